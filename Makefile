@@ -1,0 +1,27 @@
+# The two commands a new user runs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint schemas clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/provnews up
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+schemas: $(STAMP)
+	$(BIN)/provnews schemas
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""provnews: follow administrative reform in Vietnamese provincial news."""

@@ -1,0 +1,42 @@
+"""The `provnews` command."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help="Follow administrative reform in Vietnamese provincial news.")
+
+
+@app.callback()
+def main() -> None:
+    """Follow administrative reform in Vietnamese provincial news."""
+
+
+def _article_files(paths: list[Path], suffixes: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in suffixes))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise typer.BadParameter(f"no such file or folder: {path}")
+    return files
+
+
+@app.command()
+def extract(paths: Annotated[list[Path], typer.Argument(help="Plain-text articles, files or folders.")]) -> None:
+    """Print what the engine extracts from each article, one JSON object per line."""
+    from provnews.extract.engine import extract as run_engine, to_contract
+
+    for file in _article_files(paths, (".txt",)):
+        result = run_engine(file.read_text(encoding="utf-8"))
+        sys.stdout.write(json.dumps(to_contract(result, file.name), ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,109 @@
+"""What the extraction engine finds in one article.
+
+These frozen models are both the engine's return value and the payload of the
+`articles.extracted` event, so the event and the library cannot drift apart.
+Every finding carries evidence: character offsets into the cleaned text and
+the sentence they sit in, so a reader can check it.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LocationLevel = Literal["province", "district", "commune", "other"]
+AdminLevel = Literal["tinh", "huyen", "xa", "thon"]
+Qualifier = Literal["exact", "about", "nearly", "over", "under"]
+DocumentKind = Literal[
+    "nghi_quyet", "ket_luan", "chi_thi", "quyet_dinh", "chuong_trinh", "de_an", "ke_hoach",
+    "luat", "nghi_dinh", "thong_tu", "thong_bao", "huong_dan", "quy_dinh",
+]
+TopicId = Literal[
+    "tinh_gian_bien_che", "sap_xep_bo_may", "hop_nhat_co_quan", "nhat_the_hoa_chuc_danh",
+    "sap_nhap_don_vi_hanh_chinh", "don_vi_su_nghiep", "cai_cach_hanh_chinh", "phan_cap_phan_quyen",
+    "cong_tac_can_bo", "doi_tac_cong_tu", "doi_moi_lanh_dao_dang", "kinh_te_xa_hoi",
+]
+TOPIC_IDS: tuple[str, ...] = TopicId.__args__  # type: ignore[attr-defined]
+
+
+class Frozen(BaseModel):
+    # Consumers ignore fields they do not know, so additive changes stay compatible.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Evidence(Frozen):
+    """A span of the cleaned text: [start, end) and the sentence around it."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    sentence: str
+
+
+class Person(Frozen):
+    name: str
+    roles: list[str] = []
+    evidence: list[Evidence] = []
+
+
+class Organization(Frozen):
+    name: str
+    evidence: list[Evidence] = []
+
+
+class Location(Frozen):
+    name: str
+    level: LocationLevel
+    evidence: list[Evidence] = []
+
+
+class Province(Frozen):
+    """A province as named at the time of writing, and its name after the July 2025 merger."""
+
+    name: str
+    name_2025: str
+    evidence: list[Evidence] = []
+
+
+class LegalDocument(Frozen):
+    kind: DocumentKind
+    number: str | None = None
+    code: str | None = None
+    title: str | None = None
+    evidence: list[Evidence] = []
+
+
+class Metric(Frozen):
+    action: str
+    value: float
+    unit: str
+    qualifier: Qualifier = "exact"
+    level: AdminLevel | None = None
+    text: str = ""
+    evidence: list[Evidence] = []
+
+
+class Topic(Frozen):
+    id: TopicId
+    evidence: list[Evidence] = []
+
+
+class Extraction(Frozen):
+    """Everything extracted from one article. `clean_text` is what evidence offsets point into."""
+
+    engine_version: str
+    title: str | None = None
+    published: date | None = None
+    source: str | None = None
+    authors: list[str] = []
+    persons: list[Person] = []
+    organizations: list[Organization] = []
+    locations: list[Location] = []
+    provinces: list[Province] = []
+    legal_documents: list[LegalDocument] = []
+    metrics: list[Metric] = []
+    topics: list[Topic] = []
+    clean_text: str = ""
+    fingerprint: list[str] = Field(
+        default=[], description="Locality-sensitive band keys of the text; near-duplicates share at least one."
+    )

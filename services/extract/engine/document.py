@@ -1,0 +1,55 @@
+"""The cleaned text of an article split into sentences, and evidence spans over it."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from provnews.schemas.extraction import Evidence
+
+# Abbreviations of the genre that end in a dot but do not end a sentence ("TP. Hạ Long").
+_ABBREVIATIONS = frozenset({"TP", "Tp", "TX", "Tx", "TT", "ThS", "TS", "PGS", "GS", "BS", "Th", "v.v", "St", "Q"})
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-ZĐÀ-ỸẠ-Ỹ0-9])|;\s+|\n+")
+_LAST_WORD = re.compile(r"(\S+)$")
+
+
+@dataclass(frozen=True)
+class Document:
+    text: str
+    sentence_starts: tuple[int, ...] = field(default=())
+    sentence_ends: tuple[int, ...] = field(default=())
+
+    @classmethod
+    def from_text(cls, text: str) -> Document:
+        starts, ends = [], []
+        pos = 0
+        for m in _SENTENCE_END.finditer(text):
+            if m.group(0)[0] == "." and _is_abbreviation(text, m.start()):
+                continue
+            end = m.start() if m.group(0).strip() in ("", ";") else m.start() + len(m.group(0).rstrip())
+            if text[pos:end].strip():
+                starts.append(pos)
+                ends.append(end)
+            pos = m.end()
+        if text[pos:].strip():
+            starts.append(pos)
+            ends.append(len(text.rstrip()))
+        return cls(text, tuple(starts), tuple(ends))
+
+    def sentences(self) -> list[tuple[int, int, str]]:
+        return [(s, e, self.text[s:e]) for s, e in zip(self.sentence_starts, self.sentence_ends)]
+
+    def sentence_span(self, offset: int) -> tuple[int, int]:
+        i = max(bisect_right(self.sentence_starts, offset) - 1, 0)
+        if not self.sentence_starts:
+            return 0, len(self.text)
+        return self.sentence_starts[i], self.sentence_ends[i]
+
+    def evidence(self, start: int, end: int) -> Evidence:
+        s, e = self.sentence_span(start)
+        return Evidence(start=start, end=end, sentence=self.text[s:max(e, end)].strip())
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word = _LAST_WORD.search(text, max(0, dot - 8), dot)
+    return bool(word) and word.group(1) in _ABBREVIATIONS

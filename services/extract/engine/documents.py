@@ -1,0 +1,9 @@
+"""Documents: first version (empty), grown by the extraction engine issue."""
+from __future__ import annotations
+
+from provnews.extract.engine.document import Document
+from provnews.schemas.extraction import LegalDocument
+
+
+def find_documents(doc: Document) -> list[LegalDocument]:
+    return []

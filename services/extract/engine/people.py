@@ -1,0 +1,9 @@
+"""People: first version (empty), grown by the extraction engine issue."""
+from __future__ import annotations
+
+from provnews.extract.engine.document import Document
+from provnews.schemas.extraction import Person
+
+
+def find_persons(doc: Document) -> list[Person]:
+    return []

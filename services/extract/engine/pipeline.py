@@ -1,0 +1,73 @@
+"""Composes the engine's steps: clean, read metadata, find entities, metrics and topics."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from provnews.extract.engine import clean, documents, fingerprint, metadata, metrics, organizations, people, places, topics
+from provnews.extract.engine.document import Document
+from provnews.schemas.extraction import Extraction
+
+# Bump when the engine's output changes, so `provnews reindex` knows to re-run extraction.
+ENGINE_VERSION = "1"
+
+
+def extract(
+    text: str,
+    *,
+    title: str | None = None,
+    published_hint: date | None = None,
+    source_hint: str | None = None,
+    url: str | None = None,
+) -> Extraction:
+    raw = unicodedata.normalize("NFC", text)
+    cleaned = clean.clean_article(raw, title_hint=title)
+    doc = Document.from_text(cleaned.text)
+    meta = metadata.read_metadata(raw, cleaned, doc, published_hint=published_hint, source_hint=source_hint, url=url)
+    persons = people.find_persons(doc)
+    return Extraction(
+        engine_version=ENGINE_VERSION,
+        title=meta.title,
+        published=meta.published,
+        source=meta.source,
+        authors=meta.authors,
+        persons=persons,
+        organizations=organizations.find_organizations(doc, persons),
+        locations=places.find_locations(doc),
+        provinces=places.find_provinces(doc),
+        legal_documents=documents.find_documents(doc),
+        metrics=metrics.find_metrics(doc),
+        topics=topics.find_topics(doc),
+        clean_text=doc.text,
+        fingerprint=fingerprint.band_keys(doc.text),
+    )
+
+
+def to_contract(extraction: Extraction, file: str) -> dict:
+    """The `provnews extract` line for one article (see the extraction output contract)."""
+    return {
+        "file": file,
+        "title": extraction.title,
+        "published": extraction.published.isoformat() if extraction.published else None,
+        "source": extraction.source,
+        "authors": list(extraction.authors),
+        "persons": [{"name": p.name, "roles": list(p.roles)} for p in extraction.persons],
+        "organizations": [{"name": o.name} for o in extraction.organizations],
+        "locations": [{"name": loc.name, "level": loc.level} for loc in extraction.locations],
+        "provinces": [p.name for p in extraction.provinces],
+        "provinces_2025": sorted({p.name_2025 for p in extraction.provinces}),
+        "legal_documents": [{"kind": d.kind, "number": d.number, "code": d.code} for d in extraction.legal_documents],
+        "metrics": [
+            {"action": m.action, "value": _number(m.value), "unit": m.unit, "qualifier": m.qualifier, "level": m.level}
+            for m in extraction.metrics
+        ],
+        "topics": [t.id for t in extraction.topics],
+        "evidence": {
+            "metrics": [[e.model_dump() for e in m.evidence] for m in extraction.metrics],
+            "topics": {t.id: [e.sentence for e in t.evidence] for t in extraction.topics},
+        },
+    }
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
