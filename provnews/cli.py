@@ -38,5 +38,22 @@ def extract(paths: Annotated[list[Path], typer.Argument(help="Plain-text article
         sys.stdout.write(json.dumps(to_contract(result, file.name), ensure_ascii=False) + "\n")
 
 
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks: measure speed, never asserted in tests.")
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("extract")
+def bench_extract(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Articles to run over (default: seeds/).")] = None,
+    seconds: Annotated[float, typer.Option(help="How long to run the engine.")] = 10.0,
+    baseline: Annotated[bool, typer.Option(help="Also time underthesea's ner on the same texts.")] = True,
+) -> None:
+    """Articles/s and KB/s of the engine on one core, and the ratio to underthesea's NER."""
+    from provnews.bench import extract_benchmark
+
+    texts = [f.read_text(encoding="utf-8") for f in _article_files(paths or [Path("seeds")], (".txt",))]
+    extract_benchmark(texts, seconds=seconds, baseline=baseline)
+
+
 if __name__ == "__main__":
     app()
