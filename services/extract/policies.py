@@ -1,0 +1,62 @@
+"""What follows from an extraction: the article event, its reform mentions, its story. Pure functions."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from provnews.schemas.events import ExtractedArticle, ReceivedArticle, ReformMention, derive_id
+from provnews.schemas.extraction import Extraction
+
+
+def assign_story(article_id: str, band_keys: Iterable[str], lookup: Callable[[str], str | None]) -> tuple[str, list[str]]:
+    """The story an article belongs to, and the band keys to record for it.
+
+    A near-duplicate shares a band key with an article seen before and takes that article's story;
+    otherwise the article starts its own story, named after itself, so replays give the same answer.
+    """
+    keys = sorted(set(band_keys))
+    known = sorted({story for key in keys if (story := lookup(key))})
+    story_id = known[0] if known else article_id
+    return story_id, [key for key in keys if lookup(key) is None]
+
+
+def extracted_article(received: ReceivedArticle, extraction: Extraction, story_id: str) -> ExtractedArticle:
+    return ExtractedArticle(
+        article_id=received.article_id,
+        story_id=story_id,
+        raw_text=received.text,
+        url=received.url,
+        source=received.source or extraction.source,
+        published_at=received.published_at,
+        province_hint=received.province_hint,
+        received_at=received.received_at,
+        extraction=extraction if extraction.title or not received.title else extraction.model_copy(update={"title": received.title}),
+    )
+
+
+def reform_mentions(article: ExtractedArticle) -> list[ReformMention]:
+    """One mention per reform topic and per metric, with what subscribers filter on."""
+    ex = article.extraction
+    provinces = [p.name for p in ex.provinces]
+    common = dict(
+        article_id=article.article_id,
+        story_id=article.story_id,
+        title=ex.title,
+        url=article.url,
+        source=article.source,
+        published=article.published,
+        provinces=provinces,
+        provinces_2025=sorted({p.name_2025 for p in ex.provinces}),
+        persons=[p.name for p in ex.persons],
+        documents=[d.code or f"{d.kind}:{d.number}" for d in ex.legal_documents if d.code or d.number],
+    )
+    mentions = [
+        ReformMention(mention_id=derive_id(article.article_id, "topic", topic.id), kind="topic", topic=topic.id,
+                      evidence=topic.evidence, **common)
+        for topic in ex.topics
+    ]
+    mentions += [
+        ReformMention(mention_id=derive_id(article.article_id, "metric", i, metric.value, metric.unit), kind="metric",
+                      metric=metric, evidence=metric.evidence, **common)
+        for i, metric in enumerate(ex.metrics)
+    ]
+    return mentions

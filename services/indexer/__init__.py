@@ -1,0 +1,1 @@
+"""Indexer service: projects `articles.extracted` into a searchable store (SQLite or Elasticsearch)."""

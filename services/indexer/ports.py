@@ -1,0 +1,90 @@
+"""The storage port the indexer writes through and the query API reads through, and its value types.
+
+Both adapters (sqlite_store, elasticsearch_store) must give the same answers to the same questions.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from provnews.schemas.events import ExtractedArticle
+
+FACETS = ("province", "province_2025", "topic", "person", "organization", "document", "source", "year")
+PAGE_SIZE_MAX = 100
+
+
+class SearchQuery(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    q: str | None = None
+    province: list[str] = Field(default=[], description="Named at the time or after the 2025 merger.")
+    topic: list[str] = []
+    person: list[str] = []
+    organization: list[str] = []
+    document: list[str] = []
+    source: list[str] = []
+    year: list[int] = []
+    date_from: date | None = None
+    date_to: date | None = None
+    page: int = Field(default=1, ge=1)
+    size: int = Field(default=20, ge=1, le=PAGE_SIZE_MAX)
+
+
+class Hit(BaseModel):
+    id: str
+    story_id: str
+    title: str | None
+    url: str | None
+    source: str | None
+    published: date | None
+    provinces: list[str]
+    provinces_2025: list[str]
+    topics: list[str]
+    snippet: str = Field(description="A passage of the text; matches wrapped in <mark>, the rest HTML-escaped.")
+
+
+class FacetCount(BaseModel):
+    value: str
+    count: int
+
+
+class SearchResult(BaseModel):
+    total: int
+    page: int
+    size: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]]
+
+
+class Stats(BaseModel):
+    articles: int
+    by_province: list[FacetCount]
+    by_province_2025: list[FacetCount]
+    by_topic: list[FacetCount]
+    by_month: list[FacetCount]
+
+
+class Rejected(BaseModel):
+    """A document the store refused as malformed: it goes to the dead-letter topic, the stream goes on."""
+
+    article_id: str
+    error: str
+    reason: str
+
+
+class StoreUnavailable(Exception):
+    """A transient failure: retry later, do not commit offsets."""
+
+
+class ArticleStore(Protocol):
+    async def write(self, articles: Sequence[ExtractedArticle]) -> list[Rejected]:
+        """Upsert by article id; durable when it returns. Raises StoreUnavailable on transient failure."""
+
+    async def search(self, query: SearchQuery) -> SearchResult: ...
+    async def get(self, article_id: str) -> dict | None: ...
+    async def stats(self) -> Stats: ...
+    async def ping(self) -> bool: ...
+    async def close(self) -> None: ...

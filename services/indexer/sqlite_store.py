@@ -1,0 +1,260 @@
+"""The embedded store: one SQLite file in WAL mode, FTS5 for search with and without diacritics.
+
+FTS5's unicode61 tokenizer strips combining marks but leaves `đ` alone (it is a letter of its own,
+not d plus a mark), so the folded columns are folded by `documents.fold` before they reach SQLite.
+A query without diacritics searches the folded columns; a query with them searches the exact ones.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+from provnews.extract.policies import reform_mentions
+from provnews.indexer.documents import facet_values, fold, has_diacritics, query_terms, snippet
+from provnews.indexer.ports import FACETS, FacetCount, Hit, Rejected, SearchQuery, SearchResult, Stats, StoreUnavailable
+from provnews.schemas.events import ExtractedArticle
+
+SCHEMA_VERSION = 1
+FACET_LIMIT = 20
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    story_id TEXT NOT NULL,
+    title TEXT,
+    url TEXT,
+    source TEXT,
+    published TEXT,
+    received_at TEXT NOT NULL,
+    engine_version TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    indexed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+CREATE TABLE IF NOT EXISTS article_facets (
+    article_id TEXT NOT NULL,
+    facet TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (article_id, facet, value)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS facets_by_value ON article_facets(facet, value, article_id);
+CREATE TABLE IF NOT EXISTS metrics (
+    article_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    action TEXT, value REAL, unit TEXT, qualifier TEXT, level TEXT,
+    provinces TEXT, provinces_2025 TEXT, published TEXT, sentence TEXT,
+    PRIMARY KEY (article_id, position)
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    mention_id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    topic TEXT,
+    published TEXT,
+    provinces TEXT, provinces_2025 TEXT, persons TEXT, sentence TEXT
+);
+CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+    title, body, title_folded, body_folded, tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+class SqliteStore:
+    """One connection on one thread: SQLite objects must stay on the thread that made them."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._conn: sqlite3.Connection | None = None
+
+    async def _run(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")  # a commit survives power loss, so offsets may follow it
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self._conn = conn
+        return self._conn
+
+    # -- writing ---------------------------------------------------------------------------------
+    async def write(self, articles: Sequence[ExtractedArticle]) -> list[Rejected]:
+        try:
+            return await self._run(self._write, list(articles))
+        except sqlite3.OperationalError as exc:  # locked or disk trouble: the caller retries
+            raise StoreUnavailable(str(exc)) from exc
+
+    def _write(self, articles: list[ExtractedArticle]) -> list[Rejected]:
+        db = self._db()
+        now = datetime.now(UTC).isoformat()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for article in articles:
+                self._upsert(db, article, now)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return []
+
+    def _upsert(self, db: sqlite3.Connection, article: ExtractedArticle, now: str) -> None:
+        ex = article.extraction
+        published = article.published.isoformat() if article.published else None
+        row = db.execute(
+            """INSERT INTO articles (id, story_id, title, url, source, published, received_at, engine_version, doc, indexed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(id) DO UPDATE SET story_id=excluded.story_id, title=excluded.title, url=excluded.url,
+                 source=excluded.source, published=excluded.published, received_at=excluded.received_at,
+                 engine_version=excluded.engine_version, doc=excluded.doc, indexed_at=excluded.indexed_at
+               RETURNING rowid""",
+            (article.article_id, article.story_id, ex.title, article.url, article.source, published,
+             article.received_at.isoformat(), ex.engine_version, article.model_dump_json(), now),
+        ).fetchone()
+        rowid = row[0]
+        for table in ("article_facets", "metrics", "mentions"):
+            db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article.article_id,))  # noqa: S608 - fixed names
+        db.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
+        title, body = ex.title or "", ex.clean_text or article.raw_text
+        db.execute("INSERT INTO articles_fts (rowid, title, body, title_folded, body_folded) VALUES (?, ?, ?, ?, ?)",
+                   (rowid, title, body, fold(title), fold(body)))
+        facets = facet_values(article)
+        db.executemany("INSERT OR IGNORE INTO article_facets VALUES (?, ?, ?)",
+                       [(article.article_id, facet, value) for facet in FACETS for value in facets[facet]])
+        provinces, provinces_2025 = json.dumps(facets["province"], ensure_ascii=False), json.dumps(facets["province_2025"], ensure_ascii=False)
+        db.executemany(
+            "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(article.article_id, i, m.action, m.value, m.unit, m.qualifier, m.level, provinces, provinces_2025, published,
+              m.evidence[0].sentence if m.evidence else m.text) for i, m in enumerate(ex.metrics)],
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(m.mention_id, m.article_id, m.kind, m.topic, published, provinces, provinces_2025,
+              json.dumps(m.persons, ensure_ascii=False), m.evidence[0].sentence if m.evidence else None)
+             for m in reform_mentions(article)],
+        )
+
+    # -- reading ---------------------------------------------------------------------------------
+    async def search(self, query: SearchQuery) -> SearchResult:
+        return await self._run(self._search, query)
+
+    def _search(self, query: SearchQuery) -> SearchResult:
+        db = self._db()
+        where, params, terms = [], [], []
+        join = ""
+        if query.q and (terms := query_terms(query.q)):
+            columns = "{title body}" if has_diacritics(query.q) else "{title_folded body_folded}"
+            match = " ".join('"' + (t if has_diacritics(query.q) else fold(t)).replace('"', '""') + '"' for t in terms)
+            join = "JOIN articles_fts ON articles_fts.rowid = a.rowid"
+            where.append("articles_fts MATCH ?")
+            params.append(f"{columns} : ({match})")
+        for facet, values in (("topic", query.topic), ("person", query.person), ("organization", query.organization),
+                              ("document", query.document), ("source", query.source),
+                              ("year", [str(y) for y in query.year])):
+            if values:
+                where.append(f"a.id IN (SELECT article_id FROM article_facets WHERE facet = ? AND value IN ({_marks(values)}))")
+                params += [facet, *values]
+        if query.province:
+            where.append("a.id IN (SELECT article_id FROM article_facets WHERE facet IN ('province', 'province_2025') "
+                         f"AND value IN ({_marks(query.province)}))")
+            params += query.province
+        if query.date_from:
+            where.append("a.published >= ?")
+            params.append(query.date_from.isoformat())
+        if query.date_to:
+            where.append("a.published <= ?")
+            params.append(query.date_to.isoformat())
+        condition = " AND ".join(where) or "1"
+        matching = f"SELECT a.id FROM articles a {join} WHERE {condition}"
+        total = db.execute(f"SELECT COUNT(*) FROM ({matching})", params).fetchone()[0]
+        order = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0), a.published DESC" if join else "a.published DESC NULLS LAST, a.received_at DESC"
+        rows = db.execute(
+            f"SELECT a.id, a.doc FROM articles a {join} WHERE {condition} ORDER BY {order}, a.id LIMIT ? OFFSET ?",
+            [*params, query.size, (query.page - 1) * query.size],
+        ).fetchall()
+        hits = [_hit(ExtractedArticle.model_validate_json(row["doc"]), terms) for row in rows]
+        facet_rows = db.execute(
+            f"""SELECT facet, value, COUNT(*) AS n FROM article_facets WHERE article_id IN ({matching})
+                GROUP BY facet, value ORDER BY facet, n DESC, value""",
+            params,
+        ).fetchall()
+        facets: dict[str, list[FacetCount]] = {f: [] for f in FACETS}
+        for row in facet_rows:
+            bucket = facets[row["facet"]]
+            if len(bucket) < FACET_LIMIT:
+                bucket.append(FacetCount(value=row["value"], count=row["n"]))
+        return SearchResult(total=total, page=query.page, size=query.size, hits=hits, facets=facets)
+
+    async def get(self, article_id: str) -> dict | None:
+        return await self._run(self._get, article_id)
+
+    def _get(self, article_id: str) -> dict | None:
+        db = self._db()
+        row = db.execute("SELECT doc, story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return None
+        duplicates = db.execute(
+            "SELECT id, title, source, url, published FROM articles WHERE story_id = ? AND id != ? ORDER BY published, id",
+            (row["story_id"], article_id),
+        ).fetchall()
+        return {**json.loads(row["doc"]), "duplicates": [dict(d) for d in duplicates]}
+
+    async def stats(self) -> Stats:
+        return await self._run(self._stats)
+
+    def _stats(self) -> Stats:
+        db = self._db()
+
+        def counts(sql: str) -> list[FacetCount]:
+            return [FacetCount(value=r[0], count=r[1]) for r in db.execute(sql).fetchall()]
+
+        def facet(name: str) -> list[FacetCount]:
+            return counts(f"SELECT value, COUNT(*) n FROM article_facets WHERE facet = '{name}' GROUP BY value ORDER BY n DESC, value")
+
+        return Stats(
+            articles=db.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
+            by_province=facet("province"),
+            by_province_2025=facet("province_2025"),
+            by_topic=facet("topic"),
+            by_month=counts("SELECT substr(published, 1, 7) m, COUNT(*) FROM articles WHERE published IS NOT NULL GROUP BY m ORDER BY m"),
+        )
+
+    async def ping(self) -> bool:
+        try:
+            return await self._run(lambda: self._db().execute("SELECT 1").fetchone()[0] == 1)
+        except sqlite3.Error:
+            return False
+
+    async def close(self) -> None:
+        def _close():
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+        await self._run(_close)
+        self._executor.shutdown(wait=True)
+
+
+def _marks(values: Sequence) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _hit(article: ExtractedArticle, terms: list[str]) -> Hit:
+    ex = article.extraction
+    facets = facet_values(article)
+    return Hit(id=article.article_id, story_id=article.story_id, title=ex.title, url=article.url, source=article.source,
+               published=article.published, provinces=facets["province"], provinces_2025=facets["province_2025"],
+               topics=facets["topic"], snippet=snippet(ex.clean_text or article.raw_text, terms))

@@ -1,0 +1,75 @@
+"""The ingest domain: what a submitted article is, and how its id is derived."""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from datetime import date, datetime, time, UTC
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
+
+from provnews.schemas.events import ReceivedArticle
+
+_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "zarsrc")
+
+
+class ArticleSubmission(BaseModel):
+    """The body of POST /v1/articles. Strict: wrong types are refused, not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, description="The article as plain text, site furniture and all.")
+    title: str | None = Field(default=None, max_length=1000)
+    url: AnyHttpUrl | None = None
+    source: str | None = Field(default=None, max_length=200, description="Outlet, e.g. baoquangninh.vn.")
+    published_at: datetime | date | None = Field(default=None, description="ISO 8601 date or date-time.")
+    province_hint: str | None = Field(default=None, max_length=100)
+
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _parse_iso(cls, value: object) -> object:
+        # JSON has no date type: accept ISO 8601 strings explicitly while staying strict otherwise.
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+            except ValueError as exc:
+                raise ValueError(f"not an ISO 8601 date or date-time: {value!r}") from exc
+        return value
+
+
+def normalize_text(text: str) -> str:
+    return unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def normalize_url(url: str) -> str:
+    """Scheme and host lower-cased, no `www.`, fragment and tracking parameters dropped, no trailing slash."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith(_TRACKING_PARAMS)))
+    return urlunsplit(("https" if parts.scheme in ("http", "https") else parts.scheme, host, parts.path.rstrip("/"), query, ""))
+
+
+def article_id(*, text: str, url: str | None) -> str:
+    """Same article, same id: from the normalised URL when there is one, else from the normalised text."""
+    basis = f"url:{normalize_url(url)}" if url else "text:" + " ".join(normalize_text(text).split())
+    return hashlib.sha256(basis.encode()).hexdigest()[:24]
+
+
+def to_received(submission: ArticleSubmission, *, received_at: datetime | None = None) -> ReceivedArticle:
+    text = normalize_text(submission.text)
+    url = str(submission.url) if submission.url else None
+    published = submission.published_at
+    if isinstance(published, date) and not isinstance(published, datetime):
+        published = datetime.combine(published, time(0), tzinfo=UTC)
+    return ReceivedArticle(
+        article_id=article_id(text=text, url=url),
+        text=text,
+        title=normalize_text(submission.title) if submission.title else None,
+        url=url,
+        source=submission.source,
+        published_at=published,
+        province_hint=normalize_text(submission.province_hint) if submission.province_hint else None,
+        received_at=received_at or datetime.now(UTC),
+    )

@@ -1,0 +1,1 @@
+"""Query API: search, articles and statistics over the store."""

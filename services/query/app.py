@@ -1,0 +1,83 @@
+"""The query API: GET /v1/search, /v1/articles/{id}, /v1/stats. Same answers on every storage adapter."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Annotated
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+
+from provnews.http import ApiError, install_error_handlers, problem
+from provnews.indexer.bootstrap import make_store
+from provnews.indexer.ports import PAGE_SIZE_MAX, ArticleStore, SearchQuery, SearchResult, Stats
+from provnews.schemas.extraction import TOPIC_IDS
+from provnews.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, *, store: ArticleStore | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.store = store or make_store(settings)
+        try:
+            yield
+        finally:
+            await app.state.store.close()
+
+    app = FastAPI(title="provnews query", version="1", lifespan=lifespan,
+                  description="Search articles, their extracted entities and reform metrics.")
+    install_error_handlers(app)
+
+    @app.get("/v1/search", response_model=SearchResult)
+    async def search(
+        request: Request,
+        q: Annotated[str | None, Query(max_length=500, description="Words, with or without diacritics.")] = None,
+        province: Annotated[list[str], Query(description="At the time, or after the 2025 merger.")] = [],  # noqa: B006
+        topic: Annotated[list[str], Query()] = [],  # noqa: B006
+        person: Annotated[list[str], Query()] = [],  # noqa: B006
+        organization: Annotated[list[str], Query()] = [],  # noqa: B006
+        document: Annotated[list[str], Query()] = [],  # noqa: B006
+        source: Annotated[list[str], Query()] = [],  # noqa: B006
+        year: Annotated[list[int], Query()] = [],  # noqa: B006
+        date_from: Annotated[date | None, Query(alias="from")] = None,
+        date_to: Annotated[date | None, Query(alias="to")] = None,
+        page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+        size: Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)] = 20,
+    ) -> SearchResult:
+        """Full-text search with filters; hits with highlights, and facet counts."""
+        unknown = sorted(set(topic) - set(TOPIC_IDS))
+        if unknown:
+            raise ApiError(422, "unknown_topic", f"unknown topic id(s): {', '.join(unknown)}", known=list(TOPIC_IDS))
+        if date_from and date_to and date_from > date_to:
+            raise ApiError(422, "invalid_range", "'from' is after 'to'")
+        query = SearchQuery(q=q, province=province, topic=topic, person=person, organization=organization,
+                            document=document, source=source, year=year, date_from=date_from, date_to=date_to,
+                            page=page, size=size)
+        return await request.app.state.store.search(query)
+
+    @app.get("/v1/articles/{article_id}")
+    async def article(article_id: str, request: Request) -> dict:
+        """Everything extracted from one article, with near-duplicates from other outlets."""
+        found = await request.app.state.store.get(article_id)
+        if found is None:
+            raise ApiError(404, "not_found", f"no article with id {article_id!r}")
+        return found
+
+    @app.get("/v1/stats", response_model=Stats)
+    async def stats(request: Request) -> Stats:
+        """Counts by province, topic and month."""
+        return await request.app.state.store.stats()
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        if await request.app.state.store.ping():
+            return JSONResponse({"status": "ready"})
+        return problem(503, "store_unavailable", "the store does not answer")
+
+    return app
