@@ -1,9 +1,302 @@
-"""Documents: first version (empty), grown by the extraction engine issue."""
+"""Legal and Party documents an article refers to: resolutions, conclusions, directives, schemes, laws..."""
 from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from provnews.extract.engine.document import Document
 from provnews.schemas.extraction import LegalDocument
 
+# Longest names first, so "Chương trình hành động" wins over "Chương trình".
+_KIND_BY_NAME: dict[str, str] = {
+    "nghị quyết liên tịch": "nghi_quyet",
+    "nghị quyết": "nghi_quyet",
+    "kết luận": "ket_luan",
+    "chỉ thị": "chi_thi",
+    "quyết định": "quyet_dinh",
+    "chương trình hành động": "chuong_trinh",
+    "chương trình": "chuong_trinh",
+    "đề án": "de_an",
+    "kế hoạch": "ke_hoach",
+    "luật": "luat",
+    "nghị định": "nghi_dinh",
+    "thông tư liên tịch": "thong_tu",
+    "thông tư": "thong_tu",
+    "thông báo kết luận": "thong_bao",
+    "thông báo": "thong_bao",
+    "hướng dẫn": "huong_dan",
+    "quy định": "quy_dinh",
+}
+# Short forms reporters use before a number ("NQ 18", "QĐ số 290"); upper case only.
+_KIND_BY_ABBREVIATION = {"NQ": "nghi_quyet", "KL": "ket_luan", "QĐ": "quyet_dinh", "NĐ": "nghi_dinh"}
+# The document-type letters inside a symbol ("18-NQ/TW", "107/2020/NĐ-CP", "47/2019/QH14").
+_KIND_BY_SYMBOL = {
+    "NQ": "nghi_quyet", "NQLT": "nghi_quyet", "KL": "ket_luan", "CT": "chi_thi", "QĐ": "quyet_dinh",
+    "QĐi": "quy_dinh", "CTr": "chuong_trinh", "ĐA": "de_an", "KH": "ke_hoach", "QH": "luat",
+    "NĐ": "nghi_dinh", "TT": "thong_tu", "TTLT": "thong_tu", "TB": "thong_bao", "HD": "huong_dan",
+}
+
+_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_LETTER = _UPPER + "a-zđ"
+# Party symbols: number, dash, type letters, slash, issuer ("18-NQ/TW", "30¬-CTr/TU", "01 - KL/TW").
+# A stray non-word character before the dash is a known artefact of the outlets' editors.
+_PARTY_SYMBOL = rf"\d{{1,5}}[^\w\s/\-–]?\s?[-–]\s?[{_UPPER}][{_LETTER}]{{0,5}}\s?/\s?[{_UPPER}][{_LETTER}0-9]{{0,12}}"
+# State symbols: number, optional year, type letters and issuer ("107/2020/NĐ-CP", "1234/QĐ-UBND").
+_STATE_SYMBOL = (
+    rf"\d{{1,5}}\s?/\s?(?:\d{{4}}\s?/\s?)?[{_UPPER}][{_LETTER}0-9]{{0,9}}"
+    rf"(?:\s?[-–]\s?[{_UPPER}][{_LETTER}0-9]{{0,12}}){{0,3}}"
+)
+_SYMBOL = rf"(?:{_PARTY_SYMBOL}|{_STATE_SYMBOL})(?![\w/])"
+# A bare number, possibly "18/19" (two documents) or "18/2021" (number and year, no symbol).
+_BARE_NUMBER = r"\d{1,5}(?:/(?:\d{4}|\d{1,2}))?(?![\w/]|[.,]\d)"
+_ITEM = rf"(?:{_SYMBOL}|{_BARE_NUMBER})"
+
+_NAMES = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(_KIND_BY_NAME, key=len, reverse=True))
+_ABBREVIATIONS = "|".join(_KIND_BY_ABBREVIATION)
+_REFERENCE = re.compile(
+    rf"(?<!\w)(?:(?P<name>(?i:{_NAMES}))|(?P<abbr>{_ABBREVIATIONS}))"
+    rf"\s+(?P<so>(?i:số)\s*)?(?P<first>{_ITEM})"
+    rf"(?P<more>(?:\s?(?:,|và|&)\s?(?:số\s?)?{_ITEM})*)"
+)
+_MORE_ITEM = re.compile(rf"(?:số\s?)?(?P<item>{_ITEM})")
+_LONE_SYMBOL = re.compile(rf"(?<![\w/])(?P<item>{_PARTY_SYMBOL}|{_STATE_SYMBOL})(?![\w/])")
+_SYMBOL_ONLY = re.compile(rf"{_SYMBOL}")
+# After a bare number (no "số", no symbol) these words mean a count or a time, not a document
+# ("Kế hoạch 5 năm", "Chương trình 3 nội dung").
+_COUNT_WORD_AFTER = re.compile(
+    r"\s*(?:%|năm|tháng|tuần|quý|giờ|phút|lần|người|cán bộ|đơn vị|xã|huyện|tỉnh|nội dung|nhiệm vụ|"
+    r"giải pháp|mục tiêu|chỉ tiêu|tiêu chí|điểm|vấn đề|nhóm|lĩnh vực|dự án|tỷ|triệu|nghìn|ngàn|đồng|"
+    r"ngày(?!\s*\d))(?!\w)",
+    re.IGNORECASE,
+)
+_QUOTED_TITLE_AFTER = re.compile(r"\s?,?\s?(?:về\s)?[\"“«]([^\"”»\n]{3,300})[\"”»]")
+# A scheme named without a number: `Đề án "Title"` or `Đề án sáp nhập các thôn...` (capital Đ;
+# "các đề án" and a lower-case "đề án" are generic).
+_NAMED_SCHEME = re.compile(
+    r"(?<![Cc]ác )(?<![Nn]hững )(?<!\w)Đề án\s+"
+    r"(?:[\"“«](?P<quoted>[^\"”»\n]{3,300})[\"”»]|(?P<plain>[^\W\d][^,.;:()\"“”«»\n…]{2,200}))"
+)
+# A law named by its title: "Luật Tổ chức chính quyền địa phương". "pháp luật", "Luật sư" are not.
+_NAMED_LAW = re.compile(
+    r"(?<![Pp]háp )(?<![Kk]ỷ )(?<!\w)Luật\s+(?!sư\b|gia\b|số\b)"
+    rf"(?P<plain>[{_UPPER}][^,.;:()\"“”«»\n…]{{2,120}})"
+)
+_TITLE_STOP = re.compile(
+    r"\s(?:năm \d|số \d|ngày \d|của (?:Ban|Bộ|Tỉnh|Thành|Huyện|HĐND|UBND|Chính|Quốc|Thủ)|đã |được |"
+    r"đang |sẽ |và (?:Luật|Nghị|Đề)|theo |tại |để |nhằm |thì |mà )"
+)
+# Words that show a capitalised "Đề án" is referring back, not naming a scheme.
+_NOT_A_TITLE_START = frozenset(
+    "này đó nói trên đã đang được sẽ và của là với theo cũng để do thì mà vừa nhằm trong tại cho khi "
+    "số nêu trên thì còn có phải".split()
+)
+_MIN_TITLE_WORDS = 3
+_MAX_TITLE_WORDS = 16
+
+
+@dataclass
+class _Found:
+    kind: str
+    number: str | None
+    code: str | None
+    title: str | None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    quoted: bool = False
+
 
 def find_documents(doc: Document) -> list[LegalDocument]:
-    return []
+    text = doc.text
+    mentions: list[_Found] = []
+    covered: list[tuple[int, int]] = []
+    for m in _REFERENCE.finditer(text):
+        found = _numbered_mentions(m, text)
+        if found:
+            mentions.extend(found)
+            covered.append(m.span())
+    for m in _LONE_SYMBOL.finditer(text):
+        if _inside(m.start(), covered):
+            continue
+        code = _normalise_symbol(m.group("item"))
+        kind = _kind_from_symbol(code)
+        if kind:
+            mentions.append(_Found(kind, _leading_number(code), code, None, [m.span()]))
+    for m in _NAMED_SCHEME.finditer(text):
+        if _inside(m.start(), covered):
+            continue
+        title = m.group("quoted") or _plain_title(m.group("plain"))
+        if title:
+            mentions.append(_Found("de_an", None, None, _tidy(title), [m.span()], quoted=bool(m.group("quoted"))))
+    for m in _NAMED_LAW.finditer(text):
+        if _inside(m.start(), covered):
+            continue
+        title = _plain_title(m.group("plain"))
+        if title:
+            mentions.append(_Found("luat", None, None, "Luật " + title, [m.span()]))
+    mentions.sort(key=lambda f: f.spans[0][0])
+    merged = _merge(mentions, doc)
+    return [
+        LegalDocument(
+            kind=f.kind, number=f.number, code=f.code, title=f.title,
+            evidence=[doc.evidence(s, e) for s, e in f.spans],
+        )
+        for f in merged
+    ]
+
+
+@lru_cache(maxsize=8)
+def reference_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where the text cites a document by number or symbol, so other steps do not read those numbers."""
+    spans = sorted([m.span() for m in _REFERENCE.finditer(text)] + [m.span() for m in _LONE_SYMBOL.finditer(text)])
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def _numbered_mentions(m: re.Match, text: str) -> list[_Found]:
+    name, abbr = m.group("name"), m.group("abbr")
+    kind = _KIND_BY_NAME[" ".join(name.lower().split())] if name else _KIND_BY_ABBREVIATION[abbr]
+    has_so = bool(m.group("so"))
+    items = [(m.group("first"), m.start("first"), m.end("first"))]
+    more = m.group("more")
+    if more:
+        for item in _MORE_ITEM.finditer(more):
+            start = m.start("more") + item.start("item")
+            items.append((item.group("item"), start, m.start("more") + item.end("item")))
+    lower_case_name = bool(name) and not name[0].isupper()
+    found: list[_Found] = []
+    for i, (item, start, end) in enumerate(items):
+        is_symbol = bool(_SYMBOL_ONLY.fullmatch(item))
+        # A lower-case "quyết định", "kế hoạch" is an ordinary word unless a number sign or symbol follows.
+        if lower_case_name and not has_so and not is_symbol:
+            continue
+        if not is_symbol:
+            if not has_so and (_COUNT_WORD_AFTER.match(text, end) or _is_bare_year(item)):
+                continue
+            for number in _bare_numbers(item):
+                found.append(_Found(kind, number, None, None, [(m.start(), end)]))
+            continue
+        code = _normalise_symbol(item)
+        found.append(_Found(kind, _leading_number(code), code, None, [(m.start(), end)]))
+    if len(found) == 1:
+        title = _QUOTED_TITLE_AFTER.match(text, m.end())
+        if title:
+            found[0].title = _tidy(title.group(1))
+    return found
+
+
+def _bare_numbers(item: str) -> list[str]:
+    number, _, after = item.partition("/")
+    # "Nghị quyết 18/19" names two documents; "18/5" or "18/2021" is one number with a day or year.
+    if after and len(after) <= 2 and int(after) > 12 and after != number:
+        return [number, after]
+    return [number]
+
+
+def _is_bare_year(item: str) -> bool:
+    return len(item) == 4 and item.isdigit() and 1900 <= int(item) <= 2100
+
+
+def _normalise_symbol(symbol: str) -> str:
+    # "30¬-CTr/TU" (stray character) and "01 - KL/TW" (spaced) are written "30-CTr/TU", "01-KL/TW".
+    symbol = symbol.replace("–", "-")
+    return re.sub(r"[^\w/\-]", "", symbol)
+
+
+def _leading_number(code: str) -> str:
+    return re.match(r"\d+", code).group(0)
+
+
+def _kind_from_symbol(code: str) -> str | None:
+    if "/" not in code:
+        return None
+    head, _, tail = code.partition("/")
+    if "-" in head:  # party style: 18-NQ/TW
+        letters = head.split("-", 1)[1]
+    else:  # state style: 107/2020/NĐ-CP, 47/2019/QH14
+        parts = [p for p in code.split("/")[1:] if not p.isdigit()]
+        letters = re.match(rf"[{_LETTER}]+", parts[0].split("-")[0]).group(0) if parts else ""
+    return _KIND_BY_SYMBOL.get(letters)
+
+
+def _plain_title(raw: str) -> str | None:
+    cut = _TITLE_STOP.search(" " + raw)
+    title = raw[: cut.start() - 1] if cut and cut.start() > 0 else raw
+    words = title.split()
+    if len(words) < _MIN_TITLE_WORDS or words[0].lower() in _NOT_A_TITLE_START:
+        return None
+    return " ".join(words[:_MAX_TITLE_WORDS])
+
+
+def _tidy(title: str) -> str:
+    return re.sub(r"\s+", " ", title).strip(" ,;:")
+
+
+def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= offset < e for s, e in spans)
+
+
+def _title_key(title: str | None) -> str:
+    folded = unicodedata.normalize("NFD", (title or "").lower()).replace("đ", "d")
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(re.findall(r"\w+", folded)[:6])
+
+
+def _merge(mentions: list[_Found], doc: Document) -> list[_Found]:
+    """One entry per document: the same document cited two ways is merged, keeping its symbol.
+
+    Symbols with different issuers (19-NQ/TW, 19-NQ/TU) stay apart.
+    """
+    merged: list[_Found] = []
+    for f in mentions:
+        target = _same_document(f, merged)
+        if target is None:
+            merged.append(_Found(f.kind, f.number, f.code, f.title, list(f.spans), f.quoted))
+            continue
+        target.spans.extend(f.spans)
+        target.code = target.code or f.code
+        target.title = target.title or f.title
+        target.quoted = target.quoted or f.quoted
+    return _attach_titled_schemes(merged, doc)
+
+
+def _same_document(f: _Found, merged: list[_Found]) -> _Found | None:
+    if f.number is None:
+        key = _title_key(f.title)
+        return next((g for g in merged if g.kind == f.kind and g.number is None and _title_key(g.title) == key), None)
+    same_number = [g for g in merged if g.kind == f.kind and g.number == f.number]
+    if f.code is None:
+        return same_number[0] if same_number else None
+    return next((g for g in same_number if g.code == f.code), None) or next(
+        (g for g in same_number if g.code is None), None
+    )
+
+
+def _attach_titled_schemes(found: list[_Found], doc: Document) -> list[_Found]:
+    """A scheme introduced by its quoted title and elsewhere by its short number is one scheme.
+
+    Reporters write `Đề án "Title"` once and "Đề án 25" after; the two are joined when the same
+    sentence links them ("... (gọi tắt Đề án 25)") or when the article has one numbered scheme only.
+    """
+    numbered = [f for f in found if f.kind == "de_an" and f.number is not None]
+    if not numbered:
+        return found
+    kept: list[_Found] = []
+    for f in found:
+        if f.kind != "de_an" or f.number is not None or not f.quoted:
+            kept.append(f)
+            continue
+        sentences = {doc.sentence_span(s) for s, _ in f.spans}
+        linked = [g for g in numbered if any(doc.sentence_span(s) in sentences for s, _ in g.spans)]
+        target = linked[0] if linked else (numbered[0] if len(numbered) == 1 else None)
+        if target is None:
+            kept.append(f)
+            continue
+        target.title = target.title or f.title
+        target.spans = sorted(target.spans + f.spans)
+    return kept

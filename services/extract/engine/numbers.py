@@ -1,0 +1,42 @@
+"""Vietnamese number formats: find numerals in running text and read their value."""
+from __future__ import annotations
+
+import re
+
+# A numeral standing on its own: not glued to letters ("Covid-19", "30a"), to a slash or hyphen
+# code ("18-NQ/TW"), nor part of a longer digit run with separators ("1900.558.826").
+NUMBER = re.compile(
+    r"(?<![\w/\-–+])(?<!\d[.,:])"
+    r"(?P<num>"
+    r"\d{1,3}(?:\.\d{3})+(?:,\d+)?"  # 1.875 / 35.000 / 1.234,5: dots group thousands, the comma is decimal
+    r"|\d{1,3}(?:,\d{3}){2,}"  # 1,234,567: English grouping, only when unambiguous (two groups or more)
+    r"|\d+,\d+"  # 10,7 / 1,33: the comma is the decimal mark
+    r"|\d+\.\d{1,2}(?!\d)"  # 1.5: an English decimal point (a dot before 3 digits would be grouping)
+    r"|\d+"
+    r")"
+    r"(?![\w]|[.,:]\d)"
+)
+# "4/10 huyện": a count out of a total; the slash part is checked by the caller against dates.
+FRACTION_TAIL = re.compile(r"\s*/\s*(\d{1,4})(?![\w/])")
+
+
+def parse_number(token: str) -> float | None:
+    """The value of a numeral as Vietnamese prints it: `1.875` is 1875, `10,7` is 10.7."""
+    token = token.strip()
+    if not token or not token[0].isdigit():
+        return None
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", token):
+        whole, _, decimals = token.partition(",")
+        return float(whole.replace(".", "") + ("." + decimals if decimals else ""))
+    if re.fullmatch(r"\d{1,3}(?:,\d{3}){2,}", token):
+        return float(token.replace(",", ""))
+    if re.fullmatch(r"\d+,\d+", token):
+        return float(token.replace(",", "."))
+    if re.fullmatch(r"\d+(?:\.\d+)?", token):
+        return float(token)
+    return None
+
+
+def is_year(token: str) -> bool:
+    """A bare four-digit year of the modern era ("2015", "2016 - 2020")."""
+    return len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100
