@@ -1,9 +1,427 @@
-"""Metrics: first version (empty), grown by the extraction engine issue."""
+"""Quantified results and targets of reform and development: "giảm 81 phòng, ban", "đạt 10,7%"."""
 from __future__ import annotations
 
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
 from provnews.extract.engine.document import Document
+from provnews.extract.engine.documents import reference_spans
+from provnews.extract.engine.numbers import FRACTION_TAIL, NUMBER, is_year, parse_number
 from provnews.schemas.extraction import Metric
 
 
+def _alternation(phrases: str) -> str:
+    """A regex alternation of '|'-separated phrases, longest first, spaces matching any blank."""
+    items = sorted({p.strip() for p in phrases.split("|") if p.strip()}, key=len, reverse=True)
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
+
+
+# Verbs that govern a quantified result, as the genre writes them.
+_ACTIONS = _alternation(
+    "giảm|cắt giảm|tinh giản|tinh gọn|sáp nhập|sát nhập|hợp nhất|thành lập|thành lập mới|giải thể|"
+    "kiện toàn|sắp xếp|sắp xếp lại|bố trí|đạt|đạt mức|còn|chỉ còn|tăng|tăng thêm|lên|xuống|có|"
+    "thu hút|huy động|tiết kiệm|kết nạp|vượt|chiếm|hoàn thành|rút ngắn|nghỉ hưu|tuyển dụng|"
+    "đào tạo|bồi dưỡng|tiếp nhận|giải quyết|cấp|đầu tư|giải ngân|đón|thu|đứng thứ|xếp thứ|"
+    "xếp hạng|vươn lên|nằm trong nhóm|nằm trong top|thuộc nhóm|trong nhóm|lọt vào nhóm|lọt top|"
+    "điều động|luân chuyển|bổ nhiệm|miễn nhiệm|công nhận|giảm thiểu|cung cấp"
+)
+# Words between the verb and the number that change nothing ("giảm được 301", "tăng thêm 2").
+_FILLERS = _alternation("được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là")
+_QUALIFIERS = {
+    "khoảng": "about", "chừng": "about", "xấp xỉ": "about", "ước": "about", "ước tính": "about",
+    "ước khoảng": "about", "gần": "nearly", "hơn": "over", "trên": "over", "ngoài": "over",
+    "dưới": "under", "chưa đến": "under", "chưa tới": "under", "không quá": "under", "không đến": "under",
+}
+_QUALIFIER_ALTERNATION = _alternation("|".join(_QUALIFIERS))
+_ACTION_BEFORE = re.compile(
+    rf"(?<!\w)(?P<verb>{_ACTIONS})(?:\s+(?:{_FILLERS}))*[\s:]*(?:(?P<qual>{_QUALIFIER_ALTERNATION})\s+)?$",
+    re.IGNORECASE,
+)
+_QUALIFIER_BEFORE = re.compile(rf"(?<!\w)(?P<qual>{_QUALIFIER_ALTERNATION})\s+$", re.IGNORECASE)
+# Rank verbs: the number is a position, so "thứ" before it is not a meeting ordinal.
+_RANK_VERBS = frozenset({"đứng thứ", "xếp thứ", "xếp hạng", "vươn lên", "nằm trong nhóm", "nằm trong top",
+                         "thuộc nhóm", "trong nhóm", "lọt vào nhóm", "lọt top"})
+# Verbs that say little by themselves: the counted thing must be a unit of reform or development.
+_WEAK_VERBS = frozenset({"có", "lên", "xuống", "cấp", "đón", "thu", "đầu tư"})
+# A clause that opens with its count: "8 huyện, thị xã đã thực hiện xong việc sáp nhập...".
+_PREDICATE_AFTER = re.compile(
+    r"\s*(?:(?:đã|đang|đều|sẽ|vẫn|cũng|hiện)\s+)*"
+    r"(?P<pred>(?:(?:cơ bản|chưa|được|bị)\s+)?"
+    rf"(?:{_ACTIONS}|thực hiện|triển khai|hoàn thành|đạt chuẩn|công nhận)(?!\w)[^,;.()…!?\n]*)",
+    re.IGNORECASE,
+)
+# What may open a clause before a leading count ("Đến nay, toàn tỉnh có ...").
+_CLAUSE_OPENING = re.compile(
+    r"^[\s,:(\-–]*(?:(?:đến nay|hiện nay|hiện tại|trong đó|theo đó|riêng|ngoài ra|bên cạnh đó|cụ thể|"
+    r"đặc biệt|qua đó|tính đến nay|như vậy|toàn tỉnh|cả tỉnh|toàn huyện|năm \d{4}|trong năm \d{4}|"
+    r"đến cuối năm \d{4}|đến năm \d{4})[\s,:]*)*$",
+    re.IGNORECASE,
+)
+_COORDINATION_BEFORE = re.compile(r"(?:,|và|cùng|;|:)\s*$")
+
+# Words right before a number that make it a name, an ordinal, a date part or a reference.
+_NOT_A_QUANTITY_BEFORE = re.compile(
+    r"(?<!\w)(?:số|thứ|lần|lần thứ|khóa|khoá|trung ương|t\.ư|tư|tw|ngày|tháng|năm|quý|giai đoạn|điều|khoản|"
+    r"chương|mục|phần|hội nghị|đại hội|kỳ họp|phiên|thôn|xóm|ấp|bản|tổ|khu|khu phố|phường|quận|đường|lô|"
+    r"tầng|phòng số|covid|hotline|quốc lộ|ql|tỉnh lộ|tuyến|điện thoại|đt|fax|top|nhóm|mã|tập|kỳ|"
+    r"chiều|sáng|trưa|tối|đêm|hôm|lúc|hạng|cấp độ|mức độ)\s*$",
+    re.IGNORECASE,
+)
+_DURATION_AFTER = re.compile(
+    r"\s*(?:năm|tháng|tuần|quý|nhiệm kỳ|thập kỷ|thế kỷ|buổi|tiếng|ngày|giờ|phút)(?!\w)", re.IGNORECASE
+)
+_PROCESSING_TIME_VERBS = frozenset({"giảm", "rút ngắn", "còn", "chỉ còn", "xuống"})
+_CODE_AFTER = re.compile(r"\s?[-–/]\s?[A-ZĐ]")
+_TIME_AFTER = re.compile(r"\s?[:hg]\s?\d")
+# "4/10 huyện" is four of ten; "9/3" and "25/10/2017" are dates.
+_DATE_AFTER = re.compile(r"/\d{1,2}(?:/\d{2,4})?(?![\d\w])")
+_ONE_OF = re.compile(r"\s*trong\s+(?:số\s+)?(?:những|các|\d)", re.IGNORECASE)
+_FROM_TO = re.compile(r"(?<!\w)từ\s+$", re.IGNORECASE)
+_TO_LATER = re.compile(r"(?:xuống|lên|còn|đến|tới)\s+(?:còn\s+)?\d", re.IGNORECASE)
+_ATTENDANCE = re.compile(r"(?<!\w)(?:tham dự|về dự|dự hội nghị|dự buổi|dự lễ|đến dự|tham gia hội nghị)(?!\w)", re.IGNORECASE)
+
+# Things that are counted in reform and development reports, for the weak verbs and unit continuation.
+_UNIT_NOUNS = (
+    "thôn|tổ dân phố|tổ|xóm|ấp|bản|khu phố|khu dân cư|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|"
+    "đơn vị|đơn vị hành chính|đơn vị sự nghiệp|cơ quan|sở|ban|ngành|phòng|chi cục|cục|trung tâm|đầu mối|"
+    "cán bộ|công chức|viên chức|người|lao động|lãnh đạo|cấp trưởng|cấp phó|phó|trưởng|biên chế|hộ|hộ nghèo|"
+    "doanh nghiệp|hợp tác xã|trường|điểm trường|bệnh viện|trạm|trạm y tế|chi bộ|đảng bộ|tổ chức|tổ chức cơ sở đảng|"
+    "dự án|thủ tục|thủ tục hành chính|hồ sơ|dịch vụ công|đảng viên|hội|đoàn thể|ban quản lý|ban chỉ đạo|"
+    "vị trí|chức danh|hạt|đội|văn phòng|bộ phận|huyện nông thôn mới|xã nông thôn mới|tiêu chí|chỉ tiêu|nhiệm vụ"
+)
+_UNIT_NOUN_START = re.compile(rf"\s*(?:{_alternation(_UNIT_NOUNS)})(?!\w)", re.IGNORECASE)
+_NON_METRIC_HEADS = re.compile(
+    r"(?:đại biểu|điểm cầu|khách mời|đồng chí|ý kiến|câu hỏi|trang|bài|bài viết|lượt truy cập|lượt xem|"
+    r"tiết mục|suất quà|phần quà|nội dung|vấn đề|giải pháp|bước|phương châm|nguyên tắc|chức năng|"
+    r"công việc|lĩnh vực|mặt|khâu|yếu tố|đột phá|nhóm giải pháp|lần|cả nước)(?!\w)",
+    re.IGNORECASE,
+)
+# Measures that say how much but not of what; the measured quantity is read from the subject.
+_MEASURE_WORDS = frozenset(
+    "% tỷ triệu nghìn ngàn đồng usd đô la ha héc-ta km m2 m3 tấn lần bậc điểm năm".split()
+)
+_UNIT_STOP = re.compile(
+    r"(?:so với|trong đó|cơ bản|đồng thời|theo quy định|theo hướng|nhằm|để|đã|đang|được|sẽ|là|với|hiện|"
+    r"nhưng|song|tuy nhiên|do|vì|khi|nên|thì|mà|từ|xuống|lên|sau|trước|bằng|chiếm|gồm|bao gồm|của|cùng|"
+    r"trên tổng số|tại hội nghị|trong năm|năm \d|giai đoạn|đạt|tăng|giảm|góp phần|đều|chưa|vẫn|cũng|"
+    r"nhiều|bình quân mỗi|mỗi năm)(?!\w)",
+    re.IGNORECASE,
+)
+_UNIT_TOKEN = re.compile(r"\s*([^\s,;:.()…!?\"“”\[\]]+|[,;:.()…!?\"“”\[\]])")
+_MAX_UNIT_WORDS = 12
+_MAX_SUBJECT_WORDS = 10
+_SUBJECT_CUT = re.compile(
+    r"(?:\d|(?<!\w)(?:năm|giai đoạn|của|toàn tỉnh|cả tỉnh|luôn|đã|đều|vẫn|liên tục|tiếp tục|ước|cả năm|"
+    r"trong|so với|hiện|dự kiến)(?!\w)|(?<!\w)(?:tỉnh|thành phố|huyện)\s+[A-ZĐ])"
+)
+_SUBJECT_OPENING = re.compile(
+    r"^(?:trong đó|theo đó|riêng|đến nay|hiện nay|cụ thể|đặc biệt|tính chung|nhìn chung|năm \d{4})[\s,:]*",
+    re.IGNORECASE,
+)
+_LEVELS = (
+    (re.compile(r"cấp tỉnh(?!\w)", re.I), "tinh"),
+    (re.compile(r"cấp huyện(?!\w)", re.I), "huyen"),
+    (re.compile(r"cấp xã(?!\w)", re.I), "xa"),
+    (re.compile(r"(?:cấp thôn|thôn, tổ dân phố|thôn, bản|thôn, xóm|tổ dân phố)(?!\w)", re.I), "thon"),
+)
+_HEAD_LEVELS = (
+    (re.compile(r"^(?:thôn|tổ dân phố|xóm|ấp|bản|khu phố)(?!\w)", re.I), "thon"),
+    (re.compile(r"^(?:xã|phường|thị trấn)(?!\w)", re.I), "xa"),
+    (re.compile(r"^(?:huyện|quận|thị xã)(?!\w)", re.I), "huyen"),
+)
+_CLAUSE_BREAK = re.compile(r";|…|\.\.\.|\n|(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
+_SENTENCE_BREAK = frozenset({"…", "...", "\n", ""})
+_FURNITURE_LINE = re.compile(
+    r"^\s*(?:hotline|điện thoại|email|e-mail|fax|lượt truy cập|trực tuyến|bản quyền|©|copyright|giấy phép|"
+    r"địa chỉ|tổng biên tập|cơ quan chủ quản)\b",
+    re.IGNORECASE,
+)
+
+
+
+@dataclass(frozen=True)
+class _Clause:
+    start: int
+    end: int
+    opens_sentence: bool
+
+
+@dataclass
+class _Context:
+    """What the previous metrics of the sentence leave to an elliptical one ("... và 1.875 người ở thôn")."""
+
+    action: str | None = None
+    unit: str | None = None
+    in_clause: int = 0
+
+
 def find_metrics(doc: Document) -> list[Metric]:
-    return []
+    text = doc.text
+    excluded = reference_spans(text)
+    excluded_starts = [s for s, _ in excluded]
+    found: list[Metric] = []
+    for line_start, line in _lines(text):
+        if _FURNITURE_LINE.match(line) or _is_shouting(line):
+            continue
+        context = _Context()
+        for clause in _clauses(line, line_start):
+            if clause.opens_sentence:
+                context = _Context()
+            context.in_clause = 0
+            for m in NUMBER.finditer(text, clause.start, clause.end):
+                if _in_spans(m.start(), excluded, excluded_starts):
+                    continue
+                metric = _read_metric(doc, clause, m, context)
+                if metric is None:
+                    continue
+                found.append(metric)
+                context.action, context.unit = metric.action, metric.unit
+                context.in_clause += 1
+    return _deduplicate(found)
+
+
+def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context) -> Metric | None:
+    text = doc.text
+    token = m.group("num")
+    start, end = m.span()
+    # Telephone numbers and codes start with a zero; bare years are dates, not quantities.
+    if (len(token) > 1 and token[0] == "0" and token[1].isdigit()) or is_year(token):
+        return None
+    if _CODE_AFTER.match(text, end, clause.end) or _TIME_AFTER.match(text, end, clause.end):
+        return None
+    value = parse_number(token)
+    if value is None:
+        return None
+    fraction = FRACTION_TAIL.match(text, end, clause.end)
+    if fraction:
+        if not _UNIT_NOUN_START.match(text, fraction.end(), clause.end):
+            return None  # "9/3", "25/10/2017": a date, unless a count noun follows ("4/10 huyện")
+        end = fraction.end()
+
+    window_start = max(clause.start, start - 80)
+    before = text[window_start:start]
+    action_match = _ACTION_BEFORE.search(before)
+    action = " ".join(action_match.group("verb").lower().split()) if action_match else None
+    qualifier_match = action_match if action_match and action_match.group("qual") else _QUALIFIER_BEFORE.search(before)
+    qualifier_word = qualifier_match.group("qual") if qualifier_match else None
+    number_start = window_start + (qualifier_match.start("qual") if qualifier_word else len(before))
+    before_number = text[window_start:number_start]
+
+    if action not in _RANK_VERBS and _NOT_A_QUANTITY_BEFORE.search(before_number):
+        return None
+    if _ONE_OF.match(text, end, clause.end):
+        return None  # "1 trong những giải pháp": a figure of speech
+    if _FROM_TO.search(before_number) and _TO_LATER.search(text, end, clause.end):
+        return None  # "từ 20 xuống còn 15": the starting value is not the result
+
+    measure, unit_start = "", end
+    percent = re.match(r"\s?%", text[end:clause.end])
+    if percent:
+        measure, unit_start = "%", end + percent.end()
+    unit, unit_end = _unit_after(text, unit_start, clause.end)
+
+    if action is None:
+        action = _action_without_verb(text, clause, number_start, unit_end, bool(unit or measure), context)
+        if action is None:
+            return None
+    if _DURATION_AFTER.match(text, end, clause.end) and not (action in _PROCESSING_TIME_VERBS and not measure):
+        return None  # "sau hơn 6 năm", "2 năm": a duration
+    if action in _RANK_VERBS and unit.lower() in _NOT_A_UNIT_AFTER_RANK:
+        unit = ""
+    if not _is_countable(text, clause, value, action, measure, unit, unit_end, end):
+        return None
+
+    if context.unit and not measure:
+        unit = _expand_elliptical(unit, context.unit)
+    full_unit = " ".join(x for x in (measure, unit) if x)
+    if not full_unit or _is_measure(full_unit):
+        verb_start = window_start + action_match.start() if action_match else number_start
+        subject = _subject_before(text[clause.start:verb_start])
+        full_unit = " ".join(x for x in (full_unit, subject) if x)
+    if not full_unit:
+        return None
+
+    span_start = window_start + action_match.start() if action_match else start
+    span_end = max(unit_end, end)
+    return Metric(
+        action=action,
+        value=value,
+        unit=full_unit,
+        qualifier=_QUALIFIERS.get(" ".join(qualifier_word.lower().split()), "exact") if qualifier_word else "exact",
+        level=_level(full_unit),
+        text=text[span_start:span_end].strip(),
+        evidence=[doc.evidence(span_start, span_end)],
+    )
+
+
+_NOT_A_UNIT_AFTER_RANK = frozenset({"", "cả nước", "toàn quốc", "trong cả nước", "khu vực", "trong khu vực"})
+
+
+def _action_without_verb(
+    text: str, clause: _Clause, number_start: int, unit_end: int, has_unit: bool, context: _Context
+) -> str | None:
+    """The action of a number no verb precedes: its own predicate, or the verb its list inherits."""
+    opening = text[clause.start:number_start]
+    at_clause_start = bool(_CLAUSE_OPENING.match(opening))
+    coordinated = bool(_COORDINATION_BEFORE.search(opening))
+    predicate = _PREDICATE_AFTER.match(text, unit_end, clause.end)
+    if (at_clause_start or coordinated) and predicate and has_unit:
+        return " ".join(predicate.group("pred").split()[:8])
+    # "giảm được 301 người ... và 1.875 người ...", "toàn tỉnh đã giảm: 3 sở; 81 phòng": the verb carries over.
+    if context.action and (at_clause_start or (coordinated and context.in_clause)):
+        return context.action
+    return None
+
+
+def _is_countable(
+    text: str, clause: _Clause, value: float, action: str, measure: str, unit: str, unit_end: int, end: int
+) -> bool:
+    if _NON_METRIC_HEADS.match(unit):
+        return False
+    if value == 1 and re.match(r"\s*nhiều(?!\w)", text[unit_end:clause.end]):
+        return False  # "1 phòng nhiều chức năng": a principle, not a count
+    head = unit.split()[:1]
+    if head and head[0].lower() in {"người", "cán", "đảng", "đồng"} and _ATTENDANCE.search(text, end, clause.end):
+        return False  # people attending a meeting
+    if action in _WEAK_VERBS and not (measure or _UNIT_NOUN_START.match(unit) or _is_measure(unit)):
+        return False
+    return bool(unit or measure or action in _RANK_VERBS)
+
+
+def _unit_after(text: str, pos: int, limit: int) -> tuple[str, int]:
+    """The noun phrase after a number, as written: "phòng, ban, chi cục và tương đương cấp tỉnh"."""
+    words: list[str] = []
+    unit_end = pos
+    previous = ""
+    while pos < limit and len(words) < _MAX_UNIT_WORDS:
+        m = _UNIT_TOKEN.match(text, pos, limit)
+        if not m:
+            break
+        token = m.group(1)
+        token_start = m.start(1)
+        if token == ",":
+            # A comma continues the unit only into another counted noun ("thôn, tổ dân phố").
+            if words and _UNIT_NOUN_START.match(text, m.end(), limit):
+                words.append(",")
+                pos = m.end()
+                continue
+            break
+        if len(token) == 1 and not token.isalnum() and token not in "%":
+            break
+        if token[0].isdigit():
+            break
+        if words and _UNIT_STOP.match(text, token_start, limit) and previous.lower() not in {"phải", "cần", "diện", "bị"}:
+            break
+        if not words and _UNIT_STOP.match(text, token_start, limit) and token.lower() not in {"lãnh", "cán", "phó"}:
+            break
+        if token.lower() in {"và", "hoặc"}:
+            following = _UNIT_TOKEN.match(text, m.end(), limit)
+            if not following or following.group(1)[0].isdigit() or _ACTION_START.match(text, following.start(1), limit):
+                break
+        words.append(token)
+        previous = token
+        unit_end = m.end()
+        pos = m.end()
+    while words and words[-1].lower() in {"và", "hoặc", ",", "các", "của", "cho", "ở", "tại"}:
+        words.pop()
+    unit = " ".join(words).replace(" ,", ",")
+    return unit, unit_end
+
+
+_ACTION_START = re.compile(rf"(?:{_ACTIONS})(?!\w)", re.IGNORECASE)
+
+
+def _expand_elliptical(unit: str, previous: str) -> str:
+    """ "1.875 người ở thôn" after "301 người hoạt động không chuyên trách cấp xã" is the same kind of people."""
+    head, _, rest = unit.partition(" ")
+    prev_head, _, prev_rest = previous.partition(" ")
+    if not rest or head.lower() != prev_head.lower() or not re.match(r"(?:ở|tại|cấp)(?!\w)", rest):
+        return unit
+    descriptor = re.split(r"\s(?:ở|tại|cấp)\s", " " + prev_rest + " ", maxsplit=1)[0].strip()
+    return " ".join(x for x in (head, descriptor, rest) if x)
+
+
+def _subject_before(prefix: str) -> str:
+    """What a bare measure measures: "thu nhập bình quân đầu người" in "thu nhập bình quân đầu người đạt 80 triệu"."""
+    depth_cut = prefix.rfind("(")
+    if depth_cut > prefix.rfind(")"):
+        prefix = prefix[depth_cut + 1:]
+    prefix = re.split(r"[,:;]", prefix)[-1].strip()
+    prefix = _SUBJECT_OPENING.sub("", prefix)
+    cut = _SUBJECT_CUT.search(prefix)
+    if cut:
+        prefix = prefix[: cut.start()]
+    words = prefix.split()[:_MAX_SUBJECT_WORDS]
+    if not words:
+        return ""
+    if len(words[0]) > 1 and words[0][0].isupper() and words[0][1:].islower():
+        words[0] = words[0].lower()
+    return " ".join(words).strip(" -–")
+
+
+def _is_measure(unit: str) -> bool:
+    parts = re.split(r"[\s/]+", unit.lower())
+    return bool(unit) and all(p in _MEASURE_WORDS for p in parts if p)
+
+
+def _level(unit: str) -> str | None:
+    for pattern, level in _LEVELS:
+        if pattern.search(unit):
+            return level
+    for pattern, level in _HEAD_LEVELS:
+        if pattern.match(unit):
+            return level
+    return None
+
+
+def _lines(text: str):
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
+
+
+def _clauses(line: str, offset: int):
+    """Clauses of a paragraph: split at ";" (a list goes on) and at sentence ends (it does not)."""
+    pos = 0
+    opens = True
+    for m in _CLAUSE_BREAK.finditer(line):
+        if m.start() > pos:
+            yield _Clause(offset + pos, offset + m.start(), opens)
+        opens = m.group(0) != ";"
+        pos = m.end()
+    if pos < len(line):
+        yield _Clause(offset + pos, offset + len(line), opens)
+
+
+def _is_shouting(line: str) -> bool:
+    # Site menus and footers are set in capitals; article sentences are not.
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 6 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def _in_spans(offset: int, spans: tuple[tuple[int, int], ...], starts: list[int]) -> bool:
+    i = bisect_right(starts, offset) - 1
+    return i >= 0 and spans[i][0] <= offset < spans[i][1]
+
+
+def _fold(s: str) -> str:
+    s = unicodedata.normalize("NFD", s.lower()).replace("đ", "d")
+    return "".join(c for c in s if not unicodedata.combining(c))
+
+
+def _deduplicate(found: list[Metric]) -> list[Metric]:
+    """A figure reported twice (lead and body, or a caption) is one metric; keep its fullest unit."""
+    kept: list[Metric] = []
+    for metric in found:
+        key = (round(metric.value, 6), _fold(metric.unit).split()[:2])
+        twin = next((i for i, k in enumerate(kept) if (round(k.value, 6), _fold(k.unit).split()[:2]) == key), None)
+        if twin is None:
+            kept.append(metric)
+            continue
+        old = kept[twin]
+        richer = metric if len(metric.unit) > len(old.unit) else old
+        kept[twin] = richer.model_copy(update={"evidence": old.evidence + metric.evidence})
+    return kept
