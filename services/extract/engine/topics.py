@@ -1,9 +1,164 @@
-"""Topics: first version (empty), grown by the extraction engine issue."""
+"""Reform topics an article substantively discusses, scored from weighted cue phrases per sentence."""
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections import defaultdict
+
 from provnews.extract.engine.document import Document
-from provnews.schemas.extraction import Topic
+from provnews.schemas.extraction import TOPIC_IDS, Topic
+
+# Cue phrase -> weight, per topic. Phrases are matched on lower-cased text with punctuation as spaces
+# ("đối tác công - tư" is "đối tác công tư"). 2 = names the topic outright, 1 = a clear sign,
+# 0.5 or less = a word that only adds up. Patterns may use regex for short gaps.
+_CUES: dict[str, dict[str, float]] = {
+    "tinh_gian_bien_che": {
+        "tinh giản biên chế": 2, "giảm biên chế": 2, "tiết kiệm được biên chế": 2, "tiết kiệm biên chế": 2,
+        "tinh giản bộ máy biên chế": 2, "tinh giản bộ máy và biên chế": 2, "biên chế": 1,
+        "người hoạt động không chuyên trách": 1.5, "không chuyên trách": 1, "cán bộ không chuyên trách": 1,
+        "dôi dư": 1.5, "nghỉ hưu trước tuổi": 1.5, "nghỉ thôi việc": 1.5, "tinh giản": 1,
+        r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* (?:người|cán bộ|công chức|viên chức|lãnh đạo|cấp trưởng|cấp phó)": 1.5,
+        "vị trí việc làm": 1,
+    },
+    "sap_xep_bo_may": {
+        "sắp xếp tổ chức bộ máy": 2, "sắp xếp bộ máy": 2, "tinh gọn bộ máy": 2, "sắp xếp tinh gọn": 2,
+        "sắp xếp lại tổ chức": 2, "tổ chức bộ máy": 1, "bộ máy": 0.5, "giảm đầu mối": 2, "đầu mối": 1,
+        "tinh gọn": 1, "tinh giản bộ máy": 1.5, "tinh giản bộ máy biên chế": 1.5, "tinh giản bộ máy và biên chế": 1.5, "bộ máy hành chính": 1, "hoạt động hiệu lực hiệu quả": 0.5,
+        r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* (?:phòng|ban|sở|chi cục|đầu mối|đơn vị|cơ quan)": 1.5,
+        "kiện toàn tổ chức": 1, "chức năng nhiệm vụ": 0.5,
+    },
+    "hop_nhat_co_quan": {
+        r"hợp nhất(?! chức danh)": 1.5, "cơ quan hợp nhất": 2, "hợp nhất cơ quan": 2, "hợp nhất tổ chức": 2,
+        "giúp việc chung": 2, "tham mưu giúp việc chung": 2, "cơ quan khối": 1.5,
+        r"(?:sáp nhập|sát nhập)(?: \w+){0,3} (?:cơ quan|sở|phòng|ban|đơn vị)(?! hành chính)": 2,
+        "sáp nhập": 0.5, "sát nhập": 0.5, "chia tách": 0.5, "mô hình cơ quan": 1, "chức năng nhiệm vụ tương đồng": 1.5,
+    },
+    "nhat_the_hoa_chuc_danh": {
+        "nhất thể hóa": 2, "kiêm nhiệm": 1.5, "hợp nhất chức danh": 2, "bí thư cấp ủy đồng thời là": 2,
+        r"bí thư(?: \w+){0,4} đồng thời là": 1.5, "đồng thời là chủ tịch": 1.5, "đồng thời là trưởng": 1,
+        "đồng thời là giám đốc": 1, "kiêm chức danh": 1.5, "kiêm nhiệm chức danh": 2,
+    },
+    "sap_nhap_don_vi_hanh_chinh": {
+        "sắp xếp đơn vị hành chính": 2, "sắp xếp các đơn vị hành chính": 2, "sáp nhập đơn vị hành chính": 2,
+        r"(?:sáp nhập|sát nhập|hợp nhất|sắp xếp)(?: (?:các|một số|\d+))? (?:tỉnh|huyện|xã|thôn|tổ dân phố|bản|ấp|xóm|khu phố|phường|thị trấn)(?!\w)": 2,
+        "đơn vị hành chính cấp xã": 1, "đơn vị hành chính cấp huyện": 1, "đơn vị hành chính": 0.5,
+        r"(?:thôn|xã|huyện) tổ dân phố": 0.5, "chưa đủ tiêu chuẩn": 0.5, "thôn tổ dân phố": 0.5,
+        "chính quyền địa phương hai cấp": 2, "chính quyền địa phương 2 cấp": 2,
+    },
+    "don_vi_su_nghiep": {
+        "đơn vị sự nghiệp công lập": 2, "đơn vị sự nghiệp": 1.5, "tự chủ tài chính": 1.5, "cơ chế tự chủ": 1,
+        "đặt hàng giao nhiệm vụ": 1, "giao quyền tự chủ": 0.5, "sản phẩm đầu ra": 0.5, "cấp phát": 0.5,
+        "sự nghiệp công": 1, "dịch vụ sự nghiệp công": 1.5,
+    },
+    "cai_cach_hanh_chinh": {
+        "cải cách hành chính": 2, "cchc": 2, "thủ tục hành chính": 2, "một cửa": 1.5, "hành chính công": 1.5,
+        "dịch vụ công trực tuyến": 2, "dịch vụ công": 0.5, "chính quyền điện tử": 1, "chính phủ điện tử": 1,
+        "chính quyền số": 1, "par index": 2, "chỉ số cải cách hành chính": 2, "sipas": 1.5, "liên thông": 0.5,
+        "tiếp nhận và trả kết quả": 1.5,
+    },
+    "phan_cap_phan_quyen": {
+        "phân cấp": 1.5, "phân quyền": 1.5, "phân cấp phân quyền": 2, "ủy quyền": 1, "giao quyền tự chủ": 1.5,
+        "phân cấp mạnh": 2, "trao quyền": 1,
+    },
+    "cong_tac_can_bo": {
+        "công tác cán bộ": 2, "đánh giá cán bộ": 2, r"đánh giá(?: \w+){0,5} cán bộ": 1.5,
+        "người đứng đầu": 1, "trách nhiệm của người đứng đầu": 1.5, "đội ngũ cán bộ": 1, "đào tạo bồi dưỡng": 1.5,
+        "đào tạo": 0.5, "bồi dưỡng": 0.5, "bổ nhiệm": 1, "luân chuyển": 1.5, "quy hoạch cán bộ": 2,
+        "thi tuyển": 1.5, "chuẩn hóa": 0.5, "cán bộ chủ chốt": 0.5, "kiểm soát quyền lực": 1,
+        "chất lượng đội ngũ": 1, "cán bộ lãnh đạo quản lý": 1, "nguồn nhân lực": 0.5,
+    },
+    "doi_tac_cong_tu": {
+        "đối tác công tư": 2, "ppp": 2, "xã hội hóa": 1, "đầu tư công quản lý tư": 1.5, "huy động nguồn lực": 0.5,
+        "nguồn lực xã hội": 1,
+    },
+    "doi_moi_lanh_dao_dang": {
+        "đổi mới phương thức lãnh đạo": 2, "phương thức lãnh đạo": 1.5, "sức chiến đấu": 1,
+        "năng lực lãnh đạo": 1, "xây dựng đảng": 1, "chỉnh đốn đảng": 1.5, "xây dựng chỉnh đốn đảng": 2,
+        "tổ chức cơ sở đảng": 1, "đổi mới phương thức": 1, "sự lãnh đạo của đảng": 0.5,
+    },
+    "kinh_te_xa_hoi": {
+        "tăng trưởng kinh tế": 1.5, "tốc độ tăng trưởng": 1.5, "kinh tế liên tục tăng trưởng": 1.5,
+        "grdp": 2, "thu ngân sách": 1.5, "thu nhập bình quân": 1.5, "hộ nghèo": 1.5, "pci": 1.5,
+        "năng lực cạnh tranh": 1, "cơ cấu kinh tế": 1, "nông thôn mới": 1, "kim ngạch": 1.5,
+        "thu hút đầu tư": 1, "vốn đầu tư": 0.5, "tăng trưởng": 0.5, "kinh tế xã hội": 0.25, "kt xh": 0.25,
+    },
+}
+_ASIDE = re.compile(r"(?:điển hình như|chẳng hạn như|ví dụ như|nhất là|kể cả)\s+(?:\S+\s+){0,2}$")
+_THRESHOLD = 2.0
+_SENTENCE_CAP = 3.0
+_SHORT_SENTENCE_WORDS = 7  # a bare list item split off by ";" counts half
+_MAX_EVIDENCE = 5
+# Old and new tone placement both occur ("hoá"/"hóa", "uỷ"/"ủy"); cues and text use the new one.
+_TONE_PLACEMENT = {
+    "oá": "óa", "oà": "òa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oé": "óe", "oè": "òe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uý": "úy", "uỳ": "ùy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+_TONE_PATTERN = re.compile("|".join(_TONE_PLACEMENT))
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+_SPACES = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).lower()
+    text = _TONE_PATTERN.sub(lambda m: _TONE_PLACEMENT[m.group(0)], text)
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", text)).strip()
+
+
+def _compile_cues() -> tuple[re.Pattern, list[list[tuple[str, float]]]]:
+    """One alternation over every cue, longest first; each group maps back to the topics it signals."""
+    by_phrase: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for topic, cues in _CUES.items():
+        for phrase, weight in cues.items():
+            key = phrase if any(c in phrase for c in "\\()?") else _normalise(phrase)
+            by_phrase[key].append((topic, weight))
+    phrases = sorted(by_phrase, key=lambda p: (-len(p), p))
+    pattern = "|".join(f"({p if any(c in p for c in chr(92) + '()?') else re.escape(p)})" for p in phrases)
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), [by_phrase[p] for p in phrases]
+
+
+_CUE_PATTERN, _CUE_TOPICS = _compile_cues()
 
 
 def find_topics(doc: Document) -> list[Topic]:
-    return []
+    totals: dict[str, float] = defaultdict(float)
+    support: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
+    for start, end, sentence in doc.sentences():
+        if _is_shouting(sentence):
+            continue  # site menus and footers ("DỊCH VỤ CÔNG", "CHÍNH QUYỀN ĐIỆN TỬ ...")
+        scores = _score_sentence(_normalise(sentence))
+        if not scores:
+            continue
+        factor = 0.5 if len(sentence.split()) < _SHORT_SENTENCE_WORDS else 1.0
+        for topic, score in scores.items():
+            contribution = min(score, _SENTENCE_CAP) * factor
+            totals[topic] += contribution
+            support[topic].append((contribution, start, end))
+    topics = []
+    for topic in TOPIC_IDS:
+        # Passing words alone never make a topic: at least one sentence must carry a clear sign.
+        if totals[topic] >= _THRESHOLD and max(c for c, _, _ in support[topic]) >= 1.0:
+            best = sorted(support[topic], key=lambda x: (-x[0], x[1]))[:_MAX_EVIDENCE]
+            evidence = [doc.evidence(s, e) for _, s, e in sorted(best, key=lambda x: x[1])]
+            topics.append(Topic(id=topic, evidence=evidence))
+    return topics
+
+
+def _score_sentence(normalised: str) -> dict[str, float]:
+    """Each distinct cue counts once per sentence; a cue inside an aside ("nhất là ...") counts half."""
+    scores: dict[str, float] = defaultdict(float)
+    seen: set[int] = set()
+    for m in _CUE_PATTERN.finditer(normalised):
+        group = m.lastindex - 1
+        if group in seen:
+            continue
+        seen.add(group)
+        damp = 0.5 if _ASIDE.search(normalised, max(0, m.start() - 40), m.start()) else 1.0
+        for topic, weight in _CUE_TOPICS[group]:
+            scores[topic] += weight * damp
+    return scores
+
+
+def _is_shouting(sentence: str) -> bool:
+    letters = [c for c in sentence if c.isalpha()]
+    return len(letters) >= 6 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
