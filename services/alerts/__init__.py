@@ -1,0 +1,1 @@
+"""Alerts service: tells subscribers of new reform mentions, once each, signed."""
