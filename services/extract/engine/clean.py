@@ -1,17 +1,529 @@
-"""Cleaning: strip site furniture and repeated captions, repair lost spaces. (First version.)"""
+"""Cleaning: strip site furniture, repeated captions and slugs; repair lost spaces.
+
+A scraped article is a list of lines: menus and breadcrumbs on top, the headline, a
+date line, the body with photo captions (often printed twice), a byline, then related
+links and the site's footer. `clean_article` keeps the headline and the body as the
+cleaned text and hands the rest (date lines, bylines, furniture) to `metadata`.
+"""
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
+
+from provnews.extract.engine.document import LETTERS, LOWER, UPPER
+from provnews.extract.engine.places import province_of
 
 
 @dataclass(frozen=True)
 class CleanedArticle:
     text: str
     title: str | None
+    datelines: tuple[str, ...] = ()
+    bylines: tuple[str, ...] = ()
+    furniture: tuple[str, ...] = ()
+    source_tag: str | None = None
+
+
+# --- gazetteers of site furniture (compared case-folded, trailing ':' and counters removed) ---
+
+# A line that starts the related-links block or the site footer: the article is over.
+_FOOTER_LINES = frozenset({
+    "các tin khác", "tin khác", "tin liên quan", "bài liên quan", "bài viết liên quan", "tin cùng chuyên mục",
+    "cùng chuyên mục", "tin bài khác", "các bài khác", "các bài viết khác", "bài viết khác", "tin đã đưa",
+    "các tin đã đưa", "các tin đã đăng", "tin mới", "tin mới nhất", "tin mới hơn", "tin cũ hơn", "tin nổi bật",
+    "tin đọc nhiều", "đọc nhiều", "đọc nhiều nhất", "xem nhiều", "xem nhiều nhất", "tin xem nhiều", "đọc thêm",
+    "xem thêm", "có thể bạn quan tâm", "bạn có thể quan tâm", "bình luận", "viết bình luận", "viết bình luận mới",
+    "gửi bình luận", "ý kiến bạn đọc", "gửi ý kiến", "ý kiến của bạn", "lượt truy cập", "thống kê truy cập",
+    "đang truy cập", "đang online", "tổng lượt truy cập", "lượt xem", "từ khóa", "từ khoá", "tags", "tag", "thẻ",
+    "liên kết website", "liên kết web", "bản quyền", "chia sẻ bài viết", "video liên quan", "tin tiếp theo",
+    "bài tiếp theo", "tin trước", "tin sau", "các tin cũ hơn",
+})
+_FOOTER_PREFIXES = (
+    "lượt truy cập", "trực tuyến:", "đang truy cập", "cơ quan chủ quản", "cơ quan chủ trì", "đơn vị quản lý",
+    "bản quyền", "copyright", "©", "giấy phép", "chịu trách nhiệm", "tổng biên tập", "phó tổng biên tập",
+    "địa chỉ:", "điện thoại:", "đt:", "fax:", "email:", "e-mail:", "website:", "hỗ trợ:", "từ khóa:",
+    "từ khoá:", "tags:", "thẻ:", "ghi rõ nguồn", "thiết kế bởi", "phát triển bởi", "powered by",
+    "bình luận (", "ý kiến (", "tòa soạn:", "toà soạn:", "trụ sở:", "đường dây nóng:",
+)
+# Buttons and labels that may stand anywhere: removed, the article goes on.
+_BUTTON_LINES = frozenset({
+    "chia sẻ", "facebook", "twitter", "zalo", "email", "in bài", "in bài viết", "bản in", "gửi email", "gửi bài",
+    "lưu bài", "lưu", "copy link", "sao chép liên kết", "like", "share", "tweet", "cỡ chữ", "nghe đọc bài",
+    "nghe bài viết", "nghe audio", "đọc bài", "giọng nam", "giọng nữ", "tự động chuyển bài", "video clip", "video",
+    "clip", "ảnh", "audio", "infographic", "emagazine", "e-magazine", "podcast", "quay lại", "trở về", "trở lại",
+    "về đầu trang", "đầu trang", "lên đầu trang", "top", "print", "theo dõi", "google news", "quảng cáo",
+    "advertisement", "xem video", "xem ảnh", "phóng to", "thu nhỏ", "bài viết", "nội dung",
+})
+_BUTTON_PREFIXES = ("hotline", "theo dõi ", "xem video:", "video:", "clip:")
+# Section names of news sites: a line made of nothing else is a menu or a breadcrumb.
+_NAV_PHRASES = frozenset({
+    "tin mới", "emagazine", "e-magazine", "magazine", "truyền hình", "podcast", "video", "ảnh", "infographic",
+    "multimedia", "longform", "media", "phát thanh", "tin tức", "thời sự", "trang chủ", "chính trị", "kinh tế",
+    "xã hội", "văn hóa", "văn hoá", "thể thao", "pháp luật", "quốc tế", "thế giới", "giáo dục", "y tế", "du lịch",
+    "đời sống", "bạn đọc", "xây dựng đảng", "quốc phòng", "an ninh", "khoa học", "công nghệ", "môi trường",
+    "nông nghiệp", "nông thôn", "địa phương", "tiêu điểm", "sự kiện", "giải trí", "góc nhìn", "diễn đàn",
+    "ý kiến", "lịch phát sóng", "radio", "báo in", "đặc san", "liên hệ", "giới thiệu", "đăng nhập", "đăng ký",
+    "tìm kiếm", "sơ đồ site", "sơ đồ trang", "rss", "english", "tiếng việt", "hỏi đáp", "dịch vụ công",
+    "văn bản", "thư viện", "tin trong tỉnh", "tin trong nước", "tin địa phương", "tin hoạt động", "hoạt động",
+    "thông báo", "chuyên mục", "chuyên đề", "tin ảnh", "phóng sự", "xã luận", "bình luận", "tin nóng",
+    "tin vắn", "thời tiết", "tỷ giá", "giá vàng", "doanh nghiệp", "đầu tư", "tài chính", "bất động sản",
+    "giao thông", "sức khỏe", "sức khoẻ", "gia đình", "người việt", "cộng đồng", "lao động", "việc làm",
+    "công đoàn", "đoàn thể", "mặt trận", "tuyển sinh", "xây dựng", "kinh tế - xã hội", "chính trị - xã hội",
+    "tin tức - sự kiện", "tin tức sự kiện", "quốc phòng - an ninh", "an ninh - quốc phòng", "văn hóa - xã hội",
+    "đặt làm trang chủ", "sitemap", "home", "news",
+})
+_NAV_MAX_WORDS = 4
+
+# --- line patterns ---
+_SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u202f\u3000\t"), " ")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_MULTISPACE = re.compile(r" {2,}")
+_MENU_SEPARATORS = re.compile(r"\s*(?:\||»|›|>|•|·|\s/\s)\s*")
+_COUNTER = re.compile(r"\s*[(\[]\s*\d+\s*[)\]]\s*$")
+_SENTENCE_FINAL = re.compile(r"[.!?…:;\"”)]$")
+_WORD = re.compile(rf"[{LETTERS}0-9]+")
+_URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+# Lead paragraphs of many outlets open with the outlet in parentheses: "(Baohatinh.vn) - ".
+_LEAD_TAG = re.compile(r"^\(\s*([^()\n]{2,40}?)\s*\)\s*[-–—:]\s*")
+_LEAD_DOMAIN_TAG = re.compile(r"^([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?:vn|com|net|org))\s*[-–—]\s+")
+# Photo credits closing a caption: "... phát biểu. Ảnh: Minh Thu", "(Ảnh minh họa)".
+_PHOTO_CREDIT = re.compile(
+    r"(?:(?<=[.!?…])|(?<=\S)\s+[-–—])?\s*[(\[]?\s*(?:Ảnh|Nguồn ảnh|Ảnh minh (?:họa|hoạ)|Ảnh tư liệu)"
+    r"(?:\s*:\s*[^()\[\]\n:]{1,60}?)?\s*[)\]]?\s*$"
+)
+_CAPTION_CREDIT_MIN_PREFIX = 12
+
+# Date lines: a date plus nothing but weekday, time, zone and labels.
+_DATE_IN_LINE = re.compile(
+    r"(?<!\d)\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:19|20)\d{2}(?!\d)"
+    r"|(?<!\d)(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?!\d)"
+    r"|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2}",
+    re.IGNORECASE,
+)
+_DATE_LINE_NOISE = re.compile(
+    r"\d{1,2}\s*[:hg]\s*\d{2}(?:\s*:\s*\d{2})?(?:\s*(?:AM|PM|SA|CH))?"
+    r"|\b(?:GMT|UTC)\s*[+-]?\s*\d*"
+    r"|\bthứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])\b|\bchủ\s+nhật\b|\bT[2-7]\b|\bCN\b"
+    r"|\b(?:ngày|cập nhật|đăng|lúc|xuất bản|thời gian|giờ|published|updated|posted|on|at|lượt xem|views)\b",
+    re.IGNORECASE,
+)
+_DATE_LINE_MAX_CHARS = 90
+
+# Bylines: "Tin, ảnh: Phan Tân", "Bài và ảnh: ...", "Nhóm PV", a short line that is a name.
+_BYLINE_LABEL = re.compile(
+    r"(?:^|(?<=[\s;,.\-–—|/]))(Tin\s*(?:,|và|&|/|-|–)\s*ảnh|Bài\s*(?:,|và|&|/|-|–)\s*ảnh|Bài viết|Tin|Bài|Ảnh|"
+    r"Video|Clip|Thực hiện|Nhóm thực hiện|Tác giả|Người viết|Phóng viên|Nhóm phóng viên|Ghi chép|Ghi|"
+    r"Biên tập|Đồ họa|Đồ hoạ|Thiết kế|Trình bày|Nguồn)\s*:\s*",
+    re.IGNORECASE,
+)
+# Credits that name people who did not write the article.
+_NON_AUTHOR_LABELS = frozenset({"biên tập", "đồ họa", "đồ hoạ", "thiết kế", "trình bày", "nguồn"})
+_BYLINE_MAX_CHARS = 90
+_BYLINE_SPLIT = re.compile(r"\s*(?:,|;|&|/|\s[-–—]\s|\svà\s)\s*")
+_BYLINE_DROP = re.compile(
+    r"\s*[(\[][^()\[\]]{0,60}[)\]]\s*"  # "(Trung tâm Truyền thông tỉnh)", "(t/h)"
+    r"|\s+\((?:t/h|th|tổng hợp|st|sưu tầm|lược ghi)\)?\s*$",
+    re.IGNORECASE,
+)
+_REPORTER_PLACEHOLDERS = frozenset({"pv", "nhóm pv", "nhóm phóng viên", "phóng viên", "btv", "ctv", "pv nhóm",
+                                   "bbt", "ban biên tập", "tòa soạn", "toà soạn"})
+_THEO = re.compile(r"^\(?\s*theo\s+(.+?)\)?\.?$", re.IGNORECASE)
+_NAME_TOKEN = re.compile(rf"^[{UPPER}][{LOWER}]{{0,6}}$")
+# Capitalised words that start site furniture or organisations, never a personal name.
+_NOT_NAME_TOKENS = frozenset({
+    "Tin", "Tức", "Bài", "Viết", "Các", "Những", "Khác", "Trang", "Chủ", "Video", "Ảnh", "Đọc", "Xem", "Thêm",
+    "Liên", "Hệ", "Mới", "Nhất", "Trực", "Tuyến", "Truy", "Cập", "Lượt", "Luận", "Báo", "Đài", "Ban", "Sở",
+    "Tỉnh", "Huyện", "Xã", "Phường", "Cổng", "Tạp", "Theo", "Nguồn", "Tác", "Giả", "Cảnh", "Biểu", "Nghị",
+    "Đồng", "Ông", "Bà", "Chị", "Và", "Của",
+    "Tại", "Với", "Trong", "Một", "Số", "Chia", "Sẻ", "In", "Top", "Điện", "Thoại", "Email", "Hotline",
+})
+_AGENCY = re.compile(r"^(?:[A-ZĐ]{2,}(?:[/+][\w+]+)?|TTXVN.*|VOV.*|VTV.*)$")
+
+# Lost spaces between words: "PhạmThị" (but not "iPhone", "VinFast", "ThS", "TP.HCM").
+_CAMEL_WORD = re.compile(rf"[{LETTERS}]*[{LOWER}][{UPPER}][{LETTERS}]*")
+_CAMEL_BOUNDARY = re.compile(rf"(?<=[{LOWER}])(?=[{UPPER}])")
+_LOST_SPACE_AFTER_COMMA = re.compile(rf"(?<=[{LETTERS}])([,;])(?=[{LETTERS}])")
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
-    lines = [ln.strip() for ln in raw.splitlines()]
-    kept = [ln for ln in lines if ln and ln.strip(". ")]
-    title = title_hint or (kept[0] if kept else None)
-    return CleanedArticle(text="\n".join(kept), title=title)
+    lines = _normalised_lines(raw)
+    kinds = [_line_kind(line) for line in lines]
+    has_diacritics = not raw.isascii()
+
+    title_at, title = _find_title(lines, kinds, title_hint)
+    body_from = title_at + 1 if title_at is not None else 0
+    end = _footer_start(lines, kinds, body_from)
+
+    furniture = [ln for i, ln in enumerate(lines) if ln and (i >= end or kinds[i] in ("menu", "footer", "button", "url"))
+                 and i != title_at]
+    datelines = [ln for i, ln in enumerate(lines[:end]) if kinds[i] == "date"]
+    datelines += [ln for ln in lines[end:] if _DATE_IN_LINE.search(ln) and len(ln) <= _DATE_LINE_MAX_CHARS
+                  and _labelled_date(ln)]
+
+    byline_at = _tail_bylines(lines, kinds, body_from, end)
+    byline_at |= _labelled_bylines(lines, kinds, body_from, end)
+    byline_at |= _bylines_beside_date(lines, kinds, body_from, end)
+    bylines = [lines[i] for i in sorted(byline_at)]
+
+    title_words = set(_WORD.findall(_fold(title))) if title else set()
+    body: list[str] = []
+    for i in range(body_from, end):
+        line = lines[i]
+        if i in byline_at or kinds[i] != "text":
+            continue
+        if has_diacritics and _is_slug(line, title_words):
+            continue
+        body.append(line)
+
+    body, source_tag = _strip_lead_tag(body)
+    body = [repaired for line in body if (repaired := _repair_line(line))]
+    body = _drop_repeats(body, title)
+    text = "\n".join(([title] if title else []) + body)
+    return CleanedArticle(
+        text=text,
+        title=title,
+        datelines=tuple(datelines),
+        bylines=tuple(bylines),
+        furniture=tuple(furniture),
+        source_tag=source_tag,
+    )
+
+
+def byline_names(line: str) -> list[str] | None:
+    """The authors a byline names; [] for a byline without a name ("PV"); None if not a byline."""
+    line = line.strip().strip("-–—").strip()
+    if not line or len(line) > _BYLINE_MAX_CHARS or any(ch.isdigit() for ch in line):
+        return None
+    folded = _furniture_key(line)
+    if folded in _REPORTER_PLACEHOLDERS:
+        return []
+    labels = list(_BYLINE_LABEL.finditer(line))
+    if labels:
+        names: list[str] = []
+        for k, label in enumerate(labels):
+            if label.start() > 0 and k == 0 and line[: label.start()].strip(" -–—;,|"):
+                return None  # text before the first label: a sentence that mentions a photo, not a byline
+            value_end = labels[k + 1].start() if k + 1 < len(labels) else len(line)
+            value = line[label.end():value_end].strip(" -–—;,|")
+            if _fold(label.group(1)) in _NON_AUTHOR_LABELS:
+                continue
+            parsed = _names_in(value, allow_agencies=True)
+            if parsed is None:
+                if _furniture_key(value) in _REPORTER_PLACEHOLDERS:
+                    continue
+                return None
+            names.extend(parsed)
+        return names
+    theo = _THEO.match(line)
+    if theo:
+        return _names_in(theo.group(1), allow_agencies=True, quiet=True) or []
+    if _SENTENCE_FINAL.search(line.rstrip(".")) and not line.endswith(")"):
+        return None
+    return _names_in(line.rstrip("."), allow_agencies=True)
+
+
+# --- lines --------------------------------------------------------------------------------------
+
+
+def _normalised_lines(raw: str) -> list[str]:
+    if not unicodedata.is_normalized("NFC", raw):
+        raw = unicodedata.normalize("NFC", raw)
+    raw = raw.translate(_SPACE_LIKE).translate(_INVISIBLE)
+    return [_MULTISPACE.sub(" ", line.strip()) for line in raw.splitlines()]
+
+
+def _line_kind(line: str) -> str:
+    if not line:
+        return "blank"
+    if _is_junk(line):
+        return "junk"
+    key = _furniture_key(line)
+    if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES):
+        return "footer"
+    if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES):
+        return "button"
+    if _URL_LINE.match(line):
+        return "url"
+    if _is_date_line(line):
+        return "date"
+    if _is_menu(line, key):
+        return "menu"
+    return "text"
+
+
+def _furniture_key(line: str) -> str:
+    return _COUNTER.sub("", line).strip().rstrip(":：").strip().casefold()
+
+
+def _is_junk(line: str) -> bool:
+    """Lone dots, bare counters ("869"), stray letters ("q"), "A A A" font buttons."""
+    letters = sum(ch.isalpha() for ch in line)
+    if letters <= 1:
+        return True
+    return all(sum(ch.isalpha() for ch in tok) <= 1 for tok in line.split())
+
+
+def _is_date_line(line: str) -> bool:
+    if len(line) > _DATE_LINE_MAX_CHARS or not _DATE_IN_LINE.search(line):
+        return False
+    rest = _DATE_LINE_NOISE.sub(" ", _DATE_IN_LINE.sub(" ", line))
+    return len(re.findall(rf"[{LETTERS}]{{2,}}", rest)) <= 2
+
+
+def _labelled_date(line: str) -> bool:
+    return bool(re.search(r"ngày đăng|đăng ngày|đăng lúc|cập nhật|xuất bản", line, re.IGNORECASE))
+
+
+def _is_menu(line: str, key: str) -> bool:
+    if _is_nav(key):
+        return True
+    if _SENTENCE_FINAL.search(line) and not line.endswith(":"):
+        return False
+    segments = [s for s in _MENU_SEPARATORS.split(line) if s]
+    if len(segments) >= 2 and all(len(s.split()) <= 5 for s in segments):
+        return True  # "HOTLINE: 0834 244 333 | THƯ VIỆN | ĐẶT LÀM TRANG CHỦ", "Trang chủ > Thời sự"
+    letters = [ch for ch in line if ch.isalpha()]
+    # Short ALL-CAPS lines are menu items ("DỊCH VỤ CÔNG", "TIN TỨC"); a long one may be a headline.
+    return len(line.split()) <= 6 and all(ch.isupper() for ch in letters)
+
+
+def _is_nav(key: str) -> bool:
+    """True when the line is nothing but section names: "Tin mới Emagazine Truyền hình Podcast"."""
+    words = [w for w in _MENU_SEPARATORS.sub(" ", key).replace(" - ", " ").split() if w not in "-–—|"]
+    if not words:
+        return False
+    i = 0
+    while i < len(words):
+        for n in range(min(_NAV_MAX_WORDS, len(words) - i), 0, -1):
+            if " ".join(words[i:i + n]) in _NAV_PHRASES:
+                i += n
+                break
+        else:
+            return False
+    return True
+
+
+def _is_slug(line: str, title_words: set[str]) -> bool:
+    """Image alt text or URL slugs repeating the title without diacritics."""
+    if not line.isascii():
+        return False
+    words = re.findall(r"[A-Za-z0-9]+", line)
+    if len(words) < 3:
+        return False
+    if line == line.lower() and not _SENTENCE_FINAL.search(line):
+        return True
+    folded = {w.lower() for w in words}
+    return bool(title_words) and len(folded & title_words) * 10 >= 6 * len(folded)
+
+
+# --- structure ----------------------------------------------------------------------------------
+
+
+def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> tuple[int | None, str | None]:
+    if title_hint and title_hint.strip():
+        hint = _strip_outlet_suffix(_MULTISPACE.sub(" ", unicodedata.normalize("NFC", title_hint).strip()))
+        key = _fold(hint)
+        for i, line in enumerate(lines[:40]):
+            if line and _fold(_strip_outlet_suffix(line)) == key:
+                return i, _repair_line(hint)
+        return None, _repair_line(hint)
+    for i, line in enumerate(lines):
+        if kinds[i] == "text":
+            if len(line) > 250:
+                return None, None  # starts with body text: no headline printed
+            return i, _repair_line(_strip_outlet_suffix(line))
+    return None, None
+
+
+_OUTLET_SUFFIX = re.compile(
+    r"\s+[-|–—]\s+(?:Báo|Cổng|Trang|Tạp chí|Đài|Truyền hình|Thông tấn|VOV|VTV|TTXVN|[\w-]+\.(?:vn|com|net))\b[^-|–—]*$"
+)
+
+
+def _strip_outlet_suffix(title: str) -> str:
+    """"Tiêu đề - Báo Quảng Ninh điện tử" → "Tiêu đề" (browser titles carry the site's name)."""
+    return _OUTLET_SUFFIX.sub("", title).strip()
+
+
+def _footer_start(lines: list[str], kinds: list[str], body_from: int) -> int:
+    """Index of the line where related links or the footer begin; len(lines) if none."""
+    sizes = [len(ln) if kinds[i] == "text" else 0 for i, ln in enumerate(lines)]
+    total = sum(sizes[body_from:])
+    seen = 0
+    for i in range(body_from, len(lines)):
+        if kinds[i] == "footer" and seen >= 200 and seen * 100 >= 35 * total:
+            return i
+        seen += sizes[i]
+    return len(lines)
+
+
+def _tail_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) -> set[int]:
+    """Byline lines at the end of the article, below the last paragraph."""
+    found: set[int] = set()
+    i = end - 1
+    while i >= body_from and len(found) < 3:
+        kind = kinds[i]
+        if kind in ("blank", "junk", "button", "footer", "url") or (kind == "menu" and _is_nav(_furniture_key(lines[i]))):
+            i -= 1
+            continue
+        if kind not in ("text", "menu") or byline_names(lines[i]) is None:
+            break
+        found.add(i)
+        i -= 1
+    return found
+
+
+def _labelled_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) -> set[int]:
+    """Lines such as "Bài và ảnh: Minh Thu" wherever they stand."""
+    found = set()
+    for i in range(body_from, end):
+        if kinds[i] == "text" and _BYLINE_LABEL.match(lines[i]) and byline_names(lines[i]) is not None:
+            found.add(i)
+    return found
+
+
+def _bylines_beside_date(lines: list[str], kinds: list[str], body_from: int, end: int) -> set[int]:
+    """Some outlets print the author's name on the line next to the date line, above the lead."""
+    found = set()
+    for i in range(body_from, min(end, body_from + 8)):
+        if kinds[i] != "date":
+            continue
+        for j in (i - 1, i + 1):
+            if body_from <= j < end and kinds[j] == "text" and byline_names(lines[j]):
+                found.add(j)
+    return found
+
+
+def _strip_lead_tag(body: list[str]) -> tuple[list[str], str | None]:
+    for k, para in enumerate(body[:3]):
+        m = _LEAD_TAG.match(para) or _LEAD_DOMAIN_TAG.match(para)
+        if m and len(para) > m.end() + 20:
+            return body[:k] + [para[m.end():]] + body[k + 1:], m.group(1).strip()
+    return body, None
+
+
+def _repair_line(line: str) -> str:
+    credit = _PHOTO_CREDIT.search(line)
+    if credit and credit.start() >= _CAPTION_CREDIT_MIN_PREFIX and ":" in credit.group(0) or (
+        credit and credit.start() >= _CAPTION_CREDIT_MIN_PREFIX and "minh" in credit.group(0).lower()
+    ):
+        line = line[: credit.start()].rstrip(" -–—")
+    elif credit and credit.start() == 0:
+        return ""  # a line that is only a photo credit
+    line = _CAMEL_WORD.sub(_split_lost_spaces, line)
+    line = _LOST_SPACE_AFTER_COMMA.sub(r"\1 ", line)
+    return line.strip()
+
+
+def _split_lost_spaces(m: re.Match[str]) -> str:
+    word = m.group(0)
+    parts = _CAMEL_BOUNDARY.split(word)
+    out = parts[0]
+    for right in parts[1:]:
+        left = out.rsplit(" ", 1)[-1]
+        # Only Vietnamese words run together: both sides proper syllables, one with a diacritic.
+        if len(left) >= 2 and len(right) >= 2 and right[1].islower() and not (left.isascii() and right.isascii()):
+            out += " " + right
+        else:
+            out += right
+    return out
+
+
+def _drop_repeats(body: list[str], title: str | None) -> list[str]:
+    """Drop captions printed twice (keeping the better copy) and paragraphs repeated verbatim."""
+    tokens = [_WORD.findall(line.casefold()) for line in body]
+    vocabulary = Counter(t for toks in tokens for t in toks)
+    kept: list[int] = []
+    title_key = _fold(title)
+    seen = {title_key} if title else set()
+    for i, line in enumerate(body):
+        key = _fold(line)
+        if kept and _near_same(tokens[kept[-1]], tokens[i]):
+            if _better_copy(body, tokens, vocabulary, i, kept[-1]):
+                kept[-1] = i
+            continue
+        if key in seen and (len(tokens[i]) >= 6 or key == title_key):
+            continue
+        seen.add(key)
+        kept.append(i)
+    return [body[i] for i in kept]
+
+
+def _near_same(a: list[str], b: list[str]) -> bool:
+    if len(a) < 3 or len(b) < 3:
+        return a == b
+    if min(len(a), len(b)) * 10 < 7 * max(len(a), len(b)):
+        return False
+    common = sum((Counter(a) & Counter(b)).values())
+    return common * 10 >= 8 * (len(a) + len(b)) / 2
+
+
+def _better_copy(body: list[str], tokens: list[list[str]], vocabulary: Counter, new: int, old: int) -> bool:
+    """Prefer the copy whose differing words the rest of the article confirms, then the complete one."""
+    a, b = Counter(tokens[new]), Counter(tokens[old])
+    both = a + b
+
+    def support(own: Counter, other: Counter) -> float:
+        diff = [t for t in own if t not in other]
+        if not diff:
+            return 0.0
+        return sum(vocabulary[t] > both[t] for t in diff) / len(diff)
+
+    new_support, old_support = support(a, b), support(b, a)
+    if new_support != old_support:
+        return new_support > old_support
+    new_ends, old_ends = bool(_SENTENCE_FINAL.search(body[new])), bool(_SENTENCE_FINAL.search(body[old]))
+    if new_ends != old_ends:
+        return new_ends
+    return len(body[new]) >= len(body[old])
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+def _names_in(value: str, *, allow_agencies: bool, quiet: bool = False) -> list[str] | None:
+    """Personal names in a byline value; None when a part is neither a name nor an agency."""
+    value = _BYLINE_DROP.sub(" ", value).strip(" .-–—")
+    if not value:
+        return None if not quiet else []
+    names: list[str] = []
+    for part in _BYLINE_SPLIT.split(value):
+        part = part.strip(" .")
+        if not part:
+            continue
+        name = _as_name(part)
+        if name:
+            names.append(name)
+        elif allow_agencies and (_AGENCY.match(part) or _furniture_key(part) in _REPORTER_PLACEHOLDERS
+                                 or re.match(r"(?:Báo|Đài|Tạp chí|Cổng|Trang|Trung tâm|Theo)\b", part)
+                                 or "." in part):
+            continue
+        else:
+            return None
+    return names
+
+
+def _as_name(part: str) -> str | None:
+    words = part.split()
+    if not 2 <= len(words) <= 5:
+        return None
+    letters = [ch for ch in part if ch.isalpha()]
+    if all(ch.isupper() for ch in letters):
+        words = [w.capitalize() for w in words]  # "MINH THU" → "Minh Thu"
+    if not all(_NAME_TOKEN.match(w) for w in words) or any(w in _NOT_NAME_TOKENS for w in words):
+        return None
+    return " ".join(words)
+
+
+def _fold(s: str | None) -> str:
+    """Case- and diacritic-insensitive form for comparisons."""
+    if not s:
+        return ""
+    s = unicodedata.normalize("NFD", s.casefold()).replace("đ", "d")
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"[a-z0-9]+", s))

@@ -2,14 +2,31 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from provnews.schemas.extraction import Evidence
 
-# Abbreviations of the genre that end in a dot but do not end a sentence ("TP. Hạ Long").
-_ABBREVIATIONS = frozenset({"TP", "Tp", "TX", "Tx", "TT", "ThS", "TS", "PGS", "GS", "BS", "Th", "v.v", "St", "Q"})
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-ZĐÀ-ỸẠ-Ỹ0-9])|;\s+|\n+")
+
+def _vietnamese_letters() -> tuple[str, str]:
+    vowels = "aăâeêioôơuưy"
+    tones = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+    toned = {unicodedata.normalize("NFC", v + t) for v in vowels for t in tones}
+    lower = "".join(sorted(toned | set("bcdđfghjklmnpqrstvwxz")))
+    return lower, lower.upper()
+
+
+# Every lower / upper case letter of Vietnamese (NFC), for regex character classes.
+LOWER, UPPER = _vietnamese_letters()
+LETTERS = LOWER + UPPER
+
+# Abbreviations of the genre that end in a dot but do not end a sentence ("TP. Hạ Long", "PGS.TS. Lê Văn A").
+_ABBREVIATIONS = frozenset({
+    "TP", "Tp", "TX", "Tx", "TT", "ThS", "TS", "PGS", "GS", "BS", "Th", "v.v", "St", "Q", "PGS.TS", "GS.TS",
+    "TS.BS", "ThS.BS", "BSCKII", "BSCKI", "KTS", "NSND", "NSƯT", "Đ/c", "đ/c", "H", "P", "X",
+})
+_SENTENCE_END = re.compile(rf"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[{UPPER}0-9])|;\s+|\n+")
 _LAST_WORD = re.compile(r"(\S+)$")
 
 

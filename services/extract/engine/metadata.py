@@ -1,11 +1,14 @@
-"""Title, publication date, source outlet and bylines. (First version.)"""
+"""Title, publication date, source outlet and bylines."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlsplit
 
-from provnews.extract.engine.clean import CleanedArticle
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.clean import CleanedArticle, byline_names
+from provnews.extract.engine.document import UPPER, Document
+from provnews.extract.engine.places import province_of
 
 
 @dataclass(frozen=True)
@@ -14,6 +17,42 @@ class Metadata:
     published: date | None = None
     source: str | None = None
     authors: list[str] = field(default_factory=list)
+
+
+_FULL_DATE = re.compile(
+    r"(?<![\d/.-])(?P<d>\d{1,2})\s*(?P<sep>[/.-])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<y>(?:19|20)\d{2})(?!\d)"
+    r"|(?<!\d)(?P<iy>(?:19|20)\d{2})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d)"
+    r"|ngày\s+(?P<wd>\d{1,2})\s+tháng\s+(?P<wm>\d{1,2})\s+năm\s+(?P<wy>(?:19|20)\d{2})",
+    re.IGNORECASE,
+)
+_PUBLISHED_LABEL = re.compile(r"ngày đăng|đăng ngày|đăng lúc|xuất bản|published|posted", re.IGNORECASE)
+# The lead's own day: "Chiều 16/9,", "Ngày 9/10,", "Sáng nay (16/9)", "HÀ TĨNH - Tối 5-3,".
+_LEAD_DAY = re.compile(
+    rf"^(?:[{UPPER}]+(?: [{UPPER}]+){{0,3}}\s*[-–—]\s*)?"
+    r"(?:Rạng sáng|Sáng|Trưa|Chiều|Tối|Đêm|Ngày|Hôm nay|Hôm qua)(?:\s+(?:nay|qua|mai))?,?\s*"
+    r"(?:\(\s*)?(?:ngày\s+)?(?P<d>\d{1,2})\s*(?:[/-]\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<wm>\d{1,2}))"
+    r"(?:\s*[/-]\s*(?P<y>(?:19|20)\d{2})|\s+năm\s+(?P<wy>(?:19|20)\d{2}))?(?!\d)",
+)
+# A date right after these words is a deadline or target, not something already done.
+_DEADLINE_BEFORE = re.compile(r"(?:trước|đến|tới|hết|hạn|chậm nhất|từ nay đến)(?: ngày)?\s*$", re.IGNORECASE)
+# An article reports an event within days; a cited document dated long before says nothing of the year.
+_MAX_DAYS_AFTER_REFERENCE = 183
+
+_HOST = re.compile(
+    r"(?<![\w@.-])(?:https?://)?(?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:vn|com|net|org|info|gov|edu|biz))(?![\w-])",
+    re.IGNORECASE,
+)
+_EMAIL_HOST = re.compile(r"[\w.+-]+@(?P<host>(?:[a-z0-9-]+\.)+[a-z]{2,})", re.IGNORECASE)
+_SECOND_LEVEL = frozenset({
+    "gov.vn", "com.vn", "org.vn", "net.vn", "edu.vn", "ac.vn", "info.vn", "biz.vn", "name.vn", "pro.vn",
+    "health.vn", "int.vn",
+})
+# Mail and social sites in a footer say nothing about which outlet printed the article.
+_NOT_OUTLETS = frozenset({
+    "gmail.com", "yahoo.com", "yahoo.com.vn", "hotmail.com", "outlook.com", "icloud.com", "facebook.com",
+    "youtube.com", "twitter.com", "tiktok.com", "zalo.me", "google.com", "fb.com", "instagram.com",
+})
 
 
 def read_metadata(
@@ -25,4 +64,146 @@ def read_metadata(
     source_hint: str | None = None,
     url: str | None = None,
 ) -> Metadata:
-    return Metadata(title=cleaned.title, published=published_hint, source=source_hint)
+    return Metadata(
+        title=cleaned.title,
+        published=_published(raw, cleaned, doc, published_hint),
+        source=_source(cleaned, source_hint, url),
+        authors=_authors(cleaned),
+    )
+
+
+# --- published -------------------------------------------------------------------------------
+
+
+def _published(raw: str, cleaned: CleanedArticle, doc: Document, hint: date | None) -> date | None:
+    printed = _dateline_date(cleaned.datelines)
+    if printed:
+        return printed
+    lead = _lead_day(cleaned)
+    if lead is None:
+        return hint or _labelled_date_in(raw)
+    day, month, year = lead
+    if year:
+        return _date(year, month, day)
+    if hint:
+        on = _date(hint.year, month, day)
+        # An event on 31/12 reported on 2/1 belongs to the year before.
+        return on if on is None or on <= hint else _date(hint.year - 1, month, day)
+    return _infer_year(doc.text, day, month)
+
+
+def _dateline_date(lines: tuple[str, ...]) -> date | None:
+    dated = [(line, d) for line in lines if (d := _first_date(line))]
+    if not dated:
+        return None
+    labelled = [d for line, d in dated if _PUBLISHED_LABEL.search(line)]
+    return (labelled or [d for _, d in dated])[0]
+
+
+def _labelled_date_in(raw: str) -> date | None:
+    for line in raw.splitlines():
+        if len(line) < 90 and _PUBLISHED_LABEL.search(line) and (d := _first_date(line)):
+            return d
+    return None
+
+
+def _first_date(text: str) -> date | None:
+    for m in _FULL_DATE.finditer(text):
+        if d := _date_of(m):
+            return d
+    return None
+
+
+def _date_of(m: re.Match[str]) -> date | None:
+    if m.group("y"):
+        return _date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    if m.group("iy"):
+        return _date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
+    return _date(int(m.group("wy")), int(m.group("wm")), int(m.group("wd")))
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _lead_day(cleaned: CleanedArticle) -> tuple[int, int, int | None] | None:
+    paragraphs = cleaned.text.split("\n")
+    if cleaned.title and paragraphs and paragraphs[0] == cleaned.title:
+        paragraphs = paragraphs[1:]
+    for para in paragraphs[:2]:
+        m = _LEAD_DAY.match(para)
+        if m:
+            month = int(m.group("m") or m.group("wm"))
+            year = m.group("y") or m.group("wy")
+            day = int(m.group("d"))
+            if 1 <= day <= 31 and 1 <= month <= 12:
+                return day, month, int(year) if year else None
+    return None
+
+
+def _infer_year(text: str, day: int, month: int) -> date | None:
+    """The year of a day-month lead, from the latest dated reference the article cites.
+
+    A document "ngày 15/9/2021" rolled out in an article of "Chiều 16/9" puts the article
+    in 2021: it cannot predate what it cites, and reports are written within days.
+    """
+    references = [
+        d for m in _FULL_DATE.finditer(text)
+        if (d := _date_of(m)) and not _DEADLINE_BEFORE.search(text[max(0, m.start() - 20):m.start()])
+    ]
+    if not references:
+        return None
+    latest = max(references)
+    candidate = _date(latest.year, month, day)
+    if candidate is None:
+        return None
+    if candidate < latest:
+        candidate = _date(latest.year + 1, month, day)
+    if candidate is None or (candidate - latest).days > _MAX_DAYS_AFTER_REFERENCE:
+        return None
+    return candidate
+
+
+# --- source ----------------------------------------------------------------------------------
+
+
+def _source(cleaned: CleanedArticle, source_hint: str | None, url: str | None) -> str | None:
+    if url:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+        if host:
+            return _registered_domain(host)
+    if source_hint and source_hint.strip():
+        hint = source_hint.strip()
+        m = _HOST.search(hint)
+        return _registered_domain(m.group("host")) if m else hint.lower().removeprefix("www.")
+    if cleaned.source_tag and (m := _HOST.fullmatch(cleaned.source_tag.strip())):
+        return _registered_domain(m.group("host"))
+    for lines, pattern in ((cleaned.furniture, _EMAIL_HOST), (cleaned.furniture, _HOST), (cleaned.bylines, _HOST)):
+        for line in lines:
+            for m in pattern.finditer(line):
+                domain = _registered_domain(m.group("host"))
+                if domain not in _NOT_OUTLETS:
+                    return domain
+    return None
+
+
+def _registered_domain(host: str) -> str:
+    """"chinhquyendientu.quangninh.gov.vn" → "quangninh.gov.vn"; "www.baohatinh.vn" → "baohatinh.vn"."""
+    labels = host.lower().strip(".").split(".")
+    keep = 3 if len(labels) >= 3 and ".".join(labels[-2:]) in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+# --- authors ---------------------------------------------------------------------------------
+
+
+def _authors(cleaned: CleanedArticle) -> list[str]:
+    authors: list[str] = []
+    for line in cleaned.bylines:
+        for name in byline_names(line) or []:
+            if name not in authors and province_of(name) is None:
+                authors.append(name)
+    return authors

@@ -1,13 +1,234 @@
-"""Places: first version (empty), grown by the extraction engine issue."""
+"""Places: the provinces an article mentions, and the places below province level."""
 from __future__ import annotations
 
-from provnews.extract.engine.document import Document
-from provnews.schemas.extraction import Location, Province
+import re
+import unicodedata
+from importlib.resources import files
+
+from provnews.extract.engine.document import LETTERS, LOWER, UPPER, Document
+from provnews.schemas.extraction import Evidence, Location, Province
+
+# Enough evidence for a reader to check a place; more only bloats the event.
+_MAX_EVIDENCE = 5
 
 
-def find_locations(doc: Document) -> list[Location]:
-    return []
+def _data_rows(name: str) -> list[list[str]]:
+    text = files("provnews.extract.engine").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+# Tone marks on "oa", "oe", "uy" sit on either vowel: "Hòa" (new style) and "Hoà" (old style).
+_OLD_TONE_PLACEMENT = {
+    new: old
+    for pair in ("oa", "oe", "uy")
+    for tone in "\u0300\u0301\u0309\u0303\u0323"
+    for new, old in [(
+        unicodedata.normalize("NFC", pair[0] + tone + pair[1]),
+        unicodedata.normalize("NFC", pair[0] + pair[1] + tone),
+    )]
+}
+_NEW_TONE_PLACEMENT = {old: new for new, old in _OLD_TONE_PLACEMENT.items()}
+_TONE_PLACEMENT = re.compile("|".join(sorted(_NEW_TONE_PLACEMENT)))
+_DASH = re.compile(r"\s*[-–—]\s*")
+
+
+def _key(name: str) -> str:
+    """A spelling-insensitive lookup key: NFC, new tone placement, one kind of dash, case folded."""
+    name = unicodedata.normalize("NFC", name)
+    name = _TONE_PLACEMENT.sub(lambda m: _NEW_TONE_PLACEMENT[m.group(0)], name)
+    return " ".join(_DASH.sub("-", name).split()).casefold()
+
+
+def _spellings(name: str) -> set[str]:
+    old = name
+    for new_form, old_form in _OLD_TONE_PLACEMENT.items():
+        old = old.replace(new_form, old_form)
+    return {form for base in {name, old} for form in (base, base.upper())}
+
+
+_NAME_2025: dict[str, str] = {}
+_CANONICAL: dict[str, str] = {}
+for _old, _new in _data_rows("provinces.tsv"):
+    _NAME_2025[_old] = _new
+    _CANONICAL[_key(_old)] = _old
+for _variant, _canon in _data_rows("province_variants.tsv"):
+    _CANONICAL[_key(_variant)] = _canon
+
+# Bare "Hồ Chí Minh" in this genre is the President ("tư tưởng Hồ Chí Minh"); the city is
+# always written with a marker (TP, Thành phố, TP.HCM), which the variants list spells out.
+_NEEDS_CITY_MARKER = frozenset({"Hồ Chí Minh"})
+CENTRALLY_RUN_CITIES = frozenset({"Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ"})
+
+
+def _pattern_of(spelling: str) -> str:
+    return r"\s*[-–—]\s*".join(r"\s+".join(map(re.escape, part.split())) for part in _DASH.split(spelling))
+
+
+def _all_spellings() -> list[str]:
+    forms: set[str] = set()
+    for canon in _NAME_2025:
+        if canon not in _NEEDS_CITY_MARKER:
+            forms |= _spellings(canon)
+    for variant, _canon in _data_rows("province_variants.tsv"):
+        forms |= _spellings(variant)
+    return sorted(forms, key=len, reverse=True)
+
+
+_PROVINCE = re.compile(rf"(?<![\w.])(?:{'|'.join(_pattern_of(s) for s in _all_spellings())})(?![\w])")
+
+# Words after which a province's name names something else: a street, a ward, a river...
+_PLACE_BEFORE = re.compile(
+    r"(?:^|[^\w])(?:đường|phố|phường|xã|thôn|bản|ấp|khu phố|tổ dân phố|thị trấn|làng|xóm|huyện|quận|sông|núi|đèo|"
+    r"cầu|chợ|ngõ|hẻm|kiệt|đại lộ|khu đô thị|chung cư|vịnh|ông|bà|anh|chị|em|cô|chú|bác|cháu|cụ|đồng chí|đ/c)"
+    r"\s+$",
+    re.IGNORECASE,
+)
+# Family names and the commonest middle names: a capitalised run starting so is a person's name.
+_FAMILY_NAMES = frozenset(
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Lâm Trương Tô Lương "
+    "Vương Tạ Quách Lưu Phùng Kiều Triệu Hứa Lục Mạc Tăng Thân Khổng Nghiêm Lò Hầu Âu".split()
+)
+_MIDDLE_NAMES = frozenset({"Văn", "Thị"})
+# Names that contain a province's name but are something else ("Thái Bình Dương" is the Pacific).
+_NOT_PROVINCE_COMPOUNDS = frozenset(
+    _key(s) for s in ("Thái Bình Dương", "Điện Biên Phủ", "Hà Nam Ninh", "Nghệ Tĩnh", "Bình Trị Thiên")
+)
+_CAPITALISED_BEFORE = re.compile(rf"((?:[{UPPER}][{LETTERS}]*\.? )+)$")
+_NEXT_WORD = re.compile(rf"\s+([{UPPER}][{LOWER}]*)")
+# Words that may stand before a one-syllable province ("TP Huế") without making it a person's name.
+_MARKERS_BEFORE_SHORT_NAME = frozenset({"TP", "TP.", "Tp", "Tp.", "TX", "UBND", "HĐND"})
+
+
+def province_of(name: str) -> Province | None:
+    """The province a written name stands for ("Thanh Hoá", "tỉnh Khánh Hoà", "TP.HCM"), if any."""
+    stripped = re.sub(r"^(?:tỉnh|thành phố|tp\.?)\s+", "", name.strip(), flags=re.IGNORECASE)
+    canon = _CANONICAL.get(_key(stripped)) or _CANONICAL.get(_key(name.strip()))
+    return Province(name=canon, name_2025=_NAME_2025[canon]) if canon else None
 
 
 def find_provinces(doc: Document) -> list[Province]:
-    return []
+    evidence: dict[str, list[Evidence]] = {}
+    text = doc.text
+    for m in _PROVINCE.finditer(text):
+        canon = _CANONICAL.get(_key(m.group(0)))
+        if canon is None or not _is_province_mention(text, m.start(), m.end(), canon):
+            continue
+        spans = evidence.setdefault(canon, [])
+        if len(spans) < _MAX_EVIDENCE:
+            spans.append(doc.evidence(m.start(), m.end()))
+    return [Province(name=c, name_2025=_NAME_2025[c], evidence=ev) for c, ev in evidence.items()]
+
+
+def _is_province_mention(text: str, start: int, end: int, canon: str) -> bool:
+    before = text[max(0, start - 40):start]
+    if _PLACE_BEFORE.search(before):
+        return False
+    nxt = _NEXT_WORD.match(text, end)
+    if nxt and _key(text[start:end] + " " + nxt.group(1)) in _NOT_PROVINCE_COMPOUNDS:
+        return False
+    run = _CAPITALISED_BEFORE.search(before)
+    if run:
+        words = run.group(1).split()
+        if words[0] in _FAMILY_NAMES or any(w in _MIDDLE_NAMES for w in words):
+            return False  # "Nguyễn Thị Hà Giang" is a person
+        if " " not in text[start:end].strip() and not all(w in _MARKERS_BEFORE_SHORT_NAME for w in words):
+            return False  # "Thanh Huế" is a person, "TP Huế" a city
+    return True
+
+
+# --- places below province level -------------------------------------------------------------
+
+_LEVEL_OF_PREFIX = {
+    "thành phố": "district", "tp": "district", "thị xã": "district", "tx": "district", "huyện": "district",
+    "huyện đảo": "district", "quận": "district",
+    "phường": "commune", "xã": "commune", "thị trấn": "commune", "đặc khu": "district",
+    "thôn": "other", "bản": "other", "tổ dân phố": "other", "khu phố": "other", "ấp": "other", "xóm": "other",
+    "buôn": "other", "làng": "other", "khóm": "other", "tổ": "other", "khu": "other",
+}
+# Village words that also start ordinary phrases ("buôn bán", "bản Hiến pháp") count only in lower case.
+_LOWERCASE_ONLY = {"bản", "buôn", "làng", "ấp", "xóm", "khóm", "tổ", "khu"}
+_PREFIX = (
+    r"(?P<prefix>[Tt]hành phố|TP\.?|Tp\.?|[Tt]hị xã|TX\.?|Tx\.?|[Hh]uyện đảo|[Hh]uyện|[Qq]uận|[Đđ]ặc khu|"
+    r"[Pp]hường|[Xx]ã|[Tt]hị trấn|[Tt]ổ dân phố|[Kk]hu phố|[Tt]hôn|bản|ấp|xóm|buôn|làng|khóm)"
+)
+_NAME_WORD = rf"[{UPPER}][{LOWER}]*(?:'[{LETTERS}][{LOWER}]*)?(?![{LETTERS}'])"
+_PLACE = re.compile(
+    rf"(?<![\w.]){_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
+    rf"|(?:số\s+)?\d{{1,3}}[A-Z]?(?![\w,.]\d))"
+)
+_PLURAL_BEFORE = re.compile(r"(?:^|\s)(?:các|những|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|\d+)\s+$", re.IGNORECASE)
+_LIST_NEXT = re.compile(rf" *(?:,| và) +(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})")
+# Counting words after a number: "xã 3 năm liền" is not a place named 3.
+_COUNTED = re.compile(r"\s+(?:năm|tháng|ngày|lần|người|hộ|tỷ|triệu|%|km|ha)\b")
+# Document and common nouns that follow "bản" or "làng" capitalised ("bản Hiến pháp", "làng Văn hóa").
+_NOT_PLACE_NAMES = frozenset({
+    "Hiến", "Quy", "Cam", "Di", "Kế", "Báo", "Đề", "Nghị", "Chương", "Tuyên", "Hướng", "Thỏa", "Thoả", "Hợp",
+    "Điều", "Luật", "Chỉ", "Quyết", "Thông", "Kết", "Nông", "Anh", "Văn", "Đảng", "Tin", "Tổ", "Khu",
+})
+_MAX_PLACE_WORDS = 4
+# Capitalised common phrases after an admin word: "xã Nông thôn mới", "xã Anh hùng", "làng Văn hóa".
+_COMMON_PHRASE = re.compile(r"(?:Nông thôn|Anh hùng|Văn hóa|Văn hoá|Kiểu mẫu|Điểm)\b")
+
+
+def find_locations(doc: Document) -> list[Location]:
+    found: dict[str, tuple[str, str, list[Evidence]]] = {}
+    text = doc.text
+
+    def add(name: str, level: str, start: int, end: int) -> None:
+        key = name.casefold()
+        if key not in found:
+            found[key] = (name, level, [])
+        spans = found[key][2]
+        if len(spans) < _MAX_EVIDENCE:
+            spans.append(doc.evidence(start, end))
+
+    for m in _PLACE.finditer(text):
+        prefix = m.group("prefix")
+        level = _LEVEL_OF_PREFIX[prefix.rstrip(".").lower()]
+        raw_name = m.group("name")
+        if raw_name[0].isdigit() or raw_name.startswith("số"):
+            if _COUNTED.match(text, m.end()) or prefix.islower() and level != "other":
+                continue
+            number = raw_name.split()[-1]
+            add(f"{prefix.rstrip('.').capitalize()} {number}", level, m.start(), m.end())
+            continue
+        name = _place_name(raw_name)
+        if not name or _rejected(prefix, name) or _COMMON_PHRASE.match(text, m.start("name")):
+            continue
+        start = m.start("name")
+        add(name, level, m.start(), start + len(name))
+        if _PLURAL_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+            pos = start + len(name)
+            while (nxt := _LIST_NEXT.match(text, pos)) is not None:
+                listed = _place_name(nxt.group("name"))
+                if not listed or _rejected(prefix, listed):
+                    break
+                add(listed, level, nxt.start("name"), nxt.start("name") + len(listed))
+                pos = nxt.start("name") + len(listed)
+    return [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
+
+
+def _place_name(run: str) -> str | None:
+    """The place's name at the head of a capitalised run, without a person's name that follows it."""
+    words = run.split()
+    # "TP Hạ Long Nguyễn Văn A": a family name followed by one to three more words starts a person.
+    starts = [i for i in range(1, len(words)) if words[i] in _FAMILY_NAMES and 2 <= len(words) - i <= 4]
+    if starts:
+        with_middle = [i for i in starts if words[i + 1] in _MIDDLE_NAMES]
+        words = words[: (with_middle or [i for i in starts if len(words) - i == 3] or starts)[0]]
+    elif len(words) > _MAX_PLACE_WORDS:
+        words = words[:2]
+    if any(w in _MIDDLE_NAMES for w in words[1:]):
+        return None
+    return " ".join(words[:_MAX_PLACE_WORDS]) or None
+
+
+def _rejected(prefix: str, name: str) -> bool:
+    bare = prefix.rstrip(".").lower()
+    if bare in _LOWERCASE_ONLY and name.split()[0] in _NOT_PLACE_NAMES:
+        return True
+    if bare in ("thành phố", "tp"):
+        province = province_of(name)
+        if province and province.name in CENTRALLY_RUN_CITIES:
+            return True  # a centrally-run city is a province, not a location
+    return False
