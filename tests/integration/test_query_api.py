@@ -1,0 +1,165 @@
+"""The query API over a real store. The same suite runs on every storage adapter.
+
+The articles are built by hand (not by the engine) so what each query should answer is known.
+The Elasticsearch half runs when PROVNEWS_TEST_ES_URL points at a server.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+
+from provnews.query.app import create_app
+from provnews.schemas.events import ExtractedArticle
+from provnews.schemas.extraction import Evidence, Extraction, LegalDocument, Metric, Person, Province, Topic
+
+ES_URL = os.environ.get("PROVNEWS_TEST_ES_URL")
+
+
+def article(article_id, *, title, text, provinces=(), topics=(), persons=(), published=None, source=None, story=None):
+    ev = Evidence(start=0, end=len(text), sentence=text)
+    return ExtractedArticle(
+        article_id=article_id, story_id=story or article_id, raw_text=text, source=source,
+        received_at=datetime(2024, 1, 1, tzinfo=UTC),
+        extraction=Extraction(
+            engine_version="test", title=title, published=published, clean_text=text, source=source,
+            provinces=[Province(name=old, name_2025=new, evidence=[ev]) for old, new in provinces],
+            topics=[Topic(id=t, evidence=[ev]) for t in topics],
+            persons=[Person(name=p, roles=["Bí thư Tỉnh ủy"]) for p in persons],
+            metrics=[Metric(action="giảm", value=12, unit="phòng, ban", evidence=[ev])],
+            legal_documents=[LegalDocument(kind="nghi_quyet", number="18", code="18-NQ/TW")],
+        ),
+    )
+
+
+ARTICLES = [
+    article("a1", title="Yên Bái tinh giản biên chế", published=date(2018, 3, 9), source="baoyenbai.vn",
+            text="Tỉnh Yên Bái đã tinh giản biên chế và giảm 12 phòng, ban theo Nghị quyết 18.",
+            provinces=[("Yên Bái", "Lào Cai")], topics=["tinh_gian_bien_che"], persons=["Phạm Thị Thanh Trà"]),
+    article("a2", title="Lào Cai sáp nhập xã", published=date(2019, 10, 9), source="baolaocai.vn",
+            text="Lào Cai sáp nhập 30 xã; đồng chí Đặng Xuân Phong chủ trì.",
+            provinces=[("Lào Cai", "Lào Cai")], topics=["sap_nhap_don_vi_hanh_chinh"], persons=["Đặng Xuân Phong"]),
+    article("a3", title="Quảng Ninh đổi mới bộ máy", published=date(2021, 9, 16), source="baoquangninh.vn",
+            text="Quảng Ninh sắp xếp tổ chức bộ máy, tinh giản biên chế; Đảng bộ tỉnh đánh giá.",
+            provinces=[("Quảng Ninh", "Quảng Ninh")], topics=["sap_xep_bo_may", "tinh_gian_bien_che"],
+            persons=["Nguyễn Xuân Ký"], story="a1"),
+    article("a4", title="Bài có <script>", text="Nội dung <script>alert(1)</script> về đường sá.", published=None),
+]
+
+
+def _sqlite_store(tmp_path):
+    from provnews.indexer.sqlite_store import SqliteStore
+
+    return SqliteStore(tmp_path / "query.sqlite3")
+
+
+def _es_store(tmp_path):
+    if not ES_URL:
+        pytest.skip("set PROVNEWS_TEST_ES_URL to run the query suite against a real Elasticsearch")
+    from provnews.indexer.elasticsearch_store import ElasticsearchStore
+    from provnews.settings import Settings
+
+    return ElasticsearchStore.from_settings(Settings(es_url=ES_URL, es_index_prefix=f"pntest{os.getpid()}"))
+
+
+@pytest.fixture(params=["sqlite", "elasticsearch"])
+def query_api(request, tmp_path, serve):
+    store = {"sqlite": _sqlite_store, "elasticsearch": _es_store}[request.param](tmp_path)
+
+    async def load():
+        assert await store.write(ARTICLES) == []
+        if hasattr(store, "refresh"):
+            await store.refresh()
+
+    asyncio.run(load())
+    return serve(create_app(store=store)).url
+
+
+def get(base, path, **params):
+    return httpx.get(f"{base}{path}", params=params, timeout=10)
+
+
+def ids(result) -> list[str]:
+    return sorted(h["id"] for h in result["hits"])
+
+
+def test_search_without_diacritics_finds_text_with_them(query_api):
+    assert ids(get(query_api, "/v1/search", q="tinh gian bien che").json()) == ["a1", "a3"]
+
+
+def test_search_with_diacritics_is_exact(query_api):
+    assert ids(get(query_api, "/v1/search", q="sáp nhập").json()) == ["a2"]
+    assert ids(get(query_api, "/v1/search", q="đảng bộ").json()) == ["a3"]
+
+
+def test_d_stroke_folds_to_d(query_api):
+    assert ids(get(query_api, "/v1/search", q="dang bo").json()) == ["a3"]
+    assert ids(get(query_api, "/v1/search", q="duong sa").json()) == ["a4"]
+
+
+def test_province_filter_matches_names_at_the_time_and_after_2025(query_api):
+    assert ids(get(query_api, "/v1/search", province="Lào Cai").json()) == ["a1", "a2"]
+    assert ids(get(query_api, "/v1/search", province="Yên Bái").json()) == ["a1"]
+
+
+def test_filters_and_across_or_within(query_api):
+    assert ids(get(query_api, "/v1/search", topic="tinh_gian_bien_che", province="Quảng Ninh").json()) == ["a3"]
+    both = httpx.get(f"{query_api}/v1/search", params=[("province", "Yên Bái"), ("province", "Quảng Ninh")]).json()
+    assert ids(both) == ["a1", "a3"]
+    assert ids(get(query_api, "/v1/search", person="Đặng Xuân Phong").json()) == ["a2"]
+    assert ids(get(query_api, "/v1/search", **{"from": "2019-01-01", "to": "2020-12-31"}).json()) == ["a2"]
+
+
+def test_facets_count_the_matching_articles(query_api):
+    facets = get(query_api, "/v1/search", q="tinh gian bien che").json()["facets"]
+    assert {f["value"]: f["count"] for f in facets["topic"]} == {"tinh_gian_bien_che": 2, "sap_xep_bo_may": 1}
+    assert {f["value"]: f["count"] for f in facets["province_2025"]} == {"Lào Cai": 1, "Quảng Ninh": 1}
+    assert {f["value"]: f["count"] for f in facets["year"]} == {"2018": 1, "2021": 1}
+
+
+def test_hits_have_highlights_and_escape_html(query_api):
+    hit = get(query_api, "/v1/search", q="noi dung").json()["hits"][0]
+    assert hit["id"] == "a4"
+    assert "<mark>Nội</mark> <mark>dung</mark>" in hit["snippet"]
+    assert "<script>" not in hit["snippet"]
+
+
+def test_paging(query_api):
+    first = get(query_api, "/v1/search", size=2, page=1).json()
+    second = get(query_api, "/v1/search", size=2, page=2).json()
+    assert first["total"] == second["total"] == 4
+    assert len(first["hits"]) == 2 and len(second["hits"]) == 2
+    assert not set(ids(first)) & set(ids(second))
+
+
+def test_article_has_everything_and_its_near_duplicates(query_api):
+    body = get(query_api, "/v1/articles/a1").json()
+    assert body["extraction"]["metrics"][0]["value"] == 12
+    assert body["extraction"]["provinces"][0]["name_2025"] == "Lào Cai"
+    assert [d["id"] for d in body["duplicates"]] == ["a3"]
+
+
+def test_stats(query_api):
+    stats = get(query_api, "/v1/stats").json()
+    assert stats["articles"] == 4
+    assert {c["value"]: c["count"] for c in stats["by_topic"]}["tinh_gian_bien_che"] == 2
+    assert {c["value"]: c["count"] for c in stats["by_province_2025"]}["Lào Cai"] == 2
+    assert [c["value"] for c in stats["by_month"]] == ["2018-03", "2019-10", "2021-09"]
+
+
+def test_errors_have_status_and_reason(query_api):
+    missing = get(query_api, "/v1/articles/nope")
+    assert missing.status_code == 404 and missing.json() == {"status": 404, "error": "not_found",
+                                                             "detail": "no article with id 'nope'"}
+    topic = get(query_api, "/v1/search", topic="not_a_topic")
+    assert topic.status_code == 422 and topic.json()["error"] == "unknown_topic"
+    bad_date = get(query_api, "/v1/search", **{"from": "yesterday"})
+    assert bad_date.status_code == 422 and bad_date.json()["error"] == "invalid_request"
+    assert "from" in bad_date.json()["detail"]
+    backwards = get(query_api, "/v1/search", **{"from": "2020-01-01", "to": "2019-01-01"})
+    assert backwards.status_code == 422 and backwards.json()["error"] == "invalid_range"
+    too_big = get(query_api, "/v1/search", size=1000)
+    assert too_big.status_code == 422
