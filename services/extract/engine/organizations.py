@@ -1,9 +1,549 @@
-"""Organizations: first version (empty), grown by the extraction engine issue."""
+"""Organizations: each body an article names, once, as specifically as the text allows.
+
+This module also holds the genre's lexicon that people.py shares: how the text is
+normalised for matching, the provinces, the grammar of bodies (party committees and
+their boards, people's councils and committees, departments, the Front, mass
+organisations, centres...) and where a place name ends and a person's name begins.
+"""
 from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
 
 from provnews.extract.engine.document import Document
 from provnews.schemas.extraction import Organization, Person
 
+# --- letters and normalisation -------------------------------------------------------
+
+
+def _letters(upper: bool) -> str:
+    blocks = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF))
+    chars = (chr(c) for a, b in blocks for c in range(a, b + 1))
+    return "".join(ch for ch in chars if ch.isalpha() and (ch.isupper() if upper else ch.islower()))
+
+
+UP = _letters(True)
+LOW = _letters(False)
+SP = r"[^\S\n]+"  # spaces that stay on one line
+CAP = rf"[{UP}][{LOW}]+"  # one capitalised syllable
+LOWW = rf"[{LOW}]+"  # one lower-case syllable
+_NOT_LETTER_BEFORE = rf"(?<![{UP}{LOW}0-9])"
+_NOT_LETTER_AFTER = rf"(?![{UP}{LOW}0-9])"
+
+# Old-style tone placement ("hoá", "Uỷ") is the same word as the modern one ("hóa", "Ủy").
+_OLD_TONE = re.compile(rf"(?<![qQ])([oOuU])([áàảãạéèẻẽẹýỳỷỹỵ])(?![{UP}{LOW}])")
+_SAME_LENGTH_FIXES = str.maketrans({"Ð": "Đ", "ð": "đ", "\u00a0": " ", "\u2009": " ", "\u202f": " "})
+
+
+def _move_tone(m: re.Match) -> str:
+    base, *marks = unicodedata.normalize("NFD", m.group(2))
+    if m.group(1) in "oO" and base == "y" or m.group(1) in "uU" and base in "ae":
+        return m.group(0)
+    return unicodedata.normalize("NFC", m.group(1) + "".join(marks)) + base
+
+
+def search_text(text: str) -> str:
+    """The text with spelling variants unified, offsets unchanged (every fix keeps the length)."""
+    fixed = _OLD_TONE.sub(_move_tone, text.translate(_SAME_LENGTH_FIXES))
+    return fixed if len(fixed) == len(text) else text.translate(_SAME_LENGTH_FIXES)
+
+
+def fold(s: str) -> str:
+    s = unicodedata.normalize("NFD", s.casefold()).replace("đ", "d")
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", s).split())
+
+
+def phrase(text: str) -> str:
+    """A phrase as a regex: words joined by spaces on one line, each word's first letter in either case."""
+    words = []
+    for word in text.split():
+        first = word[0]
+        if first.isalpha() and not word.isupper() and first.lower() != first.upper():
+            words.append(f"[{first.upper()}{first.lower()}]" + re.escape(word[1:]))
+        else:
+            words.append(re.escape(word))
+    return SP.join(words)
+
+
+def _alt(*phrases: str) -> str:
+    return "(?:" + "|".join(phrase(x) for x in sorted(phrases, key=len, reverse=True)) + ")"
+
+
+# --- provinces -------------------------------------------------------------------------
+
+# canonical name -> spellings met in the genre (modern tone placement; search_text unifies the rest)
+_PROVINCE_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "Hà Nội": ("Hà Nội",), "Hà Giang": ("Hà Giang",), "Cao Bằng": ("Cao Bằng",),
+    "Bắc Kạn": ("Bắc Kạn", "Bắc Cạn"), "Tuyên Quang": ("Tuyên Quang",), "Lào Cai": ("Lào Cai",),
+    "Điện Biên": ("Điện Biên",), "Lai Châu": ("Lai Châu",), "Sơn La": ("Sơn La",), "Yên Bái": ("Yên Bái",),
+    "Hòa Bình": ("Hòa Bình",), "Thái Nguyên": ("Thái Nguyên",), "Lạng Sơn": ("Lạng Sơn",),
+    "Quảng Ninh": ("Quảng Ninh",), "Bắc Giang": ("Bắc Giang",), "Phú Thọ": ("Phú Thọ",),
+    "Vĩnh Phúc": ("Vĩnh Phúc",), "Bắc Ninh": ("Bắc Ninh",), "Hải Dương": ("Hải Dương",),
+    "Hải Phòng": ("Hải Phòng",), "Hưng Yên": ("Hưng Yên",), "Thái Bình": ("Thái Bình",), "Hà Nam": ("Hà Nam",),
+    "Nam Định": ("Nam Định",), "Ninh Bình": ("Ninh Bình",), "Thanh Hóa": ("Thanh Hóa",), "Nghệ An": ("Nghệ An",),
+    "Hà Tĩnh": ("Hà Tĩnh",), "Quảng Bình": ("Quảng Bình",), "Quảng Trị": ("Quảng Trị",),
+    "Huế": ("Thừa Thiên Huế", "Thừa Thiên - Huế", "Thừa Thiên – Huế", "Thừa Thiên-Huế"),
+    "Đà Nẵng": ("Đà Nẵng",), "Quảng Nam": ("Quảng Nam",), "Quảng Ngãi": ("Quảng Ngãi",),
+    "Bình Định": ("Bình Định",), "Phú Yên": ("Phú Yên",), "Khánh Hòa": ("Khánh Hòa",),
+    "Ninh Thuận": ("Ninh Thuận",), "Bình Thuận": ("Bình Thuận",), "Kon Tum": ("Kon Tum", "Kontum"),
+    "Gia Lai": ("Gia Lai",), "Đắk Lắk": ("Đắk Lắk", "Đắc Lắc", "Đăk Lăk", "Đắk Lăk", "Daklak"),
+    "Đắk Nông": ("Đắk Nông", "Đăk Nông", "Đắc Nông"), "Lâm Đồng": ("Lâm Đồng",), "Bình Phước": ("Bình Phước",),
+    "Tây Ninh": ("Tây Ninh",), "Bình Dương": ("Bình Dương",), "Đồng Nai": ("Đồng Nai",),
+    "Bà Rịa - Vũng Tàu": ("Bà Rịa - Vũng Tàu", "Bà Rịa – Vũng Tàu", "Bà Rịa-Vũng Tàu", "Bà Rịa Vũng Tàu"),
+    # Ho Chi Minh is also a person's name: the city only with its prefix.
+    "Hồ Chí Minh": ("TP Hồ Chí Minh", "TP. Hồ Chí Minh", "TP.Hồ Chí Minh", "thành phố Hồ Chí Minh",
+                    "Thành phố Hồ Chí Minh", "TP.HCM", "TP HCM", "TPHCM", "TP. HCM"),
+    "Long An": ("Long An",), "Tiền Giang": ("Tiền Giang",), "Bến Tre": ("Bến Tre",), "Trà Vinh": ("Trà Vinh",),
+    "Vĩnh Long": ("Vĩnh Long",), "Đồng Tháp": ("Đồng Tháp",), "An Giang": ("An Giang",),
+    "Kiên Giang": ("Kiên Giang",), "Cần Thơ": ("Cần Thơ",), "Hậu Giang": ("Hậu Giang",),
+    "Sóc Trăng": ("Sóc Trăng",), "Bạc Liêu": ("Bạc Liêu",), "Cà Mau": ("Cà Mau",), "Hà Tây": ("Hà Tây",),
+}
+CENTRAL_CITIES = frozenset({"Hà Nội", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ"})
+_SPELLING_TO_PROVINCE = {s: name for name, spellings in _PROVINCE_SPELLINGS.items() for s in spellings}
+PROVINCE_RE = re.compile(
+    _NOT_LETTER_BEFORE
+    + "(?:" + "|".join(re.escape(s).replace(r"\ ", SP) for s in sorted(_SPELLING_TO_PROVINCE, key=len, reverse=True)) + ")"
+    + _NOT_LETTER_AFTER
+)
+
+
+def province_of(spelling: str) -> str | None:
+    return _SPELLING_TO_PROVINCE.get(" ".join(spelling.split()))
+
+
+# --- where a place name ends and a person's name begins -------------------------------
+
+SURNAMES = frozenset("""
+Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn Lương Mai Cao Lâm
+Tô Hà Chu Thái Trương Tạ Hứa Quách Lưu Đào Kiều Triệu Văn Vương Phùng Từ Tôn Tăng Lại Lạc La Mạc Khúc
+Khổng Nghiêm Nông Lục Lò Cầm Giàng Hầu Sùng Vàng Thào Mùa Đàm Diệp Doãn Thân Châu Âu Ninh Quan Viên Tống Chử
+Giáp Hàn Khương Lữ Nhữ Phí Thạch Trình Trầm Ưng Vi Bế Bạch Biện Cù Cung Đới Đậu Đèo Khuất Lăng Lường Mẫn
+Nhâm Ôn Sầm Tiêu Ung Vy Kim Quàng Tòng Điêu Lành Hạ Lã Mã Ma Thiều Nhan Giang Mông Lỗ
+""".split())
+
+# Capitalised words that open titles, bodies or places, never part of a person's name.
+NAME_BREAKERS = frozenset("""
+Bí Chủ Phó Ủy Trưởng Giám Tổng Bộ Ban Sở Tỉnh Huyện Xã Phường Quận Đảng Thủ Chánh Hội Ông Bà Anh Chị Các
+Theo Tại Trong Với Của Về Đến Từ Khi Sau Để Nhà Cơ Đồng Tin Ảnh Bài Thứ Ngày Tháng Năm Chiều Sáng Tối Trưa
+Đêm Và Là Có Những Được Đã Đang Sẽ Cùng Thay Mặt Tiếp Thành Thị
+""".split()) - {"Thành", "Thị"}
+
+_CAP_TOKEN = re.compile(rf"[{UP}][{LOW}]+")
+
+
+@dataclass(frozen=True)
+class RunSplit:
+    """A run of capitalised words read as an optional place, then an optional person's name."""
+
+    place_end: int  # tokens [0, place_end) are a place (0: none)
+    name: tuple[int, int] | None  # token range of the person's name
+
+
+def split_run(tokens: list[str]) -> RunSplit:
+    """Where a person's name starts in "Quảng Ninh Nguyễn Văn Đọc" or "Tiên Yên Trần B" (province first)."""
+    n = len(tokens)
+    start = 0
+    for k in (4, 3, 2):  # a province name at the head of the run
+        if k <= n and " ".join(tokens[:k]) in _SPELLING_TO_PROVINCE:
+            start = k
+            break
+    cands = [i for i in range(start, n) if tokens[i] in SURNAMES and n - i >= 2]
+    if not cands:
+        return RunSplit(n if start else 0, None)
+    first = cands[0]
+    if first == start and n - start > 4:
+        # "Hoàng Su Phì Nguyễn Văn A": a district that starts like a name, then the name
+        later = [i for i in cands[1:] if n - i in (3, 4) and i - start >= 2]
+        if later:
+            first = later[0]
+    end = min(first + 4, n)
+    for j in range(first + 2, end):  # a province glued after the name ends it
+        if " ".join(tokens[j:j + 2]) in _SPELLING_TO_PROVINCE:
+            end = j
+            break
+    if end - first < 2:
+        return RunSplit(first, None)
+    return RunSplit(first, (first, end))
+
+
+# --- the grammar of bodies -----------------------------------------------------------------
+
+LEVEL_PROVINCE = r"(?:tỉnh|thành phố|Thành phố|TP\.?)"
+LEVEL_LOCAL = r"(?:huyện|quận|thị xã|TX\.?|xã|phường|thị trấn)"
+LEVEL = rf"(?:{LEVEL_PROVINCE}|{LEVEL_LOCAL})"
+COMMITTEE = _alt("Tỉnh ủy", "Thành ủy", "Huyện ủy", "Thị ủy", "Quận ủy")
+CENTRAL = rf"(?:{phrase('Trung ương')}|T\.Ư\.?|TƯ|TW|T\.W)"
+HDND = rf"(?:HĐND|{phrase('Hội đồng nhân dân')})"
+UBND = rf"(?:UBND|{phrase('Ủy ban nhân dân')})"
+MTTQ = rf"(?:MTTQ|UBMTTQ|{phrase('Mặt trận Tổ quốc')})(?:{SP}Việt{SP}Nam|{SP}VN)?"
+_BOARD_FIELDS = _alt("Tổ chức", "Tuyên giáo", "Dân vận", "Nội chính", "Kinh tế", "Đối ngoại", "Tuyên giáo và Dân vận",
+                     "Chính sách, chiến lược", "Chính sách chiến lược", "Bảo vệ, chăm sóc sức khỏe cán bộ")
+_COUNCIL_BOARDS = _alt("Pháp chế", "Kinh tế - Ngân sách", "Kinh tế - Xã hội", "Văn hóa - Xã hội", "Dân tộc", "Đô thị",
+                       "Kinh tế", "Văn hóa - xã hội", "Kinh tế - ngân sách")
+_FIELDS = _alt(
+    "Nội vụ", "Tài chính", "Kế hoạch và Đầu tư", "Kế hoạch - Đầu tư", "Tư pháp", "Công Thương", "Xây dựng",
+    "Giao thông vận tải", "Giao thông - Vận tải", "Nông nghiệp và Phát triển nông thôn", "Nông nghiệp và PTNT",
+    "Nông nghiệp và Môi trường", "Tài nguyên và Môi trường", "Tài nguyên - Môi trường",
+    "Lao động - Thương binh và Xã hội", "Lao động, Thương binh và Xã hội", "Văn hóa, Thể thao và Du lịch",
+    "Văn hóa - Thể thao và Du lịch", "Văn hóa và Thể thao", "Văn hóa - Thể thao", "Khoa học và Công nghệ",
+    "Khoa học - Công nghệ", "Giáo dục và Đào tạo", "Giáo dục - Đào tạo", "Y tế", "Thông tin và Truyền thông",
+    "Ngoại giao", "Ngoại vụ", "Quốc phòng", "Công an", "Dân tộc và Tôn giáo", "Du lịch", "Văn hóa và Thông tin",
+)
+_FIELD_ACRONYM = rf"[{UP}]{{2,5}}(?:[&\-][{UP}]{{1,4}}){{0,3}}"
+# Words that end a department's name written without a gazetteer entry ("Sở Nội vụ tỉnh ...").
+_FIELD_STOP = r"(?:tỉnh|huyện|xã|thành|thị|quận|phường|của|đã|đang|được|và|là|với|cho|trong|tại|có|sẽ|để|này|đó|các|cấp|về|theo|cùng|vừa|phối|chủ|tổ|làm)"
+_GENERIC_FIELD = (
+    rf"{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW})?"
+    rf"(?:{SP}(?:và|-|–|&){SP}{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW})?){{0,2}}"
+)
+FIELD = rf"(?:{_FIELDS}|{_FIELD_ACRONYM}|{_GENERIC_FIELD})"
+_CENTRE_NAMES = _alt("Phục vụ hành chính công", "Hành chính công", "Truyền thông", "Chính trị", "Bồi dưỡng chính trị",
+                     "Giao dịch một cửa", "Xúc tiến đầu tư", "Kiểm soát bệnh tật", "Dịch vụ việc làm",
+                     "Công nghệ thông tin và Truyền thông", "Văn hóa", "Y tế")
+_GENERIC_CENTRE = rf"{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW}){{0,3}}"
+_QUOTED = r"(?:[^\S\n]*[\"“][^\"”\n]{1,30}[\"”])"
+_MASS = _alt("Hội Nông dân", "Hội Liên hiệp Phụ nữ", "Hội LHPN", "Hội Cựu chiến binh", "Hội CCB", "Đoàn Thanh niên",
+             "Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh", "Liên đoàn Lao động", "LĐLĐ",
+             "Hội Chữ thập đỏ", "Liên minh Hợp tác xã", "Hội Người cao tuổi", "Hội Khuyến học", "Hội Luật gia",
+             "Hội Nhà báo", "Hội Cựu Thanh niên xung phong", "Liên hiệp các Hội Khoa học và Kỹ thuật")
+_LOCAL_STATE = _alt("Công an", "Bộ Chỉ huy Quân sự", "Bộ CHQS", "Bộ Chỉ huy Bộ đội Biên phòng", "Viện Kiểm sát nhân dân",
+                    "VKSND", "Tòa án nhân dân", "TAND", "Thanh tra", "Kho bạc Nhà nước", "Cục Thuế", "Cục Hải quan",
+                    "Bảo hiểm xã hội", "BHXH", "Ban Quản lý Khu kinh tế", "Đài Phát thanh và Truyền hình",
+                    "Ngân hàng Nhà nước chi nhánh")
+_NATIONAL = _alt("Quốc hội", "Ủy ban Thường vụ Quốc hội", "Chính phủ", "Văn phòng Chính phủ", "Văn phòng Quốc hội",
+                 "Văn phòng Chủ tịch nước", "Kiểm toán Nhà nước", "Thanh tra Chính phủ", "Ngân hàng Nhà nước",
+                 "Ủy ban Dân tộc", "Hội đồng Dân tộc", "Tòa án nhân dân tối cao", "Viện Kiểm sát nhân dân tối cao",
+                 "Học viện Chính trị quốc gia Hồ Chí Minh", "Học viện Hành chính quốc gia", "Bộ Chính trị",
+                 "Ban Bí thư Trung ương Đảng", "Ban Bí thư")
+_OPT_LEVEL = rf"(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?"
+# A level borrowed from the next body in "HĐND, UBND tỉnh" / "Thường trực Tỉnh ủy, HĐND, UBND tỉnh".
+_SHARED_LEVEL = rf"(?=(?:[^\S\n]*(?:,|và|-){SP}(?:{HDND}|{UBND}|{phrase('Ủy ban')}{SP}{MTTQ}|{MTTQ}))+{SP}(?P<shared>{LEVEL}){_NOT_LETTER_AFTER})"
+
+_BODY_ALTERNATIVES = (
+    # the Party's central bodies
+    rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{CENTRAL}(?:{SP}{phrase('Đảng')}(?:{SP}{phrase('Cộng sản Việt Nam')})?)?",
+    rf"{phrase('Ủy ban Kiểm tra')}{SP}{CENTRAL}(?:{SP}{phrase('Đảng')})?",
+    rf"{phrase('Văn phòng')}{SP}{CENTRAL}{SP}{phrase('Đảng')}",
+    rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}{SP}{CENTRAL}(?:{SP}{phrase('Đảng')})?",
+    _NATIONAL,
+    rf"{CENTRAL}{SP}{phrase('Đảng')}",
+    # the Party in a province, district or commune
+    rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{phrase('Đảng bộ')}{SP}{LEVEL}",
+    rf"(?:{phrase('Ban Thường vụ')}|BTV|{phrase('Thường trực')}|{phrase('Thường vụ')}|{phrase('Ủy ban Kiểm tra')}|UBKT|{phrase('Văn phòng')}"
+    rf"|{phrase('Ban Chấp hành')}|BCH){SP}{COMMITTEE}",
+    rf"{phrase('Ban')}{SP}{_COUNCIL_BOARDS}(?:{SP}của)?{SP}{HDND}{SP}{LEVEL}",
+    rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}(?:{SP}(?:{COMMITTEE}|{LEVEL}{_NOT_LETTER_AFTER}))?",
+    rf"(?:{phrase('Ban cán sự đảng')}|{phrase('Đảng đoàn')}){SP}(?:{UBND}{SP}{LEVEL}|{HDND}{SP}{LEVEL}|{phrase('Ủy ban')}{SP}{MTTQ}"
+    rf"(?:{SP}{LEVEL})?|{MTTQ}(?:{SP}{LEVEL})?|{phrase('Bộ')}{SP}{FIELD}|{phrase('Quốc hội')}|{phrase('Chính phủ')})",
+    rf"{phrase('Đảng ủy')}{SP}(?:{phrase('Khối')}{SP}(?:{phrase('các cơ quan')}|{phrase('Cơ quan')}|{phrase('Doanh nghiệp')}|{phrase('Dân chính Đảng')})"
+    rf"(?:{SP}{LEVEL})?|{phrase('Quân sự')}{SP}{LEVEL}|{phrase('Công an')}{SP}{LEVEL}|{phrase('Bộ đội Biên phòng')}{SP}{LEVEL}"
+    rf"|{LEVEL_LOCAL}{_NOT_LETTER_AFTER})",
+    COMMITTEE,
+    # the State in a province, district or commune
+    rf"{phrase('Văn phòng')}{SP}(?:{phrase('Đoàn ĐBQH và HĐND')}|{phrase('Đoàn đại biểu Quốc hội và Hội đồng nhân dân')}|{UBND}|{HDND})"
+    rf"{SP}{LEVEL}",
+    rf"{phrase('Thường trực')}{SP}(?:{HDND}|{UBND}){SP}{LEVEL}",
+    rf"(?:{HDND}|{UBND}){SP}{LEVEL}{_NOT_LETTER_AFTER}",
+    rf"(?:{HDND}|{UBND}){_SHARED_LEVEL}",
+    rf"(?:{phrase('Đoàn đại biểu Quốc hội')}|{phrase('Đoàn ĐBQH')}){_OPT_LEVEL}",
+    rf"(?:{phrase('Ủy ban')}{SP}|UB{SP})?{MTTQ}{_OPT_LEVEL}",
+    rf"(?:{phrase('Sở')}|{phrase('Bộ')}){SP}{FIELD}{_OPT_LEVEL}",
+    rf"{phrase('Phòng')}{SP}{FIELD}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
+    rf"{_MASS}(?:{SP}Việt{SP}Nam)?{_OPT_LEVEL}",
+    rf"{phrase('Tỉnh đoàn')}|{phrase('Thành đoàn')}",
+    rf"{_LOCAL_STATE}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
+    rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_NAMES}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
+)
+BODY = "(?:" + "|".join(f"(?:{alt})" for alt in _BODY_ALTERNATIVES) + ")"
+BODY_RE = re.compile(_NOT_LETTER_BEFORE + BODY + _NOT_LETTER_AFTER)
+
+# After a body: "cấp tỉnh", "các cấp" make it a generic label, not a body ("UBND cấp xã").
+_GENERIC_AFTER = re.compile(rf"{SP}(?:cấp|các{SP}cấp|cơ{SP}sở){_NOT_LETTER_AFTER}")
+# "Ban Tổ chức hội nghị" is an organising committee, not the Party's board.
+_EVENT_AFTER = re.compile(rf"{SP}(?:[Hh]ội|[Gg]iải|[Cc]uộc|[Cc]hương|[Ll]ễ|[Đđ]ại{SP}hội|[Ss]ự{SP}kiện|[Ll]iên{SP}hoan|[Tt]uần|[Nn]gày|[Hh]ội{SP}thi){_NOT_LETTER_AFTER}")
+_BARE_BOARD = re.compile(rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}$")
+_ENDS_PROVINCE_LEVEL = re.compile(rf"(?:{phrase('Tỉnh ủy')}|tỉnh)$")
+_ENDS_CITY_LEVEL = re.compile(rf"(?:{phrase('Thành ủy')}|thành phố|Thành phố|TP\.?)$")
+_ENDS_LOCAL_LEVEL = re.compile(rf"(?:{phrase('Huyện ủy')}|{phrase('Thị ủy')}|{phrase('Quận ủy')}|{LEVEL_LOCAL})$")
+_CAP_RUN = re.compile(rf"{CAP}(?:[^\S\n]{{0,2}}{CAP})*")
+
+
+@dataclass(frozen=True)
+class BodyMention:
+    start: int
+    end: int  # including the place after the body
+    core: str  # the body as written, without the place
+    place: str  # the place as written ("" if none)
+    province: str | None  # canonical province named right after the body
+    provincial: bool  # a province's body: the province may be added from context
+    city_level: bool  # a city's body: the province is added only for a centrally-run city
+
+
+def body_at(text: str, m: re.Match) -> BodyMention | None:
+    """Read one body match with the place written after it; None for a generic label."""
+    core = " ".join(m.group(0).split())
+    end = m.end()
+    shared = m.groupdict().get("shared")
+    if shared:
+        core = f"{core} {shared}"
+    if _GENERIC_AFTER.match(text, end):
+        return None
+    if _BARE_BOARD.search(core) and _EVENT_AFTER.match(text, end):
+        return None
+    place, province = "", None
+    ends_province = bool(_ENDS_PROVINCE_LEVEL.search(core))
+    ends_city = bool(_ENDS_CITY_LEVEL.search(core))
+    ends_local = bool(_ENDS_LOCAL_LEVEL.search(core))
+    if not shared and (ends_province or ends_city or ends_local):
+        gap = _skip_spaces(text, end)
+        pm = PROVINCE_RE.match(text, gap)
+        if pm and gap > end:
+            place, province, end = pm.group(0), province_of(pm.group(0)), pm.end()
+        elif (ends_city or ends_local) and gap > end:
+            rm = _CAP_RUN.match(text, gap)
+            if rm:
+                tokens = _CAP_TOKEN.findall(rm.group(0))
+                split = split_run(tokens)
+                n_place = split.place_end if split.name else min(len(tokens), 4)
+                if n_place:
+                    place_end = _token_end(text, gap, tokens, n_place)
+                    place, end = " ".join(text[gap:place_end].split()), place_end
+    return BodyMention(m.start(), end, core, place, province,
+                       provincial=ends_province or _BARE_BOARD.search(core) is not None,
+                       city_level=ends_city and not province)
+
+
+def _skip_spaces(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _token_end(text: str, start: int, tokens: list[str], count: int) -> int:
+    pos = start
+    for tok in tokens[:count]:
+        pos = text.index(tok, pos) + len(tok)
+    return pos
+
+
+# --- naming and identity ---------------------------------------------------------------
+
+_EXPANSIONS = tuple((re.compile(_NOT_LETTER_BEFORE + a + _NOT_LETTER_AFTER), b) for a, b in (
+    (r"BTV", "Ban Thường vụ"), (r"BCH", "Ban Chấp hành"), (r"T\.Ư\.?|TƯ|TW|T\.W", "Trung ương"),
+    (r"HĐND", "Hội đồng nhân dân"), (r"UBND", "Ủy ban nhân dân"), (r"UBMTTQ", "Mặt trận Tổ quốc"),
+    (r"MTTQ", "Mặt trận Tổ quốc"), (r"ĐBQH", "đại biểu Quốc hội"), (r"UBKT", "Ủy ban Kiểm tra"),
+    (r"TP\.?", "thành phố"), (r"TX\.?", "thị xã"), (r"LHPN", "Liên hiệp Phụ nữ"), (r"CCB", "Cựu chiến binh"),
+    (r"TNCS", "Thanh niên Cộng sản"), (r"LĐLĐ", "Liên đoàn Lao động"), (r"VKSND", "Viện Kiểm sát nhân dân"),
+    (r"TAND", "Tòa án nhân dân"), (r"BHXH", "Bảo hiểm xã hội"), (r"CHQS", "Chỉ huy Quân sự"),
+))
+_CENTRAL_COMMITTEE = "Ban Chấp hành Trung ương Đảng"
+
+
+def canonical_core(core: str) -> str:
+    """One spelling per body: abbreviations expanded, the genre's synonyms merged (folded)."""
+    s = core
+    for pattern, full in _EXPANSIONS:
+        s = pattern.sub(full, s)
+    f = fold(s)
+    f = re.sub(r"^(?:uy ban )?mat tran to quoc(?: viet nam| vn)?", "mat tran to quoc", f)
+    if f in ("trung uong dang", "ban chap hanh trung uong", "ban chap hanh trung uong dang",
+             "ban chap hanh trung uong dang cong san viet nam"):
+        return fold(_CENTRAL_COMMITTEE)
+    if f in ("tinh uy", "thanh uy", "huyen uy", "thi uy", "quan uy"):
+        # the committee is the executive of the Party organisation of its level
+        level = {"tinh": "tinh", "thanh": "thanh pho", "huyen": "huyen", "thi": "thi xa", "quan": "quan"}[f.split()[0]]
+        return f"ban chap hanh dang bo {level}"
+    m = re.fullmatch(r"ban (to chuc|tuyen giao|dan van|noi chinh|kinh te|doi ngoai|tuyen giao va dan van)(?: (tinh|thanh pho))?", f)
+    if m:  # "Ban Dân vận tỉnh" and a bare "Ban Tổ chức" are the provincial committee's boards
+        return f"ban {m.group(1)} {'thanh uy' if m.group(2) == 'thanh pho' else 'tinh uy'}"
+    f = re.sub(r"^ban bi thu trung uong dang$", "ban bi thu", f)
+    return f
+
+
+def display_core(core: str) -> str:
+    f = fold(core)
+    if f in ("t u dang", "tu dang", "tw dang", "trung uong dang", "t w dang", "bch trung uong dang", "bch tw dang",
+             "bch t u dang", "bch tu dang", "ban chap hanh trung uong", "bch trung uong", "bch tw", "bch t u"):
+        return _CENTRAL_COMMITTEE
+    if _BARE_BOARD.fullmatch(core):
+        return f"{core} Tỉnh ủy"
+    return core
+
+
+# --- province of a mention -------------------------------------------------------------
+
+_SENTENCE_END = re.compile(rf"[.!?…]+[\"”’)]*{SP}(?=[\"“(]?[{UP}0-9])|\n")
+_DELEGATION = re.compile(
+    rf"[Đđ]oàn(?:{SP}(?:công{SP}tác|khảo{SP}sát|cán{SP}bộ|đại{SP}biểu|lãnh{SP}đạo|kiểm{SP}tra|giám{SP}sát))?"
+    rf"(?:{SP}của)?(?:{SP}(?:tỉnh|thành{SP}phố|TP\.?|{phrase('Tỉnh ủy')}|{phrase('Thành ủy')}|UBND{SP}tỉnh|HĐND{SP}tỉnh))?{SP}$"
+)
+_RECEIVING = re.compile(rf"(?:với|tiếp|đón|thăm|gặp){SP}(?:các{SP}|thành{SP}viên{SP})?$")
+_ACCOMPANYING = re.compile(rf"\W*(?:[Cc]ùng{SP}đi|[Tt]háp{SP}tùng|[Cc]ùng{SP}tham{SP}gia{SP}đoàn)")
+_BY = re.compile(rf"{_NOT_LETTER_BEFORE}do{SP}")
+# A given name or middle syllable before a province's name makes it part of a person's name ("Nguyễn Hòa Bình").
+_NAME_SYLLABLE_BEFORE = re.compile(rf"(?:{'|'.join(sorted(SURNAMES))}|Văn|Thị|Hữu|Đức|Công|Quốc|Minh|Thanh|Xuân|Ngọc|Anh|Trọng|Quang|Hồng|Thu|Mạnh|Tiến|Bá|Duy|Viết|Huy|Hải|Như|Khánh|Tấn|Phú|Nhật|Thế|Chí|Đăng|Đình){SP}$")
+
+
+@dataclass(frozen=True)
+class ProvinceMention:
+    start: int
+    end: int
+    name: str
+
+
+class ProvinceContext:
+    """Which province a body belongs to when the text does not say it right after the body."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.mentions: list[ProvinceMention] = []
+        for m in PROVINCE_RE.finditer(text):
+            if _NAME_SYLLABLE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+                continue
+            self.mentions.append(ProvinceMention(m.start(), m.end(), province_of(m.group(0)) or m.group(0)))
+        self._starts = [pm.start for pm in self.mentions]
+        self._bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+        counts = Counter(pm.name for pm in self.mentions)
+        order = {pm.name: i for i, pm in reversed(list(enumerate(self.mentions)))}
+        self.home = min(counts, key=lambda p: (-counts[p], order[p])) if counts else None
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        i = bisect_right(self._bounds, pos) - 1
+        return self._bounds[max(i, 0)], self._bounds[min(i + 1, len(self._bounds) - 1)]
+
+    def in_context(self, pos: int) -> str | None:
+        """The province a mention at pos belongs to, from its sentence; None when the sentence does not tell."""
+        s_start, _ = self.sentence(pos)
+        if _ACCOMPANYING.match(self.text, s_start):
+            return self._last_delegation(pos)
+        i = bisect_right(self._starts, pos) - 1
+        while i >= 0 and self.mentions[i].start >= s_start:
+            pm = self.mentions[i]
+            if not self._received_delegation(pm, s_start, pos):
+                return pm.name
+            i -= 1
+        return None
+
+    def resolve(self, pos: int) -> str | None:
+        return self.in_context(pos) or self.home
+
+    def _received_delegation(self, pm: ProvinceMention, s_start: int, pos: int) -> bool:
+        # "làm việc với đoàn công tác tỉnh X, có: <hosts>" names the guests, not the hosts' province
+        before = self.text[max(s_start, pm.start - 60):pm.start]
+        d = _DELEGATION.search(before)
+        if not d:
+            return False
+        if not _RECEIVING.search(before[:d.start()]):
+            return False
+        return not _BY.search(self.text, pm.end, pos)
+
+    def _last_delegation(self, pos: int) -> str | None:
+        for pm in reversed([p for p in self.mentions if p.start < pos]):
+            if _DELEGATION.search(self.text[max(0, pm.start - 60):pm.start]):
+                return pm.name
+        return None
+
+
+# --- finding the bodies ----------------------------------------------------------------------
+
+# A head of a title before "Thường trực": "Phó Bí thư Thường trực Tỉnh ủy" holds office in the Tỉnh ủy.
+_HEAD_BEFORE_STANDING = re.compile(rf"(?:[Bb]í{SP}thư|[Cc]hủ{SP}tịch|[Tt]rưởng{SP}[Bb]an){SP}$")
+_DEPUTY_TITLE_BEFORE = re.compile(rf"[Đđ]ại{SP}biểu{SP}$")
+_STANDING = re.compile(rf"^{phrase('Thường trực')}{SP}")
+
 
 def find_organizations(doc: Document, persons: list[Person]) -> list[Organization]:
-    return []
+    text = search_text(doc.text)
+    context = ProvinceContext(text)
+    person_spans = sorted((e.start, e.end, i) for i, p in enumerate(persons) for e in p.evidence)
+    person_province = _person_provinces(text, persons, context)
+    found: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    for m in BODY_RE.finditer(text):
+        if m.group(0)[0].islower():
+            continue  # "các huyện ủy", "ban tổ chức": generic, lower case
+        if _DEPUTY_TITLE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "Đại biểu Quốc hội" is a title
+        body = body_at(text, m)
+        if body is None:
+            continue
+        core = body.core
+        if _STANDING.match(core) and _HEAD_BEFORE_STANDING.search(text, max(0, m.start() - 16), m.start()):
+            core = _STANDING.sub("", core)
+        province = body.province
+        if province is None and not body.place and (body.provincial or body.city_level):
+            owner = _owner(person_spans, m.start())
+            province = person_province.get(owner) if owner is not None else None
+            province = province or context.resolve(m.start())
+            if body.city_level and province not in CENTRAL_CITIES:
+                province = None
+        local_place = "" if body.province else body.place
+        key = canonical_core(f"{core} {local_place}") + "|" + (province or "")
+        if key not in found:
+            name = display_core(core)
+            if body.place:
+                name = f"{name} {body.place}"
+            elif province:
+                name = f"{name} {_written_province(text, context, province)}"
+            found[key] = (name, [])
+        found[key][1].append((m.start(), body.end))
+    return [Organization(name=name, evidence=[doc.evidence(s, e) for s, e in spans[:5]])
+            for name, spans in _merge_provinceless(found)]
+
+
+def _merge_provinceless(found: dict[str, tuple[str, list[tuple[int, int]]]]) -> list[tuple[str, list[tuple[int, int]]]]:
+    """A body with no province resolved is the same as the one body of its kind that has one."""
+    by_core: dict[str, list[str]] = {}
+    for key in found:
+        by_core.setdefault(key.split("|")[0], []).append(key)
+    out = []
+    for key, (name, spans) in found.items():
+        core, province = key.split("|")
+        siblings = [k for k in by_core[core] if k != key]
+        if not province and len(siblings) == 1:
+            found[siblings[0]][1].extend(spans)
+            continue
+        out.append((name, spans))
+    return out
+
+
+def _owner(person_spans: list[tuple[int, int, int]], pos: int) -> int | None:
+    for start, end, i in person_spans:
+        if start <= pos < end:
+            return i
+        if start > pos:
+            break
+    return None
+
+
+def _person_provinces(text: str, persons: list[Person], context: ProvinceContext) -> dict[int, str]:
+    """Each person's province: named in one of their titles, else told by the sentence of their first title."""
+    out: dict[int, str] = {}
+    for i, person in enumerate(persons):
+        if not person.roles:
+            continue
+        spans = [(e.start, e.end) for e in person.evidence if e.end - e.start > len(person.name) + 2]
+        for s, e in spans:
+            mention = text[s:e].replace(person.name, " ")
+            pm = PROVINCE_RE.search(mention)
+            if pm:
+                out[i] = province_of(pm.group(0)) or pm.group(0)
+                break
+        else:
+            for s, _ in spans:
+                p = context.in_context(s)
+                if p:
+                    out[i] = p
+                    break
+    return out
+
+
+def _written_province(text: str, context: ProvinceContext, province: str) -> str:
+    for pm in context.mentions:
+        if pm.name == province:
+            written = " ".join(text[pm.start:pm.end].split())
+            return written if province != "Hồ Chí Minh" else "TP Hồ Chí Minh"
+    return province

@@ -1,9 +1,421 @@
-"""People: first version (empty), grown by the extraction engine issue."""
+"""People: each real person an article names, once, with the titles it gives them.
+
+A name is a Vietnamese surname and one to three more capitalised syllables. It counts as
+a person when a title or an honorific stands next to it ("đồng chí X, Bí thư Tỉnh ủy",
+"Phó Chủ tịch UBND tỉnh X") or, for three syllables or more, when nothing around it makes it
+a place, a street or an institution's name. Titles are read with the body grammar that
+organizations.py shares, and written without the province's name.
+"""
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
 from provnews.extract.engine.document import Document
+from provnews.extract.engine.organizations import (
+    BODY_RE,
+    LOW,
+    NAME_BREAKERS,
+    PROVINCE_RE,
+    SP,
+    SURNAMES,
+    UP,
+    body_at,
+    canonical_core,
+    phrase,
+    search_text,
+    split_run,
+)
 from provnews.schemas.extraction import Person
+
+# --- titles ---------------------------------------------------------------------------------
+
+# Titles that stand alone ("Tổng Bí thư Tô Lâm") or take a body after them ("Bộ trưởng Bộ Nội vụ").
+_STANDALONE_HEADS = (
+    "Tổng Bí thư", "Thủ tướng", "Phó Thủ tướng", "Chủ tịch nước", "Phó Chủ tịch nước", "Tỉnh ủy viên",
+    "Thành ủy viên", "Huyện ủy viên", "Bộ trưởng", "Thứ trưởng", "Đại biểu Quốc hội", "Tổng Kiểm toán Nhà nước",
+    "Tổng Thanh tra Chính phủ", "Thường trực Ban Bí thư", "Ủy viên Ban Thường vụ", "Ủy viên Ban Chấp hành",
+    "Phó Bí thư Thường trực", "Phó Chủ tịch Thường trực", "Chủ tịch Quốc hội", "Phó Chủ tịch Quốc hội",
+)
+_STANDALONE_ACRONYMS = r"UVTVTU|UVBTVTU|UVBTV|UV{SP}BTV|TUV|ĐBQH|UVTW|UVTƯ|UV{SP}TW".replace("{SP}", SP)
+# Titles that say nothing alone ("Chủ tịch Hồ Chí Minh", "Trưởng đoàn"): a body must follow.
+_BODY_HEADS = (
+    "Bí thư", "Phó Bí thư", "Chủ tịch", "Phó Chủ tịch", "Ủy viên", "Ủy viên dự khuyết", "Trưởng", "Phó Trưởng",
+    "Giám đốc", "Phó Giám đốc", "Tổng Giám đốc", "Chủ nhiệm", "Phó Chủ nhiệm", "Chánh", "Phó Chánh", "Chánh án",
+    "Phó Chánh án", "Viện trưởng", "Phó Viện trưởng", "Cục trưởng", "Phó Cục trưởng", "Tổng cục trưởng",
+    "Vụ trưởng", "Phó Vụ trưởng", "Chi cục trưởng", "Tư lệnh", "Phó Tư lệnh", "Chính ủy", "Chỉ huy trưởng",
+    "Đại biểu", "Thành viên", "Tổng Thư ký", "Phó Tổng Thư ký", "Chánh Văn phòng", "Phó Chánh Văn phòng",
+)
+
+
+def _heads(heads: tuple[str, ...]) -> str:
+    return "|".join(phrase(h) for h in sorted(heads, key=len, reverse=True))
+
+
+_LETTER = rf"[{UP}{LOW}0-9]"
+ROLE_RE = re.compile(
+    rf"(?<!{_LETTER})(?:[Nn]guyên{SP})?"
+    rf"(?:(?P<alone>{_heads(_STANDALONE_HEADS)}|{_STANDALONE_ACRONYMS})"
+    rf"|(?P<head>{_heads(_BODY_HEADS)})(?:{SP}{phrase('Thường trực')})?)"
+    rf"(?!{_LETTER})"
+)
+# Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm".
+_CHAIN_GAP = re.compile(rf"[^\S\n]*(?:,|[-–—]|kiêm|và{SP}kiêm)?[^\S\n]*")
+# Between a name and the titles after it: "X, Bí thư", "X - Bí thư", "X (Bí thư".
+_AFTER_NAME = re.compile(rf"[^\S\n]*(?:,|[-–—]|\()[^\S\n]*")
+_SPACES = re.compile(r"[^\S\n]*")
+
+
+@dataclass
+class Role:
+    start: int
+    end: int  # including the place written after the body
+    text: str
+    chain: int = -1
+
+
+def _find_roles(text: str) -> list[Role]:
+    roles: list[Role] = []
+    pos = 0
+    for m in ROLE_RE.finditer(text):
+        if m.start() < pos:
+            continue
+        gap = _SPACES.match(text, m.end()).end()
+        body = BODY_RE.match(text, gap) if gap > m.end() else None
+        mention = body_at(text, body) if body else None
+        if mention is not None:
+            end = mention.end
+        elif m.group("alone"):
+            end = m.end()
+        else:
+            continue
+        if text[m.start()].islower() and not m.group(0).startswith("nguyên"):
+            # "bí thư chi bộ", "chủ tịch UBND cấp xã": titles of the model, written lower case
+            if not _is_after_name_title(text, m.start()):
+                continue
+        roles.append(Role(m.start(), end, _role_text(text[m.start():end])))
+        pos = end
+    return roles
+
+
+def _is_after_name_title(text: str, pos: int) -> bool:
+    return text[max(0, pos - 2):pos].strip() in (",", "-", "–")
+
+
+def _role_text(raw: str) -> str:
+    """A title as written, without the province's name ("Chủ tịch HĐND tỉnh Quảng Ninh" -> "...tỉnh")."""
+    stripped = PROVINCE_RE.sub("", raw)
+    return " ".join(stripped.split()).rstrip(" ,-–")
+
+
+# --- names ------------------------------------------------------------------------------------
+
+_CAP_TOKEN = re.compile(rf"[{UP}][{LOW}]+")
+# Capitalised syllables in a row; "PhạmThị" (a lost space) still splits into two syllables.
+_NAME_RUN = re.compile(rf"(?<!{_LETTER})[{UP}][{LOW}]+(?:[^\S\n]{{0,2}}[{UP}][{LOW}]+)*(?!{_LETTER})")
+_HONORIFIC_BEFORE = re.compile(
+    r"(?:(?<![\w])(?:[Đđ]ồng chí|[Đđ]/[Cc]|[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị|[Cc]ụ|[Ee]m|[Cc]ô|[Tt]hầy|[Bb]ác|[Nn]hà báo|[Nn]ghệ nhân"
+    r"|[Nn]ghệ sĩ|[Đđ]ại tướng|[Tt]hượng tướng|[Tt]rung tướng|[Tt]hiếu tướng|[Đđ]ại tá|[Tt]hượng tá|[Tt]rung tá"
+    r"|[Tt]hiếu tá|[Tt]iến sĩ|[Tt]hạc sĩ|[Gg]iáo sư|[Bb]ác sĩ|[Ll]uật sư|[Kk]ỹ sư|[Đđ]ồng chí:?)"
+    r"|(?:PGS|GS|TS|ThS|BS|TSKH|NSND|NSƯT)\.?)[\s:.,]*$"
+)
+# Before a name that is a place, a street or an institution's ("đường Lê Lợi", "TP Hồ Chí Minh").
+_PLACE_OR_INSTITUTION_BEFORE = re.compile(
+    r"(?:(?<![\w])(?:tỉnh|thành phố|[Tt]hành phố|TP|TP\.|huyện|quận|thị xã|TX|TX\.|xã|phường|thị trấn|đường|[Đđ]ường"
+    r"|phố|[Pp]hố|ngõ|hẻm|cầu|[Cc]ầu|sông|[Ss]ông|hồ|núi|đảo|chợ|[Cc]hợ|bến|cảng|khu|[Kk]hu|cụm|làng|thôn|ấp|bản|xóm"
+    r"|trường|THPT|THCS|TH|[Tt]iểu học|[Bb]ệnh viện|[Hh]ọc viện|[Đđ]ại học|tàu|[Tt]ượng|[Qq]uảng trường|[Cc]ông viên"
+    r"|TNCS|[Cc]ộng sản|quốc gia|[Cc]ông ty|[Tt]ập đoàn|[Qq]uỹ|[Gg]iải|[Gg]iải thưởng|[Cc]úp|[Bb]ảo tàng|[Dd]i tích"
+    r"|[Nn]hà văn hóa|[Đđ]ền|[Cc]hùa|[Đđ]ình|[Kk]hu di tích|[Tt]ên|mang tên|[Hh]ội|nhà|[Cc]ửa khẩu|[Ss]ân bay)"
+    r")[^\S\n]*$"
+)
+# An institution named in the same clause before the name: "Trường Chính trị Trần Phú".
+_INSTITUTION_IN_CLAUSE = re.compile(
+    r"(?<![\w])(?:Trường|Học viện|Bệnh viện|Công ty|Tập đoàn|Quỹ|Giải|Bảo tàng|Đường|Phố|Cầu|Khu|Quảng trường"
+    r"|Công viên|Đoàn|Hội|Nhà văn hóa|Thư viện|Đại học)(?![\w])[^,;:.()\n]*$"
+)
+_BYLINE_BEFORE = re.compile(r"(?:[Tt]in|[Bb]ài|[Ảả]nh|[Vv]ideo|[Cc]lip|[Nn]guồn|[Tt]hực hiện|[Đđ]ồ họa|[Tt]heo)[^\n]{0,14}[:(]\s*$")
+_LEADS = re.compile(rf"(?:làm|là){SP}[Tt]rưởng{SP}[Đđ]oàn|dẫn{SP}đầu")
+_BY = re.compile(rf"(?<![\w])do{SP}")
+_DELEGATION_KIND = re.compile(
+    rf"[Đđ]oàn{SP}(công{SP}tác|khảo{SP}sát|kiểm{SP}tra|giám{SP}sát|cán{SP}bộ|đại{SP}biểu|liên{SP}ngành|thẩm{SP}định"
+    rf"|lãnh{SP}đạo|thanh{SP}tra)"
+)
+_SENTENCE_START = re.compile(rf"[.!?…]+[\"”’)]*{SP}(?=[{UP}\"“])|\n")
+
+
+@dataclass
+class NameMention:
+    start: int
+    end: int
+    tokens: tuple[str, ...]  # as written in the article
+    run_start: int  # where the run of capitalised words holding the name starts
+    roles: list[Role] = field(default_factory=list)
+    strong: bool = False
+    span: tuple[int, int] = (0, 0)
+
+
+def _name_mentions(text: str, original: str) -> list[NameMention]:
+    out = []
+    for run in _NAME_RUN.finditer(text):
+        pieces = [(t.start(), t.end()) for t in _CAP_TOKEN.finditer(text, run.start(), run.end())]
+        segment: list[tuple[int, int]] = []
+        for piece in pieces + [(-1, -1)]:
+            word = text[piece[0]:piece[1]] if piece[0] >= 0 else ""
+            if word and word not in NAME_BREAKERS:
+                segment.append(piece)
+                continue
+            if len(segment) >= 2:
+                out.extend(_names_in_segment(text, original, segment))
+            segment = []
+    return out
+
+
+def _names_in_segment(text: str, original: str, segment: list[tuple[int, int]]) -> list[NameMention]:
+    tokens = [text[s:e] for s, e in segment]
+    split = split_run(tokens)
+    if split.name is None:
+        return []
+    a, b = split.name
+    written = tuple(original[s:e] for s, e in segment[a:b])
+    return [NameMention(segment[a][0], segment[b - 1][1], written, segment[0][0])]
+
+
+def _is_title_case_line(line: str) -> bool:
+    words = [w for w in line.split() if w[0].isalpha()]
+    return len(words) >= 5 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+# --- linking names and titles ----------------------------------------------------------------
+
+
+def _chain_roles(text: str, roles: list[Role]) -> list[list[Role]]:
+    chains: list[list[Role]] = []
+    for role in roles:
+        if chains:
+            last = chains[-1][-1]
+            gap = _CHAIN_GAP.match(text, last.end)
+            if gap and gap.end() == role.start:
+                role.chain = len(chains) - 1
+                chains[-1].append(role)
+                continue
+        role.chain = len(chains)
+        chains.append([role])
+    return chains
+
+
+def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[list[Role]]) -> None:
+    chain_by_end = {chain[-1].end: i for i, chain in enumerate(chains)}
+    role_by_start = {r.start: r for r in roles}
+    taken_before: set[int] = set()
+    for name in names:
+        i = _chain_ending_before(text, name.start, chain_by_end)
+        if i is not None:
+            name.roles.extend(chains[i])
+            taken_before.add(i)
+            name.strong = True
+    for name in names:
+        gap = _AFTER_NAME.match(text, name.end)
+        if not gap or gap.end() == name.end:
+            continue
+        role = role_by_start.get(gap.end())
+        if role is None or role.chain in taken_before:
+            continue
+        chain = chains[role.chain]
+        name.roles.extend(chain[chain.index(role):])
+        name.strong = True
+    for name in names:
+        s, e = name.start, name.end
+        if name.roles:
+            s, e = min(s, name.roles[0].start), max(e, name.roles[-1].end)
+        name.span = (s, e)
+
+
+def _chain_ending_before(text: str, pos: int, chain_by_end: dict[int, int]) -> int | None:
+    back = pos
+    while back > 0 and text[back - 1] in " \t":
+        back -= 1
+    return chain_by_end.get(back)
+
+
+def _accept(text: str, name: NameMention) -> bool:
+    line_start, line_end = _line_bounds(text, name.start)
+    before = text[line_start:name.start]
+    if _BYLINE_BEFORE.search(before):
+        return False
+    if name.strong or _HONORIFIC_BEFORE.search(before[-24:]):
+        name.strong = True
+        return True
+    if len(name.tokens) < 3:
+        return False
+    line = text[line_start:line_end]
+    if _is_title_case_line(line):
+        return False
+    if line.strip(" .()") == text[name.start:name.end] or len(line.split()) <= len(name.tokens) + 1 and line_end - name.end < 3:
+        return False  # a byline or a signature on a line of its own
+    if _PLACE_OR_INSTITUTION_BEFORE.search(text, max(line_start, name.start - 24), name.run_start):
+        return False
+    if _INSTITUTION_IN_CLAUSE.search(text, max(line_start, name.start - 60), name.run_start):
+        return False
+    if name.run_start != name.start:
+        return False  # a capitalised word glued before the name: part of some other proper name
+    return True
+
+
+def _leaders(text: str, names: list[NameMention]) -> dict[int, tuple[int, str]]:
+    """'Đoàn công tác ... do đồng chí X ... làm trưởng đoàn': X is the delegation's head."""
+    out: dict[int, tuple[int, str]] = {}
+    for m in _LEADS.finditer(text):
+        s_start = 0
+        for s in _SENTENCE_START.finditer(text, max(0, m.start() - 600), m.start()):
+            s_start = s.end()
+        by = None
+        for b in _BY.finditer(text, s_start, m.start()):
+            by = b
+        candidates = [i for i, n in enumerate(names) if s_start <= n.start < m.start()]
+        if by is not None:
+            after_by = [i for i in candidates if names[i].start >= by.end()]
+            leader = after_by[0] if after_by else None
+        elif m.group(0).startswith("dẫn"):
+            leader = None  # "dẫn đầu cả nước" leads a ranking, not a delegation
+        else:
+            leader = candidates[-1] if candidates else None
+        if leader is None:
+            continue
+        kinds = list(_DELEGATION_KIND.finditer(text, s_start, names[leader].start))
+        kind = " ".join(kinds[-1].group(1).split()) if kinds else ""
+        out[leader] = (m.start(), f"Trưởng đoàn {kind}".strip())
+    return out
+
+
+# --- one person per real person ---------------------------------------------------------------
+
+
+@dataclass
+class _Person:
+    tokens: tuple[str, ...]
+    mentions: list[NameMention]
+    roles: list[tuple[int, str]] = field(default_factory=list)  # (offset, title)
+
+
+_UNIQUE_POST = re.compile(r"^(?!Phó|Ủy viên|Uỷ viên|UV|Thành viên|Đại biểu|ĐBQH|Trưởng đoàn|nguyên)")
+
+
+def _collapse_repeat(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    out = [tokens[0]]
+    for t in tokens[1:]:
+        if t != out[-1]:
+            out.append(t)
+    return tuple(out)
+
+
+def _role_key(role: str) -> str:
+    return canonical_core(role)
+
+
+def _merge_people(text: str, names: list[NameMention], leaders: dict[int, tuple[int, str]]) -> list[_Person]:
+    by_tokens: dict[tuple[str, ...], _Person] = {}
+    for i, name in enumerate(names):
+        person = by_tokens.setdefault(name.tokens, _Person(name.tokens, []))
+        person.mentions.append(name)
+        for role in name.roles:
+            person.roles.append((role.start, role.text))
+        if i in leaders:
+            person.roles.append(leaders[i])
+    people = list(by_tokens.values())
+    # "Lê Đình Đình Sơn" is a doubled syllable of "Lê Đình Sơn" when that spelling occurs too
+    for p in people:
+        collapsed = _collapse_repeat(p.tokens)
+        if collapsed != p.tokens and collapsed in by_tokens:
+            _absorb(by_tokens[collapsed], p)
+    people = [p for p in people if p.mentions]
+    # A caption's misspelt last syllable: same surname and middle names, the same single post.
+    people.sort(key=lambda p: (-len(p.mentions), p.mentions[0].start))
+    for i, keep in enumerate(people):
+        for other in people[i + 1:]:
+            if other.mentions and keep.mentions and _same_person_misspelt(text, keep, other):
+                _absorb(keep, other)
+    people = [p for p in people if p.mentions]
+    people.sort(key=lambda p: p.mentions[0].start)
+    return people
+
+
+def _absorb(keep: _Person, other: _Person) -> None:
+    keep.mentions.extend(other.mentions)
+    keep.mentions.sort(key=lambda n: n.start)
+    keep.roles.extend(other.roles)
+    other.mentions = []
+
+
+def _same_person_misspelt(text: str, a: _Person, b: _Person) -> bool:
+    if len(a.tokens) != len(b.tokens) or len(a.tokens) < 3 or a.tokens[:-1] != b.tokens[:-1]:
+        return False
+    posts_a = {_role_key(r) for _, r in a.roles if _UNIQUE_POST.match(r)}
+    posts_b = {_role_key(r) for _, r in b.roles if _UNIQUE_POST.match(r)}
+    if posts_a & posts_b:
+        return True
+    return _twin_lines(text, a, b)
+
+
+def _twin_lines(text: str, a: _Person, b: _Person) -> bool:
+    """A caption printed twice, once with a typo in the name: the lines match once the names are removed."""
+    for ma in a.mentions:
+        for mb in b.mentions:
+            la, lb = _line_bounds(text, ma.start), _line_bounds(text, mb.start)
+            if la == lb or abs(la[0] - lb[1]) > 2 and abs(lb[0] - la[1]) > 2:
+                continue
+            rest_a = " ".join((text[la[0]:ma.start] + text[ma.end:la[1]]).split()).rstrip(".")
+            rest_b = " ".join((text[lb[0]:mb.start] + text[mb.end:lb[1]]).split()).rstrip(".")
+            if rest_a == rest_b:
+                return True
+    return False
+
+
+def _unique_roles(roles: list[str]) -> list[str]:
+    keyed: list[tuple[str, str]] = []
+    for role in roles:
+        key = _role_key(role)
+        if not key or any(k == key for k, _ in keyed):
+            continue
+        keyed.append((key, role))
+    out = []
+    for key, role in keyed:
+        words = key.split()
+        if any(k != key and k.split()[0] == words[0] and set(words) < set(k.split()) for k, _ in keyed):
+            continue  # "Phó Bí thư Tỉnh ủy" beside "Phó Bí thư Thường trực Tỉnh ủy"
+        out.append(role)
+    return out
+
+
+def _best_spelling(person: _Person) -> str:
+    counts = Counter(n.tokens for n in person.mentions)
+    best = max(counts, key=lambda t: (counts[t], t == _collapse_repeat(t), -_first(person, t)))
+    return " ".join(best)
+
+
+def _first(person: _Person, tokens: tuple[str, ...]) -> int:
+    return min(n.start for n in person.mentions if n.tokens == tokens)
 
 
 def find_persons(doc: Document) -> list[Person]:
-    return []
+    text = search_text(doc.text)
+    roles = _find_roles(text)
+    chains = _chain_roles(text, roles)
+    names = _name_mentions(text, doc.text)
+    _link(text, names, roles, chains)
+    names = [n for n in names if _accept(text, n)]
+    leaders = _leaders(text, names)
+    out = []
+    for person in _merge_people(text, names, leaders):
+        out.append(Person(
+            name=_best_spelling(person),
+            roles=_unique_roles([r for _, r in sorted(person.roles)]),
+            evidence=[doc.evidence(*n.span) for n in person.mentions[:8]],
+        ))
+    return out
