@@ -75,10 +75,13 @@ _NAV_PHRASES = frozenset({
     "đặt làm trang chủ", "sitemap", "home", "news",
 })
 _NAV_MAX_WORDS = 4
+# Furniture lines are short; longer lines are paragraphs and skip the furniture tests.
+_FURNITURE_MAX_CHARS = 300
 
 # --- line patterns ---
-_SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u202f\u3000\t"), " ")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACE_LIKE = re.compile("[\u00a0\u2002\u2003\u2009\u202f\u3000\t]")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 _MULTISPACE = re.compile(r" {2,}")
 _MENU_SEPARATORS = re.compile(r"\s*(?:\||»|›|>|•|·|\s/\s)\s*")
 _COUNTER = re.compile(r"\s*[(\[]\s*\d+\s*[)\]]\s*$")
@@ -94,6 +97,7 @@ _PHOTO_CREDIT = re.compile(
     r"(?:\s*:\s*[^()\[\]\n:]{1,60}?)?\s*[)\]]?\s*$"
 )
 _CAPTION_CREDIT_MIN_PREFIX = 12
+_CREDIT_MAX_CHARS = 90
 
 # Date lines: a date plus nothing but weekday, time, zone and labels.
 _DATE_IN_LINE = re.compile(
@@ -129,7 +133,7 @@ _BYLINE_DROP = re.compile(
 )
 _REPORTER_PLACEHOLDERS = frozenset({"pv", "nhóm pv", "nhóm phóng viên", "phóng viên", "btv", "ctv", "pv nhóm",
                                    "bbt", "ban biên tập", "tòa soạn", "toà soạn"})
-_THEO = re.compile(r"^\(?\s*theo\s+(.+?)\)?\.?$", re.IGNORECASE)
+_THEO = re.compile(r"^(?:\(\s*theo\s+(.+?)\s*\)|theo\s+(.+?))\.?$", re.IGNORECASE)
 _NAME_TOKEN = re.compile(rf"^[{UPPER}][{LOWER}]{{0,6}}$")
 # Capitalised words that start site furniture or organisations, never a personal name.
 _NOT_NAME_TOKENS = frozenset({
@@ -139,12 +143,26 @@ _NOT_NAME_TOKENS = frozenset({
     "Đồng", "Ông", "Bà", "Chị", "Và", "Của",
     "Tại", "Với", "Trong", "Một", "Số", "Chia", "Sẻ", "In", "Top", "Điện", "Thoại", "Email", "Hotline",
 })
+# What may stand beside a name in a byline: the outlet or the author's workplace.
+_AFFILIATION = re.compile(
+    r"(?:Báo|Đài|Tạp chí|Cổng|Trang|Trung tâm|Theo|Trường|Học viện|Viện|Ban|Sở|Phòng|Hội|Cục|Vụ|Bộ|UBND|"
+    r"Tỉnh ủy|Tỉnh uỷ|Huyện ủy|Huyện uỷ|Thành ủy|Thành uỷ|Công an|Bộ Chỉ huy|Văn phòng|Internet|internet|"
+    r"tư liệu|Tư liệu|minh họa|minh hoạ|sưu tầm|St|TH)\b"
+)
+_INITIALS = re.compile(rf"^(?:[{UPPER}]\.){{1,3}}[{UPPER}]?\.?$")  # "Q.T", "H.A." sign short news: not a name
+_HOST_LIKE = re.compile(r"\.(?:vn|com|net|org)\b", re.IGNORECASE)
+# Degrees and ranks printed before an author's name: "ThS. Nguyễn Văn Bình", "Đại tá Lê Văn A".
+_HONORIFIC = re.compile(
+    r"^(?:(?:PGS|GS|TS|ThS|NCS|KS|BS|CN|LS|TSKH)\.?\s*)+(?=[^\W\d_])|"
+    r"^(?:Nhà báo|Luật sư|Đại tá|Thượng tá|Trung tá|Thiếu tá|Đại úy|Đại uý|Nghệ sĩ|Nhà văn|Nhà thơ)\s+"
+)
 _AGENCY = re.compile(r"^(?:[A-ZĐ]{2,}(?:[/+][\w+]+)?|TTXVN.*|VOV.*|VTV.*)$")
 
 # Lost spaces between words: "PhạmThị" (but not "iPhone", "VinFast", "ThS", "TP.HCM").
-_CAMEL_WORD = re.compile(rf"[{LETTERS}]*[{LOWER}][{UPPER}][{LETTERS}]*")
+_CAMEL_WORD = re.compile(rf"(?<![{LETTERS}])[{LETTERS}]+(?<=[{LOWER}])(?=[{UPPER}])[{LETTERS}]*")
+_LOWER_THEN_UPPER = re.compile(rf"[{LOWER}][{UPPER}]")
 _CAMEL_BOUNDARY = re.compile(rf"(?<=[{LOWER}])(?=[{UPPER}])")
-_LOST_SPACE_AFTER_COMMA = re.compile(rf"(?<=[{LETTERS}])([,;])(?=[{LETTERS}])")
+_LOST_SPACE_AFTER_COMMA = re.compile(rf"[,;](?=[{LETTERS}])")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,7 +199,8 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
         body.append(line)
 
     body, source_tag = _strip_lead_tag(body)
-    body = [repaired for line in body if (repaired := _repair_line(line))]
+    body = [stripped for line in body if (stripped := _without_photo_credit(line))]
+    body = _repair_spacing("\n".join(body)).split("\n") if body else []
     body = _drop_repeats(body, title)
     text = "\n".join(([title] if title else []) + body)
     return CleanedArticle(
@@ -221,7 +240,7 @@ def byline_names(line: str) -> list[str] | None:
         return names
     theo = _THEO.match(line)
     if theo:
-        return _names_in(theo.group(1), allow_agencies=True, quiet=True) or []
+        return _names_in(theo.group(1) or theo.group(2), allow_agencies=True)
     if _SENTENCE_FINAL.search(line.rstrip(".")) and not line.endswith(")"):
         return None
     return _names_in(line.rstrip("."), allow_agencies=True)
@@ -233,15 +252,19 @@ def byline_names(line: str) -> list[str] | None:
 def _normalised_lines(raw: str) -> list[str]:
     if not unicodedata.is_normalized("NFC", raw):
         raw = unicodedata.normalize("NFC", raw)
-    raw = raw.translate(_SPACE_LIKE).translate(_INVISIBLE)
-    return [_MULTISPACE.sub(" ", line.strip()) for line in raw.splitlines()]
+    raw = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", raw))
+    return [line.strip() for line in _MULTISPACE.sub(" ", raw).splitlines()]
 
 
 def _line_kind(line: str) -> str:
     if not line:
         return "blank"
+    if _is_date_line(line):
+        return "date"
     if _is_junk(line):
         return "junk"
+    if len(line) > _FURNITURE_MAX_CHARS:
+        return "text"
     key = _furniture_key(line)
     if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES):
         return "footer"
@@ -249,23 +272,20 @@ def _line_kind(line: str) -> str:
         return "button"
     if _URL_LINE.match(line):
         return "url"
-    if _is_date_line(line):
-        return "date"
     if _is_menu(line, key):
         return "menu"
     return "text"
 
 
 def _furniture_key(line: str) -> str:
-    return _COUNTER.sub("", line).strip().rstrip(":：").strip().casefold()
+    if line.endswith((")", "]")):
+        line = _COUNTER.sub("", line)
+    return line.strip().rstrip(":：").strip().casefold()
 
 
 def _is_junk(line: str) -> bool:
     """Lone dots, bare counters ("869"), stray letters ("q"), "A A A" font buttons."""
-    letters = sum(ch.isalpha() for ch in line)
-    if letters <= 1:
-        return True
-    return all(sum(ch.isalpha() for ch in tok) <= 1 for tok in line.split())
+    return not _TWO_LETTERS.search(line)
 
 
 def _is_date_line(line: str) -> bool:
@@ -294,6 +314,8 @@ def _is_menu(line: str, key: str) -> bool:
 
 def _is_nav(key: str) -> bool:
     """True when the line is nothing but section names: "Tin mới Emagazine Truyền hình Podcast"."""
+    if len(key) > 120:
+        return False
     words = [w for w in _MENU_SEPARATORS.sub(" ", key).replace(" - ", " ").split() if w not in "-–—|"]
     if not words:
         return False
@@ -334,10 +356,28 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
         return None, _repair_line(hint)
     for i, line in enumerate(lines):
         if kinds[i] == "text":
-            if len(line) > 250:
-                return None, None  # starts with body text: no headline printed
+            if _looks_like_paragraph(line):
+                # Some outlets print the headline in capitals: take a capitalised line just above the lead.
+                for j in range(i - 1, max(-1, i - 4), -1):
+                    if kinds[j] == "menu" and _is_caps_headline(lines[j]):
+                        return j, _repair_line(lines[j])
+                    if kinds[j] not in ("blank", "date", "junk"):
+                        break
+                if len(line) > _TITLE_MAX_CHARS:
+                    return None, None  # starts with body text: no headline printed
             return i, _repair_line(_strip_outlet_suffix(line))
     return None, None
+
+
+_TITLE_MAX_CHARS = 250
+
+
+def _looks_like_paragraph(line: str) -> bool:
+    return len(line) > _TITLE_MAX_CHARS or (len(line) > 120 and line.endswith((".", "…", '"', "”")))
+
+
+def _is_caps_headline(line: str) -> bool:
+    return len(line.split()) >= 3 and not _MENU_SEPARATORS.search(line) and not _is_nav(_furniture_key(line))
 
 
 _OUTLET_SUFFIX = re.compile(
@@ -408,16 +448,31 @@ def _strip_lead_tag(body: list[str]) -> tuple[list[str], str | None]:
 
 
 def _repair_line(line: str) -> str:
-    credit = _PHOTO_CREDIT.search(line)
-    if credit and credit.start() >= _CAPTION_CREDIT_MIN_PREFIX and ":" in credit.group(0) or (
-        credit and credit.start() >= _CAPTION_CREDIT_MIN_PREFIX and "minh" in credit.group(0).lower()
-    ):
-        line = line[: credit.start()].rstrip(" -–—")
-    elif credit and credit.start() == 0:
-        return ""  # a line that is only a photo credit
-    line = _CAMEL_WORD.sub(_split_lost_spaces, line)
-    line = _LOST_SPACE_AFTER_COMMA.sub(r"\1 ", line)
+    return _repair_spacing(_without_photo_credit(line))
+
+
+def _without_photo_credit(line: str) -> str:
+    tail_from = max(0, len(line) - _CREDIT_MAX_CHARS)
+    credit = _PHOTO_CREDIT.search(line, tail_from) if "Ảnh" in line[tail_from:] else None
+    if credit:
+        if credit.start() == 0:
+            return ""  # a line that is only a photo credit
+        if credit.start() >= _CAPTION_CREDIT_MIN_PREFIX and (":" in credit.group(0) or "(" in credit.group(0)
+                                                             or "minh" in credit.group(0)):
+            line = line[: credit.start()].rstrip(" -–—")
     return line.strip()
+
+
+def _repair_spacing(text: str) -> str:
+    if _LOWER_THEN_UPPER.search(text):
+        text = _CAMEL_WORD.sub(_split_lost_spaces, text)
+    return _LOST_SPACE_AFTER_COMMA.sub(_space_after_comma, text)
+
+
+def _space_after_comma(m: re.Match[str]) -> str:
+    """"tỉnh,huyện" → "tỉnh, huyện"; numbers ("1,33") have no letter before the comma."""
+    before = m.string[m.start() - 1] if m.start() else ""
+    return m.group(0) + " " if before.isalpha() else m.group(0)
 
 
 def _split_lost_spaces(m: re.Match[str]) -> str:
@@ -437,13 +492,15 @@ def _split_lost_spaces(m: re.Match[str]) -> str:
 def _drop_repeats(body: list[str], title: str | None) -> list[str]:
     """Drop captions printed twice (keeping the better copy) and paragraphs repeated verbatim."""
     tokens = [_WORD.findall(line.casefold()) for line in body]
-    vocabulary = Counter(t for toks in tokens for t in toks)
+    vocabulary: Counter[str] = Counter()
     kept: list[int] = []
-    title_key = _fold(title)
+    title_key = " ".join(_WORD.findall(title.casefold())) if title else ""
     seen = {title_key} if title else set()
     for i, line in enumerate(body):
-        key = _fold(line)
+        key = " ".join(tokens[i])
         if kept and _near_same(tokens[kept[-1]], tokens[i]):
+            if not vocabulary:
+                vocabulary.update(t for toks in tokens for t in toks)
             if _better_copy(body, tokens, vocabulary, i, kept[-1]):
                 kept[-1] = i
             continue
@@ -459,6 +516,8 @@ def _near_same(a: list[str], b: list[str]) -> bool:
         return a == b
     if min(len(a), len(b)) * 10 < 7 * max(len(a), len(b)):
         return False
+    if a[0] != b[0] and a[-1] != b[-1]:
+        return False  # a caption printed twice keeps its first or its last word
     common = sum((Counter(a) & Counter(b)).values())
     return common * 10 >= 8 * (len(a) + len(b)) / 2
 
@@ -486,22 +545,21 @@ def _better_copy(body: list[str], tokens: list[list[str]], vocabulary: Counter, 
 # --- names ---------------------------------------------------------------------------------------
 
 
-def _names_in(value: str, *, allow_agencies: bool, quiet: bool = False) -> list[str] | None:
-    """Personal names in a byline value; None when a part is neither a name nor an agency."""
+def _names_in(value: str, *, allow_agencies: bool) -> list[str] | None:
+    """Personal names in a byline value; None when a part is neither a name nor an outlet or affiliation."""
     value = _BYLINE_DROP.sub(" ", value).strip(" .-–—")
     if not value:
-        return None if not quiet else []
+        return None
     names: list[str] = []
     for part in _BYLINE_SPLIT.split(value):
-        part = part.strip(" .")
+        part = _HONORIFIC.sub("", part.strip(" .")).strip(" .")
         if not part:
             continue
         name = _as_name(part)
         if name:
             names.append(name)
         elif allow_agencies and (_AGENCY.match(part) or _furniture_key(part) in _REPORTER_PLACEHOLDERS
-                                 or re.match(r"(?:Báo|Đài|Tạp chí|Cổng|Trang|Trung tâm|Theo)\b", part)
-                                 or "." in part):
+                                 or _AFFILIATION.match(part) or _INITIALS.match(part) or _HOST_LIKE.search(part)):
             continue
         else:
             return None
@@ -517,13 +575,16 @@ def _as_name(part: str) -> str | None:
         words = [w.capitalize() for w in words]  # "MINH THU" → "Minh Thu"
     if not all(_NAME_TOKEN.match(w) for w in words) or any(w in _NOT_NAME_TOKENS for w in words):
         return None
-    return " ".join(words)
+    name = " ".join(words)
+    return None if province_of(name) else name
 
 
 def _fold(s: str | None) -> str:
     """Case- and diacritic-insensitive form for comparisons."""
     if not s:
         return ""
-    s = unicodedata.normalize("NFD", s.casefold()).replace("đ", "d")
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"[a-z0-9]+", s))
+    return " ".join(_FOLD_WORD.findall(s.casefold().translate(_ASCII_OF)))
+
+
+_ASCII_OF = str.maketrans({ch: unicodedata.normalize("NFD", ch)[0] for ch in LOWER if not ch.isascii()} | {"đ": "d"})
+_FOLD_WORD = re.compile(r"[a-z0-9]+")

@@ -74,13 +74,27 @@ def _all_spellings() -> list[str]:
     return sorted(forms, key=len, reverse=True)
 
 
-_PROVINCE = re.compile(rf"(?<![\w.])(?:{'|'.join(_pattern_of(s) for s in _all_spellings())})(?![\w])")
+def _province_pattern(spellings: list[str]) -> str:
+    """One alternation grouped by first word, led by a look-ahead on first letters: a fast scan."""
+    by_head: dict[str, list[str]] = {}
+    for spelling in spellings:
+        head = re.match(r"[^\s.\-–—]+\.?", spelling).group(0)
+        by_head.setdefault(head, []).append(spelling[len(head):])
+    groups = [
+        re.escape(head) + "(?:" + "|".join(_pattern_of("X" + rest)[1:] if rest else "" for rest in rests) + ")"
+        for head, rests in sorted(by_head.items(), key=lambda kv: -len(kv[0]))
+    ]
+    first_letters = "".join(sorted({s[0] for s in spellings}))
+    return rf"(?=[{first_letters}])(?<![\w.])(?:{'|'.join(groups)})(?![\w])"
+
+
+_PROVINCE = re.compile(_province_pattern(_all_spellings()))
 
 # Words after which a province's name names something else: a street, a ward, a river...
 _PLACE_BEFORE = re.compile(
     r"(?:^|[^\w])(?:đường|phố|phường|xã|thôn|bản|ấp|khu phố|tổ dân phố|thị trấn|làng|xóm|huyện|quận|sông|núi|đèo|"
     r"cầu|chợ|ngõ|hẻm|kiệt|đại lộ|khu đô thị|chung cư|vịnh|ông|bà|anh|chị|em|cô|chú|bác|cháu|cụ|đồng chí|đ/c)"
-    r"\s+$",
+    r" +$",
     re.IGNORECASE,
 )
 # Family names and the commonest middle names: a capitalised run starting so is a person's name.
@@ -144,16 +158,19 @@ _LEVEL_OF_PREFIX = {
     "phường": "commune", "xã": "commune", "thị trấn": "commune", "đặc khu": "district",
     "thôn": "other", "bản": "other", "tổ dân phố": "other", "khu phố": "other", "ấp": "other", "xóm": "other",
     "buôn": "other", "làng": "other", "khóm": "other", "tổ": "other", "khu": "other",
+    # A district's party committee names the district: "Huyện ủy Hải Lăng", "Thành ủy Hạ Long".
+    "huyện ủy": "district", "huyện uỷ": "district", "thành ủy": "district", "thành uỷ": "district",
+    "thị ủy": "district", "thị uỷ": "district", "quận ủy": "district", "quận uỷ": "district",
 }
 # Village words that also start ordinary phrases ("buôn bán", "bản Hiến pháp") count only in lower case.
 _LOWERCASE_ONLY = {"bản", "buôn", "làng", "ấp", "xóm", "khóm", "tổ", "khu"}
 _PREFIX = (
-    r"(?P<prefix>[Tt]hành phố|TP\.?|Tp\.?|[Tt]hị xã|TX\.?|Tx\.?|[Hh]uyện đảo|[Hh]uyện|[Qq]uận|[Đđ]ặc khu|"
+    r"(?P<prefix>[Hh]uyện [uủ][yỷ]|[Tt]hành [uủ][yỷ]|[Tt]hị [uủ][yỷ]|[Qq]uận [uủ][yỷ]|[Tt]hành phố|TP\.?|Tp\.?|[Tt]hị xã|TX\.?|Tx\.?|[Hh]uyện đảo|[Hh]uyện|[Qq]uận|[Đđ]ặc khu|"
     r"[Pp]hường|[Xx]ã|[Tt]hị trấn|[Tt]ổ dân phố|[Kk]hu phố|[Tt]hôn|bản|ấp|xóm|buôn|làng|khóm)"
 )
 _NAME_WORD = rf"[{UPPER}][{LOWER}]*(?:'[{LETTERS}][{LOWER}]*)?(?![{LETTERS}'])"
 _PLACE = re.compile(
-    rf"(?<![\w.]){_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
+    rf"(?=[TtHhQqĐđPpXxKkbấlư])(?<![\w.]){_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
     rf"|(?:số\s+)?\d{{1,3}}[A-Z]?(?![\w,.]\d))"
 )
 _PLURAL_BEFORE = re.compile(r"(?:^|\s)(?:các|những|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|\d+)\s+$", re.IGNORECASE)
@@ -227,7 +244,7 @@ def _rejected(prefix: str, name: str) -> bool:
     bare = prefix.rstrip(".").lower()
     if bare in _LOWERCASE_ONLY and name.split()[0] in _NOT_PLACE_NAMES:
         return True
-    if bare in ("thành phố", "tp"):
+    if bare in ("thành phố", "tp", "thành ủy", "thành uỷ"):
         province = province_of(name)
         if province and province.name in CENTRALLY_RUN_CITIES:
             return True  # a centrally-run city is a province, not a location

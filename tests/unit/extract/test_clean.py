@@ -1,0 +1,177 @@
+"""Cleaning scraped provincial news: furniture out, headline and body in, bylines and dates handed on."""
+import unicodedata
+
+import pytest
+
+from provnews.extract.engine.clean import byline_names, clean_article
+
+PORTAL_PAGE = """TRANG CHỦ
+DỊCH VỤ CÔNG
+Hotline: 0912 000 111 | SƠ ĐỒ SITE | ENGLISH
+TIN TỨC
+Huyện Mường Lát giảm 14 đầu mối sau sắp xếp
+
+Thứ Ba, 14/05/2019, 08:10 [GMT+7]
+.
+Sáng 13/5, Huyện ủy Mường Lát tổ chức hội nghị đánh giá kết quả sắp xếp tổ chức bộ máy. Đồng chí Hà Văn Ban, Bí thư Huyện ủy chủ trì hội nghị.
+Video clip:
+Toàn huyện giảm 14 đầu mối và 22 lãnh đạo cấp phòng; các xã đã hoàn thành sáp nhập thôn, bản.
+
+Lan Phương
+.
+.
+412
+Các tin khác
+Thanh Hóa tổng kết công tác cải cách hành chính
+Nghệ An hoàn thành sáp nhập thôn, xóm
+Lượt truy cập: 10234
+Cơ quan chủ quản: Ủy ban nhân dân tỉnh
+Email: banbientap@thanhhoa.gov.vn
+"""
+
+
+def test_menus_dates_counters_and_footer_leave_the_text():
+    cleaned = clean_article(PORTAL_PAGE)
+    assert cleaned.text.split("\n") == [
+        "Huyện Mường Lát giảm 14 đầu mối sau sắp xếp",
+        "Sáng 13/5, Huyện ủy Mường Lát tổ chức hội nghị đánh giá kết quả sắp xếp tổ chức bộ máy. "
+        "Đồng chí Hà Văn Ban, Bí thư Huyện ủy chủ trì hội nghị.",
+        "Toàn huyện giảm 14 đầu mối và 22 lãnh đạo cấp phòng; các xã đã hoàn thành sáp nhập thôn, bản.",
+    ]
+
+
+def test_headline_bylines_dates_and_furniture_are_handed_to_metadata():
+    cleaned = clean_article(PORTAL_PAGE)
+    assert cleaned.title == "Huyện Mường Lát giảm 14 đầu mối sau sắp xếp"
+    assert cleaned.datelines == ("Thứ Ba, 14/05/2019, 08:10 [GMT+7]",)
+    assert cleaned.bylines == ("Lan Phương",)
+    assert "Email: banbientap@thanhhoa.gov.vn" in cleaned.furniture
+    # Headlines of other articles in the related-links block are not this article's text.
+    assert "Nghệ An" not in cleaned.text
+
+
+def test_caption_printed_twice_keeps_the_copy_the_article_confirms():
+    raw = (
+        "Đoàn công tác tỉnh Sơn La thăm mô hình một cửa\n"
+        "Chiều 3/6, đồng chí Lò Minh Hùng dẫn đầu đoàn công tác tới thăm Trung tâm hành chính công. "
+        "Đồng chí Lò Minh Hùng đánh giá cao mô hình.\n"
+        "Đồng chí Lò Minh Hưng phát biểu tại buổi làm việc\n"
+        "Đồng chí Lò Minh Hùng phát biểu tại buổi làm việc.\n"
+        "Các đại biểu thăm bộ phận tiếp nhận hồ sơ\n"
+        "Các đại biểu thăm bộ phận tiếp nhận hồ sơ.\n"
+    )
+    lines = clean_article(raw).text.split("\n")
+    assert "Đồng chí Lò Minh Hùng phát biểu tại buổi làm việc." in lines
+    assert not any("Hưng" in line for line in lines)
+    assert lines.count("Các đại biểu thăm bộ phận tiếp nhận hồ sơ.") == 1
+    assert "Các đại biểu thăm bộ phận tiếp nhận hồ sơ" not in lines
+
+
+def test_ascii_slug_lines_repeating_the_title_are_dropped():
+    raw = (
+        "Lào Cai học tập kinh nghiệm chuyển đổi số ở Bắc Ninh\n"
+        "lao cai hoc tap kinh nghiem chuyen doi so o bac ninh\n"
+        "Đoàn công tác tỉnh Lào Cai đã làm việc với Sở Thông tin và Truyền thông về chính quyền số.\n"
+        "Lao Cai hoc tap kinh nghiem chuyen doi so o Bac Ninh\n"
+    )
+    assert clean_article(raw).text.split("\n") == [
+        "Lào Cai học tập kinh nghiệm chuyển đổi số ở Bắc Ninh",
+        "Đoàn công tác tỉnh Lào Cai đã làm việc với Sở Thông tin và Truyền thông về chính quyền số.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "repaired"),
+    [
+        ("Đồng chí NguyễnVăn Hải phát biểu", "Đồng chí Nguyễn Văn Hải phát biểu"),
+        ("bà TrầnThị Mai và ông LêĐức Anh", "bà Trần Thị Mai và ông Lê Đức Anh"),
+        ("theo đồng chíHoàng Minh", "theo đồng chí Hoàng Minh"),
+        # Brand and code spellings run together on purpose.
+        ("ứng dụng trên iPhone và eMagazine của VnExpress", "ứng dụng trên iPhone và eMagazine của VnExpress"),
+        ("tại TP.HCM theo Nghị quyết 18-NQ/TW, ThS. Vũ Hà", "tại TP.HCM theo Nghị quyết 18-NQ/TW, ThS. Vũ Hà"),
+    ],
+)
+def test_lost_spaces_between_words_are_restored(written, repaired):
+    raw = f"Tiêu đề bài viết về cải cách\n{written}.\n"
+    assert clean_article(raw).text.split("\n")[1] == repaired + "."
+
+
+def test_decomposed_unicode_input_is_cleaned_like_composed():
+    raw = "Tiêu đề: Hòa Bình sắp xếp thôn, xóm\nSáng 2/3, tỉnh Hòa Bình sắp xếp 200 xóm.\nThanh Hoà\n"
+    decomposed = unicodedata.normalize("NFD", raw)
+    assert clean_article(decomposed) == clean_article(raw)
+    assert clean_article(decomposed).bylines == ("Thanh Hoà",)
+
+
+def test_outlet_tag_and_photo_credits_leave_the_body():
+    raw = (
+        "Hà Giang công bố chỉ số cải cách hành chính năm 2020\n"
+        "(Baohagiang.vn) - Sáng 20/1, UBND tỉnh Hà Giang công bố chỉ số cải cách hành chính của các sở, ngành.\n"
+        "Phó Chủ tịch UBND tỉnh trao giấy khen cho các đơn vị. Ảnh: Thu Phương\n"
+        "Quang cảnh hội nghị. (Ảnh minh họa)\n"
+    )
+    cleaned = clean_article(raw)
+    assert cleaned.source_tag == "Baohagiang.vn"
+    assert cleaned.text.split("\n")[1:] == [
+        "Sáng 20/1, UBND tỉnh Hà Giang công bố chỉ số cải cách hành chính của các sở, ngành.",
+        "Phó Chủ tịch UBND tỉnh trao giấy khen cho các đơn vị.",
+        "Quang cảnh hội nghị.",
+    ]
+
+
+def test_breadcrumb_and_outlet_suffix_do_not_become_the_title():
+    raw = (
+        "Trang chủ > Thời sự > Xây dựng Đảng\n"
+        "Kon Tum tinh gọn các ban Đảng - Báo Kon Tum điện tử\n"
+        "Cập nhật lúc 09:15, 02/03/2025\n"
+        "Tỉnh ủy Kon Tum vừa công bố quyết định hợp nhất các ban Đảng theo chủ trương của Trung ương.\n"
+    )
+    cleaned = clean_article(raw)
+    assert cleaned.title == "Kon Tum tinh gọn các ban Đảng"
+    assert cleaned.datelines == ("Cập nhật lúc 09:15, 02/03/2025",)
+
+
+def test_headline_printed_in_capitals_is_kept_as_title():
+    raw = (
+        "TIN TỨC | SỰ KIỆN\n"
+        "SẮP XẾP BỘ MÁY CẤP HUYỆN Ở CAO BẰNG\n"
+        "CAO BẰNG - Ngày 4/5, Ban Thường vụ Tỉnh ủy Cao Bằng đã ban hành kế hoạch sắp xếp lại các phòng "
+        "chuyên môn thuộc UBND cấp huyện nhằm giảm đầu mối, giảm cấp trưởng, cấp phó.\n"
+    )
+    assert clean_article(raw).title == "SẮP XẾP BỘ MÁY CẤP HUYỆN Ở CAO BẰNG"
+
+
+def test_a_given_title_is_used_and_not_repeated():
+    raw = "Long An giảm 300 biên chế\nNăm 2023, tỉnh Long An đã cắt 300 biên chế hưởng lương từ ngân sách.\n"
+    cleaned = clean_article(raw, title_hint="Long An giảm 300 biên chế | Báo Long An")
+    assert cleaned.title == "Long An giảm 300 biên chế"
+    assert cleaned.text.count("Long An giảm 300 biên chế") == 1
+
+
+def test_article_without_a_headline_has_no_title():
+    paragraph = "Sáng 3/4, Sở Nội vụ tỉnh Lâm Đồng cho biết toàn tỉnh đã giảm biên chế. " * 5
+    cleaned = clean_article(paragraph)
+    assert cleaned.title is None
+    assert cleaned.text == paragraph.strip()
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("Tin, ảnh: Hoàng Yến", ["Hoàng Yến"]),
+        ("Bài: Quốc Khánh - Ảnh: Thanh Xuân", ["Quốc Khánh", "Thanh Xuân"]),
+        ("Mai Lan - Đức Huy", ["Mai Lan", "Đức Huy"]),
+        ("THÚY HẰNG", ["Thúy Hằng"]),
+        ("Bảo Ngọc (Trung tâm Văn hóa - Thông tin huyện)", ["Bảo Ngọc"]),
+        ("ThS. Trần Văn Lộc - Trường Chính trị tỉnh", ["Trần Văn Lộc"]),
+        ("Nhóm PV", []),
+        ("Theo TTXVN", []),
+        ("(Theo Vietnamplus.vn)", []),
+        ("Theo đó, tỉnh sẽ sắp xếp lại", None),
+        ("Quang cảnh hội nghị.", None),
+        ("Hà Tĩnh - Quảng Bình", None),
+        ("Các tin khác", None),
+    ],
+)
+def test_byline_names(line, names):
+    assert byline_names(line) == names

@@ -1,0 +1,98 @@
+"""Title, publication date, outlet and bylines of an article."""
+from datetime import date
+
+import pytest
+
+from provnews.extract.engine.clean import clean_article
+from provnews.extract.engine.document import Document
+from provnews.extract.engine.metadata import read_metadata
+
+
+def metadata_of(raw: str, **hints):
+    cleaned = clean_article(raw, title_hint=hints.pop("title", None))
+    return read_metadata(raw, cleaned, Document.from_text(cleaned.text), **hints)
+
+
+@pytest.mark.parametrize(
+    ("dateline", "expected"),
+    [
+        ("Thứ Tư, 21/11/2018, 07:30 [GMT+7]", date(2018, 11, 21)),
+        ("Cập nhật ngày: 02/07/2020 | 16:05 GMT+7", date(2020, 7, 2)),
+        ("05/01/2016", date(2016, 1, 5)),
+        ("Ngày đăng: 3-2-2022 | Lượt xem: 812", date(2022, 2, 3)),
+        ("2023-06-30T09:00:00+07:00", date(2023, 6, 30)),
+        ("Thứ hai, ngày 12 tháng 4 năm 2021", date(2021, 4, 12)),
+    ],
+)
+def test_printed_date_line_is_the_publication_date(dateline, expected):
+    raw = f"Hội nghị giao ban công tác nội chính\n{dateline}\nChiều 1/1, Ban Nội chính Tỉnh ủy tổ chức hội nghị.\n"
+    assert metadata_of(raw).published == expected
+
+
+def test_day_and_month_lead_takes_its_year_from_a_document_issued_just_before():
+    raw = (
+        "Triển khai chỉ thị mới của Ban Thường vụ Tỉnh ủy\n"
+        "Sáng 4/11, Ban Tuyên giáo Tỉnh ủy quán triệt Chỉ thị số 21-CT/TU ngày 28/10/2022 của Ban Thường vụ "
+        "Tỉnh ủy, thực hiện Nghị quyết số 18-NQ/TW ngày 25/10/2017. Các đơn vị hoàn thành trước ngày 31/12/2023.\n"
+    )
+    assert metadata_of(raw).published == date(2022, 11, 4)
+
+
+def test_lead_date_stays_unknown_when_only_old_documents_are_cited():
+    raw = (
+        "Sơ kết thực hiện Nghị quyết 19\n"
+        "Chiều 16/9, Đảng ủy khối tổ chức sơ kết Nghị quyết số 19-NQ/TW ngày 25/10/2017.\n"
+    )
+    assert metadata_of(raw).published is None
+
+
+def test_lead_date_in_january_after_a_december_document_rolls_the_year():
+    raw = "Công bố quyết định sáp nhập\nTối 3/1, tỉnh công bố Quyết định số 5-QĐ/TU ngày 30/12/2024.\n"
+    assert metadata_of(raw).published == date(2025, 1, 3)
+
+
+def test_lead_date_takes_its_year_from_the_published_hint():
+    raw = "Hội nghị cán bộ chủ chốt\nChiều 28/12, Tỉnh ủy tổ chức hội nghị cán bộ chủ chốt.\n"
+    assert metadata_of(raw, published_hint=date(2024, 1, 2)).published == date(2023, 12, 28)
+    assert metadata_of(raw).published is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "source"),
+    [
+        ("Tin chính\n(Baobinhdinh.vn) - Sáng 2/3, tỉnh Bình Định sáp nhập 12 thôn thành 6 thôn mới.\n",
+         "baobinhdinh.vn"),
+        ("Tin chính\nNội dung của bài viết về cải cách hành chính.\nCác tin khác\nBài cũ\n"
+         "Email: tongbientap@gialai.gov.vn\n", "gialai.gov.vn"),
+        ("Tin chính\nNội dung của bài viết về cải cách hành chính.\nBản quyền thuộc về Báo Điện Biên Phủ. "
+         "Website: www.baodienbienphu.com.vn\n", "baodienbienphu.com.vn"),
+        ("Tin chính\nNội dung của bài viết về cải cách hành chính.\nLiên hệ: bandoc@gmail.com\n", None),
+        # An outlet's style or name in words is not a domain: never guessed.
+        ("Tin chính\nBáo Nhân Dân đưa tin tỉnh đã giảm 20 đầu mối.\n", None),
+    ],
+)
+def test_source_is_the_outlets_registered_domain(raw, source):
+    assert metadata_of(raw).source == source
+
+
+def test_source_from_url_and_hint_beat_the_text():
+    raw = "Tin chính\n(Baobinhdinh.vn) - Sáng 2/3, tỉnh Bình Định sáp nhập 12 thôn thành 6 thôn mới.\n"
+    assert metadata_of(raw, url="https://www.baoquangnam.vn/a/b.html").source == "baoquangnam.vn"
+    assert metadata_of(raw, source_hint="WWW.Baodanang.vn").source == "baodanang.vn"
+
+
+def test_title_and_authors():
+    raw = (
+        "THỜI SỰ\n"
+        "Bắc Kạn sắp xếp 14 phòng chuyên môn cấp huyện\n"
+        "Ngày 7/8, UBND tỉnh Bắc Kạn hoàn thành việc sắp xếp các phòng chuyên môn thuộc UBND cấp huyện.\n"
+        "Bài, ảnh: Đình Thành\n"
+    )
+    meta = metadata_of(raw)
+    assert meta.title == "Bắc Kạn sắp xếp 14 phòng chuyên môn cấp huyện"
+    assert meta.authors == ["Đình Thành"]
+
+
+def test_no_byline_gives_no_authors():
+    raw = "Tin chính\nNội dung của bài viết về cải cách hành chính ở tỉnh.\nĐại biểu dự hội nghị\n"
+    assert metadata_of(raw).authors == []

@@ -1,0 +1,91 @@
+"""Provinces an article mentions and the places below province level."""
+import pytest
+
+from provnews.extract.engine.document import Document
+from provnews.extract.engine.places import find_locations, find_provinces, province_of
+
+
+def provinces(text: str) -> list[str]:
+    return [p.name for p in find_provinces(Document.from_text(text))]
+
+
+def locations(text: str) -> list[tuple[str, str]]:
+    return [(loc.name, loc.level) for loc in find_locations(Document.from_text(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Đoàn công tác Tỉnh ủy Tuyên Quang làm việc tại Phú Thọ.", ["Tuyên Quang", "Phú Thọ"]),
+        ("Khánh Hoà, Thanh Hoá và Hoà Bình học tập kinh nghiệm.", ["Khánh Hòa", "Thanh Hóa", "Hòa Bình"]),
+        ("Kinh nghiệm của TP.HCM, Tp. Hồ Chí Minh và Thành phố Hồ Chí Minh.", ["Hồ Chí Minh"]),
+        ("Tỉnh Thừa Thiên - Huế và Thừa Thiên Huế.", ["Huế"]),
+        ("UBND tỉnh Bà Rịa-Vũng Tàu, tỉnh Đắc Lắc và tỉnh Đắk Nông.", ["Bà Rịa - Vũng Tàu", "Đắk Lắk", "Đắk Nông"]),
+        ("HỘI NGHỊ TẠI HẢI DƯƠNG", ["Hải Dương"]),
+    ],
+)
+def test_provinces_are_named_canonically(text, expected):
+    assert provinces(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.",
+        "Bà Nguyễn Thị Hà Giang, Trưởng phòng Nội vụ, phát biểu.",
+        "Ông Trần Văn Long An nhận nhiệm vụ mới.",
+        "Trụ sở ở đường Hà Nội, phường Thái Bình, xã Hòa Bình.",
+        "Vùng biển Thái Bình Dương và chiến thắng Điện Biên Phủ.",
+        "Chị Huế và đồng chí Nguyễn Thị Huế dự hội nghị.",
+        "Hà Nộii không phải là tên tỉnh.",
+    ],
+)
+def test_names_that_only_look_like_provinces_are_not_provinces(text):
+    assert provinces(text) == []
+
+
+def test_a_province_gets_its_2025_name_and_evidence():
+    (found,) = find_provinces(Document.from_text("Năm 2020, tỉnh Quảng Bình giảm 500 biên chế. Hết."))
+    assert found.name == "Quảng Bình"
+    assert found.name_2025 == "Quảng Trị"
+    assert found.evidence[0].sentence == "Năm 2020, tỉnh Quảng Bình giảm 500 biên chế."
+    assert (found.evidence[0].start, found.evidence[0].end) == (15, 25)
+
+
+def test_province_of_reads_variants():
+    assert province_of("tỉnh Khánh Hoà").name == "Khánh Hòa"
+    assert province_of("TP.HCM").name_2025 == "Hồ Chí Minh"
+    assert province_of("Yên Bái").name_2025 == "Lào Cai"
+    assert province_of("Hạ Long") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Chiều 9/3 tại TP Hạ Long, đoàn làm việc.", [("Hạ Long", "district")]),
+        ("Trung tâm một cửa phường Cẩm Thủy (TX Cẩm Phả).", [("Cẩm Thủy", "commune"), ("Cẩm Phả", "district")]),
+        ("thị trấn Tiên Yên, huyện Bình Liêu và Thị xã Đông Triều", [("Tiên Yên", "commune"), ("Bình Liêu", "district"),
+                                                                   ("Đông Triều", "district")]),
+        ("thôn Khe Lánh, bản Pác Ngòi và tổ dân phố số 5", [("Khe Lánh", "other"), ("Pác Ngòi", "other"),
+                                                          ("Tổ dân phố 5", "other")]),
+        ("Chủ tịch UBND huyện Ba Chẽ Nguyễn Văn Tuấn phát biểu.", [("Ba Chẽ", "district")]),
+        ("Sáp nhập các xã Đồng Tâm, Đồng Sơn và Lục Hồn.", [("Đồng Tâm", "commune"), ("Đồng Sơn", "commune"),
+                                                           ("Lục Hồn", "commune")]),
+        ("Huyện ủy Hải Hà chỉ đạo TP.Móng Cái.", [("Hải Hà", "district"), ("Móng Cái", "district")]),
+    ],
+)
+def test_places_below_province_level(text, expected):
+    assert locations(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kinh nghiệm của TP Hà Nội, TP Hồ Chí Minh và thành phố Đà Nẵng.",
+        "Các xã, phường, thị trấn và cấp xã, cấp huyện.",
+        "Xây dựng xã Nông thôn mới kiểu mẫu; ban hành bản Quy chế mới.",
+        "Việc buôn bán ở thôn 3 năm nay tăng.",
+    ],
+)
+def test_no_places_in_centrally_run_cities_or_generic_words(text):
+    assert locations(text) == []
