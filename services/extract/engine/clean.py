@@ -56,7 +56,21 @@ _BUTTON_LINES = frozenset({
     "về đầu trang", "đầu trang", "lên đầu trang", "top", "print", "theo dõi", "google news", "quảng cáo",
     "advertisement", "xem video", "xem ảnh", "phóng to", "thu nhỏ", "bài viết", "nội dung",
 })
-_BUTTON_PREFIXES = ("hotline", "theo dõi ", "xem video:", "video:", "clip:")
+_BUTTON_PREFIXES = (
+    "hotline", "theo dõi ", "xem video:", "video:", "clip:", "xem thêm:", "đọc thêm:", "tin liên quan:",
+    "bài liên quan:", ">>", "»", "xem tiếp:", "tin cùng chuyên mục:",
+)
+# Headers that name the site: "Báo Quảng Ninh điện tử", "CỔNG THÔNG TIN ĐIỆN TỬ TỈNH ...".
+_SITE_NAME = re.compile(
+    r"^(?:báo|cổng thông tin|cổng ttđt|trang thông tin|tạp chí|đài phát thanh|chính quyền điện tử)\b.{0,60}"
+    r"(?:điện tử|online|ttđt)\b",
+)
+# A related-links heading mid-article is followed by the other articles' headlines.
+_RELATED_HEADINGS = frozenset({
+    "tin liên quan", "bài liên quan", "bài viết liên quan", "xem thêm", "đọc thêm", "tin cùng chuyên mục",
+    "có thể bạn quan tâm", "bạn có thể quan tâm",
+})
+_RELATED_MAX_ITEMS = 8
 # Section names of news sites: a line made of nothing else is a menu or a breadcrumb.
 _NAV_PHRASES = frozenset({
     "tin mới", "emagazine", "e-magazine", "magazine", "truyền hình", "podcast", "video", "ảnh", "infographic",
@@ -72,7 +86,8 @@ _NAV_PHRASES = frozenset({
     "giao thông", "sức khỏe", "sức khoẻ", "gia đình", "người việt", "cộng đồng", "lao động", "việc làm",
     "công đoàn", "đoàn thể", "mặt trận", "tuyển sinh", "xây dựng", "kinh tế - xã hội", "chính trị - xã hội",
     "tin tức - sự kiện", "tin tức sự kiện", "quốc phòng - an ninh", "an ninh - quốc phòng", "văn hóa - xã hội",
-    "đặt làm trang chủ", "sitemap", "home", "news",
+    "đặt làm trang chủ", "sitemap", "home", "news", "facebook", "twitter", "zalo", "email", "in", "chia sẻ",
+    "copy link", "linkedin", "messenger", "telegram", "in bài", "gửi email", "bản in",
 })
 _NAV_MAX_WORDS = 4
 # Furniture lines are short; longer lines are paragraphs and skip the furniture tests.
@@ -87,7 +102,9 @@ _MENU_SEPARATORS = re.compile(r"\s*(?:\||»|›|>|•|·|\s/\s)\s*")
 _COUNTER = re.compile(r"\s*[(\[]\s*\d+\s*[)\]]\s*$")
 _SENTENCE_FINAL = re.compile(r"[.!?…:;\"”)]$")
 _WORD = re.compile(rf"[{LETTERS}0-9]+")
-_URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_URL_LINE = re.compile(
+    r"^(?:(?:https?://|www\.)\S+|[a-z0-9][\w-]*(?:\.[\w-]+)*\.(?:vn|com|net|org)(?:/\S*)?)$", re.IGNORECASE
+)
 # Lead paragraphs of many outlets open with the outlet in parentheses: "(Baohatinh.vn) - ".
 _LEAD_TAG = re.compile(r"^\(\s*([^()\n]{2,40}?)\s*\)\s*[-–—:]\s*")
 _LEAD_DOMAIN_TAG = re.compile(r"^([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?:vn|com|net|org))\s*[-–—]\s+")
@@ -123,6 +140,7 @@ _BYLINE_LABEL = re.compile(
     re.IGNORECASE,
 )
 # Credits that name people who did not write the article.
+_CREDIT_LABELS = frozenset({"anh", "video", "clip", "nguon"})
 _NON_AUTHOR_LABELS = frozenset({"biên tập", "đồ họa", "đồ hoạ", "thiết kế", "trình bày", "nguồn"})
 _BYLINE_MAX_CHARS = 90
 _BYLINE_SPLIT = re.compile(r"\s*(?:,|;|&|/|\s[-–—]\s|\svà\s)\s*")
@@ -176,17 +194,21 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
     title_at, title = _find_title(lines, kinds, title_hint)
     body_from = title_at + 1 if title_at is not None else 0
     end = _footer_start(lines, kinds, body_from)
-
-    furniture = [ln for i, ln in enumerate(lines) if ln and (i >= end or kinds[i] in ("menu", "footer", "button", "url"))
-                 and i != title_at]
-    datelines = [ln for i, ln in enumerate(lines[:end]) if kinds[i] == "date"]
-    datelines += [ln for ln in lines[end:] if _DATE_IN_LINE.search(ln) and len(ln) <= _DATE_LINE_MAX_CHARS
-                  and _labelled_date(ln)]
+    _drop_related_lists(lines, kinds, body_from, end)
 
     byline_at = _tail_bylines(lines, kinds, body_from, end)
     byline_at |= _labelled_bylines(lines, kinds, body_from, end)
     byline_at |= _bylines_beside_date(lines, kinds, body_from, end)
     bylines = [lines[i] for i in sorted(byline_at)]
+    # "20/04/2017 18:02 | Tác giả: Minh Thu": the byline shares the date line.
+    bylines += [ln[m.start():] for i, ln in enumerate(lines[:end]) if kinds[i] == "date"
+                and (m := _BYLINE_LABEL.search(ln)) and byline_names(ln[m.start():])]
+
+    furniture = [ln for i, ln in enumerate(lines) if ln and i != title_at and i not in byline_at
+                 and (i >= end or kinds[i] in ("menu", "footer", "button", "url", "credit", "related"))]
+    datelines = [ln for i, ln in enumerate(lines[:end]) if kinds[i] == "date"]
+    datelines += [ln for ln in lines[end:] if _DATE_IN_LINE.search(ln) and len(ln) <= _DATE_LINE_MAX_CHARS
+                  and _labelled_date(ln)]
 
     title_words = set(_WORD.findall(_fold(title))) if title else set()
     body: list[str] = []
@@ -229,8 +251,10 @@ def byline_names(line: str) -> list[str] | None:
                 return None  # text before the first label: a sentence that mentions a photo, not a byline
             value_end = labels[k + 1].start() if k + 1 < len(labels) else len(line)
             value = line[label.end():value_end].strip(" -–—;,|")
-            if _fold(label.group(1)) in _NON_AUTHOR_LABELS:
-                continue
+            if _fold(label.group(1)) in _NON_AUTHOR_LABELS or (
+                len(labels) == 1 and _fold(label.group(1)) in _CREDIT_LABELS
+            ):
+                continue  # editors and designers; a lone "Ảnh: X" credits a photo, not the article
             parsed = _names_in(value, allow_agencies=True)
             if parsed is None:
                 if _furniture_key(value) in _REPORTER_PLACEHOLDERS:
@@ -272,6 +296,8 @@ def _line_kind(line: str) -> str:
         return "button"
     if _URL_LINE.match(line):
         return "url"
+    if len(line) <= 90 and _SITE_NAME.match(key):
+        return "menu"
     if _is_menu(line, key):
         return "menu"
     return "text"
@@ -289,6 +315,11 @@ def _is_junk(line: str) -> bool:
 
 
 def _is_date_line(line: str) -> bool:
+    if len(line) > _DATE_LINE_MAX_CHARS + _BYLINE_MAX_CHARS or not _DATE_IN_LINE.search(line):
+        return False
+    byline = _BYLINE_LABEL.search(line)
+    if byline:
+        line = line[: byline.start()]
     if len(line) > _DATE_LINE_MAX_CHARS or not _DATE_IN_LINE.search(line):
         return False
     rest = _DATE_LINE_NOISE.sub(" ", _DATE_IN_LINE.sub(" ", line))
@@ -365,8 +396,17 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
                         break
                 if len(line) > _TITLE_MAX_CHARS:
                     return None, None  # starts with body text: no headline printed
+            elif len(line.split()) <= 4:
+                # A section name ("Cải cách hành chính") printed above the real headline.
+                j = next((k for k in range(i + 1, min(len(lines), i + 4)) if kinds[k] not in ("blank", "junk")), None)
+                if j is not None and kinds[j] == "text" and _is_headline_shaped(lines[j]):
+                    return j, _repair_line(_strip_outlet_suffix(lines[j]))
             return i, _repair_line(_strip_outlet_suffix(line))
     return None, None
+
+
+def _is_headline_shaped(line: str) -> bool:
+    return 5 <= len(line.split()) <= 35 and not line.endswith((".", "…")) and not _looks_like_paragraph(line)
 
 
 _TITLE_MAX_CHARS = 250
@@ -402,6 +442,23 @@ def _footer_start(lines: list[str], kinds: list[str], body_from: int) -> int:
     return len(lines)
 
 
+def _drop_related_lists(lines: list[str], kinds: list[str], body_from: int, end: int) -> None:
+    """A "Tin liên quan" heading inside the article: its list of headlines is not the article."""
+    for i in range(body_from, end):
+        if kinds[i] != "footer" or _furniture_key(lines[i]) not in _RELATED_HEADINGS:
+            continue
+        j, dropped = i + 1, 0
+        while j < end and dropped < _RELATED_MAX_ITEMS and kinds[j] in ("text", "blank"):
+            if kinds[j] == "text":
+                if len(lines[j]) > 160 or lines[j].endswith((".", "…", ":")):
+                    break
+                kinds[j] = "related"
+                dropped += 1
+            elif dropped:
+                break  # a blank line after the list ends it
+            j += 1
+
+
 def _tail_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) -> set[int]:
     """Byline lines at the end of the article, below the last paragraph."""
     found: set[int] = set()
@@ -419,10 +476,17 @@ def _tail_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) 
 
 
 def _labelled_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) -> set[int]:
-    """Lines such as "Bài và ảnh: Minh Thu" wherever they stand."""
+    """Lines such as "Bài và ảnh: Minh Thu" wherever they stand; a lone "Ảnh: X" is a photo credit."""
     found = set()
     for i in range(body_from, end):
-        if kinds[i] == "text" and _BYLINE_LABEL.match(lines[i]) and byline_names(lines[i]) is not None:
+        if kinds[i] != "text" or i in found:
+            continue
+        label = _BYLINE_LABEL.match(lines[i])
+        if not label or byline_names(lines[i]) is None:
+            continue
+        if _fold(label.group(1)) in _CREDIT_LABELS and len(_BYLINE_LABEL.findall(lines[i])) == 1:
+            kinds[i] = "credit"
+        else:
             found.add(i)
     return found
 
