@@ -12,6 +12,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from provnews.extract.engine.document import Document
 from provnews.schemas.extraction import Organization, Person
@@ -31,11 +32,13 @@ SP = r"[^\S\n]+"  # spaces that stay on one line
 CAP = rf"[{UP}][{LOW}]+"  # one capitalised syllable
 LOWW = rf"[{LOW}]+"  # one lower-case syllable
 _NOT_LETTER_BEFORE = rf"(?<![{UP}{LOW}0-9])"
+# A capital letter that starts a word: tried first, so a scan skips most positions at once.
+WORD_START_UPPER = rf"(?=[{UP}])(?<![{UP}{LOW}0-9])"
 _NOT_LETTER_AFTER = rf"(?![{UP}{LOW}0-9])"
 
 # Old-style tone placement ("hoá", "Uỷ") is the same word as the modern one ("hóa", "Ủy").
 _OLD_TONE = re.compile(rf"(?<![qQ])([oOuU])([áàảãạéèẻẽẹýỳỷỹỵ])(?![{UP}{LOW}])")
-_SAME_LENGTH_FIXES = str.maketrans({"Ð": "Đ", "ð": "đ", "\u00a0": " ", "\u2009": " ", "\u202f": " "})
+_SAME_LENGTH_FIXES = (("Ð", "Đ"), ("ð", "đ"), ("\u00a0", " "), ("\u2009", " "), ("\u202f", " "))
 
 
 def _move_tone(m: re.Match) -> str:
@@ -45,12 +48,17 @@ def _move_tone(m: re.Match) -> str:
     return unicodedata.normalize("NFC", m.group(1) + "".join(marks)) + base
 
 
+@lru_cache(maxsize=8)  # people and organizations read the same article
 def search_text(text: str) -> str:
     """The text with spelling variants unified, offsets unchanged (every fix keeps the length)."""
-    fixed = _OLD_TONE.sub(_move_tone, text.translate(_SAME_LENGTH_FIXES))
-    return fixed if len(fixed) == len(text) else text.translate(_SAME_LENGTH_FIXES)
+    for variant, usual in _SAME_LENGTH_FIXES:
+        if variant in text:
+            text = text.replace(variant, usual)
+    fixed = _OLD_TONE.sub(_move_tone, text)
+    return fixed if len(fixed) == len(text) else text
 
 
+@lru_cache(maxsize=4096)
 def fold(s: str) -> str:
     s = unicodedata.normalize("NFD", s.casefold()).replace("đ", "d")
     s = "".join(c for c in s if not unicodedata.combining(c))
@@ -105,7 +113,7 @@ _PROVINCE_SPELLINGS: dict[str, tuple[str, ...]] = {
 CENTRAL_CITIES = frozenset({"Hà Nội", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ"})
 _SPELLING_TO_PROVINCE = {s: name for name, spellings in _PROVINCE_SPELLINGS.items() for s in spellings}
 PROVINCE_RE = re.compile(
-    _NOT_LETTER_BEFORE
+    rf"(?=[{UP}t])" + _NOT_LETTER_BEFORE
     + "(?:" + "|".join(re.escape(s).replace(r"\ ", SP) for s in sorted(_SPELLING_TO_PROVINCE, key=len, reverse=True)) + ")"
     + _NOT_LETTER_AFTER
 )
@@ -127,10 +135,10 @@ Nhâm Ôn Sầm Tiêu Ung Vy Kim Quàng Tòng Điêu Lành Hạ Lã Mã Ma Thi�
 
 # Capitalised words that open titles, bodies or places, never part of a person's name.
 NAME_BREAKERS = frozenset("""
-Bí Chủ Phó Ủy Trưởng Giám Tổng Bộ Ban Sở Tỉnh Huyện Xã Phường Quận Đảng Thủ Chánh Hội Ông Bà Anh Chị Các
-Theo Tại Trong Với Của Về Đến Từ Khi Sau Để Nhà Cơ Đồng Tin Ảnh Bài Thứ Ngày Tháng Năm Chiều Sáng Tối Trưa
-Đêm Và Là Có Những Được Đã Đang Sẽ Cùng Thay Mặt Tiếp Thành Thị
-""".split()) - {"Thành", "Thị"}
+Bí Chủ Phó Ủy Trưởng Giám Tổng Bộ Ban Sở Tỉnh Huyện Xã Phường Quận Đảng Thủ Chánh Hội Ông Bà Chị Các
+Theo Tại Trong Với Của Về Đến Từ Khi Sau Để Nhà Cơ Đồng Tin Ảnh Bài Thứ Ngày Tháng Chiều Sáng Tối Trưa
+Đêm Và Là Có Những Được Đã Đang Sẽ Cùng Thay Mặt Tiếp
+""".split())
 
 _CAP_TOKEN = re.compile(rf"[{UP}][{LOW}]+")
 
@@ -143,31 +151,46 @@ class RunSplit:
     name: tuple[int, int] | None  # token range of the person's name
 
 
-def split_run(tokens: list[str]) -> RunSplit:
-    """Where a person's name starts in "Quảng Ninh Nguyễn Văn Đọc" or "Tiên Yên Trần B" (province first)."""
+_MIDDLE_MARKERS = frozenset({"Văn", "Thị"})  # right after the surname in most names
+_PLACE_LENGTH_SCORE = {0: 1, 1: 0, 2: 2, 3: 1}
+_NAME_LENGTH_SCORE = {2: 0, 3: 2, 4: 1}
+
+
+def split_run(tokens: list[str], after_level: bool = False) -> RunSplit:
+    """Where a person's name starts in "Quảng Ninh Nguyễn Văn Đọc" or "(huyện) Quỳnh Lưu Vũ Thị Hạnh".
+
+    Place names are mostly two syllables and names three, and "Văn"/"Thị" follow a surname:
+    each reading is scored on that. after_level: the run follows "huyện", "xã", "Huyện ủy"...,
+    so it may be a place with no name after it.
+    """
     n = len(tokens)
     start = 0
     for k in (4, 3, 2):  # a province name at the head of the run
         if k <= n and " ".join(tokens[:k]) in _SPELLING_TO_PROVINCE:
             start = k
             break
-    cands = [i for i in range(start, n) if tokens[i] in SURNAMES and n - i >= 2]
-    if not cands:
+    best: tuple[int, int, int] | None = None  # (score, name start, name end)
+    for c in range(start, n - 1):
+        if tokens[c] not in SURNAMES:
+            continue
+        end = min(n, c + 4)
+        for j in range(c + 2, end):  # a province glued after the name ends it
+            if " ".join(tokens[j:j + 2]) in _SPELLING_TO_PROVINCE:
+                end = j
+                break
+        place_len = c - start
+        score = _PLACE_LENGTH_SCORE.get(place_len, -1) + _NAME_LENGTH_SCORE.get(end - c, -1)
+        score += 3 if tokens[c + 1] in _MIDDLE_MARKERS else 0
+        score -= n - end  # capitalised words left after the name
+        if best is None or score > best[0]:
+            best = (score, c, end)
+    if after_level and start == 0:
+        place_only = _PLACE_LENGTH_SCORE.get(n, -1) + 1
+        if best is None or place_only >= best[0]:
+            return RunSplit(min(n, 4), None)
+    if best is None:
         return RunSplit(n if start else 0, None)
-    first = cands[0]
-    if first == start and n - start > 4:
-        # "Hoàng Su Phì Nguyễn Văn A": a district that starts like a name, then the name
-        later = [i for i in cands[1:] if n - i in (3, 4) and i - start >= 2]
-        if later:
-            first = later[0]
-    end = min(first + 4, n)
-    for j in range(first + 2, end):  # a province glued after the name ends it
-        if " ".join(tokens[j:j + 2]) in _SPELLING_TO_PROVINCE:
-            end = j
-            break
-    if end - first < 2:
-        return RunSplit(first, None)
-    return RunSplit(first, (first, end))
+    return RunSplit(best[1], (best[1], best[2]))
 
 
 # --- the grammar of bodies -----------------------------------------------------------------
@@ -214,7 +237,7 @@ _LOCAL_STATE = _alt("Công an", "Bộ Chỉ huy Quân sự", "Bộ CHQS", "Bộ 
                     "VKSND", "Tòa án nhân dân", "TAND", "Thanh tra", "Kho bạc Nhà nước", "Cục Thuế", "Cục Hải quan",
                     "Bảo hiểm xã hội", "BHXH", "Ban Quản lý Khu kinh tế", "Đài Phát thanh và Truyền hình",
                     "Ngân hàng Nhà nước chi nhánh")
-_NATIONAL = _alt("Quốc hội", "Ủy ban Thường vụ Quốc hội", "Chính phủ", "Văn phòng Chính phủ", "Văn phòng Quốc hội",
+_NATIONAL = _alt("Quốc hội", "Ủy ban Thường vụ Quốc hội", "Văn phòng Chính phủ", "Văn phòng Quốc hội",
                  "Văn phòng Chủ tịch nước", "Kiểm toán Nhà nước", "Thanh tra Chính phủ", "Ngân hàng Nhà nước",
                  "Ủy ban Dân tộc", "Hội đồng Dân tộc", "Tòa án nhân dân tối cao", "Viện Kiểm sát nhân dân tối cao",
                  "Học viện Chính trị quốc gia Hồ Chí Minh", "Học viện Hành chính quốc gia", "Bộ Chính trị",
@@ -230,6 +253,7 @@ _BODY_ALTERNATIVES = (
     rf"{phrase('Văn phòng')}{SP}{CENTRAL}{SP}{phrase('Đảng')}",
     rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}{SP}{CENTRAL}(?:{SP}{phrase('Đảng')})?",
     _NATIONAL,
+    rf"{phrase('Chính phủ')}(?!{SP}(?:điện{SP}tử|số){_NOT_LETTER_AFTER})",  # not "Chính phủ điện tử", e-government
     rf"{CENTRAL}{SP}{phrase('Đảng')}",
     # the Party in a province, district or commune
     rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{phrase('Đảng bộ')}{SP}{LEVEL}",
@@ -251,15 +275,16 @@ _BODY_ALTERNATIVES = (
     rf"(?:{HDND}|{UBND}){_SHARED_LEVEL}",
     rf"(?:{phrase('Đoàn đại biểu Quốc hội')}|{phrase('Đoàn ĐBQH')}){_OPT_LEVEL}",
     rf"(?:{phrase('Ủy ban')}{SP}|UB{SP})?{MTTQ}{_OPT_LEVEL}",
+    rf"{_LOCAL_STATE}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
     rf"(?:{phrase('Sở')}|{phrase('Bộ')}){SP}{FIELD}{_OPT_LEVEL}",
     rf"{phrase('Phòng')}{SP}{FIELD}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
     rf"{_MASS}(?:{SP}Việt{SP}Nam)?{_OPT_LEVEL}",
     rf"{phrase('Tỉnh đoàn')}|{phrase('Thành đoàn')}",
-    rf"{_LOCAL_STATE}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
     rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_NAMES}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
 )
 BODY = "(?:" + "|".join(f"(?:{alt})" for alt in _BODY_ALTERNATIVES) + ")"
-BODY_RE = re.compile(_NOT_LETTER_BEFORE + BODY + _NOT_LETTER_AFTER)
+BODY_RE = re.compile(_NOT_LETTER_BEFORE + BODY + _NOT_LETTER_AFTER)  # for match() at a known position
+_BODY_SCAN = re.compile(WORD_START_UPPER + BODY + _NOT_LETTER_AFTER)  # for finditer(): bodies start upper case
 
 # After a body: "cấp tỉnh", "các cấp" make it a generic label, not a body ("UBND cấp xã").
 _GENERIC_AFTER = re.compile(rf"{SP}(?:cấp|các{SP}cấp|cơ{SP}sở){_NOT_LETTER_AFTER}")
@@ -268,7 +293,9 @@ _EVENT_AFTER = re.compile(rf"{SP}(?:[Hh]ội|[Gg]iải|[Cc]uộc|[Cc]hương|[Ll
 _BARE_BOARD = re.compile(rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}$")
 _ENDS_PROVINCE_LEVEL = re.compile(rf"(?:{phrase('Tỉnh ủy')}|tỉnh)$")
 _ENDS_CITY_LEVEL = re.compile(rf"(?:{phrase('Thành ủy')}|thành phố|Thành phố|TP\.?)$")
-_ENDS_LOCAL_LEVEL = re.compile(rf"(?:{phrase('Huyện ủy')}|{phrase('Thị ủy')}|{phrase('Quận ủy')}|{LEVEL_LOCAL})$")
+ENDS_LOCAL_LEVEL = re.compile(rf"(?:{phrase('Huyện ủy')}|{phrase('Thị ủy')}|{phrase('Quận ủy')}|{LEVEL_LOCAL})$")
+_ENDS_LEVEL_WORD = re.compile(rf"(?:{LEVEL_PROVINCE})$")
+_HCM_AFTER_CITY = re.compile(rf"[^\S\n]*\.?[^\S\n]*(?:HCM|Hồ{SP}Chí{SP}Minh){_NOT_LETTER_AFTER}")
 _CAP_RUN = re.compile(rf"{CAP}(?:[^\S\n]{{0,2}}{CAP})*")
 
 
@@ -285,7 +312,7 @@ class BodyMention:
 
 def body_at(text: str, m: re.Match) -> BodyMention | None:
     """Read one body match with the place written after it; None for a generic label."""
-    core = " ".join(m.group(0).split())
+    core = " ".join(m.group(0).split()).rstrip(".")
     end = m.end()
     shared = m.groupdict().get("shared")
     if shared:
@@ -297,17 +324,21 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
     place, province = "", None
     ends_province = bool(_ENDS_PROVINCE_LEVEL.search(core))
     ends_city = bool(_ENDS_CITY_LEVEL.search(core))
-    ends_local = bool(_ENDS_LOCAL_LEVEL.search(core))
+    ends_local = bool(ENDS_LOCAL_LEVEL.search(core))
     if not shared and (ends_province or ends_city or ends_local):
         gap = _skip_spaces(text, end)
-        pm = PROVINCE_RE.match(text, gap)
-        if pm and gap > end:
+        pm = PROVINCE_RE.match(text, gap) if ends_province or ends_city else None
+        hcm = _HCM_AFTER_CITY.match(text, end) if ends_city else None
+        if hcm:  # "UBND TP.HCM": the level and the city written as one word
+            place, province, end = "Hồ Chí Minh", "Hồ Chí Minh", hcm.end()
+        elif pm and gap > end:
             place, province, end = pm.group(0), province_of(pm.group(0)), pm.end()
         elif (ends_city or ends_local) and gap > end:
             rm = _CAP_RUN.match(text, gap)
             if rm:
                 tokens = _CAP_TOKEN.findall(rm.group(0))
-                split = split_run(tokens)
+                tokens = tokens[:next((i for i, t in enumerate(tokens) if t in NAME_BREAKERS), len(tokens))]
+                split = split_run(tokens, after_level=True)
                 n_place = split.place_end if split.name else min(len(tokens), 4)
                 if n_place:
                     place_end = _token_end(text, gap, tokens, n_place)
@@ -343,6 +374,7 @@ _EXPANSIONS = tuple((re.compile(_NOT_LETTER_BEFORE + a + _NOT_LETTER_AFTER), b) 
 _CENTRAL_COMMITTEE = "Ban Chấp hành Trung ương Đảng"
 
 
+@lru_cache(maxsize=4096)
 def canonical_core(core: str) -> str:
     """One spelling per body: abbreviations expanded, the genre's synonyms merged (folded)."""
     s = core
@@ -462,9 +494,7 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
     person_spans = sorted((e.start, e.end, i) for i, p in enumerate(persons) for e in p.evidence)
     person_province = _person_provinces(text, persons, context)
     found: dict[str, tuple[str, list[tuple[int, int]]]] = {}
-    for m in BODY_RE.finditer(text):
-        if m.group(0)[0].islower():
-            continue  # "các huyện ủy", "ban tổ chức": generic, lower case
+    for m in _BODY_SCAN.finditer(text):  # lower case ("các huyện ủy", "ban tổ chức") is generic
         if _DEPUTY_TITLE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue  # "Đại biểu Quốc hội" is a title
         body = body_at(text, m)
@@ -486,6 +516,8 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
             name = display_core(core)
             if body.place:
                 name = f"{name} {body.place}"
+            elif province and _ENDS_LEVEL_WORD.search(core):
+                name = f"{name} {province}"  # "HĐND tỉnh" + "Quảng Ninh", "UBND TP" + "Hồ Chí Minh"
             elif province:
                 name = f"{name} {_written_province(text, context, province)}"
             found[key] = (name, [])

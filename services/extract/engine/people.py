@@ -8,6 +8,7 @@ organizations.py shares, and written without the province's name.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from provnews.extract.engine.document import Document
 from provnews.extract.engine.organizations import (
     BODY_RE,
+    ENDS_LOCAL_LEVEL,
     LOW,
     NAME_BREAKERS,
     PROVINCE_RE,
@@ -46,6 +48,7 @@ _BODY_HEADS = (
     "Phó Chánh án", "Viện trưởng", "Phó Viện trưởng", "Cục trưởng", "Phó Cục trưởng", "Tổng cục trưởng",
     "Vụ trưởng", "Phó Vụ trưởng", "Chi cục trưởng", "Tư lệnh", "Phó Tư lệnh", "Chính ủy", "Chỉ huy trưởng",
     "Đại biểu", "Thành viên", "Tổng Thư ký", "Phó Tổng Thư ký", "Chánh Văn phòng", "Phó Chánh Văn phòng",
+    "Phó Trưởng Ban Thường trực", "Phó Trưởng ban Thường trực",
 )
 
 
@@ -54,12 +57,15 @@ def _heads(heads: tuple[str, ...]) -> str:
 
 
 _LETTER = rf"[{UP}{LOW}0-9]"
-ROLE_RE = re.compile(
-    rf"(?<!{_LETTER})(?:[Nn]guyên{SP})?"
+_ROLE = (
+    rf"(?:[Nn]guyên{SP})?"
     rf"(?:(?P<alone>{_heads(_STANDALONE_HEADS)}|{_STANDALONE_ACRONYMS})"
     rf"|(?P<head>{_heads(_BODY_HEADS)})(?:{SP}{phrase('Thường trực')})?)"
     rf"(?!{_LETTER})"
 )
+ROLE_RE = re.compile(rf"(?<!{_LETTER})" + _ROLE)  # match() at a known position, either case
+# finditer(): titles in running text start upper case; lower case ones are read only after a name
+_ROLE_SCAN = re.compile(rf"(?=[{UP}n])(?<!{_LETTER})" + _ROLE)
 # Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm".
 _CHAIN_GAP = re.compile(rf"[^\S\n]*(?:,|[-–—]|kiêm|và{SP}kiêm)?[^\S\n]*")
 # Between a name and the titles after it: "X, Bí thư", "X - Bí thư", "X (Bí thư".
@@ -75,11 +81,19 @@ class Role:
     chain: int = -1
 
 
-def _find_roles(text: str) -> list[Role]:
+def _find_roles(text: str, after_names: list[int]) -> list[Role]:
+    """Titles with their bodies; after_names: where a title may follow a name ("ông X, phó chủ tịch...")."""
+    starts = [m.start() for m in _ROLE_SCAN.finditer(text)]
+    starts += [p for p in after_names if p < len(text) and text[p].islower()]
+    heapq.heapify(starts)
     roles: list[Role] = []
     pos = 0
-    for m in ROLE_RE.finditer(text):
-        if m.start() < pos:
+    while starts:
+        start = heapq.heappop(starts)
+        if start < pos:
+            continue
+        m = ROLE_RE.match(text, start)
+        if m is None:
             continue
         gap = _SPACES.match(text, m.end()).end()
         body = BODY_RE.match(text, gap) if gap > m.end() else None
@@ -90,22 +104,25 @@ def _find_roles(text: str) -> list[Role]:
             end = m.end()
         else:
             continue
-        if text[m.start()].islower() and not m.group(0).startswith("nguyên"):
-            # "bí thư chi bộ", "chủ tịch UBND cấp xã": titles of the model, written lower case
-            if not _is_after_name_title(text, m.start()):
-                continue
-        roles.append(Role(m.start(), end, _role_text(text[m.start():end])))
+        roles.append(Role(start, end, _role_text(text[start:end])))
         pos = end
+        after = _CHAIN_GAP.match(text, end).end()
+        if after > end and after < len(text) and text[after].islower():
+            heapq.heappush(starts, after)  # "phó bí thư tỉnh ủy, chủ tịch UBND tỉnh"
     return roles
 
 
-def _is_after_name_title(text: str, pos: int) -> bool:
-    return text[max(0, pos - 2):pos].strip() in (",", "-", "–")
+_PROVINCE_AFTER_LEVEL = re.compile(
+    rf"((?:{phrase('Tỉnh ủy')}|{phrase('Thành ủy')}|tỉnh|thành phố|Thành phố|TP\.?))(?:{SP}(?:{PROVINCE_RE.pattern}))"
+)
+
+
+_HCM_AFTER_LEVEL = re.compile(rf"(TP|thành phố|Thành phố)[^\S\n]*\.?[^\S\n]*(?:HCM|Hồ{SP}Chí{SP}Minh)")
 
 
 def _role_text(raw: str) -> str:
     """A title as written, without the province's name ("Chủ tịch HĐND tỉnh Quảng Ninh" -> "...tỉnh")."""
-    stripped = PROVINCE_RE.sub("", raw)
+    stripped = _HCM_AFTER_LEVEL.sub(r"\1", _PROVINCE_AFTER_LEVEL.sub(r"\1", raw))
     return " ".join(stripped.split()).rstrip(" ,-–")
 
 
@@ -113,7 +130,7 @@ def _role_text(raw: str) -> str:
 
 _CAP_TOKEN = re.compile(rf"[{UP}][{LOW}]+")
 # Capitalised syllables in a row; "PhạmThị" (a lost space) still splits into two syllables.
-_NAME_RUN = re.compile(rf"(?<!{_LETTER})[{UP}][{LOW}]+(?:[^\S\n]{{0,2}}[{UP}][{LOW}]+)*(?!{_LETTER})")
+_NAME_RUN = re.compile(rf"(?=[{UP}])(?<!{_LETTER})[{UP}][{LOW}]+(?:[^\S\n]{{0,2}}[{UP}][{LOW}]+)*(?!{_LETTER})")
 _HONORIFIC_BEFORE = re.compile(
     r"(?:(?<![\w])(?:[Đđ]ồng chí|[Đđ]/[Cc]|[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị|[Cc]ụ|[Ee]m|[Cc]ô|[Tt]hầy|[Bb]ác|[Nn]hà báo|[Nn]ghệ nhân"
     r"|[Nn]ghệ sĩ|[Đđ]ại tướng|[Tt]hượng tướng|[Tt]rung tướng|[Tt]hiếu tướng|[Đđ]ại tá|[Tt]hượng tá|[Tt]rung tá"
@@ -131,8 +148,8 @@ _PLACE_OR_INSTITUTION_BEFORE = re.compile(
 )
 # An institution named in the same clause before the name: "Trường Chính trị Trần Phú".
 _INSTITUTION_IN_CLAUSE = re.compile(
-    r"(?<![\w])(?:Trường|Học viện|Bệnh viện|Công ty|Tập đoàn|Quỹ|Giải|Bảo tàng|Đường|Phố|Cầu|Khu|Quảng trường"
-    r"|Công viên|Đoàn|Hội|Nhà văn hóa|Thư viện|Đại học)(?![\w])[^,;:.()\n]*$"
+    rf"(?<![\w])(?:Trường|Học viện|Bệnh viện|Công ty|Tập đoàn|Quỹ|Giải|Bảo tàng|Đường|Phố|Cầu|Khu|Quảng trường"
+    rf"|Công viên|Nhà văn hóa|Thư viện|Đại học){SP}[{UP}][^,;:.()\n]{{0,40}}$"
 )
 _BYLINE_BEFORE = re.compile(r"(?:[Tt]in|[Bb]ài|[Ảả]nh|[Vv]ideo|[Cc]lip|[Nn]guồn|[Tt]hực hiện|[Đđ]ồ họa|[Tt]heo)[^\n]{0,14}[:(]\s*$")
 _LEADS = re.compile(rf"(?:làm|là){SP}[Tt]rưởng{SP}[Đđ]oàn|dẫn{SP}đầu")
@@ -173,7 +190,8 @@ def _name_mentions(text: str, original: str) -> list[NameMention]:
 
 def _names_in_segment(text: str, original: str, segment: list[tuple[int, int]]) -> list[NameMention]:
     tokens = [text[s:e] for s, e in segment]
-    split = split_run(tokens)
+    before = text[max(0, segment[0][0] - 12):segment[0][0]].rstrip(" \t")
+    split = split_run(tokens, after_level=bool(ENDS_LOCAL_LEVEL.search(before)))
     if split.name is None:
         return []
     a, b = split.name
@@ -405,9 +423,10 @@ def _first(person: _Person, tokens: tuple[str, ...]) -> int:
 
 def find_persons(doc: Document) -> list[Person]:
     text = search_text(doc.text)
-    roles = _find_roles(text)
-    chains = _chain_roles(text, roles)
     names = _name_mentions(text, doc.text)
+    after_names = [m.end() for m in (_AFTER_NAME.match(text, n.end) for n in names) if m and m.end() > m.start()]
+    roles = _find_roles(text, after_names)
+    chains = _chain_roles(text, roles)
     _link(text, names, roles, chains)
     names = [n for n in names if _accept(text, n)]
     leaders = _leaders(text, names)
