@@ -135,9 +135,8 @@ Nhâm Ôn Sầm Tiêu Ung Vy Kim Quàng Tòng Điêu Lành Hạ Lã Mã Ma Thi�
 
 # Capitalised words that open titles, bodies or places, never part of a person's name.
 NAME_BREAKERS = frozenset("""
-Bí Chủ Phó Ủy Trưởng Giám Tổng Bộ Ban Sở Tỉnh Huyện Xã Phường Quận Đảng Thủ Chánh Hội Ông Bà Chị Các
-Theo Tại Trong Với Của Về Đến Từ Khi Sau Để Nhà Cơ Đồng Tin Ảnh Bài Thứ Ngày Tháng Chiều Sáng Tối Trưa
-Đêm Và Là Có Những Được Đã Đang Sẽ Cùng Thay Mặt Tiếp
+Bí Chủ Phó Ủy Trưởng Giám Tổng Bộ Sở Tỉnh Huyện Xã Phường Quận Đảng Thủ Chánh Ông Bà Chị Các Theo Tại Trong
+Với Của Về Đến Từ Khi Sau Để Nhà Cơ Đồng Tin Ảnh Bài Và Là Có Những Được Đã Đang Sẽ Cùng
 """.split())
 
 _CAP_TOKEN = re.compile(rf"[{UP}][{LOW}]+")
@@ -332,7 +331,8 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
         if hcm:  # "UBND TP.HCM": the level and the city written as one word
             place, province, end = "Hồ Chí Minh", "Hồ Chí Minh", hcm.end()
         elif pm and gap > end:
-            place, province, end = pm.group(0), province_of(pm.group(0)), pm.end()
+            province, end = province_of(pm.group(0)), pm.end()
+            place = "TP Hồ Chí Minh" if province == "Hồ Chí Minh" else " ".join(pm.group(0).split())
         elif (ends_city or ends_local) and gap > end:
             rm = _CAP_RUN.match(text, gap)
             if rm:
@@ -413,7 +413,7 @@ _DELEGATION = re.compile(
     rf"[Đđ]oàn(?:{SP}(?:công{SP}tác|khảo{SP}sát|cán{SP}bộ|đại{SP}biểu|lãnh{SP}đạo|kiểm{SP}tra|giám{SP}sát))?"
     rf"(?:{SP}của)?(?:{SP}(?:tỉnh|thành{SP}phố|TP\.?|{phrase('Tỉnh ủy')}|{phrase('Thành ủy')}|UBND{SP}tỉnh|HĐND{SP}tỉnh))?{SP}$"
 )
-_RECEIVING = re.compile(rf"(?:với|tiếp|đón|thăm|gặp){SP}(?:các{SP}|thành{SP}viên{SP})?$")
+_RECEIVING = re.compile(rf"(?:với|[Tt]iếp|[Đđ]ón|thăm|gặp){SP}(?:các{SP}|thành{SP}viên{SP})?$")
 _ACCOMPANYING = re.compile(rf"\W*(?:[Cc]ùng{SP}đi|[Tt]háp{SP}tùng|[Cc]ùng{SP}tham{SP}gia{SP}đoàn)")
 _BY = re.compile(rf"{_NOT_LETTER_BEFORE}do{SP}")
 # A given name or middle syllable before a province's name makes it part of a person's name ("Nguyễn Hòa Bình").

@@ -1,0 +1,104 @@
+"""Organizations in provincial news: each body once, as specifically as the text allows."""
+import pytest
+
+from provnews.extract.engine.document import Document
+from provnews.extract.engine.organizations import find_organizations
+from provnews.extract.engine.people import find_persons
+
+
+def bodies(text: str) -> list[str]:
+    doc = Document.from_text(text)
+    return [o.name for o in find_organizations(doc, find_persons(doc))]
+
+
+def test_bodies_inside_titles_take_the_province_the_title_names():
+    text = "Đồng chí Vi Văn Tuấn, Ủy viên T.Ư Đảng, Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh Lào Cai phát biểu."
+    assert bodies(text) == ["Ban Chấp hành Trung ương Đảng", "Tỉnh ủy Lào Cai", "HĐND tỉnh Lào Cai"]
+
+
+def test_the_article_province_fills_in_a_body_written_without_it():
+    text = ("Tỉnh Phú Yên đã giảm 40 phòng. Sáng 3/4, Ban Thường vụ Tỉnh ủy họp. Trung tâm Truyền thông tỉnh "
+            "đưa tin về hội nghị.")
+    assert bodies(text) == ["Ban Thường vụ Tỉnh ủy Phú Yên", "Trung tâm Truyền thông tỉnh Phú Yên"]
+
+
+def test_without_a_province_named_bodies_stay_as_written():
+    text = ("Ban Thường vụ Tỉnh ủy ban hành chương trình. Đồng chí Tống Văn Hiệp, Phó Bí thư Thường trực Tỉnh ủy "
+            "kết luận. Ban cán sự đảng UBND tỉnh xây dựng đề án.")
+    assert bodies(text) == ["Ban Thường vụ Tỉnh ủy", "Tỉnh ủy", "Ban cán sự đảng UBND tỉnh"]
+
+
+def test_the_central_level_alone_is_not_a_body_but_its_committee_is():
+    text = ("Nghị quyết Hội nghị T.Ư 6 được T.Ư ghi nhận. Ủy viên Ban Chấp hành Trung ương Đảng, Bí thư Trung "
+            "ương Đảng dự hội nghị; Bộ Chính trị và Ban Bí thư đã kết luận.")
+    assert bodies(text) == ["Ban Chấp hành Trung ương Đảng", "Bộ Chính trị", "Ban Bí thư"]
+
+
+@pytest.mark.parametrize("text", [
+    "Các huyện ủy, thị ủy phải bố trí trưởng ban tuyên giáo đồng thời là giám đốc trung tâm chính trị.",
+    "Mô hình bí thư cấp ủy đồng thời là chủ tịch UBND cấp xã chưa được mở rộng ở HĐND, UBND các cấp.",
+    "Ban Tổ chức hội thi đã trao giải cho các đội.",
+    "Việc xây dựng Chính phủ điện tử được đẩy mạnh.",
+    "Các đoàn thể CT-XH và cơ quan khối phối hợp chặt chẽ.",
+])
+def test_generic_labels_and_other_meanings_are_not_bodies(text):
+    assert bodies(text) == []
+
+
+def test_two_spellings_of_a_provincial_board_are_one_body():
+    text = ("Tỉnh ủy Sóc Trăng chỉ đạo. Lãnh đạo Ban Dân vận Tỉnh ủy báo cáo. Lãnh đạo Ban Dân vận tỉnh cũng "
+            "làm rõ các nội dung.")
+    assert bodies(text) == ["Tỉnh ủy Sóc Trăng", "Ban Dân vận Tỉnh ủy Sóc Trăng"]
+
+
+def test_the_provincial_committee_and_its_executive_are_one_body():
+    text = ("Ban Chấp hành Đảng bộ tỉnh Bình Phước họp phiên thứ 9. Thời gian qua, Tỉnh ủy đã chỉ đạo sắp xếp "
+            "bộ máy.")
+    assert bodies(text) == ["Ban Chấp hành Đảng bộ tỉnh Bình Phước"]
+
+
+def test_a_body_inside_another_bodys_name_is_not_listed_apart():
+    text = "Ban Tổ chức Tỉnh ủy Tuyên Quang phối hợp với Văn phòng UBND tỉnh và Đảng đoàn HĐND tỉnh."
+    assert bodies(text) == ["Ban Tổ chức Tỉnh ủy Tuyên Quang", "Văn phòng UBND tỉnh Tuyên Quang",
+                            "Đảng đoàn HĐND tỉnh Tuyên Quang"]
+
+
+def test_a_visit_puts_each_side_in_its_own_province():
+    text = (
+        "Đoàn công tác tỉnh Hậu Giang do Bí thư Tỉnh ủy Kim Văn Đạt làm trưởng đoàn đến học tập tại Bến Tre.\n"
+        "Cùng đi có Phó Chủ tịch UBND tỉnh Lê Văn Chí.\n"
+        "Tiếp đoàn tỉnh Hậu Giang có Phó Chủ tịch UBND tỉnh Đoàn Văn Sĩ. Bến Tre giới thiệu kinh nghiệm của "
+        "Bến Tre về sắp xếp đơn vị sự nghiệp.\n"
+    )
+    assert bodies(text) == ["Tỉnh ủy Hậu Giang", "UBND tỉnh Hậu Giang", "UBND tỉnh Bến Tre"]
+
+
+def test_a_level_shared_by_councils_and_committees():
+    text = "Đại diện Thường trực Tỉnh ủy, HĐND, UBND tỉnh Kon Tum dự lễ."
+    assert bodies(text) == ["Thường trực Tỉnh ủy Kon Tum", "HĐND tỉnh Kon Tum", "UBND tỉnh Kon Tum"]
+
+
+def test_city_bodies_of_ho_chi_minh_city():
+    text = "Ông Lạc Văn Phú, chủ tịch UBND TP.HCM, làm việc với Sở Nội vụ TP và Thành ủy TP.HCM."
+    assert bodies(text) == ["UBND TP Hồ Chí Minh", "Sở Nội vụ TP Hồ Chí Minh", "Thành ủy TP Hồ Chí Minh"]
+
+
+def test_departments_front_and_mass_organizations():
+    text = ("Sở Kế hoạch và Đầu tư, Sở Lao động - Thương binh và Xã hội, Bộ Nội vụ, MTTQ và Hội Nông dân "
+            "tỉnh Gia Lai cùng tham gia.")
+    assert bodies(text) == ["Sở Kế hoạch và Đầu tư", "Sở Lao động - Thương binh và Xã hội", "Bộ Nội vụ", "MTTQ",
+                            "Hội Nông dân tỉnh Gia Lai"]
+
+
+def test_centres_and_local_bodies_keep_their_place():
+    text = ("Đoàn thăm Trung tâm Phục vụ hành chính công tỉnh Vĩnh Long và Trung tâm Giao dịch \"một cửa\" "
+            "phường Tân Ngãi, làm việc với UBND huyện Long Hồ.")
+    assert bodies(text) == ["Trung tâm Phục vụ hành chính công tỉnh Vĩnh Long",
+                            "Trung tâm Giao dịch \"một cửa\" phường Tân Ngãi", "UBND huyện Long Hồ"]
+
+
+def test_evidence_of_a_body_is_its_mention():
+    text = "Mở đầu.\nSở Tư pháp tỉnh Nam Định tổng kết năm."
+    (body,) = find_organizations(Document.from_text(text), [])
+    assert body.name == "Sở Tư pháp tỉnh Nam Định"
+    assert text[body.evidence[0].start:body.evidence[0].end] == "Sở Tư pháp tỉnh Nam Định"

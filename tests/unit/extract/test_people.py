@@ -1,0 +1,119 @@
+"""People in provincial news: each real person once, with the titles the article gives them."""
+import pytest
+
+from provnews.extract.engine.document import Document
+from provnews.extract.engine.people import find_persons
+
+
+def people(text: str) -> dict[str, list[str]]:
+    return {p.name: p.roles for p in find_persons(Document.from_text(text))}
+
+
+def test_titles_after_a_comrade_are_the_persons_titles():
+    text = ("Sáng 4/6, đồng chí Trịnh Văn Quyết, Ủy viên T.Ư Đảng, Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh Bắc Kạn "
+            "chủ trì hội nghị sơ kết việc sắp xếp bộ máy.")
+    assert people(text) == {"Trịnh Văn Quyết": ["Ủy viên T.Ư Đảng", "Bí thư Tỉnh ủy", "Chủ tịch HĐND tỉnh"]}
+
+
+def test_a_list_of_comrades_splits_at_semicolons():
+    text = ("Dự hội nghị có các đồng chí: Lương Thị Mơ, Phó Bí thư Thường trực Tỉnh ủy, Trưởng Đoàn đại biểu "
+            "Quốc hội tỉnh; Hứa Quang Vinh, UVTVTU, Trưởng Ban Tổ chức Tỉnh ủy đồng chủ trì.")
+    assert people(text) == {
+        "Lương Thị Mơ": ["Phó Bí thư Thường trực Tỉnh ủy", "Trưởng Đoàn đại biểu Quốc hội tỉnh"],
+        "Hứa Quang Vinh": ["UVTVTU", "Trưởng Ban Tổ chức Tỉnh ủy"],
+    }
+
+
+def test_titles_before_a_name_drop_the_province():
+    text = ("Tiếp đoàn có Bí thư Tỉnh ủy - Chủ tịch HĐND tỉnh Cao Thị Bích; Phó Chủ tịch UBND tỉnh Lạng Sơn "
+            "Tạ Đức Hòa và Giám đốc Sở Nội vụ Kiều Văn Lâm.")
+    assert people(text) == {
+        "Cao Thị Bích": ["Bí thư Tỉnh ủy", "Chủ tịch HĐND tỉnh"],
+        "Tạ Đức Hòa": ["Phó Chủ tịch UBND tỉnh"],
+        "Kiều Văn Lâm": ["Giám đốc Sở Nội vụ"],
+    }
+
+
+def test_a_district_name_between_title_and_name_stays_in_the_title():
+    text = "Phó Chủ tịch UBND huyện Quỳnh Lưu Vũ Thị Hạnh và Bí thư Huyện ủy Mai Sơn Lò Văn Tám cùng dự."
+    assert people(text) == {
+        "Vũ Thị Hạnh": ["Phó Chủ tịch UBND huyện Quỳnh Lưu"],
+        "Lò Văn Tám": ["Bí thư Huyện ủy Mai Sơn"],
+    }
+
+
+def test_the_head_of_a_delegation_gets_the_delegations_kind():
+    text = ("Chiều 2/3, Thường trực Tỉnh ủy làm việc với Đoàn khảo sát Ban Nội chính Trung ương do đồng chí "
+            "Đào Minh Khuê, Phó Trưởng Ban Nội chính Trung ương làm trưởng đoàn.")
+    assert people(text) == {"Đào Minh Khuê": ["Phó Trưởng Ban Nội chính Trung ương", "Trưởng đoàn khảo sát"]}
+
+
+def test_leading_a_ranking_is_not_leading_a_delegation():
+    text = "Theo ông Quách Văn Tư, Giám đốc Sở Nội vụ, tỉnh dẫn đầu cả nước về chỉ số cải cách hành chính."
+    assert people(text) == {"Quách Văn Tư": ["Giám đốc Sở Nội vụ"]}
+
+
+def test_a_caption_printed_twice_with_a_typo_is_one_person_in_the_running_texts_spelling():
+    text = (
+        "Đồng chí Triệu Thị Ngọc Lan, Bí thư Tỉnh ủy phát biểu tại buổi làm việc.\n"
+        "Đồng chí TriệuThị Ngọc Lam, Bí thư Tỉnh ủy phát biểu tại buổi làm việc.\n"
+        "Đồng chí TriệuThị Ngọc Lan, Bí thư Tỉnh ủy phát biểu tại buổi làm việc.\n"
+        "Kết luận buổi làm việc, đồng chí Triệu Thị Ngọc Lan đề nghị các sở tiếp tục rà soát.\n"
+    )
+    assert people(text) == {"Triệu Thị Ngọc Lan": ["Bí thư Tỉnh ủy"]}
+
+
+def test_a_doubled_syllable_is_a_typo_of_the_name_written_elsewhere():
+    text = ("Bí thư Tỉnh ủy Hoàng Văn Văn Thắng làm trưởng đoàn. Thay mặt đoàn, Bí thư Tỉnh ủy Hoàng Văn Thắng "
+            "cảm ơn tỉnh bạn.")
+    assert list(people(text)) == ["Hoàng Văn Thắng"]
+
+
+def test_a_later_mention_by_title_alone_is_not_a_new_person():
+    text = ("Đồng chí Mạc Văn Khoa, Bí thư Tỉnh ủy chủ trì. Đồng chí Bí thư Tỉnh ủy phân tích cơ chế giám sát "
+            "người đứng đầu.")
+    assert people(text) == {"Mạc Văn Khoa": ["Bí thư Tỉnh ủy"]}
+
+
+def test_a_historical_name_in_a_documents_title_is_a_person_but_the_city_and_the_union_are_not():
+    text = ("Đoàn viên Đoàn TNCS Hồ Chí Minh của TP Hồ Chí Minh triển khai Chỉ thị về đẩy mạnh học tập và làm "
+            "theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.")
+    assert people(text) == {"Hồ Chí Minh": []}
+
+
+def test_a_bare_chairman_before_a_name_is_not_a_title():
+    assert people("Các đại biểu dâng hương tưởng niệm Chủ tịch Hồ Chí Minh.") == {"Hồ Chí Minh": []}
+
+
+@pytest.mark.parametrize("text", [
+    "Hội nghị diễn ra tại Trường THPT Lê Quý Đôn trên đường Trần Hưng Đạo.",
+    "Đoàn đã đến thăm Lâm Đồng, Hà Tĩnh và Thái Nguyên trong tháng 5.",
+    "Hà Tĩnh Sắp Xếp Bộ Máy Tinh Gọn Gắn Với Tinh Giản Biên Chế",
+    "Các xã đã hoàn thành sáp nhập thôn, bản.\n\nTin, ảnh: Phan Minh Tú",
+    "Tỉnh giảm 14 đầu mối.\n\nNguyễn Thùy Dương\n",
+])
+def test_places_streets_schools_headlines_and_bylines_are_not_persons(text):
+    assert people(text) == {}
+
+
+def test_two_syllable_names_need_a_title_or_an_honorific():
+    text = "Chợ Mai Sơn đông vui. Ông Tô Hiến, Chủ tịch UBND xã cho biết xã đã giảm 3 thôn."
+    assert people(text) == {"Tô Hiến": ["Chủ tịch UBND xã"]}
+
+
+def test_lower_case_titles_after_a_name_as_national_papers_write_them():
+    text = "Ông Lục Văn Hải - phó bí thư Thành ủy, chủ tịch UBND TP.HCM - chủ trì buổi làm việc."
+    assert people(text) == {"Lục Văn Hải": ["phó bí thư Thành ủy", "chủ tịch UBND TP"]}
+
+
+def test_titles_of_a_model_written_lower_case_attach_to_nobody():
+    text = "Mô hình bí thư chi bộ đồng thời là trưởng thôn được mở rộng; chủ tịch UBND cấp xã được bố trí hợp lý."
+    assert people(text) == {}
+
+
+def test_evidence_points_at_the_mention_in_the_cleaned_text():
+    text = "Mở đầu.\nPhó Chủ tịch UBND tỉnh Ninh Văn Quý nêu rõ yêu cầu."
+    (person,) = find_persons(Document.from_text(text))
+    ev = person.evidence[0]
+    assert text[ev.start:ev.end] == "Phó Chủ tịch UBND tỉnh Ninh Văn Quý"
+    assert ev.sentence == "Phó Chủ tịch UBND tỉnh Ninh Văn Quý nêu rõ yêu cầu."
