@@ -53,15 +53,41 @@ _SYMBOL = rf"(?:{_PARTY_SYMBOL}|{_STATE_SYMBOL})(?![\w/])"
 _BARE_NUMBER = r"\d{1,5}(?:/(?:\d{4}|\d{1,2}))?(?![\w/]|[.,]\d)"
 _ITEM = rf"(?:{_SYMBOL}|{_BARE_NUMBER})"
 
-_NAMES = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(_KIND_BY_NAME, key=len, reverse=True))
+def literal_trie(phrases: list[str]) -> str:
+    """An alternation of literal phrases shaped as a character trie (few branches tried per position).
+
+    Optional tails are greedy, so "Chương trình hành động" wins over "Chương trình"; a space matches
+    any run of blanks.
+    """
+    end = ""
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[end] = {}
+
+    def emit(node: dict) -> str:
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        if len(branches) == 1 and end not in node:
+            return branches[0]
+        return f"(?:{'|'.join(branches)})" + ("?" if end in node else "")
+
+    return emit(trie)
+
+
+# Both "Nghị quyết" and "nghị quyết"; whether a lower-case name counts is decided per mention.
+_NAMES = literal_trie([v for n in _KIND_BY_NAME for v in (n, n[0].upper() + n[1:])])
 _ABBREVIATIONS = "|".join(_KIND_BY_ABBREVIATION)
 _REFERENCE = re.compile(
-    rf"(?<!\w)(?:(?P<name>(?i:{_NAMES}))|(?P<abbr>{_ABBREVIATIONS}))"
+    rf"(?:(?P<name>{_NAMES})|(?P<abbr>{_ABBREVIATIONS}))"
     rf"\s+(?P<so>(?i:số)\s*)?(?P<first>{_ITEM})"
     rf"(?P<more>(?:\s?(?:,|và|&)\s?(?:số\s?)?{_ITEM})*)"
 )
 _MORE_ITEM = re.compile(rf"(?:số\s?)?(?P<item>{_ITEM})")
-_LONE_SYMBOL = re.compile(rf"(?<![\w/])(?P<item>{_PARTY_SYMBOL}|{_STATE_SYMBOL})(?![\w/])")
+_LONE_SYMBOL = re.compile(rf"(?P<item>{_PARTY_SYMBOL}|{_STATE_SYMBOL})(?![\w/])")
 _SYMBOL_ONLY = re.compile(rf"{_SYMBOL}")
 # After a bare number (no "số", no symbol) these words mean a count or a time, not a document
 # ("Kế hoạch 5 năm", "Chương trình 3 nội dung").
@@ -75,14 +101,16 @@ _QUOTED_TITLE_AFTER = re.compile(r"\s?,?\s?(?:về\s)?[\"“«]([^\"”»\n]{3,3
 # A scheme named without a number: `Đề án "Title"` or `Đề án sáp nhập các thôn...` (capital Đ;
 # "các đề án" and a lower-case "đề án" are generic).
 _NAMED_SCHEME = re.compile(
-    r"(?<![Cc]ác )(?<![Nn]hững )(?<!\w)Đề án\s+"
+    r"Đề án\s+"
     r"(?:[\"“«](?P<quoted>[^\"”»\n]{3,300})[\"”»]|(?P<plain>[^\W\d][^,.;:()\"“”«»\n…]{2,200}))"
 )
 # A law named by its title: "Luật Tổ chức chính quyền địa phương". "pháp luật", "Luật sư" are not.
 _NAMED_LAW = re.compile(
-    r"(?<![Pp]háp )(?<![Kk]ỷ )(?<!\w)Luật\s+(?!sư\b|gia\b|số\b)"
+    r"Luật\s+(?!sư\b|gia\b|số\b)"
     rf"(?P<plain>[{_UPPER}][^,.;:()\"“”«»\n…]{{2,120}})"
 )
+_GENERIC_BEFORE_SCHEME = re.compile(r"(?:[Cc]ác|[Nn]hững)\s$")
+_NOT_A_LAW_BEFORE = re.compile(r"(?:[Pp]háp|[Kk]ỷ)\s$")
 _TITLE_STOP = re.compile(
     r"\s(?:năm \d|số \d|ngày \d|của (?:Ban|Bộ|Tỉnh|Thành|Huyện|HĐND|UBND|Chính|Quốc|Thủ)|đã |được |"
     r"đang |sẽ |và (?:Luật|Nghị|Đề)|theo |tại |để |nhằm |thì |mà )"
@@ -110,12 +138,13 @@ def find_documents(doc: Document) -> list[LegalDocument]:
     text = doc.text
     mentions: list[_Found] = []
     covered: list[tuple[int, int]] = []
-    for m in _REFERENCE.finditer(text):
+    references, lone_symbols = _scan(text)
+    for m in references:
         found = _numbered_mentions(m, text)
         if found:
             mentions.extend(found)
             covered.append(m.span())
-    for m in _LONE_SYMBOL.finditer(text):
+    for m in lone_symbols:
         if _inside(m.start(), covered):
             continue
         code = _normalise_symbol(m.group("item"))
@@ -123,13 +152,13 @@ def find_documents(doc: Document) -> list[LegalDocument]:
         if kind:
             mentions.append(_Found(kind, _leading_number(code), code, None, [m.span()]))
     for m in _NAMED_SCHEME.finditer(text):
-        if _inside(m.start(), covered):
+        if _inside(m.start(), covered) or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
         title = m.group("quoted") or _plain_title(m.group("plain"))
         if title:
             mentions.append(_Found("de_an", None, None, _tidy(title), [m.span()], quoted=bool(m.group("quoted"))))
     for m in _NAMED_LAW.finditer(text):
-        if _inside(m.start(), covered):
+        if _inside(m.start(), covered) or _after(text, m.start(), _NOT_A_LAW_BEFORE):
             continue
         title = _plain_title(m.group("plain"))
         if title:
@@ -146,9 +175,26 @@ def find_documents(doc: Document) -> list[LegalDocument]:
 
 
 @lru_cache(maxsize=8)
+def _scan(text: str) -> tuple[list[re.Match], list[re.Match]]:
+    """Numbered references and lone symbols; shared by `find_documents` and `reference_spans`."""
+    references = [m for m in _REFERENCE.finditer(text) if not _glued(text, m.start())]
+    lone_symbols = [m for m in _LONE_SYMBOL.finditer(text) if not _glued(text, m.start(), "/")]
+    return references, lone_symbols
+
+
+def _glued(text: str, start: int, also: str = "") -> bool:
+    return start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_" or text[start - 1] in also)
+
+
+def _after(text: str, start: int, pattern: re.Pattern) -> bool:
+    return _glued(text, start) or pattern.search(text, max(0, start - 8), start) is not None
+
+
+@lru_cache(maxsize=8)
 def reference_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Where the text cites a document by number or symbol, so other steps do not read those numbers."""
-    spans = sorted([m.span() for m in _REFERENCE.finditer(text)] + [m.span() for m in _LONE_SYMBOL.finditer(text)])
+    references, lone_symbols = _scan(text)
+    spans = sorted([m.span() for m in references] + [m.span() for m in lone_symbols])
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

@@ -4,15 +4,13 @@ Two versions of one story (republished by another outlet, re-captioned, trimmed)
 key; unrelated articles of the genre, which reuse whole boilerplate paragraphs, share none.
 The MinHash is the one-permutation kind (each shingle hash falls into one of `BANDS * ROWS` bins and
 each bin keeps its minimum), which estimates Jaccard similarity like k independent hashes at 1/k of
-the cost. Every hash is deterministic (crc32 and fixed constants, never Python's salted `hash()`),
+the cost. Every hash is deterministic (fixed constants over UTF-8 bytes, never Python's salted `hash()`),
 so keys are stable across processes, machines and releases.
 """
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
-import zlib
 
 import numpy as np
 
@@ -22,29 +20,91 @@ SHINGLE_WORDS = 5
 BANDS = 32
 ROWS = 5
 BINS = BANDS * ROWS
-_WORD = re.compile(r"\w+")
 _U64 = np.uint64
-# Odd 64-bit constants for the polynomial that joins word hashes into a shingle hash, and for mixing.
+# Odd 64-bit constants: the base of the byte polynomial, the multipliers that join five word hashes
+# into a shingle hash, and the finaliser.
+_BASE = 0x100000001B3
+_BASE_INVERSE = pow(_BASE, -1, 1 << 64)
 _POWERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
     dtype=np.uint64,
 )[:SHINGLE_WORDS]
 _MIX = _U64(0xC4CEB9FE1A85EC53)
 _EMPTY = np.iinfo(np.uint64).max
+_PRECOMPUTED_BYTES = 1 << 16
+
+
+def _base_powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """BASE**j and BASE**-j modulo 2**64 for j < n (numpy's uint64 products wrap, which is the modulus)."""
+    up = np.full(n, _BASE, dtype=np.uint64)
+    up[0] = 1
+    down = np.full(n, _BASE_INVERSE, dtype=np.uint64)
+    down[0] = 1
+    return np.cumprod(up, dtype=np.uint64), np.cumprod(down, dtype=np.uint64)
+
+
+_UP, _DOWN = _base_powers(_PRECOMPUTED_BYTES)
+
+
+def _separator_table() -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    for b in range(128):
+        table[b] = not (chr(b).isalnum() or chr(b) == "_")
+    return table
+
+
+_ASCII_SEPARATOR = _separator_table()
+
+
+def _separators(data: np.ndarray) -> np.ndarray:
+    """Which UTF-8 bytes split words: ASCII punctuation and blanks, Latin-1 symbols (U+00A0-U+00BF:
+    no-break space, «, »), and General Punctuation (U+2000-U+206F: “ ” … – —). Other bytes are letters."""
+    sep = _ASCII_SEPARATOR[data]
+    if data.size > 1:
+        latin1 = (data[:-1] == 0xC2) & (data[1:] >= 0xA0) & (data[1:] <= 0xBF)
+        sep[:-1] |= latin1
+        sep[1:] |= latin1
+    if data.size > 2:
+        punctuation = (data[:-2] == 0xE2) & ((data[1:-1] == 0x80) | (data[1:-1] == 0x81))
+        sep[:-2] |= punctuation
+        sep[1:-1] |= punctuation
+        sep[2:] |= punctuation
+    return sep
+
+
+def word_hashes(text: str) -> np.ndarray:
+    """A 64-bit hash of each lower-cased word (diacritics kept: they tell Vietnamese words apart).
+
+    Works on UTF-8 bytes with numpy (a regex over the str is ten times slower): each word's hash is
+    the polynomial sum of its bytes, for all words at once from one prefix sum of
+    (b_j + 1) * BASE**-j, taken over the word and multiplied by BASE**end.
+    """
+    data = np.frombuffer(unicodedata.normalize("NFC", text).lower().encode("utf-8"), dtype=np.uint8)
+    n = data.size
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    up, down = (_UP, _DOWN) if n <= _PRECOMPUTED_BYTES else _base_powers(n)
+    sep = _separators(data)
+    starts = np.flatnonzero(~sep & np.concatenate(([True], sep[:-1])))
+    ends = np.flatnonzero(~sep & np.concatenate((sep[1:], [True])))
+    if starts.size == 0:
+        return np.empty(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):  # wrapping uint64 arithmetic is the hash
+        prefix = np.cumsum((data.astype(np.uint64) + _U64(1)) * down[:n], dtype=np.uint64)
+        before = np.where(starts > 0, prefix[np.maximum(starts - 1, 0)], _U64(0))
+        return (prefix[ends] - before) * up[ends]
 
 
 def shingle_hashes(text: str) -> np.ndarray:
-    """64-bit hashes of the lower-cased word 5-grams (diacritics kept: they tell Vietnamese words apart)."""
-    words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
-    if not words:
-        return np.empty(0, dtype=np.uint64)
-    word_hashes = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
-    n = max(len(words) - SHINGLE_WORDS + 1, 1)
-    width = min(SHINGLE_WORDS, len(words))
-    with np.errstate(over="ignore"):  # wrapping uint64 arithmetic is the hash
+    """Distinct 64-bit hashes of the word 5-grams of the text."""
+    words = word_hashes(text)
+    if words.size == 0:
+        return words
+    n = max(words.size - SHINGLE_WORDS + 1, 1)
+    with np.errstate(over="ignore"):
         joined = np.zeros(n, dtype=np.uint64)
-        for j in range(width):
-            joined += word_hashes[j:j + n] * _POWERS[j]
+        for j in range(min(SHINGLE_WORDS, words.size)):
+            joined += words[j:j + n] * _POWERS[j]
         joined ^= joined >> _U64(31)
         joined *= _MIX
         joined ^= joined >> _U64(29)

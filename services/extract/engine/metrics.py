@@ -22,13 +22,13 @@ def _alternation(phrases: str) -> str:
 _ACTIONS = _alternation(
     "giảm|cắt giảm|tinh giản|tinh gọn|sáp nhập|sát nhập|hợp nhất|thành lập|thành lập mới|giải thể|"
     "kiện toàn|sắp xếp|sắp xếp lại|bố trí|đạt|đạt mức|còn|chỉ còn|tăng|tăng thêm|lên|xuống|có|"
-    "thu hút|huy động|tiết kiệm|kết nạp|vượt|chiếm|hoàn thành|rút ngắn|nghỉ hưu|tuyển dụng|"
+    "thu hút|huy động|tiết kiệm|kết nạp|vượt|chiếm|hoàn thành|rút ngắn|nghỉ hưu|tuyển dụng|thay thế|kỷ luật|"
     "đào tạo|bồi dưỡng|tiếp nhận|giải quyết|cấp|đầu tư|giải ngân|đón|thu|đứng thứ|xếp thứ|"
     "xếp hạng|vươn lên|nằm trong nhóm|nằm trong top|thuộc nhóm|trong nhóm|lọt vào nhóm|lọt top|"
     "điều động|luân chuyển|bổ nhiệm|miễn nhiệm|công nhận|giảm thiểu|cung cấp"
 )
 # Words between the verb and the number that change nothing ("giảm được 301", "tăng thêm 2").
-_FILLERS = _alternation("được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là")
+_FILLERS = _alternation("được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là|cho")
 _QUALIFIERS = {
     "khoảng": "about", "chừng": "about", "xấp xỉ": "about", "ước": "about", "ước tính": "about",
     "ước khoảng": "about", "gần": "nearly", "hơn": "over", "trên": "over", "ngoài": "over",
@@ -63,7 +63,7 @@ _COORDINATION_BEFORE = re.compile(r"(?:,|và|cùng|;|:)\s*$")
 
 # Words right before a number that make it a name, an ordinal, a date part or a reference.
 _NOT_A_QUANTITY_BEFORE = re.compile(
-    r"(?<!\w)(?:số|thứ|lần|lần thứ|khóa|khoá|trung ương|t\.ư|tư|tw|ngày|tháng|năm|quý|giai đoạn|điều|khoản|"
+    r"(?<!\w)(?:(?<!tổng )(?<!Tổng )số|thứ|lần|lần thứ|khóa|khoá|trung ương|(?-i:T\.Ư|TƯ|TW)|ngày|tháng|năm|quý|giai đoạn|điều|khoản|"
     r"chương|mục|phần|hội nghị|đại hội|kỳ họp|phiên|thôn|xóm|ấp|bản|tổ|khu|khu phố|phường|quận|đường|lô|"
     r"tầng|phòng số|covid|hotline|quốc lộ|ql|tỉnh lộ|tuyến|điện thoại|đt|fax|top|nhóm|mã|tập|kỳ|"
     r"chiều|sáng|trưa|tối|đêm|hôm|lúc|hạng|cấp độ|mức độ)\s*$",
@@ -100,10 +100,11 @@ _NON_METRIC_HEADS = re.compile(
 )
 # Measures that say how much but not of what; the measured quantity is read from the subject.
 _MEASURE_WORDS = frozenset(
-    "% tỷ triệu nghìn ngàn đồng usd đô la ha héc-ta km m2 m3 tấn lần bậc điểm năm".split()
+    "% tỷ triệu nghìn ngàn đồng usd đô la ha héc-ta km m2 m3 tấn lần bậc điểm phần trăm năm ngày giờ phút".split()
 )
 _UNIT_STOP = re.compile(
-    r"(?:so với|trong đó|cơ bản|đồng thời|theo quy định|theo hướng|nhằm|để|đã|đang|được|sẽ|là|với|hiện|"
+    r"(?:so với|đối với|trong đó|cơ bản|đồng thời|theo quy định|theo hướng|nhằm|để|đã|đang|được|sẽ|là|với|"
+    r"hiện (?:nay|đang|có|các|tại|là)|thực hiện|triển khai|"
     r"nhưng|song|tuy nhiên|do|vì|khi|nên|thì|mà|từ|xuống|lên|sau|trước|bằng|chiếm|gồm|bao gồm|của|cùng|"
     r"trên tổng số|tại hội nghị|trong năm|năm \d|giai đoạn|đạt|tăng|giảm|góp phần|đều|chưa|vẫn|cũng|"
     r"nhiều|bình quân mỗi|mỗi năm)(?!\w)",
@@ -111,6 +112,12 @@ _UNIT_STOP = re.compile(
 )
 _UNIT_TOKEN = re.compile(r"\s*([^\s,;:.()…!?\"“”\[\]]+|[,;:.()…!?\"“”\[\]])")
 _MAX_UNIT_WORDS = 12
+_VERB_WINDOW = 50  # characters before a number searched for its verb, fillers and qualifier
+_DIGIT = re.compile(r"\d")
+_PERCENT = re.compile(r"\s?%")
+_MANY = re.compile(r"\s*nhiều(?!\w)")
+_MEASURE_SPLIT = re.compile(r"[\s/]+")
+_GROUP_OF_PROVINCES = re.compile(r"(?:tỉnh|thành phố|địa phương)(?!\w)", re.IGNORECASE)
 _MAX_SUBJECT_WORDS = 10
 _SUBJECT_CUT = re.compile(
     r"(?:\d|(?<!\w)(?:năm|giai đoạn|của|toàn tỉnh|cả tỉnh|luôn|đã|đều|vẫn|liên tục|tiếp tục|ước|cả năm|"
@@ -163,13 +170,15 @@ def find_metrics(doc: Document) -> list[Metric]:
     excluded_starts = [s for s, _ in excluded]
     found: list[Metric] = []
     for line_start, line in _lines(text):
-        if _FURNITURE_LINE.match(line) or _is_shouting(line):
+        if not _DIGIT.search(line) or _FURNITURE_LINE.match(line) or _is_shouting(line):
             continue
         context = _Context()
         for clause in _clauses(line, line_start):
             if clause.opens_sentence:
                 context = _Context()
             context.in_clause = 0
+            if not _DIGIT.search(text, clause.start, clause.end):
+                continue
             for m in NUMBER.finditer(text, clause.start, clause.end):
                 if _in_spans(m.start(), excluded, excluded_starts):
                     continue
@@ -200,27 +209,30 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
             return None  # "9/3", "25/10/2017": a date, unless a count noun follows ("4/10 huyện")
         end = fraction.end()
 
-    window_start = max(clause.start, start - 80)
+    window_start = max(clause.start, start - _VERB_WINDOW)
     before = text[window_start:start]
     action_match = _ACTION_BEFORE.search(before)
     action = " ".join(action_match.group("verb").lower().split()) if action_match else None
-    qualifier_match = action_match if action_match and action_match.group("qual") else _QUALIFIER_BEFORE.search(before)
+    qualifier_match = (
+        action_match if action_match and action_match.group("qual")
+        else _QUALIFIER_BEFORE.search(before, max(0, len(before) - 15))
+    )
     qualifier_word = qualifier_match.group("qual") if qualifier_match else None
     number_start = window_start + (qualifier_match.start("qual") if qualifier_word else len(before))
     before_number = text[window_start:number_start]
 
-    if action not in _RANK_VERBS and _NOT_A_QUANTITY_BEFORE.search(before_number):
+    if action not in _RANK_VERBS and _NOT_A_QUANTITY_BEFORE.search(before_number, max(0, len(before_number) - 20)):
         return None
     if _ONE_OF.match(text, end, clause.end):
         return None  # "1 trong những giải pháp": a figure of speech
-    if _FROM_TO.search(before_number) and _TO_LATER.search(text, end, clause.end):
+    if _FROM_TO.search(before_number, max(0, len(before_number) - 6)) and _TO_LATER.search(text, end, clause.end):
         return None  # "từ 20 xuống còn 15": the starting value is not the result
 
     measure, unit_start = "", end
-    percent = re.match(r"\s?%", text[end:clause.end])
+    percent = _PERCENT.match(text, end, clause.end)
     if percent:
-        measure, unit_start = "%", end + percent.end()
-    unit, unit_end = _unit_after(text, unit_start, clause.end)
+        measure, unit_start = "%", percent.end()
+    unit, unit_end = _unit_after(text, unit_start, clause.end, as_subject=action is None)
 
     if action is None:
         action = _action_without_verb(text, clause, number_start, unit_end, bool(unit or measure), context)
@@ -228,7 +240,13 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
             return None
     if _DURATION_AFTER.match(text, end, clause.end) and not (action in _PROCESSING_TIME_VERBS and not measure):
         return None  # "sau hơn 6 năm", "2 năm": a duration
-    if action in _RANK_VERBS and unit.lower() in _NOT_A_UNIT_AFTER_RANK:
+    if action in _POSITION_VERBS:
+        # "đứng thứ 2 về Chỉ số CCHC": the ranked thing follows "về"; "xếp thứ 45/63 tỉnh" ranks the subject.
+        if unit.lower().startswith("về "):
+            unit = unit[3:]
+        elif unit.lower() in _NOT_A_UNIT_AFTER_RANK or _GROUP_OF_PROVINCES.match(unit):
+            unit = ""
+    elif action in _RANK_VERBS and unit.lower() in _NOT_A_UNIT_AFTER_RANK:
         unit = ""
     if not _is_countable(text, clause, value, action, measure, unit, unit_end, end):
         return None
@@ -256,6 +274,7 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
     )
 
 
+_POSITION_VERBS = frozenset({"đứng thứ", "xếp thứ", "xếp hạng", "vươn lên"})
 _NOT_A_UNIT_AFTER_RANK = frozenset({"", "cả nước", "toàn quốc", "trong cả nước", "khu vực", "trong khu vực"})
 
 
@@ -280,7 +299,7 @@ def _is_countable(
 ) -> bool:
     if _NON_METRIC_HEADS.match(unit):
         return False
-    if value == 1 and re.match(r"\s*nhiều(?!\w)", text[unit_end:clause.end]):
+    if value == 1 and _MANY.match(text, unit_end, clause.end):
         return False  # "1 phòng nhiều chức năng": a principle, not a count
     head = unit.split()[:1]
     if head and head[0].lower() in {"người", "cán", "đảng", "đồng"} and _ATTENDANCE.search(text, end, clause.end):
@@ -290,8 +309,12 @@ def _is_countable(
     return bool(unit or measure or action in _RANK_VERBS)
 
 
-def _unit_after(text: str, pos: int, limit: int) -> tuple[str, int]:
-    """The noun phrase after a number, as written: "phòng, ban, chi cục và tương đương cấp tỉnh"."""
+def _unit_after(text: str, pos: int, limit: int, *, as_subject: bool = False) -> tuple[str, int]:
+    """The noun phrase after a number, as written: "phòng, ban, chi cục và tương đương cấp tỉnh".
+
+    A count that opens its clause is the subject, so "có" after it starts the predicate
+    ("100% xã có bộ phận một cửa"); after a verb it is part of the unit ("5 tỉnh có số thu cao nhất").
+    """
     words: list[str] = []
     unit_end = pos
     previous = ""
@@ -315,6 +338,8 @@ def _unit_after(text: str, pos: int, limit: int) -> tuple[str, int]:
         if words and _UNIT_STOP.match(text, token_start, limit) and previous.lower() not in {"phải", "cần", "diện", "bị"}:
             break
         if not words and _UNIT_STOP.match(text, token_start, limit) and token.lower() not in {"lãnh", "cán", "phó"}:
+            break
+        if as_subject and words and token.lower() == "có":
             break
         if token.lower() in {"và", "hoặc"}:
             following = _UNIT_TOKEN.match(text, m.end(), limit)
@@ -362,7 +387,7 @@ def _subject_before(prefix: str) -> str:
 
 
 def _is_measure(unit: str) -> bool:
-    parts = re.split(r"[\s/]+", unit.lower())
+    parts = _MEASURE_SPLIT.split(unit.lower())
     return bool(unit) and all(p in _MEASURE_WORDS for p in parts if p)
 
 
@@ -396,10 +421,12 @@ def _clauses(line: str, offset: int):
         yield _Clause(offset + pos, offset + len(line), opens)
 
 
+_SHOUTED_WORDS = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
+
+
 def _is_shouting(line: str) -> bool:
-    # Site menus and footers are set in capitals; article sentences are not.
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 6 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    # Site menus and footers are set in capitals ("CHÍNH QUYỀN ĐIỆN TỬ"); article sentences are not.
+    return line.upper() == line and _SHOUTED_WORDS.search(line) is not None
 
 
 def _in_spans(offset: int, spans: tuple[tuple[int, int], ...], starts: list[int]) -> bool:
@@ -415,13 +442,19 @@ def _fold(s: str) -> str:
 def _deduplicate(found: list[Metric]) -> list[Metric]:
     """A figure reported twice (lead and body, or a caption) is one metric; keep its fullest unit."""
     kept: list[Metric] = []
+    index: dict[tuple, int] = {}
     for metric in found:
-        key = (round(metric.value, 6), _fold(metric.unit).split()[:2])
-        twin = next((i for i, k in enumerate(kept) if (round(k.value, 6), _fold(k.unit).split()[:2]) == key), None)
+        key = _identity(metric)
+        twin = index.get(key)
         if twin is None:
+            index[key] = len(kept)
             kept.append(metric)
             continue
         old = kept[twin]
         richer = metric if len(metric.unit) > len(old.unit) else old
         kept[twin] = richer.model_copy(update={"evidence": old.evidence + metric.evidence})
     return kept
+
+
+def _identity(metric: Metric) -> tuple:
+    return round(metric.value, 6), metric.action, tuple(_fold(metric.unit).split()[:2])

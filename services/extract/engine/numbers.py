@@ -20,19 +20,25 @@ NUMBER = re.compile(
 FRACTION_TAIL = re.compile(r"\s*/\s*(\d{1,4})(?![\w/])")
 
 
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_ENGLISH_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3}){2,}")
+_DECIMAL_COMMA = re.compile(r"\d+,\d+")
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+
+
 def parse_number(token: str) -> float | None:
     """The value of a numeral as Vietnamese prints it: `1.875` is 1875, `10,7` is 10.7."""
     token = token.strip()
     if not token or not token[0].isdigit():
         return None
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", token):
+    if _THOUSANDS.fullmatch(token):
         whole, _, decimals = token.partition(",")
         return float(whole.replace(".", "") + ("." + decimals if decimals else ""))
-    if re.fullmatch(r"\d{1,3}(?:,\d{3}){2,}", token):
+    if _ENGLISH_THOUSANDS.fullmatch(token):
         return float(token.replace(",", ""))
-    if re.fullmatch(r"\d+,\d+", token):
+    if _DECIMAL_COMMA.fullmatch(token):
         return float(token.replace(",", "."))
-    if re.fullmatch(r"\d+(?:\.\d+)?", token):
+    if _PLAIN.fullmatch(token):
         return float(token)
     return None
 

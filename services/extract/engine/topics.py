@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 
 from provnews.extract.engine.document import Document
+from provnews.extract.engine.documents import literal_trie
 from provnews.schemas.extraction import TOPIC_IDS, Topic
 
 # Cue phrase -> weight, per topic. Phrases are matched on lower-cased text with punctuation as spaces
@@ -24,11 +26,11 @@ _CUES: dict[str, dict[str, float]] = {
         "sắp xếp tổ chức bộ máy": 2, "sắp xếp bộ máy": 2, "tinh gọn bộ máy": 2, "sắp xếp tinh gọn": 2,
         "sắp xếp lại tổ chức": 2, "tổ chức bộ máy": 1, "bộ máy": 0.5, "giảm đầu mối": 2, "đầu mối": 1,
         "tinh gọn": 1, "tinh giản bộ máy": 1.5, "tinh giản bộ máy biên chế": 1.5, "tinh giản bộ máy và biên chế": 1.5, "bộ máy hành chính": 1, "hoạt động hiệu lực hiệu quả": 0.5,
-        r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* (?:phòng|ban|sở|chi cục|đầu mối|đơn vị|cơ quan)": 1.5,
+        r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* (?:phòng|ban|sở|chi cục|đầu mối|đơn vị(?! hành chính)|cơ quan)": 2,
         "kiện toàn tổ chức": 1, "chức năng nhiệm vụ": 0.5,
     },
     "hop_nhat_co_quan": {
-        r"hợp nhất(?! chức danh)": 1.5, "cơ quan hợp nhất": 2, "hợp nhất cơ quan": 2, "hợp nhất tổ chức": 2,
+        "hợp nhất": 1.5, "cơ quan hợp nhất": 2, "hợp nhất cơ quan": 2, "hợp nhất tổ chức": 2,
         "giúp việc chung": 2, "tham mưu giúp việc chung": 2, "cơ quan khối": 1.5,
         r"(?:sáp nhập|sát nhập)(?: \w+){0,3} (?:cơ quan|sở|phòng|ban|đơn vị)(?! hành chính)": 2,
         "sáp nhập": 0.5, "sát nhập": 0.5, "chia tách": 0.5, "mô hình cơ quan": 1, "chức năng nhiệm vụ tương đồng": 1.5,
@@ -40,7 +42,7 @@ _CUES: dict[str, dict[str, float]] = {
     },
     "sap_nhap_don_vi_hanh_chinh": {
         "sắp xếp đơn vị hành chính": 2, "sắp xếp các đơn vị hành chính": 2, "sáp nhập đơn vị hành chính": 2,
-        r"(?:sáp nhập|sát nhập|hợp nhất|sắp xếp)(?: (?:các|một số|\d+))? (?:tỉnh|huyện|xã|thôn|tổ dân phố|bản|ấp|xóm|khu phố|phường|thị trấn)(?!\w)": 2,
+        r"(?:sáp nhập|sát nhập|hợp nhất|sắp xếp|giảm)(?: (?:các|một số|\d+(?: \d+)*))? (?:tỉnh|huyện|xã|thôn|tổ dân phố|bản|ấp|xóm|khu phố|phường|thị trấn)(?!\w)": 2,
         "đơn vị hành chính cấp xã": 1, "đơn vị hành chính cấp huyện": 1, "đơn vị hành chính": 0.5,
         r"(?:thôn|xã|huyện) tổ dân phố": 0.5, "chưa đủ tiêu chuẩn": 0.5, "thôn tổ dân phố": 0.5,
         "chính quyền địa phương hai cấp": 2, "chính quyền địa phương 2 cấp": 2,
@@ -83,7 +85,7 @@ _CUES: dict[str, dict[str, float]] = {
         "thu hút đầu tư": 1, "vốn đầu tư": 0.5, "tăng trưởng": 0.5, "kinh tế xã hội": 0.25, "kt xh": 0.25,
     },
 }
-_ASIDE = re.compile(r"(?:điển hình như|chẳng hạn như|ví dụ như|nhất là|kể cả)\s+(?:\S+\s+){0,2}$")
+_ASIDE = re.compile(r"(?:điển\s+hình\s+như|chẳng\s+hạn\s+như|ví\s+dụ\s+như|nhất\s+là|kể\s+cả)\s+(?:\w+\s+){0,2}$")
 _THRESHOLD = 2.0
 _SENTENCE_CAP = 3.0
 _SHORT_SENTENCE_WORDS = 7  # a bare list item split off by ";" counts half
@@ -95,40 +97,82 @@ _TONE_PLACEMENT = {
     "uý": "úy", "uỳ": "ùy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }
 _TONE_PATTERN = re.compile("|".join(_TONE_PLACEMENT))
-_PUNCTUATION = re.compile(r"[^\w\s]+")
-_SPACES = re.compile(r"\s+")
+_PUNCTUATION = re.compile(r"[^\w\s]")
+_WORD = re.compile(r"\w+")
+_SHOUTED_WORDS = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
 
 
 def _normalise(text: str) -> str:
+    """Lower case, new-style tone marks, punctuation as spaces; every character keeps its offset."""
     text = unicodedata.normalize("NFC", text).lower()
     text = _TONE_PATTERN.sub(lambda m: _TONE_PLACEMENT[m.group(0)], text)
-    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", text)).strip()
+    return _PUNCTUATION.sub(" ", text)
 
 
-def _compile_cues() -> tuple[re.Pattern, list[list[tuple[str, float]]]]:
-    """One alternation over every cue, longest first; each group maps back to the topics it signals."""
-    by_phrase: dict[str, list[tuple[str, float]]] = defaultdict(list)
+def _is_pattern(phrase: str) -> bool:
+    return any(c in phrase for c in "\\()?")
+
+
+def _compile_cues():
+    """Plain cues indexed by their first word; pattern cues compiled, each gated by literals it needs."""
+    plain: dict[tuple[str, ...], list[tuple[str, float]]] = defaultdict(list)
+    patterns: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for topic, cues in _CUES.items():
         for phrase, weight in cues.items():
-            key = phrase if any(c in phrase for c in "\\()?") else _normalise(phrase)
-            by_phrase[key].append((topic, weight))
-    phrases = sorted(by_phrase, key=lambda p: (-len(p), p))
-    pattern = "|".join(f"({p if any(c in p for c in chr(92) + '()?') else re.escape(p)})" for p in phrases)
-    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)"), [by_phrase[p] for p in phrases]
+            if _is_pattern(phrase):
+                patterns[phrase].append((topic, weight))
+            else:
+                plain[tuple(_normalise(phrase).split())].append((topic, weight))
+    cue_ids: dict[str, int] = {}
+    cue_topics: list[list[tuple[str, float]]] = []
+    for words, topics in plain.items():
+        cue_ids[" ".join(words)] = len(cue_topics)
+        cue_topics.append(topics)
+    plain_regex = re.compile(rf"(?<!\w)(?:{literal_trie(list(cue_ids))})(?!\w)")
+    compiled = []
+    for phrase, topics in patterns.items():
+        spaced = phrase.replace(" ", r"\s+")  # punctuation became spaces, so gaps may be wider
+        # No leading lookbehind: a literal start lets the regex engine skip ahead fast; the word
+        # boundary before the match is checked by the caller.
+        regex = re.compile(rf"(?:{spaced})(?!\w)")
+        compiled.append((_gates(phrase), regex, len(cue_topics)))
+        cue_topics.append(topics)
+    return plain_regex, cue_ids, cue_topics, compiled
 
 
-_CUE_PATTERN, _CUE_TOPICS = _compile_cues()
+def _gates(pattern: str) -> tuple[str, ...]:
+    """Literals one of which a pattern cue needs: its leading word, or each branch of a leading group."""
+    group = re.match(r"\(\?:([^()]+)\)", pattern)
+    if group:
+        return tuple(branch.strip() for branch in group.group(1).split("|"))
+    return (re.match(r"[^\\()?|]+", pattern).group(0).strip(),)
+
+
+_PLAIN_CUES, _PLAIN_CUE_IDS, _CUE_TOPICS, _PATTERN_CUES = _compile_cues()
 
 
 def find_topics(doc: Document) -> list[Topic]:
+    text = _normalise(doc.text)
+    sentences = doc.sentences()
+    starts = [s for s, _, _ in sentences]
+    per_sentence: dict[int, dict[int, int]] = defaultdict(dict)  # sentence -> cue -> first offset
+    for cue_id, start, end in _cue_occurrences(text):
+        i = bisect_right(starts, start) - 1
+        if i < 0 or end > sentences[i][1]:
+            continue  # outside any sentence, or running across a sentence end
+        per_sentence[i].setdefault(cue_id, start)
+
     totals: dict[str, float] = defaultdict(float)
     support: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
-    for start, end, sentence in doc.sentences():
+    for i, cues in per_sentence.items():
+        start, end, sentence = sentences[i]
         if _is_shouting(sentence):
             continue  # site menus and footers ("DỊCH VỤ CÔNG", "CHÍNH QUYỀN ĐIỆN TỬ ...")
-        scores = _score_sentence(_normalise(sentence))
-        if not scores:
-            continue
+        scores: dict[str, float] = defaultdict(float)
+        for cue_id, offset in cues.items():
+            damp = 0.5 if _ASIDE.search(text, max(start, offset - 40), offset) else 1.0
+            for topic, weight in _CUE_TOPICS[cue_id]:
+                scores[topic] += weight * damp
         factor = 0.5 if len(sentence.split()) < _SHORT_SENTENCE_WORDS else 1.0
         for topic, score in scores.items():
             contribution = min(score, _SENTENCE_CAP) * factor
@@ -144,21 +188,29 @@ def find_topics(doc: Document) -> list[Topic]:
     return topics
 
 
-def _score_sentence(normalised: str) -> dict[str, float]:
-    """Each distinct cue counts once per sentence; a cue inside an aside ("nhất là ...") counts half."""
-    scores: dict[str, float] = defaultdict(float)
-    seen: set[int] = set()
-    for m in _CUE_PATTERN.finditer(normalised):
-        group = m.lastindex - 1
-        if group in seen:
+def _cue_occurrences(text: str) -> list[tuple[int, int, int]]:
+    """(cue, start, end) for every cue in the normalised text.
+
+    Pattern cues go first and claim their span, so a plain cue inside one ("sáp nhập" in
+    "sáp nhập các thôn") does not also count for another topic; plain cues do not overlap.
+    """
+    found: list[tuple[int, int, int]] = []
+    claimed: list[tuple[int, int]] = []
+    for gates, pattern, cue_id in _PATTERN_CUES:
+        if any(gate in text for gate in gates):
+            for m in pattern.finditer(text):
+                if m.start() and text[m.start() - 1].isalnum():
+                    continue
+                found.append((cue_id, m.start(), m.end()))
+                claimed.append(m.span())
+    for m in _PLAIN_CUES.finditer(text):
+        start, end = m.span()
+        if any(a <= start and end <= b for a, b in claimed):
             continue
-        seen.add(group)
-        damp = 0.5 if _ASIDE.search(normalised, max(0, m.start() - 40), m.start()) else 1.0
-        for topic, weight in _CUE_TOPICS[group]:
-            scores[topic] += weight * damp
-    return scores
+        found.append((_PLAIN_CUE_IDS[" ".join(m.group(0).split())], start, end))
+    return found
 
 
 def _is_shouting(sentence: str) -> bool:
-    letters = [c for c in sentence if c.isalpha()]
-    return len(letters) >= 6 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    # Site menus and footers are set in capitals ("CHÍNH QUYỀN ĐIỆN TỬ"); article sentences are not.
+    return sentence.upper() == sentence and _SHOUTED_WORDS.search(sentence) is not None
