@@ -130,7 +130,8 @@ Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ N
 Tô Hà Chu Thái Trương Tạ Hứa Quách Lưu Đào Kiều Triệu Văn Vương Phùng Từ Tôn Tăng Lại Lạc La Mạc Khúc
 Khổng Nghiêm Nông Lục Lò Cầm Giàng Hầu Sùng Vàng Thào Mùa Đàm Diệp Doãn Thân Châu Âu Ninh Quan Viên Tống Chử
 Giáp Hàn Khương Lữ Nhữ Phí Thạch Trình Trầm Ưng Vi Bế Bạch Biện Cù Cung Đới Đậu Đèo Khuất Lăng Lường Mẫn
-Nhâm Ôn Sầm Tiêu Ung Vy Kim Quàng Tòng Điêu Lành Hạ Lã Mã Ma Thiều Nhan Giang Mông Lỗ
+Nhâm Ôn Sầm Tiêu Ung Vy Kim Quàng Tòng Điêu Lành Hạ Lã Mã Ma Thiều Nhan Giang Mông Lỗ Sơn Ksor Siu Nay Kpă Rơ
+Rahlan Hờ Vừ Chảo Tẩn Hạng Sần Lầu
 """.split())
 
 # Capitalised words that open titles, bodies or places, never part of a person's name.
@@ -194,7 +195,7 @@ def split_run(tokens: list[str], after_level: bool = False) -> RunSplit:
 
 # --- the grammar of bodies -----------------------------------------------------------------
 
-LEVEL_PROVINCE = r"(?:tỉnh|thành phố|Thành phố|TP\.?)"
+LEVEL_PROVINCE = r"(?:tỉnh|Tỉnh(?![^\S\n]+ủy)|thành phố|Thành phố|TP\.?)"
 LEVEL_LOCAL = r"(?:huyện|quận|thị xã|TX\.?|xã|phường|thị trấn)"
 LEVEL = rf"(?:{LEVEL_PROVINCE}|{LEVEL_LOCAL})"
 COMMITTEE = _alt("Tỉnh ủy", "Thành ủy", "Huyện ủy", "Thị ủy", "Quận ủy")
@@ -235,6 +236,7 @@ _MASS = _alt("Hội Nông dân", "Hội Liên hiệp Phụ nữ", "Hội LHPN", 
 _LOCAL_STATE = _alt("Công an", "Bộ Chỉ huy Quân sự", "Bộ CHQS", "Bộ Chỉ huy Bộ đội Biên phòng", "Viện Kiểm sát nhân dân",
                     "VKSND", "Tòa án nhân dân", "TAND", "Thanh tra", "Kho bạc Nhà nước", "Cục Thuế", "Cục Hải quan",
                     "Bảo hiểm xã hội", "BHXH", "Ban Quản lý Khu kinh tế", "Đài Phát thanh và Truyền hình",
+                    "Trường Chính trị",
                     "Ngân hàng Nhà nước chi nhánh")
 _NATIONAL = _alt("Quốc hội", "Ủy ban Thường vụ Quốc hội", "Văn phòng Chính phủ", "Văn phòng Quốc hội",
                  "Văn phòng Chủ tịch nước", "Kiểm toán Nhà nước", "Thanh tra Chính phủ", "Ngân hàng Nhà nước",
@@ -242,6 +244,7 @@ _NATIONAL = _alt("Quốc hội", "Ủy ban Thường vụ Quốc hội", "Văn p
                  "Học viện Chính trị quốc gia Hồ Chí Minh", "Học viện Hành chính quốc gia", "Bộ Chính trị",
                  "Ban Bí thư Trung ương Đảng", "Ban Bí thư")
 _OPT_LEVEL = rf"(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?"
+_OFFICE_OF = rf"(?:{phrase('Đoàn ĐBQH')}|{phrase('Đoàn đại biểu Quốc hội')}|{UBND}|{HDND})"
 # A level borrowed from the next body in "HĐND, UBND tỉnh" / "Thường trực Tỉnh ủy, HĐND, UBND tỉnh".
 _SHARED_LEVEL = rf"(?=(?:[^\S\n]*(?:,|và|-){SP}(?:{HDND}|{UBND}|{phrase('Ủy ban')}{SP}{MTTQ}|{MTTQ}))+{SP}(?P<shared>{LEVEL}){_NOT_LETTER_AFTER})"
 
@@ -264,16 +267,17 @@ _BODY_ALTERNATIVES = (
     rf"(?:{SP}{LEVEL})?|{MTTQ}(?:{SP}{LEVEL})?|{phrase('Bộ')}{SP}{FIELD}|{phrase('Quốc hội')}|{phrase('Chính phủ')})",
     rf"{phrase('Đảng ủy')}{SP}(?:{phrase('Khối')}{SP}(?:{phrase('các cơ quan')}|{phrase('Cơ quan')}|{phrase('Doanh nghiệp')}|{phrase('Dân chính Đảng')})"
     rf"(?:{SP}{LEVEL})?|{phrase('Quân sự')}{SP}{LEVEL}|{phrase('Công an')}{SP}{LEVEL}|{phrase('Bộ đội Biên phòng')}{SP}{LEVEL}"
+    rf"|(?:{phrase('các cơ quan Đảng')}|{phrase('Cơ quan Đảng')}|{UBND}|{HDND}|{phrase('Dân chính Đảng')}){SP}{LEVEL}"
     rf"|{LEVEL_LOCAL}{_NOT_LETTER_AFTER})",
     COMMITTEE,
     # the State in a province, district or commune
-    rf"{phrase('Văn phòng')}{SP}(?:{phrase('Đoàn ĐBQH và HĐND')}|{phrase('Đoàn đại biểu Quốc hội và Hội đồng nhân dân')}|{UBND}|{HDND})"
-    rf"{SP}{LEVEL}",
+    # one office may serve several bodies: "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh"
+    rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})*{SP}{LEVEL}",
     rf"{phrase('Thường trực')}{SP}(?:{HDND}|{UBND}){SP}{LEVEL}",
     rf"(?:{HDND}|{UBND}){SP}{LEVEL}{_NOT_LETTER_AFTER}",
     rf"(?:{HDND}|{UBND}){_SHARED_LEVEL}",
     rf"(?:{phrase('Đoàn đại biểu Quốc hội')}|{phrase('Đoàn ĐBQH')}){_OPT_LEVEL}",
-    rf"(?:{phrase('Ủy ban')}{SP}|UB{SP})?{MTTQ}{_OPT_LEVEL}",
+    rf"(?:{phrase('Ủy ban')}{SP}(?:{CENTRAL}{SP})?|UB{SP})?{MTTQ}{_OPT_LEVEL}",
     rf"{_LOCAL_STATE}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
     rf"(?:{phrase('Sở')}|{phrase('Bộ')}){SP}{FIELD}{_OPT_LEVEL}",
     rf"{phrase('Phòng')}{SP}{FIELD}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
@@ -290,7 +294,7 @@ _GENERIC_AFTER = re.compile(rf"{SP}(?:cấp|các{SP}cấp|cơ{SP}sở){_NOT_LETT
 # "Ban Tổ chức hội nghị" is an organising committee, not the Party's board.
 _EVENT_AFTER = re.compile(rf"{SP}(?:[Hh]ội|[Gg]iải|[Cc]uộc|[Cc]hương|[Ll]ễ|[Đđ]ại{SP}hội|[Ss]ự{SP}kiện|[Ll]iên{SP}hoan|[Tt]uần|[Nn]gày|[Hh]ội{SP}thi){_NOT_LETTER_AFTER}")
 _BARE_BOARD = re.compile(rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}$")
-_ENDS_PROVINCE_LEVEL = re.compile(rf"(?:{phrase('Tỉnh ủy')}|tỉnh)$")
+_ENDS_PROVINCE_LEVEL = re.compile(rf"(?:{phrase('Tỉnh ủy')}|tỉnh|Tỉnh)$")
 _ENDS_CITY_LEVEL = re.compile(rf"(?:{phrase('Thành ủy')}|thành phố|Thành phố|TP\.?)$")
 ENDS_LOCAL_LEVEL = re.compile(rf"(?:{phrase('Huyện ủy')}|{phrase('Thị ủy')}|{phrase('Quận ủy')}|{LEVEL_LOCAL})$")
 _ENDS_LEVEL_WORD = re.compile(rf"(?:{LEVEL_PROVINCE})$")
@@ -494,7 +498,7 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
     person_spans = sorted((e.start, e.end, i) for i, p in enumerate(persons) for e in p.evidence)
     person_province = _person_provinces(text, persons, context)
     found: dict[str, tuple[str, list[tuple[int, int]]]] = {}
-    for m in _BODY_SCAN.finditer(text):  # lower case ("các huyện ủy", "ban tổ chức") is generic
+    for m in _body_matches(text):
         if _DEPUTY_TITLE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue  # "Đại biểu Quốc hội" is a title
         body = body_at(text, m)
@@ -513,7 +517,7 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
         local_place = "" if body.province else body.place
         key = canonical_core(f"{core} {local_place}") + "|" + (province or "")
         if key not in found:
-            name = display_core(core)
+            name = display_core(core[0].upper() + core[1:])
             if body.place:
                 name = f"{name} {body.place}"
             elif province and _ENDS_LEVEL_WORD.search(core):
@@ -524,6 +528,23 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
         found[key][1].append((m.start(), body.end))
     return [Organization(name=name, evidence=[doc.evidence(s, e) for s, e in spans[:5]])
             for name, spans in _merge_provinceless(found)]
+
+
+# A title's head before a body written in lower case: "Trưởng ban Tổ chức Tỉnh ủy", "Trưởng đoàn ĐBQH tỉnh"
+# (a lower-case head is a model's title: "trưởng ban tuyên giáo đồng thời là giám đốc trung tâm...").
+_HEAD_BEFORE_LOWER = re.compile(
+    rf"(?:Trưởng|Phó|Bí{SP}thư|Chủ{SP}tịch|Giám{SP}đốc|Ủy{SP}viên|Chủ{SP}nhiệm|Chánh){SP}(?=[{LOW}])"
+)
+
+
+def _body_matches(text: str) -> list[re.Match]:
+    """Bodies in upper case anywhere; in lower case only right after a title's head (else they are generic)."""
+    found = list(_BODY_SCAN.finditer(text))
+    for head in _HEAD_BEFORE_LOWER.finditer(text):
+        m = BODY_RE.match(text, head.end())
+        if m and not ENDS_LOCAL_LEVEL.fullmatch(m.group(0)):
+            found.append(m)
+    return sorted(found, key=lambda m: m.start())
 
 
 def _merge_provinceless(found: dict[str, tuple[str, list[tuple[int, int]]]]) -> list[tuple[str, list[tuple[int, int]]]]:

@@ -39,6 +39,7 @@ _STANDALONE_HEADS = (
     "Thành ủy viên", "Huyện ủy viên", "Bộ trưởng", "Thứ trưởng", "Đại biểu Quốc hội", "Tổng Kiểm toán Nhà nước",
     "Tổng Thanh tra Chính phủ", "Thường trực Ban Bí thư", "Ủy viên Ban Thường vụ", "Ủy viên Ban Chấp hành",
     "Phó Bí thư Thường trực", "Phó Chủ tịch Thường trực", "Chủ tịch Quốc hội", "Phó Chủ tịch Quốc hội",
+    "Trưởng phòng", "Phó Trưởng phòng",
 )
 _STANDALONE_ACRONYMS = r"UVTVTU|UVBTVTU|UVBTV|UV{SP}BTV|TUV|ĐBQH|UVTW|UVTƯ|UV{SP}TW".replace("{SP}", SP)
 # Titles that say nothing alone ("Chủ tịch Hồ Chí Minh", "Trưởng đoàn"): a body must follow.
@@ -139,7 +140,7 @@ _HONORIFIC_BEFORE = re.compile(
 )
 # Before a name that is a place, a street or an institution's ("đường Lê Lợi", "TP Hồ Chí Minh").
 _PLACE_OR_INSTITUTION_BEFORE = re.compile(
-    r"(?:(?<![\w])(?:tỉnh|thành phố|[Tt]hành phố|TP|TP\.|huyện|quận|thị xã|TX|TX\.|xã|phường|thị trấn|đường|[Đđ]ường"
+    r"(?:(?<![\w])(?:tại|ở|tỉnh|thành phố|[Tt]hành phố|TP|TP\.|huyện|quận|thị xã|TX|TX\.|xã|phường|thị trấn|đường|[Đđ]ường"
     r"|phố|[Pp]hố|ngõ|hẻm|cầu|[Cc]ầu|sông|[Ss]ông|hồ|núi|đảo|chợ|[Cc]hợ|bến|cảng|khu|[Kk]hu|cụm|làng|thôn|ấp|bản|xóm"
     r"|trường|THPT|THCS|TH|[Tt]iểu học|[Bb]ệnh viện|[Hh]ọc viện|[Đđ]ại học|tàu|[Tt]ượng|[Qq]uảng trường|[Cc]ông viên"
     r"|TNCS|[Cc]ộng sản|quốc gia|[Cc]ông ty|[Tt]ập đoàn|[Qq]uỹ|[Gg]iải|[Gg]iải thưởng|[Cc]úp|[Bb]ảo tàng|[Dd]i tích"
