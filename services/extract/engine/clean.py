@@ -202,12 +202,12 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
     byline_at |= _labelled_bylines(lines, kinds, body_from, end)
     byline_at |= _bylines_beside_date(lines, kinds, body_from, end)
     bylines = [lines[i] for i in sorted(byline_at)]
-    # "20/04/2017 18:02 | Tác giả: Minh Thu": the byline shares the date line.
-    bylines += [ln[m.start():] for i, ln in enumerate(lines[:end]) if kinds[i] == "date"
-                and (m := _BYLINE_LABEL.search(ln)) and byline_names(ln[m.start():])]
+    bylines += [byline for i, ln in enumerate(lines[:end]) if kinds[i] == "date" for byline in _date_line_bylines(ln)]
 
+    # A bare URL inside the body is a link the article cites, not the site's own address.
     furniture = [ln for i, ln in enumerate(lines) if ln and i != title_at and i not in byline_at
-                 and (i >= end or kinds[i] in ("menu", "footer", "button", "url", "credit", "related"))]
+                 and (i >= end or kinds[i] in ("menu", "footer", "button", "credit", "related")
+                      or kinds[i] == "url" and not _inside_body(kinds, i, body_from, end))]
     datelines = [ln for i, ln in enumerate(lines[:end]) if kinds[i] == "date"]
     datelines += [ln for ln in lines[end:] if _DATE_IN_LINE.search(ln) and len(ln) <= _DATE_LINE_MAX_CHARS
                   and _labelled_date(ln)]
@@ -446,6 +446,26 @@ def _footer_start(lines: list[str], kinds: list[str], body_from: int) -> int:
     return len(lines)
 
 
+def _date_line_bylines(line: str) -> list[str]:
+    """"20/04/2017 18:02 | Tác giả: Minh Thu", "Thứ Năm, 16/09/2021 | Minh Thu": the byline shares the date line."""
+    label = _BYLINE_LABEL.search(line)
+    if label:
+        return [line[label.start():]] if byline_names(line[label.start():]) else []
+    found = []
+    for segment in _DATE_LINE_SEGMENTS.split(line):
+        rest = _DATE_LINE_NOISE.sub(" ", _DATE_IN_LINE.sub(" ", segment)).strip(" ,:;()[]")
+        if rest and not any(ch.isdigit() for ch in rest) and byline_names(rest):
+            found.append(rest)
+    return found
+
+
+_DATE_LINE_SEGMENTS = re.compile(r"\s*[|–—]\s*|\s+-\s+")
+
+
+def _inside_body(kinds: list[str], i: int, body_from: int, end: int) -> bool:
+    return "text" in kinds[body_from:i] and "text" in kinds[i + 1:end]
+
+
 def _drop_related_lists(lines: list[str], kinds: list[str], body_from: int, end: int) -> None:
     """A "Tin liên quan" heading inside the article: its list of headlines is not the article."""
     for i in range(body_from, end):
@@ -474,9 +494,18 @@ def _tail_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) 
             continue
         if kind not in ("text", "menu") or byline_names(lines[i]) is None:
             break
-        found.add(i)
+        if _is_lone_credit(lines[i]):
+            kinds[i] = "credit"
+        else:
+            found.add(i)
         i -= 1
     return found
+
+
+def _is_lone_credit(line: str) -> bool:
+    """"Ảnh: Hữu Tài", "Nguồn: Báo Đồng Nai": a credit line, not the article's byline."""
+    labels = _BYLINE_LABEL.findall(line)
+    return len(labels) == 1 and _BYLINE_LABEL.match(line) is not None and _fold(labels[0]) in _CREDIT_LABELS
 
 
 def _labelled_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) -> set[int]:
@@ -485,10 +514,9 @@ def _labelled_bylines(lines: list[str], kinds: list[str], body_from: int, end: i
     for i in range(body_from, end):
         if kinds[i] != "text" or i in found:
             continue
-        label = _BYLINE_LABEL.match(lines[i])
-        if not label or byline_names(lines[i]) is None:
+        if not _BYLINE_LABEL.match(lines[i]) or byline_names(lines[i]) is None:
             continue
-        if _fold(label.group(1)) in _CREDIT_LABELS and len(_BYLINE_LABEL.findall(lines[i])) == 1:
+        if _is_lone_credit(lines[i]):
             kinds[i] = "credit"
         else:
             found.add(i)

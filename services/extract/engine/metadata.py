@@ -44,6 +44,7 @@ _HOST = re.compile(
     re.IGNORECASE,
 )
 _EMAIL_HOST = re.compile(r"[\w.+-]+@(?P<host>(?:[a-z0-9-]+\.)+[a-z]{2,})", re.IGNORECASE)
+_ATTRIBUTION = re.compile(r"^\(?\s*(?:nguồn|theo)\b", re.IGNORECASE)
 _SECOND_LEVEL = frozenset({
     "gov.vn", "com.vn", "org.vn", "net.vn", "edu.vn", "ac.vn", "info.vn", "biz.vn", "name.vn", "pro.vn",
     "health.vn", "int.vn",
@@ -181,7 +182,10 @@ def _source(cleaned: CleanedArticle, source_hint: str | None, url: str | None) -
         return _registered_domain(m.group("host")) if m else hint.lower().removeprefix("www.")
     if cleaned.source_tag and (m := _HOST.fullmatch(cleaned.source_tag.strip())):
         return _registered_domain(m.group("host"))
-    for lines, pattern in ((cleaned.furniture, _EMAIL_HOST), (cleaned.furniture, _HOST), (cleaned.bylines, _HOST)):
+    # The site's own furniture first; "Nguồn: ...", "Theo ..." name where the article was taken from.
+    own = [line for line in cleaned.furniture if not _ATTRIBUTION.match(line)]
+    taken_from = [line for line in cleaned.furniture + cleaned.bylines if _ATTRIBUTION.match(line)]
+    for lines, pattern in ((own, _EMAIL_HOST), (own, _HOST), (taken_from, _HOST)):
         for line in lines:
             for m in pattern.finditer(line):
                 domain = _registered_domain(m.group("host"))

@@ -107,7 +107,8 @@ _MIDDLE_NAMES = frozenset({"Văn", "Thị"})
 _NOT_PROVINCE_COMPOUNDS = frozenset(
     _key(s) for s in ("Thái Bình Dương", "Điện Biên Phủ", "Hà Nam Ninh", "Nghệ Tĩnh", "Bình Trị Thiên")
 )
-_CAPITALISED_BEFORE = re.compile(rf"((?:[{UPPER}][{LETTERS}]*\.? )+)$")
+_NAME_IN_COMPANY_NAMES = frozenset({_key("Sài Gòn")})
+_CAPITALISED_BEFORE = re.compile(rf"((?:[{UPPER}][{LETTERS}]* )+)$")
 _NEXT_WORD = re.compile(rf"\s+([{UPPER}][{LOWER}]*)")
 # Words that may stand before a one-syllable province ("TP Huế") without making it a person's name.
 _MARKERS_BEFORE_SHORT_NAME = frozenset({"TP", "TP.", "Tp", "Tp.", "TX", "UBND", "HĐND"})
@@ -140,6 +141,8 @@ def _is_province_mention(text: str, start: int, end: int, canon: str) -> bool:
     nxt = _NEXT_WORD.match(text, end)
     if nxt and _key(text[start:end] + " " + nxt.group(1)) in _NOT_PROVINCE_COMPOUNDS:
         return False
+    if nxt and _key(text[start:end]) in _NAME_IN_COMPANY_NAMES:
+        return False  # "Sài Gòn Thương Tín", "Sài Gòn Giải Phóng": a company or a paper
     run = _CAPITALISED_BEFORE.search(before)
     if run:
         words = run.group(1).split()
@@ -184,7 +187,18 @@ _NOT_PLACE_NAMES = frozenset({
 })
 _MAX_PLACE_WORDS = 4
 # Capitalised common phrases after an admin word: "xã Nông thôn mới", "xã Anh hùng", "làng Văn hóa".
-_COMMON_PHRASE = re.compile(r"(?:Nông thôn|Anh hùng|Văn hóa|Văn hoá|Kiểu mẫu|Điểm)\b")
+_COMMON_PHRASE = re.compile(
+    r"(?:Nông thôn|Anh hùng|Văn hóa|Văn hoá|Văn minh|Kiểu mẫu|Điểm|Thông minh|Xanh|Sạch|Mới|Trực thuộc|Loại)\b"
+)
+# A capitalised title or body right after a place's name is not part of it: "huyện Tiên Yên Trung tâm Y tế".
+_NOT_NAME_ENDINGS = frozenset({
+    "Trung tâm", "Đại úy", "Đại uý", "Đại tá", "Đại biểu", "Đại học", "Đại hội", "Bí thư", "Chủ tịch", "Chủ nhiệm",
+    "Trưởng ban", "Trưởng phòng", "Trưởng đoàn", "Giám đốc", "Hội nghị", "Hội đồng", "Công an", "Công ty",
+    "Đảng bộ", "Đảng ủy", "Đảng uỷ", "Ủy ban", "Uỷ ban", "Bệnh viện", "Ngân hàng", "Chi cục", "Chi bộ",
+    "Mặt trận", "Thường trực", "Thường vụ", "Văn phòng", "Hợp tác", "Phó chủ", "Thượng tá", "Trung tá",
+    "Thiếu tá", "Nhà văn", "Trường mầm", "Trường tiểu", "Trường trung",
+})
+_LOWER_WORD_AFTER = re.compile(rf" ([{LOWER}]+)")
 
 
 def find_locations(doc: Document) -> list[Location]:
@@ -209,7 +223,7 @@ def find_locations(doc: Document) -> list[Location]:
             number = raw_name.split()[-1]
             add(f"{prefix.rstrip('.').capitalize()} {number}", level, m.start(), m.end())
             continue
-        name = _place_name(raw_name)
+        name = _trim_title_after(text, m.start("name"), _place_name(raw_name))
         if not name or _rejected(prefix, name) or _COMMON_PHRASE.match(text, m.start("name")):
             continue
         start = m.start("name")
@@ -223,6 +237,16 @@ def find_locations(doc: Document) -> list[Location]:
                 add(listed, level, nxt.start("name"), nxt.start("name") + len(listed))
                 pos = nxt.start("name") + len(listed)
     return [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
+
+
+def _trim_title_after(text: str, start: int, name: str | None) -> str | None:
+    if not name or " " not in name:
+        return name
+    nxt = _LOWER_WORD_AFTER.match(text, start + len(name))
+    last = name.rsplit(" ", 1)[1]
+    if nxt and f"{last} {nxt.group(1)}" in _NOT_NAME_ENDINGS:
+        return name.rsplit(" ", 1)[0]
+    return name
 
 
 def _place_name(run: str) -> str | None:

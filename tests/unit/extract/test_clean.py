@@ -175,3 +175,53 @@ def test_article_without_a_headline_has_no_title():
 )
 def test_byline_names(line, names):
     assert byline_names(line) == names
+
+
+def test_related_headlines_inside_the_article_are_dropped_but_the_body_goes_on():
+    raw = (
+        "Phú Yên sắp xếp các đơn vị sự nghiệp y tế\n"
+        "Ngày 12/6, Sở Y tế tỉnh Phú Yên công bố quyết định sáp nhập các trung tâm y tế tuyến huyện, giảm 9 đầu mối.\n"
+        "Tin liên quan\n"
+        "Bình Định hợp nhất trung tâm y tế và bệnh viện huyện\n"
+        "Gia Lai giảm 12 đơn vị sự nghiệp\n"
+        "\n"
+        "Sau sắp xếp, mỗi huyện chỉ còn một trung tâm y tế thực hiện cả khám chữa bệnh và dự phòng.\n"
+        "Xem thêm: Khánh Hòa tinh gọn bộ máy ngành y tế\n"
+    )
+    text = clean_article(raw).text
+    assert "Bình Định" not in text and "Gia Lai" not in text and "Khánh Hòa" not in text
+    assert text.endswith("thực hiện cả khám chữa bệnh và dự phòng.")
+
+
+def test_lone_photo_credit_lines_are_not_bylines():
+    raw = (
+        "Hậu Giang trao quyết định bổ nhiệm cán bộ\n"
+        "Chiều 5/8, Ban Thường vụ Tỉnh ủy Hậu Giang trao quyết định điều động, bổ nhiệm 6 cán bộ.\n"
+        "Các cán bộ nhận quyết định.\n"
+        "Ảnh: Hữu Tài\n"
+        "Thùy Dung\n"
+    )
+    cleaned = clean_article(raw)
+    assert cleaned.bylines == ("Thùy Dung",)
+    assert "Hữu Tài" not in cleaned.text
+
+
+@pytest.mark.parametrize(
+    ("dateline", "byline"),
+    [
+        ("Thứ Năm, 16/09/2021 10:30 | Quỳnh Anh", "Quỳnh Anh"),
+        ("16/09/2021 10:30 | Tác giả: Quỳnh Anh", "Tác giả: Quỳnh Anh"),
+    ],
+)
+def test_byline_sharing_the_date_line(dateline, byline):
+    raw = f"Vĩnh Long sáp nhập 2 sở\n{dateline}\nTỉnh Vĩnh Long công bố nghị quyết sáp nhập hai sở.\n"
+    cleaned = clean_article(raw)
+    assert cleaned.datelines == (dateline,)
+    assert cleaned.bylines == (byline,)
+
+
+def test_sentences_do_not_end_at_abbreviated_degrees_and_city_prefixes():
+    from provnews.extract.engine.document import Document
+
+    doc = Document.from_text("PGS.TS. Lê Văn An trình bày tại TP. Vinh. Hội thảo kết thúc.")
+    assert [s for _, _, s in doc.sentences()] == ["PGS.TS. Lê Văn An trình bày tại TP. Vinh.", "Hội thảo kết thúc."]

@@ -96,3 +96,24 @@ def test_title_and_authors():
 def test_no_byline_gives_no_authors():
     raw = "Tin chính\nNội dung của bài viết về cải cách hành chính ở tỉnh.\nĐại biểu dự hội nghị\n"
     assert metadata_of(raw).authors == []
+
+
+def test_a_link_cited_inside_the_body_is_not_the_source():
+    raw = (
+        "Hướng dẫn nộp hồ sơ trực tuyến\n"
+        "Người dân có thể nộp hồ sơ tại cổng dịch vụ công quốc gia.\n"
+        "https://dichvucong.gov.vn\n"
+        "Thời gian xử lý hồ sơ rút ngắn còn 3 ngày làm việc.\n"
+    )
+    assert metadata_of(raw).source is None
+
+
+def test_the_sites_own_address_beats_the_one_it_credits():
+    raw = (
+        "Tin chính\nNội dung của bài viết về cải cách hành chính ở tỉnh Nghệ An.\n"
+        "Nguồn: baonghean.vn\nCác tin khác\nWebsite: www.nghean.gov.vn\n"
+    )
+    assert metadata_of(raw).source == "nghean.gov.vn"
+    assert metadata_of("Tin chính\nNội dung của bài viết về cải cách hành chính.\nNguồn: Baonghean.vn\n").source == (
+        "baonghean.vn"
+    )

@@ -89,3 +89,17 @@ def test_places_below_province_level(text, expected):
 )
 def test_no_places_in_centrally_run_cities_or_generic_words(text):
     assert locations(text) == []
+
+
+def test_a_province_after_a_sentence_ending_in_a_name_is_still_a_province():
+    assert provinces("Phát biểu của đồng chí Trần Văn An. Quảng Ngãi sẽ sắp xếp lại bộ máy.") == ["Quảng Ngãi"]
+
+
+def test_company_names_starting_with_a_city_name_are_not_the_city():
+    assert provinces("Ngân hàng Sài Gòn Thương Tín và báo Sài Gòn Giải Phóng.") == []
+
+
+def test_a_title_after_a_place_is_not_part_of_its_name():
+    assert locations("Công an huyện Mèo Vạc Đại úy Lý Mí Sính và Trung tâm y tế huyện Mèo Vạc Trung tâm y tế.") == [
+        ("Mèo Vạc", "district")
+    ]
