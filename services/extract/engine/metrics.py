@@ -36,7 +36,7 @@ _QUALIFIERS = {
 }
 _QUALIFIER_ALTERNATION = _alternation("|".join(_QUALIFIERS))
 _ACTION_BEFORE = re.compile(
-    rf"(?<!\w)(?P<verb>{_ACTIONS})(?:\s+(?:{_FILLERS}))*[\s:]*(?:(?P<qual>{_QUALIFIER_ALTERNATION})\s+)?$",
+    rf"(?<!\w)(?P<verb>{_ACTIONS})(?P<fillers>(?:\s+(?:{_FILLERS}))*)[\s:]*(?:(?P<qual>{_QUALIFIER_ALTERNATION})\s+)?$",
     re.IGNORECASE,
 )
 _QUALIFIER_BEFORE = re.compile(rf"(?<!\w)(?P<qual>{_QUALIFIER_ALTERNATION})\s+$", re.IGNORECASE)
@@ -119,9 +119,10 @@ _MANY = re.compile(r"\s*nhiều(?!\w)")
 _MEASURE_SPLIT = re.compile(r"[\s/]+")
 _GROUP_OF_PROVINCES = re.compile(r"(?:tỉnh|thành phố|địa phương)(?!\w)", re.IGNORECASE)
 _MAX_SUBJECT_WORDS = 10
+_MAX_DESCRIPTION_WORDS = 6
 _SUBJECT_CUT = re.compile(
     r"(?:\d|(?<!\w)(?:năm|giai đoạn|của|toàn tỉnh|cả tỉnh|luôn|đã|đều|vẫn|liên tục|tiếp tục|ước|cả năm|"
-    r"trong|so với|hiện|dự kiến)(?!\w)|(?<!\w)(?:tỉnh|thành phố|huyện)\s+[A-ZĐ])"
+    r"trong|so với|hiện|dự kiến|trên địa bàn (?:tỉnh|huyện|thành phố|thị xã|xã)|tại)(?!\w)|(?<!\w)(?:tỉnh|thành phố|huyện)(?:\s+[A-ZĐ]|\s*$))"
 )
 _SUBJECT_OPENING = re.compile(
     r"^(?:trong đó|theo đó|riêng|đến nay|hiện nay|cụ thể|đặc biệt|tính chung|nhìn chung|năm \d{4})[\s,:]*",
@@ -212,7 +213,7 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
     window_start = max(clause.start, start - _VERB_WINDOW)
     before = text[window_start:start]
     action_match = _ACTION_BEFORE.search(before)
-    action = " ".join(action_match.group("verb").lower().split()) if action_match else None
+    action = _action_name(action_match) if action_match else None
     qualifier_match = (
         action_match if action_match and action_match.group("qual")
         else _QUALIFIER_BEFORE.search(before, max(0, len(before) - 15))
@@ -251,6 +252,11 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
     if not _is_countable(text, clause, value, action, measure, unit, unit_end, end):
         return None
 
+    if action == "có" and unit:
+        # "có 5/9 huyện đạt chuẩn nông thôn mới": what the counted things did says which ones they are.
+        described = _PREDICATE_AFTER.match(text, unit_end, clause.end)
+        if described:
+            unit = " ".join([unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
     if context.unit and not measure:
         unit = _expand_elliptical(unit, context.unit)
     full_unit = " ".join(x for x in (measure, unit) if x)
@@ -272,6 +278,18 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
         text=text[span_start:span_end].strip(),
         evidence=[doc.evidence(span_start, span_end)],
     )
+
+
+def _action_name(match: re.Match) -> str:
+    """The governing verb; "giảm còn 2,75%" is a level reached ("còn"), "tăng lên 215" a rise to a level."""
+    verb = " ".join(match.group("verb").lower().split())
+    fillers = match.group("fillers").lower().split()
+    if "còn" in fillers:
+        return "còn"
+    for direction in ("xuống", "lên"):
+        if direction in fillers and verb != direction:
+            return f"{verb} {direction}"
+    return verb
 
 
 _POSITION_VERBS = frozenset({"đứng thứ", "xếp thứ", "xếp hạng", "vươn lên"})

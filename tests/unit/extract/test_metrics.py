@@ -1,0 +1,123 @@
+"""Quantified results of reform in the genre's phrasings, and the numbers that are not results."""
+import pytest
+
+from provnews.extract.engine.document import Document
+from provnews.extract.engine.metrics import find_metrics
+
+
+def _metrics(text: str) -> list[tuple]:
+    return [(m.action, m.value, m.unit, m.qualifier, m.level) for m in find_metrics(Document.from_text(text))]
+
+
+def test_a_reduction_list_after_a_colon_and_semicolons_inherits_its_verb():
+    text = (
+        "Đến nay, huyện Quỳ Châu đã giảm: 4 phòng chuyên môn cấp huyện; 12 lãnh đạo cấp phòng; "
+        "27 người hoạt động không chuyên trách cấp xã."
+    )
+    assert _metrics(text) == [
+        ("giảm", 4, "phòng chuyên môn cấp huyện", "exact", "huyen"),
+        ("giảm", 12, "lãnh đạo cấp phòng", "exact", None),
+        ("giảm", 27, "người hoạt động không chuyên trách cấp xã", "exact", "xa"),
+    ]
+
+
+def test_each_list_item_with_its_own_verb_keeps_it():
+    text = "Toàn tỉnh đã giảm 2 đầu mối trực thuộc cấp tỉnh; sáp nhập 96 thôn, bản; hợp nhất 5 trung tâm."
+    assert [(a, v, u) for a, v, u, _, _ in _metrics(text)] == [
+        ("giảm", 2, "đầu mối trực thuộc cấp tỉnh"),
+        ("sáp nhập", 96, "thôn, bản"),
+        ("hợp nhất", 5, "trung tâm"),
+    ]
+
+
+def test_an_elliptical_second_count_inherits_verb_and_kind_of_people():
+    text = "Sau sắp xếp, huyện giảm được 120 người hoạt động không chuyên trách cấp xã và 940 người ở thôn, bản."
+    assert _metrics(text) == [
+        ("giảm", 120, "người hoạt động không chuyên trách cấp xã", "exact", "xa"),
+        ("giảm", 940, "người hoạt động không chuyên trách ở thôn, bản", "exact", "thon"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "qualifier"),
+    [
+        ("giảm khoảng 40 biên chế", "about"),
+        ("giảm gần 40 biên chế", "nearly"),
+        ("giảm hơn 40 biên chế", "over"),
+        ("giảm trên 40 biên chế", "over"),
+        ("giảm dưới 40 biên chế", "under"),
+        ("giảm 40 biên chế", "exact"),
+    ],
+)
+def test_qualifiers(phrase, qualifier):
+    assert _metrics(f"Năm qua, sở đã {phrase}.") == [("giảm", 40, "biên chế", qualifier, None)]
+
+
+def test_money_and_percentages_name_what_they_measure():
+    text = (
+        "Năm 2022, thu ngân sách trên địa bàn tỉnh đạt 12.500 tỷ đồng; tốc độ tăng trưởng kinh tế đạt 8,2%; "
+        "thu nhập bình quân đầu người đạt hơn 58 triệu đồng/năm; tỷ lệ hộ nghèo giảm còn 2,75%."
+    )
+    assert _metrics(text) == [
+        ("đạt", 12500, "tỷ đồng thu ngân sách", "exact", None),
+        ("đạt", 8.2, "% tốc độ tăng trưởng kinh tế", "exact", None),
+        ("đạt", 58, "triệu đồng/năm thu nhập bình quân đầu người", "over", None),
+        ("còn", 2.75, "% tỷ lệ hộ nghèo", "exact", None),
+    ]
+
+
+def test_ranks_and_fractions_are_metrics():
+    text = (
+        "Chỉ số PCI của tỉnh xếp thứ 7 cả nước; thu hút đầu tư luôn nằm trong nhóm 10 tỉnh dẫn đầu. "
+        "Tỉnh có 5/9 huyện đạt chuẩn nông thôn mới."
+    )
+    assert [(a, v, u) for a, v, u, _, _ in _metrics(text)] == [
+        ("xếp thứ", 7, "chỉ số PCI"),
+        ("nằm trong nhóm", 10, "tỉnh dẫn đầu"),
+        ("có", 5, "huyện đạt chuẩn nông thôn mới"),
+    ]
+
+
+def test_a_count_that_opens_its_clause_takes_the_predicate_as_action():
+    text = "Đến nay, 6 huyện, thị xã đã hoàn thành sáp nhập thôn, bản theo đề án."
+    assert _metrics(text) == [("hoàn thành sáp nhập thôn", 6, "huyện, thị xã", "exact", "huyen")]
+
+
+def test_the_same_figure_reported_twice_is_one_metric_with_the_fuller_unit():
+    text = "Năm 2021 tỉnh đạt 9.800 tỷ đồng. Trong đó, thu nội địa của tỉnh năm 2021 đạt 9.800 tỷ đồng."
+    metrics = find_metrics(Document.from_text(text))
+    assert [(m.value, m.unit) for m in metrics] == [(9800, "tỷ đồng thu nội địa")]
+    assert len(metrics[0].evidence) == 2
+
+
+def test_evidence_points_at_the_figure_in_its_sentence():
+    text = "Hội nghị đánh giá kết quả. Huyện đã giảm 14 đầu mối sau sắp xếp."
+    (metric,) = find_metrics(Document.from_text(text))
+    evidence = metric.evidence[0]
+    assert text[evidence.start:evidence.end] == "giảm 14 đầu mối"
+    assert evidence.sentence == "Huyện đã giảm 14 đầu mối sau sắp xếp."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sáng 15/3, Huyện ủy tổ chức hội nghị; ngày 20/10/2019 ban hành kế hoạch.",
+        "Năm 2020 và giai đoạn 2021 - 2025 là thời kỳ quan trọng.",
+        "Thực hiện Nghị quyết số 18-NQ/TW và Quyết định 1234/QĐ-UBND, tỉnh đã tăng cường chỉ đạo.",
+        "Mọi ý kiến xin gửi về đường dây nóng 0912 345 678.",
+        "Hội nghị lần thứ 12 Ban Chấp hành Đảng bộ tỉnh khóa XIV; Hội nghị Trung ương 4 khóa XII.",
+        "Sau 3 năm thực hiện, huyện đã có nhiều chuyển biến; trong gần 2 năm qua dịch Covid-19 kéo dài.",
+        "Dự hội nghị có 150 đại biểu tại 12 điểm cầu; hơn 200 người tham dự trực tuyến.",
+        "Huyện sắp xếp theo hướng 1 phòng nhiều chức năng, 1 cán bộ làm nhiều việc.",
+        "Cải cách hành chính được xác định là 1 trong những khâu đột phá.",
+        "Đồng chí Bí thư chủ trì hội nghị, lãnh đạo 2 huyện cùng dự.",
+        "Kỳ họp quyết định 8 nội dung quan trọng.",
+    ],
+)
+def test_dates_references_phones_ordinals_durations_attendance_and_principles_are_not_metrics(text):
+    assert _metrics(text) == []
+
+
+def test_site_furniture_in_capitals_or_contact_lines_gives_no_metric():
+    text = "LƯỢT TRUY CẬP 12.345 HÔM NAY 210\nĐiện thoại: 0237 3852 123\nHuyện giảm 3 phòng."
+    assert [(a, v) for a, v, *_ in _metrics(text)] == [("giảm", 3)]
