@@ -54,7 +54,7 @@ _BUTTON_LINES = frozenset({
     "nghe bài viết", "nghe audio", "đọc bài", "giọng nam", "giọng nữ", "tự động chuyển bài", "video clip", "video",
     "clip", "ảnh", "audio", "infographic", "emagazine", "e-magazine", "podcast", "quay lại", "trở về", "trở lại",
     "về đầu trang", "đầu trang", "lên đầu trang", "top", "print", "theo dõi", "google news", "quảng cáo",
-    "advertisement", "xem video", "xem ảnh", "phóng to", "thu nhỏ", "bài viết", "nội dung",
+    "advertisement", "xem video", "xem ảnh", "phóng to", "thu nhỏ", "bài viết", "nội dung", "chú thích ảnh",
 })
 _BUTTON_PREFIXES = (
     "hotline", "theo dõi ", "xem video:", "video:", "clip:", "xem thêm:", "đọc thêm:", "tin liên quan:",
@@ -112,8 +112,9 @@ _LEAD_TAG = re.compile(r"^\(\s*([^()\n]{2,40}?)\s*\)\s*[-–—:]\s*")
 _LEAD_DOMAIN_TAG = re.compile(r"^([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?:vn|com|net|org))\s*[-–—]\s+")
 # Photo credits closing a caption: "... phát biểu. Ảnh: Minh Thu", "(Ảnh minh họa)".
 _PHOTO_CREDIT = re.compile(
-    r"(?:(?<=[.!?…])|(?<=\S)\s+[-–—])?\s*[(\[]?\s*(?:Ảnh|Nguồn ảnh|Ảnh minh (?:họa|hoạ)|Ảnh tư liệu)"
-    r"(?:\s*:\s*[^()\[\]\n:]{1,60}?)?\s*[)\]]?\s*$"
+    r"(?:^|(?<=[.!?…])\s*|\s+[-–—]\s*|\s*(?=[(\[]))[(\[]?\s*"
+    r"(?:Nguồn ảnh|Ảnh minh (?:họa|hoạ)|Ảnh tư liệu|Ảnh chụp màn hình|Ảnh)(?P<number>\s*\d+)?"
+    r"(?:\s*:\s*[^()\[\]\n:]{1,60}?)?\s*[)\]]?\s*\.?\s*$"
 )
 _CAPTION_CREDIT_MIN_PREFIX = 12
 _CREDIT_MAX_CHARS = 90
@@ -327,7 +328,17 @@ def _is_date_line(line: str) -> bool:
         line = line[: byline.start()]
     if len(line) > _DATE_LINE_MAX_CHARS or not _DATE_IN_LINE.search(line):
         return False
-    rest = _DATE_LINE_NOISE.sub(" ", _DATE_IN_LINE.sub(" ", line))
+    if _is_bare_date(line):
+        return True
+    # "06/10/2024 | 00:35 GMT+7 | Điện thoại: ... | Email: ...": a date segment among header items.
+    segments = _DATE_LINE_SEGMENTS.split(line)
+    return len(segments) > 1 and _is_bare_date(segments[0])
+
+
+def _is_bare_date(text: str) -> bool:
+    if not _DATE_IN_LINE.search(text):
+        return False
+    rest = _DATE_LINE_NOISE.sub(" ", _DATE_IN_LINE.sub(" ", text))
     return len(_LEFTOVER_WORD.findall(rest)) <= 2
 
 
@@ -366,16 +377,28 @@ def _is_nav(key: str) -> bool:
 
 
 def _is_slug(line: str, title_words: set[str]) -> bool:
-    """Image alt text or URL slugs repeating the title without diacritics."""
+    """Image alt text or URL slugs repeating a headline without diacritics."""
     if not line.isascii():
         return False
-    words = re.findall(r"[A-Za-z0-9]+", line)
+    words = _ASCII_WORD.findall(line)
     if len(words) < 3:
         return False
     if line == line.lower() and not line.endswith(_SENTENCE_FINAL_CHARS):
         return True
     folded = {w.lower() for w in words}
-    return bool(title_words) and len(folded & title_words) * 10 >= 6 * len(folded)
+    if title_words and len(folded & title_words) * 10 >= 6 * len(folded):
+        return True
+    # Real Vietnamese sentences carry diacritics; toneless common syllables betray stripped text.
+    return len(words) >= 4 and len(folded & _TONELESS_SYLLABLES) * 10 >= 4 * len(folded)
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+_TONELESS_SYLLABLES = frozenset(
+    "cua va cac nhung mot trong cho voi tai ve de o la duoc da se khi nay tu den theo tinh huyen xa phuong thanh "
+    "pho hoi nghi dang uy ban so bo may sap xep tinh gian bien che can thuc hien trien khai cong tac lanh dao "
+    "chinh quyen nhan dan kinh te phat trien hoc tap nghiem trao doi doan nam thang ngay quan cai cach hanh "
+    "dong chi bi thu chu tich pho truong vien giam".split()
+)
 
 
 # --- structure ----------------------------------------------------------------------------------
@@ -548,15 +571,19 @@ def _repair_line(line: str) -> str:
 
 
 def _without_photo_credit(line: str) -> str:
+    """"... phát biểu. Ảnh: Minh Thu" → "... phát biểu."; "<headline> - Ảnh 1." (image alt text) → "<headline>"."""
     tail_from = max(0, len(line) - _CREDIT_MAX_CHARS)
     credit = _PHOTO_CREDIT.search(line, tail_from) if "Ảnh" in line[tail_from:] else None
-    if credit:
-        if credit.start() == 0:
-            return ""  # a line that is only a photo credit
-        if credit.start() >= _CAPTION_CREDIT_MIN_PREFIX and (":" in credit.group(0) or "(" in credit.group(0)
-                                                             or "minh" in credit.group(0)):
-            line = line[: credit.start()].rstrip(" -–—")
-    return line.strip()
+    if not credit:
+        return line
+    if credit.start() == 0:
+        return ""  # a line that is only a photo credit
+    said = credit.group(0)
+    if credit.start() >= _CAPTION_CREDIT_MIN_PREFIX and (
+        ":" in said or "(" in said or "[" in said or "minh" in said or "tư liệu" in said or credit.group("number")
+    ):
+        return line[: credit.start()].rstrip(" -–—")
+    return line
 
 
 def _repair_spacing(text: str) -> str:

@@ -183,7 +183,7 @@ def _source(cleaned: CleanedArticle, source_hint: str | None, url: str | None) -
     if cleaned.source_tag and (m := _HOST.fullmatch(cleaned.source_tag.strip())):
         return _registered_domain(m.group("host"))
     # The site's own furniture first; "Nguồn: ...", "Theo ..." name where the article was taken from.
-    own = [line for line in cleaned.furniture if not _ATTRIBUTION.match(line)]
+    own = [line for line in cleaned.furniture + cleaned.datelines if not _ATTRIBUTION.match(line)]
     taken_from = [line for line in cleaned.furniture + cleaned.bylines if _ATTRIBUTION.match(line)]
     for lines, pattern in ((own, _EMAIL_HOST), (own, _HOST), (taken_from, _HOST)):
         for line in lines:

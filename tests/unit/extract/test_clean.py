@@ -225,3 +225,30 @@ def test_sentences_do_not_end_at_abbreviated_degrees_and_city_prefixes():
 
     doc = Document.from_text("PGS.TS. Lê Văn An trình bày tại TP. Vinh. Hội thảo kết thúc.")
     assert [s for _, _, s in doc.sentences()] == ["PGS.TS. Lê Văn An trình bày tại TP. Vinh.", "Hội thảo kết thúc."]
+
+
+def test_image_alt_text_and_toneless_captions_are_dropped():
+    raw = (
+        "Tuyên Quang rà soát vị trí việc làm\n"
+        "Sở Nội vụ tỉnh Tuyên Quang hoàn thành rà soát đề án vị trí việc làm của 20 sở, ngành.\n"
+        "Tuyên Quang rà soát vị trí việc làm - Ảnh 1.\n"
+        "Ra soat vi tri viec lam tai cac so, nganh cua tinh\n"
+        "Ảnh minh họa.\n"
+        "Việc rà soát giúp xác định đúng biên chế cần có.\n"
+    )
+    assert clean_article(raw).text.split("\n") == [
+        "Tuyên Quang rà soát vị trí việc làm",
+        "Sở Nội vụ tỉnh Tuyên Quang hoàn thành rà soát đề án vị trí việc làm của 20 sở, ngành.",
+        "Việc rà soát giúp xác định đúng biên chế cần có.",
+    ]
+
+
+def test_date_among_header_items_is_a_date_line():
+    raw = (
+        "12/08/2023 | 07:15 GMT+7 | Điện thoại: 0203 000 000 | Email: toasoan@baotinh.vn\n"
+        "Sơ kết công tác tổ chức xây dựng Đảng\n"
+        "Ban Tổ chức Tỉnh ủy sơ kết công tác 6 tháng đầu năm.\n"
+    )
+    cleaned = clean_article(raw)
+    assert cleaned.title == "Sơ kết công tác tổ chức xây dựng Đảng"
+    assert cleaned.datelines == ("12/08/2023 | 07:15 GMT+7 | Điện thoại: 0203 000 000 | Email: toasoan@baotinh.vn",)
