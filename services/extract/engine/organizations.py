@@ -253,7 +253,7 @@ _BODY_ALTERNATIVES = (
     rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{CENTRAL}(?:{SP}{phrase('Đảng')}(?:{SP}{phrase('Cộng sản Việt Nam')})?)?",
     rf"{phrase('Ủy ban Kiểm tra')}{SP}{CENTRAL}(?:{SP}{phrase('Đảng')})?",
     rf"{phrase('Văn phòng')}{SP}{CENTRAL}{SP}{phrase('Đảng')}",
-    rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}{SP}{CENTRAL}(?:{SP}{phrase('Đảng')})?",
+    rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}{SP}(?:(?:{phrase('Ban Chấp hành')}|BCH){SP})?{CENTRAL}(?:{SP}{phrase('Đảng')})?",
     _NATIONAL,
     rf"{phrase('Chính phủ')}(?!{SP}(?:điện{SP}tử|số){_NOT_LETTER_AFTER})",  # not "Chính phủ điện tử", e-government
     rf"{CENTRAL}{SP}{phrase('Đảng')}",
@@ -297,6 +297,7 @@ _BARE_BOARD = re.compile(rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}$")
 _ENDS_PROVINCE_LEVEL = re.compile(rf"(?:{phrase('Tỉnh ủy')}|tỉnh|Tỉnh)$")
 _ENDS_CITY_LEVEL = re.compile(rf"(?:{phrase('Thành ủy')}|thành phố|Thành phố|TP\.?)$")
 ENDS_LOCAL_LEVEL = re.compile(rf"(?:{phrase('Huyện ủy')}|{phrase('Thị ủy')}|{phrase('Quận ủy')}|{LEVEL_LOCAL})$")
+_CITY_LEVEL_AFTER = re.compile(rf"(?:[Tt]hành{SP}phố|TP\.?)(?={SP}[{UP}])[^\S\n]*")
 _ENDS_LEVEL_WORD = re.compile(rf"(?:{LEVEL_PROVINCE})$")
 _HCM_AFTER_CITY = re.compile(rf"[^\S\n]*\.?[^\S\n]*(?:HCM|Hồ{SP}Chí{SP}Minh){_NOT_LETTER_AFTER}")
 _CAP_RUN = re.compile(rf"{CAP}(?:[^\S\n]{{0,2}}{CAP})*")
@@ -330,6 +331,9 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
     ends_local = bool(ENDS_LOCAL_LEVEL.search(core))
     if not shared and (ends_province or ends_city or ends_local):
         gap = _skip_spaces(text, end)
+        if ends_city:  # "Thành ủy Thành phố Tây Ninh"
+            level = _CITY_LEVEL_AFTER.match(text, gap)
+            gap = level.end() if level else gap
         pm = PROVINCE_RE.match(text, gap) if ends_province or ends_city else None
         hcm = _HCM_AFTER_CITY.match(text, end) if ends_city else None
         if hcm:  # "UBND TP.HCM": the level and the city written as one word
@@ -397,6 +401,7 @@ def canonical_core(core: str) -> str:
     if m:  # "Ban Dân vận tỉnh" and a bare "Ban Tổ chức" are the provincial committee's boards
         return f"ban {m.group(1)} {'thanh uy' if m.group(2) == 'thanh pho' else 'tinh uy'}"
     f = re.sub(r"^ban bi thu trung uong dang$", "ban bi thu", f)
+    f = re.sub(r"^(ban .+?) ban chap hanh (trung uong)", r"\1 \2", f)  # "Ban Tổ chức Ban Chấp hành Trung ương"
     return f
 
 
@@ -512,8 +517,13 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
             owner = _owner(person_spans, m.start())
             province = person_province.get(owner) if owner is not None else None
             province = province or context.resolve(m.start())
-            if body.city_level and province not in CENTRAL_CITIES:
+            in_city = province in CENTRAL_CITIES
+            if _BARE_BOARD.fullmatch(core):  # "Ban Tổ chức": the board of the local Party committee
+                core = f"{core} {'Thành ủy' if in_city else 'Tỉnh ủy'}"
+            elif body.city_level != in_city:  # a city's body in a province, a province's body in a city
                 province = None
+        elif _BARE_BOARD.fullmatch(core):
+            core = f"{core} Tỉnh ủy"
         local_place = "" if body.province else body.place
         key = canonical_core(f"{core} {local_place}") + "|" + (province or "")
         if key not in found:

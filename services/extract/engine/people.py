@@ -39,7 +39,7 @@ _STANDALONE_HEADS = (
     "Thành ủy viên", "Huyện ủy viên", "Bộ trưởng", "Thứ trưởng", "Đại biểu Quốc hội", "Tổng Kiểm toán Nhà nước",
     "Tổng Thanh tra Chính phủ", "Thường trực Ban Bí thư", "Ủy viên Ban Thường vụ", "Ủy viên Ban Chấp hành",
     "Phó Bí thư Thường trực", "Phó Chủ tịch Thường trực", "Chủ tịch Quốc hội", "Phó Chủ tịch Quốc hội",
-    "Trưởng phòng", "Phó Trưởng phòng",
+    "Trưởng phòng", "Phó Trưởng phòng", "Ủy viên Thường vụ",
 )
 _STANDALONE_ACRONYMS = r"UVTVTU|UVBTVTU|UVBTV|UV{SP}BTV|TUV|ĐBQH|UVTW|UVTƯ|UV{SP}TW".replace("{SP}", SP)
 # Titles that say nothing alone ("Chủ tịch Hồ Chí Minh", "Trưởng đoàn"): a body must follow.
@@ -65,8 +65,13 @@ _ROLE = (
     rf"(?!{_LETTER})"
 )
 ROLE_RE = re.compile(rf"(?<!{_LETTER})" + _ROLE)  # match() at a known position, either case
-# finditer(): titles in running text start upper case; lower case ones are read only after a name
+# finditer(): titles in running text start upper case; lower case ones are read after a name, or
+# before a body written upper case ("trưởng Ban Tuyên giáo X"), never before a lower-case model's body.
 _ROLE_SCAN = re.compile(rf"(?=[{UP}n])(?<!{_LETTER})" + _ROLE)
+_LOWER_HEAD_SCAN = re.compile(
+    rf"(?=[bcptgđvkhu])(?<!{_LETTER})(?:phó{SP})?(?:bí{SP}thư|chủ{SP}tịch|trưởng|giám{SP}đốc|ủy{SP}viên|chánh|chủ{SP}nhiệm"
+    rf"|bộ{SP}trưởng|thứ{SP}trưởng|thủ{SP}tướng|tổng{SP}bí{SP}thư)(?:{SP}thường{SP}trực)?{SP}(?=[{UP}])"
+)
 # Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm".
 _CHAIN_GAP = re.compile(rf"[^\S\n]*(?:,|[-–—]|kiêm|và{SP}kiêm)?[^\S\n]*")
 # Between a name and the titles after it: "X, Bí thư", "X - Bí thư", "X (Bí thư".
@@ -85,6 +90,7 @@ class Role:
 def _find_roles(text: str, after_names: list[int]) -> list[Role]:
     """Titles with their bodies; after_names: where a title may follow a name ("ông X, phó chủ tịch...")."""
     starts = [m.start() for m in _ROLE_SCAN.finditer(text)]
+    starts += [m.start() for m in _LOWER_HEAD_SCAN.finditer(text)]
     starts += [p for p in after_names if p < len(text) and text[p].islower()]
     heapq.heapify(starts)
     roles: list[Role] = []
@@ -284,7 +290,24 @@ def _accept(text: str, name: NameMention) -> bool:
         return False
     if name.run_start != name.start:
         return False  # a capitalised word glued before the name: part of some other proper name
-    return True
+    return not _in_list_of_places(text, name, line_start, line_end)
+
+
+_LIST_ITEM = re.compile(rf"[{UP}][{LOW}]+(?:{SP}[{UP}][{LOW}]+){{0,3}}")
+
+
+def _in_list_of_places(text: str, name: NameMention, line_start: int, line_end: int) -> bool:
+    """'huyện ủy: Tân Châu, Gò Dầu, Dương Minh Châu': a name-like item among place names is a place."""
+    neighbours = []
+    before = text[line_start:name.start].rstrip()
+    if before.endswith(","):
+        item = before[:-1].rsplit(",", 1)[-1].rsplit(":", 1)[-1].strip()
+        neighbours.append(item)
+    after = re.match(r"[^\S\n]*(?:,|và)[^\S\n]*([^,;.:()\n]*)", text[name.end:line_end])
+    if after:
+        neighbours.append(after.group(1).strip())
+    # lists are homogeneous: the item before decides, else the one after
+    return bool(neighbours) and bool(_LIST_ITEM.fullmatch(neighbours[0])) and neighbours[0].split()[0] not in SURNAMES
 
 
 def _leaders(text: str, names: list[NameMention]) -> dict[int, tuple[int, str]]:

@@ -102,3 +102,13 @@ def test_evidence_of_a_body_is_its_mention():
     (body,) = find_organizations(Document.from_text(text), [])
     assert body.name == "Sở Tư pháp tỉnh Nam Định"
     assert text[body.evidence[0].start:body.evidence[0].end] == "Sở Tư pháp tỉnh Nam Định"
+
+
+def test_a_central_board_written_with_the_central_committee():
+    assert bodies("Ban Tổ chức Ban Chấp hành Trung ương vừa ban hành hướng dẫn.") == [
+        "Ban Tổ chức Ban Chấp hành Trung ương"]
+
+
+def test_in_a_centrally_run_city_a_bare_board_belongs_to_the_city_committee():
+    text = "Thành ủy Cần Thơ họp. Ban Tổ chức trình đề án; Thành ủy Thành phố Vị Thanh cũng báo cáo."
+    assert bodies(text) == ["Thành ủy Cần Thơ", "Ban Tổ chức Thành ủy Cần Thơ", "Thành ủy Vị Thanh"]

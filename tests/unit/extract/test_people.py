@@ -117,3 +117,13 @@ def test_evidence_points_at_the_mention_in_the_cleaned_text():
     ev = person.evidence[0]
     assert text[ev.start:ev.end] == "Phó Chủ tịch UBND tỉnh Ninh Văn Quý"
     assert ev.sentence == "Phó Chủ tịch UBND tỉnh Ninh Văn Quý nêu rõ yêu cầu."
+
+
+def test_a_name_like_item_in_a_list_of_districts_is_a_place():
+    text = "Đoàn làm việc với các huyện: Tân Biên, Gò Dầu, Dương Minh Châu và thị xã Hòa Thành."
+    assert people(text) == {}
+
+
+def test_a_lower_case_title_before_a_body_written_upper_case():
+    text = "Hội nghị do trưởng Ban Tổ chức Thành ủy Âu Văn Lực chủ trì."
+    assert people(text) == {"Âu Văn Lực": ["trưởng Ban Tổ chức Thành ủy"]}
