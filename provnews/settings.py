@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     def url(self, port: int) -> str:
         return f"http://{self.host}:{port}"
 
+    # Elasticsearch and Kibana (the docker compose profile). Templates and saved objects live in deploy/.
+    es_request_timeout_s: float = Field(default=30.0, gt=0)
+    es_bulk_chunk_size: int = Field(default=500, ge=1, description="Documents per bulk request at most.")
+    es_bulk_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Bytes per bulk request at most.")
+    kibana_url: str = "http://127.0.0.1:5601"
+    deploy_dir: Path | None = Field(default=None, description="The deploy/ folder, when not next to the source.")
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -1,0 +1,534 @@
+"""The production store: three Elasticsearch indices behind aliases, answering exactly as SqliteStore does.
+
+`provnews-articles` holds one document per article (title and text analysed folded and exact, facets as
+keywords, persons and metrics nested, and the whole extracted event in `doc`); `provnews-metrics` and
+`provnews-mentions` hold one flat document per metric and per reform mention, because Kibana cannot
+aggregate nested fields. Each alias points at one versioned index (`provnews-articles-v1`, …) made from
+the composable templates in deploy/elasticsearch/; `provnews reindex` builds the next version and swaps.
+
+Writes are versioned by the article's `received_at` (external_gte), so a replay of the same event rewrites
+the same documents and a replay of an older one loses a version conflict, which counts as success.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from elastic_transport import TransportError
+from elasticsearch import ApiError, AsyncElasticsearch
+from elasticsearch.helpers import async_streaming_bulk
+
+from provnews.extract.policies import reform_mentions
+from provnews.indexer.documents import facet_values, has_diacritics, query_terms, snippet
+from provnews.indexer.ports import FACETS, FacetCount, Hit, Rejected, SearchQuery, SearchResult, Stats, StoreUnavailable
+from provnews.logs import get_logger
+from provnews.schemas.events import ExtractedArticle
+from provnews.settings import Settings
+
+log = get_logger(__name__)
+
+KINDS = ("articles", "metrics", "mentions")
+FACET_LIMIT = 20
+STATS_LIMIT = 10_000
+# Elasticsearch refuses these documents as malformed: retrying cannot help, so they go to the dead-letter topic.
+MALFORMED = frozenset({
+    "mapper_parsing_exception", "strict_dynamic_mapping_exception", "document_parsing_exception",
+    "illegal_argument_exception", "action_request_validation_exception",
+})
+RETRY_STATUS = (429, 502, 503, 504)
+FACET_FIELDS = {
+    "province": "provinces", "province_2025": "provinces_2025", "topic": "topics", "person": "person_names",
+    "organization": "organizations", "document": "documents", "source": "source", "year": "year",
+}
+_VERSIONED = re.compile(r"-v(\d+)$")
+
+
+@dataclass(frozen=True)
+class IndexNames:
+    """Where each kind of document goes: the aliases, or (while reindexing) concrete index versions."""
+
+    articles: str
+    metrics: str
+    mentions: str
+
+    @classmethod
+    def aliases(cls, prefix: str) -> IndexNames:
+        return cls(*(f"{prefix}-{kind}" for kind in KINDS))
+
+    def version(self, n: int) -> IndexNames:
+        return IndexNames(*(f"{name}-v{n}" for name in self.all()))
+
+    def all(self) -> tuple[str, str, str]:
+        return self.articles, self.metrics, self.mentions
+
+
+def index_version(name: str) -> int | None:
+    match = _VERSIONED.search(name)
+    return int(match.group(1)) if match else None
+
+
+# -- templates ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Template:
+    kind: Literal["component", "index"]
+    name: str
+    body: dict
+
+
+def templates_dir(settings: Settings) -> Path:
+    """deploy/elasticsearch/: PROVNEWS_DEPLOY_DIR in the image, else next to the source in a checkout."""
+    base = settings.deploy_dir or Path(__file__).resolve().parents[2] / "deploy"
+    return base / "elasticsearch"
+
+
+def load_templates(directory: Path, prefix: str = "provnews") -> list[Template]:
+    """Component templates first (index templates are composed of them), names re-prefixed if needed."""
+    templates = []
+    for kind, suffix in (("component", ".component-template.json"), ("index", ".index-template.json")):
+        for path in sorted(directory.glob(f"*{suffix}")):
+            body = json.loads(path.read_text(encoding="utf-8"))
+            name = _reprefix(path.name.removesuffix(suffix), prefix)
+            if kind == "index":
+                body["index_patterns"] = [_reprefix(p, prefix) for p in body["index_patterns"]]
+                body["composed_of"] = [_reprefix(c, prefix) for c in body.get("composed_of", [])]
+                if "alias" in body.get("_meta", {}):
+                    body["_meta"]["alias"] = _reprefix(body["_meta"]["alias"], prefix)
+            templates.append(Template(kind, name, body))  # type: ignore[arg-type]
+    if not templates:
+        raise FileNotFoundError(f"no index templates in {directory}; set PROVNEWS_DEPLOY_DIR to the deploy/ folder")
+    return templates
+
+
+def _reprefix(name: str, prefix: str) -> str:
+    return prefix + name.removeprefix("provnews") if name.startswith("provnews") else name
+
+
+def mapping_versions(templates: Iterable[Template]) -> dict[str, int]:
+    """alias -> the mapping version its template would create."""
+    return {t.body["_meta"]["alias"]: t.body["template"]["mappings"]["_meta"]["mapping_version"]
+            for t in templates if t.kind == "index"}
+
+
+# -- documents ---------------------------------------------------------------------------------------
+
+def doc_version(article: ExtractedArticle) -> int:
+    """The external version of every document of an article: when it was received, in microseconds."""
+    return int(article.received_at.timestamp() * 1_000_000)
+
+
+def article_document(article: ExtractedArticle, *, indexed_at: datetime, derived: dict[str, list[str]]) -> dict:
+    ex = article.extraction
+    facets = facet_values(article)
+    published = article.published
+    return {
+        "id": article.article_id,
+        "story_id": article.story_id,
+        "title": ex.title,
+        "text": ex.clean_text or article.raw_text,
+        "url": article.url,
+        "source": article.source,
+        "authors": list(ex.authors),
+        "published": published.isoformat() if published else None,
+        "year": facets["year"][0] if facets["year"] else None,
+        "received_at": article.received_at.isoformat(),
+        "indexed_at": indexed_at.isoformat(),
+        "engine_version": ex.engine_version,
+        "provinces": facets["province"],
+        "provinces_2025": facets["province_2025"],
+        "topics": facets["topic"],
+        "person_names": facets["person"],
+        "organizations": facets["organization"],
+        "documents": facets["document"],
+        "persons": [{"name": p.name, "roles": list(p.roles)} for p in ex.persons],
+        "metrics": [{"action": m.action, "value": m.value, "unit": m.unit, "qualifier": m.qualifier, "level": m.level}
+                    for m in ex.metrics],
+        "derived_ids": derived,
+        "doc": json.loads(article.model_dump_json()),
+    }
+
+
+def metric_documents(article: ExtractedArticle, *, indexed_at: datetime) -> list[tuple[str, dict]]:
+    ex = article.extraction
+    facets = facet_values(article)
+    published = article.published
+    return [
+        (f"{article.article_id}-m{i}", {
+            "article_id": article.article_id,
+            "story_id": article.story_id,
+            "position": i,
+            "title": ex.title,
+            "url": article.url,
+            "source": article.source,
+            "published": published.isoformat() if published else None,
+            "province": facets["province"],
+            "province_2025": facets["province_2025"],
+            "action": m.action,
+            "value": m.value,
+            "unit": m.unit,
+            "qualifier": m.qualifier,
+            "level": m.level,
+            "phrase": m.text or None,
+            "evidence": m.evidence[0].sentence if m.evidence else m.text,
+            "indexed_at": indexed_at.isoformat(),
+        })
+        for i, m in enumerate(ex.metrics)
+    ]
+
+
+def mention_documents(article: ExtractedArticle, *, indexed_at: datetime) -> list[tuple[str, dict]]:
+    return [
+        (m.mention_id, {
+            "mention_id": m.mention_id,
+            "article_id": m.article_id,
+            "story_id": m.story_id,
+            "kind": m.kind,
+            "topic": m.topic,
+            "action": m.metric.action if m.metric else None,
+            "value": m.metric.value if m.metric else None,
+            "unit": m.metric.unit if m.metric else None,
+            "title": m.title,
+            "url": m.url,
+            "source": m.source,
+            "published": m.published.isoformat() if m.published else None,
+            "province": m.provinces,
+            "province_2025": m.provinces_2025,
+            "persons": m.persons,
+            "documents": m.documents,
+            "evidence": m.evidence[0].sentence if m.evidence else None,
+            "indexed_at": indexed_at.isoformat(),
+        })
+        for m in reform_mentions(article)
+    ]
+
+
+def bulk_actions(article: ExtractedArticle, names: IndexNames, *, indexed_at: datetime,
+                 stale: dict[str, Iterable[str]] | None = None) -> list[dict]:
+    """Every bulk action for one article: its document, its metrics and mentions, and deletes for the
+    metric and mention documents an earlier version of the article had and this one no longer has."""
+    metrics = metric_documents(article, indexed_at=indexed_at)
+    mentions = mention_documents(article, indexed_at=indexed_at)
+    derived = {"metrics": [i for i, _ in metrics], "mentions": [i for i, _ in mentions]}
+    version = {"version": doc_version(article), "version_type": "external_gte"}
+    actions = [{"_op_type": "index", "_index": names.articles, "_id": article.article_id, **version,
+                "_source": article_document(article, indexed_at=indexed_at, derived=derived)}]
+    for index, docs in ((names.metrics, metrics), (names.mentions, mentions)):
+        actions += [{"_op_type": "index", "_index": index, "_id": doc_id, **version, "_source": body}
+                    for doc_id, body in docs]
+    for kind, index in (("metrics", names.metrics), ("mentions", names.mentions)):
+        gone = sorted(set((stale or {}).get(kind, ())) - set(derived[kind]))
+        actions += [{"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in gone]
+    return actions
+
+
+# -- queries -----------------------------------------------------------------------------------------
+
+def search_request(query: SearchQuery) -> dict:
+    """The same question SqliteStore answers: AND across filters, OR within one, words folded unless accented."""
+    must: list[dict] = []
+    filters: list[dict] = []
+    terms = query_terms(query.q) if query.q else []
+    if terms:
+        fields = ["title.exact^10", "text.exact"] if has_diacritics(query.q or "") else ["title^10", "text"]
+        must.append({"multi_match": {"query": " ".join(terms), "type": "cross_fields", "operator": "and",
+                                     "fields": fields}})
+    for facet, values in (("topic", query.topic), ("person", query.person), ("organization", query.organization),
+                          ("document", query.document), ("source", query.source),
+                          ("year", [str(y) for y in query.year])):
+        if values:
+            filters.append({"terms": {FACET_FIELDS[facet]: list(values)}})
+    if query.province:
+        filters.append({"bool": {"should": [{"terms": {"provinces": list(query.province)}},
+                                            {"terms": {"provinces_2025": list(query.province)}}],
+                                 "minimum_should_match": 1}})
+    if query.date_from or query.date_to:
+        bounds = {}
+        if query.date_from:
+            bounds["gte"] = query.date_from.isoformat()
+        if query.date_to:
+            bounds["lte"] = query.date_to.isoformat()
+        filters.append({"range": {"published": bounds}})
+    newest = {"published": {"order": "desc", "missing": "_last"}}
+    sort = ([{"_score": "desc"}, newest, {"id": "asc"}] if terms
+            else [newest, {"received_at": "desc"}, {"id": "asc"}])
+    return {
+        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
+        "sort": sort,
+        "from_": (query.page - 1) * query.size,
+        "size": query.size,
+        "track_total_hits": True,
+        "source_includes": ["id", "story_id", "title", "url", "source", "published", "provinces", "provinces_2025",
+                            "topics", "text"],
+        "aggs": {facet: _terms(FACET_FIELDS[facet], FACET_LIMIT) for facet in FACETS},
+    }
+
+
+def _terms(field: str, size: int) -> dict:
+    # Ties by value, as SQLite orders them (both compare UTF-8 bytes). One shard, so the counts are exact.
+    return {"terms": {"field": field, "size": size, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
+
+
+def _hit(source: dict, terms: list[str]) -> Hit:
+    return Hit(id=source["id"], story_id=source["story_id"], title=source.get("title"), url=source.get("url"),
+               source=source.get("source"), published=source.get("published"),
+               provinces=source.get("provinces") or [], provinces_2025=source.get("provinces_2025") or [],
+               topics=source.get("topics") or [], snippet=snippet(source.get("text") or "", terms))
+
+
+def _buckets(aggregations: dict, name: str, key: str = "key") -> list[FacetCount]:
+    return [FacetCount(value=str(b[key]), count=b["doc_count"]) for b in aggregations[name]["buckets"]]
+
+
+def item_reason(error: dict | str) -> str:
+    """Elasticsearch's reason for refusing a document, with the causes it gives."""
+    if isinstance(error, str):
+        return error
+    parts, seen = [], 0
+    while error and seen < 5:
+        parts.append(f"{error.get('type', 'error')}: {error.get('reason', '')}".strip())
+        error, seen = error.get("caused_by"), seen + 1
+    return "; caused by ".join(parts)
+
+
+# -- the adapter -------------------------------------------------------------------------------------
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    options: dict[str, Any] = dict(
+        hosts=[settings.es_url], request_timeout=settings.es_request_timeout_s,
+        max_retries=3, retry_on_timeout=True, retry_on_status=RETRY_STATUS,
+    )
+    if settings.es_api_key:
+        options["api_key"] = settings.es_api_key.get_secret_value()
+    elif settings.es_username:
+        options["basic_auth"] = (settings.es_username,
+                                 settings.es_password.get_secret_value() if settings.es_password else "")
+    if settings.es_ca_cert:
+        options["ca_certs"] = str(settings.es_ca_cert)
+    return options
+
+
+class ElasticsearchStore:
+    """The ArticleStore on Elasticsearch. One client per event loop, made on first use, closed by close()."""
+
+    def __init__(self, settings: Settings, *, targets: IndexNames | None = None, wait_for_refresh: bool = True,
+                 connect: Callable[[], AsyncElasticsearch] | None = None):
+        self.settings = settings
+        self.aliases = IndexNames.aliases(settings.es_index_prefix)
+        # Writing to the aliases (the services) or to concrete new index versions (reindex).
+        self.targets = targets or self.aliases
+        self.wait_for_refresh = wait_for_refresh
+        self._connect = connect or (lambda: AsyncElasticsearch(**client_options(settings)))
+        self._client: AsyncElasticsearch | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready = targets is not None  # concrete targets are created by whoever chose them
+        self.bulk_retries = 3  # per refused item (429, 502-504), before write() says StoreUnavailable
+        self.bulk_backoff_s = 0.5
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ElasticsearchStore:
+        return cls(settings)
+
+    @property
+    def client(self) -> AsyncElasticsearch:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            # aiohttp sessions belong to the loop they were made on; a store used from a new loop gets a new client.
+            self._client, self._loop = self._connect(), loop
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None and self._loop is asyncio.get_running_loop():
+            await self._client.close()
+        self._client = self._loop = None
+
+    async def refresh(self) -> None:
+        await self.client.indices.refresh(index=",".join(self.targets.all()))
+
+    # -- setup -----------------------------------------------------------------------------------
+    async def setup(self) -> list[str]:
+        """Apply the templates, and create version 1 of each index with its alias where the alias is missing.
+
+        Idempotent; says what it did, and which live indices have an older mapping than their template
+        (a mapping or analyzer change needs `provnews reindex`, which builds the next version)."""
+        client = self.client
+        templates = load_templates(templates_dir(self.settings), self.settings.es_index_prefix)
+        done = []
+        for t in templates:
+            if t.kind == "component":
+                await client.cluster.put_component_template(name=t.name, body=t.body)
+            else:
+                await client.indices.put_index_template(name=t.name, body=t.body)
+            done.append(f"template {t.name} (version {t.body.get('version')})")
+        wanted = mapping_versions(templates)
+        for alias in self.aliases.all():
+            if await client.indices.exists_alias(name=alias):
+                current = await self.live_indices(alias)
+                mappings = await client.indices.get_mapping(index=alias)
+                for index in current:
+                    have = mappings[index]["mappings"].get("_meta", {}).get("mapping_version")
+                    if have != wanted.get(alias):
+                        done.append(f"warning: {index} has mapping version {have}, the template {wanted.get(alias)}: "
+                                    "run `provnews reindex`")
+                done.append(f"alias {alias} -> {', '.join(current)}")
+                continue
+            if await client.indices.exists(index=alias):
+                raise RuntimeError(f"{alias} is an index, not an alias: it was created without the templates; "
+                                   "delete it (or reindex it elsewhere) and run `provnews setup` again")
+            index = f"{alias}-v1"
+            try:
+                await client.indices.create(index=index, aliases={alias: {}})
+            except ApiError as exc:
+                if exc.error != "resource_already_exists_exception":
+                    raise
+            done.append(f"created {index} behind alias {alias}")
+        self._ready = True
+        return done
+
+    async def live_indices(self, alias: str) -> list[str]:
+        return sorted((await self.client.indices.get_alias(name=alias)).body)
+
+    async def _ensure_ready(self) -> None:
+        if self._ready:
+            return
+        exists = [bool(await self.client.indices.exists_alias(name=alias)) for alias in self.aliases.all()]
+        if not all(exists):
+            for line in await self.setup():
+                log.info("elasticsearch.setup", step=line)
+        self._ready = True
+
+    # -- writing ---------------------------------------------------------------------------------
+    async def write(self, articles: Sequence[ExtractedArticle]) -> list[Rejected]:
+        latest = {a.article_id: a for a in articles}  # a batch may hold the same article twice: the later wins
+        if not latest:
+            return []
+        try:
+            await self._ensure_ready()
+            stored = await self._stored_versions(list(latest))
+            return await self._bulk(latest, stored)
+        except (ApiError, TransportError) as exc:
+            raise StoreUnavailable(f"elasticsearch: {exc}") from exc
+
+    async def _stored_versions(self, ids: list[str]) -> dict[str, tuple[int, dict]]:
+        """What the articles index holds for these ids now (real-time): version and derived document ids."""
+        response = await self.client.mget(index=self.targets.articles, ids=ids, source_includes=["derived_ids"])
+        return {d["_id"]: (d.get("_version", 0), d.get("_source", {}).get("derived_ids") or {})
+                for d in response["docs"] if d.get("found")}
+
+    async def _bulk(self, latest: dict[str, ExtractedArticle], stored: dict[str, tuple[int, dict]]) -> list[Rejected]:
+        now = datetime.now(UTC)
+        actions, owner = [], {}
+        for article_id, article in latest.items():
+            version, derived = stored.get(article_id, (0, {}))
+            if version > doc_version(article):
+                log.info("article.replay_skipped", article_id=article_id, stored_version=version,
+                         version=doc_version(article))
+                continue
+            for action in bulk_actions(article, self.targets, indexed_at=now, stale=derived):
+                owner[(action["_index"], action["_id"])] = article_id
+                actions.append(action)
+        rejected: dict[str, Rejected] = {}
+        transient: list[str] = []
+        async for ok, item in async_streaming_bulk(
+            self.client, actions, chunk_size=self.settings.es_bulk_chunk_size,
+            max_chunk_bytes=self.settings.es_bulk_max_bytes, raise_on_error=False, raise_on_exception=True,
+            max_retries=self.bulk_retries, initial_backoff=self.bulk_backoff_s, max_backoff=8, retry_on_status=RETRY_STATUS,
+            refresh="wait_for" if self.wait_for_refresh else False, require_alias=self.targets == self.aliases,
+        ):
+            if ok:
+                continue
+            op, info = next(iter(item.items()))
+            status, error = info.get("status", 500), info.get("error") or {}
+            error_type = error.get("type", "") if isinstance(error, dict) else ""
+            article_id = owner.get((_requested_index(info, self.targets), info.get("_id")), info.get("_id"))
+            if op == "delete" and status == 404:
+                continue  # already gone
+            if status == 409 and error_type == "version_conflict_engine_exception":
+                log.info("article.replay_skipped", article_id=article_id, reason=item_reason(error))
+                continue
+            if error_type in MALFORMED and status < 500:
+                reason = f"[{info.get('_index')}] {item_reason(error)}"
+                log.warning("article.rejected", article_id=article_id, error=error_type, reason=reason[:300])
+                rejected.setdefault(article_id, Rejected(article_id=article_id, error=error_type, reason=reason))
+                continue
+            log.warning("elasticsearch.item_failed", article_id=article_id, status=status, error=error_type,
+                        reason=item_reason(error)[:300])
+            transient.append(f"{status} {error_type or item_reason(error)}")
+        if transient:
+            # Everything else that failed can succeed later: the caller retries the whole batch, idempotently.
+            raise StoreUnavailable(f"{len(transient)} bulk item(s) failed: {', '.join(sorted(set(transient))[:5])}")
+        return list(rejected.values())
+
+    # -- reading ---------------------------------------------------------------------------------
+    async def search(self, query: SearchQuery) -> SearchResult:
+        request = search_request(query)
+        terms = query_terms(query.q) if query.q else []
+        response = await self._read(self.client.search, index=self.aliases.articles, **request)
+        facets = {facet: _buckets(response["aggregations"], facet) for facet in FACETS}
+        hits = [_hit(h["_source"], terms) for h in response["hits"]["hits"]]
+        return SearchResult(total=response["hits"]["total"]["value"], page=query.page, size=query.size,
+                            hits=hits, facets=facets)
+
+    async def get(self, article_id: str) -> dict | None:
+        # GET is real-time, like SQLite: an article is readable as soon as its write returned.
+        response = await self._read(self.client.options(ignore_status=404).get, index=self.aliases.articles,
+                                    id=article_id, source_includes=["doc"])
+        if not response.get("found"):
+            if response.get("error"):  # the index itself is missing, not the article
+                raise StoreUnavailable(f"elasticsearch: {item_reason(response['error'])}")
+            return None
+        doc = response["_source"]["doc"]
+        duplicates = await self._read(
+            self.client.search, index=self.aliases.articles, size=STATS_LIMIT,
+            query={"bool": {"filter": [{"term": {"story_id": doc["story_id"]}}],
+                            "must_not": [{"ids": {"values": [article_id]}}]}},
+            sort=[{"published": {"order": "asc", "missing": "_first"}}, {"id": "asc"}],
+            source_includes=["id", "title", "source", "url", "published"],
+        )
+        return {**doc, "duplicates": [
+            {key: h["_source"].get(key) for key in ("id", "title", "source", "url", "published")}
+            for h in duplicates["hits"]["hits"]
+        ]}
+
+    async def stats(self) -> Stats:
+        response = await self._read(
+            self.client.search, index=self.aliases.articles, size=0, track_total_hits=True,
+            aggs={
+                "province": _terms("provinces", STATS_LIMIT),
+                "province_2025": _terms("provinces_2025", STATS_LIMIT),
+                "topic": _terms("topics", STATS_LIMIT),
+                "month": {"date_histogram": {"field": "published", "calendar_interval": "month", "format": "yyyy-MM",
+                                             "min_doc_count": 1, "order": {"_key": "asc"}}},
+            },
+        )
+        aggregations = response["aggregations"]
+        return Stats(articles=response["hits"]["total"]["value"], by_province=_buckets(aggregations, "province"),
+                     by_province_2025=_buckets(aggregations, "province_2025"),
+                     by_topic=_buckets(aggregations, "topic"), by_month=_buckets(aggregations, "month", "key_as_string"))
+
+    async def _read(self, call, **kwargs):
+        try:
+            await self._ensure_ready()
+            return await call(**kwargs)
+        except (ApiError, TransportError) as exc:
+            raise StoreUnavailable(f"elasticsearch: {exc}") from exc
+
+    async def ping(self) -> bool:
+        try:
+            return all([bool(await self.client.indices.exists_alias(name=alias)) for alias in self.aliases.all()])
+        except (ApiError, TransportError):
+            return False
+
+
+def _requested_index(info: dict, targets: IndexNames) -> str:
+    """The name an action was sent to: the response names the concrete index behind an alias."""
+    index = info.get("_index", "")
+    for name in targets.all():
+        if index == name or index.startswith(f"{name}-v"):
+            return name
+    return index

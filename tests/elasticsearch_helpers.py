@@ -1,0 +1,121 @@
+"""A stand-in for Elasticsearch on a loopback port, answering with recorded response shapes.
+
+The real AsyncElasticsearch client talks to it over HTTP, so what is tested is the request the client
+really sends and how the adapter reads what a real cluster answers: bulk item errors, 429s, version
+conflicts. It keeps no index; each test says how bulk items and real-time gets are answered.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+PRODUCT = {"X-Elastic-Product": "Elasticsearch"}
+
+# Item errors as Elasticsearch 9 words them in a bulk response.
+DOCUMENT_PARSING = {
+    "type": "document_parsing_exception",
+    "reason": "[1:1204] failed to parse field [published] of type [date] in document with id 'x'. "
+              "Preview of field's value: '2025-13-45'",
+    "caused_by": {"type": "illegal_argument_exception",
+                  "reason": "failed to parse date field [2025-13-45] with format [strict_date]"},
+}
+REJECTED_EXECUTION = {
+    "type": "es_rejected_execution_exception",
+    "reason": "rejected execution of coordinating operation [coordinating_and_primary_bytes=0, "
+              "replica_bytes=0, all_bytes=0, coordinating_operation_bytes=1, max_coordinating_and_primary_bytes=0]",
+}
+VERSION_CONFLICT = {
+    "type": "version_conflict_engine_exception",
+    "reason": "[x]: version conflict, current version [1735689600000000] is higher than the one provided "
+              "[1704067200000000]",
+    "index_uuid": "pT6dPGq7RUy3rgZyA8kT0w", "shard": "0", "index": "provnews-articles-v1",
+}
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+    def ndjson(self) -> list[dict]:
+        return [json.loads(line) for line in self.body.splitlines() if line.strip()]
+
+
+@dataclass
+class FakeElasticsearch:
+    """bulk_item(op, meta, source) returns (status, error) for an item, or None for success;
+    `stored` answers real-time mgets: id -> (version, derived_ids); `status` answers every request when set."""
+
+    bulk_item: Callable[[str, dict, dict | None], tuple[int, dict] | None] = lambda op, meta, source: None
+    stored: dict[str, tuple[int, dict]] = field(default_factory=dict)
+    status: int | None = None
+    requests: list[Recorded] = field(default_factory=list)
+
+    def bulk_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path.endswith("/_bulk")]
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/{path:path}", self._handle, methods=["GET", "HEAD", "POST", "PUT", "DELETE"])])
+
+    async def _handle(self, request: Request) -> Response:
+        body = await request.body()
+        self.requests.append(Recorded(request.method, request.url.path, dict(request.query_params),
+                                      {k.lower(): v for k, v in request.headers.items()}, body))
+        if self.status is not None:
+            return _json({"error": {"type": "unavailable_shards_exception", "reason": "primary shard is not active"},
+                          "status": self.status}, self.status)
+        path = request.url.path
+        if request.method == "HEAD":
+            return Response(status_code=200, headers=PRODUCT)
+        if path.endswith("/_mget"):
+            ids = json.loads(body)["ids"]
+            index = path.strip("/").split("/")[0]
+            docs = []
+            for doc_id in ids:
+                if doc_id in self.stored:
+                    version, derived = self.stored[doc_id]
+                    docs.append({"_index": f"{index}-v1", "_id": doc_id, "_version": version, "found": True,
+                                 "_source": {"derived_ids": derived}})
+                else:
+                    docs.append({"_index": f"{index}-v1", "_id": doc_id, "found": False})
+            return _json({"docs": docs})
+        if path.endswith("/_bulk"):
+            return _json(self._bulk(body))
+        return _json({"acknowledged": True})
+
+    def _bulk(self, body: bytes) -> dict:
+        lines = [json.loads(line) for line in body.splitlines() if line.strip()]
+        items, errors, i = [], False, 0
+        while i < len(lines):
+            op, meta = next(iter(lines[i].items()))
+            source = lines[i + 1] if op != "delete" else None
+            i += 1 if op == "delete" else 2
+            index = meta["_index"] if meta["_index"].rsplit("-", 1)[-1].startswith("v") else f"{meta['_index']}-v1"
+            outcome = self.bulk_item(op, meta, source)
+            item = {"_index": index, "_id": meta["_id"]}
+            if outcome is None:
+                item.update({"_version": meta.get("version", 1), "result": "deleted" if op == "delete" else "created",
+                             "status": 200 if op == "delete" else 201, "_seq_no": 0, "_primary_term": 1})
+            else:
+                status, error = outcome
+                item["status"] = status
+                if error:
+                    item["error"] = error
+                    errors = True
+                else:
+                    item["result"] = "not_found"
+            items.append({op: item})
+        return {"errors": errors, "took": 3, "items": items}
+
+
+def _json(payload: dict, status: int = 200) -> Response:
+    return Response(json.dumps(payload), status_code=status, media_type="application/json", headers=PRODUCT)
