@@ -33,6 +33,12 @@ _LEAD_DAY = re.compile(
     r"(?:\(\s*)?(?:ngày\s+)?(?P<d>\d{1,2})\s*(?:[/-]\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<wm>\d{1,2}))"
     r"(?:\s*[/-]\s*(?P<y>(?:19|20)\d{2})|\s+năm\s+(?P<wy>(?:19|20)\d{2}))?(?!\d)",
 )
+_TIME_OF_DAY = re.compile(
+    r"(?<!\w)(?:[Rr]ạng sáng|[Ss]áng|[Tt]rưa|[Cc]hiều|[Tt]ối|[Đđ]êm)(?:\s+(?:nay|qua|mai))?,?\s*"
+    r"\(?\s*(?:ngày\s+)?(?P<d>\d{1,2})\s*(?:[/-]\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<wm>\d{1,2}))"
+    r"(?:\s*[/-]\s*(?P<y>(?:19|20)\d{2})|\s+năm\s+(?P<wy>(?:19|20)\d{2}))?(?!\d)"
+)
+_LEAD_WINDOW = 250
 # A date right after these words is a deadline or target, not something already done.
 _DEADLINE_BEFORE = re.compile(r"(?:trước|đến|tới|hết|hạn|chậm nhất|từ nay đến)(?: ngày)?\s*$", re.IGNORECASE)
 # An article reports an event within days; a cited document dated long before says nothing of the year.
@@ -135,7 +141,9 @@ def _lead_day(cleaned: CleanedArticle) -> tuple[int, int, int | None] | None:
     if cleaned.title and paragraphs and paragraphs[0] == cleaned.title:
         paragraphs = paragraphs[1:]
     for para in paragraphs[:2]:
-        m = _LEAD_DAY.match(para)
+        # Opening the lead ("Chiều 16/9, ..."), or a time of day inside its first lines
+        # ("Nhân dịp ..., sáng nay (26/1), ..."); a bare "ngày 25/10/2017" there dates a document.
+        m = _LEAD_DAY.match(para) or _TIME_OF_DAY.search(para, 0, _LEAD_WINDOW)
         if m:
             month = int(m.group("m") or m.group("wm"))
             year = m.group("y") or m.group("wy")

@@ -117,3 +117,17 @@ def test_the_sites_own_address_beats_the_one_it_credits():
     assert metadata_of("Tin chính\nNội dung của bài viết về cải cách hành chính.\nNguồn: Baonghean.vn\n").source == (
         "baonghean.vn"
     )
+
+
+def test_a_time_of_day_inside_the_lead_dates_it_but_a_cited_document_does_not():
+    raw = (
+        "Dâng hương tưởng niệm các anh hùng liệt sỹ\n"
+        "Nhân dịp kỷ niệm ngày thành lập Đảng, sáng nay (3/2), đoàn lãnh đạo tỉnh dâng hương theo Kế hoạch "
+        "số 12-KH/TU ngày 20/1/2024.\n"
+    )
+    assert metadata_of(raw).published == date(2024, 2, 3)
+    raw = (
+        "Quán triệt nghị quyết mới\n"
+        "Thực hiện Nghị quyết số 18-NQ/TW ngày 25/10/2017, Đảng ủy khối đã quán triệt các văn bản chỉ đạo.\n"
+    )
+    assert metadata_of(raw).published is None
