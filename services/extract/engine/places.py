@@ -89,6 +89,9 @@ def _province_pattern(spellings: list[str]) -> str:
 
 
 _PROVINCE = re.compile(_province_pattern(_all_spellings()))
+_PROVINCE_ANY_CASE = re.compile(
+    rf"(?:{'|'.join(_pattern_of(s) for s in sorted(_NAME_2025, key=len, reverse=True))})(?![\w])", re.IGNORECASE
+)
 
 # Words after which a province's name names something else: a street, a ward, a river...
 _PLACE_BEFORE = re.compile(
@@ -122,16 +125,33 @@ def province_of(name: str) -> Province | None:
 
 
 def find_provinces(doc: Document) -> list[Province]:
-    evidence: dict[str, list[Evidence]] = {}
     text = doc.text
-    for m in _PROVINCE.finditer(text):
-        canon = _CANONICAL.get(_key(m.group(0)))
-        if canon is None or not _is_province_mention(text, m.start(), m.end(), canon):
-            continue
+    mentions = [
+        (m.start(), m.end(), canon)
+        for m in _PROVINCE.finditer(text)
+        if (canon := _CANONICAL.get(_key(m.group(0)))) and _is_province_mention(text, m.start(), m.end(), canon)
+    ]
+    mentions += _provinces_after_tinh(text, {start for start, _, _ in mentions})
+    evidence: dict[str, list[Evidence]] = {}
+    for start, end, canon in sorted(mentions):
         spans = evidence.setdefault(canon, [])
         if len(spans) < _MAX_EVIDENCE:
-            spans.append(doc.evidence(m.start(), m.end()))
+            spans.append(doc.evidence(start, end))
     return [Province(name=c, name_2025=_NAME_2025[c], evidence=ev) for c, ev in evidence.items()]
+
+
+def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, str]]:
+    """"tỉnh Lào cai", "tỉnh quảng ninh": after the word "tỉnh" a name counts whatever its capitals."""
+    mentions = []
+    for word in ("tỉnh ", "Tỉnh "):
+        at = text.find(word)
+        while at != -1:
+            start = at + len(word)
+            m = _PROVINCE_ANY_CASE.match(text, start)
+            if m and start not in found and (canon := _CANONICAL.get(_key(m.group(0)))):
+                mentions.append((start, m.end(), canon))
+            at = text.find(word, start)
+    return mentions
 
 
 def _is_province_mention(text: str, start: int, end: int, canon: str) -> bool:

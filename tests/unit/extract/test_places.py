@@ -103,3 +103,8 @@ def test_a_title_after_a_place_is_not_part_of_its_name():
     assert locations("Công an huyện Mèo Vạc Đại úy Lý Mí Sính và Trung tâm y tế huyện Mèo Vạc Trung tâm y tế.") == [
         ("Mèo Vạc", "district")
     ]
+
+
+def test_after_the_word_tinh_a_province_counts_whatever_its_capitals():
+    assert provinces("Đề án thành lập thị xã thuộc tỉnh Lào cai và tỉnh quảng ninh.") == ["Lào Cai", "Quảng Ninh"]
+    assert provinces("Sản phẩm lào cai được ưa chuộng.") == []
