@@ -143,9 +143,9 @@ _BYLINE_LABEL = re.compile(
     r"Biên tập|Đồ họa|Đồ hoạ|Thiết kế|Trình bày|Nguồn)\s*:\s*",
     re.IGNORECASE,
 )
-# Credits that name people who did not write the article.
+# Credits that name people who did not write the article (labels compared folded, without diacritics).
 _CREDIT_LABELS = frozenset({"anh", "video", "clip", "nguon"})
-_NON_AUTHOR_LABELS = frozenset({"biên tập", "đồ họa", "đồ hoạ", "thiết kế", "trình bày", "nguồn"})
+_NON_AUTHOR_LABELS = frozenset({"bien tap", "do hoa", "thiet ke", "trinh bay", "nguon"})
 _BYLINE_MAX_CHARS = 90
 _BYLINE_SPLIT = re.compile(r"\s*(?:,|;|&|/|\s[-–—]\s|\svà\s)\s*")
 _BYLINE_DROP = re.compile(
@@ -343,7 +343,10 @@ def _is_bare_date(text: str) -> bool:
 
 
 def _labelled_date(line: str) -> bool:
-    return bool(re.search(r"ngày đăng|đăng ngày|đăng lúc|cập nhật|xuất bản", line, re.IGNORECASE))
+    return bool(_PUBLICATION_LABEL.search(line))
+
+
+_PUBLICATION_LABEL = re.compile(r"ngày đăng|đăng ngày|đăng lúc|cập nhật|xuất bản", re.IGNORECASE)
 
 
 def _is_menu(line: str, key: str) -> bool:

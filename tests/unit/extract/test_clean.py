@@ -165,6 +165,8 @@ def test_article_without_a_headline_has_no_title():
         ("Bảo Ngọc (Trung tâm Văn hóa - Thông tin huyện)", ["Bảo Ngọc"]),
         ("ThS. Trần Văn Lộc - Trường Chính trị tỉnh", ["Trần Văn Lộc"]),
         ("Nhóm PV", []),
+        ("Bài: Hải Yến - Đồ họa: Minh Tuấn", ["Hải Yến"]),
+        ("Biên tập: Thu Trang", []),
         ("Theo TTXVN", []),
         ("(Theo Vietnamplus.vn)", []),
         ("Theo đó, tỉnh sẽ sắp xếp lại", None),
