@@ -109,6 +109,7 @@ _NAMED_LAW = re.compile(
     r"Luật\s+(?!sư\b|gia\b|số\b)"
     rf"(?P<plain>[{_UPPER}][^,.;:()\"“”«»\n…]{{2,120}})"
 )
+_SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*)$")
 _GENERIC_BEFORE_SCHEME = re.compile(r"(?:[Cc]ác|[Nn]hững)\s$")
 _NOT_A_LAW_BEFORE = re.compile(r"(?:[Pp]háp|[Kk]ỷ)\s$")
 _TITLE_STOP = re.compile(
@@ -138,12 +139,10 @@ def find_documents(doc: Document) -> list[LegalDocument]:
     text = doc.text
     mentions: list[_Found] = []
     covered: list[tuple[int, int]] = []
-    references, lone_symbols = _scan(text)
-    for m in references:
-        found = _numbered_mentions(m, text)
-        if found:
-            mentions.extend(found)
-            covered.append(m.span())
+    numbered, lone_symbols = _scan(text)
+    for span, found in numbered:
+        mentions.extend(found)
+        covered.append(span)
     for m in lone_symbols:
         if _inside(m.start(), covered):
             continue
@@ -154,6 +153,8 @@ def find_documents(doc: Document) -> list[LegalDocument]:
     for m in _NAMED_SCHEME.finditer(text):
         if _inside(m.start(), covered) or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
+        if m.group("plain") and not m.group("plain")[0].isupper() and _SENTENCE_START.search(text, 0, m.start()):
+            continue  # "Đề án nêu rõ ...": a sentence about a scheme named earlier, not a name
         title = m.group("quoted") or _plain_title(m.group("plain"))
         if title:
             mentions.append(_Found("de_an", None, None, _tidy(title), [m.span()], quoted=bool(m.group("quoted"))))
@@ -175,9 +176,17 @@ def find_documents(doc: Document) -> list[LegalDocument]:
 
 
 @lru_cache(maxsize=8)
-def _scan(text: str) -> tuple[list[re.Match], list[re.Match]]:
-    """Numbered references and lone symbols; shared by `find_documents` and `reference_spans`."""
-    references = [m for m in _REFERENCE.finditer(text) if not _glued(text, m.start())]
+def _scan(text: str) -> tuple[list[tuple[tuple[int, int], list[_Found]]], list[re.Match]]:
+    """Numbered references that cite something, and lone symbols; shared with `reference_spans`.
+
+    The cached mentions are never mutated: merging copies them.
+    """
+    references = []
+    for m in _REFERENCE.finditer(text):
+        if not _glued(text, m.start()):
+            found = _numbered_mentions(m, text)
+            if found:
+                references.append((m.span(), found))
     lone_symbols = [m for m in _LONE_SYMBOL.finditer(text) if not _glued(text, m.start(), "/")]
     return references, lone_symbols
 
@@ -193,8 +202,8 @@ def _after(text: str, start: int, pattern: re.Pattern) -> bool:
 @lru_cache(maxsize=8)
 def reference_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Where the text cites a document by number or symbol, so other steps do not read those numbers."""
-    references, lone_symbols = _scan(text)
-    spans = sorted([m.span() for m in references] + [m.span() for m in lone_symbols])
+    numbered, lone_symbols = _scan(text)
+    spans = sorted([span for span, _ in numbered] + [m.span() for m in lone_symbols])
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

@@ -56,7 +56,7 @@ _PREDICATE_AFTER = re.compile(
 _CLAUSE_OPENING = re.compile(
     r"^[\s,:(\-–]*(?:(?:đến nay|hiện nay|hiện tại|trong đó|theo đó|riêng|ngoài ra|bên cạnh đó|cụ thể|"
     r"đặc biệt|qua đó|tính đến nay|như vậy|toàn tỉnh|cả tỉnh|toàn huyện|năm \d{4}|trong năm \d{4}|"
-    r"đến cuối năm \d{4}|đến năm \d{4})[\s,:]*)*$",
+    r"đến cuối năm \d{4}|đến năm \d{4}|tổng số|tổng cộng)[\s,:]*)*$",
     re.IGNORECASE,
 )
 _COORDINATION_BEFORE = re.compile(r"(?:,|và|cùng|;|:)\s*$")
@@ -120,6 +120,7 @@ _MEASURE_SPLIT = re.compile(r"[\s/]+")
 _GROUP_OF_PROVINCES = re.compile(r"(?:tỉnh|thành phố|địa phương)(?!\w)", re.IGNORECASE)
 _MAX_SUBJECT_WORDS = 10
 _MAX_DESCRIPTION_WORDS = 6
+_QUALIFIER_THEN_NUMBER = re.compile(rf"(?:{_QUALIFIER_ALTERNATION})\s+\d", re.IGNORECASE)
 _SUBJECT_CUT = re.compile(
     r"(?:\d|(?<!\w)(?:năm|giai đoạn|của|toàn tỉnh|cả tỉnh|luôn|đã|đều|vẫn|liên tục|tiếp tục|ước|cả năm|"
     r"trong|so với|hiện|dự kiến|trên địa bàn (?:tỉnh|huyện|thành phố|thị xã|xã)|tại)(?!\w)|(?<!\w)(?:tỉnh|thành phố|huyện)(?:\s+[A-ZĐ]|\s*$))"
@@ -262,7 +263,7 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
     full_unit = " ".join(x for x in (measure, unit) if x)
     if not full_unit or _is_measure(full_unit):
         verb_start = window_start + action_match.start() if action_match else number_start
-        subject = _subject_before(text[clause.start:verb_start])
+        subject = _subject_before(text[clause.start:verb_start]) or _measured_before(context.unit)
         full_unit = " ".join(x for x in (full_unit, subject) if x)
     if not full_unit:
         return None
@@ -359,6 +360,8 @@ def _unit_after(text: str, pos: int, limit: int, *, as_subject: bool = False) ->
             break
         if as_subject and words and token.lower() == "có":
             break
+        if words and _QUALIFIER_THEN_NUMBER.match(text, token_start, limit):
+            break  # "12 cán bộ dưới 35 tuổi": the qualifier belongs to the next number
         if token.lower() in {"và", "hoặc"}:
             following = _UNIT_TOKEN.match(text, m.end(), limit)
             if not following or following.group(1)[0].isdigit() or _ACTION_START.match(text, following.start(1), limit):
@@ -402,6 +405,16 @@ def _subject_before(prefix: str) -> str:
     if len(words[0]) > 1 and words[0][0].isupper() and words[0][1:].islower():
         words[0] = words[0].lower()
     return " ".join(words).strip(" -–")
+
+
+def _measured_before(previous_unit: str | None) -> str:
+    """ "tinh giản 1.512 biên chế, đạt 10,3%": a bare share in the same sentence measures the previous count."""
+    if not previous_unit:
+        return ""
+    words = previous_unit.split()
+    while words and words[0].lower() in _MEASURE_WORDS:
+        words.pop(0)
+    return " ".join(words)
 
 
 def _is_measure(unit: str) -> bool:
