@@ -263,7 +263,9 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
     full_unit = " ".join(x for x in (measure, unit) if x)
     if not full_unit or _is_measure(full_unit):
         verb_start = window_start + action_match.start() if action_match else number_start
-        subject = _subject_before(text[clause.start:verb_start]) or _measured_before(context.unit)
+        subject = _subject_before(text[clause.start:verb_start])
+        if not subject and ("%" in full_unit or "phần trăm" in full_unit or action in _POSITION_VERBS):
+            subject = _measured_before(context.unit)
         full_unit = " ".join(x for x in (full_unit, subject) if x)
     if not full_unit:
         return None
