@@ -139,4 +139,46 @@ class ArticleDeadLettered(CloudEvent[DeadLetter]):
     type: Literal["org.provnews.article.deadlettered.v1"] = "org.provnews.article.deadlettered.v1"
 
 
-EVENT_MODELS: tuple[type[CloudEvent], ...] = (ArticleReceived, ArticleExtracted, ReformMentioned, ArticleDeadLettered)
+class AlertMatch(Frozen):
+    """What in the article the subscription's filter matched: a reform topic, a metric or a keyword."""
+
+    kind: Literal["topic", "metric", "keyword"]
+    mention_id: str | None = Field(default=None, description="The reform.mentions event, for topics and metrics.")
+    topic: TopicId | None = None
+    metric: Metric | None = None
+    keyword: str | None = None
+    evidence: list[str] = Field(default=[], description="The sentences it was found in.")
+
+
+class AlertedArticle(Frozen):
+    article_id: str
+    story_id: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published: date | None = None
+    provinces: list[str] = []
+    provinces_2025: list[str] = []
+    link: str = Field(description="The article in the query API, with everything extracted from it.")
+    matches: list[AlertMatch] = []
+
+
+class ReformAlert(Frozen):
+    """One webhook delivery: one article (instant mode) or the articles of one interval (digest mode)."""
+
+    delivery_id: str = Field(description="The same on every attempt and redelivery: receivers drop repeats by it.")
+    subscription_id: str
+    subscription_name: str
+    mode: Literal["instant", "digest"]
+    articles: list[AlertedArticle]
+
+
+class AlertDelivered(CloudEvent[ReformAlert]):
+    event_type: ClassVar[str] = "org.provnews.reform.alert.v1"
+    schema_name: ClassVar[str] = "reform.alert.v1"
+    type: Literal["org.provnews.reform.alert.v1"] = "org.provnews.reform.alert.v1"
+
+
+EVENT_MODELS: tuple[type[CloudEvent], ...] = (
+    ArticleReceived, ArticleExtracted, ReformMentioned, ArticleDeadLettered, AlertDelivered,
+)
