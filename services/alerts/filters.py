@@ -1,0 +1,133 @@
+"""What a subscriber follows, and how a written filter is checked and put in canonical form. Pure.
+
+Lists are OR within a list and AND across lists. Provinces are accepted by their name before or
+after the July 2025 merger (and the usual variant spellings, with or without diacritics) and stored
+under the canonical name the extraction engine uses.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib.resources import files
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from provnews.schemas.extraction import TOPIC_IDS
+
+MAX_VALUES = 50
+_Value = Field(min_length=1, max_length=200)
+
+
+class FilterError(ValueError):
+    """A filter that cannot match what it says: unknown topic or province, or nothing at all."""
+
+    def __init__(self, error: str, detail: str, **extra):
+        super().__init__(detail)
+        self.error, self.detail, self.extra = error, detail, extra
+
+
+class MetricFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit_contains: str | None = Field(default=None, min_length=1, max_length=200,
+                                      description="Part of the unit, e.g. 'biên chế' or 'bien che'.")
+    min_value: float | None = Field(default=None, description="At least this value.")
+
+
+class Filter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    topics: list[str] = Field(default=[], max_length=MAX_VALUES, description="Reform topic ids.")
+    provinces: list[str] = Field(default=[], max_length=MAX_VALUES, description="Named before or after the 2025 merger.")
+    persons: list[str] = Field(default=[], max_length=MAX_VALUES)
+    documents: list[str] = Field(default=[], max_length=MAX_VALUES,
+                                 description="Document codes ('18-NQ/TW') or kind:number ('nghi_quyet:18').")
+    keywords: list[str] = Field(default=[], max_length=MAX_VALUES, description="Words looked for in the article text.")
+    metric: MetricFilter | None = None
+
+    @field_validator("topics", "provinces", "persons", "documents", "keywords")
+    @classmethod
+    def _strip(cls, values: list[str]) -> list[str]:
+        cleaned = [" ".join(unicodedata.normalize("NFC", v).split()) for v in values]
+        if any(not v or len(v) > 200 for v in cleaned):
+            raise ValueError("values must be between 1 and 200 characters")
+        return list(dict.fromkeys(cleaned))
+
+    def is_empty(self) -> bool:
+        metric_empty = self.metric is None or (self.metric.unit_contains is None and self.metric.min_value is None)
+        return metric_empty and not (self.topics or self.provinces or self.persons or self.documents or self.keywords)
+
+
+def checked(filter_: Filter, *, allow_empty: bool = False) -> Filter:
+    """The filter with canonical province names, or FilterError saying what is wrong with it."""
+    if not allow_empty and filter_.is_empty():
+        raise FilterError("empty_filter", "the filter is empty: give at least one of topics, provinces, persons, "
+                                          "documents, keywords or metric")
+    unknown_topics = [t for t in filter_.topics if t not in TOPIC_IDS]
+    if unknown_topics:
+        raise FilterError("unknown_topic", f"unknown topic id(s): {', '.join(unknown_topics)}", known=list(TOPIC_IDS))
+    canonical = [(name, canonical_province(name)) for name in filter_.provinces]
+    unknown_provinces = [name for name, canon in canonical if canon is None]
+    if unknown_provinces:
+        raise FilterError("unknown_province", f"unknown province(s): {', '.join(unknown_provinces)}")
+    return filter_.model_copy(update={"provinces": list(dict.fromkeys(c for _, c in canonical))})
+
+
+# -- provinces ------------------------------------------------------------------------------------
+def lower(text: str) -> str:
+    """Lower-case, one character in and one out (so offsets into the result hold in the original)."""
+    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
+
+
+def fold(text: str) -> str:
+    """Lower-case without diacritics, đ -> d, one character in and one out."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def _fold_char(c: str, _memo: dict[str, str] = {}) -> str:  # noqa: B006 - a deliberate memo
+    folded = _memo.get(c)
+    if folded is None:
+        base = unicodedata.normalize("NFD", lower(c))[0]
+        folded = _memo[c] = "d" if base == "đ" else base
+    return folded
+
+
+def _province_key(name: str) -> str:
+    name = re.sub(r"^(?:tỉnh|thành phố|tp\.?)\s+", "", name.strip(), flags=re.IGNORECASE)
+    return re.sub(r"[\s.\-–—]+", "", fold(name))
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = files("provnews.extract.engine").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, str], dict[str, str]]:
+    """(lookup key -> canonical name, canonical name -> name after 2025), from the engine's own data files."""
+    name_2025 = {row[0]: row[1] for row in _rows("provinces.tsv")}
+    spellings = [(old, old) for old in name_2025] + [(row[0], row[1]) for row in _rows("province_variants.tsv")]
+    lookup: dict[str, str] = {}
+    clashes: set[str] = set()
+    for spelling, canon in spellings:
+        key = _province_key(spelling)
+        if lookup.get(key, canon) != canon:
+            clashes.add(key)  # two provinces alike without diacritics: those need them written
+        lookup[key] = canon
+    for key in clashes:
+        del lookup[key]
+    exact = {" ".join(unicodedata.normalize("NFC", s).split()).casefold(): c for s, c in spellings}
+    return lookup | exact, name_2025
+
+
+def canonical_province(name: str) -> str | None:
+    """The canonical (pre-2025) name a written province name stands for, if any."""
+    lookup, _ = _gazetteer()
+    normal = " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+    return lookup.get(normal) or lookup.get(_province_key(name))
+
+
+def province_names() -> dict[str, str]:
+    """Canonical name -> name after the July 2025 merger."""
+    return dict(_gazetteer()[1])

@@ -1,0 +1,85 @@
+"""Webhook URLs: HTTPS to public addresses only, unless the allowlist names the host or network."""
+from __future__ import annotations
+
+import pytest
+
+from provnews.alerts.webhook_urls import Allowlist, WebhookRefused, checked_target, parse
+
+NONE = Allowlist.parse([])
+
+
+def resolver(*addresses: str):
+    async def resolve(host: str, port: int) -> list[str]:
+        return list(addresses)
+    return resolve
+
+
+async def refused(url: str, allowlist: Allowlist = NONE, resolve=resolver("93.184.216.34")) -> WebhookRefused:
+    with pytest.raises(WebhookRefused) as caught:
+        await checked_target(url, allowlist, resolve)
+    return caught.value
+
+
+@pytest.mark.parametrize("url,detail", [
+    ("", "1 to 2048 characters"),
+    ("example.com/hook", "must be http(s)://"),
+    ("ftp://example.com/hook", "must be http(s)://"),
+    ("https:///hook", "has no host"),
+    ("https://example.com:99999/hook", "invalid port"),
+    ("https://exa mple.com/hook", "spaces"),
+])
+def test_malformed_urls_say_what_is_wrong(url, detail):
+    with pytest.raises(WebhookRefused) as caught:
+        parse(url)
+    assert caught.value.error == "invalid_webhook_url" and detail in caught.value.detail
+
+
+async def test_public_https_is_fine_and_connects_to_the_checked_address():
+    target = await checked_target("https://hooks.example.com/x", NONE, resolver("93.184.216.34"))
+    assert target.address == "93.184.216.34" and target.webhook.port == 443
+
+
+async def test_plain_http_is_refused_unless_allowlisted():
+    error = await refused("http://hooks.example.com/x")
+    assert error.error == "webhook_url_refused" and "plain HTTP" in error.detail
+    allowed = Allowlist.parse(["hooks.example.com"])
+    assert (await checked_target("http://hooks.example.com/x", allowed, resolver("93.184.216.34"))).webhook.port == 80
+
+
+@pytest.mark.parametrize("address,kind", [
+    ("127.0.0.1", "loopback"), ("10.1.2.3", "private"), ("192.168.0.10", "private"), ("172.16.5.4", "private"),
+    ("169.254.169.254", "link-local"), ("::1", "loopback"), ("fe80::1", "link-local"), ("fd00::1", "private"),
+    ("0.0.0.0", "unspecified"), ("::ffff:10.0.0.1", "private"), ("100.64.0.1", "not global"),
+])
+async def test_non_public_addresses_are_refused_after_resolution(address, kind):
+    error = await refused("https://innocent.example.com/hook", resolve=resolver(address))
+    assert error.error == "webhook_url_refused"
+    assert f"which is {kind};" in error.detail
+
+
+async def test_one_private_address_among_public_ones_is_enough_to_refuse():
+    error = await refused("https://mixed.example.com/", resolve=resolver("93.184.216.34", "10.0.0.1"))
+    assert "10.0.0.1" in error.detail
+
+
+async def test_ip_literals_are_checked_without_dns():
+    assert (await refused("https://10.0.0.5/hook")).error == "webhook_url_refused"
+    assert (await refused("https://[::1]:8443/hook")).error == "webhook_url_refused"
+
+
+async def test_the_allowlist_names_hosts_addresses_and_networks():
+    loopback = Allowlist.parse(["127.0.0.1"])
+    target = await checked_target("http://127.0.0.1:8080/hook", loopback)
+    assert target.address == "127.0.0.1"
+    network = Allowlist.parse(["10.0.0.0/8"])
+    assert (await checked_target("https://internal.example/", network, resolver("10.9.9.9"))).address == "10.9.9.9"
+    assert (await refused("https://internal.example/", network, resolver("192.168.1.1"))).error == "webhook_url_refused"
+    host = Allowlist.parse(["hooks.internal"])
+    assert (await checked_target("http://hooks.internal/x", host, resolver("10.0.0.2"))).address == "10.0.0.2"
+
+
+async def test_an_unresolvable_host_is_refused_as_transient():
+    async def fail(host, port):
+        raise OSError("Name or service not known")
+    error = await refused("https://nowhere.invalid/", resolve=fail)
+    assert error.error == "webhook_url_unresolvable" and error.transient
