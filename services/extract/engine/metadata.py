@@ -7,7 +7,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from provnews.extract.engine.clean import CleanedArticle, byline_names
-from provnews.extract.engine.document import UPPER, Document
+from provnews.extract.engine.document import Document
 from provnews.extract.engine.places import province_of
 
 
@@ -26,17 +26,17 @@ _FULL_DATE = re.compile(
     r"|[Nn]gày\s+(?P<wd>\d{1,2})\s+tháng\s+(?P<wm>\d{1,2})\s+năm\s+(?P<wy>(?:19|20)\d{2}))"
 )
 _PUBLISHED_LABEL = re.compile(r"ngày đăng|đăng ngày|đăng lúc|xuất bản|published|posted", re.IGNORECASE)
-# The lead's own day: "Chiều 16/9,", "Ngày 9/10,", "Sáng nay (16/9)", "HÀ TĨNH - Tối 5-3,".
+# The lead's own day: "Chiều 16/9,", "Ngày 9/10,", "Sáng ngày 10.10,", "HÀ TĨNH - Tối 5-3,", "Trực tiếp - Ngày 9-4,".
 _LEAD_DAY = re.compile(
-    rf"^(?:[{UPPER}]+(?: [{UPPER}]+){{0,3}}\s*[-–—]\s*)?"
+    r"^(?:[^\s,.]+(?: [^\s,.]+){0,3}\s+[-–—]\s+)?"
     r"(?:Rạng sáng|Sáng|Trưa|Chiều|Tối|Đêm|Ngày|Hôm nay|Hôm qua)(?:\s+(?:nay|qua|mai))?,?\s*"
-    r"(?:\(\s*)?(?:ngày\s+)?(?P<d>\d{1,2})\s*(?:[/-]\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<wm>\d{1,2}))"
-    r"(?:\s*[/-]\s*(?P<y>(?:19|20)\d{2})|\s+năm\s+(?P<wy>(?:19|20)\d{2}))?(?!\d)",
+    r"(?:\(\s*)?(?:ngày\s+)?(?P<d>\d{1,2})\s*(?:[/.-]\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<wm>\d{1,2}))"
+    r"(?:\s*[/.-]\s*(?P<y>(?:19|20)\d{2})|\s+năm\s+(?P<wy>(?:19|20)\d{2}))?(?![\d.])",
 )
 _TIME_OF_DAY = re.compile(
     r"(?<!\w)(?:[Rr]ạng sáng|[Ss]áng|[Tt]rưa|[Cc]hiều|[Tt]ối|[Đđ]êm)(?:\s+(?:nay|qua|mai))?,?\s*"
-    r"\(?\s*(?:ngày\s+)?(?P<d>\d{1,2})\s*(?:[/-]\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<wm>\d{1,2}))"
-    r"(?:\s*[/-]\s*(?P<y>(?:19|20)\d{2})|\s+năm\s+(?P<wy>(?:19|20)\d{2}))?(?!\d)"
+    r"\(?\s*(?:ngày\s+)?(?P<d>\d{1,2})\s*(?:[/.-]\s*(?P<m>\d{1,2})|\s+tháng\s+(?P<wm>\d{1,2}))"
+    r"(?:\s*[/.-]\s*(?P<y>(?:19|20)\d{2})|\s+năm\s+(?P<wy>(?:19|20)\d{2}))?(?![\d.])"
 )
 _LEAD_WINDOW = 250
 # A date right after these words is a deadline or target, not something already done.

@@ -131,3 +131,12 @@ def test_a_time_of_day_inside_the_lead_dates_it_but_a_cited_document_does_not():
         "Thực hiện Nghị quyết số 18-NQ/TW ngày 25/10/2017, Đảng ủy khối đã quán triệt các văn bản chỉ đạo.\n"
     )
     assert metadata_of(raw).published is None
+
+
+@pytest.mark.parametrize(
+    "lead",
+    ["Trực tiếp - Ngày 2-6, tại Hội trường", "Sáng ngày 2.6, tại Hội trường", "BẠC LIÊU - Chiều 2/6, tại Hội trường"],
+)
+def test_lead_day_after_a_place_or_a_label_and_with_dots(lead):
+    raw = f"Hội nghị Tỉnh ủy\n{lead} Tỉnh ủy họp bàn Kế hoạch số 3-KH/TU ngày 30/5/2023.\n"
+    assert metadata_of(raw).published == date(2023, 6, 2)
