@@ -157,23 +157,40 @@ def _infer_year(text: str, day: int, month: int) -> date | None:
     """The year of a day-month lead, from the latest dated reference the article cites.
 
     A document "ngày 15/9/2021" rolled out in an article of "Chiều 16/9" puts the article
-    in 2021: it cannot predate what it cites, and reports are written within days.
+    in 2021: it cannot predate what it cites, and reports are written within days. Failing
+    that, a progress report ("kết quả 8 tháng đầu năm 2022") is written in the year it covers.
     """
     references = [
         d for m in _FULL_DATE.finditer(text)
         if (d := _date_of(m)) and not _DEADLINE_BEFORE.search(text[max(0, m.start() - 20):m.start()])
     ]
-    if not references:
-        return None
-    latest = max(references)
-    candidate = _date(latest.year, month, day)
-    if candidate is None:
-        return None
-    if candidate < latest:
-        candidate = _date(latest.year + 1, month, day)
-    if candidate is None or (candidate - latest).days > _MAX_DAYS_AFTER_REFERENCE:
-        return None
-    return candidate
+    if references:
+        latest = max(references)
+        candidate = _date(latest.year, month, day)
+        if candidate is not None and candidate < latest:
+            candidate = _date(latest.year + 1, month, day)
+        if candidate is not None and (candidate - latest).days <= _MAX_DAYS_AFTER_REFERENCE:
+            return candidate
+    return _year_of_progress_report(text, day, month)
+
+
+def _year_of_progress_report(text: str, day: int, month: int) -> date | None:
+    years = set()
+    for m in _PERIOD_OF_YEAR.finditer(text):
+        months = _MONTHS_SO_FAR.get(m.group("n"), 0) if m.group("n") else _MONTHS_IN_QUARTER.get(m.group("q"), 0)
+        year = int(m.group("y"))
+        if months and month > months:
+            years.add(year)  # "6 tháng đầu năm 2022" reported in July 2022
+        elif months == 12 and month <= 2:
+            years.add(year + 1)  # the year's review, held in January or February of the next
+    return _date(years.pop(), month, day) if len(years) == 1 else None
+
+
+_PERIOD_OF_YEAR = re.compile(
+    r"(?:(?P<n>\d{1,2}|sáu|chín) tháng(?: đầu)?|quý (?P<q>I{1,3}|IV))\s*(?:năm|/)\s*(?P<y>(?:19|20)\d{2})(?!\d)"
+)
+_MONTHS_SO_FAR = {str(n): n for n in range(1, 13)} | {"sáu": 6, "chín": 9}
+_MONTHS_IN_QUARTER = {"I": 3, "II": 6, "III": 9, "IV": 12}
 
 
 # --- source ----------------------------------------------------------------------------------

@@ -140,3 +140,10 @@ def test_a_time_of_day_inside_the_lead_dates_it_but_a_cited_document_does_not():
 def test_lead_day_after_a_place_or_a_label_and_with_dots(lead):
     raw = f"Hội nghị Tỉnh ủy\n{lead} Tỉnh ủy họp bàn Kế hoạch số 3-KH/TU ngày 30/5/2023.\n"
     assert metadata_of(raw).published == date(2023, 6, 2)
+
+
+def test_a_progress_report_dates_its_own_year():
+    raw = "Giao ban quý III\nChiều 5/10, UBND tỉnh đánh giá kết quả 9 tháng đầu năm 2023 và nhiệm vụ quý IV/2023.\n"
+    assert metadata_of(raw).published == date(2023, 10, 5)
+    raw = "Tổng kết năm\nSáng 10/1, Sở Nội vụ tổng kết công tác 12 tháng năm 2022.\n"
+    assert metadata_of(raw).published == date(2023, 1, 10)
