@@ -119,7 +119,8 @@ _MANY = re.compile(r"\s*nhiều(?!\w)")
 _MEASURE_SPLIT = re.compile(r"[\s/]+")
 _GROUP_OF_PROVINCES = re.compile(r"(?:tỉnh|thành phố|địa phương)(?!\w)", re.IGNORECASE)
 _MAX_SUBJECT_WORDS = 10
-_MAX_DESCRIPTION_WORDS = 6
+_MAX_DESCRIPTION_WORDS = 8
+_ESTIMATE_BEFORE_VERB = re.compile(r"(?<!\w)(?:ước|ước tính|dự kiến|khoảng)\s+$", re.IGNORECASE)
 _QUALIFIER_THEN_NUMBER = re.compile(rf"(?:{_QUALIFIER_ALTERNATION})\s+\d", re.IGNORECASE)
 _SUBJECT_CUT = re.compile(
     r"(?:\d|(?<!\w)(?:năm|giai đoạn|của|toàn tỉnh|cả tỉnh|luôn|đã|đều|vẫn|liên tục|tiếp tục|ước|cả năm|"
@@ -276,11 +277,18 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
         action=action,
         value=value,
         unit=full_unit,
-        qualifier=_QUALIFIERS.get(" ".join(qualifier_word.lower().split()), "exact") if qualifier_word else "exact",
+        qualifier=_qualifier(qualifier_word, before[: action_match.start()] if action_match else ""),
         level=_level(full_unit),
         text=text[span_start:span_end].strip(),
         evidence=[doc.evidence(span_start, span_end)],
     )
+
+
+def _qualifier(word: str | None, before_verb: str) -> str:
+    if word:
+        return _QUALIFIERS.get(" ".join(word.lower().split()), "exact")
+    # "ước đạt 120 tỷ đồng", "dự kiến giảm 30 xã": an estimate, said before the verb.
+    return "about" if _ESTIMATE_BEFORE_VERB.search(before_verb) else "exact"
 
 
 def _action_name(match: re.Match) -> str:

@@ -121,3 +121,29 @@ def test_dates_references_phones_ordinals_durations_attendance_and_principles_ar
 def test_site_furniture_in_capitals_or_contact_lines_gives_no_metric():
     text = "LƯỢT TRUY CẬP 12.345 HÔM NAY 210\nĐiện thoại: 0237 3852 123\nHuyện giảm 3 phòng."
     assert [(a, v) for a, v, *_ in _metrics(text)] == [("giảm", 3)]
+
+
+def test_an_estimate_said_before_the_verb_is_about():
+    assert _metrics("Doanh thu du lịch năm nay ước đạt 120 tỷ đồng.") == [
+        ("đạt", 120, "tỷ đồng doanh thu du lịch", "about", None)
+    ]
+
+
+def test_a_share_without_subject_measures_the_count_before_it_but_money_does_not():
+    text = (
+        "Toàn tỉnh đã tinh giản 1.512 biên chế, đạt 10,3% so với năm 2015. "
+        "Thu ngân sách luôn nằm trong nhóm 5 tỉnh có số thu lớn nhất (năm 2019 đạt 9.600 tỷ đồng)."
+    )
+    assert [(v, u) for _, v, u, _, _ in _metrics(text)] == [
+        (1512, "biên chế"),
+        (10.3, "% biên chế"),
+        (5, "tỉnh có số thu lớn nhất"),
+        (9600, "tỷ đồng"),
+    ]
+
+
+def test_a_verb_containing_a_document_word_is_not_a_citation():
+    # "kỷ luật 15" is not "Luật 15".
+    assert _metrics("Năm qua, Ủy ban Kiểm tra đề nghị kỷ luật 15 đảng viên vi phạm.") == [
+        ("kỷ luật", 15, "đảng viên vi phạm", "exact", None)
+    ]
