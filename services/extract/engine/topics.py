@@ -36,7 +36,7 @@ _CUES: dict[str, dict[str, float]] = {
         "sáp nhập": 0.5, "sát nhập": 0.5, "chia tách": 0.5, "mô hình cơ quan": 1, "chức năng nhiệm vụ tương đồng": 1.5,
     },
     "nhat_the_hoa_chuc_danh": {
-        "nhất thể hóa": 2, "kiêm nhiệm": 1.5, "hợp nhất chức danh": 2, "bí thư cấp ủy đồng thời là": 2,
+        "nhất thể hóa": 2, "kiêm nhiệm": 2, "hợp nhất chức danh": 2, "bí thư cấp ủy đồng thời là": 2,
         r"bí thư(?: \w+){0,4} đồng thời là": 1.5, "đồng thời là chủ tịch": 1.5, "đồng thời là trưởng": 1,
         "đồng thời là giám đốc": 1, "kiêm chức danh": 1.5, "kiêm nhiệm chức danh": 2,
     },
@@ -59,7 +59,7 @@ _CUES: dict[str, dict[str, float]] = {
         "tiếp nhận và trả kết quả": 1.5,
     },
     "phan_cap_phan_quyen": {
-        "phân cấp": 1.5, "phân quyền": 1.5, "phân cấp phân quyền": 2, "ủy quyền": 1, "giao quyền tự chủ": 1.5,
+        "phân cấp": 2, "phân quyền": 2, "phân cấp phân quyền": 2, "ủy quyền": 1, "giao quyền tự chủ": 1.5,
         "phân cấp mạnh": 2, "trao quyền": 1,
     },
     "cong_tac_can_bo": {
@@ -203,12 +203,25 @@ def _cue_occurrences(text: str) -> list[tuple[int, int, int]]:
                     continue
                 found.append((cue_id, m.start(), m.end()))
                 claimed.append(m.span())
+    merged = _union(claimed)
+    merged_starts = [a for a, _ in merged]
     for m in _PLAIN_CUES.finditer(text):
         start, end = m.span()
-        if any(a <= start and end <= b for a, b in claimed):
+        i = bisect_right(merged_starts, start) - 1
+        if i >= 0 and end <= merged[i][1]:
             continue
         found.append((_PLAIN_CUE_IDS[" ".join(m.group(0).split())], start, end))
     return found
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _is_shouting(sentence: str) -> bool:
