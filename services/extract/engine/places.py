@@ -196,8 +196,14 @@ _PLACE = re.compile(
     rf"(?=[TtHhQqĐđPpXxKkbấlư])(?<![\w.]){_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
     rf"|(?:số\s+)?\d{{1,3}}[A-Z]?(?![\w,.]\d))"
 )
-_PLURAL_BEFORE = re.compile(r"(?:^|\s)(?:các|những|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|\d+)\s+$", re.IGNORECASE)
 _LIST_NEXT = re.compile(rf" *(?:,| và) +(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})")
+_LIST_ITEM_END = re.compile(r" *(?:[,;)]|\.(?!\w)| và |$)", re.MULTILINE)
+_NOT_PLACES = frozenset({"Việt Nam", "Trung Quốc", "Lào", "Campuchia", "Thủ đô"})
+# First words of bodies and titles: "TP Hạ Long và Sở Nội vụ" lists a body after the place.
+_BODY_FIRST_WORDS = frozenset(
+    "Sở Ban Ủy Uỷ Hội Đoàn Công Trung Tỉnh Huyện Thành Đảng Mặt Bộ Cục Chi Phòng Trường Bệnh Ngân Nhà Đài Báo "
+    "Viện Học Tổng Liên Quỹ Cảng Khu Tập Thường Bí Chủ Phó Giám Đại Trưởng Lãnh Các".split()
+)
 # Counting words after a number: "xã 3 năm liền" is not a place named 3.
 _COUNTED = re.compile(r"\s+(?:năm|tháng|ngày|lần|người|hộ|tỷ|triệu|%|km|ha)\b")
 # Document and common nouns that follow "bản" or "làng" capitalised ("bản Hiến pháp", "làng Văn hóa").
@@ -248,15 +254,32 @@ def find_locations(doc: Document) -> list[Location]:
             continue
         start = m.start("name")
         add(name, level, m.start(), start + len(name))
-        if _PLURAL_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
-            pos = start + len(name)
-            while (nxt := _LIST_NEXT.match(text, pos)) is not None:
-                listed = _place_name(nxt.group("name"))
-                if not listed or _rejected(prefix, listed):
-                    break
-                add(listed, level, nxt.start("name"), nxt.start("name") + len(listed))
-                pos = nxt.start("name") + len(listed)
+        for listed_at, listed in _listed_after(text, start + len(name), prefix):
+            add(listed, level, listed_at, listed_at + len(listed))
     return [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
+
+
+def _listed_after(text: str, pos: int, prefix: str) -> list[tuple[int, str]]:
+    """Places listed after the first under one admin word: "huyện Ba Chẽ, Tiên Yên và Bình Liêu".
+
+    Each item must end at a comma, "và", a bracket or the sentence's end, so that
+    "tại TP Hạ Long, Thường trực Tỉnh ủy..." does not make "Thường" a place.
+    """
+    listed = []
+    while (nxt := _LIST_NEXT.match(text, pos)) is not None:
+        name = _place_name(nxt.group("name"))
+        if not name or _rejected(prefix, name) or province_of(name) or name in _NOT_PLACES:
+            break
+        end = nxt.start("name") + len(name)
+        closed = _LIST_ITEM_END.match(text, end)
+        last_after_va = nxt.group(0).lstrip(" ,").startswith("và") and (
+            closed or (" " in name and name.split(" ", 1)[0] not in _BODY_FIRST_WORDS)
+        )
+        if not (closed or last_after_va):
+            break
+        listed.append((nxt.start("name"), name))
+        pos = end
+    return listed
 
 
 def _trim_title_after(text: str, start: int, name: str | None) -> str | None:

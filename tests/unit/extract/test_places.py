@@ -108,3 +108,17 @@ def test_a_title_after_a_place_is_not_part_of_its_name():
 def test_after_the_word_tinh_a_province_counts_whatever_its_capitals():
     assert provinces("Đề án thành lập thị xã thuộc tỉnh Lào cai và tỉnh quảng ninh.") == ["Lào Cai", "Quảng Ninh"]
     assert provinces("Sản phẩm lào cai được ưa chuộng.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Đoàn thăm huyện Đầm Hà, Hải Hà và Bình Liêu trong 2 ngày.",
+         [("Đầm Hà", "district"), ("Hải Hà", "district"), ("Bình Liêu", "district")]),
+        ("Chiều 4/5 tại TP Cẩm Phả, Thường trực Thành ủy làm việc.", [("Cẩm Phả", "district")]),
+        ("Hội nghị ở TP Cẩm Phả, Quảng Ninh và TP Hạ Long và Sở Nội vụ.", [("Cẩm Phả", "district"),
+                                                                        ("Hạ Long", "district")]),
+    ],
+)
+def test_places_listed_under_one_admin_word(text, expected):
+    assert locations(text) == expected
