@@ -227,7 +227,8 @@ FIELD = rf"(?:{_FIELDS}|{_FIELD_ACRONYM}|{_GENERIC_FIELD})"
 _CENTRE_NAMES = _alt("Phục vụ hành chính công", "Hành chính công", "Truyền thông", "Chính trị", "Bồi dưỡng chính trị",
                      "Giao dịch một cửa", "Xúc tiến đầu tư", "Kiểm soát bệnh tật", "Dịch vụ việc làm",
                      "Công nghệ thông tin và Truyền thông", "Văn hóa", "Y tế")
-_GENERIC_CENTRE = rf"{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW}){{0,3}}"
+# "Trung tâm Hội nghị tỉnh" is a venue, not a body.
+_GENERIC_CENTRE = rf"(?![Hh]ội{SP}nghị){CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW}){{0,3}}"
 _QUOTED = r"(?:[^\S\n]*[\"“][^\"”\n]{1,30}[\"”])"
 _MASS = _alt("Hội Nông dân", "Hội Liên hiệp Phụ nữ", "Hội LHPN", "Hội Cựu chiến binh", "Hội CCB", "Đoàn Thanh niên",
              "Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh", "Liên đoàn Lao động", "LĐLĐ",
@@ -417,7 +418,6 @@ def display_core(core: str) -> str:
 
 # --- province of a mention -------------------------------------------------------------
 
-_SENTENCE_END = re.compile(rf"[.!?…]+[\"”’)]*{SP}(?=[\"“(]?[{UP}0-9])|\n")
 _DELEGATION = re.compile(
     rf"[Đđ]oàn(?:{SP}(?:công{SP}tác|khảo{SP}sát|cán{SP}bộ|đại{SP}biểu|lãnh{SP}đạo|kiểm{SP}tra|giám{SP}sát))?"
     rf"(?:{SP}của)?(?:{SP}(?:tỉnh|thành{SP}phố|TP\.?|{phrase('Tỉnh ủy')}|{phrase('Thành ủy')}|UBND{SP}tỉnh|HĐND{SP}tỉnh))?{SP}$"
@@ -426,7 +426,10 @@ _RECEIVING = re.compile(rf"(?:với|[Tt]iếp|[Đđ]ón|thăm|gặp){SP}(?:các{
 _ACCOMPANYING = re.compile(rf"\W*(?:[Cc]ùng{SP}đi|[Tt]háp{SP}tùng|[Cc]ùng{SP}tham{SP}gia{SP}đoàn)")
 _BY = re.compile(rf"{_NOT_LETTER_BEFORE}do{SP}")
 # A given name or middle syllable before a province's name makes it part of a person's name ("Nguyễn Hòa Bình").
-_NAME_SYLLABLE_BEFORE = re.compile(rf"(?:{'|'.join(sorted(SURNAMES))}|Văn|Thị|Hữu|Đức|Công|Quốc|Minh|Thanh|Xuân|Ngọc|Anh|Trọng|Quang|Hồng|Thu|Mạnh|Tiến|Bá|Duy|Viết|Huy|Hải|Như|Khánh|Tấn|Phú|Nhật|Thế|Chí|Đăng|Đình){SP}$")
+_NAME_SYLLABLES = SURNAMES | frozenset(
+    "Văn Thị Hữu Đức Công Quốc Minh Thanh Xuân Ngọc Anh Trọng Quang Hồng Thu Mạnh Tiến Bá Duy Viết Huy Hải Như Khánh Tấn"
+    " Phú Nhật Thế Chí Đăng Đình".split()
+)
 
 
 @dataclass(frozen=True)
@@ -439,22 +442,22 @@ class ProvinceMention:
 class ProvinceContext:
     """Which province a body belongs to when the text does not say it right after the body."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, doc: Document):
         self.text = text
+        self.doc = doc
         self.mentions: list[ProvinceMention] = []
         for m in PROVINCE_RE.finditer(text):
-            if _NAME_SYLLABLE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            before = text[max(0, m.start() - 12):m.start()]
+            if before.endswith(" ") and before.split()[-1:] and before.split()[-1] in _NAME_SYLLABLES:
                 continue
             self.mentions.append(ProvinceMention(m.start(), m.end(), province_of(m.group(0)) or m.group(0)))
         self._starts = [pm.start for pm in self.mentions]
-        self._bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
         counts = Counter(pm.name for pm in self.mentions)
         order = {pm.name: i for i, pm in reversed(list(enumerate(self.mentions)))}
         self.home = min(counts, key=lambda p: (-counts[p], order[p])) if counts else None
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        i = bisect_right(self._bounds, pos) - 1
-        return self._bounds[max(i, 0)], self._bounds[min(i + 1, len(self._bounds) - 1)]
+        return self.doc.sentence_span(pos)
 
     def in_context(self, pos: int) -> str | None:
         """The province a mention at pos belongs to, from its sentence; None when the sentence does not tell."""
@@ -497,16 +500,23 @@ _DEPUTY_TITLE_BEFORE = re.compile(rf"[Đđ]ại{SP}biểu{SP}$")
 _STANDING = re.compile(rf"^{phrase('Thường trực')}{SP}")
 
 
+_PARTY_COMMITTEE = re.compile(rf"{COMMITTEE}|{phrase('Đảng ủy')}|{phrase('Trung ương')}|{phrase('Cấp ủy')}")
+
+
 def find_organizations(doc: Document, persons: list[Person]) -> list[Organization]:
     text = search_text(doc.text)
-    context = ProvinceContext(text)
+    context = ProvinceContext(text, doc)
     person_spans = sorted((e.start, e.end, i) for i, p in enumerate(persons) for e in p.evidence)
     person_province = _person_provinces(text, persons, context)
     found: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    party_named = _PARTY_COMMITTEE.search(text) is not None
     for m in _body_matches(text):
+        if not party_named and _BARE_BOARD.fullmatch(" ".join(m.group(0).split())):
+            continue  # with no Party committee in sight, "Ban Tổ chức" organises an event
         if _DEPUTY_TITLE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue  # "Đại biểu Quốc hội" is a title
-        body = body_at(text, m)
+        cached = upper_case_bodies(text).get(m.start())
+        body = cached[1] if cached and cached[0] is m else body_at(text, m)
         if body is None:
             continue
         core = body.core
@@ -547,9 +557,15 @@ _HEAD_BEFORE_LOWER = re.compile(
 )
 
 
+@lru_cache(maxsize=8)  # people.py reads titles over the same bodies
+def upper_case_bodies(text: str) -> dict[int, tuple[re.Match, BodyMention | None]]:
+    """Every body written upper case in the text, by start offset, read once per article."""
+    return {m.start(): (m, body_at(text, m)) for m in _BODY_SCAN.finditer(text)}
+
+
 def _body_matches(text: str) -> list[re.Match]:
     """Bodies in upper case anywhere; in lower case only right after a title's head (else they are generic)."""
-    found = list(_BODY_SCAN.finditer(text))
+    found = [m for m, _ in upper_case_bodies(text).values()]
     for head in _HEAD_BEFORE_LOWER.finditer(text):
         m = BODY_RE.match(text, head.end())
         if m and not ENDS_LOCAL_LEVEL.fullmatch(m.group(0)):

@@ -12,6 +12,7 @@ import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from provnews.extract.engine.document import Document
 from provnews.extract.engine.organizations import (
@@ -28,6 +29,7 @@ from provnews.extract.engine.organizations import (
     phrase,
     search_text,
     split_run,
+    upper_case_bodies,
 )
 from provnews.schemas.extraction import Person
 
@@ -68,9 +70,9 @@ ROLE_RE = re.compile(rf"(?<!{_LETTER})" + _ROLE)  # match() at a known position,
 # finditer(): titles in running text start upper case; lower case ones are read after a name, or
 # before a body written upper case ("trưởng Ban Tuyên giáo X"), never before a lower-case model's body.
 _ROLE_SCAN = re.compile(rf"(?=[{UP}n])(?<!{_LETTER})" + _ROLE)
-_LOWER_HEAD_SCAN = re.compile(
-    rf"(?=[bcptgđvkhu])(?<!{_LETTER})(?:phó{SP})?(?:bí{SP}thư|chủ{SP}tịch|trưởng|giám{SP}đốc|ủy{SP}viên|chánh|chủ{SP}nhiệm"
-    rf"|bộ{SP}trưởng|thứ{SP}trưởng|thủ{SP}tướng|tổng{SP}bí{SP}thư)(?:{SP}thường{SP}trực)?{SP}(?=[{UP}])"
+_LOWER_HEAD_BEFORE = re.compile(
+    rf"(?<!{_LETTER})(?:phó{SP})?(?:bí{SP}thư|chủ{SP}tịch|trưởng|giám{SP}đốc|ủy{SP}viên|chánh|chủ{SP}nhiệm"
+    rf"|bộ{SP}trưởng|thứ{SP}trưởng|thủ{SP}tướng|tổng{SP}bí{SP}thư)(?:{SP}thường{SP}trực)?{SP}$"
 )
 # Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm".
 _CHAIN_GAP = re.compile(rf"[^\S\n]*(?:,|[-–—]|kiêm|và{SP}kiêm)?[^\S\n]*")
@@ -89,8 +91,13 @@ class Role:
 
 def _find_roles(text: str, after_names: list[int]) -> list[Role]:
     """Titles with their bodies; after_names: where a title may follow a name ("ông X, phó chủ tịch...")."""
+    bodies = upper_case_bodies(text)
     starts = [m.start() for m in _ROLE_SCAN.finditer(text)]
-    starts += [m.start() for m in _LOWER_HEAD_SCAN.finditer(text)]
+    for b in bodies:
+        window = max(0, b - 32)
+        head = _LOWER_HEAD_BEFORE.search(text, window, b)
+        if head:
+            starts.append(head.start())
     starts += [p for p in after_names if p < len(text) and text[p].islower()]
     heapq.heapify(starts)
     roles: list[Role] = []
@@ -103,8 +110,11 @@ def _find_roles(text: str, after_names: list[int]) -> list[Role]:
         if m is None:
             continue
         gap = _SPACES.match(text, m.end()).end()
-        body = BODY_RE.match(text, gap) if gap > m.end() else None
-        mention = body_at(text, body) if body else None
+        if gap in bodies:
+            mention = bodies[gap][1]
+        else:
+            body = BODY_RE.match(text, gap) if gap > m.end() else None
+            mention = body_at(text, body) if body else None
         if mention is not None:
             end = mention.end
         elif m.group("alone"):
@@ -127,6 +137,7 @@ _PROVINCE_AFTER_LEVEL = re.compile(
 _HCM_AFTER_LEVEL = re.compile(rf"(TP|thành phố|Thành phố)[^\S\n]*\.?[^\S\n]*(?:HCM|Hồ{SP}Chí{SP}Minh)")
 
 
+@lru_cache(maxsize=2048)
 def _role_text(raw: str) -> str:
     """A title as written, without the province's name ("Chủ tịch HĐND tỉnh Quảng Ninh" -> "...tỉnh")."""
     stripped = _HCM_AFTER_LEVEL.sub(r"\1", _PROVINCE_AFTER_LEVEL.sub(r"\1", raw))
@@ -137,7 +148,7 @@ def _role_text(raw: str) -> str:
 
 _CAP_TOKEN = re.compile(rf"[{UP}][{LOW}]+")
 # Capitalised syllables in a row; "PhạmThị" (a lost space) still splits into two syllables.
-_NAME_RUN = re.compile(rf"(?=[{UP}])(?<!{_LETTER})[{UP}][{LOW}]+(?:[^\S\n]{{0,2}}[{UP}][{LOW}]+)*(?!{_LETTER})")
+_NAME_RUN = re.compile(rf"(?=[{UP}])(?<!{_LETTER})[{UP}][{LOW}]+(?:[^\S\n]{{0,2}}[{UP}][{LOW}]+)+(?!{_LETTER})")
 _HONORIFIC_BEFORE = re.compile(
     r"(?:(?<![\w])(?:[Đđ]ồng chí|[Đđ]/[Cc]|[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị|[Cc]ụ|[Ee]m|[Cc]ô|[Tt]hầy|[Bb]ác|[Nn]hà báo|[Nn]ghệ nhân"
     r"|[Nn]ghệ sĩ|[Đđ]ại tướng|[Tt]hượng tướng|[Tt]rung tướng|[Tt]hiếu tướng|[Đđ]ại tá|[Tt]hượng tá|[Tt]rung tá"
@@ -182,6 +193,8 @@ class NameMention:
 def _name_mentions(text: str, original: str) -> list[NameMention]:
     out = []
     for run in _NAME_RUN.finditer(text):
+        if not any(word in SURNAMES for word in _CAP_TOKEN.findall(run.group(0))):
+            continue
         pieces = [(t.start(), t.end()) for t in _CAP_TOKEN.finditer(text, run.start(), run.end())]
         segment: list[tuple[int, int]] = []
         for piece in pieces + [(-1, -1)]:
