@@ -515,7 +515,9 @@ def _tail_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) 
     i = end - 1
     while i >= body_from and len(found) < 3:
         kind = kinds[i]
-        if kind in ("blank", "junk", "button", "footer", "url") or (kind == "menu" and _is_nav(_furniture_key(lines[i]))):
+        if kind in ("blank", "junk", "button", "footer", "url", "date", "credit", "related") or (
+            kind == "menu" and _is_nav(_furniture_key(lines[i]))
+        ):
             i -= 1
             continue
         if kind not in ("text", "menu") or byline_names(lines[i]) is None:
