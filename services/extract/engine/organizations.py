@@ -247,6 +247,12 @@ _NATIONAL = _alt("Quốc hội", "Ủy ban Thường vụ Quốc hội", "Văn p
 _OPT_LEVEL = rf"(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?"
 _OFFICE_OF = rf"(?:{phrase('Đoàn ĐBQH')}|{phrase('Đoàn đại biểu Quốc hội')}|{UBND}|{HDND})"
 # A level borrowed from the next body in "HĐND, UBND tỉnh" / "Thường trực Tỉnh ủy, HĐND, UBND tỉnh".
+_COMMITTEE_ORGAN = (
+    rf"(?:{phrase('Ban Thường vụ')}|BTV|{phrase('Thường trực')}|{phrase('Thường vụ')}|{phrase('Ủy ban Kiểm tra')}|UBKT"
+    rf"|{phrase('Văn phòng')}|{phrase('Ban Chấp hành')}|BCH)"
+)
+# A committee shared by two of its organs: "Ban Thường vụ, Thường trực Tỉnh ủy".
+_SHARED_COMMITTEE = rf"(?=(?:[^\S\n]*(?:,|và){SP}{_COMMITTEE_ORGAN})+{SP}(?P<shared_committee>{COMMITTEE}){_NOT_LETTER_AFTER})"
 _SHARED_LEVEL = rf"(?=(?:[^\S\n]*(?:,|và|-){SP}(?:{HDND}|{UBND}|{phrase('Ủy ban')}{SP}{MTTQ}|{MTTQ}))+{SP}(?P<shared>{LEVEL}){_NOT_LETTER_AFTER})"
 
 _BODY_ALTERNATIVES = (
@@ -260,8 +266,8 @@ _BODY_ALTERNATIVES = (
     rf"{CENTRAL}{SP}{phrase('Đảng')}",
     # the Party in a province, district or commune
     rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{phrase('Đảng bộ')}{SP}{LEVEL}",
-    rf"(?:{phrase('Ban Thường vụ')}|BTV|{phrase('Thường trực')}|{phrase('Thường vụ')}|{phrase('Ủy ban Kiểm tra')}|UBKT|{phrase('Văn phòng')}"
-    rf"|{phrase('Ban Chấp hành')}|BCH){SP}{COMMITTEE}",
+    rf"{_COMMITTEE_ORGAN}{SP}{COMMITTEE}",
+    rf"(?:{phrase('Ban Thường vụ')}|BTV|{phrase('Ban Chấp hành')}|BCH){_SHARED_COMMITTEE}",
     rf"{phrase('Ban')}{SP}{_COUNCIL_BOARDS}(?:{SP}của)?{SP}{HDND}{SP}{LEVEL}",
     rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}(?:{SP}(?:{COMMITTEE}|{LEVEL}{_NOT_LETTER_AFTER}))?",
     rf"(?:{phrase('Ban cán sự đảng')}|{phrase('Đảng đoàn')}){SP}(?:{UBND}{SP}{LEVEL}|{HDND}{SP}{LEVEL}|{phrase('Ủy ban')}{SP}{MTTQ}"
@@ -319,9 +325,9 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
     """Read one body match with the place written after it; None for a generic label."""
     core = " ".join(m.group(0).split()).rstrip(".")
     end = m.end()
-    shared = m.groupdict().get("shared")
+    shared = m.groupdict().get("shared") or m.groupdict().get("shared_committee")
     if shared:
-        core = f"{core} {shared}"
+        core = f"{core} {' '.join(shared.split())}"
     if _GENERIC_AFTER.match(text, end):
         return None
     if _BARE_BOARD.search(core) and _EVENT_AFTER.match(text, end):

@@ -77,7 +77,7 @@ _LOWER_HEAD_BEFORE = re.compile(
 # Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm".
 _CHAIN_GAP = re.compile(rf"[^\S\n]*(?:,|[-–—]|kiêm|và{SP}kiêm)?[^\S\n]*")
 # Between a name and the titles after it: "X, Bí thư", "X - Bí thư", "X (Bí thư".
-_AFTER_NAME = re.compile(rf"[^\S\n]*(?:,|[-–—]|\()[^\S\n]*")
+_AFTER_NAME = re.compile(rf"[^\S\n]*(?:\([^()\n]{{0,40}}\)[^\S\n]*)?(?:,|[-–—]|\()[^\S\n]*")  # "X (bên trái), Bí thư"
 _SPACES = re.compile(r"[^\S\n]*")
 
 

@@ -112,3 +112,8 @@ def test_a_central_board_written_with_the_central_committee():
 def test_in_a_centrally_run_city_a_bare_board_belongs_to_the_city_committee():
     text = "Thành ủy Cần Thơ họp. Ban Tổ chức trình đề án; Thành ủy Thành phố Vị Thanh cũng báo cáo."
     assert bodies(text) == ["Thành ủy Cần Thơ", "Ban Tổ chức Thành ủy Cần Thơ", "Thành ủy Vị Thanh"]
+
+
+def test_a_committee_shared_by_two_of_its_organs():
+    assert bodies("Ban Thường vụ, Thường trực Tỉnh ủy Hòa Bình đã cho ý kiến.") == [
+        "Ban Thường vụ Tỉnh ủy Hòa Bình", "Thường trực Tỉnh ủy Hòa Bình"]

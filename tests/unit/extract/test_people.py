@@ -127,3 +127,8 @@ def test_a_name_like_item_in_a_list_of_districts_is_a_place():
 def test_a_lower_case_title_before_a_body_written_upper_case():
     text = "Hội nghị do trưởng Ban Tổ chức Thành ủy Âu Văn Lực chủ trì."
     assert people(text) == {"Âu Văn Lực": ["trưởng Ban Tổ chức Thành ủy"]}
+
+
+def test_a_place_in_the_photo_between_name_and_title():
+    text = "Đồng chí Hầu Văn Chiến (thứ hai từ trái sang), Giám đốc Sở Nội vụ trao quyết định."
+    assert people(text) == {"Hầu Văn Chiến": ["Giám đốc Sở Nội vụ"]}
