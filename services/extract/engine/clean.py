@@ -436,7 +436,12 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
 
 
 def _is_headline_shaped(line: str) -> bool:
-    return 5 <= len(line.split()) <= 35 and not line.endswith((".", "…")) and not _looks_like_paragraph(line)
+    return (6 <= len(line.split()) <= 35 and not line.endswith((".", "…")) and not _looks_like_paragraph(line)
+            and not _OPENS_LEAD.match(line))
+
+
+# A lead opens with the day of the event; a headline rarely does.
+_OPENS_LEAD = re.compile(r"(?:Sáng|Trưa|Chiều|Tối|Đêm|Ngày|Hôm nay|Hôm qua)\b[^,]{0,12}\d")
 
 
 _TITLE_MAX_CHARS = 250
