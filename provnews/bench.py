@@ -80,7 +80,8 @@ def _underthesea_ner() -> Callable[[str], object] | None:
     try:
         ner_per_sentence("Chiều 9/3, Tỉnh ủy Quảng Ninh làm việc với đoàn công tác.")
     except Exception as error:  # noqa: BLE001 - e.g. a model that cannot be loaded offline
-        print(f"underthesea baseline skipped: ner failed to run ({type(error).__name__}: {error})", file=sys.stderr)
+        reason = f"{type(error).__name__}: {error}"
+        print(f"underthesea baseline skipped: ner failed to run ({reason})", file=sys.stderr)
         return None
     return ner_per_sentence
 

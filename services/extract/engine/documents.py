@@ -42,7 +42,10 @@ _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀ�
 _LETTER = _UPPER + "a-zđ"
 # Party symbols: number, dash, type letters, slash, issuer ("18-NQ/TW", "30¬-CTr/TU", "01 - KL/TW").
 # A stray non-word character before the dash is a known artefact of the outlets' editors.
-_PARTY_SYMBOL = rf"\d{{1,5}}[^\w\s/\-–]?\s?[-–]\s?[{_UPPER}][{_LETTER}]{{0,5}}\s?/\s?[{_UPPER}][{_LETTER}0-9]{{0,12}}"
+_PARTY_SYMBOL = (
+    rf"\d{{1,5}}[^\w\s/\-–]?\s?[-–]\s?[{_UPPER}][{_LETTER}]{{0,5}}"
+    rf"\s?/\s?[{_UPPER}][{_LETTER}0-9]{{0,12}}"
+)
 # State symbols: number, optional year, type letters and issuer ("107/2020/NĐ-CP", "1234/QĐ-UBND").
 _STATE_SYMBOL = (
     rf"\d{{1,5}}\s?/\s?(?:\d{{4}}\s?/\s?)?[{_UPPER}][{_LETTER}0-9]{{0,9}}"
@@ -52,6 +55,7 @@ _SYMBOL = rf"(?:{_PARTY_SYMBOL}|{_STATE_SYMBOL})(?![\w/])"
 # A bare number, possibly "18/19" (two documents) or "18/2021" (number and year, no symbol).
 _BARE_NUMBER = r"\d{1,5}(?:/(?:\d{4}|\d{1,2}))?(?![\w/]|[.,]\d)"
 _ITEM = rf"(?:{_SYMBOL}|{_BARE_NUMBER})"
+
 
 def literal_trie(phrases: list[str]) -> str:
     """An alternation of literal phrases shaped as a character trie (few branches tried per position).
@@ -68,7 +72,9 @@ def literal_trie(phrases: list[str]) -> str:
         node[end] = {}
 
     def emit(node: dict) -> str:
-        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
+        branches = [
+            (r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch
+        ]
         if not branches:
             return ""
         if len(branches) == 1 and end not in node:
@@ -118,8 +124,8 @@ _TITLE_STOP = re.compile(
 )
 # Words that show a capitalised "Đề án" is referring back, not naming a scheme.
 _NOT_A_TITLE_START = frozenset(
-    "này đó nói trên đã đang được sẽ và của là với theo cũng để do thì mà vừa nhằm trong tại cho khi "
-    "số nêu trên thì còn có phải".split()
+    "này đó nói nêu trên đã đang được sẽ và của là với theo cũng để do thì mà vừa nhằm trong tại cho "
+    "khi số còn có phải".split()
 )
 _MIN_TITLE_WORDS = 3
 _MAX_TITLE_WORDS = 16
@@ -153,11 +159,14 @@ def find_documents(doc: Document) -> list[LegalDocument]:
     for m in _NAMED_SCHEME.finditer(text):
         if _inside(m.start(), covered) or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
-        if m.group("plain") and not m.group("plain")[0].isupper() and _SENTENCE_START.search(text, 0, m.start()):
+        plain = m.group("plain")
+        opens_sentence = _SENTENCE_START.search(text, max(0, m.start() - 4), m.start())
+        if plain and not plain[0].isupper() and opens_sentence:
             continue  # "Đề án nêu rõ ...": a sentence about a scheme named earlier, not a name
         title = m.group("quoted") or _plain_title(m.group("plain"))
         if title:
-            mentions.append(_Found("de_an", None, None, _tidy(title), [m.span()], quoted=bool(m.group("quoted"))))
+            quoted = bool(m.group("quoted"))
+            mentions.append(_Found("de_an", None, None, _tidy(title), [m.span()], quoted=quoted))
     for m in _NAMED_LAW.finditer(text):
         if _inside(m.start(), covered) or _after(text, m.start(), _NOT_A_LAW_BEFORE):
             continue
@@ -323,7 +332,8 @@ def _merge(mentions: list[_Found], doc: Document) -> list[_Found]:
 def _same_document(f: _Found, merged: list[_Found]) -> _Found | None:
     if f.number is None:
         key = _title_key(f.title)
-        return next((g for g in merged if g.kind == f.kind and g.number is None and _title_key(g.title) == key), None)
+        unnumbered = (g for g in merged if g.kind == f.kind and g.number is None)
+        return next((g for g in unnumbered if _title_key(g.title) == key), None)
     same_number = [g for g in merged if g.kind == f.kind and g.number == f.number]
     if f.code is None:
         return same_number[0] if same_number else None

@@ -144,4 +144,8 @@ def band_keys(text: str) -> list[str]:
     if sig is None:
         return []
     rows = sig.astype("<u8").reshape(BANDS, ROWS)
-    return [f"{i:02d}:{hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest()}" for i, row in enumerate(rows)]
+    return [_band_key(i, row) for i, row in enumerate(rows)]
+
+
+def _band_key(band: int, row: np.ndarray) -> str:
+    return f"{band:02d}:{hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest()}"

@@ -28,7 +28,9 @@ _ACTIONS = _alternation(
     "điều động|luân chuyển|bổ nhiệm|miễn nhiệm|công nhận|giảm thiểu|cung cấp"
 )
 # Words between the verb and the number that change nothing ("giảm được 301", "tăng thêm 2").
-_FILLERS = _alternation("được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là|cho")
+_FILLERS = _alternation(
+    "được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là|cho"
+)
 _QUALIFIERS = {
     "khoảng": "about", "chừng": "about", "xấp xỉ": "about", "ước": "about", "ước tính": "about",
     "ước khoảng": "about", "gần": "nearly", "hơn": "over", "trên": "over", "ngoài": "over",
@@ -36,7 +38,8 @@ _QUALIFIERS = {
 }
 _QUALIFIER_ALTERNATION = _alternation("|".join(_QUALIFIERS))
 _ACTION_BEFORE = re.compile(
-    rf"(?<!\w)(?P<verb>{_ACTIONS})(?P<fillers>(?:\s+(?:{_FILLERS}))*)[\s:]*(?:(?P<qual>{_QUALIFIER_ALTERNATION})\s+)?$",
+    rf"(?<!\w)(?P<verb>{_ACTIONS})(?P<fillers>(?:\s+(?:{_FILLERS}))*)[\s:]*"
+    rf"(?:(?P<qual>{_QUALIFIER_ALTERNATION})\s+)?$",
     re.IGNORECASE,
 )
 _QUALIFIER_BEFORE = re.compile(rf"(?<!\w)(?P<qual>{_QUALIFIER_ALTERNATION})\s+$", re.IGNORECASE)
@@ -63,7 +66,8 @@ _COORDINATION_BEFORE = re.compile(r"(?:,|và|cùng|;|:)\s*$")
 
 # Words right before a number that make it a name, an ordinal, a date part or a reference.
 _NOT_A_QUANTITY_BEFORE = re.compile(
-    r"(?<!\w)(?:(?<!tổng )(?<!Tổng )số|thứ|lần|lần thứ|khóa|khoá|trung ương|(?-i:T\.Ư|TƯ|TW)|ngày|tháng|năm|quý|giai đoạn|điều|khoản|"
+    r"(?<!\w)(?:(?<!tổng )(?<!Tổng )số|thứ|lần|lần thứ|khóa|khoá|trung ương|(?-i:T\.Ư|TƯ|TW)|"
+    r"ngày|tháng|năm|quý|giai đoạn|điều|khoản|"
     r"chương|mục|phần|hội nghị|đại hội|kỳ họp|phiên|thôn|xóm|ấp|bản|tổ|khu|khu phố|phường|quận|đường|lô|"
     r"tầng|phòng số|covid|hotline|quốc lộ|ql|tỉnh lộ|tuyến|điện thoại|đt|fax|top|nhóm|mã|tập|kỳ|"
     r"chiều|sáng|trưa|tối|đêm|hôm|lúc|hạng|cấp độ|mức độ)\s*$",
@@ -80,16 +84,20 @@ _DATE_AFTER = re.compile(r"/\d{1,2}(?:/\d{2,4})?(?![\d\w])")
 _ONE_OF = re.compile(r"\s*trong\s+(?:số\s+)?(?:những|các|\d)", re.IGNORECASE)
 _FROM_TO = re.compile(r"(?<!\w)từ\s+$", re.IGNORECASE)
 _TO_LATER = re.compile(r"(?:xuống|lên|còn|đến|tới)\s+(?:còn\s+)?\d", re.IGNORECASE)
-_ATTENDANCE = re.compile(r"(?<!\w)(?:tham dự|về dự|dự hội nghị|dự buổi|dự lễ|đến dự|tham gia hội nghị)(?!\w)", re.IGNORECASE)
+_ATTENDANCE = re.compile(
+    r"(?<!\w)(?:tham dự|về dự|dự hội nghị|dự buổi|dự lễ|đến dự|tham gia hội nghị)(?!\w)", re.IGNORECASE
+)
 
 # Things that are counted in reform and development reports, for the weak verbs and unit continuation.
 _UNIT_NOUNS = (
     "thôn|tổ dân phố|tổ|xóm|ấp|bản|khu phố|khu dân cư|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|"
     "đơn vị|đơn vị hành chính|đơn vị sự nghiệp|cơ quan|sở|ban|ngành|phòng|chi cục|cục|trung tâm|đầu mối|"
     "cán bộ|công chức|viên chức|người|lao động|lãnh đạo|cấp trưởng|cấp phó|phó|trưởng|biên chế|hộ|hộ nghèo|"
-    "doanh nghiệp|hợp tác xã|trường|điểm trường|bệnh viện|trạm|trạm y tế|chi bộ|đảng bộ|tổ chức|tổ chức cơ sở đảng|"
+    "doanh nghiệp|hợp tác xã|trường|điểm trường|bệnh viện|trạm|trạm y tế|chi bộ|đảng bộ|tổ chức|"
+    "tổ chức cơ sở đảng|"
     "dự án|thủ tục|thủ tục hành chính|hồ sơ|dịch vụ công|đảng viên|hội|đoàn thể|ban quản lý|ban chỉ đạo|"
-    "vị trí|chức danh|hạt|đội|văn phòng|bộ phận|huyện nông thôn mới|xã nông thôn mới|tiêu chí|chỉ tiêu|nhiệm vụ"
+    "vị trí|chức danh|hạt|đội|văn phòng|bộ phận|huyện nông thôn mới|xã nông thôn mới|tiêu chí|chỉ tiêu|"
+    "nhiệm vụ"
 )
 _UNIT_NOUN_START = re.compile(rf"\s*(?:{_alternation(_UNIT_NOUNS)})(?!\w)", re.IGNORECASE)
 _NON_METRIC_HEADS = re.compile(
@@ -100,7 +108,8 @@ _NON_METRIC_HEADS = re.compile(
 )
 # Measures that say how much but not of what; the measured quantity is read from the subject.
 _MEASURE_WORDS = frozenset(
-    "% tỷ triệu nghìn ngàn đồng usd đô la ha héc-ta km m2 m3 tấn lần bậc điểm phần trăm năm ngày giờ phút".split()
+    "% tỷ triệu nghìn ngàn đồng usd đô la ha héc-ta km m2 m3 tấn lần bậc điểm phần trăm "
+    "năm ngày giờ phút".split()
 )
 _UNIT_STOP = re.compile(
     r"(?:so với|đối với|trong đó|cơ bản|đồng thời|theo quy định|theo hướng|nhằm|để|đã|đang|được|sẽ|là|với|"
@@ -124,7 +133,8 @@ _ESTIMATE_BEFORE_VERB = re.compile(r"(?<!\w)(?:ước|ước tính|dự kiến|k
 _QUALIFIER_THEN_NUMBER = re.compile(rf"(?:{_QUALIFIER_ALTERNATION})\s+\d", re.IGNORECASE)
 _SUBJECT_CUT = re.compile(
     r"(?:\d|(?<!\w)(?:năm|giai đoạn|của|toàn tỉnh|cả tỉnh|luôn|đã|đều|vẫn|liên tục|tiếp tục|ước|cả năm|"
-    r"trong|so với|hiện|dự kiến|trên địa bàn (?:tỉnh|huyện|thành phố|thị xã|xã)|tại)(?!\w)|(?<!\w)(?:tỉnh|thành phố|huyện)(?:\s+[A-ZĐ]|\s*$))"
+    r"trong|so với|hiện|dự kiến|trên địa bàn (?:tỉnh|huyện|thành phố|thị xã|xã)|tại)(?!\w)"
+    r"|(?<!\w)(?:tỉnh|thành phố|huyện)(?:\s+[A-ZĐ]|\s*$))"
 )
 _SUBJECT_OPENING = re.compile(
     r"^(?:trong đó|theo đó|riêng|đến nay|hiện nay|cụ thể|đặc biệt|tính chung|nhìn chung|năm \d{4})[\s,:]*",
@@ -224,11 +234,13 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
     number_start = window_start + (qualifier_match.start("qual") if qualifier_word else len(before))
     before_number = text[window_start:number_start]
 
-    if action not in _RANK_VERBS and _NOT_A_QUANTITY_BEFORE.search(before_number, max(0, len(before_number) - 20)):
+    tail = max(0, len(before_number) - 20)
+    if action not in _RANK_VERBS and _NOT_A_QUANTITY_BEFORE.search(before_number, tail):
         return None
     if _ONE_OF.match(text, end, clause.end):
         return None  # "1 trong những giải pháp": a figure of speech
-    if _FROM_TO.search(before_number, max(0, len(before_number) - 6)) and _TO_LATER.search(text, end, clause.end):
+    from_value = _FROM_TO.search(before_number, max(0, len(before_number) - 6))
+    if from_value and _TO_LATER.search(text, end, clause.end):
         return None  # "từ 20 xuống còn 15": the starting value is not the result
 
     measure, unit_start = "", end
@@ -241,7 +253,8 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
         action = _action_without_verb(text, clause, number_start, unit_end, bool(unit or measure), context)
         if action is None:
             return None
-    if _DURATION_AFTER.match(text, end, clause.end) and not (action in _PROCESSING_TIME_VERBS and not measure):
+    processing_time = action in _PROCESSING_TIME_VERBS and not measure
+    if _DURATION_AFTER.match(text, end, clause.end) and not processing_time:
         return None  # "sau hơn 6 năm", "2 năm": a duration
     if action in _POSITION_VERBS:
         # "đứng thứ 2 về Chỉ số CCHC": the ranked thing follows "về"; "xếp thứ 45/63 tỉnh" ranks the subject.
@@ -317,7 +330,7 @@ def _action_without_verb(
     predicate = _PREDICATE_AFTER.match(text, unit_end, clause.end)
     if (at_clause_start or coordinated) and predicate and has_unit:
         return " ".join(predicate.group("pred").split()[:8])
-    # "giảm được 301 người ... và 1.875 người ...", "toàn tỉnh đã giảm: 3 sở; 81 phòng": the verb carries over.
+    # "giảm được 301 người ... và 1.875 người", "toàn tỉnh đã giảm: 3 sở; 81 phòng": the verb carries over.
     if context.action and (at_clause_start or (coordinated and context.in_clause)):
         return context.action
     return None
@@ -331,7 +344,8 @@ def _is_countable(
     if value == 1 and _MANY.match(text, unit_end, clause.end):
         return False  # "1 phòng nhiều chức năng": a principle, not a count
     head = unit.split()[:1]
-    if head and head[0].lower() in {"người", "cán", "đảng", "đồng"} and _ATTENDANCE.search(text, end, clause.end):
+    people = head and head[0].lower() in {"người", "cán", "đảng", "đồng"}
+    if people and _ATTENDANCE.search(text, end, clause.end):
         return False  # people attending a meeting
     if action in _WEAK_VERBS and not (measure or _UNIT_NOUN_START.match(unit) or _is_measure(unit)):
         return False
@@ -364,9 +378,10 @@ def _unit_after(text: str, pos: int, limit: int, *, as_subject: bool = False) ->
             break
         if token[0].isdigit():
             break
-        if words and _UNIT_STOP.match(text, token_start, limit) and previous.lower() not in {"phải", "cần", "diện", "bị"}:
+        stop = _UNIT_STOP.match(text, token_start, limit)
+        if words and stop and previous.lower() not in {"phải", "cần", "diện", "bị"}:
             break
-        if not words and _UNIT_STOP.match(text, token_start, limit) and token.lower() not in {"lãnh", "cán", "phó"}:
+        if not words and stop and token.lower() not in {"lãnh", "cán", "phó"}:
             break
         if as_subject and words and token.lower() == "có":
             break
@@ -374,7 +389,10 @@ def _unit_after(text: str, pos: int, limit: int, *, as_subject: bool = False) ->
             break  # "12 cán bộ dưới 35 tuổi": the qualifier belongs to the next number
         if token.lower() in {"và", "hoặc"}:
             following = _UNIT_TOKEN.match(text, m.end(), limit)
-            if not following or following.group(1)[0].isdigit() or _ACTION_START.match(text, following.start(1), limit):
+            next_is_new_item = following and (
+                following.group(1)[0].isdigit() or _ACTION_START.match(text, following.start(1), limit)
+            )
+            if not following or next_is_new_item:
                 break
         words.append(token)
         previous = token
@@ -390,7 +408,7 @@ _ACTION_START = re.compile(rf"(?:{_ACTIONS})(?!\w)", re.IGNORECASE)
 
 
 def _expand_elliptical(unit: str, previous: str) -> str:
-    """ "1.875 người ở thôn" after "301 người hoạt động không chuyên trách cấp xã" is the same kind of people."""
+    """ "1.875 người ở thôn" after "301 người hoạt động không chuyên trách cấp xã": the same kind of people."""
     head, _, rest = unit.partition(" ")
     prev_head, _, prev_rest = previous.partition(" ")
     if not rest or head.lower() != prev_head.lower() or not re.match(r"(?:ở|tại|cấp)(?!\w)", rest):
@@ -400,7 +418,7 @@ def _expand_elliptical(unit: str, previous: str) -> str:
 
 
 def _subject_before(prefix: str) -> str:
-    """What a bare measure measures: "thu nhập bình quân đầu người" in "thu nhập bình quân đầu người đạt 80 triệu"."""
+    """What a bare measure measures: "thu nhập bình quân" in "thu nhập bình quân đạt 80 triệu đồng"."""
     depth_cut = prefix.rfind("(")
     if depth_cut > prefix.rfind(")"):
         prefix = prefix[depth_cut + 1:]
@@ -418,7 +436,7 @@ def _subject_before(prefix: str) -> str:
 
 
 def _measured_before(previous_unit: str | None) -> str:
-    """ "tinh giản 1.512 biên chế, đạt 10,3%": a bare share in the same sentence measures the previous count."""
+    """ "tinh giản 1.512 biên chế, đạt 10,3%": a bare share in a sentence measures the count before it."""
     if not previous_unit:
         return ""
     words = previous_unit.split()

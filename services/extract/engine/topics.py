@@ -19,21 +19,25 @@ _CUES: dict[str, dict[str, float]] = {
         "tinh giản bộ máy biên chế": 2, "tinh giản bộ máy và biên chế": 2, "biên chế": 1,
         "người hoạt động không chuyên trách": 1.5, "không chuyên trách": 1, "cán bộ không chuyên trách": 1,
         "dôi dư": 1.5, "nghỉ hưu trước tuổi": 1.5, "nghỉ thôi việc": 1.5, "tinh giản": 1,
-        r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* (?:người|cán bộ|công chức|viên chức|lãnh đạo|cấp trưởng|cấp phó)": 1.5,
+        r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* "
+        r"(?:người|cán bộ|công chức|viên chức|lãnh đạo|cấp trưởng|cấp phó)": 1.5,
         "vị trí việc làm": 1,
     },
     "sap_xep_bo_may": {
         "sắp xếp tổ chức bộ máy": 2, "sắp xếp bộ máy": 2, "tinh gọn bộ máy": 2, "sắp xếp tinh gọn": 2,
         "sắp xếp lại tổ chức": 2, "tổ chức bộ máy": 1, "bộ máy": 0.5, "giảm đầu mối": 2, "đầu mối": 1,
-        "tinh gọn": 1, "tinh giản bộ máy": 1.5, "tinh giản bộ máy biên chế": 1.5, "tinh giản bộ máy và biên chế": 1.5, "bộ máy hành chính": 1, "hoạt động hiệu lực hiệu quả": 0.5,
-        r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* (?:phòng|ban|sở|chi cục|đầu mối|đơn vị(?! hành chính)|cơ quan)": 2,
+        "tinh gọn": 1, "tinh giản bộ máy": 1.5, "tinh giản bộ máy biên chế": 1.5,
+        "tinh giản bộ máy và biên chế": 1.5, "bộ máy hành chính": 1, "hoạt động hiệu lực hiệu quả": 0.5,
+        r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* "
+        r"(?:phòng|ban|sở|chi cục|đầu mối|đơn vị(?! hành chính)|cơ quan)": 2,
         "kiện toàn tổ chức": 1, "chức năng nhiệm vụ": 0.5,
     },
     "hop_nhat_co_quan": {
         "hợp nhất": 1.5, "cơ quan hợp nhất": 2, "hợp nhất cơ quan": 2, "hợp nhất tổ chức": 2,
         "giúp việc chung": 2, "tham mưu giúp việc chung": 2, "cơ quan khối": 1.5,
         r"(?:sáp nhập|sát nhập)(?: \w+){0,3} (?:cơ quan|sở|phòng|ban|đơn vị)(?! hành chính)": 2,
-        "sáp nhập": 0.5, "sát nhập": 0.5, "chia tách": 0.5, "mô hình cơ quan": 1, "chức năng nhiệm vụ tương đồng": 1.5,
+        "sáp nhập": 0.5, "sát nhập": 0.5, "chia tách": 0.5, "mô hình cơ quan": 1,
+        "chức năng nhiệm vụ tương đồng": 1.5,
     },
     "nhat_the_hoa_chuc_danh": {
         "nhất thể hóa": 2, "kiêm nhiệm": 2, "hợp nhất chức danh": 2, "bí thư cấp ủy đồng thời là": 2,
@@ -42,7 +46,8 @@ _CUES: dict[str, dict[str, float]] = {
     },
     "sap_nhap_don_vi_hanh_chinh": {
         "sắp xếp đơn vị hành chính": 2, "sắp xếp các đơn vị hành chính": 2, "sáp nhập đơn vị hành chính": 2,
-        r"(?:sáp nhập|sát nhập|hợp nhất|sắp xếp|giảm)(?: (?:các|một số|\d+(?: \d+)*))? (?:tỉnh|huyện|xã|thôn|tổ dân phố|bản|ấp|xóm|khu phố|phường|thị trấn)(?!\w)": 2,
+        r"(?:sáp nhập|sát nhập|hợp nhất|sắp xếp|giảm)(?: (?:các|một số|\d+(?: \d+)*))? "
+        r"(?:tỉnh|huyện|xã|thôn|tổ dân phố|bản|ấp|xóm|khu phố|phường|thị trấn)(?!\w)": 2,
         "đơn vị hành chính cấp xã": 1, "đơn vị hành chính cấp huyện": 1, "đơn vị hành chính": 0.5,
         r"(?:thôn|xã|huyện) tổ dân phố": 0.5, "chưa đủ tiêu chuẩn": 0.5, "thôn tổ dân phố": 0.5,
         "chính quyền địa phương hai cấp": 2, "chính quyền địa phương 2 cấp": 2,
@@ -64,13 +69,15 @@ _CUES: dict[str, dict[str, float]] = {
     },
     "cong_tac_can_bo": {
         "công tác cán bộ": 2, "đánh giá cán bộ": 2, r"đánh giá(?: \w+){0,5} cán bộ": 1.5,
-        "người đứng đầu": 1, "trách nhiệm của người đứng đầu": 1.5, "đội ngũ cán bộ": 1, "đào tạo bồi dưỡng": 1.5,
+        "người đứng đầu": 1, "trách nhiệm của người đứng đầu": 1.5, "đội ngũ cán bộ": 1,
+        "đào tạo bồi dưỡng": 1.5,
         "đào tạo": 0.5, "bồi dưỡng": 0.5, "bổ nhiệm": 1, "luân chuyển": 1.5, "quy hoạch cán bộ": 2,
         "thi tuyển": 1.5, "chuẩn hóa": 0.5, "cán bộ chủ chốt": 0.5, "kiểm soát quyền lực": 1,
         "chất lượng đội ngũ": 1, "cán bộ lãnh đạo quản lý": 1, "nguồn nhân lực": 0.5,
     },
     "doi_tac_cong_tu": {
-        "đối tác công tư": 2, "ppp": 2, "xã hội hóa": 1, "đầu tư công quản lý tư": 1.5, "huy động nguồn lực": 0.5,
+        "đối tác công tư": 2, "ppp": 2, "xã hội hóa": 1, "đầu tư công quản lý tư": 1.5,
+        "huy động nguồn lực": 0.5,
         "nguồn lực xã hội": 1,
     },
     "doi_moi_lanh_dao_dang": {
@@ -85,7 +92,9 @@ _CUES: dict[str, dict[str, float]] = {
         "thu hút đầu tư": 1, "vốn đầu tư": 0.5, "tăng trưởng": 0.5, "kinh tế xã hội": 0.25, "kt xh": 0.25,
     },
 }
-_ASIDE = re.compile(r"(?:điển\s+hình\s+như|chẳng\s+hạn\s+như|ví\s+dụ\s+như|nhất\s+là|kể\s+cả)\s+(?:\w+\s+){0,2}$")
+_ASIDE = re.compile(
+    r"(?:điển\s+hình\s+như|chẳng\s+hạn\s+như|ví\s+dụ\s+như|nhất\s+là|kể\s+cả)\s+(?:\w+\s+){0,2}$"
+)
 _THRESHOLD = 2.0
 _SENTENCE_CAP = 3.0
 _SHORT_SENTENCE_WORDS = 7  # a bare list item split off by ";" counts half
