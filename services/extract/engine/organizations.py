@@ -413,12 +413,9 @@ def canonical_core(core: str) -> str:
 
 
 def display_core(core: str) -> str:
-    f = fold(core)
-    if f in ("t u dang", "tu dang", "tw dang", "trung uong dang", "t w dang", "bch trung uong dang", "bch tw dang",
-             "bch t u dang", "bch tu dang", "ban chap hanh trung uong", "bch trung uong", "bch tw", "bch t u"):
-        return _CENTRAL_COMMITTEE
-    if _BARE_BOARD.fullmatch(core):
-        return f"{core} Tỉnh ủy"
+    """The name shown for a body: as written, but the Central Committee by its full name."""
+    if canonical_core(core) == fold(_CENTRAL_COMMITTEE):
+        return _CENTRAL_COMMITTEE  # "Ủy viên T.Ư Đảng" names the Committee by a short form
     return core
 
 

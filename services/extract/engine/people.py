@@ -359,7 +359,8 @@ class _Person:
     roles: list[tuple[int, str]] = field(default_factory=list)  # (offset, title)
 
 
-_UNIQUE_POST = re.compile(r"^(?!Phó|Ủy viên|Uỷ viên|UV|Thành viên|Đại biểu|ĐBQH|Trưởng đoàn|nguyên)")
+# Posts one person holds at a time ("Bí thư Tỉnh ủy"), unlike deputies and members.
+_UNIQUE_POST = re.compile(r"^(?!phó|ủy viên|uv|thành viên|đại biểu|đbqh|trưởng đoàn|nguyên|tỉnh ủy viên|thành ủy viên)", re.I)
 
 
 def _collapse_repeat(tokens: tuple[str, ...]) -> tuple[str, ...]:
