@@ -59,7 +59,10 @@ def test_one_document_cited_twice_is_one_entry_that_keeps_its_code():
 
 
 def test_the_issuer_tells_central_and_provincial_documents_apart():
-    text = "Thực hiện Nghị quyết số 26-NQ/TW của Trung ương và Nghị quyết số 26-NQ/TU của Tỉnh ủy, tỉnh đã ..."
+    text = (
+        "Thực hiện Nghị quyết số 26-NQ/TW của Trung ương và Nghị quyết số 26-NQ/TU của Tỉnh ủy, "
+        "tỉnh đã ..."
+    )
     assert _found(text) == [("nghi_quyet", "26", "26-NQ/TW"), ("nghi_quyet", "26", "26-NQ/TU")]
 
 

@@ -31,7 +31,10 @@ def test_each_list_item_with_its_own_verb_keeps_it():
 
 
 def test_an_elliptical_second_count_inherits_verb_and_kind_of_people():
-    text = "Sau sắp xếp, huyện giảm được 120 người hoạt động không chuyên trách cấp xã và 940 người ở thôn, bản."
+    text = (
+        "Sau sắp xếp, huyện giảm được 120 người hoạt động không chuyên trách cấp xã "
+        "và 940 người ở thôn, bản."
+    )
     assert _metrics(text) == [
         ("giảm", 120, "người hoạt động không chuyên trách cấp xã", "exact", "xa"),
         ("giảm", 940, "người hoạt động không chuyên trách ở thôn, bản", "exact", "thon"),

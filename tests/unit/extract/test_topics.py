@@ -7,11 +7,14 @@ def _topics(text: str) -> list[str]:
     return [t.id for t in find_topics(Document.from_text(text))]
 
 
-ONE_STOP_ARTICLE = """Huyện Đức Thọ nâng cao chất lượng cải cách hành chính
-Năm qua, huyện Đức Thọ tập trung đẩy mạnh cải cách hành chính, lấy người dân làm trung tâm phục vụ.
-Bộ phận một cửa của huyện đã tiếp nhận hơn 6.000 hồ sơ, trong đó 98% được giải quyết đúng hạn.
-Huyện rà soát, cắt giảm thời gian giải quyết thủ tục hành chính và khuyến khích người dân nộp hồ sơ qua dịch vụ công trực tuyến.
-Kinh tế của huyện giữ ổn định, thu ngân sách năm 2023 đạt 210 tỷ đồng, tỷ lệ hộ nghèo giảm còn 2,1%."""
+ONE_STOP_ARTICLE = "\n".join([
+    "Huyện Đức Thọ nâng cao chất lượng cải cách hành chính",
+    "Năm qua, huyện Đức Thọ tập trung đẩy mạnh cải cách hành chính, lấy người dân làm trung tâm phục vụ.",
+    "Bộ phận một cửa của huyện đã tiếp nhận hơn 6.000 hồ sơ, trong đó 98% được giải quyết đúng hạn.",
+    "Huyện rà soát, cắt giảm thời gian giải quyết thủ tục hành chính và khuyến khích người dân nộp hồ sơ "
+    "qua dịch vụ công trực tuyến.",
+    "Kinh tế của huyện giữ ổn định, thu ngân sách năm 2023 đạt 210 tỷ đồng, tỷ lệ hộ nghèo giảm còn 2,1%.",
+])
 
 
 def test_a_topic_discussed_in_several_sentences_is_found_with_those_sentences():
@@ -24,9 +27,9 @@ def test_a_topic_discussed_in_several_sentences_is_found_with_those_sentences():
 
 def test_a_single_bare_list_item_does_not_make_a_topic():
     text = (
-        "Tỉnh ủy xác định tiếp tục sắp xếp tổ chức bộ máy của hệ thống chính trị tinh gọn, hiệu lực, hiệu quả. "
-        "Các nhiệm vụ trọng tâm gồm: rà soát chức năng; quyết liệt cải cách hành chính; tinh giản biên chế gắn "
-        "với cơ cấu lại đội ngũ cán bộ, công chức, viên chức theo vị trí việc làm."
+        "Tỉnh ủy xác định tiếp tục sắp xếp tổ chức bộ máy của hệ thống chính trị tinh gọn, hiệu lực, "
+        "hiệu quả. Các nhiệm vụ trọng tâm gồm: rà soát chức năng; quyết liệt cải cách hành chính; "
+        "tinh giản biên chế gắn với cơ cấu lại đội ngũ cán bộ, công chức, viên chức theo vị trí việc làm."
     )
     found = _topics(text)
     assert "cai_cach_hanh_chinh" not in found
@@ -35,16 +38,16 @@ def test_a_single_bare_list_item_does_not_make_a_topic():
 
 def test_an_example_clause_counts_only_half():
     text = (
-        "Nhân dân tích cực tham gia nhiều nhiệm vụ khó, điển hình như sắp xếp các đơn vị hành chính cấp huyện, "
-        "cấp xã và giải phóng mặt bằng các công trình trọng điểm."
+        "Nhân dân tích cực tham gia nhiều nhiệm vụ khó, điển hình như sắp xếp các đơn vị hành chính "
+        "cấp huyện, cấp xã và giải phóng mặt bằng các công trình trọng điểm."
     )
     assert "sap_nhap_don_vi_hanh_chinh" not in _topics(text)
 
 
 def test_merging_communes_discussed_outright_is_found():
     text = (
-        "Thực hiện sắp xếp đơn vị hành chính cấp xã giai đoạn 2023 - 2025, huyện sáp nhập 4 xã thành 2 xã mới. "
-        "Sau sáp nhập, các thôn chưa đủ tiêu chuẩn cũng được sáp nhập để giảm đầu mối."
+        "Thực hiện sắp xếp đơn vị hành chính cấp xã giai đoạn 2023 - 2025, huyện sáp nhập 4 xã "
+        "thành 2 xã mới. Sau sáp nhập, các thôn chưa đủ tiêu chuẩn cũng được sáp nhập để giảm đầu mối."
     )
     assert "sap_nhap_don_vi_hanh_chinh" in _topics(text)
 
@@ -61,21 +64,26 @@ def test_passing_mentions_of_development_are_not_socio_economic_results():
 
 
 def test_one_person_in_two_posts_is_recognised_in_either_tone_spelling():
-    old_style = "Về nhất thể hoá chức danh, huyện thực hiện mô hình bí thư cấp ủy đồng thời là chủ tịch UBND xã."
+    old_style = (
+        "Về nhất thể hoá chức danh, huyện thực hiện mô hình bí thư cấp ủy đồng thời là chủ tịch UBND xã."
+    )
     new_style = old_style.replace("hoá", "hóa")
     assert "nhat_the_hoa_chuc_danh" in _topics(old_style)
     assert "nhat_the_hoa_chuc_danh" in _topics(new_style)
 
 
 def test_menus_in_capitals_are_not_read_as_text():
-    text = "DỊCH VỤ CÔNG TRỰC TUYẾN\nCHÍNH QUYỀN ĐIỆN TỬ TỈNH\nHuyện tổ chức hội nghị tổng kết công tác thi đua."
+    text = (
+        "DỊCH VỤ CÔNG TRỰC TUYẾN\nCHÍNH QUYỀN ĐIỆN TỬ TỈNH\n"
+        "Huyện tổ chức hội nghị tổng kết công tác thi đua."
+    )
     assert _topics(text) == []
 
 
 def test_partnership_and_party_building():
     text = (
         "Tỉnh huy động nguồn lực theo hình thức đối tác công tư (PPP) để đầu tư hạ tầng giao thông. "
-        "Cùng với đó, tỉnh đổi mới phương thức lãnh đạo của Đảng, nâng cao năng lực lãnh đạo và sức chiến đấu "
-        "của tổ chức cơ sở đảng."
+        "Cùng với đó, tỉnh đổi mới phương thức lãnh đạo của Đảng, nâng cao năng lực lãnh đạo "
+        "và sức chiến đấu của tổ chức cơ sở đảng."
     )
     assert _topics(text) == ["doi_tac_cong_tu", "doi_moi_lanh_dao_dang"]
