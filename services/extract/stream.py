@@ -39,6 +39,12 @@ def create_app(settings: Settings) -> faust.App:
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication,
         consumer_auto_offset_reset="earliest",
+        # A killed worker's partitions must come back within seconds, not the 60 s/1000 s defaults:
+        # the broker waits up to these before it gives a dead member's partitions to the others.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=2.0,
+        broker_rebalance_timeout=20.0,
+        broker_max_poll_interval=60.0,
         table_cleanup_interval=3600,
         stream_wait_empty=False,
     )
