@@ -21,7 +21,7 @@ _CUES: dict[str, dict[str, float]] = {
         "dôi dư": 1.5, "nghỉ hưu trước tuổi": 1.5, "nghỉ thôi việc": 1.5, "tinh giản": 1,
         r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* "
         r"(?:người|cán bộ|công chức|viên chức|lãnh đạo|cấp trưởng|cấp phó)": 1.5,
-        "vị trí việc làm": 1,
+        "vị trí việc làm": 1, "định biên": 1, "hưởng lương từ ngân sách": 1,
     },
     "sap_xep_bo_may": {
         "sắp xếp tổ chức bộ máy": 2, "sắp xếp bộ máy": 2, "tinh gọn bộ máy": 2, "sắp xếp tinh gọn": 2,
@@ -50,7 +50,7 @@ _CUES: dict[str, dict[str, float]] = {
         r"(?:tỉnh|huyện|xã|thôn|tổ dân phố|bản|ấp|xóm|khu phố|phường|thị trấn)(?!\w)": 2,
         "đơn vị hành chính cấp xã": 1, "đơn vị hành chính cấp huyện": 1, "đơn vị hành chính": 0.5,
         r"(?:thôn|xã|huyện) tổ dân phố": 0.5, "chưa đủ tiêu chuẩn": 0.5, "thôn tổ dân phố": 0.5,
-        "chính quyền địa phương hai cấp": 2, "chính quyền địa phương 2 cấp": 2,
+        "chính quyền địa phương hai cấp": 2, "chính quyền địa phương 2 cấp": 2, "không tổ chức cấp huyện": 2,
     },
     "don_vi_su_nghiep": {
         "đơn vị sự nghiệp công lập": 2, "đơn vị sự nghiệp": 1.5, "tự chủ tài chính": 1.5, "cơ chế tự chủ": 1,
@@ -61,7 +61,7 @@ _CUES: dict[str, dict[str, float]] = {
         "cải cách hành chính": 2, "cchc": 2, "thủ tục hành chính": 2, "một cửa": 1.5, "hành chính công": 1.5,
         "dịch vụ công trực tuyến": 2, "dịch vụ công": 0.5, "chính quyền điện tử": 1, "chính phủ điện tử": 1,
         "chính quyền số": 1, "par index": 2, "chỉ số cải cách hành chính": 2, "sipas": 1.5, "liên thông": 0.5,
-        "tiếp nhận và trả kết quả": 1.5,
+        "tiếp nhận và trả kết quả": 1.5, "chuyển đổi số": 1,
     },
     "phan_cap_phan_quyen": {
         "phân cấp": 2, "phân quyền": 2, "phân cấp phân quyền": 2, "ủy quyền": 1, "giao quyền tự chủ": 1.5,
