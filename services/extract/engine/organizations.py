@@ -499,7 +499,6 @@ class ProvinceContext:
 
 # A head of a title before "Thường trực": "Phó Bí thư Thường trực Tỉnh ủy" holds office in the Tỉnh ủy.
 _HEAD_BEFORE_STANDING = re.compile(rf"(?:[Bb]í{SP}thư|[Cc]hủ{SP}tịch|[Tt]rưởng{SP}[Bb]an){SP}$")
-_DEPUTY_TITLE_BEFORE = re.compile(rf"[Đđ]ại{SP}biểu{SP}$")
 _STANDING = re.compile(rf"^{phrase('Thường trực')}{SP}")
 
 
@@ -516,8 +515,6 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
     for m in _body_matches(text):
         if not party_named and _BARE_BOARD.fullmatch(" ".join(m.group(0).split())):
             continue  # with no Party committee in sight, "Ban Tổ chức" organises an event
-        if _DEPUTY_TITLE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
-            continue  # "Đại biểu Quốc hội" is a title
         cached = upper_case_bodies(text).get(m.start())
         body = cached[1] if cached and cached[0] is m else body_at(text, m)
         if body is None:
@@ -573,7 +570,12 @@ def _body_matches(text: str) -> list[re.Match]:
         m = BODY_RE.match(text, head.end())
         if m and not ENDS_LOCAL_LEVEL.fullmatch(m.group(0)):
             found.append(m)
-    return sorted(found, key=lambda m: m.start())
+    found.sort(key=lambda m: (m.start(), -m.end()))
+    kept: list[re.Match] = []
+    for m in found:  # "Quốc hội" inside "đoàn đại biểu Quốc hội tỉnh" is part of that body
+        if not kept or m.start() >= kept[-1].end():
+            kept.append(m)
+    return kept
 
 
 def _merge_provinceless(found: dict[str, tuple[str, list[tuple[int, int]]]]) -> list[tuple[str, list[tuple[int, int]]]]:

@@ -79,6 +79,12 @@ _CHAIN_GAP = re.compile(rf"[^\S\n]*(?:,|[-–—]|kiêm|và{SP}kiêm)?[^\S\n]*")
 # Between a name and the titles after it: "X, Bí thư", "X - Bí thư", "X (Bí thư".
 _AFTER_NAME = re.compile(rf"[^\S\n]*(?:\([^()\n]{{0,40}}\)[^\S\n]*)?(?:,|[-–—]|\()[^\S\n]*")  # "X (bên trái), Bí thư"
 _SPACES = re.compile(r"[^\S\n]*")
+# Right after a name, these titles stand without their body.
+_BARE_TITLE = re.compile(
+    rf"(?:[Pp]hó{SP})?(?:[Bb]í{SP}thư|[Cc]hủ{SP}tịch|[Gg]iám{SP}đốc|[Cc]hủ{SP}nhiệm|[Tt]rưởng{SP}[Bb]an|[Cc]hánh{SP}[Vv]ăn{SP}phòng"
+    rf"|[Vv]iện{SP}trưởng|[Cc]hánh{SP}án)(?:{SP}[Tt]hường{SP}trực)?"
+)
+_TITLE_ENDS = re.compile(rf"[^\S\n]*(?:[,.;:)]|{SP}[{LOW}]|$)")
 
 
 @dataclass
@@ -92,6 +98,7 @@ class Role:
 def _find_roles(text: str, after_names: list[int]) -> list[Role]:
     """Titles with their bodies; after_names: where a title may follow a name ("ông X, phó chủ tịch...")."""
     bodies = upper_case_bodies(text)
+    right_after_name = set(after_names)
     starts = [m.start() for m in _ROLE_SCAN.finditer(text)]
     for b in bodies:
         window = max(0, b - 32)
@@ -117,8 +124,8 @@ def _find_roles(text: str, after_names: list[int]) -> list[Role]:
             mention = body_at(text, body) if body else None
         if mention is not None:
             end = mention.end
-        elif m.group("alone"):
-            end = m.end()
+        elif m.group("alone") or start in right_after_name and _BARE_TITLE.fullmatch(m.group(0)) and _TITLE_ENDS.match(text, m.end()):
+            end = m.end()  # "X, Phó Chủ tịch, cho biết": the body is the one the article is about
         else:
             continue
         roles.append(Role(start, end, _role_text(text[start:end])))

@@ -117,3 +117,7 @@ def test_in_a_centrally_run_city_a_bare_board_belongs_to_the_city_committee():
 def test_a_committee_shared_by_two_of_its_organs():
     assert bodies("Ban Thường vụ, Thường trực Tỉnh ủy Hòa Bình đã cho ý kiến.") == [
         "Ban Thường vụ Tỉnh ủy Hòa Bình", "Thường trực Tỉnh ủy Hòa Bình"]
+
+
+def test_a_deputy_holds_office_in_the_national_assembly():
+    assert bodies("Đại biểu Quốc hội Lò Thị Việt Hà tiếp xúc cử tri.") == ["Quốc hội"]

@@ -132,3 +132,8 @@ def test_a_lower_case_title_before_a_body_written_upper_case():
 def test_a_place_in_the_photo_between_name_and_title():
     text = "Đồng chí Hầu Văn Chiến (thứ hai từ trái sang), Giám đốc Sở Nội vụ trao quyết định."
     assert people(text) == {"Hầu Văn Chiến": ["Giám đốc Sở Nội vụ"]}
+
+
+def test_a_bare_title_right_after_a_name_is_kept():
+    text = "Ông Mẫn Đức Toàn, Phó Giám đốc, cho biết sở đã giảm 2 phòng. Chủ tịch Hồ Chí Minh từng dạy về cán bộ."
+    assert people(text) == {"Mẫn Đức Toàn": ["Phó Giám đốc"], "Hồ Chí Minh": []}
