@@ -32,13 +32,14 @@ class CleanedArticle:
 _FOOTER_LINES = frozenset({
     "các tin khác", "tin khác", "tin liên quan", "bài liên quan", "bài viết liên quan", "tin cùng chuyên mục",
     "cùng chuyên mục", "tin bài khác", "các bài khác", "các bài viết khác", "bài viết khác", "tin đã đưa",
-    "các tin đã đưa", "các tin đã đăng", "tin mới", "tin mới nhất", "tin mới hơn", "tin cũ hơn", "tin nổi bật",
-    "tin đọc nhiều", "đọc nhiều", "đọc nhiều nhất", "xem nhiều", "xem nhiều nhất", "tin xem nhiều", "đọc thêm",
-    "xem thêm", "có thể bạn quan tâm", "bạn có thể quan tâm", "bình luận", "viết bình luận", "viết bình luận mới",
-    "gửi bình luận", "ý kiến bạn đọc", "gửi ý kiến", "ý kiến của bạn", "lượt truy cập", "thống kê truy cập",
-    "đang truy cập", "đang online", "tổng lượt truy cập", "lượt xem", "từ khóa", "từ khoá", "tags", "tag", "thẻ",
-    "liên kết website", "liên kết web", "bản quyền", "chia sẻ bài viết", "video liên quan", "tin tiếp theo",
-    "bài tiếp theo", "tin trước", "tin sau", "các tin cũ hơn",
+    "các tin đã đưa", "các tin đã đăng", "tin mới", "tin mới nhất", "tin mới hơn", "tin cũ hơn",
+    "tin nổi bật", "tin đọc nhiều", "đọc nhiều", "đọc nhiều nhất", "xem nhiều", "xem nhiều nhất",
+    "tin xem nhiều", "đọc thêm", "xem thêm", "có thể bạn quan tâm", "bạn có thể quan tâm", "bình luận",
+    "viết bình luận", "viết bình luận mới", "gửi bình luận", "ý kiến bạn đọc", "gửi ý kiến", "ý kiến của bạn",
+    "lượt truy cập", "thống kê truy cập", "đang truy cập", "đang online", "tổng lượt truy cập", "lượt xem",
+    "từ khóa", "từ khoá", "tags", "tag", "thẻ", "liên kết website", "liên kết web", "bản quyền",
+    "chia sẻ bài viết", "video liên quan", "tin tiếp theo", "bài tiếp theo", "tin trước", "tin sau",
+    "các tin cũ hơn",
 })
 _FOOTER_PREFIXES = (
     "lượt truy cập", "trực tuyến:", "đang truy cập", "cơ quan chủ quản", "cơ quan chủ trì", "đơn vị quản lý",
@@ -49,12 +50,13 @@ _FOOTER_PREFIXES = (
 )
 # Buttons and labels that may stand anywhere: removed, the article goes on.
 _BUTTON_LINES = frozenset({
-    "chia sẻ", "facebook", "twitter", "zalo", "email", "in bài", "in bài viết", "bản in", "gửi email", "gửi bài",
-    "lưu bài", "lưu", "copy link", "sao chép liên kết", "like", "share", "tweet", "cỡ chữ", "nghe đọc bài",
-    "nghe bài viết", "nghe audio", "đọc bài", "giọng nam", "giọng nữ", "tự động chuyển bài", "video clip", "video",
-    "clip", "ảnh", "audio", "infographic", "emagazine", "e-magazine", "podcast", "quay lại", "trở về", "trở lại",
-    "về đầu trang", "đầu trang", "lên đầu trang", "top", "print", "theo dõi", "google news", "quảng cáo",
-    "advertisement", "xem video", "xem ảnh", "phóng to", "thu nhỏ", "bài viết", "nội dung", "chú thích ảnh",
+    "chia sẻ", "facebook", "twitter", "zalo", "email", "in bài", "in bài viết", "bản in", "gửi email",
+    "gửi bài", "lưu bài", "lưu", "copy link", "sao chép liên kết", "like", "share", "tweet", "cỡ chữ",
+    "nghe đọc bài", "nghe bài viết", "nghe audio", "đọc bài", "giọng nam", "giọng nữ", "tự động chuyển bài",
+    "video clip", "video", "clip", "ảnh", "audio", "infographic", "emagazine", "e-magazine", "podcast",
+    "quay lại", "trở về", "trở lại", "về đầu trang", "đầu trang", "lên đầu trang", "top", "print", "theo dõi",
+    "google news", "quảng cáo", "advertisement", "xem video", "xem ảnh", "phóng to", "thu nhỏ", "bài viết",
+    "nội dung", "chú thích ảnh",
 })
 _BUTTON_PREFIXES = (
     "hotline", "theo dõi ", "xem video:", "video:", "clip:", "xem thêm:", "đọc thêm:", "tin liên quan:",
@@ -74,20 +76,21 @@ _RELATED_MAX_ITEMS = 8
 # Section names of news sites: a line made of nothing else is a menu or a breadcrumb.
 _NAV_PHRASES = frozenset({
     "tin mới", "emagazine", "e-magazine", "magazine", "truyền hình", "podcast", "video", "ảnh", "infographic",
-    "multimedia", "longform", "media", "phát thanh", "tin tức", "thời sự", "trang chủ", "chính trị", "kinh tế",
-    "xã hội", "văn hóa", "văn hoá", "thể thao", "pháp luật", "quốc tế", "thế giới", "giáo dục", "y tế", "du lịch",
-    "đời sống", "bạn đọc", "xây dựng đảng", "quốc phòng", "an ninh", "khoa học", "công nghệ", "môi trường",
-    "nông nghiệp", "nông thôn", "địa phương", "tiêu điểm", "sự kiện", "giải trí", "góc nhìn", "diễn đàn",
-    "ý kiến", "lịch phát sóng", "radio", "báo in", "đặc san", "liên hệ", "giới thiệu", "đăng nhập", "đăng ký",
-    "tìm kiếm", "sơ đồ site", "sơ đồ trang", "rss", "english", "tiếng việt", "hỏi đáp", "dịch vụ công",
-    "văn bản", "thư viện", "tin trong tỉnh", "tin trong nước", "tin địa phương", "tin hoạt động", "hoạt động",
-    "thông báo", "chuyên mục", "chuyên đề", "tin ảnh", "phóng sự", "xã luận", "bình luận", "tin nóng",
-    "tin vắn", "thời tiết", "tỷ giá", "giá vàng", "doanh nghiệp", "đầu tư", "tài chính", "bất động sản",
-    "giao thông", "sức khỏe", "sức khoẻ", "gia đình", "người việt", "cộng đồng", "lao động", "việc làm",
-    "công đoàn", "đoàn thể", "mặt trận", "tuyển sinh", "xây dựng", "kinh tế - xã hội", "chính trị - xã hội",
-    "tin tức - sự kiện", "tin tức sự kiện", "quốc phòng - an ninh", "an ninh - quốc phòng", "văn hóa - xã hội",
-    "đặt làm trang chủ", "sitemap", "home", "news", "facebook", "twitter", "zalo", "email", "in", "chia sẻ",
-    "copy link", "linkedin", "messenger", "telegram", "in bài", "gửi email", "bản in",
+    "multimedia", "longform", "media", "phát thanh", "tin tức", "thời sự", "trang chủ", "chính trị",
+    "kinh tế", "xã hội", "văn hóa", "văn hoá", "thể thao", "pháp luật", "quốc tế", "thế giới", "giáo dục",
+    "y tế", "du lịch", "đời sống", "bạn đọc", "xây dựng đảng", "quốc phòng", "an ninh", "khoa học",
+    "công nghệ", "môi trường", "nông nghiệp", "nông thôn", "địa phương", "tiêu điểm", "sự kiện", "giải trí",
+    "góc nhìn", "diễn đàn", "ý kiến", "lịch phát sóng", "radio", "báo in", "đặc san", "liên hệ", "giới thiệu",
+    "đăng nhập", "đăng ký", "tìm kiếm", "sơ đồ site", "sơ đồ trang", "rss", "english", "tiếng việt",
+    "hỏi đáp", "dịch vụ công", "văn bản", "thư viện", "tin trong tỉnh", "tin trong nước", "tin địa phương",
+    "tin hoạt động", "hoạt động", "thông báo", "chuyên mục", "chuyên đề", "tin ảnh", "phóng sự", "xã luận",
+    "bình luận", "tin nóng", "tin vắn", "thời tiết", "tỷ giá", "giá vàng", "doanh nghiệp", "đầu tư",
+    "tài chính", "bất động sản", "giao thông", "sức khỏe", "sức khoẻ", "gia đình", "người việt", "cộng đồng",
+    "lao động", "việc làm", "công đoàn", "đoàn thể", "mặt trận", "tuyển sinh", "xây dựng", "kinh tế - xã hội",
+    "chính trị - xã hội", "tin tức - sự kiện", "tin tức sự kiện", "quốc phòng - an ninh",
+    "an ninh - quốc phòng", "văn hóa - xã hội", "đặt làm trang chủ", "sitemap", "home", "news", "facebook",
+    "twitter", "zalo", "email", "in", "chia sẻ", "copy link", "linkedin", "messenger", "telegram", "in bài",
+    "gửi email", "bản in",
 })
 _NAV_MAX_WORDS = 4
 _NAV_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in _NAV_PHRASES)
@@ -138,7 +141,8 @@ _LEFTOVER_WORD = re.compile(rf"[{LETTERS}]{{2,}}")
 
 # Bylines: "Tin, ảnh: Phan Tân", "Bài và ảnh: ...", "Nhóm PV", a short line that is a name.
 _BYLINE_LABEL = re.compile(
-    r"(?:^|(?<=[\s;,.\-–—|/]))(Tin\s*(?:,|và|&|/|-|–)\s*ảnh|Bài\s*(?:,|và|&|/|-|–)\s*ảnh|Bài viết|Tin|Bài|Ảnh|"
+    r"(?:^|(?<=[\s;,.\-–—|/]))"
+    r"(Tin\s*(?:,|và|&|/|-|–)\s*ảnh|Bài\s*(?:,|và|&|/|-|–)\s*ảnh|Bài viết|Tin|Bài|Ảnh|"
     r"Video|Clip|Thực hiện|Nhóm thực hiện|Tác giả|Người viết|Phóng viên|Nhóm phóng viên|Ghi chép|Ghi|"
     r"Biên tập|Đồ họa|Đồ hoạ|Thiết kế|Trình bày|Nguồn)\s*:\s*",
     re.IGNORECASE,
@@ -203,7 +207,9 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
     byline_at |= _labelled_bylines(lines, kinds, body_from, end)
     byline_at |= _bylines_beside_date(lines, kinds, body_from, end)
     bylines = [lines[i] for i in sorted(byline_at)]
-    bylines += [byline for i, ln in enumerate(lines[:end]) if kinds[i] == "date" for byline in _date_line_bylines(ln)]
+    bylines += [
+        byline for i, ln in enumerate(lines[:end]) if kinds[i] == "date" for byline in _date_line_bylines(ln)
+    ]
 
     # A bare URL inside the body is a link the article cites, not the site's own address.
     furniture = [ln for i, ln in enumerate(lines) if ln and i != title_at and i not in byline_at
@@ -397,8 +403,9 @@ def _is_slug(line: str, title_words: set[str]) -> bool:
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 _TONELESS_SYLLABLES = frozenset(
-    "cua va cac nhung mot trong cho voi tai ve de o la duoc da se khi nay tu den theo tinh huyen xa phuong thanh "
-    "pho hoi nghi dang uy ban so bo may sap xep tinh gian bien che can thuc hien trien khai cong tac lanh dao "
+    "cua va cac nhung mot trong cho voi tai ve de o la duoc da se khi nay tu den theo tinh huyen xa phuong "
+    "thanh pho hoi nghi dang uy ban so bo may sap xep tinh gian bien che can thuc hien trien khai cong tac "
+    "lanh dao "
     "chinh quyen nhan dan kinh te phat trien hoc tap nghiem trao doi doan nam thang ngay quan cai cach hanh "
     "dong chi bi thu chu tich pho truong vien giam".split()
 )
@@ -428,7 +435,8 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
                     return None, None  # starts with body text: no headline printed
             elif len(line.split()) <= 4:
                 # A section name ("Cải cách hành chính") printed above the real headline.
-                j = next((k for k in range(i + 1, min(len(lines), i + 4)) if kinds[k] not in ("blank", "junk")), None)
+                after = range(i + 1, min(len(lines), i + 4))
+                j = next((k for k in after if kinds[k] not in ("blank", "junk")), None)
                 if j is not None and kinds[j] == "text" and _is_headline_shaped(lines[j]):
                     return j, _repair_line(_strip_outlet_suffix(lines[j]))
             return i, _repair_line(_strip_outlet_suffix(line))
@@ -456,7 +464,8 @@ def _is_caps_headline(line: str) -> bool:
 
 
 _OUTLET_SUFFIX = re.compile(
-    r"\s+[-|–—]\s+(?:Báo|Cổng|Trang|Tạp chí|Đài|Truyền hình|Thông tấn|VOV|VTV|TTXVN|[\w-]+\.(?:vn|com|net))\b[^-|–—]*$"
+    r"\s+[-|–—]\s+(?:Báo|Cổng|Trang|Tạp chí|Đài|Truyền hình|Thông tấn|VOV|VTV|TTXVN|[\w-]+\.(?:vn|com|net))"
+    r"\b[^-|–—]*$"
 )
 
 
@@ -478,7 +487,7 @@ def _footer_start(lines: list[str], kinds: list[str], body_from: int) -> int:
 
 
 def _date_line_bylines(line: str) -> list[str]:
-    """"20/04/2017 18:02 | Tác giả: Minh Thu", "Thứ Năm, 16/09/2021 | Minh Thu": the byline shares the date line."""
+    """The byline on a date line: "20/04/2017 18:02 | Tác giả: Minh Thu", "Thứ Năm, 16/09/2021 | Minh Thu"."""
     label = _BYLINE_LABEL.search(line)
     if label:
         return [line[label.start():]] if byline_names(line[label.start():]) else []
@@ -581,7 +590,7 @@ def _repair_line(line: str) -> str:
 
 
 def _without_photo_credit(line: str) -> str:
-    """"... phát biểu. Ảnh: Minh Thu" → "... phát biểu."; "<headline> - Ảnh 1." (image alt text) → "<headline>"."""
+    """Drop a photo credit: "... phát biểu. Ảnh: Minh Thu", "<headline> - Ảnh 1." (image alt text)."""
     tail_from = max(0, len(line) - _CREDIT_MAX_CHARS)
     credit = _PHOTO_CREDIT.search(line, tail_from) if "Ảnh" in line[tail_from:] else None
     if not credit:
@@ -589,9 +598,8 @@ def _without_photo_credit(line: str) -> str:
     if credit.start() == 0:
         return ""  # a line that is only a photo credit
     said = credit.group(0)
-    if credit.start() >= _CAPTION_CREDIT_MIN_PREFIX and (
-        ":" in said or "(" in said or "[" in said or "minh" in said or "tư liệu" in said or credit.group("number")
-    ):
+    marked = ":" in said or "(" in said or "[" in said or "minh" in said or "tư liệu" in said
+    if credit.start() >= _CAPTION_CREDIT_MIN_PREFIX and (marked or credit.group("number")):
         return line[: credit.start()].rstrip(" -–—")
     return line
 
@@ -716,8 +724,10 @@ def _names_in(value: str, *, allow_agencies: bool) -> list[str] | None:
         name = _as_name(part)
         if name:
             names.append(name)
-        elif allow_agencies and (_AGENCY.match(part) or _furniture_key(part) in _REPORTER_PLACEHOLDERS
-                                 or _AFFILIATION.match(part) or _INITIALS.match(part) or _HOST_LIKE.search(part)):
+        elif allow_agencies and (
+            _AGENCY.match(part) or _furniture_key(part) in _REPORTER_PLACEHOLDERS
+            or _AFFILIATION.match(part) or _INITIALS.match(part) or _HOST_LIKE.search(part)
+        ):
             continue
         else:
             return None
@@ -744,5 +754,7 @@ def _fold(s: str | None) -> str:
     return " ".join(_FOLD_WORD.findall(s.casefold().translate(_ASCII_OF)))
 
 
-_ASCII_OF = str.maketrans({ch: unicodedata.normalize("NFD", ch)[0] for ch in LOWER if not ch.isascii()} | {"đ": "d"})
+_ASCII_OF = str.maketrans(
+    {ch: unicodedata.normalize("NFD", ch)[0] for ch in LOWER if not ch.isascii()} | {"đ": "d"}
+)
 _FOLD_WORD = re.compile(r"[a-z0-9]+")

@@ -26,7 +26,8 @@ _FULL_DATE = re.compile(
     r"|[Nn]gày\s+(?P<wd>\d{1,2})\s+tháng\s+(?P<wm>\d{1,2})\s+năm\s+(?P<wy>(?:19|20)\d{2}))"
 )
 _PUBLISHED_LABEL = re.compile(r"ngày đăng|đăng ngày|đăng lúc|xuất bản|published|posted", re.IGNORECASE)
-# The lead's own day: "Chiều 16/9,", "Ngày 9/10,", "Sáng ngày 10.10,", "HÀ TĨNH - Tối 5-3,", "Trực tiếp - Ngày 9-4,".
+# The lead's own day: "Chiều 16/9,", "Ngày 9/10,", "Sáng ngày 10.10,", "HÀ TĨNH - Tối 5-3,",
+# "Trực tiếp - Ngày 9-4,".
 _LEAD_DAY = re.compile(
     r"^(?:[^\s,.]+(?: [^\s,.]+){0,3}\s+[-–—]\s+)?"
     r"(?:Rạng sáng|Sáng|Trưa|Chiều|Tối|Đêm|Ngày|Hôm nay|Hôm qua)(?:\s+(?:nay|qua|mai))?,?\s*"
@@ -177,7 +178,10 @@ def _infer_year(text: str, day: int, month: int) -> date | None:
 def _year_of_progress_report(text: str, day: int, month: int) -> date | None:
     years = set()
     for m in _PERIOD_OF_YEAR.finditer(text):
-        months = _MONTHS_SO_FAR.get(m.group("n"), 0) if m.group("n") else _MONTHS_IN_QUARTER.get(m.group("q"), 0)
+        if m.group("n"):
+            months = _MONTHS_SO_FAR.get(m.group("n"), 0)
+        else:
+            months = _MONTHS_IN_QUARTER.get(m.group("q"), 0)
         year = int(m.group("y"))
         if months and month > months:
             years.add(year)  # "6 tháng đầu năm 2022" reported in July 2022
@@ -187,7 +191,8 @@ def _year_of_progress_report(text: str, day: int, month: int) -> date | None:
 
 
 _PERIOD_OF_YEAR = re.compile(
-    r"(?:(?P<n>\d{1,2}|sáu|chín) tháng(?: đầu)?|quý (?P<q>I{1,3}|IV))\s*(?:năm|/)\s*(?P<y>(?:19|20)\d{2})(?!\d)"
+    r"(?:(?P<n>\d{1,2}|sáu|chín) tháng(?: đầu)?|quý (?P<q>I{1,3}|IV))"
+    r"\s*(?:năm|/)\s*(?P<y>(?:19|20)\d{2})(?!\d)"
 )
 _MONTHS_SO_FAR = {str(n): n for n in range(1, 13)} | {"sáu": 6, "chín": 9}
 _MONTHS_IN_QUARTER = {"I": 3, "II": 6, "III": 9, "IV": 12}

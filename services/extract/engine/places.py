@@ -81,7 +81,8 @@ def _province_pattern(spellings: list[str]) -> str:
         head = re.match(r"[^\s.\-–—]+\.?", spelling).group(0)
         by_head.setdefault(head, []).append(spelling[len(head):])
     groups = [
-        re.escape(head) + "(?:" + "|".join(_pattern_of("X" + rest)[1:] if rest else "" for rest in rests) + ")"
+        re.escape(head) + "(?:" + "|".join(_pattern_of("X" + rest)[1:] if rest else "" for rest in rests)
+        + ")"
         for head, rests in sorted(by_head.items(), key=lambda kv: -len(kv[0]))
     ]
     first_letters = "".join(sorted({s[0] for s in spellings}))
@@ -90,12 +91,14 @@ def _province_pattern(spellings: list[str]) -> str:
 
 _PROVINCE = re.compile(_province_pattern(_all_spellings()))
 _PROVINCE_ANY_CASE = re.compile(
-    rf"(?:{'|'.join(_pattern_of(s) for s in sorted(_NAME_2025, key=len, reverse=True))})(?![\w])", re.IGNORECASE
+    rf"(?:{'|'.join(_pattern_of(s) for s in sorted(_NAME_2025, key=len, reverse=True))})(?![\w])",
+    re.IGNORECASE,
 )
 
 # Words after which a province's name names something else: a street, a ward, a river...
 _PLACE_BEFORE = re.compile(
-    r"(?:^|[^\w])(?:đường|phố|phường|xã|thôn|bản|ấp|khu phố|tổ dân phố|thị trấn|làng|xóm|huyện|quận|sông|núi|đèo|"
+    r"(?:^|[^\w])(?:đường|phố|phường|xã|thôn|bản|ấp|khu phố|tổ dân phố|thị trấn|làng|xóm|huyện|quận|"
+    r"sông|núi|đèo|"
     r"cầu|chợ|ngõ|hẻm|kiệt|đại lộ|khu đô thị|chung cư|vịnh|ông|bà|anh|chị|em|cô|chú|bác|cháu|cụ|đồng chí|đ/c)"
     r" +$",
     re.IGNORECASE,
@@ -129,7 +132,7 @@ def find_provinces(doc: Document) -> list[Province]:
     mentions = [
         (m.start(), m.end(), canon)
         for m in _PROVINCE.finditer(text)
-        if (canon := _CANONICAL.get(_key(m.group(0)))) and _is_province_mention(text, m.start(), m.end(), canon)
+        if (canon := _CANONICAL.get(_key(m.group(0)))) and _is_province_mention(text, m.start(), m.end())
     ]
     mentions += _provinces_after_tinh(text, {start for start, _, _ in mentions})
     evidence: dict[str, list[Evidence]] = {}
@@ -154,7 +157,7 @@ def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, st
     return mentions
 
 
-def _is_province_mention(text: str, start: int, end: int, canon: str) -> bool:
+def _is_province_mention(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 40):start]
     if _PLACE_BEFORE.search(before):
         return False
@@ -188,12 +191,14 @@ _LEVEL_OF_PREFIX = {
 # Village words that also start ordinary phrases ("buôn bán", "bản Hiến pháp") count only in lower case.
 _LOWERCASE_ONLY = {"bản", "buôn", "làng", "ấp", "xóm", "khóm", "tổ", "khu"}
 _PREFIX = (
-    r"(?P<prefix>[Hh]uyện [uủ][yỷ]|[Tt]hành [uủ][yỷ]|[Tt]hị [uủ][yỷ]|[Qq]uận [uủ][yỷ]|[Tt]hành phố|TP\.?|Tp\.?|[Tt]hị xã|TX\.?|Tx\.?|[Hh]uyện đảo|[Hh]uyện|[Qq]uận|[Đđ]ặc khu|"
+    r"(?P<prefix>[Hh]uyện [uủ][yỷ]|[Tt]hành [uủ][yỷ]|[Tt]hị [uủ][yỷ]|[Qq]uận [uủ][yỷ]|"
+    r"[Tt]hành phố|TP\.?|Tp\.?|"
+    r"[Tt]hị xã|TX\.?|Tx\.?|[Hh]uyện đảo|[Hh]uyện|[Qq]uận|[Đđ]ặc khu|"
     r"[Pp]hường|[Xx]ã|[Tt]hị trấn|[Tt]ổ dân phố|[Kk]hu phố|[Tt]hôn|bản|ấp|xóm|buôn|làng|khóm)"
 )
 _NAME_WORD = rf"[{UPPER}][{LOWER}]*(?:'[{LETTERS}][{LOWER}]*)?(?![{LETTERS}'])"
 _PLACE = re.compile(
-    rf"(?=[TtHhQqĐđPpXxKkbấlư])(?<![\w.]){_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
+    rf"(?=[TtHhQqĐđPpXxKkbấl])(?<![\w.]){_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
     rf"|(?:số\s+)?\d{{1,3}}[A-Z]?(?![\w,.]\d))"
 )
 _LIST_NEXT = re.compile(rf" *(?:,| và) +(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})")
@@ -201,7 +206,8 @@ _LIST_ITEM_END = re.compile(r" *(?:[,;)]|\.(?!\w)| và |$)", re.MULTILINE)
 _NOT_PLACES = frozenset({"Việt Nam", "Trung Quốc", "Lào", "Campuchia", "Thủ đô"})
 # First words of bodies and titles: "TP Hạ Long và Sở Nội vụ" lists a body after the place.
 _BODY_FIRST_WORDS = frozenset(
-    "Sở Ban Ủy Uỷ Hội Đoàn Công Trung Tỉnh Huyện Thành Đảng Mặt Bộ Cục Chi Phòng Trường Bệnh Ngân Nhà Đài Báo "
+    "Sở Ban Ủy Uỷ Hội Đoàn Công Trung Tỉnh Huyện Thành Đảng Mặt Bộ Cục Chi Phòng Trường Bệnh Ngân Nhà Đài "
+    "Báo "
     "Viện Học Tổng Liên Quỹ Cảng Khu Tập Thường Bí Chủ Phó Giám Đại Trưởng Lãnh Các".split()
 )
 # Counting words after a number: "xã 3 năm liền" is not a place named 3.
@@ -214,15 +220,16 @@ _NOT_PLACE_NAMES = frozenset({
 _MAX_PLACE_WORDS = 4
 # Capitalised common phrases after an admin word: "xã Nông thôn mới", "xã Anh hùng", "làng Văn hóa".
 _COMMON_PHRASE = re.compile(
-    r"(?:Nông thôn|Anh hùng|Văn hóa|Văn hoá|Văn minh|Kiểu mẫu|Điểm|Thông minh|Xanh|Sạch|Mới|Trực thuộc|Loại)\b"
+    r"(?:Nông thôn|Anh hùng|Văn hóa|Văn hoá|Văn minh|Kiểu mẫu|Điểm|Thông minh|Xanh|Sạch|Mới|Trực thuộc|"
+    r"Loại)\b"
 )
 # A capitalised title or body right after a place's name is not part of it: "huyện Tiên Yên Trung tâm Y tế".
 _NOT_NAME_ENDINGS = frozenset({
-    "Trung tâm", "Đại úy", "Đại uý", "Đại tá", "Đại biểu", "Đại học", "Đại hội", "Bí thư", "Chủ tịch", "Chủ nhiệm",
-    "Trưởng ban", "Trưởng phòng", "Trưởng đoàn", "Giám đốc", "Hội nghị", "Hội đồng", "Công an", "Công ty",
-    "Đảng bộ", "Đảng ủy", "Đảng uỷ", "Ủy ban", "Uỷ ban", "Bệnh viện", "Ngân hàng", "Chi cục", "Chi bộ",
-    "Mặt trận", "Thường trực", "Thường vụ", "Văn phòng", "Hợp tác", "Phó chủ", "Thượng tá", "Trung tá",
-    "Thiếu tá", "Nhà văn", "Trường mầm", "Trường tiểu", "Trường trung",
+    "Trung tâm", "Đại úy", "Đại uý", "Đại tá", "Đại biểu", "Đại học", "Đại hội", "Bí thư", "Chủ tịch",
+    "Chủ nhiệm", "Trưởng ban", "Trưởng phòng", "Trưởng đoàn", "Giám đốc", "Hội nghị", "Hội đồng", "Công an",
+    "Công ty", "Đảng bộ", "Đảng ủy", "Đảng uỷ", "Ủy ban", "Uỷ ban", "Bệnh viện", "Ngân hàng", "Chi cục",
+    "Chi bộ", "Mặt trận", "Thường trực", "Thường vụ", "Văn phòng", "Hợp tác", "Phó chủ", "Thượng tá",
+    "Trung tá", "Thiếu tá", "Nhà văn", "Trường mầm", "Trường tiểu", "Trường trung",
 })
 _LOWER_WORD_AFTER = re.compile(rf" ([{LOWER}]+)")
 

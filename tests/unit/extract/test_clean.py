@@ -1,8 +1,8 @@
 """Cleaning scraped provincial news: furniture out, headline and body in, bylines and dates handed on."""
+
 import unicodedata
 
 import pytest
-
 from provnews.extract.engine.clean import byline_names, clean_article
 
 PORTAL_PAGE = """TRANG CHỦ
@@ -13,7 +13,7 @@ Huyện Mường Lát giảm 14 đầu mối sau sắp xếp
 
 Thứ Ba, 14/05/2019, 08:10 [GMT+7]
 .
-Sáng 13/5, Huyện ủy Mường Lát tổ chức hội nghị đánh giá kết quả sắp xếp tổ chức bộ máy. Đồng chí Hà Văn Ban, Bí thư Huyện ủy chủ trì hội nghị.
+Sáng 13/5, Huyện ủy Mường Lát đánh giá kết quả sắp xếp bộ máy. Đồng chí Hà Văn Ban, Bí thư Huyện ủy chủ trì.
 Video clip:
 Toàn huyện giảm 14 đầu mối và 22 lãnh đạo cấp phòng; các xã đã hoàn thành sáp nhập thôn, bản.
 
@@ -34,8 +34,8 @@ def test_menus_dates_counters_and_footer_leave_the_text():
     cleaned = clean_article(PORTAL_PAGE)
     assert cleaned.text.split("\n") == [
         "Huyện Mường Lát giảm 14 đầu mối sau sắp xếp",
-        "Sáng 13/5, Huyện ủy Mường Lát tổ chức hội nghị đánh giá kết quả sắp xếp tổ chức bộ máy. "
-        "Đồng chí Hà Văn Ban, Bí thư Huyện ủy chủ trì hội nghị.",
+        "Sáng 13/5, Huyện ủy Mường Lát đánh giá kết quả sắp xếp bộ máy. "
+        "Đồng chí Hà Văn Ban, Bí thư Huyện ủy chủ trì.",
         "Toàn huyện giảm 14 đầu mối và 22 lãnh đạo cấp phòng; các xã đã hoàn thành sáp nhập thôn, bản.",
     ]
 
@@ -87,8 +87,14 @@ def test_ascii_slug_lines_repeating_the_title_are_dropped():
         ("bà TrầnThị Mai và ông LêĐức Anh", "bà Trần Thị Mai và ông Lê Đức Anh"),
         ("theo đồng chíHoàng Minh", "theo đồng chí Hoàng Minh"),
         # Brand and code spellings run together on purpose.
-        ("ứng dụng trên iPhone và eMagazine của VnExpress", "ứng dụng trên iPhone và eMagazine của VnExpress"),
-        ("tại TP.HCM theo Nghị quyết 18-NQ/TW, ThS. Vũ Hà", "tại TP.HCM theo Nghị quyết 18-NQ/TW, ThS. Vũ Hà"),
+        (
+            "ứng dụng trên iPhone và eMagazine của VnExpress",
+            "ứng dụng trên iPhone và eMagazine của VnExpress",
+        ),
+        (
+            "tại TP.HCM theo Nghị quyết 18-NQ/TW, ThS. Vũ Hà",
+            "tại TP.HCM theo Nghị quyết 18-NQ/TW, ThS. Vũ Hà",
+        ),
     ],
 )
 def test_lost_spaces_between_words_are_restored(written, repaired):
@@ -106,14 +112,14 @@ def test_decomposed_unicode_input_is_cleaned_like_composed():
 def test_outlet_tag_and_photo_credits_leave_the_body():
     raw = (
         "Hà Giang công bố chỉ số cải cách hành chính năm 2020\n"
-        "(Baohagiang.vn) - Sáng 20/1, UBND tỉnh Hà Giang công bố chỉ số cải cách hành chính của các sở, ngành.\n"
+        "(Baohagiang.vn) - Sáng 20/1, UBND tỉnh Hà Giang công bố chỉ số cải cách hành chính các sở, ngành.\n"
         "Phó Chủ tịch UBND tỉnh trao giấy khen cho các đơn vị. Ảnh: Thu Phương\n"
         "Quang cảnh hội nghị. (Ảnh minh họa)\n"
     )
     cleaned = clean_article(raw)
     assert cleaned.source_tag == "Baohagiang.vn"
     assert cleaned.text.split("\n")[1:] == [
-        "Sáng 20/1, UBND tỉnh Hà Giang công bố chỉ số cải cách hành chính của các sở, ngành.",
+        "Sáng 20/1, UBND tỉnh Hà Giang công bố chỉ số cải cách hành chính các sở, ngành.",
         "Phó Chủ tịch UBND tỉnh trao giấy khen cho các đơn vị.",
         "Quang cảnh hội nghị.",
     ]
@@ -182,7 +188,7 @@ def test_byline_names(line, names):
 def test_related_headlines_inside_the_article_are_dropped_but_the_body_goes_on():
     raw = (
         "Phú Yên sắp xếp các đơn vị sự nghiệp y tế\n"
-        "Ngày 12/6, Sở Y tế tỉnh Phú Yên công bố quyết định sáp nhập các trung tâm y tế tuyến huyện, giảm 9 đầu mối.\n"
+        "Ngày 12/6, Sở Y tế tỉnh Phú Yên công bố quyết định sáp nhập các trung tâm y tế tuyến huyện.\n"
         "Tin liên quan\n"
         "Bình Định hợp nhất trung tâm y tế và bệnh viện huyện\n"
         "Gia Lai giảm 12 đơn vị sự nghiệp\n"
@@ -226,7 +232,10 @@ def test_sentences_do_not_end_at_abbreviated_degrees_and_city_prefixes():
     from provnews.extract.engine.document import Document
 
     doc = Document.from_text("PGS.TS. Lê Văn An trình bày tại TP. Vinh. Hội thảo kết thúc.")
-    assert [s for _, _, s in doc.sentences()] == ["PGS.TS. Lê Văn An trình bày tại TP. Vinh.", "Hội thảo kết thúc."]
+    assert [s for _, _, s in doc.sentences()] == [
+        "PGS.TS. Lê Văn An trình bày tại TP. Vinh.",
+        "Hội thảo kết thúc.",
+    ]
 
 
 def test_image_alt_text_and_toneless_captions_are_dropped():
@@ -253,4 +262,6 @@ def test_date_among_header_items_is_a_date_line():
     )
     cleaned = clean_article(raw)
     assert cleaned.title == "Sơ kết công tác tổ chức xây dựng Đảng"
-    assert cleaned.datelines == ("12/08/2023 | 07:15 GMT+7 | Điện thoại: 0203 000 000 | Email: toasoan@baotinh.vn",)
+    assert cleaned.datelines == (
+        "12/08/2023 | 07:15 GMT+7 | Điện thoại: 0203 000 000 | Email: toasoan@baotinh.vn",
+    )

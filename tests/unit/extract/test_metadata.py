@@ -1,8 +1,8 @@
 """Title, publication date, outlet and bylines of an article."""
+
 from datetime import date
 
 import pytest
-
 from provnews.extract.engine.clean import clean_article
 from provnews.extract.engine.document import Document
 from provnews.extract.engine.metadata import read_metadata
@@ -25,7 +25,7 @@ def metadata_of(raw: str, **hints):
     ],
 )
 def test_printed_date_line_is_the_publication_date(dateline, expected):
-    raw = f"Hội nghị giao ban công tác nội chính\n{dateline}\nChiều 1/1, Ban Nội chính Tỉnh ủy tổ chức hội nghị.\n"
+    raw = f"Hội nghị giao ban công tác nội chính\n{dateline}\nChiều 1/1, Ban Nội chính Tỉnh ủy họp.\n"
     assert metadata_of(raw).published == expected
 
 
@@ -33,7 +33,7 @@ def test_day_and_month_lead_takes_its_year_from_a_document_issued_just_before():
     raw = (
         "Triển khai chỉ thị mới của Ban Thường vụ Tỉnh ủy\n"
         "Sáng 4/11, Ban Tuyên giáo Tỉnh ủy quán triệt Chỉ thị số 21-CT/TU ngày 28/10/2022 của Ban Thường vụ "
-        "Tỉnh ủy, thực hiện Nghị quyết số 18-NQ/TW ngày 25/10/2017. Các đơn vị hoàn thành trước ngày 31/12/2023.\n"
+        "Tỉnh ủy, thực hiện Nghị quyết số 18-NQ/TW ngày 25/10/2017. Hoàn thành trước ngày 31/12/2023.\n"
     )
     assert metadata_of(raw).published == date(2022, 11, 4)
 
@@ -60,12 +60,20 @@ def test_lead_date_takes_its_year_from_the_published_hint():
 @pytest.mark.parametrize(
     ("raw", "source"),
     [
-        ("Tin chính\n(Baobinhdinh.vn) - Sáng 2/3, tỉnh Bình Định sáp nhập 12 thôn thành 6 thôn mới.\n",
-         "baobinhdinh.vn"),
-        ("Tin chính\nNội dung của bài viết về cải cách hành chính.\nCác tin khác\nBài cũ\n"
-         "Email: tongbientap@gialai.gov.vn\n", "gialai.gov.vn"),
-        ("Tin chính\nNội dung của bài viết về cải cách hành chính.\nBản quyền thuộc về Báo Điện Biên Phủ. "
-         "Website: www.baodienbienphu.com.vn\n", "baodienbienphu.com.vn"),
+        (
+            "Tin chính\n(Baobinhdinh.vn) - Sáng 2/3, tỉnh Bình Định sáp nhập 12 thôn thành 6 thôn mới.\n",
+            "baobinhdinh.vn",
+        ),
+        (
+            "Tin chính\nNội dung của bài viết về cải cách hành chính.\nCác tin khác\nBài cũ\n"
+            "Email: tongbientap@gialai.gov.vn\n",
+            "gialai.gov.vn",
+        ),
+        (
+            "Tin chính\nNội dung của bài viết về cải cách hành chính.\nBản quyền thuộc về Báo Điện Biên Phủ. "
+            "Website: www.baodienbienphu.com.vn\n",
+            "baodienbienphu.com.vn",
+        ),
         ("Tin chính\nNội dung của bài viết về cải cách hành chính.\nLiên hệ: bandoc@gmail.com\n", None),
         # An outlet's style or name in words is not a domain: never guessed.
         ("Tin chính\nBáo Nhân Dân đưa tin tỉnh đã giảm 20 đầu mối.\n", None),
@@ -114,9 +122,9 @@ def test_the_sites_own_address_beats_the_one_it_credits():
         "Nguồn: baonghean.vn\nCác tin khác\nWebsite: www.nghean.gov.vn\n"
     )
     assert metadata_of(raw).source == "nghean.gov.vn"
-    assert metadata_of("Tin chính\nNội dung của bài viết về cải cách hành chính.\nNguồn: Baonghean.vn\n").source == (
-        "baonghean.vn"
-    )
+    assert metadata_of(
+        "Tin chính\nNội dung của bài viết về cải cách hành chính.\nNguồn: Baonghean.vn\n"
+    ).source == ("baonghean.vn")
 
 
 def test_a_time_of_day_inside_the_lead_dates_it_but_a_cited_document_does_not():
@@ -135,7 +143,11 @@ def test_a_time_of_day_inside_the_lead_dates_it_but_a_cited_document_does_not():
 
 @pytest.mark.parametrize(
     "lead",
-    ["Trực tiếp - Ngày 2-6, tại Hội trường", "Sáng ngày 2.6, tại Hội trường", "BẠC LIÊU - Chiều 2/6, tại Hội trường"],
+    [
+        "Trực tiếp - Ngày 2-6, tại Hội trường",
+        "Sáng ngày 2.6, tại Hội trường",
+        "BẠC LIÊU - Chiều 2/6, tại Hội trường",
+    ],
 )
 def test_lead_day_after_a_place_or_a_label_and_with_dots(lead):
     raw = f"Hội nghị Tỉnh ủy\n{lead} Tỉnh ủy họp bàn Kế hoạch số 3-KH/TU ngày 30/5/2023.\n"
@@ -143,7 +155,7 @@ def test_lead_day_after_a_place_or_a_label_and_with_dots(lead):
 
 
 def test_a_progress_report_dates_its_own_year():
-    raw = "Giao ban quý III\nChiều 5/10, UBND tỉnh đánh giá kết quả 9 tháng đầu năm 2023 và nhiệm vụ quý IV/2023.\n"
+    raw = "Giao ban quý III\nChiều 5/10, tỉnh đánh giá kết quả 9 tháng đầu năm 2023, nhiệm vụ quý IV/2023.\n"
     assert metadata_of(raw).published == date(2023, 10, 5)
     raw = "Tổng kết năm\nSáng 10/1, Sở Nội vụ tổng kết công tác 12 tháng năm 2022.\n"
     assert metadata_of(raw).published == date(2023, 1, 10)

@@ -1,6 +1,6 @@
 """Provinces an article mentions and the places below province level."""
-import pytest
 
+import pytest
 from provnews.extract.engine.document import Document
 from provnews.extract.engine.places import find_locations, find_provinces, province_of
 
@@ -20,7 +20,10 @@ def locations(text: str) -> list[tuple[str, str]]:
         ("Khánh Hoà, Thanh Hoá và Hoà Bình học tập kinh nghiệm.", ["Khánh Hòa", "Thanh Hóa", "Hòa Bình"]),
         ("Kinh nghiệm của TP.HCM, Tp. Hồ Chí Minh và Thành phố Hồ Chí Minh.", ["Hồ Chí Minh"]),
         ("Tỉnh Thừa Thiên - Huế và Thừa Thiên Huế.", ["Huế"]),
-        ("UBND tỉnh Bà Rịa-Vũng Tàu, tỉnh Đắc Lắc và tỉnh Đắk Nông.", ["Bà Rịa - Vũng Tàu", "Đắk Lắk", "Đắk Nông"]),
+        (
+            "UBND tỉnh Bà Rịa-Vũng Tàu, tỉnh Đắc Lắc và tỉnh Đắk Nông.",
+            ["Bà Rịa - Vũng Tàu", "Đắk Lắk", "Đắk Nông"],
+        ),
         ("HỘI NGHỊ TẠI HẢI DƯƠNG", ["Hải Dương"]),
     ],
 )
@@ -63,14 +66,23 @@ def test_province_of_reads_variants():
     ("text", "expected"),
     [
         ("Chiều 9/3 tại TP Hạ Long, đoàn làm việc.", [("Hạ Long", "district")]),
-        ("Trung tâm một cửa phường Cẩm Thủy (TX Cẩm Phả).", [("Cẩm Thủy", "commune"), ("Cẩm Phả", "district")]),
-        ("thị trấn Tiên Yên, huyện Bình Liêu và Thị xã Đông Triều", [("Tiên Yên", "commune"), ("Bình Liêu", "district"),
-                                                                   ("Đông Triều", "district")]),
-        ("thôn Khe Lánh, bản Pác Ngòi và tổ dân phố số 5", [("Khe Lánh", "other"), ("Pác Ngòi", "other"),
-                                                          ("Tổ dân phố 5", "other")]),
+        (
+            "Trung tâm một cửa phường Cẩm Thủy (TX Cẩm Phả).",
+            [("Cẩm Thủy", "commune"), ("Cẩm Phả", "district")],
+        ),
+        (
+            "thị trấn Tiên Yên, huyện Bình Liêu và Thị xã Đông Triều",
+            [("Tiên Yên", "commune"), ("Bình Liêu", "district"), ("Đông Triều", "district")],
+        ),
+        (
+            "thôn Khe Lánh, bản Pác Ngòi và tổ dân phố số 5",
+            [("Khe Lánh", "other"), ("Pác Ngòi", "other"), ("Tổ dân phố 5", "other")],
+        ),
         ("Chủ tịch UBND huyện Ba Chẽ Nguyễn Văn Tuấn phát biểu.", [("Ba Chẽ", "district")]),
-        ("Sáp nhập các xã Đồng Tâm, Đồng Sơn và Lục Hồn.", [("Đồng Tâm", "commune"), ("Đồng Sơn", "commune"),
-                                                           ("Lục Hồn", "commune")]),
+        (
+            "Sáp nhập các xã Đồng Tâm, Đồng Sơn và Lục Hồn.",
+            [("Đồng Tâm", "commune"), ("Đồng Sơn", "commune"), ("Lục Hồn", "commune")],
+        ),
         ("Huyện ủy Hải Hà chỉ đạo TP.Móng Cái.", [("Hải Hà", "district"), ("Móng Cái", "district")]),
     ],
 )
@@ -92,7 +104,9 @@ def test_no_places_in_centrally_run_cities_or_generic_words(text):
 
 
 def test_a_province_after_a_sentence_ending_in_a_name_is_still_a_province():
-    assert provinces("Phát biểu của đồng chí Trần Văn An. Quảng Ngãi sẽ sắp xếp lại bộ máy.") == ["Quảng Ngãi"]
+    assert provinces("Phát biểu của đồng chí Trần Văn An. Quảng Ngãi sẽ sắp xếp lại bộ máy.") == [
+        "Quảng Ngãi"
+    ]
 
 
 def test_company_names_starting_with_a_city_name_are_not_the_city():
@@ -100,24 +114,31 @@ def test_company_names_starting_with_a_city_name_are_not_the_city():
 
 
 def test_a_title_after_a_place_is_not_part_of_its_name():
-    assert locations("Công an huyện Mèo Vạc Đại úy Lý Mí Sính và Trung tâm y tế huyện Mèo Vạc Trung tâm y tế.") == [
-        ("Mèo Vạc", "district")
-    ]
+    assert locations(
+        "Công an huyện Mèo Vạc Đại úy Lý Mí Sính và Trung tâm y tế huyện Mèo Vạc Trung tâm y tế."
+    ) == [("Mèo Vạc", "district")]
 
 
 def test_after_the_word_tinh_a_province_counts_whatever_its_capitals():
-    assert provinces("Đề án thành lập thị xã thuộc tỉnh Lào cai và tỉnh quảng ninh.") == ["Lào Cai", "Quảng Ninh"]
+    assert provinces("Đề án thành lập thị xã thuộc tỉnh Lào cai và tỉnh quảng ninh.") == [
+        "Lào Cai",
+        "Quảng Ninh",
+    ]
     assert provinces("Sản phẩm lào cai được ưa chuộng.") == []
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Đoàn thăm huyện Đầm Hà, Hải Hà và Bình Liêu trong 2 ngày.",
-         [("Đầm Hà", "district"), ("Hải Hà", "district"), ("Bình Liêu", "district")]),
+        (
+            "Đoàn thăm huyện Đầm Hà, Hải Hà và Bình Liêu trong 2 ngày.",
+            [("Đầm Hà", "district"), ("Hải Hà", "district"), ("Bình Liêu", "district")],
+        ),
         ("Chiều 4/5 tại TP Cẩm Phả, Thường trực Thành ủy làm việc.", [("Cẩm Phả", "district")]),
-        ("Hội nghị ở TP Cẩm Phả, Quảng Ninh và TP Hạ Long và Sở Nội vụ.", [("Cẩm Phả", "district"),
-                                                                        ("Hạ Long", "district")]),
+        (
+            "Hội nghị ở TP Cẩm Phả, Quảng Ninh và TP Hạ Long và Sở Nội vụ.",
+            [("Cẩm Phả", "district"), ("Hạ Long", "district")],
+        ),
     ],
 )
 def test_places_listed_under_one_admin_word(text, expected):
