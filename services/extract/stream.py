@@ -132,4 +132,5 @@ def create_app(settings: Settings) -> faust.App:
 def run_worker(settings: Settings) -> None:
     app = create_app(settings)
     worker = faust.Worker(app, loglevel="WARNING", quiet=True, redirect_stdouts=False, override_logging=False)
+    worker.spinner = None  # a terminal spinner would write cursor codes into the JSON log
     worker.execute_from_commandline()
