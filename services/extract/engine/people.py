@@ -289,6 +289,21 @@ def _chain_ending_before(text: str, pos: int, chain_by_end: dict[int, int]) -> i
     return chain_by_end.get(back)
 
 
+_LIST_GAP = re.compile(rf"[^\S\n]*(?:,|;|và){SP}")
+
+
+def _accepted(text: str, names: list[NameMention]) -> list[NameMention]:
+    out: list[NameMention] = []
+    for name in names:
+        # "các đồng chí Tô Lâm, Lương Cường": a list continues its first item's honorific
+        after_person = bool(out) and out[-1].strong and _LIST_GAP.fullmatch(text, out[-1].span[1], name.start)
+        if after_person and not _BYLINE_BEFORE.search(text, max(0, name.start - 30), name.start):
+            name.strong = True
+        if _accept(text, name):
+            out.append(name)
+    return out
+
+
 def _accept(text: str, name: NameMention) -> bool:
     line_start, line_end = _line_bounds(text, name.start)
     before = text[line_start:name.start]
@@ -473,7 +488,7 @@ def find_persons(doc: Document) -> list[Person]:
     roles = _find_roles(text, after_names)
     chains = _chain_roles(text, roles)
     _link(text, names, roles, chains)
-    names = [n for n in names if _accept(text, n)]
+    names = _accepted(text, names)
     leaders = _leaders(text, names)
     out = []
     for person in _merge_people(text, names, leaders):

@@ -137,3 +137,8 @@ def test_a_place_in_the_photo_between_name_and_title():
 def test_a_bare_title_right_after_a_name_is_kept():
     text = "Ông Mẫn Đức Toàn, Phó Giám đốc, cho biết sở đã giảm 2 phòng. Chủ tịch Hồ Chí Minh từng dạy về cán bộ."
     assert people(text) == {"Mẫn Đức Toàn": ["Phó Giám đốc"], "Hồ Chí Minh": []}
+
+
+def test_a_list_of_names_continues_its_honorific():
+    text = "Dự lễ có các đồng chí Trần Lưu, Lương Cường và Phan Thị Lệ."
+    assert people(text) == {"Trần Lưu": [], "Lương Cường": [], "Phan Thị Lệ": []}
