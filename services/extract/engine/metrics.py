@@ -25,7 +25,7 @@ _ACTIONS = _alternation(
     "thu hút|huy động|tiết kiệm|kết nạp|vượt|chiếm|hoàn thành|rút ngắn|nghỉ hưu|tuyển dụng|thay thế|kỷ luật|"
     "đào tạo|bồi dưỡng|tiếp nhận|giải quyết|cấp|đầu tư|giải ngân|đón|thu|đứng thứ|xếp thứ|"
     "xếp hạng|vươn lên|nằm trong nhóm|nằm trong top|thuộc nhóm|trong nhóm|lọt vào nhóm|lọt top|"
-    "điều động|luân chuyển|bổ nhiệm|miễn nhiệm|công nhận|giảm thiểu|cung cấp"
+    "điều động|luân chuyển|bổ nhiệm|miễn nhiệm|công nhận|giảm thiểu|cung cấp|gồm|bao gồm|thành"
 )
 # Words between the verb and the number that change nothing ("giảm được 301", "tăng thêm 2").
 _FILLERS = _alternation(
@@ -47,7 +47,7 @@ _QUALIFIER_BEFORE = re.compile(rf"(?<!\w)(?P<qual>{_QUALIFIER_ALTERNATION})\s+$"
 _RANK_VERBS = frozenset({"đứng thứ", "xếp thứ", "xếp hạng", "vươn lên", "nằm trong nhóm", "nằm trong top",
                          "thuộc nhóm", "trong nhóm", "lọt vào nhóm", "lọt top"})
 # Verbs that say little by themselves: the counted thing must be a unit of reform or development.
-_WEAK_VERBS = frozenset({"có", "lên", "xuống", "cấp", "đón", "thu", "đầu tư"})
+_WEAK_VERBS = frozenset({"có", "lên", "xuống", "cấp", "đón", "thu", "đầu tư", "gồm", "bao gồm", "thành"})
 # A clause that opens with its count: "8 huyện, thị xã đã thực hiện xong việc sáp nhập...".
 _PREDICATE_AFTER = re.compile(
     r"\s*(?:(?:đã|đang|đều|sẽ|vẫn|cũng|hiện)\s+)*"
@@ -116,7 +116,7 @@ _UNIT_STOP = re.compile(
     r"hiện (?:nay|đang|có|các|tại|là)|thực hiện|triển khai|"
     r"nhưng|song|tuy nhiên|do|vì|khi|nên|thì|mà|từ|xuống|lên|sau|trước|bằng|chiếm|gồm|bao gồm|của|cùng|"
     r"trên tổng số|tại hội nghị|trong năm|năm \d|giai đoạn|đạt|tăng|giảm|góp phần|đều|chưa|vẫn|cũng|"
-    r"nhiều|bình quân mỗi|mỗi năm)(?!\w)",
+    r"nhiều|bình quân mỗi|mỗi năm)(?!\w)|thành(?=\s+(?:\d|các|một|những))",
     re.IGNORECASE,
 )
 _UNIT_TOKEN = re.compile(r"\s*([^\s,;:.()…!?\"“”\[\]]+|[,;:.()…!?\"“”\[\]])")
@@ -150,6 +150,7 @@ _HEAD_LEVELS = (
     (re.compile(r"^(?:thôn|tổ dân phố|xóm|ấp|bản|khu phố)(?!\w)", re.I), "thon"),
     (re.compile(r"^(?:xã|phường|thị trấn)(?!\w)", re.I), "xa"),
     (re.compile(r"^(?:huyện|quận|thị xã)(?!\w)", re.I), "huyen"),
+    (re.compile(r"^tỉnh(?!\w)", re.I), "tinh"),
 )
 _CLAUSE_BREAK = re.compile(r";|…|\.\.\.|\n|(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
 _SENTENCE_BREAK = frozenset({"…", "...", "\n", ""})

@@ -150,3 +150,13 @@ def test_a_verb_containing_a_document_word_is_not_a_citation():
     assert _metrics("Năm qua, Ủy ban Kiểm tra đề nghị kỷ luật 15 đảng viên vi phạm.") == [
         ("kỷ luật", 15, "đảng viên vi phạm", "exact", None)
     ]
+
+
+def test_merging_into_a_count_and_a_composition_are_metrics():
+    text = "Tỉnh đã sắp xếp 36 xã, phường thành 18 đơn vị hành chính cấp xã mới, gồm 12 xã và 6 phường."
+    assert [(a, v, u) for a, v, u, _, _ in _metrics(text)] == [
+        ("sắp xếp", 36, "xã, phường"),
+        ("thành", 18, "đơn vị hành chính cấp xã mới"),
+        ("gồm", 12, "xã"),
+        ("gồm", 6, "phường"),
+    ]
