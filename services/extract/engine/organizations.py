@@ -305,6 +305,7 @@ _ENDS_PROVINCE_LEVEL = re.compile(rf"(?:{phrase('Tỉnh ủy')}|tỉnh|Tỉnh)$"
 _ENDS_CITY_LEVEL = re.compile(rf"(?:{phrase('Thành ủy')}|thành phố|Thành phố|TP\.?)$")
 ENDS_LOCAL_LEVEL = re.compile(rf"(?:{phrase('Huyện ủy')}|{phrase('Thị ủy')}|{phrase('Quận ủy')}|{LEVEL_LOCAL})$")
 _CITY_LEVEL_AFTER = re.compile(rf"(?:[Tt]hành{SP}phố|TP\.?)(?={SP}[{UP}])[^\S\n]*")
+_CITY_PREFIX = re.compile(r"^(?:TP\.?|[Tt]hành phố)\s*")
 _ENDS_LEVEL_WORD = re.compile(rf"(?:{LEVEL_PROVINCE})$")
 _HCM_AFTER_CITY = re.compile(rf"[^\S\n]*\.?[^\S\n]*(?:HCM|Hồ{SP}Chí{SP}Minh){_NOT_LETTER_AFTER}")
 _CAP_RUN = re.compile(rf"{CAP}(?:[^\S\n]{{0,2}}{CAP})*")
@@ -540,10 +541,11 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
             name = display_core(core[0].upper() + core[1:])
             if body.place:
                 name = f"{name} {body.place}"
-            elif province and _ENDS_LEVEL_WORD.search(core):
-                name = f"{name} {province}"  # "HĐND tỉnh" + "Quảng Ninh", "UBND TP" + "Hồ Chí Minh"
             elif province:
-                name = f"{name} {_written_province(text, context, province)}"
+                written = _written_province(text, context, province)
+                if _ENDS_LEVEL_WORD.search(core):  # "UBND TP" + "Hồ Chí Minh", not "TP TP Hồ Chí Minh"
+                    written = _CITY_PREFIX.sub("", written)
+                name = f"{name} {written}"
             found[key] = (name, [])
         found[key][1].append((m.start(), body.end))
     return [Organization(name=name, evidence=[doc.evidence(s, e) for s, e in spans[:5]])

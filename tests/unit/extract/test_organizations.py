@@ -121,3 +121,8 @@ def test_a_committee_shared_by_two_of_its_organs():
 
 def test_a_deputy_holds_office_in_the_national_assembly():
     assert bodies("Đại biểu Quốc hội Lò Thị Việt Hà tiếp xúc cử tri.") == ["Quốc hội"]
+
+
+def test_the_province_is_added_as_the_article_writes_it():
+    text = "Tỉnh Thừa Thiên Huế sắp xếp bộ máy. Chủ tịch HĐND tỉnh Lê Trường Lưu chủ trì."
+    assert bodies(text) == ["HĐND tỉnh Thừa Thiên Huế"]
