@@ -431,8 +431,7 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
                         return j, _repair_line(lines[j])
                     if kinds[j] not in ("blank", "date", "junk"):
                         break
-                if len(line) > _TITLE_MAX_CHARS:
-                    return None, None  # starts with body text: no headline printed
+                return None, None  # starts with body text: no headline printed
             elif len(line.split()) <= 4:
                 # A section name ("Cải cách hành chính") printed above the real headline.
                 after = range(i + 1, min(len(lines), i + 4))
@@ -456,7 +455,10 @@ _TITLE_MAX_CHARS = 250
 
 
 def _looks_like_paragraph(line: str) -> bool:
-    return len(line) > _TITLE_MAX_CHARS or (len(line) > 120 and line.endswith((".", "…", '"', "”")))
+    if len(line) > _TITLE_MAX_CHARS:
+        return True
+    ends_a_sentence = line.endswith((".", "…", '"', "”"))
+    return ends_a_sentence and (len(line) > 120 or bool(_OPENS_LEAD.match(line)))
 
 
 def _is_caps_headline(line: str) -> bool:

@@ -169,7 +169,8 @@ def _is_province_mention(text: str, start: int, end: int) -> bool:
     run = _CAPITALISED_BEFORE.search(before)
     if run:
         words = run.group(1).split()
-        if words[0] in _FAMILY_NAMES or any(w in _MIDDLE_NAMES for w in words):
+        names = [w.capitalize() for w in words]  # "NGUYỄN THỊ HÀ GIANG" in a capitalised headline
+        if names[0] in _FAMILY_NAMES or any(w in _MIDDLE_NAMES for w in names):
             return False  # "Nguyễn Thị Hà Giang" is a person
         if " " not in text[start:end].strip() and not all(w in _MARKERS_BEFORE_SHORT_NAME for w in words):
             return False  # "Thanh Huế" is a person, "TP Huế" a city

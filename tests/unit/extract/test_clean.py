@@ -265,3 +265,9 @@ def test_date_among_header_items_is_a_date_line():
     assert cleaned.datelines == (
         "12/08/2023 | 07:15 GMT+7 | Điện thoại: 0203 000 000 | Email: toasoan@baotinh.vn",
     )
+
+
+def test_a_lead_is_never_taken_for_the_headline():
+    capitals = "TIN TỨC\nSÁP NHẬP HAI SỞ Ở LONG AN\nSáng 2/3, tỉnh Long An công bố nghị quyết sáp nhập.\n"
+    assert clean_article(capitals).title == "SÁP NHẬP HAI SỞ Ở LONG AN"
+    assert clean_article("Sáng 2/3, tỉnh Long An công bố nghị quyết sáp nhập.\nHai sở mới ra mắt.\n").title is None
