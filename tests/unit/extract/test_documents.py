@@ -115,3 +115,17 @@ def test_reference_spans_cover_the_numbers_of_citations():
     twelve = text.index("12")
     assert any(s <= nineteen < e for s, e in spans)
     assert not any(s <= twelve < e for s, e in spans)
+
+
+def test_a_quoted_scheme_joins_the_only_numbered_scheme_but_not_one_of_several():
+    one = (
+        'Tỉnh ủy xây dựng Đề án "Sắp xếp, kiện toàn bộ máy cấp huyện" từ năm 2015. '
+        "Kinh nghiệm triển khai Đề án 12 được nhiều địa phương học tập."
+    )
+    assert _found(one) == [("de_an", "12", None)]
+    several = one + " Tỉnh cũng tổng kết Đề án 07 về chuyển đổi số."
+    assert sorted(_found(several), key=str) == [
+        ("de_an", "07", None),
+        ("de_an", "12", None),
+        ("de_an", None, None),
+    ]
