@@ -46,7 +46,8 @@ _FOOTER_PREFIXES = (
     "bản quyền", "copyright", "©", "giấy phép", "chịu trách nhiệm", "tổng biên tập", "phó tổng biên tập",
     "địa chỉ:", "điện thoại:", "đt:", "fax:", "email:", "e-mail:", "website:", "hỗ trợ:", "từ khóa:",
     "từ khoá:", "tags:", "thẻ:", "ghi rõ nguồn", "thiết kế bởi", "phát triển bởi", "powered by",
-    "bình luận (", "ý kiến (", "tòa soạn:", "toà soạn:", "trụ sở:", "đường dây nóng:",
+    "bình luận (", "ý kiến (", "tòa soạn:", "toà soạn:", "trụ sở:", "đường dây nóng:", "liên kết website",
+    "liên kết web",
 )
 # Buttons and labels that may stand anywhere: removed, the article goes on.
 _BUTTON_LINES = frozenset({
@@ -176,7 +177,7 @@ _AFFILIATION = re.compile(
     r"tư liệu|Tư liệu|minh họa|minh hoạ|sưu tầm|St|TH)\b"
 )
 _INITIALS = re.compile(rf"^(?:[{UPPER}]\.){{1,3}}[{UPPER}]?\.?$")  # "Q.T", "H.A." sign short news: not a name
-_HOST_LIKE = re.compile(r"\.(?:vn|com|net|org)\b", re.IGNORECASE)
+_HOST_LIKE = re.compile(r"^(?:https?://)?[\w.-]+\.(?:vn|com|net|org)(?:/\S*)?$", re.IGNORECASE)
 # Degrees and ranks printed before an author's name: "ThS. Nguyễn Văn Bình", "Đại tá Lê Văn A".
 _HONORIFIC = re.compile(
     r"^(?:(?:PGS|GS|TS|ThS|NCS|KS|BS|CN|LS|TSKH)\.?\s*)+(?=[^\W\d_])|"

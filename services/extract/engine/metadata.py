@@ -51,6 +51,11 @@ _HOST = re.compile(
     re.IGNORECASE,
 )
 _EMAIL_HOST = re.compile(r"[\w.+-]+@(?P<host>(?:[a-z0-9-]+\.)+[a-z]{2,})", re.IGNORECASE)
+_OWN_ADDRESS = re.compile(
+    r"website|web:|©|bản quyền|copyright|ghi rõ nguồn|^(?:https?://|www\.)|^[\w.-]+\.(?:vn|com|net|org)(?:/\S*)?$",
+    re.IGNORECASE,
+)
+_LINKS_OUT = re.compile(r"liên kết|\blinks?\b", re.IGNORECASE)
 _ATTRIBUTION = re.compile(r"^\(?\s*(?:nguồn|theo)\b", re.IGNORECASE)
 _SECOND_LEVEL = frozenset({
     "gov.vn", "com.vn", "org.vn", "net.vn", "edu.vn", "ac.vn", "info.vn", "biz.vn", "name.vn", "pro.vn",
@@ -213,9 +218,11 @@ def _source(cleaned: CleanedArticle, source_hint: str | None, url: str | None) -
     if cleaned.source_tag and (m := _HOST.fullmatch(cleaned.source_tag.strip())):
         return _registered_domain(m.group("host"))
     # The site's own furniture first; "Nguồn: ...", "Theo ..." name where the article was taken from.
+    # A footer's bare domains may be links to other sites: only an address the site gives as its own counts.
     own = [line for line in cleaned.furniture + cleaned.datelines if not _ATTRIBUTION.match(line)]
+    own_address = [line for line in own if _OWN_ADDRESS.search(line) and not _LINKS_OUT.search(line)]
     taken_from = [line for line in cleaned.furniture + cleaned.bylines if _ATTRIBUTION.match(line)]
-    for lines, pattern in ((own, _EMAIL_HOST), (own, _HOST), (taken_from, _HOST)):
+    for lines, pattern in ((own, _EMAIL_HOST), (own_address, _HOST), (taken_from, _HOST)):
         for line in lines:
             for m in pattern.finditer(line):
                 domain = _registered_domain(m.group("host"))

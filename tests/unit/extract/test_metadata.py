@@ -159,3 +159,12 @@ def test_a_progress_report_dates_its_own_year():
     assert metadata_of(raw).published == date(2023, 10, 5)
     raw = "Tổng kết năm\nSáng 10/1, Sở Nội vụ tổng kết công tác 12 tháng năm 2022.\n"
     assert metadata_of(raw).published == date(2023, 1, 10)
+
+
+def test_links_to_other_sites_in_the_footer_are_not_the_source():
+    raw = (
+        "Tin chính\nNội dung của bài viết về cải cách hành chính ở tỉnh.\nCác tin khác\n"
+        "Liên kết website: chinhphu.vn | quochoi.vn\n"
+        "Bản quyền thuộc Cổng TTĐT tỉnh. Website: tayninh.gov.vn\n"
+    )
+    assert metadata_of(raw).source == "tayninh.gov.vn"
