@@ -227,6 +227,8 @@ def _names_in_segment(text: str, original: str, segment: list[tuple[int, int]]) 
 
 
 def _is_title_case_line(line: str) -> bool:
+    if len(line) > 300:
+        return False  # a paragraph, not a headline or a caption
     words = [w for w in line.split() if w[0].isalpha()]
     return len(words) >= 5 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
@@ -306,7 +308,7 @@ def _accepted(text: str, names: list[NameMention]) -> list[NameMention]:
 
 def _accept(text: str, name: NameMention) -> bool:
     line_start, line_end = _line_bounds(text, name.start)
-    before = text[line_start:name.start]
+    before = text[max(line_start, name.start - 40):name.start]
     if _BYLINE_BEFORE.search(before):
         return False
     if name.strong or _HONORIFIC_BEFORE.search(before[-24:]):
@@ -317,7 +319,7 @@ def _accept(text: str, name: NameMention) -> bool:
     line = text[line_start:line_end]
     if _is_title_case_line(line):
         return False
-    if line.strip(" .()") == text[name.start:name.end] or len(line.split()) <= len(name.tokens) + 1 and line_end - name.end < 3:
+    if len(line) < 60 and len(line.split()) <= len(name.tokens) + 1 and line_end - name.end < 3:
         return False  # a byline or a signature on a line of its own
     if _PLACE_OR_INSTITUTION_BEFORE.search(text, max(line_start, name.start - 24), name.run_start):
         return False
@@ -328,17 +330,18 @@ def _accept(text: str, name: NameMention) -> bool:
     return not _in_list_of_places(text, name, line_start, line_end)
 
 
+_NEXT_ITEM = re.compile(r"[^\S\n]*(?:,|và)[^\S\n]*([^,;.:()\n]*)")
 _LIST_ITEM = re.compile(rf"[{UP}][{LOW}]+(?:{SP}[{UP}][{LOW}]+){{0,3}}")
 
 
 def _in_list_of_places(text: str, name: NameMention, line_start: int, line_end: int) -> bool:
     """'huyện ủy: Tân Châu, Gò Dầu, Dương Minh Châu': a name-like item among place names is a place."""
     neighbours = []
-    before = text[line_start:name.start].rstrip()
+    before = text[max(line_start, name.start - 120):name.start].rstrip()
     if before.endswith(","):
         item = before[:-1].rsplit(",", 1)[-1].rsplit(":", 1)[-1].strip()
         neighbours.append(item)
-    after = re.match(r"[^\S\n]*(?:,|và)[^\S\n]*([^,;.:()\n]*)", text[name.end:line_end])
+    after = _NEXT_ITEM.match(text, name.end, min(line_end, name.end + 120))
     if after:
         neighbours.append(after.group(1).strip())
     # lists are homogeneous: the item before decides, else the one after
