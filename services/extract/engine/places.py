@@ -211,6 +211,7 @@ _BODY_FIRST_WORDS = frozenset(
     "Báo "
     "Viện Học Tổng Liên Quỹ Cảng Khu Tập Thường Bí Chủ Phó Giám Đại Trưởng Lãnh Các".split()
 )
+_NUMBERED_UNITS = frozenset({"phường", "quận", "thôn", "tổ dân phố", "khu phố", "ấp", "xóm", "bản", "khóm"})
 # Counting words after a number: "xã 3 năm liền" is not a place named 3.
 _COUNTED = re.compile(r"\s+(?:năm|tháng|ngày|lần|người|hộ|tỷ|triệu|%|km|ha)\b")
 # Document and common nouns that follow "bản" or "làng" capitalised ("bản Hiến pháp", "làng Văn hóa").
@@ -252,7 +253,8 @@ def find_locations(doc: Document) -> list[Location]:
         level = _LEVEL_OF_PREFIX[prefix.rstrip(".").lower()]
         raw_name = m.group("name")
         if raw_name[0].isdigit() or raw_name.startswith("số"):
-            if _COUNTED.match(text, m.end()) or prefix.islower() and level != "other":
+            # Numbered wards and districts ("phường 1, quận 3") and villages ("thôn 3"); never "xã 3".
+            if _COUNTED.match(text, m.end()) or prefix.lower() not in _NUMBERED_UNITS:
                 continue
             number = raw_name.split()[-1]
             add(f"{prefix.rstrip('.').capitalize()} {number}", level, m.start(), m.end())

@@ -143,3 +143,11 @@ def test_after_the_word_tinh_a_province_counts_whatever_its_capitals():
 )
 def test_places_listed_under_one_admin_word(text, expected):
     assert locations(text) == expected
+
+
+def test_numbered_wards_districts_and_villages():
+    assert locations("Người dân phường 1, quận 3 và thôn 5; xã 3 năm liền đạt chuẩn.") == [
+        ("Phường 1", "commune"),
+        ("Quận 3", "district"),
+        ("Thôn 5", "other"),
+    ]
