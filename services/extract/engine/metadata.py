@@ -211,10 +211,9 @@ def _source(cleaned: CleanedArticle, source_hint: str | None, url: str | None) -
         host = urlsplit(url if "//" in url else f"//{url}").hostname
         if host:
             return _registered_domain(host)
-    if source_hint and source_hint.strip():
-        hint = source_hint.strip()
-        m = _HOST.search(hint)
-        return _registered_domain(m.group("host")) if m else hint.lower().removeprefix("www.")
+    hinted = _HOST.search(source_hint.strip()) if source_hint else None
+    if hinted:  # a hint that is not a web address ("Báo Quảng Ninh") cannot be the field's domain
+        return _registered_domain(hinted.group("host"))
     if cleaned.source_tag and (m := _HOST.fullmatch(cleaned.source_tag.strip())):
         return _registered_domain(m.group("host"))
     # The site's own furniture first; "Nguồn: ...", "Theo ..." name where the article was taken from.

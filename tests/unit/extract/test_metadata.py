@@ -87,6 +87,7 @@ def test_source_from_url_and_hint_beat_the_text():
     raw = "Tin chính\n(Baobinhdinh.vn) - Sáng 2/3, tỉnh Bình Định sáp nhập 12 thôn thành 6 thôn mới.\n"
     assert metadata_of(raw, url="https://www.baoquangnam.vn/a/b.html").source == "baoquangnam.vn"
     assert metadata_of(raw, source_hint="WWW.Baodanang.vn").source == "baodanang.vn"
+    assert metadata_of(raw, source_hint="Báo Đà Nẵng").source == "baobinhdinh.vn"
 
 
 def test_title_and_authors():
