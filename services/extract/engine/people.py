@@ -74,8 +74,9 @@ _LOWER_HEAD_BEFORE = re.compile(
     rf"(?<!{_LETTER})(?:phó{SP})?(?:bí{SP}thư|chủ{SP}tịch|trưởng|giám{SP}đốc|ủy{SP}viên|chánh|chủ{SP}nhiệm"
     rf"|bộ{SP}trưởng|thứ{SP}trưởng|thủ{SP}tướng|tổng{SP}bí{SP}thư)(?:{SP}thường{SP}trực)?{SP}$"
 )
-# Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm".
-_CHAIN_GAP = re.compile(rf"[^\S\n]*(?:,|[-–—]|kiêm|và{SP}kiêm)?[^\S\n]*")
+# Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm",
+# "đồng thời là".
+_CHAIN_GAP = re.compile(rf"[^\S\n]*,?[^\S\n]*(?:[-–—]|kiêm|và{SP}kiêm|đồng{SP}thời(?:{SP}là)?)?[^\S\n]*")
 # Between a name and the titles after it: "X, Bí thư", "X - Bí thư", "X (Bí thư".
 _AFTER_NAME = re.compile(rf"[^\S\n]*(?:\([^()\n]{{0,40}}\)[^\S\n]*)?(?:,|[-–—]|\()[^\S\n]*")  # "X (bên trái), Bí thư"
 _SPACES = re.compile(r"[^\S\n]*")
@@ -247,8 +248,7 @@ def _chain_roles(text: str, roles: list[Role]) -> list[list[Role]]:
     for role in roles:
         if chains:
             last = chains[-1][-1]
-            gap = _CHAIN_GAP.match(text, last.end)
-            if gap and gap.end() == role.start:
+            if _CHAIN_GAP.fullmatch(text, last.end, role.start):
                 role.chain = len(chains) - 1
                 chains[-1].append(role)
                 continue

@@ -142,3 +142,8 @@ def test_a_bare_title_right_after_a_name_is_kept():
 def test_a_list_of_names_continues_its_honorific():
     text = "Dự lễ có các đồng chí Trần Lưu, Lương Cường và Phan Thị Lệ."
     assert people(text) == {"Trần Lưu": [], "Lương Cường": [], "Phan Thị Lệ": []}
+
+
+def test_titles_joined_by_concurrently():
+    text = "Đồng chí Giáp Văn Thuận, Bí thư Huyện ủy Lục Nam đồng thời là Chủ tịch UBND huyện phát biểu."
+    assert people(text) == {"Giáp Văn Thuận": ["Bí thư Huyện ủy Lục Nam", "Chủ tịch UBND huyện"]}
