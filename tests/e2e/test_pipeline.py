@@ -84,3 +84,39 @@ def test_events_carry_cloudevents_envelopes(shared_stack):
     assert event["subject"] == article_id
     assert {"id", "source", "time", "dataschema", "data"} <= event.keys()
     assert event["data"]["extraction"]["clean_text"]
+
+
+def test_ingest_command_posts_a_folder_and_summarises(shared_stack, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Thành phố Cần Thơ giảm 14 đầu mối sau khi sắp xếp bộ máy.", encoding="utf-8")
+    (folder / "b.json").write_text(json.dumps([
+        {"text": "Tỉnh Sóc Trăng sáp nhập 40 ấp, khóm.", "url": "https://baosoctrang.vn/x"},
+        {"text": ""},
+    ]), encoding="utf-8")
+    (folder / "c.ndjson").write_text(json.dumps({"text": "Hậu Giang giảm 9 phòng chuyên môn."}) + "\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "provnews.cli", "ingest", str(folder), "--url", shared_stack.url("ingest")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "accepted 3, rejected 1" in result.stdout
+    assert f"rejected {folder / 'b.json'}[1]: 422" in result.stderr
+    query = shared_stack.url("query")
+    wait_until(lambda: search(query, q="soc trang")["total"] == 1, message="posted folder searchable")
+
+
+def test_ingest_command_reports_a_missing_path(shared_stack):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    result = subprocess.run([sys.executable, "-m", "provnews.cli", "ingest", "/nonexistent/folder"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "no such file or folder: /nonexistent/folder" in result.stderr
+    assert "Traceback" not in result.stderr
