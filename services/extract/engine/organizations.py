@@ -503,6 +503,17 @@ _HEAD_BEFORE_STANDING = re.compile(rf"(?:[Bb]í{SP}thư|[Cc]hủ{SP}tịch|[Tt]r
 _STANDING = re.compile(rf"^{phrase('Thường trực')}{SP}")
 
 
+# A site's footer line the cleaner may have left: "Cơ quan chủ quản: Ủy ban nhân dân tỉnh ...".
+_FURNITURE_LINE = re.compile(
+    r"\W*(?:cơ quan chủ quản|chịu trách nhiệm|tổng biên tập|phó tổng biên tập|giấy phép|bản quyền|copyright|©"
+    r"|địa chỉ|điện thoại|email|đơn vị chủ quản|cơ quan chủ trì)", re.I
+)
+
+
+def on_furniture_line(text: str, pos: int) -> bool:
+    return _FURNITURE_LINE.match(text, text.rfind("\n", 0, pos) + 1) is not None
+
+
 _PARTY_COMMITTEE = re.compile(rf"{COMMITTEE}|{phrase('Đảng ủy')}|{phrase('Trung ương')}|{phrase('Cấp ủy')}")
 
 
@@ -516,6 +527,8 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
     for m in _body_matches(text):
         if not party_named and _BARE_BOARD.fullmatch(" ".join(m.group(0).split())):
             continue  # with no Party committee in sight, "Ban Tổ chức" organises an event
+        if on_furniture_line(text, m.start()):
+            continue
         cached = upper_case_bodies(text).get(m.start())
         body = cached[1] if cached and cached[0] is m else body_at(text, m)
         if body is None:

@@ -26,6 +26,7 @@ from provnews.extract.engine.organizations import (
     UP,
     body_at,
     canonical_core,
+    on_furniture_line,
     phrase,
     search_text,
     split_run,
@@ -309,7 +310,7 @@ def _accepted(text: str, names: list[NameMention]) -> list[NameMention]:
 def _accept(text: str, name: NameMention) -> bool:
     line_start, line_end = _line_bounds(text, name.start)
     before = text[max(line_start, name.start - 40):name.start]
-    if _BYLINE_BEFORE.search(before):
+    if _BYLINE_BEFORE.search(before) or on_furniture_line(text, name.start):
         return False
     if name.strong or _HONORIFIC_BEFORE.search(before[-24:]):
         name.strong = True

@@ -126,3 +126,9 @@ def test_a_deputy_holds_office_in_the_national_assembly():
 def test_the_province_is_added_as_the_article_writes_it():
     text = "Tỉnh Thừa Thiên Huế sắp xếp bộ máy. Chủ tịch HĐND tỉnh Lê Trường Lưu chủ trì."
     assert bodies(text) == ["HĐND tỉnh Thừa Thiên Huế"]
+
+
+def test_a_footer_left_by_the_cleaner_names_no_body():
+    text = "Tỉnh giảm 12 đầu mối.\nCơ quan chủ quản: Ủy ban nhân dân tỉnh Lai Châu\nTổng Biên tập: Lường Văn Mạnh"
+    doc = Document.from_text(text)
+    assert find_persons(doc) == [] and find_organizations(doc, []) == []
