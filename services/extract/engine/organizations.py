@@ -151,7 +151,7 @@ class RunSplit:
     name: tuple[int, int] | None  # token range of the person's name
 
 
-_MIDDLE_MARKERS = frozenset({"Văn", "Thị"})  # right after the surname in most names
+_MIDDLE_MARKERS = frozenset({"Văn", "Thị", "A"})  # right after the surname in most names ("A": Hmong men)
 _PLACE_LENGTH_SCORE = {0: 1, 1: 0, 2: 2, 3: 1}
 _NAME_LENGTH_SCORE = {2: 0, 3: 2, 4: 1}
 
@@ -237,7 +237,7 @@ _MASS = _alt("Hội Nông dân", "Hội Liên hiệp Phụ nữ", "Hội LHPN", 
 _LOCAL_STATE = _alt("Công an", "Bộ Chỉ huy Quân sự", "Bộ CHQS", "Bộ Chỉ huy Bộ đội Biên phòng", "Viện Kiểm sát nhân dân",
                     "VKSND", "Tòa án nhân dân", "TAND", "Thanh tra", "Kho bạc Nhà nước", "Cục Thuế", "Cục Hải quan",
                     "Bảo hiểm xã hội", "BHXH", "Ban Quản lý Khu kinh tế", "Đài Phát thanh và Truyền hình",
-                    "Trường Chính trị",
+                    "Trường Chính trị", "Ban Dân tộc",
                     "Ngân hàng Nhà nước chi nhánh")
 _NATIONAL = _alt("Quốc hội", "Ủy ban Thường vụ Quốc hội", "Văn phòng Chính phủ", "Văn phòng Quốc hội",
                  "Văn phòng Chủ tịch nước", "Kiểm toán Nhà nước", "Thanh tra Chính phủ", "Ngân hàng Nhà nước",

@@ -155,9 +155,11 @@ def _role_text(raw: str) -> str:
 
 # --- names ------------------------------------------------------------------------------------
 
-_CAP_TOKEN = re.compile(rf"[{UP}][{LOW}]+")
+# Hmong men's names carry a one-letter middle name: "Giàng A Tính".
+_NAME_TOKEN = rf"(?:[{UP}][{LOW}]+|A(?=[^\S\n]+[{UP}]))"
+_CAP_TOKEN = re.compile(_NAME_TOKEN)
 # Capitalised syllables in a row; "PhạmThị" (a lost space) still splits into two syllables.
-_NAME_RUN = re.compile(rf"(?=[{UP}])(?<!{_LETTER})[{UP}][{LOW}]+(?:[^\S\n]{{0,2}}[{UP}][{LOW}]+)+(?!{_LETTER})")
+_NAME_RUN = re.compile(rf"(?=[{UP}])(?<!{_LETTER})[{UP}][{LOW}]+(?:[^\S\n]{{0,2}}{_NAME_TOKEN})+(?!{_LETTER})")
 _HONORIFIC_BEFORE = re.compile(
     r"(?:(?<![\w])(?:[Đđ]ồng chí|[Đđ]/[Cc]|[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị|[Cc]ụ|[Ee]m|[Cc]ô|[Tt]hầy|[Bb]ác|[Nn]hà báo|[Nn]ghệ nhân"
     r"|[Nn]ghệ sĩ|[Đđ]ại tướng|[Tt]hượng tướng|[Tt]rung tướng|[Tt]hiếu tướng|[Đđ]ại tá|[Tt]hượng tá|[Tt]rung tá"

@@ -147,3 +147,8 @@ def test_a_list_of_names_continues_its_honorific():
 def test_titles_joined_by_concurrently():
     text = "Đồng chí Giáp Văn Thuận, Bí thư Huyện ủy Lục Nam đồng thời là Chủ tịch UBND huyện phát biểu."
     assert people(text) == {"Giáp Văn Thuận": ["Bí thư Huyện ủy Lục Nam", "Chủ tịch UBND huyện"]}
+
+
+def test_a_hmong_name_with_a_one_letter_middle_name():
+    text = "Phát biểu chỉ đạo, Phó Chủ tịch UBND tỉnh Vàng A Dình đề nghị các huyện hoàn thiện hồ sơ."
+    assert people(text) == {"Vàng A Dình": ["Phó Chủ tịch UBND tỉnh"]}
