@@ -548,12 +548,13 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
                 province = None
         elif _BARE_BOARD.fullmatch(core):
             core = f"{core} Tỉnh ủy"
-        local_place = "" if body.province else body.place
+        place = body.place or _local_place_in_sentence(text, context, core, m.start())
+        local_place = "" if body.province else place
         key = canonical_core(f"{core} {local_place}") + "|" + (province or "")
         if key not in found:
             name = display_core(core[0].upper() + core[1:])
-            if body.place:
-                name = f"{name} {body.place}"
+            if place:
+                name = f"{name} {place}"
             elif province:
                 written = _written_province(text, context, province)
                 if _ENDS_LEVEL_WORD.search(core):  # "UBND TP" + "Hồ Chí Minh", not "TP TP Hồ Chí Minh"
@@ -591,6 +592,32 @@ def _body_matches(text: str) -> list[re.Match]:
         if not kept or m.start() >= kept[-1].end():
             kept.append(m)
     return kept
+
+
+_LEVEL_OF_COMMITTEE = {"huyện ủy": "huyện", "thị ủy": "thị xã", "quận ủy": "quận"}
+_LOCAL_LEVEL_END = re.compile(rf"(?:{phrase('Huyện ủy')}|{phrase('Thị ủy')}|{phrase('Quận ủy')}|huyện|quận|thị xã|thị trấn|xã|phường)$")
+_NAMED_LOCALITY = {
+    level: re.compile(rf"(?<![{UP}{LOW}]){phrase(level)}{SP}({CAP}(?:{SP}{CAP}){{0,3}})")
+    for level in ("huyện", "quận", "thị xã", "thị trấn", "xã", "phường")
+}
+
+
+def _local_place_in_sentence(text: str, context: ProvinceContext, core: str, pos: int) -> str:
+    """'Tại huyện Sìn Hồ, ông X, Chủ tịch UBND huyện...': the district the sentence names."""
+    end = _LOCAL_LEVEL_END.search(core)
+    if not end:
+        return ""
+    level = _LEVEL_OF_COMMITTEE.get(end.group(0).lower(), end.group(0).lower())
+    s_start, _ = context.sentence(pos)
+    found = ""
+    for m in _NAMED_LOCALITY[level].finditer(text, s_start, pos):
+        tokens = _CAP_TOKEN.findall(m.group(1))
+        tokens = tokens[:next((i for i, t in enumerate(tokens) if t in NAME_BREAKERS), len(tokens))]
+        split = split_run(tokens, after_level=True)
+        n_place = split.place_end if split.name else len(tokens)
+        if n_place:
+            found = " ".join(tokens[:n_place])
+    return found
 
 
 def _merge_provinceless(found: dict[str, tuple[str, list[tuple[int, int]]]]) -> list[tuple[str, list[tuple[int, int]]]]:

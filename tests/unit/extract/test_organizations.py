@@ -132,3 +132,9 @@ def test_a_footer_left_by_the_cleaner_names_no_body():
     text = "Tỉnh giảm 12 đầu mối.\nCơ quan chủ quản: Ủy ban nhân dân tỉnh Lai Châu\nTổng Biên tập: Lường Văn Mạnh"
     doc = Document.from_text(text)
     assert find_persons(doc) == [] and find_organizations(doc, []) == []
+
+
+def test_a_local_body_takes_the_district_its_sentence_names():
+    text = ("Tại huyện Sìn Hồ, ông Lò Văn Hặc, Chủ tịch UBND huyện cho biết đã giảm 30 bản. "
+            "Ở huyện Phong Thổ, Huyện ủy đã ban hành nghị quyết.")
+    assert bodies(text) == ["UBND huyện Sìn Hồ", "Huyện ủy Phong Thổ"]
