@@ -443,6 +443,9 @@ class ProvinceMention:
     name: str
 
 
+_NOT_PROVINCE_BEFORE = frozenset({"xã", "phường", "thôn", "bản", "ấp", "đường", "phố", "khu", "tổ"})
+
+
 class ProvinceContext:
     """Which province a body belongs to when the text does not say it right after the body."""
 
@@ -452,8 +455,9 @@ class ProvinceContext:
         self.mentions: list[ProvinceMention] = []
         for m in PROVINCE_RE.finditer(text):
             before = text[max(0, m.start() - 12):m.start()]
-            if before.endswith(" ") and before.split()[-1:] and before.split()[-1] in _NAME_SYLLABLES:
-                continue
+            word_before = before.split()[-1] if before.endswith(" ") and before.split() else ""
+            if word_before in _NAME_SYLLABLES or word_before.lower() in _NOT_PROVINCE_BEFORE:
+                continue  # "Nguyễn Hòa Bình" is a person, "xã Hòa Bình" a commune
             self.mentions.append(ProvinceMention(m.start(), m.end(), province_of(m.group(0)) or m.group(0)))
         self._starts = [pm.start for pm in self.mentions]
         counts = Counter(pm.name for pm in self.mentions)
