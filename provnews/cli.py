@@ -143,6 +143,91 @@ def schemas() -> None:
         typer.echo(f"wrote {path.name}")
 
 
+@app.command()
+def setup(
+    topics: Annotated[bool, typer.Option(help="Create the Kafka topics, PROVNEWS_TOPIC_PARTITIONS partitions each.")] = True,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the broker and Elasticsearch.")] = 120.0,
+) -> None:
+    """Create the Kafka topics and, with PROVNEWS_STORAGE=elasticsearch, the index templates, indices and aliases.
+
+    Idempotent: what exists is kept. Says when an index has an older mapping than its template (run `reindex`).
+    """
+    from provnews.kafka import ensure_topics, topic_names
+
+    settings = get_settings()
+
+    async def run() -> None:
+        if topics:
+            await ensure_topics(settings, timeout_s=timeout)
+            typer.echo(f"topics {', '.join(topic_names(settings))} ({settings.topic_partitions} partitions)")
+        if settings.storage == "elasticsearch":
+            from provnews.indexer.elasticsearch_store import ElasticsearchStore
+
+            store = ElasticsearchStore.from_settings(settings)
+            try:
+                await store.wait_until_reachable(timeout)
+                for line in await store.setup():
+                    typer.echo(line)
+            finally:
+                await store.close()
+
+    try:
+        asyncio.run(run())
+    except Exception as exc:  # one line for the operator, not a traceback
+        typer.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command("kibana-setup")
+def kibana_setup(
+    print_only: Annotated[bool, typer.Option("--print", help="Print the saved objects as NDJSON, import nothing.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for Kibana to be available.")] = 300.0,
+) -> None:
+    """Wait for Kibana, then import the data views, the dashboard and the topic searches (overwriting them)."""
+    from provnews.kibana import DASHBOARD_ID, DEFAULT_QUERY_URL, import_saved_objects, saved_objects, to_ndjson
+
+    settings = get_settings()
+    ndjson = to_ndjson(saved_objects(settings.es_index_prefix, settings.public_url or DEFAULT_QUERY_URL))
+    if print_only:
+        sys.stdout.write(ndjson)
+        return
+    try:
+        result = asyncio.run(import_saved_objects(settings, ndjson, timeout_s=timeout))
+    except (TimeoutError, RuntimeError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"imported {result.get('successCount', 0)} saved objects; dashboard "
+               f"{settings.kibana_url.rstrip('/')}/app/dashboards#/view/{DASHBOARD_ID}")
+
+
+@app.command()
+def reindex(
+    source: Annotated[str, typer.Option(help="auto, topics or store (see above).")] = "auto",
+    reextract: Annotated[bool, typer.Option(help="Re-run extraction even where ENGINE_VERSION is unchanged.")] = False,
+    allow_fewer: Annotated[bool, typer.Option(help="Swap even if the rebuild holds fewer articles than the live store.")] = False,
+    delete_old: Annotated[bool, typer.Option(help="Elasticsearch: delete the previous index versions after the swap.")] = False,
+) -> None:
+    """Rebuild the store (PROVNEWS_STORAGE) by replaying events, then swap it in atomically; searches keep working.
+
+    Sources, and the command prints which one it used:
+    `topics` replays the event log: articles.extracted, or articles.raw through the extractor when ENGINE_VERSION changed.
+    `store` replays the articles the store keeps (each with its whole extracted event), re-extracting raw_text when
+    ENGINE_VERSION changed; it works after the embedded broker restarted, since that broker keeps its topics in memory.
+    `auto` is store for SQLite, topics for Elasticsearch.
+    """
+    from provnews.reindex import ReindexError, reindex as run_reindex
+
+    if source not in ("auto", "topics", "store"):
+        raise typer.BadParameter(f"unknown source {source!r}; choose auto, topics or store")
+    settings = get_settings()
+    try:
+        asyncio.run(run_reindex(settings, source=source, reextract=reextract, allow_fewer=allow_fewer,  # type: ignore[arg-type]
+                                delete_old=delete_old, progress=sys.stdout.isatty(), out=typer.echo))
+    except ReindexError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks: measure speed, never asserted in tests.")
 app.add_typer(bench_app, name="bench")
 

@@ -58,10 +58,14 @@ class FakeElasticsearch:
     bulk_item: Callable[[str, dict, dict | None], tuple[int, dict] | None] = lambda op, meta, source: None
     stored: dict[str, tuple[int, dict]] = field(default_factory=dict)
     status: int | None = None
+    count: int = 0  # what _count answers
     requests: list[Recorded] = field(default_factory=list)
 
     def bulk_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.endswith("/_bulk")]
+
+    def calls(self, method: str, path: str) -> list[Recorded]:
+        return [r for r in self.requests if r.method == method and r.path == path]
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/{path:path}", self._handle, methods=["GET", "HEAD", "POST", "PUT", "DELETE"])])
@@ -90,6 +94,21 @@ class FakeElasticsearch:
             return _json({"docs": docs})
         if path.endswith("/_bulk"):
             return _json(self._bulk(body))
+        parts = path.strip("/").split("/")
+        if request.method == "GET" and parts[0] == "_alias":  # every alias points at version 1
+            return _json({f"{name}-v1": {"aliases": {name: {}}} for name in parts[1].split(",")})
+        if parts[-1] == "_mapping":
+            return _json({f"{name}-v1": {"mappings": {"_meta": {"mapping_version": 1}}} for name in parts[0].split(",")})
+        if parts[-1] == "_count":
+            return _json({"count": self.count, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0}})
+        if parts[-1] == "_search" or parts[:2] == ["_search", "scroll"]:
+            if request.method == "DELETE":
+                return _json({"succeeded": True, "num_freed": 1})
+            return _json({"_scroll_id": "scroll-1", "took": 1, "timed_out": False,
+                          "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+                          "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}})
+        if request.method == "GET" and "*" in parts[0]:  # the existing versions: v1 of each
+            return _json({name.replace("*", "1"): {"aliases": {}} for name in parts[0].split(",")})
         return _json({"acknowledged": True})
 
     def _bulk(self, body: bytes) -> dict:

@@ -390,6 +390,13 @@ class ElasticsearchStore:
         self._ready = True
         return done
 
+    async def wait_until_reachable(self, timeout_s: float) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while not await self.client.ping():
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"Elasticsearch at {self.settings.es_url} did not answer within {timeout_s:.0f}s")
+            await asyncio.sleep(2)
+
     async def live_indices(self, alias: str) -> list[str]:
         return sorted((await self.client.indices.get_alias(name=alias)).body)
 
@@ -434,6 +441,7 @@ class ElasticsearchStore:
                 actions.append(action)
         rejected: dict[str, Rejected] = {}
         transient: list[str] = []
+        failed: dict[str, tuple[int, str, str]] = {}
         async for ok, item in async_streaming_bulk(
             self.client, actions, chunk_size=self.settings.es_bulk_chunk_size,
             max_chunk_bytes=self.settings.es_bulk_max_bytes, raise_on_error=False, raise_on_exception=True,
@@ -456,9 +464,10 @@ class ElasticsearchStore:
                 log.warning("article.rejected", article_id=article_id, error=error_type, reason=reason[:300])
                 rejected.setdefault(article_id, Rejected(article_id=article_id, error=error_type, reason=reason))
                 continue
-            log.warning("elasticsearch.item_failed", article_id=article_id, status=status, error=error_type,
-                        reason=item_reason(error)[:300])
             transient.append(f"{status} {error_type or item_reason(error)}")
+            failed.setdefault(article_id, (status, error_type, item_reason(error)[:300]))
+        for article_id, (status, error_type, reason) in failed.items():
+            log.warning("elasticsearch.write_failed", article_id=article_id, status=status, error=error_type, reason=reason)
         if transient:
             # Everything else that failed can succeed later: the caller retries the whole batch, idempotently.
             raise StoreUnavailable(f"{len(transient)} bulk item(s) failed: {', '.join(sorted(set(transient))[:5])}")

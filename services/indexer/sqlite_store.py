@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -231,6 +231,43 @@ class SqliteStore:
             by_topic=facet("topic"),
             by_month=counts("SELECT substr(published, 1, 7) m, COUNT(*) FROM articles WHERE published IS NOT NULL GROUP BY m ORDER BY m"),
         )
+
+    # -- reindexing (provnews reindex) -------------------------------------------------------------
+    async def swap_from(self, built: Path, *, changed_since: str,
+                        prepare: Callable[[list[ExtractedArticle]], list[ExtractedArticle]]) -> int:
+        """Replace this store's contents with those of the store built at `built`, in one transaction.
+
+        Renaming the built file over the live one would strand running services on the old inode and mix
+        WAL files, so its rows are copied in instead: writers wait, readers see the old contents until the
+        commit. Articles indexed here after `changed_since` (the indexer kept running during the rebuild)
+        are carried over through `prepare`. Returns how many were carried over."""
+        return await self._run(self._swap_from, built, changed_since, prepare)
+
+    def _swap_from(self, built: Path, changed_since: str, prepare) -> int:
+        db = self._db()
+        db.execute("ATTACH DATABASE ? AS built", (str(built),))
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                meanwhile = [ExtractedArticle.model_validate_json(row[0]) for row in db.execute(
+                    "SELECT doc FROM main.articles WHERE indexed_at > ? ORDER BY rowid", (changed_since,))]
+                for table in ("articles", "article_facets", "metrics", "mentions", "articles_fts"):
+                    columns = ", ".join(r[1] for r in db.execute(f"PRAGMA main.table_info({table})"))
+                    if table == "articles_fts":
+                        columns = "rowid, " + columns
+                    db.execute(f"DELETE FROM main.{table}")  # noqa: S608 - fixed names
+                    db.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM built.{table}")  # noqa: S608
+                now = datetime.now(UTC).isoformat()
+                carried = prepare(meanwhile)
+                for article in carried:
+                    self._upsert(db, article, now)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        finally:
+            db.execute("DETACH DATABASE built")
+        return len(carried)
 
     async def ping(self) -> bool:
         try:

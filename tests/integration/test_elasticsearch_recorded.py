@@ -1,0 +1,134 @@
+"""The indexer and `provnews reindex` on the real broker, against recorded Elasticsearch answers on loopback.
+
+No cluster needed: tests.elasticsearch_helpers.FakeElasticsearch answers what a cluster answers, so what is
+tested is the path around it — dead-lettering, commits, retries, and the order of the reindex steps.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from provnews.indexer.consumer import GROUP_ID, Indexer
+from provnews.indexer.elasticsearch_store import ElasticsearchStore
+from provnews.reindex import reindex
+from provnews.schemas.events import ArticleDeadLettered, ArticleExtracted
+from tests.elasticsearch_helpers import DOCUMENT_PARSING, REJECTED_EXECUTION, FakeElasticsearch
+from tests.kafka_helpers import produce, read_topic
+from tests.unit.test_elasticsearch_documents import SEED_ARTICLES
+
+pytestmark = pytest.mark.broker
+
+
+@pytest.fixture
+def fake_es(serve):
+    fake = FakeElasticsearch()
+    fake.url = serve(fake.app()).url
+    return fake
+
+
+@pytest.fixture
+def es_settings(settings, fake_es):
+    return settings.model_copy(update={"storage": "elasticsearch", "es_url": fake_es.url})
+
+
+def publish(settings, articles) -> dict[str, bytes]:
+    events = {}
+    for a in articles:
+        events[a.article_id] = ArticleExtracted.wrap(a, subject=a.article_id, event_id=f"x-{a.article_id}").to_bytes()
+        produce(settings.kafka_bootstrap, settings.topic_extracted, events[a.article_id], key=a.article_id.encode())
+    return events
+
+
+async def committed(settings) -> int | None:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=GROUP_ID, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return await consumer.committed(TopicPartition(settings.topic_extracted, 0))
+    finally:
+        await consumer.stop()
+
+
+async def run_indexer(settings, store, until) -> Indexer:
+    indexer = Indexer(settings, store)
+    task = asyncio.create_task(indexer.run())
+    try:
+        for _ in range(600):
+            if task.done() or await until(indexer):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the indexer did not get there")
+    finally:
+        indexer.stop()
+        await task
+        await store.close()
+    return indexer
+
+
+def test_a_document_elasticsearch_refuses_goes_to_the_dlq_and_the_stream_goes_on(es_settings, fake_es):
+    bad = SEED_ARTICLES[1].article_id
+    fake_es.bulk_item = lambda op, meta, source: (400, DOCUMENT_PARSING) if meta["_id"] == bad else None
+    events = publish(es_settings, SEED_ARTICLES[:3])
+
+    async def until(indexer):
+        return indexer.indexed >= 2
+
+    indexer = asyncio.run(run_indexer(es_settings, ElasticsearchStore(es_settings), until))
+    assert indexer.indexed == 2
+    [message] = read_topic(es_settings.kafka_bootstrap, es_settings.topic_dlq, want=lambda m: len(m) >= 1, timeout=10)
+    letter = ArticleDeadLettered.model_validate_json(message.value).data
+    assert (letter.stage, letter.error, letter.article_id) == ("index", "document_parsing_exception", bad)
+    assert "failed to parse field [published] of type [date]" in letter.reason
+    assert letter.original == events[bad] and letter.offset == 1
+    assert asyncio.run(committed(es_settings)) == 3  # past the refused one: it does not block the stream
+
+
+def test_a_429_keeps_offsets_uncommitted_until_the_write_succeeds(es_settings, fake_es):
+    refusing = {"on": True}
+    fake_es.bulk_item = lambda op, meta, source: (429, REJECTED_EXECUTION) if refusing["on"] else None
+    publish(es_settings, SEED_ARTICLES[:2])
+    store = ElasticsearchStore(es_settings)
+    store.bulk_retries = 0  # the consumer's own backoff is what this test exercises
+
+    async def until(indexer):
+        if refusing["on"] and len(fake_es.bulk_requests()) >= 2:  # refused, and tried again
+            assert await committed(es_settings) is None
+            refusing["on"] = False
+        return indexer.indexed >= 2
+
+    indexer = asyncio.run(run_indexer(es_settings, store, until))
+    assert indexer.indexed == 2
+    assert asyncio.run(committed(es_settings)) == 2
+    assert read_topic(es_settings.kafka_bootstrap, es_settings.topic_dlq, timeout=1) == []
+
+
+def test_reindex_builds_the_next_versions_and_moves_the_three_aliases_in_one_request(es_settings, fake_es):
+    publish(es_settings, SEED_ARTICLES[:3])
+    lines: list[str] = []
+    outcome = asyncio.run(reindex(es_settings, source="auto", progress=False, out=lines.append))
+
+    assert lines[0].startswith(f"source: topics: {es_settings.topic_extracted}")
+    assert outcome.written == 3
+    new = ["provnews-articles-v2", "provnews-metrics-v2", "provnews-mentions-v2"]
+    for name in ("provnews-text",):
+        assert fake_es.calls("PUT", f"/_component_template/{name}")
+    for index in new:
+        [create] = fake_es.calls("PUT", f"/{index}")
+        assert json.loads(create.body)["settings"]["index"]["refresh_interval"] == "-1"
+    bulk_targets = {line["index"]["_index"] for r in fake_es.bulk_requests() for line in r.ndjson() if "index" in line}
+    assert bulk_targets == set(new)
+    assert {tuple(sorted(r.query.items())) for r in fake_es.bulk_requests()} == {(("refresh", "false"), ("require_alias", "false"))}
+    [restore] = fake_es.calls("PUT", f"/{','.join(new)}/_settings")
+    assert json.loads(restore.body) == {"index": {"refresh_interval": None}}
+    [swap] = fake_es.calls("POST", "/_aliases")
+    actions = json.loads(swap.body)["actions"]
+    assert actions == [step for alias in ("articles", "metrics", "mentions") for step in (
+        {"remove": {"index": f"provnews-{alias}-v1", "alias": f"provnews-{alias}"}},
+        {"add": {"index": f"provnews-{alias}-v2", "alias": f"provnews-{alias}"}})]
+    order = [(r.method, r.path) for r in fake_es.requests]
+    assert order.index(("POST", "/_aliases")) > max(i for i, r in enumerate(fake_es.requests) if r.path.endswith("/_bulk")
+                                                    and "provnews-articles-v2" in r.body.decode())
+    assert not fake_es.calls("DELETE", "/provnews-articles-v1,provnews-metrics-v1,provnews-mentions-v1")
