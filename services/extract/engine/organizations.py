@@ -455,7 +455,10 @@ class ProvinceContext:
         self.mentions: list[ProvinceMention] = []
         for m in PROVINCE_RE.finditer(text):
             before = text[max(0, m.start() - 12):m.start()]
-            word_before = before.split()[-1] if before.endswith(" ") and before.split() else ""
+            words_before = before.split() if before.endswith(" ") else []
+            word_before = words_before[-1] if words_before else ""
+            if word_before == "phố" and len(words_before) > 1 and words_before[-2].lower() == "thành":
+                word_before = ""  # "thành phố Tây Ninh" is the province's city, not a street
             if word_before in _NAME_SYLLABLES or word_before.lower() in _NOT_PROVINCE_BEFORE:
                 continue  # "Nguyễn Hòa Bình" is a person, "xã Hòa Bình" a commune
             self.mentions.append(ProvinceMention(m.start(), m.end(), province_of(m.group(0)) or m.group(0)))

@@ -17,6 +17,7 @@ from functools import lru_cache
 from provnews.extract.engine.document import Document
 from provnews.extract.engine.organizations import (
     BODY_RE,
+    BodyMention,
     ENDS_LOCAL_LEVEL,
     LOW,
     NAME_BREAKERS,
@@ -52,7 +53,7 @@ _BODY_HEADS = (
     "Phó Chánh án", "Viện trưởng", "Phó Viện trưởng", "Cục trưởng", "Phó Cục trưởng", "Tổng cục trưởng",
     "Vụ trưởng", "Phó Vụ trưởng", "Chi cục trưởng", "Tư lệnh", "Phó Tư lệnh", "Chính ủy", "Chỉ huy trưởng",
     "Đại biểu", "Thành viên", "Tổng Thư ký", "Phó Tổng Thư ký", "Chánh Văn phòng", "Phó Chánh Văn phòng",
-    "Phó Trưởng Ban Thường trực", "Phó Trưởng ban Thường trực",
+    "Phó Trưởng Ban Thường trực", "Phó Trưởng ban Thường trực", "Hiệu trưởng", "Phó Hiệu trưởng",
 )
 
 
@@ -68,6 +69,10 @@ _ROLE = (
     rf"(?!{_LETTER})"
 )
 ROLE_RE = re.compile(rf"(?<!{_LETTER})" + _ROLE)  # match() at a known position, either case
+# The same heads read as taking a body first: "Trưởng phòng Nội vụ huyện X" over the bare "Trưởng phòng".
+_BODY_HEAD_RE = re.compile(
+    rf"(?:[Nn]guyên{SP})?(?P<head>{_heads(_BODY_HEADS)})(?:{SP}{phrase('Thường trực')})?(?!{_LETTER})"
+)
 # finditer(): titles in running text start upper case; lower case ones are read after a name, or
 # before a body written upper case ("trưởng Ban Tuyên giáo X"), never before a lower-case model's body.
 _ROLE_SCAN = re.compile(rf"(?=[{UP}n])(?<!{_LETTER})" + _ROLE)
@@ -115,15 +120,13 @@ def _find_roles(text: str, after_names: list[int]) -> list[Role]:
         start = heapq.heappop(starts)
         if start < pos:
             continue
-        m = ROLE_RE.match(text, start)
-        if m is None:
-            continue
-        gap = _SPACES.match(text, m.end()).end()
-        if gap in bodies:
-            mention = bodies[gap][1]
-        else:
-            body = BODY_RE.match(text, gap) if gap > m.end() else None
-            mention = body_at(text, body) if body else None
+        m = _BODY_HEAD_RE.match(text, start)
+        mention = _body_after(text, m.end(), bodies) if m else None
+        if mention is None:
+            m = ROLE_RE.match(text, start)
+            if m is None:
+                continue
+            mention = _body_after(text, m.end(), bodies)
         if mention is not None:
             end = mention.end
         elif m.group("alone") or start in right_after_name and _BARE_TITLE.fullmatch(m.group(0)) and _TITLE_ENDS.match(text, m.end()):
@@ -136,6 +139,16 @@ def _find_roles(text: str, after_names: list[int]) -> list[Role]:
         if after > end and after < len(text) and text[after].islower():
             heapq.heappush(starts, after)  # "phó bí thư tỉnh ủy, chủ tịch UBND tỉnh"
     return roles
+
+
+def _body_after(text: str, head_end: int, bodies: dict) -> BodyMention | None:
+    gap = _SPACES.match(text, head_end).end()
+    if gap == head_end:
+        return None
+    if gap in bodies:
+        return bodies[gap][1]
+    body = BODY_RE.match(text, gap)
+    return body_at(text, body) if body else None
 
 
 _PROVINCE_AFTER_LEVEL = re.compile(

@@ -152,3 +152,8 @@ def test_titles_joined_by_concurrently():
 def test_a_hmong_name_with_a_one_letter_middle_name():
     text = "Phát biểu chỉ đạo, Phó Chủ tịch UBND tỉnh Vàng A Dình đề nghị các huyện hoàn thiện hồ sơ."
     assert people(text) == {"Vàng A Dình": ["Phó Chủ tịch UBND tỉnh"]}
+
+
+def test_a_head_that_stands_alone_still_takes_a_body_after_it():
+    text = "Ông Lục Văn Hòa, Trưởng phòng Nội vụ huyện Bảo Lâm cho biết. Bà Ninh Thị Hạnh, Trưởng phòng, bổ sung."
+    assert people(text) == {"Lục Văn Hòa": ["Trưởng phòng Nội vụ huyện Bảo Lâm"], "Ninh Thị Hạnh": ["Trưởng phòng"]}
