@@ -286,7 +286,8 @@ _BODY_ALTERNATIVES = (
     rf"(?:{phrase('Đoàn đại biểu Quốc hội')}|{phrase('Đoàn ĐBQH')}){_OPT_LEVEL}",
     rf"(?:{phrase('Ủy ban')}{SP}(?:{CENTRAL}{SP})?|UB{SP})?{MTTQ}{_OPT_LEVEL}",
     rf"{_LOCAL_STATE}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
-    rf"(?:{phrase('Sở')}|{phrase('Bộ')}){SP}{FIELD}{_OPT_LEVEL}",
+    rf"{phrase('Sở')}{SP}{FIELD}{_OPT_LEVEL}",
+    rf"{phrase('Bộ')}{SP}(?:{_FIELDS}|{_FIELD_ACRONYM})",  # only known ministries: "Bộ Tiêu chí" is a set of criteria
     rf"{phrase('Phòng')}{SP}{FIELD}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
     rf"{_MASS}(?:{SP}Việt{SP}Nam)?{_OPT_LEVEL}",
     rf"{phrase('Tỉnh đoàn')}|{phrase('Thành đoàn')}",

@@ -138,3 +138,8 @@ def test_a_local_body_takes_the_district_its_sentence_names():
     text = ("Tại huyện Sìn Hồ, ông Lò Văn Hặc, Chủ tịch UBND huyện cho biết đã giảm 30 bản. "
             "Ở huyện Phong Thổ, Huyện ủy đã ban hành nghị quyết.")
     assert bodies(text) == ["UBND huyện Sìn Hồ", "Huyện ủy Phong Thổ"]
+
+
+def test_a_set_of_criteria_is_not_a_ministry():
+    assert bodies("Xã đạt Bộ Tiêu chí quốc gia về nông thôn mới; Bộ Nội vụ và Bộ NN&PTNT hướng dẫn.") == [
+        "Bộ Nội vụ", "Bộ NN&PTNT"]
