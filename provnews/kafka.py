@@ -5,7 +5,7 @@ import asyncio
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from provnews.settings import Settings
 
@@ -54,3 +54,34 @@ async def ensure_topics(settings: Settings, *, timeout_s: float = 20.0) -> None:
                 pass
     finally:
         await admin.close()
+
+
+def dead_letter_event(stage: str, message, error: str, reason: str, article_id: str | None):
+    """The `articles.dlq` event for a consumed message (aiokafka or faust) that could not be processed."""
+    from datetime import UTC, datetime
+
+    from provnews.schemas.events import ArticleDeadLettered, DeadLetter, derive_id
+
+    letter = DeadLetter(
+        stage=stage, error=error, reason=reason[:4000], original_topic=message.topic,
+        partition=message.partition, offset=message.offset,
+        key=message.key.decode("utf-8", "replace") if message.key else None,
+        article_id=article_id, original=message.value or b"", failed_at=datetime.now(UTC),
+    )
+    where = f"{message.topic}/{message.partition}/{message.offset}"
+    return ArticleDeadLettered.wrap(letter, subject=article_id or where, event_id=derive_id("dlq", stage, where))
+
+
+async def start_with_retry(client, stopping: asyncio.Event, log) -> None:
+    """Start an aiokafka client, waiting for the broker with a growing pause rather than failing."""
+    delay = 0.5
+    while True:
+        try:
+            await client.start()
+            return
+        except (KafkaError, OSError) as exc:
+            if stopping.is_set():
+                raise
+            log.warning("broker.unreachable", reason=str(exc), retry_in_s=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10)

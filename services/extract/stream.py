@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 import traceback
-from datetime import UTC, datetime
 
 import faust
 import structlog
@@ -18,9 +17,8 @@ from pydantic import ValidationError
 from provnews.extract.engine import extract
 from provnews.extract.policies import assign_story, extracted_article, reform_mentions
 from provnews.logs import get_logger
-from provnews.schemas.events import (
-    ArticleDeadLettered, ArticleExtracted, ArticleReceived, DeadLetter, ReformMentioned, derive_id,
-)
+from provnews.kafka import dead_letter_event
+from provnews.schemas.events import ArticleExtracted, ArticleReceived, ReformMentioned, derive_id
 from provnews.settings import Settings
 
 log = get_logger(__name__)
@@ -60,15 +58,7 @@ def create_app(settings: Settings) -> faust.App:
         await (await topic.send(key=key, value=value))  # the second await waits for the broker's ack
 
     async def dead_letter(message, error: str, reason: str, article_id: str | None) -> None:
-        letter = DeadLetter(
-            stage="extract", error=error, reason=reason[:4000], original_topic=message.topic,
-            partition=message.partition, offset=message.offset,
-            key=message.key.decode("utf-8", "replace") if message.key else None,
-            article_id=article_id, original=message.value or b"", failed_at=datetime.now(UTC),
-        )
-        event = ArticleDeadLettered.wrap(letter, subject=article_id or f"{message.topic}/{message.partition}/{message.offset}",
-                                         event_id=derive_id("dlq", message.topic, message.partition, message.offset))
-        await send(dead_letters, message.key or b"", event.to_bytes())
+        await send(dead_letters, message.key or b"", dead_letter_event("extract", message, error, reason, article_id).to_bytes())
         log.warning("article.dead_lettered", article_id=article_id, error=error, reason=reason[:300],
                     partition=message.partition, offset=message.offset)
 

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import UTC, datetime
 
-import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 
 from provnews.indexer.ports import ArticleStore, StoreUnavailable
-from provnews.kafka import make_producer
+from provnews.kafka import dead_letter_event, make_producer, start_with_retry
 from provnews.logs import get_logger
-from provnews.schemas.events import ArticleDeadLettered, ArticleExtracted, DeadLetter, ExtractedArticle, derive_id
+from provnews.schemas.events import ArticleExtracted, ExtractedArticle
 from provnews.settings import Settings
 
 log = get_logger(__name__)
@@ -46,9 +44,9 @@ class Indexer:
             max_partition_fetch_bytes=8 * 1024 * 1024,
         )
         producer = make_producer(self.settings)
-        await _start_with_retry(consumer, self._stopping)
+        await start_with_retry(consumer, self._stopping, log)
         try:
-            await _start_with_retry(producer, self._stopping)
+            await start_with_retry(producer, self._stopping, log)
             log.info("indexer.started", topic=self.settings.topic_extracted, group=GROUP_ID)
             while not self._stopping.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=self.settings.indexer_batch_size)
@@ -103,25 +101,6 @@ class Indexer:
             log.warning("offsets.not_committed", partition=tp.partition, offset=offset, reason=str(exc))
 
     async def _dead_letter(self, producer, message, error: str, reason: str, article_id: str | None) -> None:
-        letter = DeadLetter(stage="index", error=error, reason=reason[:4000], original_topic=message.topic,
-                            partition=message.partition, offset=message.offset,
-                            key=message.key.decode("utf-8", "replace") if message.key else None,
-                            article_id=article_id, original=message.value or b"", failed_at=datetime.now(UTC))
-        event = ArticleDeadLettered.wrap(letter, subject=article_id or f"{message.topic}/{message.partition}/{message.offset}",
-                                         event_id=derive_id("dlq", message.topic, message.partition, message.offset))
+        event = dead_letter_event("index", message, error, reason, article_id)
         await producer.send_and_wait(self.settings.topic_dlq, value=event.to_bytes(), key=message.key)
-        structlog.get_logger().warning("article.dead_lettered", article_id=article_id, error=error, reason=reason[:300])
-
-
-async def _start_with_retry(client, stopping: asyncio.Event) -> None:
-    delay = 0.5
-    while True:
-        try:
-            await client.start()
-            return
-        except (KafkaError, OSError) as exc:
-            if stopping.is_set():
-                raise
-            log.warning("broker.unreachable", reason=str(exc), retry_in_s=delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10)
+        log.warning("article.dead_lettered", article_id=article_id, error=error, reason=reason[:300])
