@@ -102,15 +102,25 @@ class SqliteStore:
     def _write(self, articles: list[ExtractedArticle]) -> list[Rejected]:
         db = self._db()
         now = datetime.now(UTC).isoformat()
+        rejected: list[Rejected] = []
         db.execute("BEGIN IMMEDIATE")
         try:
             for article in articles:
-                self._upsert(db, article, now)
+                # One savepoint per article: a document SQLite refuses is rejected alone, the batch goes on.
+                db.execute("SAVEPOINT article")
+                try:
+                    self._upsert(db, article, now)
+                except sqlite3.OperationalError:
+                    raise
+                except (sqlite3.DatabaseError, ValueError, OverflowError) as exc:
+                    db.execute("ROLLBACK TO article")
+                    rejected.append(Rejected(article_id=article.article_id, error=type(exc).__name__, reason=str(exc)))
+                db.execute("RELEASE article")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return []
+        return rejected
 
     def _upsert(self, db: sqlite3.Connection, article: ExtractedArticle, now: str) -> None:
         ex = article.extraction

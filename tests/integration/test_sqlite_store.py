@@ -59,3 +59,21 @@ def test_a_changed_article_replaces_its_rows(tmp_path):
         return result
 
     assert run(scenario()).total == 0
+
+
+def test_a_document_sqlite_refuses_is_rejected_alone(tmp_path):
+    async def scenario():
+        store = SqliteStore(tmp_path / "s.sqlite3")
+        # Stand-in for any constraint SQLite enforces: refuse a2's metric rows.
+        await store._run(lambda: store._db().execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON metrics WHEN NEW.article_id = 'a2' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a constraint'); END"))
+        rejected = await store.write(ARTICLES[:3])
+        found = [await store.get(i) is not None for i in ("a1", "a2", "a3")]
+        await store.close()
+        return rejected, found
+
+    rejected, found = run(scenario())
+    assert [(r.article_id, r.error) for r in rejected] == [("a2", "IntegrityError")]
+    assert "refused by a constraint" in rejected[0].reason
+    assert found == [True, False, True]
