@@ -84,7 +84,11 @@ _LOWER_HEAD_BEFORE = re.compile(
 # "đồng thời là".
 _CHAIN_GAP = re.compile(rf"[^\S\n]*,?[^\S\n]*(?:[-–—]|kiêm|và{SP}kiêm|đồng{SP}thời(?:{SP}là)?)?[^\S\n]*")
 # Between a name and the titles after it: "X, Bí thư", "X - Bí thư", "X (Bí thư".
-_AFTER_NAME = re.compile(rf"[^\S\n]*(?:\([^()\n]{{0,40}}\)[^\S\n]*)?(?:,|[-–—]|\()[^\S\n]*")  # "X (bên trái), Bí thư"
+_AFTER_NAME = re.compile(
+    rf"[^\S\n]*(?:\([^()\n]{{0,40}}\)[^\S\n]*)?(?:,|[-–—]|\()[^\S\n]*"  # "X (bên trái), Bí thư"
+    rf"|{SP}(?:(?:được|vừa{SP}được){SP}(?:bầu|bầu{SP}giữ|bổ{SP}nhiệm|điều{SP}động|phân{SP}công|chỉ{SP}định|giao){SP})?"
+    rf"(?:giữ{SP}chức(?:{SP}vụ)?|làm|là){SP}"  # "ông X được bổ nhiệm giữ chức Phó Giám đốc Sở Nội vụ"
+)
 _SPACES = re.compile(r"[^\S\n]*")
 # Right after a name, these titles stand without their body.
 _BARE_TITLE = re.compile(

@@ -157,3 +157,10 @@ def test_a_hmong_name_with_a_one_letter_middle_name():
 def test_a_head_that_stands_alone_still_takes_a_body_after_it():
     text = "Ông Lục Văn Hòa, Trưởng phòng Nội vụ huyện Bảo Lâm cho biết. Bà Ninh Thị Hạnh, Trưởng phòng, bổ sung."
     assert people(text) == {"Lục Văn Hòa": ["Trưởng phòng Nội vụ huyện Bảo Lâm"], "Ninh Thị Hạnh": ["Trưởng phòng"]}
+
+
+def test_a_post_given_by_an_appointment():
+    text = ("Ông Đậu Văn Khoa được bổ nhiệm giữ chức Phó Giám đốc Sở Nội vụ; bà Tăng Thị Mến được bầu làm "
+            "Phó Chủ tịch HĐND huyện Kỳ Anh. Ông Lã Văn Tùng làm việc với Ban Tổ chức Tỉnh ủy.")
+    assert people(text) == {"Đậu Văn Khoa": ["Phó Giám đốc Sở Nội vụ"],
+                            "Tăng Thị Mến": ["Phó Chủ tịch HĐND huyện Kỳ Anh"], "Lã Văn Tùng": []}
