@@ -1,0 +1,32 @@
+# One image for every provnews process: `provnews serve ingest|extract|indexer|query|alerts`,
+# and the one-shot `provnews setup` (topics, index templates, indices, aliases) and `provnews kibana-setup`.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PROVNEWS_HOST=0.0.0.0 \
+    PROVNEWS_EMBEDDED_BROKER=false \
+    PROVNEWS_DATA_DIR=/data \
+    PROVNEWS_DEPLOY_DIR=/app/deploy
+
+WORKDIR /app
+RUN useradd --system --uid 10001 --no-create-home --home-dir /app provnews \
+    && mkdir -p /data && chown provnews /data
+
+# The package first (its layout is pyproject's package-dir mapping), so code edits reuse the dependency layer.
+COPY pyproject.toml README.md ./
+COPY provnews/ provnews/
+COPY schemas/ schemas/
+COPY services/ services/
+RUN pip install .
+
+# Index templates and Kibana saved objects (PROVNEWS_DEPLOY_DIR), and the sample articles.
+COPY deploy/ deploy/
+COPY seeds/ seeds/
+
+USER provnews
+EXPOSE 8000 8001 8002 8003 8004
+ENTRYPOINT ["provnews"]
+CMD ["serve", "query"]
