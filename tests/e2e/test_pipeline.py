@@ -120,3 +120,21 @@ def test_ingest_command_reports_a_missing_path(shared_stack):
     assert result.returncode == 2
     assert "no such file or folder: /nonexistent/folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_republished_story_shares_the_story_id(shared_stack):
+    body = (SEEDS / "001_cd4382b165326b66.txt").read_text(encoding="utf-8")
+    original = post(shared_stack, {"text": body, "url": "https://baoquangnam.vn/a/1"}).json()["id"]
+    republished_text = ("TRANG CHỦ | THỜI SỰ | CHÍNH TRỊ\n\n" + body.replace("Tin, ảnh: Phan Tân", "Theo Báo Quảng Nam")
+                        .replace("Đến nay, toàn tỉnh", "Tính đến nay, toàn tỉnh") + "\n\nBình luận (0)\nChia sẻ")
+    republished = post(shared_stack, {"text": republished_text, "url": "https://other-outlet.vn/b/2"}).json()["id"]
+    unrelated = post(shared_stack, {"text": (SEEDS / "004_1a00409db1d51469.txt").read_text(encoding="utf-8"),
+                                    "url": "https://baoquangnam.vn/a/3"}).json()["id"]
+    assert len({original, republished, unrelated}) == 3
+    query = shared_stack.url("query")
+    for article_id in (original, republished, unrelated):
+        wait_until(lambda: httpx.get(f"{query}/v1/articles/{article_id}").status_code == 200, message="indexed")
+    docs = {i: httpx.get(f"{query}/v1/articles/{i}").json() for i in (original, republished, unrelated)}
+    assert docs[republished]["story_id"] == docs[original]["story_id"]
+    assert docs[unrelated]["story_id"] != docs[original]["story_id"]
+    assert republished in [d["id"] for d in docs[original]["duplicates"]]
