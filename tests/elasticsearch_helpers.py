@@ -59,6 +59,8 @@ class FakeElasticsearch:
     stored: dict[str, tuple[int, dict]] = field(default_factory=dict)
     status: int | None = None
     count: int = 0  # what _count answers
+    documents: dict[str, dict] = field(default_factory=dict)  # id -> _source, for real-time GETs
+    search: Callable[[dict], dict] | None = None  # request body -> response, for searches
     requests: list[Recorded] = field(default_factory=list)
 
     def bulk_requests(self) -> list[Recorded]:
@@ -101,6 +103,13 @@ class FakeElasticsearch:
             return _json({f"{name}-v1": {"mappings": {"_meta": {"mapping_version": 1}}} for name in parts[0].split(",")})
         if parts[-1] == "_count":
             return _json({"count": self.count, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0}})
+        if len(parts) == 3 and parts[1] == "_doc":  # a real-time GET
+            if parts[2] in self.documents:
+                return _json({"_index": f"{parts[0]}-v1", "_id": parts[2], "_version": 1, "found": True,
+                              "_source": self.documents[parts[2]]})
+            return _json({"_index": f"{parts[0]}-v1", "_id": parts[2], "found": False}, 404)
+        if parts[-1] == "_search" and self.search is not None:
+            return _json(self.search(json.loads(body or b"{}")))
         if parts[-1] == "_search" or parts[:2] == ["_search", "scroll"]:
             if request.method == "DELETE":
                 return _json({"succeeded": True, "num_freed": 1})

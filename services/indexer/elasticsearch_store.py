@@ -485,8 +485,8 @@ class ElasticsearchStore:
 
     async def get(self, article_id: str) -> dict | None:
         # GET is real-time, like SQLite: an article is readable as soon as its write returned.
-        response = await self._read(self.client.options(ignore_status=404).get, index=self.aliases.articles,
-                                    id=article_id, source_includes=["doc"])
+        response = (await self._read(self.client.options(ignore_status=404).get, index=self.aliases.articles,
+                                     id=article_id, source_includes=["doc"])).body
         if not response.get("found"):
             if response.get("error"):  # the index itself is missing, not the article
                 raise StoreUnavailable(f"elasticsearch: {item_reason(response['error'])}")
