@@ -64,6 +64,28 @@ class Settings(BaseSettings):
     kibana_url: str = "http://127.0.0.1:5601"
     deploy_dir: Path | None = Field(default=None, description="The deploy/ folder, when not next to the source.")
 
+    # Alerts: webhook subscriptions to reform mentions (services/alerts).
+    alerts_port: int = 8004
+    alerts_db_path: Path | None = None
+    alerts_api_keys: dict[str, SecretStr] = Field(
+        default={}, description='Owner -> API key, e.g. {"newsroom": "…"}; a key sees only its own subscriptions.')
+    alerts_webhook_allowlist: list[str] = Field(
+        default=[], description="Hosts, addresses or CIDR networks a webhook may use plain HTTP or private addresses for.")
+    alerts_max_attempts: int = Field(default=8, ge=1)
+    alerts_max_age_s: float = Field(default=24 * 3600.0, gt=0)
+    alerts_backoff_base_s: float = Field(default=2.0, gt=0)
+    alerts_backoff_max_s: float = Field(default=600.0, gt=0)
+    alerts_delivery_timeout_s: float = Field(default=10.0, gt=0)
+    alerts_delivery_concurrency: int = Field(default=16, ge=1)
+    alerts_per_subscription_concurrency: int = Field(default=2, ge=1)
+    alerts_poll_interval_s: float = Field(default=1.0, gt=0)
+    alerts_digest_interval_s: int = Field(default=3600, ge=1)
+    alerts_digest_min_interval_s: int = Field(default=60, ge=1)
+
+    @property
+    def alerts_db_file(self) -> Path:
+        return self.alerts_db_path or self.data_dir / "alerts.sqlite3"
+
 
 @lru_cache
 def get_settings() -> Settings:
