@@ -13,7 +13,7 @@ from provnews.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Follow administrative reform in Vietnamese provincial news.")
-SERVICES = ("ingest", "extract", "indexer", "query")
+SERVICES = ("ingest", "extract", "indexer", "query", "alerts")
 
 
 @app.callback()
@@ -99,6 +99,10 @@ def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVI
         from provnews.extract.stream import run_worker
 
         run_worker(settings)
+    elif service == "alerts":
+        from provnews.alerts.service import serve as serve_alerts
+
+        asyncio.run(serve_alerts(settings))
     else:
         from provnews.indexer.service import serve as serve_indexer
 

@@ -87,6 +87,7 @@ class Supervisor:
         children += [
             Child("query", [*serve, "query"], s.query_port, s.url(s.query_port) + "/readyz"),
             Child("indexer", [*serve, "indexer"], s.indexer_port, s.url(s.indexer_port) + "/readyz"),
+            Child("alerts", [*serve, "alerts"], s.alerts_port, s.url(s.alerts_port) + "/readyz"),
             Child("extract", [*serve, "extract"], s.extract_port, s.url(s.extract_port) + "/readyz"),
             Child("ingest", [*serve, "ingest"], s.ingest_port, s.url(s.ingest_port) + "/readyz"),
         ]
@@ -105,7 +106,7 @@ class Supervisor:
         if s.embedded_broker:
             env["PROVNEWS_KAFKA_BOOTSTRAP"] = f"{s.host}:{s.broker_port}"
         env["PROVNEWS_DATA_DIR"] = str(s.data_dir.resolve())
-        for name in ("host", "ingest_port", "query_port", "extract_port", "indexer_port", "storage"):
+        for name in ("host", "ingest_port", "query_port", "extract_port", "indexer_port", "alerts_port", "storage"):
             env[f"PROVNEWS_{name.upper()}"] = str(getattr(s, name))
         env["PYTHONUNBUFFERED"] = "1"
         return env

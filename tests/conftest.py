@@ -167,7 +167,7 @@ class Stack:
 
 
 def make_stack(tmp: Path) -> Stack:
-    ports = {name: free_port() for name in ("broker", "ingest", "query", "extract", "indexer")}
+    ports = {name: free_port() for name in ("broker", "ingest", "query", "extract", "indexer", "alerts")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROVNEWS_")}
     env.update({f"PROVNEWS_{name.upper()}_PORT": str(port) for name, port in ports.items()})
     env["PROVNEWS_DATA_DIR"] = str(tmp / "data")
