@@ -59,6 +59,8 @@ class FakeElasticsearch:
     stored: dict[str, tuple[int, dict]] = field(default_factory=dict)
     status: int | None = None
     count: int = 0  # what _count answers
+    aliases_exist: bool = True
+    created_aliases: set[str] = field(default_factory=set)
     documents: dict[str, dict] = field(default_factory=dict)  # id -> _source, for real-time GETs
     search: Callable[[dict], dict] | None = None  # request body -> response, for searches
     requests: list[Recorded] = field(default_factory=list)
@@ -80,8 +82,10 @@ class FakeElasticsearch:
             return _json({"error": {"type": "unavailable_shards_exception", "reason": "primary shard is not active"},
                           "status": self.status}, self.status)
         path = request.url.path
-        if request.method == "HEAD":
-            return Response(status_code=200, headers=PRODUCT)
+        if request.method == "HEAD":  # exists_alias / exists: aliases exist once created (or from the start)
+            name = path.strip("/").split("/")[-1]
+            found = path.startswith("/_alias/") and (self.aliases_exist or name in self.created_aliases)
+            return Response(status_code=200 if found else 404, headers=PRODUCT)
         if path.endswith("/_mget"):
             ids = json.loads(body)["ids"]
             index = path.strip("/").split("/")[0]
@@ -97,6 +101,8 @@ class FakeElasticsearch:
         if path.endswith("/_bulk"):
             return _json(self._bulk(body))
         parts = path.strip("/").split("/")
+        if request.method == "PUT" and len(parts) == 1 and body:  # creating an index, maybe with its alias
+            self.created_aliases.update(json.loads(body).get("aliases", {}))
         if request.method == "GET" and parts[0] == "_alias":  # every alias points at version 1
             return _json({f"{name}-v1": {"aliases": {name: {}}} for name in parts[1].split(",")})
         if parts[-1] == "_mapping":

@@ -132,3 +132,45 @@ def test_reindex_builds_the_next_versions_and_moves_the_three_aliases_in_one_req
     assert order.index(("POST", "/_aliases")) > max(i for i, r in enumerate(fake_es.requests) if r.path.endswith("/_bulk")
                                                     and "provnews-articles-v2" in r.body.decode())
     assert not fake_es.calls("DELETE", "/provnews-articles-v1,provnews-metrics-v1,provnews-mentions-v1")
+
+
+def test_provnews_setup_creates_the_topics_and_the_indices_behind_their_aliases(settings, fake_es):
+    import os
+    import subprocess
+    import sys
+
+    from provnews.kafka import topic_names
+    from tests.conftest import ROOT
+
+    fake_es.aliases_exist = False
+    suffix = os.urandom(3).hex()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROVNEWS_")}
+    env.update(PROVNEWS_KAFKA_BOOTSTRAP=settings.kafka_bootstrap, PROVNEWS_STORAGE="elasticsearch",
+               PROVNEWS_ES_URL=fake_es.url, PROVNEWS_TOPIC_PARTITIONS="2", PROVNEWS_TOPIC_RAW=f"raw-{suffix}",
+               PROVNEWS_TOPIC_EXTRACTED=f"extracted-{suffix}", PROVNEWS_TOPIC_MENTIONS=f"mentions-{suffix}",
+               PROVNEWS_TOPIC_DLQ=f"dlq-{suffix}")
+    done = subprocess.run([sys.executable, "-m", "provnews.cli", "setup", "--timeout", "30"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.splitlines()
+    assert out[0] == f"topics raw-{suffix}, extracted-{suffix}, mentions-{suffix}, dlq-{suffix} (2 partitions)"
+    assert out[-3:] == [f"created provnews-{kind}-v1 behind alias provnews-{kind}" for kind in
+                        ("articles", "metrics", "mentions")]
+
+    async def partitions():
+        consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+        await consumer.start()
+        try:
+            await consumer.topics()
+            return {t: len(consumer.partitions_for_topic(t) or ()) for t in topic_names(
+                settings.model_copy(update={k.removeprefix("PROVNEWS_").lower(): v for k, v in env.items()
+                                            if k.startswith("PROVNEWS_TOPIC_") and k != "PROVNEWS_TOPIC_PARTITIONS"}))}
+        finally:
+            await consumer.stop()
+
+    assert set(asyncio.run(partitions()).values()) == {2}
+
+    fake_es.status = 503  # Elasticsearch down: the command says so in one line and fails
+    failed = subprocess.run([sys.executable, "-m", "provnews.cli", "setup", "--no-topics", "--timeout", "3"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1 and failed.stderr.startswith("error: TimeoutError: Elasticsearch at")

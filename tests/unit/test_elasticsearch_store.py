@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 
 import pytest
 
@@ -128,3 +129,31 @@ def test_readiness_needs_the_aliases(fake_es):
     assert asyncio.run(ping()) is True
     fake_es.status = 404
     assert asyncio.run(ping()) is False
+
+
+def test_setup_applies_the_templates_then_creates_version_1_behind_each_alias(fake_es):
+    fake_es.aliases_exist = False
+
+    async def setup():
+        store = store_for(fake_es.url)
+        try:
+            return await store.setup(), await store.ping()
+        finally:
+            await store.close()
+
+    lines, ready = asyncio.run(setup())
+    put = [(r.path, r.body) for r in fake_es.requests if r.method == "PUT"]
+    assert [path for path, _ in put] == [
+        "/_component_template/provnews-text", "/_index_template/provnews-articles",
+        "/_index_template/provnews-mentions", "/_index_template/provnews-metrics",
+        "/provnews-articles-v1", "/provnews-metrics-v1", "/provnews-mentions-v1"]
+    assert json.loads(put[4][1]) == {"aliases": {"provnews-articles": {}}}
+    assert json.loads(put[1][1])["template"]["mappings"]["dynamic"] == "strict"
+    assert lines[-1] == "created provnews-mentions-v1 behind alias provnews-mentions" and ready
+
+
+def test_a_ca_certificate_from_settings_configures_the_client():
+    from provnews.indexer.elasticsearch_store import client_options
+
+    options = client_options(Settings(es_url="https://es.example:9200", es_ca_cert="/etc/provnews/ca.pem"))
+    assert options["ca_certs"] == "/etc/provnews/ca.pem" and "api_key" not in options and "basic_auth" not in options
