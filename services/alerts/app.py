@@ -149,7 +149,7 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
             raise ApiError(404, "not_found", f"no subscription with id {subscription_id!r}")
         return sub
 
-    async def validated(alerts: Alerts, sub: Subscription) -> Subscription:
+    async def validated(alerts: Alerts, sub: Subscription, *, check_url: bool = True) -> Subscription:
         try:
             filter_ = checked(sub.filter)
         except FilterError as exc:
@@ -163,10 +163,11 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
             if not low <= interval <= MAX_DIGEST_INTERVAL_S:
                 raise ApiError(422, "invalid_digest_interval",
                                f"digest_interval must be between {low} and {MAX_DIGEST_INTERVAL_S} seconds")
-        try:
-            await checked_target(sub.webhook_url, alerts.allowlist, alerts.resolver)
-        except WebhookRefused as exc:
-            raise ApiError(422, exc.error, exc.detail) from exc
+        if check_url:  # it is checked again before every attempt anyway
+            try:
+                await checked_target(sub.webhook_url, alerts.allowlist, alerts.resolver)
+            except WebhookRefused as exc:
+                raise ApiError(422, exc.error, exc.detail) from exc
         return sub.model_copy(update={"filter": filter_, "digest_interval": interval})
 
     @app.post("/v1/subscriptions", status_code=201, response_model=CreatedSubscription, responses=_UNAUTHORIZED)
@@ -204,7 +205,8 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
             changes["digest_interval"] = None
         if any(changes.get(k, "") is None for k in ("name", "webhook_url", "filter", "mode")):
             raise ApiError(422, "invalid_request", "name, webhook_url, filter and mode cannot be null")
-        changed = await validated(alerts, sub.model_copy(update={**changes, "updated_at": datetime.now(UTC)}))
+        changed = await validated(alerts, sub.model_copy(update={**changes, "updated_at": datetime.now(UTC)}),
+                                  check_url="webhook_url" in changes)
         if not await alerts.store.update_subscription(changed):
             raise ApiError(404, "not_found", f"no subscription with id {subscription_id!r}")
         log.info("subscription.changed", subscription_id=sub.id, fields=sorted(changes))

@@ -47,7 +47,7 @@ class HttpxSender:
                     headers={**headers, "Host": host_header, "User-Agent": USER_AGENT},
                     extensions={"sni_hostname": webhook.host} if webhook.scheme == "https" else None,
                 )
-                response = await self._client.send(request)
+                response = await self._client.send(request, stream=True)  # the status is all we need, not the body
                 await response.aclose()
         except WebhookRefused as exc:
             return AttemptResult(error=f"{exc.error}: {exc.detail}", latency_ms=elapsed_ms(), transient=exc.transient)
