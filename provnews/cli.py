@@ -61,7 +61,8 @@ def up(
             print(f"seeds: {len(summary.accepted) - len(missing)} of {len(files)} articles searchable", flush=True)
         for name, url in supervisor.urls():
             print(f"{name:<8} {url}", flush=True)
-        print(f"docs     {settings.url(settings.ingest_port)}/docs  {settings.url(settings.query_port)}/docs", flush=True)
+        docs = "  ".join(f"{settings.url(port)}/docs" for port in (settings.ingest_port, settings.query_port, settings.alerts_port))
+        print(f"docs     {docs}", flush=True)
         print("ready", flush=True)
         watcher = asyncio.create_task(supervisor.watch())
         await stop.wait()

@@ -13,7 +13,6 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
@@ -21,9 +20,9 @@ from pydantic import ValidationError
 from provnews.alerts.hub import MentionHub
 from provnews.alerts.policies import matches_for
 from provnews.alerts.ports import AlertStore, NewMatch, StoreUnavailable
-from provnews.kafka import make_producer
+from provnews.kafka import dead_letter_event, make_producer, start_with_retry
 from provnews.logs import get_logger
-from provnews.schemas.events import ArticleDeadLettered, ArticleExtracted, DeadLetter, ReformMentioned, derive_id
+from provnews.schemas.events import ArticleExtracted, ReformMentioned
 from provnews.settings import Settings
 
 log = get_logger(__name__)
@@ -61,9 +60,9 @@ class AlertsConsumer:
             heartbeat_interval_ms=1000,
         )
         producer = make_producer(self.settings)
-        await _start_with_retry(consumer, self._stopping)
+        await start_with_retry(consumer, self._stopping, log)
         try:
-            await _start_with_retry(producer, self._stopping)
+            await start_with_retry(producer, self._stopping, log)
             self.connected.set()
             log.info("alerts.consumer_started", topics=[self.settings.topic_extracted, self.settings.topic_mentions],
                      group=GROUP_ID)
@@ -146,26 +145,7 @@ class AlertsConsumer:
             log.warning("offsets.not_committed", topic=tp.topic, partition=tp.partition, offset=offset, reason=str(exc))
 
     async def _dead_letter(self, producer, message, error: str, reason: str, article_id: str | None) -> None:
-        letter = DeadLetter(stage="alerts", error=error, reason=reason[:4000], original_topic=message.topic,
-                            partition=message.partition, offset=message.offset,
-                            key=message.key.decode("utf-8", "replace") if message.key else None,
-                            article_id=article_id, original=message.value or b"", failed_at=datetime.now(UTC))
-        event = ArticleDeadLettered.wrap(letter, subject=article_id or f"{message.topic}/{message.partition}/{message.offset}",
-                                         event_id=derive_id("dlq", "alerts", message.topic, message.partition, message.offset))
+        event = dead_letter_event("alerts", message, error, reason, article_id)
         await producer.send_and_wait(self.settings.topic_dlq, value=event.to_bytes(), key=message.key)
-        structlog.get_logger().warning("article.dead_lettered", article_id=article_id, error=error, reason=reason[:300],
-                                       topic=message.topic, partition=message.partition, offset=message.offset)
-
-
-async def _start_with_retry(client, stopping: asyncio.Event) -> None:
-    delay = 0.5
-    while True:
-        try:
-            await client.start()
-            return
-        except (KafkaError, OSError) as exc:
-            if stopping.is_set():
-                raise
-            log.warning("broker.unreachable", reason=str(exc), retry_in_s=delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10)
+        log.warning("article.dead_lettered", article_id=article_id, error=error, reason=reason[:300],
+                    topic=message.topic, partition=message.partition, offset=message.offset)
