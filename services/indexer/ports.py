@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -67,6 +67,50 @@ class Stats(BaseModel):
     by_month: list[FacetCount]
 
 
+TimelineSplit = Literal["topic", "province", "province_2025"]
+
+
+class TimelineSeries(BaseModel):
+    value: str
+    total: int
+    by_month: list[FacetCount] = Field(description="Months (YYYY-MM) in order; those without articles left out.")
+
+
+class Timeline(BaseModel):
+    """Matching articles per month, and per month for each value of one facet.
+
+    An article counts once in `by_month`, and under each of its values in `series`."""
+
+    split: TimelineSplit
+    by_month: list[FacetCount]
+    series: list[TimelineSeries] = Field(description="Largest total first.")
+    undated: int = Field(description="Matching articles without a publication date, not in any month.")
+
+
+class MetricRow(BaseModel):
+    article_id: str
+    position: int = Field(description="The metric's index in the article's extraction.metrics.")
+    title: str | None
+    source: str | None
+    url: str | None
+    published: date | None
+    action: str
+    value: float
+    unit: str
+    qualifier: str
+    level: str | None
+    provinces: list[str]
+    provinces_2025: list[str]
+    sentence: str = Field(description="The evidence sentence.")
+
+
+class MetricPage(BaseModel):
+    total: int
+    page: int
+    size: int
+    metrics: list[MetricRow]
+
+
 class Rejected(BaseModel):
     """A document the store refused as malformed: it goes to the dead-letter topic, the stream goes on."""
 
@@ -86,5 +130,11 @@ class ArticleStore(Protocol):
     async def search(self, query: SearchQuery) -> SearchResult: ...
     async def get(self, article_id: str) -> dict | None: ...
     async def stats(self) -> Stats: ...
+    async def timeline(self, query: SearchQuery, split: TimelineSplit) -> Timeline:
+        """Articles matching the query's filters per month, split by one facet (page and size are ignored)."""
+
+    async def list_metrics(self, query: SearchQuery) -> MetricPage:
+        """Reform metrics of the articles matching the query's filters, newest first, paged by page and size."""
+
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...

@@ -16,7 +16,21 @@ from pathlib import Path
 
 from provnews.extract.policies import reform_mentions
 from provnews.indexer.documents import facet_values, fold, has_diacritics, query_terms, snippet
-from provnews.indexer.ports import FACETS, FacetCount, Hit, Rejected, SearchQuery, SearchResult, Stats, StoreUnavailable
+from provnews.indexer.ports import (
+    FACETS,
+    FacetCount,
+    Hit,
+    MetricPage,
+    MetricRow,
+    Rejected,
+    SearchQuery,
+    SearchResult,
+    Stats,
+    StoreUnavailable,
+    Timeline,
+    TimelineSeries,
+    TimelineSplit,
+)
 from provnews.schemas.events import ExtractedArticle
 
 SCHEMA_VERSION = 1
@@ -243,6 +257,54 @@ class SqliteStore:
             by_month=counts("SELECT substr(published, 1, 7) m, COUNT(*) FROM articles WHERE published IS NOT NULL GROUP BY m ORDER BY m"),
         )
 
+    # -- the explorer: a timeline and the metrics for the current filter -------------------------------
+    async def timeline(self, query: SearchQuery, split: TimelineSplit) -> Timeline:
+        return await self._run(self._timeline, query, split)
+
+    def _timeline(self, query: SearchQuery, split: TimelineSplit) -> Timeline:
+        db = self._db()
+        matching, params = _matching(query)
+        by_month = [FacetCount(value=r[0], count=r[1]) for r in db.execute(
+            f"""SELECT substr(published, 1, 7) m, COUNT(*) FROM articles
+                WHERE published IS NOT NULL AND id IN ({matching}) GROUP BY m ORDER BY m""", params)]
+        undated = db.execute(f"SELECT COUNT(*) FROM articles WHERE published IS NULL AND id IN ({matching})",
+                             params).fetchone()[0]
+        series: dict[str, list[FacetCount]] = {}
+        for row in db.execute(
+            f"""SELECT f.value, substr(a.published, 1, 7) m, COUNT(*) FROM articles a
+                JOIN article_facets f ON f.article_id = a.id AND f.facet = ?
+                WHERE a.published IS NOT NULL AND a.id IN ({matching}) GROUP BY f.value, m ORDER BY m""",
+            [split, *params],
+        ):
+            series.setdefault(row[0], []).append(FacetCount(value=row[1], count=row[2]))
+        ranked = sorted(series.items(), key=lambda kv: (-sum(c.count for c in kv[1]), kv[0]))
+        return Timeline(split=split, by_month=by_month, undated=undated,
+                        series=[TimelineSeries(value=v, total=sum(c.count for c in months), by_month=months)
+                                for v, months in ranked])
+
+    async def list_metrics(self, query: SearchQuery) -> MetricPage:
+        return await self._run(self._list_metrics, query)
+
+    def _list_metrics(self, query: SearchQuery) -> MetricPage:
+        db = self._db()
+        matching, params = _matching(query)
+        total = db.execute(f"SELECT COUNT(*) FROM metrics WHERE article_id IN ({matching})",
+                           params).fetchone()[0]
+        rows = db.execute(
+            f"""SELECT m.*, a.title, a.source, a.url FROM metrics m JOIN articles a ON a.id = m.article_id
+                WHERE m.article_id IN ({matching})
+                ORDER BY m.published DESC NULLS LAST, a.received_at DESC, m.article_id, m.position
+                LIMIT ? OFFSET ?""",
+            [*params, query.size, (query.page - 1) * query.size],
+        ).fetchall()
+        return MetricPage(total=total, page=query.page, size=query.size, metrics=[
+            MetricRow(article_id=r["article_id"], position=r["position"], title=r["title"],
+                      source=r["source"], url=r["url"], published=r["published"], action=r["action"] or "",
+                      value=r["value"], unit=r["unit"] or "", qualifier=r["qualifier"] or "exact",
+                      level=r["level"], provinces=json.loads(r["provinces"] or "[]"),
+                      provinces_2025=json.loads(r["provinces_2025"] or "[]"), sentence=r["sentence"] or "")
+            for r in rows])
+
     # -- reindexing (provnews reindex) -------------------------------------------------------------
     async def swap_from(self, built: Path, *, changed_since: str,
                         prepare: Callable[[list[ExtractedArticle]], list[ExtractedArticle]]) -> int:
@@ -294,6 +356,39 @@ class SqliteStore:
 
         await self._run(_close)
         self._executor.shutdown(wait=True)
+
+
+def _matching(query: SearchQuery) -> tuple[str, list]:
+    """SQL selecting the ids of the articles that match the query's text and filters, with its parameters.
+
+    The same conditions as _search (which predates it and keeps its own copy); tests hold the two
+    to the same totals."""
+    where, params, join = [], [], ""
+    if query.q and (terms := query_terms(query.q)):
+        exact = has_diacritics(query.q)
+        columns = "{title body}" if exact else "{title_folded body_folded}"
+        match = " ".join('"' + (t if exact else fold(t)).replace('"', '""') + '"' for t in terms)
+        join = "JOIN articles_fts ON articles_fts.rowid = a.rowid"
+        where.append("articles_fts MATCH ?")
+        params.append(f"{columns} : ({match})")
+    for facet, values in (("topic", query.topic), ("person", query.person),
+                          ("organization", query.organization), ("document", query.document),
+                          ("source", query.source), ("year", [str(y) for y in query.year])):
+        if values:
+            where.append("a.id IN (SELECT article_id FROM article_facets "
+                         f"WHERE facet = ? AND value IN ({_marks(values)}))")
+            params += [facet, *values]
+    if query.province:
+        where.append("a.id IN (SELECT article_id FROM article_facets "
+                     f"WHERE facet IN ('province', 'province_2025') AND value IN ({_marks(query.province)}))")
+        params += query.province
+    if query.date_from:
+        where.append("a.published >= ?")
+        params.append(query.date_from.isoformat())
+    if query.date_to:
+        where.append("a.published <= ?")
+        params.append(query.date_to.isoformat())
+    return f"SELECT a.id FROM articles a {join} WHERE {' AND '.join(where) or '1'}", params
 
 
 def _marks(values: Sequence) -> str:
