@@ -1,4 +1,7 @@
-"""The query API: GET /v1/search, /v1/articles/{id}, /v1/stats. Same answers on every storage adapter."""
+"""The query API: GET /v1/search, /v1/articles/{id}, /v1/stats. Same answers on every storage adapter.
+
+It also serves the explorer, the web page at / (explorer.py, live.py).
+"""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
@@ -11,18 +14,22 @@ from fastapi.responses import JSONResponse
 from provnews.http import ApiError, install_error_handlers, problem
 from provnews.indexer.bootstrap import make_store
 from provnews.indexer.ports import PAGE_SIZE_MAX, ArticleStore, SearchQuery, SearchResult, Stats
+from provnews.query.explorer import explorer_running, install_explorer
 from provnews.schemas.extraction import TOPIC_IDS
 from provnews.settings import Settings, get_settings
 
 
-def create_app(settings: Settings | None = None, *, store: ArticleStore | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, store: ArticleStore | None = None,
+               live: bool = True) -> FastAPI:
+    """`live=False` leaves the live feed's consumer off (for tests without a broker)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.store = store or make_store(settings)
         try:
-            yield
+            async with explorer_running(app, settings, live=live):
+                yield
         finally:
             await app.state.store.close()
 
@@ -80,4 +87,5 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
             return JSONResponse({"status": "ready"})
         return problem(503, "store_unavailable", "the store does not answer")
 
+    install_explorer(app)  # the web page at /, its assets, /v1/timeline, /v1/metrics, the live feed
     return app

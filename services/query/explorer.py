@@ -1,0 +1,150 @@
+"""The explorer: the web page at /, its assets, and what it asks the query API beyond search.
+
+The page is plain HTML, CSS and JavaScript served from `static/` (no build step, nothing from a
+CDN). It reads /v1/search, /v1/timeline, /v1/metrics and /v1/articles/{id}, follows
+/v1/mentions/stream (live.py), and manages alert subscriptions through /v1/subscriptions, which
+this API passes on to the alerts service so the page needs no cross-origin requests.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from provnews.http import ApiError, problem
+from provnews.indexer.ports import PAGE_SIZE_MAX, MetricPage, SearchQuery, Timeline, TimelineSplit
+from provnews.logs import get_logger
+from provnews.query.live import MentionFeed
+from provnews.schemas.extraction import TOPIC_IDS
+from provnews.settings import Settings
+
+log = get_logger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+ALERTS_TIMEOUT_S = 15.0
+# Article text reaches the page only through textContent; the policy is the second line of defence.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                               "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+_FORWARDED_REQUEST_HEADERS = ("authorization", "content-type", "accept")
+_FORWARDED_RESPONSE_HEADERS = ("content-type", "www-authenticate", "retry-after")
+
+
+def alerts_base_url(settings: Settings) -> str:
+    return getattr(settings, "alerts_url", None) or settings.url(settings.alerts_port)
+
+
+@asynccontextmanager
+async def explorer_running(app: FastAPI, settings: Settings, *, live: bool = True) -> AsyncIterator[None]:
+    """The live feed's consumer and the client to the alerts service, for the app's lifetime."""
+    app.state.mention_feed = feed = MentionFeed(settings)
+    app.state.alerts_client = httpx.AsyncClient(base_url=alerts_base_url(settings), timeout=ALERTS_TIMEOUT_S)
+    if live:
+        feed.start()
+    try:
+        yield
+    finally:
+        await feed.stop()
+        await app.state.alerts_client.aclose()
+
+
+def search_filters(
+    q: Annotated[str | None, Query(max_length=500, description="Words, with or without diacritics.")] = None,
+    province: Annotated[list[str], Query(description="At the time, or after the 2025 merger.")] = [],  # noqa: B006
+    topic: Annotated[list[str], Query()] = [],  # noqa: B006
+    person: Annotated[list[str], Query()] = [],  # noqa: B006
+    organization: Annotated[list[str], Query()] = [],  # noqa: B006
+    document: Annotated[list[str], Query()] = [],  # noqa: B006
+    source: Annotated[list[str], Query()] = [],  # noqa: B006
+    year: Annotated[list[int], Query()] = [],  # noqa: B006
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)] = 50,
+) -> SearchQuery:
+    """The filters of GET /v1/search, checked the same way."""
+    unknown = sorted(set(topic) - set(TOPIC_IDS))
+    if unknown:
+        raise ApiError(422, "unknown_topic", f"unknown topic id(s): {', '.join(unknown)}", known=list(TOPIC_IDS))
+    if date_from and date_to and date_from > date_to:
+        raise ApiError(422, "invalid_range", "'from' is after 'to'")
+    return SearchQuery(q=q, province=province, topic=topic, person=person, organization=organization,
+                       document=document, source=source, year=year, date_from=date_from, date_to=date_to,
+                       page=page, size=size)
+
+
+Filters = Annotated[SearchQuery, Depends(search_filters)]
+
+
+def _store_method(request: Request, name: str):
+    method = getattr(request.app.state.store, name, None)
+    if method is None:
+        raise ApiError(501, "not_implemented", f"this storage adapter does not answer {name} yet")
+    return method
+
+
+router = APIRouter()
+
+
+@router.get("/v1/timeline", response_model=Timeline, tags=["explorer"])
+async def timeline(request: Request, query: Filters,
+                   split: Annotated[TimelineSplit, Query(description="Stack months by this facet.")] = "topic",
+                   ) -> Timeline:
+    """Matching articles per month, in total and by topic or province (same filters as /v1/search)."""
+    return await _store_method(request, "timeline")(query, split)
+
+
+@router.get("/v1/metrics", response_model=MetricPage, tags=["explorer"])
+async def metrics(request: Request, query: Filters) -> MetricPage:
+    """Reform metrics (value, unit, action, level, evidence) of the matching articles, newest first."""
+    return await _store_method(request, "list_metrics")(query)
+
+
+@router.api_route("/v1/subscriptions", methods=["GET", "POST"], tags=["alerts (proxied)"])
+@router.api_route("/v1/subscriptions/{rest:path}", methods=["GET", "POST", "PATCH", "DELETE"],
+                  tags=["alerts (proxied)"])
+async def subscriptions(request: Request, rest: str = "") -> Response:
+    """Passed on to the alerts service as it is (Authorization: Bearer <key> included); see its own docs."""
+    client: httpx.AsyncClient = request.app.state.alerts_client
+    path = "/v1/subscriptions" + (f"/{rest}" if rest else "")
+    headers = {k: v for k in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k))}
+    try:
+        upstream = await client.request(request.method, path, params=request.query_params, headers=headers,
+                                        content=await request.body())
+    except httpx.HTTPError as exc:
+        log.warning("alerts.unreachable", url=str(client.base_url), reason=str(exc) or type(exc).__name__)
+        return problem(502, "alerts_unavailable", f"the alerts service does not answer at {client.base_url}")
+    kept = {k: v for k in _FORWARDED_RESPONSE_HEADERS if (v := upstream.headers.get(k))}
+    return Response(content=upstream.content, status_code=upstream.status_code, headers=kept)
+
+
+@router.get("/", include_in_schema=False)
+async def page() -> FileResponse:
+    return FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
+
+
+class _Assets(StaticFiles):
+    async def get_response(self, path, scope):
+        response = await super().get_response(path, scope)
+        response.headers.update(PAGE_HEADERS)
+        return response
+
+
+def install_explorer(app: FastAPI) -> None:
+    """The page, its assets and its API routes, on the query API."""
+    from provnews.query.live import router as live_router
+
+    app.include_router(router)
+    app.include_router(live_router)
+    app.mount("/static", _Assets(directory=STATIC_DIR), name="static")
