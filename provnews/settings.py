@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     alerts_digest_interval_s: int = Field(default=3600, ge=1)
     alerts_digest_min_interval_s: int = Field(default=60, ge=1)
 
+    alerts_url: str | None = Field(
+        default=None, description="Where the query API reaches the alerts service for the explorer's alert form "
+                                  "(default: host and alerts_port; in compose, http://alerts:8004).")
+
     @property
     def alerts_db_file(self) -> Path:
         return self.alerts_db_path or self.data_dir / "alerts.sqlite3"

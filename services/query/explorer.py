@@ -42,7 +42,7 @@ _FORWARDED_RESPONSE_HEADERS = ("content-type", "www-authenticate", "retry-after"
 
 
 def alerts_base_url(settings: Settings) -> str:
-    return getattr(settings, "alerts_url", None) or settings.url(settings.alerts_port)
+    return settings.alerts_url or settings.url(settings.alerts_port)
 
 
 @asynccontextmanager

@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from provnews.indexer.sqlite_store import SqliteStore
 from provnews.query.app import create_app
+from provnews.query.explorer import alerts_base_url
 from provnews.schemas.events import ReformMention, ReformMentioned
 from provnews.schemas.extraction import Evidence, Metric
 from provnews.settings import Settings
@@ -151,6 +152,11 @@ def test_subscriptions_answer_502_when_the_alerts_service_is_down(tmp_path, serv
     response = httpx.get(f"{api}/v1/subscriptions", headers={"Authorization": "Bearer k1"})
     assert response.status_code == 502
     assert response.json()["error"] == "alerts_unavailable"
+
+
+def test_the_alerts_service_can_live_elsewhere():
+    assert alerts_base_url(Settings(host="127.0.0.1", alerts_port=8123)) == "http://127.0.0.1:8123"
+    assert alerts_base_url(Settings(host="0.0.0.0", alerts_url="http://alerts:8004")) == "http://alerts:8004"  # noqa: S104
 
 
 class Stream:
