@@ -26,7 +26,10 @@ from elasticsearch.helpers import async_streaming_bulk
 
 from provnews.extract.policies import reform_mentions
 from provnews.indexer.documents import facet_values, has_diacritics, query_terms, snippet
-from provnews.indexer.ports import FACETS, FacetCount, Hit, Rejected, SearchQuery, SearchResult, Stats, StoreUnavailable
+from provnews.indexer.ports import (
+    FACETS, FacetCount, Hit, MetricPage, MetricRow, Rejected, SearchQuery, SearchResult, Stats, StoreUnavailable, Timeline,
+    TimelineSeries, TimelineSplit,
+)
 from provnews.logs import get_logger
 from provnews.schemas.events import ExtractedArticle
 from provnews.settings import Settings
@@ -36,6 +39,7 @@ log = get_logger(__name__)
 KINDS = ("articles", "metrics", "mentions")
 FACET_LIMIT = 20
 STATS_LIMIT = 10_000
+METRICS_WALK = 500  # articles per request while paging through metrics
 # Elasticsearch refuses these documents as malformed: retrying cannot help, so they go to the dead-letter topic.
 MALFORMED = frozenset({
     "mapper_parsing_exception", "strict_dynamic_mapping_exception", "document_parsing_exception",
@@ -520,6 +524,54 @@ class ElasticsearchStore:
                      by_province_2025=_buckets(aggregations, "province_2025"),
                      by_topic=_buckets(aggregations, "topic"), by_month=_buckets(aggregations, "month", "key_as_string"))
 
+    # -- the explorer: a timeline and the metrics for the current filter -------------------------------
+    async def timeline(self, query: SearchQuery, split: TimelineSplit) -> Timeline:
+        month = {"date_histogram": {"field": "published", "calendar_interval": "month", "format": "yyyy-MM",
+                                    "min_doc_count": 1, "order": {"_key": "asc"}}}
+        response = await self._read(
+            self.client.search, index=self.aliases.articles, query=search_request(query)["query"], size=0,
+            aggs={"month": month, "undated": {"missing": {"field": "published"}},
+                  # Series count dated articles only, as their months do; ranked by that count, then by value.
+                  "dated": {"filter": {"exists": {"field": "published"}},
+                            "aggs": {"series": {**_terms(FACET_FIELDS[split], STATS_LIMIT), "aggs": {"month": month}}}}},
+        )
+        aggregations = response["aggregations"]
+        series = [TimelineSeries(value=b["key"], total=b["doc_count"], by_month=_buckets(b, "month", "key_as_string"))
+                  for b in aggregations["dated"]["series"]["buckets"]]
+        return Timeline(split=split, by_month=_buckets(aggregations, "month", "key_as_string"), series=series,
+                        undated=aggregations["undated"]["doc_count"])
+
+    async def list_metrics(self, query: SearchQuery) -> MetricPage:
+        """Walks the matching articles newest first (as SQLite orders metrics) and pages through their metrics."""
+        matching = search_request(query)["query"]
+        counted = await self._read(self.client.search, index=self.aliases.articles, query=matching, size=0,
+                                   aggs={"metrics": {"nested": {"path": "metrics"}}})
+        with_metrics = {"bool": {"filter": [matching, {"nested": {"path": "metrics", "query": {"match_all": {}}}}]}}
+        skip, rows, after = (query.page - 1) * query.size, [], None
+        while len(rows) < query.size:
+            page = await self._read(
+                self.client.search, index=self.aliases.articles, query=with_metrics, size=METRICS_WALK,
+                sort=[{"published": {"order": "desc", "missing": "_last"}}, {"received_at": "desc"}, {"id": "asc"}],
+                source_includes=["id", "title", "source", "url", "published", "provinces", "provinces_2025",
+                                 "doc.extraction.metrics"],
+                **({"search_after": after} if after else {}),
+            )
+            hits = page["hits"]["hits"]
+            for hit in hits:
+                metrics = hit["_source"]["doc"]["extraction"]["metrics"]
+                if skip >= len(metrics):
+                    skip -= len(metrics)
+                    continue
+                rows += [_metric_row(hit["_source"], i, metrics[i]) for i in range(skip, len(metrics))]
+                skip = 0
+                if len(rows) >= query.size:
+                    break
+            if len(hits) < METRICS_WALK:
+                break
+            after = hits[-1]["sort"]
+        return MetricPage(total=counted["aggregations"]["metrics"]["doc_count"], page=query.page, size=query.size,
+                          metrics=rows[:query.size])
+
     async def _read(self, call, **kwargs):
         try:
             await self._ensure_ready()
@@ -532,6 +584,16 @@ class ElasticsearchStore:
             return all([bool(await self.client.indices.exists_alias(name=alias)) for alias in self.aliases.all()])
         except (ApiError, TransportError):
             return False
+
+
+def _metric_row(source: dict, position: int, metric: dict) -> MetricRow:
+    evidence = metric.get("evidence") or []
+    return MetricRow(article_id=source["id"], position=position, title=source.get("title"), source=source.get("source"),
+                     url=source.get("url"), published=source.get("published"), action=metric.get("action") or "",
+                     value=metric["value"], unit=metric.get("unit") or "", qualifier=metric.get("qualifier") or "exact",
+                     level=metric.get("level"), provinces=source.get("provinces") or [],
+                     provinces_2025=source.get("provinces_2025") or [],
+                     sentence=evidence[0]["sentence"] if evidence else metric.get("text", ""))
 
 
 def _requested_index(info: dict, targets: IndexNames) -> str:

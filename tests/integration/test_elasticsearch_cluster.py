@@ -94,7 +94,10 @@ def test_elasticsearch_answers_as_sqlite_does(es_settings, tmp_path):
     async def answers(store):
         assert await store.write(data) == []
         results = [await store.search(q) for q in QUERIES]
-        return results, await store.stats(), await store.get("a1"), await store.get("missing")
+        explorer = [await store.timeline(q, split) for q in QUERIES for split in ("topic", "province_2025")]
+        explorer += [await store.list_metrics(q.model_copy(update={"size": 4, "page": page}))
+                     for q in QUERIES[:3] for page in (1, 3)]
+        return results, await store.stats(), await store.get("a1"), await store.get("missing"), explorer
 
     es = run(answers, ElasticsearchStore(es_settings))
     lite = run(answers, SqliteStore(tmp_path / "parity.sqlite3"))
@@ -106,6 +109,7 @@ def test_elasticsearch_answers_as_sqlite_does(es_settings, tmp_path):
         assert {h.id: h.model_dump() for h in a.hits} == {h.id: h.model_dump() for h in b.hits}, query  # snippets too
     assert es[1] == lite[1]
     assert es[2] == lite[2] and es[3] is None and lite[3] is None
+    assert es[4] == lite[4]  # the explorer's timelines and metric pages
 
 
 def test_reindex_swaps_the_aliases_while_searches_keep_answering(es_settings):
