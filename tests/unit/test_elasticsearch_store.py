@@ -157,3 +157,15 @@ def test_a_ca_certificate_from_settings_configures_the_client():
 
     options = client_options(Settings(es_url="https://es.example:9200", es_ca_cert="/etc/provnews/ca.pem"))
     assert options["ca_certs"] == "/etc/provnews/ca.pem" and "api_key" not in options and "basic_auth" not in options
+
+
+def test_the_adapter_answers_every_method_of_the_storage_port():
+    import inspect
+
+    from provnews.indexer.ports import ArticleStore
+
+    for name, method in vars(ArticleStore).items():
+        if inspect.isfunction(method):
+            assert inspect.iscoroutinefunction(getattr(ElasticsearchStore, name, None)), name
+            assert list(inspect.signature(getattr(ElasticsearchStore, name)).parameters) == list(
+                inspect.signature(method).parameters), name
