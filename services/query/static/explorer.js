@@ -751,7 +751,6 @@ const live = { items: [], status: "connecting" };
 
 function connectLive() {
   const source = new EventSource("/v1/mentions/stream");
-  source.addEventListener("open", () => setLiveStatus("on"));
   source.addEventListener("status", (event) => {
     setLiveStatus(JSON.parse(event.data).connected ? "on" : "brokerDown");
   });
