@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint schemas clean
+.PHONY: run test install lint schemas screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: $(STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/provnews schemas
+
+# The README's pictures of the explorer, taken by its browser tests (needs Debian's chromium).
+screenshot: $(STAMP)
+	PROVNEWS_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/e2e/test_explorer.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
