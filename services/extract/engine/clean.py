@@ -47,7 +47,11 @@ _FOOTER_PREFIXES = (
     "địa chỉ:", "điện thoại:", "đt:", "fax:", "email:", "e-mail:", "website:", "hỗ trợ:", "từ khóa:",
     "từ khoá:", "tags:", "thẻ:", "ghi rõ nguồn", "thiết kế bởi", "phát triển bởi", "powered by",
     "bình luận (", "ý kiến (", "tòa soạn:", "toà soạn:", "trụ sở:", "đường dây nóng:", "liên kết website",
-    "liên kết web",
+    "liên kết web", "lượt xem", "lượt đọc", "số lượt xem",
+)
+# "Báo Thanh Niên - Cơ quan ngôn luận của ...", "BÁO X - CƠ QUAN CỦA ĐẢNG BỘ ...": the outlet's footer.
+_OUTLET_FOOTER = re.compile(
+    r"^(?:báo|cổng thông tin|cổng ttđt|trang thông tin|tạp chí|đài)\b.{0,80}?\bcơ quan (?:chủ quản|của|ngôn luận)\b"
 )
 # Buttons and labels that may stand anywhere: removed, the article goes on.
 _BUTTON_LINES = frozenset({
@@ -162,10 +166,11 @@ _REPORTER_PLACEHOLDERS = frozenset({"pv", "nhóm pv", "nhóm phóng viên", "ph�
                                    "bbt", "ban biên tập", "tòa soạn", "toà soạn"})
 _THEO = re.compile(r"^(?:\(\s*theo\s+(.+?)\s*\)|theo\s+(.+?))\.?$", re.IGNORECASE)
 _NAME_TOKEN = re.compile(rf"^[{UPPER}][{LOWER}]{{0,6}}$")
-# Capitalised words that start site furniture or organisations, never a personal name.
+# Capitalised words of site furniture or organisations, never part of a personal name. Given names that
+# also start menu items ("Thu Trang", "Bích Liên") are left out: "Trang Chủ", "Liên Hệ" fail on their other word.
 _NOT_NAME_TOKENS = frozenset({
-    "Tin", "Tức", "Bài", "Viết", "Các", "Những", "Khác", "Trang", "Chủ", "Video", "Ảnh", "Đọc", "Xem", "Thêm",
-    "Liên", "Hệ", "Mới", "Nhất", "Trực", "Tuyến", "Truy", "Cập", "Lượt", "Luận", "Báo", "Đài", "Ban", "Sở",
+    "Tin", "Tức", "Bài", "Viết", "Các", "Những", "Khác", "Chủ", "Video", "Ảnh", "Đọc", "Xem", "Thêm",
+    "Hệ", "Mới", "Online", "Nhất", "Trực", "Tuyến", "Truy", "Cập", "Lượt", "Luận", "Báo", "Đài", "Ban", "Sở",
     "Tỉnh", "Huyện", "Xã", "Phường", "Cổng", "Tạp", "Theo", "Nguồn", "Tác", "Giả", "Cảnh", "Biểu", "Nghị",
     "Đồng", "Ông", "Bà", "Chị", "Và", "Của",
     "Tại", "Với", "Trong", "Một", "Số", "Chia", "Sẻ", "In", "Top", "Điện", "Thoại", "Email", "Hotline",
@@ -183,7 +188,7 @@ _HONORIFIC = re.compile(
     r"^(?:(?:PGS|GS|TS|ThS|NCS|KS|BS|CN|LS|TSKH)\.?\s*)+(?=[^\W\d_])|"
     r"^(?:Nhà báo|Luật sư|Đại tá|Thượng tá|Trung tá|Thiếu tá|Đại úy|Đại uý|Nghệ sĩ|Nhà văn|Nhà thơ)\s+"
 )
-_AGENCY = re.compile(r"^(?:[A-ZĐ]{2,}(?:[/+][\w+]+)?|TTXVN.*|VOV.*|VTV.*)$")
+_AGENCY = re.compile(r"^(?:[A-ZĐ]{2,}(?:[/+][\w+]+)?|TTXVN.*|VOV.*|VTV.*|Vietnam\+|VietnamPlus)$")
 
 # Lost spaces between words: "PhạmThị" (but not "iPhone", "VinFast", "ThS", "TP.HCM").
 # Led by the upper-case class, which is rarer than lower case: the scan is several times faster.
@@ -195,8 +200,11 @@ _LOST_SPACE_AFTER_COMMA = re.compile(rf"[,;](?=[{LETTERS}])")
 
 
 def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
-    lines = _normalised_lines(raw)
+    lines, gapped = _normalised_lines(raw)
     kinds = [_line_kind(line) for line in lines]
+    for i in gapped:
+        if kinds[i] == "text":
+            kinds[i] = "menu"
     has_diacritics = not raw.isascii()
 
     title_at, title = _find_title(lines, kinds, title_hint)
@@ -213,8 +221,10 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
     ]
 
     # A bare URL inside the body is a link the article cites, not the site's own address.
+    # Text above the headline is the site's masthead ("VietnamPlus"), furniture too.
     furniture = [ln for i, ln in enumerate(lines) if ln and i != title_at and i not in byline_at
                  and (i >= end or kinds[i] in ("menu", "footer", "button", "credit", "related")
+                      or kinds[i] == "text" and title_at is not None and i < title_at
                       or kinds[i] == "url" and not _inside_body(kinds, i, body_from, end))]
     datelines = [ln for i, ln in enumerate(lines[:end]) if kinds[i] == "date"]
     datelines += [ln for ln in lines[end:] if _DATE_IN_LINE.search(ln) and len(ln) <= _DATE_LINE_MAX_CHARS
@@ -248,6 +258,8 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
 def byline_names(line: str) -> list[str] | None:
     """The authors a byline names; [] for a byline without a name ("PV"); None if not a byline."""
     line = line.strip().strip("-–—").strip()
+    if line.startswith("(") and line.endswith(")") and "(" not in line[1:-1]:
+        line = line[1:-1].strip()  # a credit wholly in brackets: "(TTXVN/Vietnam+)", "(Theo Báo Nghệ An)"
     if not line or len(line) > _BYLINE_MAX_CHARS or any(ch.isdigit() for ch in line):
         return None
     folded = _furniture_key(line)
@@ -283,14 +295,31 @@ def byline_names(line: str) -> list[str] | None:
 # --- lines --------------------------------------------------------------------------------------
 
 
-def _normalised_lines(raw: str) -> list[str]:
+def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
+    """The stripped lines, and which of them were laid out as menus (items apart by wide gaps)."""
     if not unicodedata.is_normalized("NFC", raw):
         raw = unicodedata.normalize("NFC", raw)
     if _ODD_SPACE.search(raw):
         raw = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", raw))
+    gapped: set[int] = set()
     if "  " in raw:
+        lines = raw.splitlines()
+        gapped = {i for i, line in enumerate(lines) if "  " in line and _is_gapped_menu(line)}
         raw = _MULTISPACE.sub(" ", raw)
-    return [line.strip() for line in raw.splitlines()]
+    return [line.strip() for line in raw.splitlines()], gapped
+
+
+# "Thời sự   Thế giới   Nhịp sống trẻ   Văn hóa": a scraped menu keeps its items apart with runs of
+# spaces, even when the section names are the site's own and no gazetteer knows them.
+_WIDE_GAP = re.compile(r" {2,}")
+_MENU_ITEM_MAX_WORDS = 4
+
+
+def _is_gapped_menu(line: str) -> bool:
+    items = _WIDE_GAP.split(line.strip())
+    if len(items) < 3 or line.rstrip().endswith(_SENTENCE_FINAL_CHARS):
+        return False
+    return all(len(_WORD.findall(item)) <= _MENU_ITEM_MAX_WORDS and not item.endswith((".", ",", ";")) for item in items)
 
 
 def _line_kind(line: str) -> str:
@@ -303,7 +332,7 @@ def _line_kind(line: str) -> str:
     if len(line) > _FURNITURE_MAX_CHARS:
         return "text"
     key = _furniture_key(line)
-    if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES):
+    if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES) or _OUTLET_FOOTER.match(key):
         return "footer"
     if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES):
         return "button"
@@ -434,13 +463,25 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
                         break
                 return None, None  # starts with body text: no headline printed
             elif len(line.split()) <= 4:
-                # A section name ("Cải cách hành chính") printed above the real headline.
-                after = range(i + 1, min(len(lines), i + 4))
-                j = next((k for k in after if kinds[k] not in ("blank", "junk")), None)
-                if j is not None and kinds[j] == "text" and _is_headline_shaped(lines[j]):
+                # A section name ("Cải cách hành chính") or the site's name ("VietnamPlus") printed above
+                # the real headline, perhaps with menus and the date between them.
+                j = _headline_below(lines, kinds, i)
+                if j is not None:
                     return j, _repair_line(_strip_outlet_suffix(lines[j]))
             return i, _repair_line(_strip_outlet_suffix(line))
     return None, None
+
+
+def _headline_below(lines: list[str], kinds: list[str], i: int) -> int | None:
+    """The first headline-shaped line below a short one, before any paragraph; None if none."""
+    for k in range(i + 1, min(len(lines), i + _HEADLINE_LOOKAHEAD)):
+        if kinds[k] != "text" or len(lines[k].split()) <= 4:
+            continue
+        return k if _is_headline_shaped(lines[k]) else None
+    return None
+
+
+_HEADLINE_LOOKAHEAD = 12
 
 
 def _is_headline_shaped(line: str) -> bool:
@@ -537,6 +578,9 @@ def _tail_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) 
         ):
             i -= 1
             continue
+        if kind == "menu" and byline_names(lines[i]) is None:
+            i -= 1  # buttons or a menu under the byline; an upper-case name ("MINH DUY") is a menu line too
+            continue
         if kind not in ("text", "menu") or byline_names(lines[i]) is None:
             break
         if _is_lone_credit(lines[i]):
@@ -574,10 +618,18 @@ def _bylines_beside_date(lines: list[str], kinds: list[str], body_from: int, end
     for i in range(body_from, min(end, body_from + 8)):
         if kinds[i] != "date":
             continue
-        for j in (i - 1, i + 1):
-            if body_from <= j < end and kinds[j] == "text" and byline_names(lines[j]):
+        for j in (_next_filled(kinds, i, -1, body_from), _next_filled(kinds, i, 1, end)):
+            if j is not None and kinds[j] in ("text", "menu") and byline_names(lines[j]):
                 found.add(j)
     return found
+
+
+def _next_filled(kinds: list[str], i: int, step: int, limit: int) -> int | None:
+    """The nearest line from i in direction step that is not blank, within [.., limit)."""
+    j = i + step
+    while (j >= limit if step < 0 else j < limit) and kinds[j] == "blank":
+        j += step
+    return j if (j >= limit if step < 0 else j < limit) else None
 
 
 def _strip_lead_tag(body: list[str]) -> tuple[list[str], str | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from importlib.resources import files
 from urllib.parse import urlsplit
 
 from provnews.extract.engine.clean import CleanedArticle, byline_names
@@ -41,7 +42,9 @@ _TIME_OF_DAY = re.compile(
 )
 _LEAD_WINDOW = 250
 # A date right after these words is a deadline or target, not something already done.
-_DEADLINE_BEFORE = re.compile(r"(?:trước|đến|tới|hết|hạn|chậm nhất|từ nay đến)(?: ngày)?\s*$", re.IGNORECASE)
+_DEADLINE_BEFORE = re.compile(
+    r"(?:trước|đến|tới|hết|hạn|chậm nhất|từ nay đến|hiệu lực(?: thi hành)?(?: kể)?(?: từ)?)(?: ngày)?\s*$", re.IGNORECASE
+)
 # An article reports an event within days; a cited document dated long before says nothing of the year.
 _MAX_DAYS_AFTER_REFERENCE = 183
 
@@ -52,7 +55,8 @@ _HOST = re.compile(
 )
 _EMAIL_HOST = re.compile(r"[\w.+-]+@(?P<host>(?:[a-z0-9-]+\.)+[a-z]{2,})", re.IGNORECASE)
 _OWN_ADDRESS = re.compile(
-    r"website|web:|©|bản quyền|copyright|ghi rõ nguồn|^(?:https?://|www\.)|^[\w.-]+\.(?:vn|com|net|org)(?:/\S*)?$",
+    r"website|web:|©|bản quyền|copyright|ghi rõ nguồn|^(?:https?://|www\.)|^[\w.-]+\.(?:vn|com|net|org)(?:/\S*)?$"
+    r"|^[^:]{2,40}\s[-–—|]\s*(?:www\.)?[\w.-]+\.(?:vn|com|net|org)$",  # "Tuổi Trẻ Online - tuoitre.vn"
     re.IGNORECASE,
 )
 _LINKS_OUT = re.compile(r"liên kết|\blinks?\b", re.IGNORECASE)
@@ -166,10 +170,10 @@ def _infer_year(text: str, day: int, month: int) -> date | None:
     in 2021: it cannot predate what it cites, and reports are written within days. Failing
     that, a progress report ("kết quả 8 tháng đầu năm 2022") is written in the year it covers.
     """
-    references = [
-        d for m in _FULL_DATE.finditer(text)
-        if (d := _date_of(m)) and not _DEADLINE_BEFORE.search(text[max(0, m.start() - 20):m.start()])
-    ]
+    references, ahead = [], []
+    for m in _FULL_DATE.finditer(text):
+        if d := _date_of(m):
+            (ahead if _DEADLINE_BEFORE.search(text[max(0, m.start() - 25):m.start()]) else references).append(d)
     if references:
         latest = max(references)
         candidate = _date(latest.year, month, day)
@@ -177,7 +181,20 @@ def _infer_year(text: str, day: int, month: int) -> date | None:
             candidate = _date(latest.year + 1, month, day)
         if candidate is not None and (candidate - latest).days <= _MAX_DAYS_AFTER_REFERENCE:
             return candidate
-    return _year_of_progress_report(text, day, month)
+    return _year_of_deadline(ahead, references, day, month) or _year_of_progress_report(text, day, month)
+
+
+def _year_of_deadline(ahead: list[date], references: list[date], day: int, month: int) -> date | None:
+    """A deadline or effective date weeks after the lead's day ("có hiệu lực từ ngày 20.7.2019") gives its year."""
+    years = set()
+    for d in ahead:
+        candidate = _date(d.year, month, day)
+        if candidate and 0 <= (d - candidate).days <= _MAX_DAYS_BEFORE_DEADLINE and all(r <= candidate for r in references):
+            years.add(d.year)
+    return _date(years.pop(), month, day) if len(years) == 1 else None
+
+
+_MAX_DAYS_BEFORE_DEADLINE = 92
 
 
 def _year_of_progress_report(text: str, day: int, month: int) -> date | None:
@@ -227,7 +244,38 @@ def _source(cleaned: CleanedArticle, source_hint: str | None, url: str | None) -
                 domain = _registered_domain(m.group("host"))
                 if domain not in _NOT_OUTLETS:
                     return domain
+    # No address printed: the outlet's name in its masthead, footer or a "Theo Báo ..." credit.
+    credits = [*cleaned.bylines, *([cleaned.source_tag] if cleaned.source_tag else [])]
+    for line in [*own, *credits, *taken_from]:
+        if domain := _outlet_named(line):
+            return domain
     return None
+
+
+def _load_outlets() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
+    anywhere, alone = {}, {}
+    text = files("provnews.extract.engine").joinpath("data", "outlets.tsv").read_text(encoding="utf-8")
+    for row in text.splitlines():
+        if row.strip() and not row.startswith("#"):
+            domain, name = row.split("\t")
+            key = name.casefold()
+            distinctive = key.startswith(("báo ", "tạp chí ", "đài ", "cổng ")) or " " not in key
+            (anywhere if distinctive else alone)[key] = domain
+    names = sorted(anywhere, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?![\w+])")
+    return pattern, anywhere, alone
+
+
+_OUTLET_ANYWHERE, _OUTLETS_ANYWHERE, _OUTLETS_ALONE = _load_outlets()
+# What a masthead or credit wraps around the outlet's name: "(Theo Thanh Niên)", "NHÂN DÂN ĐIỆN TỬ".
+_OUTLET_WRAPPING = re.compile(r"^[(\[]?\s*(?:theo|nguồn\s*:?)?\s*|\s*(?:điện tử|online|ttđt)?\s*[)\].]?\s*$")
+
+
+def _outlet_named(line: str) -> str | None:
+    key = " ".join(line.casefold().split())
+    if m := _OUTLET_ANYWHERE.search(key):
+        return _OUTLETS_ANYWHERE[m.group(0)]
+    return _OUTLETS_ALONE.get(_OUTLET_WRAPPING.sub("", key))
 
 
 def _registered_domain(host: str) -> str:

@@ -271,3 +271,57 @@ def test_a_lead_is_never_taken_for_the_headline():
     capitals = "TIN TỨC\nSÁP NHẬP HAI SỞ Ở LONG AN\nSáng 2/3, tỉnh Long An công bố nghị quyết sáp nhập.\n"
     assert clean_article(capitals).title == "SÁP NHẬP HAI SỞ Ở LONG AN"
     assert clean_article("Sáng 2/3, tỉnh Long An công bố nghị quyết sáp nhập.\nHai sở mới ra mắt.\n").title is None
+
+
+def test_menu_with_unknown_sections_laid_out_with_wide_gaps_is_not_the_headline():
+    raw = (
+        "Trang nhất   Địa phương   Nông thôn mới   Người tốt việc tốt   Văn hóa - Thể thao\n"
+        "\n"
+        "Huyện Kỳ Sơn hoàn thành sáp nhập 12 bản nhỏ\n"
+        "\n"
+        "Sáng 2/4, UBND huyện Kỳ Sơn công bố nghị quyết sáp nhập các bản có quy mô dân số nhỏ.\n"
+    )
+    cleaned = clean_article(raw)
+    assert cleaned.title == "Huyện Kỳ Sơn hoàn thành sáp nhập 12 bản nhỏ"
+    assert "Người tốt" not in cleaned.text
+
+
+def test_site_name_above_menus_and_date_is_furniture_and_the_headline_is_found_below():
+    raw = (
+        "Tiếng Chuông\n"
+        "Thời sự | Xã hội | Pháp luật\n"
+        "\n"
+        "Chính trị\n"
+        "\n"
+        "Thị xã Hoàng Mai giảm 4 phòng chuyên môn sau sắp xếp\n"
+        "\n"
+        "05/05/2022 08:00 GMT+7\n"
+        "\n"
+        "Sáng 4/5, Thị ủy Hoàng Mai họp bàn việc sắp xếp các phòng chuyên môn thuộc UBND thị xã.\n"
+    )
+    cleaned = clean_article(raw)
+    assert cleaned.title == "Thị xã Hoàng Mai giảm 4 phòng chuyên môn sau sắp xếp"
+    assert "Tiếng Chuông" in cleaned.furniture
+
+
+def test_byline_above_a_row_of_buttons_and_the_outlet_footer_is_found():
+    raw = (
+        "Xã Tân Lập sáp nhập 3 ấp\n"
+        "Sáng 3/3, HĐND xã Tân Lập thông qua đề án sáp nhập ấp.\n"
+        "Sau sáp nhập, xã còn 6 ấp.\n"
+        "\n"
+        "HỒNG NHUNG\n"
+        "\n"
+        "Gửi bình luận   In trang   Về đầu trang\n"
+        "\n"
+        "Báo Tây Ninh - Cơ quan của Đảng bộ Đảng Cộng sản Việt Nam tỉnh Tây Ninh\n"
+        "Lượt xem: 1.024\n"
+    )
+    cleaned = clean_article(raw)
+    assert cleaned.bylines == ("HỒNG NHUNG",)
+    assert "Cơ quan của" not in cleaned.text
+
+
+def test_bracketed_agency_credit_is_a_byline_without_names():
+    assert byline_names("(TTXVN/Vietnam+)") == []
+    assert byline_names("THU HÀ (Theo Báo Hà Tĩnh)") == ["Thu Hà"]

@@ -169,3 +169,41 @@ def test_links_to_other_sites_in_the_footer_are_not_the_source():
         "Bản quyền thuộc Cổng TTĐT tỉnh. Website: tayninh.gov.vn\n"
     )
     assert metadata_of(raw).source == "tayninh.gov.vn"
+
+
+def test_author_one_blank_line_below_the_date_line():
+    raw = "Phường Đông Vĩnh ra mắt bộ phận một cửa\n\n12/08/2020 10:15\n\nThu Trang\n\nSáng 11/8, phường Đông Vĩnh ra mắt bộ phận một cửa.\n"
+    assert metadata_of(raw).authors == ["Thu Trang"]
+
+
+@pytest.mark.parametrize(
+    ("line", "domain"),
+    [
+        ("MAI LAN (Theo Báo Nghệ An)", "baonghean.vn"),
+        ("(TTXVN/Vietnam+)", "vietnamplus.vn"),
+        ("Báo Lào Cai - Cơ quan của Đảng bộ Đảng Cộng sản Việt Nam tỉnh Lào Cai", "baolaocai.vn"),
+        ("Thanh Niên Online - thanhnien.vn", "thanhnien.vn"),
+    ],
+)
+def test_outlet_named_without_an_address_gives_its_domain(line, domain):
+    raw = (
+        "Huyện Yên Thành giảm 2 phòng chuyên môn\nSáng 2/6, huyện Yên Thành công bố quyết định hợp nhất "
+        "Phòng Văn hóa và Thông tin với Trung tâm Văn hóa, Thể thao và Truyền thông huyện, đồng thời hợp nhất "
+        "Phòng Y tế với Phòng Lao động - Thương binh và Xã hội để tinh gọn bộ máy.\n\n"
+        f"Điện thoại: 0238.3000.000\n{line}\n"
+    )
+    assert metadata_of(raw).source == domain
+
+
+def test_ordinary_words_that_name_an_outlet_only_count_as_a_masthead():
+    raw = "Hội nghị cán bộ chủ chốt\nSáng 2/6, tỉnh họp cán bộ.\n\nCơ quan chủ quản: Ủy ban nhân dân tỉnh\n"
+    assert metadata_of(raw).source is None
+
+
+def test_lead_day_takes_the_year_of_an_effective_date_weeks_later():
+    raw = (
+        "HĐND tỉnh thông qua nghị quyết sáp nhập thôn\n"
+        "Chiều 10.7, HĐND tỉnh thông qua nghị quyết theo Thông tư số 14/2018/TT-BNV ngày 3.12.2018. "
+        "Nghị quyết có hiệu lực từ ngày 20.7.2019.\n"
+    )
+    assert metadata_of(raw).published == date(2019, 7, 10)
