@@ -111,9 +111,6 @@ async def metrics(request: Request, query: Filters) -> MetricPage:
     return await _store_method(request, "list_metrics")(query)
 
 
-@router.api_route("/v1/subscriptions", methods=["GET", "POST"], tags=["alerts (proxied)"])
-@router.api_route("/v1/subscriptions/{rest:path}", methods=["GET", "POST", "PATCH", "DELETE"],
-                  tags=["alerts (proxied)"])
 async def subscriptions(request: Request, rest: str = "") -> Response:
     """Passed on to the alerts service as it is (Authorization: Bearer <key> included); see its own docs."""
     client: httpx.AsyncClient = request.app.state.alerts_client
@@ -127,6 +124,15 @@ async def subscriptions(request: Request, rest: str = "") -> Response:
         return problem(502, "alerts_unavailable", f"the alerts service does not answer at {client.base_url}")
     kept = {k: v for k in _FORWARDED_RESPONSE_HEADERS if (v := upstream.headers.get(k))}
     return Response(content=upstream.content, status_code=upstream.status_code, headers=kept)
+
+
+for _path, _methods in (("/v1/subscriptions", ("GET", "POST")),
+                        ("/v1/subscriptions/{rest:path}", ("GET", "POST", "PATCH", "DELETE"))):
+    for _method in _methods:
+        _which = "one" if "rest" in _path else "all"
+        router.add_api_route(_path, subscriptions, methods=[_method], tags=["alerts (passed on)"],
+                             operation_id=f"alerts_{_method.lower()}_{_which}",
+                             summary=f"{_method} {_path.replace('{rest:path}', '…')} on the alerts service")
 
 
 @router.get("/", include_in_schema=False)
