@@ -817,6 +817,8 @@ function alertsMessage(text, kind = "", extra = null) {
 }
 
 function alertsError(error) {
+  // The alerts service says "unauthorized" to a key it cannot check at all: it has none configured.
+  if (error.status === 401 && error.body?.error === "unauthorized") return t("alerts.noKeys");
   if (error.status === 401) return t("alerts.unauthorized");
   if (error.status === 502) return t("alerts.unavailable");
   return t("alerts.error", { e: error.message });
