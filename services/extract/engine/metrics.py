@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from provnews.extract.engine.document import Document
 from provnews.extract.engine.documents import reference_spans
@@ -25,16 +25,20 @@ _ACTIONS = _alternation(
     "thu hút|huy động|tiết kiệm|kết nạp|vượt|chiếm|hoàn thành|rút ngắn|nghỉ hưu|tuyển dụng|thay thế|kỷ luật|"
     "đào tạo|bồi dưỡng|tiếp nhận|giải quyết|cấp|đầu tư|giải ngân|đón|thu|đứng thứ|xếp thứ|"
     "xếp hạng|vươn lên|nằm trong nhóm|nằm trong top|thuộc nhóm|trong nhóm|lọt vào nhóm|lọt top|"
-    "điều động|luân chuyển|bổ nhiệm|miễn nhiệm|công nhận|giảm thiểu|cung cấp|gồm|bao gồm|thành"
+    "điều động|luân chuyển|bổ nhiệm|miễn nhiệm|công nhận|giảm thiểu|cung cấp|gồm|bao gồm|thành|"
+    "chi trả|trả|đưa|bằng|tương đương|tương ứng|giải quyết chế độ|giải quyết chính sách|nghỉ việc|"
+    "nghỉ thôi việc|thôi việc|dôi dư|kết thúc hoạt động|chấm dứt hoạt động"
 )
 # Words between the verb and the number that change nothing ("giảm được 301", "tăng thêm 2").
 _FILLERS = _alternation(
-    "được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là|cho"
+    "được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là|cho|bình quân"
 )
 _QUALIFIERS = {
     "khoảng": "about", "chừng": "about", "xấp xỉ": "about", "ước": "about", "ước tính": "about",
     "ước khoảng": "about", "gần": "nearly", "hơn": "over", "trên": "over", "ngoài": "over",
     "dưới": "under", "chưa đến": "under", "chưa tới": "under", "không quá": "under", "không đến": "under",
+    # Targets set a floor or a ceiling: "tinh giản tối thiểu 10% biên chế".
+    "tối thiểu": "over", "ít nhất": "over", "tối đa": "under",
 }
 _QUALIFIER_ALTERNATION = _alternation("|".join(_QUALIFIERS))
 _ACTION_BEFORE = re.compile(
@@ -50,7 +54,10 @@ _RANK_VERBS = frozenset({"đứng thứ", "xếp thứ", "xếp hạng", "vươn
 _WEAK_VERBS = frozenset({"có", "lên", "xuống", "cấp", "đón", "thu", "đầu tư", "gồm", "bao gồm", "thành"})
 # A clause that opens with its count: "8 huyện, thị xã đã thực hiện xong việc sáp nhập...".
 _PREDICATE_AFTER = re.compile(
-    r"\s*(?:(?:đã|đang|đều|sẽ|vẫn|cũng|hiện)\s+)*"
+    # "22 đơn vị hành chính cấp huyện của hai tỉnh cũ kết thúc hoạt động": a short complement may come first.
+    r"\s*(?:(?:của|ở|tại|thuộc|trên địa bàn)\s+[^,;.()…!?\n\d]{1,40}?\s+(?=(?:đã|đang|đều|sẽ|vẫn|cũng|được|bị|"
+    rf"{_ACTIONS})(?!\w)))?"
+    r"(?:(?:đã|đang|đều|sẽ|vẫn|cũng|hiện)\s+)*"
     r"(?P<pred>(?:(?:cơ bản|chưa|được|bị)\s+)?"
     rf"(?:{_ACTIONS}|thực hiện|triển khai|hoàn thành|đạt chuẩn|công nhận)(?!\w)[^,;.()…!?\n]*)",
     re.IGNORECASE,
@@ -58,11 +65,11 @@ _PREDICATE_AFTER = re.compile(
 # What may open a clause before a leading count ("Đến nay, toàn tỉnh có ...").
 _CLAUSE_OPENING = re.compile(
     r"^[\s,:(\-–]*(?:(?:đến nay|hiện nay|hiện tại|trong đó|theo đó|riêng|ngoài ra|bên cạnh đó|cụ thể|"
-    r"đặc biệt|qua đó|tính đến nay|như vậy|toàn tỉnh|cả tỉnh|toàn huyện|năm \d{4}|trong năm \d{4}|"
+    r"đặc biệt|qua đó|tính đến nay|như vậy|toàn tỉnh|cả tỉnh|toàn huyện|năm \d{4}|trong năm \d{4}|đồng thời|"
     r"đến cuối năm \d{4}|đến năm \d{4}|tổng số|tổng cộng)[\s,:]*)*$",
     re.IGNORECASE,
 )
-_COORDINATION_BEFORE = re.compile(r"(?:,|và|cùng|;|:)\s*$")
+_COORDINATION_BEFORE = re.compile(r"(?:,|và|cùng|;|:|(?<!\w)trong đó|(?<!\w)riêng)\s*$", re.IGNORECASE)
 
 # Words right before a number that make it a name, an ordinal, a date part or a reference.
 _NOT_A_QUANTITY_BEFORE = re.compile(
@@ -97,7 +104,7 @@ _UNIT_NOUNS = (
     "tổ chức cơ sở đảng|"
     "dự án|thủ tục|thủ tục hành chính|hồ sơ|dịch vụ công|đảng viên|hội|đoàn thể|ban quản lý|ban chỉ đạo|"
     "vị trí|chức danh|hạt|đội|văn phòng|bộ phận|huyện nông thôn mới|xã nông thôn mới|tiêu chí|chỉ tiêu|"
-    "nhiệm vụ"
+    "nhiệm vụ|trường hợp|đối tượng|đặc khu"
 )
 _UNIT_NOUN_START = re.compile(rf"\s*(?:{_alternation(_UNIT_NOUNS)})(?!\w)", re.IGNORECASE)
 _NON_METRIC_HEADS = re.compile(
@@ -128,6 +135,7 @@ _MANY = re.compile(r"\s*nhiều(?!\w)")
 _MEASURE_SPLIT = re.compile(r"[\s/]+")
 _GROUP_OF_PROVINCES = re.compile(r"(?:tỉnh|thành phố|địa phương)(?!\w)", re.IGNORECASE)
 _MAX_SUBJECT_WORDS = 10
+_LETTER_RUN = re.compile(r"[^\W\d_]{2,}")
 _MAX_DESCRIPTION_WORDS = 8
 _ESTIMATE_BEFORE_VERB = re.compile(r"(?<!\w)(?:ước|ước tính|dự kiến|khoảng)\s+$", re.IGNORECASE)
 _QUALIFIER_THEN_NUMBER = re.compile(rf"(?:{_QUALIFIER_ALTERNATION})\s+\d", re.IGNORECASE)
@@ -176,6 +184,7 @@ class _Context:
     action: str | None = None
     unit: str | None = None
     in_clause: int = 0
+    units: list[str] = field(default_factory=list)
 
 
 def find_metrics(doc: Document) -> list[Metric]:
@@ -201,6 +210,7 @@ def find_metrics(doc: Document) -> list[Metric]:
                     continue
                 found.append(metric)
                 context.action, context.unit = metric.action, metric.unit
+                context.units.append(metric.unit)
                 context.in_clause += 1
     return _deduplicate(found)
 
@@ -265,9 +275,22 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
             unit = ""
     elif action in _RANK_VERBS and unit.lower() in _NOT_A_UNIT_AFTER_RANK:
         unit = ""
+    verb_start = window_start + action_match.start() if action_match else number_start
+    if not measure and (not unit or unit.lower() in _GENERIC_HEADS):
+        # "số thôn, tổ dân phố của tỉnh giảm từ 1.475 xuống còn 1.241", "giảm 29 đơn vị":
+        # what is counted was named before the verb.
+        counted = _counted_subject(text[clause.start:verb_start])
+        if counted:
+            unit = counted
     if not _is_countable(text, clause, value, action, measure, unit, unit_end, end):
         return None
 
+    if unit.lower() in _GENERIC_HEADS and not measure:
+        # "1.870 người được điều động từ cấp tỉnh", "55 người là lãnh đạo cấp phòng": the bare head
+        # says nothing; what the counted did or are says who they are.
+        described = _DESCRIBED_BY.match(text, unit_end, clause.end) or _PREDICATE_AFTER.match(text, unit_end, clause.end)
+        if described:
+            unit = " ".join([unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
     if action == "có" and unit:
         # "có 5/9 huyện đạt chuẩn nông thôn mới": what the counted things did says which ones they are.
         described = _PREDICATE_AFTER.match(text, unit_end, clause.end)
@@ -275,9 +298,16 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
             unit = " ".join([unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
     if context.unit and not measure:
         unit = _expand_elliptical(unit, context.unit)
+    if unit.lower() == "đơn vị" and context.units:
+        # "có 102 đơn vị hành chính cấp xã, gồm 88 xã và 14 phường, giảm 146 đơn vị": the same kind as before.
+        unit = next((u for u in reversed(context.units) if u.lower().startswith(unit.lower() + " ")), unit)
+    if unit.lower() in _GENERIC_HEADS and not measure and action not in _WEAK_VERBS:
+        unit = f"{unit} {action}"  # "giải quyết chế độ cho 5.408 người": who they are is what was done
+    if measure and not unit and action in _RESTATING_VERBS and context.unit:
+        # "giảm 3.080 biên chế, tương đương 11,2%": the share restates the count just before it.
+        unit = _measured_before(context.unit)
     full_unit = " ".join(x for x in (measure, unit) if x)
     if not full_unit or _is_measure(full_unit):
-        verb_start = window_start + action_match.start() if action_match else number_start
         subject = _subject_before(text[clause.start:verb_start])
         if not subject and ("%" in full_unit or "phần trăm" in full_unit or action in _POSITION_VERBS):
             subject = _measured_before(context.unit)
@@ -317,6 +347,7 @@ def _action_name(match: re.Match) -> str:
     return verb
 
 
+_RESTATING_VERBS = frozenset({"tương đương", "tương ứng"})
 _POSITION_VERBS = frozenset({"đứng thứ", "xếp thứ", "xếp hạng", "vươn lên"})
 _NOT_A_UNIT_AFTER_RANK = frozenset({"", "cả nước", "toàn quốc", "trong cả nước", "khu vực", "trong khu vực"})
 
@@ -384,8 +415,12 @@ def _unit_after(text: str, pos: int, limit: int, *, as_subject: bool = False) ->
             break
         if not words and stop and token.lower() not in {"lãnh", "cán", "phó"}:
             break
-        if as_subject and words and token.lower() == "có":
-            break
+        if as_subject and words and (
+            token.lower() == "có"
+            or token.lower() != "cấp" and _ACTION_START.match(text, token_start, limit)
+            and not _UNIT_NOUN_START.match(text, token_start, limit)  # "tỉnh, thành phố": a noun, not "thành"
+        ):
+            break  # a count opening its clause: the verb starts the predicate ("2.400 người nghỉ việc")
         if words and _QUALIFIER_THEN_NUMBER.match(text, token_start, limit):
             break  # "12 cán bộ dưới 35 tuổi": the qualifier belongs to the next number
         if token.lower() in {"và", "hoặc"}:
@@ -418,12 +453,47 @@ def _expand_elliptical(unit: str, previous: str) -> str:
     return " ".join(x for x in (head, descriptor, rest) if x)
 
 
+# Heads that do not say what they count unless the sentence names it elsewhere.
+_GENERIC_HEADS = frozenset({"đơn vị", "người", "trường hợp"})
+_DESCRIBED_BY = re.compile(r"\s+(?P<pred>là\s+[^,;.()…!?\n]+)", re.IGNORECASE)
+_COUNTED = re.compile(r"(?<!\w)(?:tổng\s+)?số(?:\s+lượng)?\s+(?P<noun>[^;:()]{1,80})", re.IGNORECASE)
+_COUNTED_CUT = re.compile(
+    r"\s+(?:của|trên địa bàn|toàn|ở|tại|đã|đều|sẽ|được|giảm|tăng|từ|còn|xuống|lên|hiện|năm|sau|trước)(?!\w)|\s*\d",
+    re.IGNORECASE,
+)
+
+
+def _counted_subject(prefix: str) -> str:
+    """ "số đơn vị sự nghiệp công lập của tỉnh giảm" → "đơn vị sự nghiệp công lập"."""
+    starts = [m.start() for m in re.finditer(r"(?<!\w)(?:tổng\s+)?số(?!\w)", prefix, re.IGNORECASE)]
+    for s in reversed(starts):
+        m = _COUNTED.match(prefix, s)
+        if not m:
+            continue
+        noun = m.group("noun")
+        cut = _COUNTED_CUT.search(noun)
+        noun = noun[: cut.start()] if cut else noun
+        first, *others = noun.split(",")
+        for other in others:  # "số thôn, tổ dân phố": a comma goes on only into another counted noun
+            if not _UNIT_NOUN_START.match(other):
+                break
+            first += "," + other
+        noun = first.strip(" ,")
+        if not noun or not _UNIT_NOUN_START.match(noun) or len(noun.split()) > _MAX_SUBJECT_WORDS:
+            continue
+        return noun
+    return ""
+
+
 def _subject_before(prefix: str) -> str:
     """What a bare measure measures: "thu nhập bình quân" in "thu nhập bình quân đạt 80 triệu đồng"."""
     depth_cut = prefix.rfind("(")
     if depth_cut > prefix.rfind(")"):
         prefix = prefix[depth_cut + 1:]
-    prefix = re.split(r"[,:;]", prefix)[-1].strip()
+    segments = re.split(r"[,:;]", prefix)
+    while len(segments) > 1 and _DIGIT.search(segments[-1]) and not _LETTER_RUN.search(segments[-1]):
+        segments.pop()  # "ở mức độ 3, 4 chiếm 12,4%": a list of numbers is not the subject's end
+    prefix = segments[-1].strip()
     prefix = _SUBJECT_OPENING.sub("", prefix)
     cut = _SUBJECT_CUT.search(prefix)
     if cut:
@@ -517,4 +587,7 @@ def _deduplicate(found: list[Metric]) -> list[Metric]:
 
 
 def _identity(metric: Metric) -> tuple:
+    if metric.level and metric.value > 1:
+        # "giảm 8 huyện" (headline) and "giảm 8 đơn vị hành chính cấp huyện" (body) are one figure.
+        return round(metric.value, 6), metric.action, metric.level
     return round(metric.value, 6), metric.action, tuple(_fold(metric.unit).split()[:2])

@@ -17,7 +17,7 @@ NUMBER = re.compile(
     r"(?![\w]|[.,:]\d)"
 )
 # "4/10 huyện": a count out of a total; the slash part is checked by the caller against dates.
-FRACTION_TAIL = re.compile(r"\s*/\s*(\d{1,4})(?![\w/])")
+FRACTION_TAIL = re.compile(r"\s*/\s*(\d{1,3}(?:\.\d{3})+|\d{1,4})(?![\w/])")  # "1.727/2.072 thôn" too
 
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")

@@ -160,3 +160,65 @@ def test_merging_into_a_count_and_a_composition_are_metrics():
         ("gồm", 12, "xã"),
         ("gồm", 6, "phường"),
     ]
+
+
+def _values_units(text: str) -> list[tuple]:
+    return [(a, v, u) for a, v, u, _, _ in _metrics(text)]
+
+
+def test_a_count_named_before_its_verb_gives_the_unit_of_a_bare_number():
+    text = "Sau sắp xếp, số xã, thị trấn của huyện Tương Dương giảm từ 18 xuống còn 11, giảm 7 đơn vị."
+    assert _values_units(text) == [("còn", 11, "xã, thị trấn"), ("giảm", 7, "xã, thị trấn")]
+
+
+def test_a_generic_head_takes_the_kind_named_earlier_in_the_sentence():
+    text = "Huyện Mộc Châu hiện có 15 đơn vị hành chính cấp xã, giảm 6 đơn vị so với năm 2019."
+    assert _values_units(text)[1] == ("giảm", 6, "đơn vị hành chính cấp xã")
+
+
+def test_a_share_restating_the_count_before_it_measures_that_count():
+    text = "Ngành giáo dục giảm 412 biên chế viên chức, tương đương 6,8% so với năm 2015."
+    assert _values_units(text)[1] == ("tương đương", 6.8, "% biên chế viên chức")
+
+
+def test_a_count_opening_its_clause_reads_its_predicate_past_a_short_complement():
+    text = "Từ ngày 1/7, 9 đơn vị hành chính cấp huyện của tỉnh kết thúc hoạt động."
+    assert _values_units(text) == [("kết thúc hoạt động", 9, "đơn vị hành chính cấp huyện")]
+
+
+def test_people_counted_by_what_happened_to_them():
+    text = (
+        "Huyện có 64 người nghỉ việc theo Nghị định 178/2024/NĐ-CP, trong đó 12 người là lãnh đạo cấp phòng; "
+        "đã giải quyết chế độ cho 40 người."
+    )
+    assert _values_units(text) == [
+        ("có", 64, "người nghỉ việc theo Nghị định"),
+        ("có", 12, "người là lãnh đạo cấp phòng"),
+        ("giải quyết chế độ", 40, "người giải quyết chế độ"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Đến năm 2026 phải tinh giản tối thiểu 5% biên chế.", ("tinh giản", 5, "% biên chế", "over")),
+        ("Tổng kinh phí chi trả hơn 86 tỷ đồng.", ("chi trả", 86, "tỷ đồng tổng kinh phí", "over")),
+        ("Thu ngân sách bằng 104% dự toán.", ("bằng", 104, "% dự toán", "exact")),
+    ],
+)
+def test_targets_payouts_and_ratios(text, expected):
+    assert _metrics(text)[0][:4] == expected
+
+
+def test_a_list_of_levels_inside_the_subject_does_not_hide_it():
+    text = "Số hồ sơ trực tuyến mức độ 3, 4 chiếm 31,5%."
+    assert _values_units(text) == [("chiếm", 31.5, "% số hồ sơ trực tuyến mức độ")]
+
+
+def test_headline_and_body_giving_one_figure_in_two_wordings_are_one_metric():
+    text = "Cả tỉnh giảm 9 huyện\nQua sắp xếp, cả tỉnh giảm 9 đơn vị hành chính cấp huyện."
+    assert len(_metrics(text)) == 1
+
+
+def test_a_count_out_of_a_grouped_total():
+    assert _values_units("Toàn tỉnh có 1.204/1.530 thôn đạt chuẩn văn hóa.")[0][:2] == ("có", 1204)
