@@ -12,6 +12,9 @@ from provnews.schemas.extraction import Evidence, Location, Province
 _MAX_EVIDENCE = 5
 
 
+_NAME_RUN = rf"[{UPPER}][{LOWER}]*(?:\s+[{UPPER}][{LOWER}]*){{0,3}}"
+
+
 def _data_rows(name: str) -> list[list[str]]:
     text = files("provnews.extract.engine").joinpath("data", name).read_text(encoding="utf-8")
     return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
@@ -97,10 +100,16 @@ _PROVINCE_ANY_CASE = re.compile(
 
 # Words after which a province's name names something else: a street, a ward, a river...
 _PLACE_BEFORE = re.compile(
-    r"(?:^|[^\w])(?:đường|phố|phường|xã|thôn|bản|ấp|khu phố|tổ dân phố|thị trấn|làng|xóm|huyện|quận|"
+    r"(?:^|[^\w])(?:đường|(?<!thành )phố|phường|xã|thôn|bản|ấp|khu phố|tổ dân phố|thị trấn|làng|xóm|huyện|quận|"
     r"sông|núi|đèo|"
     r"cầu|chợ|ngõ|hẻm|kiệt|đại lộ|khu đô thị|chung cư|vịnh|ông|bà|anh|chị|em|cô|chú|bác|cháu|cụ|đồng chí|đ/c)"
     r" +$",
+    re.IGNORECASE,
+)
+# "các phường Phú Cường, Hiệp Thành và Phú Thọ": a name further down a list of wards or communes.
+_LISTED_UNDER_PLACE_WORD = re.compile(
+    rf"(?<!\w)(?:phường|xã|thị trấn|thôn|bản|ấp|khu phố|tổ dân phố)\s+{_NAME_RUN}"
+    rf"(?:\s*,\s*{_NAME_RUN})*\s*(?:,|\svà)\s*$",
     re.IGNORECASE,
 )
 # Family names and the commonest middle names: a capitalised run starting so is a person's name.
@@ -160,6 +169,8 @@ def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, st
 def _is_province_mention(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 40):start]
     if _PLACE_BEFORE.search(before):
+        return False
+    if _LISTED_UNDER_PLACE_WORD.search(text[max(0, start - 120):start]):
         return False
     nxt = _NEXT_WORD.match(text, end)
     if nxt and _key(text[start:end] + " " + nxt.group(1)) in _NOT_PROVINCE_COMPOUNDS:
@@ -262,11 +273,26 @@ def find_locations(doc: Document) -> list[Location]:
         name = _trim_title_after(text, m.start("name"), _place_name(raw_name))
         if not name or _rejected(prefix, name) or _COMMON_PHRASE.match(text, m.start("name")):
             continue
+        if _is_person_after_title(text, m.start(), name):
+            continue
         start = m.start("name")
         add(name, level, m.start(), start + len(name))
         for listed_at, listed in _listed_after(text, start + len(name), prefix):
             add(listed, level, listed_at, listed_at + len(listed))
     return [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
+
+
+# "Chủ tịch UBND thành phố Trần Việt Trường": the title's holder follows the body's place word.
+_TITLE_BEFORE = re.compile(
+    r"(?:chủ tịch|bí thư|giám đốc|trưởng|phó|chánh|ủy viên|uỷ viên)(?:\s+\w+){0,3}\s*$", re.IGNORECASE
+)
+
+
+def _is_person_after_title(text: str, start: int, name: str) -> bool:
+    words = name.split()
+    if not (3 <= len(words) <= 4 and words[0] in _FAMILY_NAMES):
+        return False
+    return bool(_TITLE_BEFORE.search(text, max(0, start - 30), start))
 
 
 def _listed_after(text: str, pos: int, prefix: str) -> list[tuple[int, str]]:
@@ -278,7 +304,8 @@ def _listed_after(text: str, pos: int, prefix: str) -> list[tuple[int, str]]:
     listed = []
     while (nxt := _LIST_NEXT.match(text, pos)) is not None:
         name = _place_name(nxt.group("name"))
-        if not name or _rejected(prefix, name) or province_of(name) or name in _NOT_PLACES:
+        province_named = province_of(name) and _LEVEL_OF_PREFIX[prefix.rstrip(".").lower()] != "commune"
+        if not name or _rejected(prefix, name) or province_named or name in _NOT_PLACES:
             break
         end = nxt.start("name") + len(name)
         closed = _LIST_ITEM_END.match(text, end)
@@ -312,8 +339,8 @@ def _place_name(run: str) -> str | None:
         words = words[: (with_middle or [i for i in starts if len(words) - i == 3] or starts)[0]]
     elif len(words) > _MAX_PLACE_WORDS:
         words = words[:2]
-    if any(w in _MIDDLE_NAMES for w in words[1:]):
-        return None
+    if any(w in _MIDDLE_NAMES for w in words[1:-1]):
+        return None  # "Lê Văn Tám"; a place may end in one ("huyện Đồng Văn")
     return " ".join(words[:_MAX_PLACE_WORDS]) or None
 
 

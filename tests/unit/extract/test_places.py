@@ -151,3 +151,29 @@ def test_numbered_wards_districts_and_villages():
         ("Quận 3", "district"),
         ("Thôn 5", "other"),
     ]
+
+
+def _places(text: str) -> tuple[list[str], list[tuple[str, str]]]:
+    doc = Document.from_text(text)
+    return [p.name for p in find_provinces(doc)], [(loc.name, loc.level) for loc in find_locations(doc)]
+
+
+def test_a_centrally_run_city_written_thanh_pho_in_lower_case_is_a_province_not_a_street():
+    provinces, _ = _places("Tỉnh Hậu Giang được nhập vào thành phố Cần Thơ; phố Huế vẫn giữ tên cũ.")
+    assert provinces == ["Hậu Giang", "Cần Thơ"]
+
+
+def test_a_ward_named_like_a_province_further_down_a_list_of_wards():
+    provinces, locations = _places("Phường mới gồm các phường Tân Định, Đa Kao và Thái Bình cũ của quận 1.")
+    assert provinces == []
+    assert ("Thái Bình", "commune") in locations
+
+
+def test_a_district_name_ending_in_van_is_not_a_person():
+    _, locations = _places("Đoàn công tác làm việc tại xã Sủng Là, huyện Đồng Văn.")
+    assert ("Đồng Văn", "district") in locations
+
+
+def test_the_holder_of_a_title_after_its_body_is_not_a_place():
+    _, locations = _places("Chủ tịch UBND thành phố Lê Quang Hòa yêu cầu các phường bàn giao hồ sơ.")
+    assert locations == []
