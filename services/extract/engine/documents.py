@@ -115,6 +115,15 @@ _NAMED_LAW = re.compile(
     r"Luật\s+(?!sư\b|gia\b|số\b)"
     rf"(?P<plain>[{_UPPER}][^,.;:()\"“”«»\n…]{{2,120}})"
 )
+# An act named by its subject instead of a number: "Nghị quyết về việc sáp nhập, đổi tên thôn",
+# "Quyết định của Ban Chấp hành Trung ương Đảng về việc thành lập Đảng bộ tỉnh". A lower-case name counts
+# only as the object of its passing or issue ("vừa thông qua nghị quyết về sắp xếp ..."): elsewhere it is generic.
+_NAMED_ACT = re.compile(
+    r"(?:(?P<capital>Nghị quyết|Quyết định|Chỉ thị|Kết luận|Kế hoạch|Nghị định|Thông tư|Quy định|Hướng dẫn)"
+    r"|(?<=thông qua )(?P<lower>nghị quyết|quyết định)|(?<=ban hành )(?P<issued>nghị quyết|quyết định|chỉ thị|kế hoạch))"
+    rf"(?:\s+của\s+[{_UPPER}][^,.;:()\n]{{2,80}}?)?\s+về\s+(?:việc\s+)?"
+    r"(?P<plain>[^\W\d][^.;:()\"“”«»\n…]{2,200})"
+)
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*)$")
 _GENERIC_BEFORE_SCHEME = re.compile(r"(?:[Cc]ác|[Nn]hững)\s$")
 _NOT_A_LAW_BEFORE = re.compile(r"(?:[Pp]háp|[Kk]ỷ)\s$")
@@ -167,6 +176,14 @@ def find_documents(doc: Document) -> list[LegalDocument]:
         if title:
             quoted = bool(m.group("quoted"))
             mentions.append(_Found("de_an", None, None, _tidy(title), [m.span()], quoted=quoted))
+    for m in _NAMED_ACT.finditer(text):
+        if _inside(m.start(), covered) or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
+            continue
+        name = m.group("capital") or m.group("lower") or m.group("issued")
+        title = _plain_title(m.group("plain"))
+        if title:
+            kind = _KIND_BY_NAME[name.lower()]
+            mentions.append(_Found(kind, None, None, _tidy(title), [m.span()]))
     for m in _NAMED_LAW.finditer(text):
         if _inside(m.start(), covered) or _after(text, m.start(), _NOT_A_LAW_BEFORE):
             continue

@@ -129,3 +129,22 @@ def test_a_quoted_scheme_joins_the_only_numbered_scheme_but_not_one_of_several()
         ("de_an", "12", None),
         ("de_an", None, None),
     ]
+
+
+def _kinds_numbers(text: str) -> list[tuple]:
+    return [(d.kind, d.number) for d in find_documents(Document.from_text(text))]
+
+
+def test_an_act_named_by_its_subject_has_no_number():
+    text = (
+        "Kỳ họp đã thông qua Nghị quyết về việc sáp nhập, đổi tên các bản trên địa bàn tỉnh. "
+        "Đại diện Ban Tổ chức công bố Quyết định của Bộ Chính trị về việc thành lập Đảng bộ Ủy ban nhân dân tỉnh."
+    )
+    assert _kinds_numbers(text) == [("nghi_quyet", None), ("quyet_dinh", None)]
+
+
+def test_a_lower_case_act_counts_only_as_what_was_passed():
+    assert _kinds_numbers("HĐND huyện vừa thông qua nghị quyết về chính sách hỗ trợ cán bộ dôi dư.") == [
+        ("nghi_quyet", None)
+    ]
+    assert _kinds_numbers("Cần triển khai các nghị quyết về phát triển kinh tế biển.") == []
