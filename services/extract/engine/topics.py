@@ -22,6 +22,10 @@ _CUES: dict[str, dict[str, float]] = {
         r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* "
         r"(?:người|cán bộ|công chức|viên chức|lãnh đạo|cấp trưởng|cấp phó)": 1.5,
         "vị trí việc làm": 1, "định biên": 1, "hưởng lương từ ngân sách": 1,
+        # The payroll-cut policies people leave under: Nghị định 108/2014 and 178/2024.
+        "nghỉ việc": 1, "xin nghỉ việc": 1.5, "tự nguyện nghỉ việc": 1.5, "chính sách nghỉ việc": 1.5,
+        "giải quyết chế độ": 1, "nghị định 178": 1.5, "nghị định số 178": 1.5, "nghị định 108": 1.5,
+        "nghị định số 108": 1.5,
     },
     "sap_xep_bo_may": {
         "sắp xếp tổ chức bộ máy": 2, "sắp xếp bộ máy": 2, "tinh gọn bộ máy": 2, "sắp xếp tinh gọn": 2,
@@ -51,6 +55,7 @@ _CUES: dict[str, dict[str, float]] = {
         "đơn vị hành chính cấp xã": 1, "đơn vị hành chính cấp huyện": 1, "đơn vị hành chính": 0.5,
         r"(?:thôn|xã|huyện) tổ dân phố": 0.5, "chưa đủ tiêu chuẩn": 0.5, "thôn tổ dân phố": 0.5,
         "chính quyền địa phương hai cấp": 2, "chính quyền địa phương 2 cấp": 2, "không tổ chức cấp huyện": 2,
+        r"hợp nhất thành (?:tỉnh|thành phố|huyện|thị xã|xã|phường)(?!\w)": 2,
     },
     "don_vi_su_nghiep": {
         "đơn vị sự nghiệp công lập": 2, "đơn vị sự nghiệp": 1.5, "tự chủ tài chính": 1.5, "cơ chế tự chủ": 1,
@@ -74,6 +79,7 @@ _CUES: dict[str, dict[str, float]] = {
         "đào tạo": 0.5, "bồi dưỡng": 0.5, "bổ nhiệm": 1, "luân chuyển": 1.5, "quy hoạch cán bộ": 2,
         "thi tuyển": 1.5, "chuẩn hóa": 0.5, "cán bộ chủ chốt": 0.5, "kiểm soát quyền lực": 1,
         "chất lượng đội ngũ": 1, "cán bộ lãnh đạo quản lý": 1, "nguồn nhân lực": 0.5,
+        "trình độ năng lực": 1, "năng lực trình độ": 1, "lựa chọn bồi dưỡng": 1, "sàng lọc": 1,
     },
     "doi_tac_cong_tu": {
         "đối tác công tư": 2, "ppp": 2, "xã hội hóa": 1, "đầu tư công quản lý tư": 1.5,
@@ -84,6 +90,8 @@ _CUES: dict[str, dict[str, float]] = {
         "đổi mới phương thức lãnh đạo": 2, "phương thức lãnh đạo": 1.5, "sức chiến đấu": 1,
         "năng lực lãnh đạo": 1, "xây dựng đảng": 1, "chỉnh đốn đảng": 1.5, "xây dựng chỉnh đốn đảng": 2,
         "tổ chức cơ sở đảng": 1, "đổi mới phương thức": 1, "sự lãnh đạo của đảng": 0.5,
+        "sinh hoạt chi bộ": 1, "nội dung sinh hoạt": 1, "chất lượng đảng viên": 1,
+        "trong sạch vững mạnh": 1, "hạt nhân lãnh đạo": 1,
     },
     "kinh_te_xa_hoi": {
         "tăng trưởng kinh tế": 1.5, "tốc độ tăng trưởng": 1.5, "kinh tế liên tục tăng trưởng": 1.5,
@@ -94,6 +102,11 @@ _CUES: dict[str, dict[str, float]] = {
 }
 _ASIDE = re.compile(
     r"(?:điển\s+hình\s+như|chẳng\s+hạn\s+như|ví\s+dụ\s+như|nhất\s+là|kể\s+cả)\s+(?:\w+\s+){0,2}$"
+)
+# Agencies merged: `hop_nhat_co_quan` even in a sentence about merging provinces or communes.
+_AGENCY = re.compile(
+    r"(?<!\w)(?:hợp nhất|sáp nhập|sát nhập)(?:\s+\S+){0,4}?\s+"
+    r"(?:sở|ban|cơ quan|phòng|văn phòng|chi cục|cục|tổng cục|bộ|ủy ban|uỷ ban)(?!\w)"
 )
 _THRESHOLD = 2.0
 _SENTENCE_CAP = 3.0
@@ -182,6 +195,8 @@ def find_topics(doc: Document) -> list[Topic]:
             damp = 0.5 if _ASIDE.search(text, max(start, offset - 40), offset) else 1.0
             for topic, weight in _CUE_TOPICS[cue_id]:
                 scores[topic] += weight * damp
+        if scores.get("sap_nhap_don_vi_hanh_chinh", 0) >= 2 and not _AGENCY.search(text, start, end):
+            scores.pop("hop_nhat_co_quan", None)  # "hợp nhất tỉnh A và tỉnh B": provinces merge, not agencies
         factor = 0.5 if len(sentence.split()) < _SHORT_SENTENCE_WORDS else 1.0
         for topic, score in scores.items():
             contribution = min(score, _SENTENCE_CAP) * factor

@@ -87,3 +87,33 @@ def test_partnership_and_party_building():
         "và sức chiến đấu của tổ chức cơ sở đảng."
     )
     assert _topics(text) == ["doi_tac_cong_tu", "doi_moi_lanh_dao_dang"]
+
+
+def _topic_ids(text: str) -> set[str]:
+    return {t.id for t in find_topics(Document.from_text(text))}
+
+
+def test_leaving_under_the_payroll_decree_is_cutting_payroll():
+    text = (
+        "Đến nay huyện có 37 cán bộ, công chức tự nguyện nghỉ việc theo Nghị định 178/2024/NĐ-CP. "
+        "Các trường hợp dôi dư sẽ được giải quyết chế độ trước ngày 30/6."
+    )
+    assert "tinh_gian_bien_che" in _topic_ids(text)
+
+
+def test_provinces_merging_into_one_is_not_merging_agencies():
+    text = (
+        "Quốc hội quyết định hợp nhất tỉnh Hà Nam, tỉnh Nam Định và tỉnh Ninh Bình thành tỉnh Ninh Bình. "
+        "Thành phố Hải Phòng và tỉnh Hải Dương hợp nhất thành thành phố Hải Phòng."
+    )
+    topics = _topic_ids(text)
+    assert "sap_nhap_don_vi_hanh_chinh" in topics
+    assert "hop_nhat_co_quan" not in topics
+
+
+def test_party_cell_meetings_and_members_are_party_building():
+    text = (
+        "Mỗi chi bộ phải đổi mới nội dung sinh hoạt, nâng cao chất lượng đảng viên. "
+        "Tổ chức đảng ở thôn phải trong sạch, vững mạnh, là hạt nhân lãnh đạo ở cơ sở."
+    )
+    assert "doi_moi_lanh_dao_dang" in _topic_ids(text)
