@@ -147,6 +147,15 @@ class Stack:
         for line in self.process.stdout:
             self.output.append(line.rstrip("\n"))
 
+    def log_tail(self, *services: str, lines: int = 30) -> str:
+        """The last lines of each service's log, for a failure message."""
+        out = []
+        for name in services:
+            path = self.data_dir / "logs" / f"{name}.log"
+            text = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else ["(no log)"]
+            out.append(f"--- {name}.log ---\n" + "\n".join(text))
+        return "\n".join(out + ["--- provnews up ---", *self.output[-lines:]])
+
     def pid(self, service: str) -> int:
         return int((self.data_dir / "run" / f"{service}.pid").read_text())
 
@@ -196,14 +205,15 @@ def shared_stack(tmp_path_factory) -> Iterator[Stack]:
         s.stop()
 
 
-def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2, message: str = "condition"):
+def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2, message: str = "condition", explain=None):
+    """Poll until `predicate()` is truthy; on time-out fail with `message` and whatever `explain()` tells."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {message}")
+            raise AssertionError(f"timed out waiting for {message}" + (f"\n{explain()}" if explain else ""))
         time.sleep(interval)
 
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from provnews.extract.engine import extract
 from provnews.extract.policies import assign_story, extracted_article, reform_mentions
+from provnews.extract.stories import StoryIndex, story_headers
 from provnews.logs import get_logger
 from provnews.kafka import dead_letter_event
 from provnews.schemas.events import ArticleExtracted, ArticleReceived, ReformMentioned, derive_id
@@ -50,12 +51,11 @@ def create_app(settings: Settings) -> faust.App:
     extracted = app.topic(settings.topic_extracted, key_serializer="raw", value_serializer="raw")
     mentions = app.topic(settings.topic_mentions, key_serializer="raw", value_serializer="raw")
     dead_letters = app.topic(settings.topic_dlq, key_serializer="raw", value_serializer="raw")
-    # Band key -> story id, read by every worker, so near-duplicates share a story across partitions.
-    stories = app.GlobalTable("story-bands", default=None, partitions=settings.topic_partitions)
+    stories = StoryIndex(settings)
     state = {"ready": False}
 
-    async def send(topic: faust.TopicT, key: bytes, value: bytes) -> None:
-        await (await topic.send(key=key, value=value))  # the second await waits for the broker's ack
+    async def send(topic: faust.TopicT, key: bytes, value: bytes, headers=None) -> None:
+        await (await topic.send(key=key, value=value, headers=headers))  # the second await waits for the ack
 
     async def dead_letter(message, error: str, reason: str, article_id: str | None) -> None:
         await send(dead_letters, message.key or b"", dead_letter_event("extract", message, error, reason, article_id).to_bytes())
@@ -78,14 +78,13 @@ def create_app(settings: Settings) -> faust.App:
         except Exception as exc:  # an engine bug must not stall the stream: the message goes to the DLQ
             await dead_letter(message, type(exc).__name__, "".join(traceback.format_exception(exc)), received.article_id)
             return
-        story_id, new_keys = assign_story(received.article_id, extraction.fingerprint, stories.get)
-        for key in new_keys:
-            stories[key] = story_id
+        story_id, new_keys = assign_story(received.article_id, extraction.fingerprint, stories.lookup)
+        stories.record(new_keys, story_id)
         article = extracted_article(received, extraction, story_id)
         key = received.article_id.encode()
         event = ArticleExtracted.wrap(article, subject=received.article_id,
                                       event_id=derive_id("extracted", received.article_id, extraction.engine_version))
-        await send(extracted, key, event.to_bytes())
+        await send(extracted, key, event.to_bytes(), story_headers(story_id, extraction.fingerprint))
         found = reform_mentions(article)
         for mention in found:
             await send(mentions, key, ReformMentioned.wrap(mention, subject=received.article_id,
@@ -93,8 +92,13 @@ def create_app(settings: Settings) -> faust.App:
         log.info("article.extracted", article_id=received.article_id, story_id=story_id, took_ms=took_ms,
                  mentions=len(found), metrics=len(extraction.metrics), topics=len(extraction.topics))
 
+    @app.task
+    async def follow_stories() -> None:
+        await stories.run()
+
     @app.agent(raw, concurrency=1)
     async def extract_articles(stream):
+        await stories.caught_up.wait()  # replays must find the stories the log already holds
         async for event in stream.events():
             try:
                 await process(event.message)
@@ -112,9 +116,10 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.page("/readyz")
     async def readyz(web, request):
-        if state["ready"]:
+        if state["ready"] and stories.caught_up.is_set():
             return web.json({"status": "ready"})
-        return web.json({"status": 503, "error": "not_ready", "detail": "waiting for partition assignment"}, status=503)
+        return web.json({"status": 503, "error": "not_ready", "detail": "waiting for partitions and the story index"},
+                        status=503)
 
     return app
 

@@ -37,9 +37,11 @@ def test_indexer_killed_loses_nothing_acknowledged(stack):
                               json={"text": f"Huyện thứ {i} giảm {i + 2} phòng, ban sau khi sắp xếp tổ chức bộ máy."})
         assert response.status_code == 202
         accepted.append(response.json()["id"])
-    wait_until(lambda: stack.pid("indexer") != old_pid, timeout=30, message="supervisor restarts the indexer")
+    wait_until(lambda: stack.pid("indexer") != old_pid, timeout=30, message="supervisor restarts the indexer",
+               explain=lambda: stack.log_tail("indexer"))
     for article_id in accepted:
-        wait_until(lambda: indexed(stack, article_id), timeout=60, message=f"{article_id} indexed after restart")
+        wait_until(lambda: indexed(stack, article_id), timeout=120, message=f"{article_id} indexed after restart",
+                   explain=lambda: stack.log_tail("indexer", "extract"))
 
 
 def test_extract_killed_mid_stream_loses_nothing(stack):
@@ -51,7 +53,9 @@ def test_extract_killed_mid_stream_loses_nothing(stack):
         if i == 3:
             os.kill(stack.pid("extract"), signal.SIGKILL)
     for article_id in accepted:
-        wait_until(lambda: indexed(stack, article_id), timeout=90, message=f"{article_id} indexed after extract restart")
+        # A SIGKILLed faust member leaves the group only when its session times out, then the group rebalances.
+        wait_until(lambda: indexed(stack, article_id), timeout=180, message=f"{article_id} indexed after extract restart",
+                   explain=lambda: stack.log_tail("extract", "indexer"))
     assert search(stack.url("query"), q="don vi su nghiep", size=50)["total"] == 20
 
 
