@@ -1,15 +1,28 @@
 """Composes the engine's steps: clean, read metadata, find entities, metrics and topics."""
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from datetime import date
+from pathlib import Path
 
 from provnews.extract.engine import clean, documents, fingerprint, metadata, metrics, organizations, people, places, topics
 from provnews.extract.engine.document import Document
 from provnews.schemas.extraction import Extraction
 
-# Bump when the engine's output changes, so `provnews reindex` knows to re-run extraction.
-ENGINE_VERSION = "1"
+
+
+def _engine_version() -> str:
+    """A digest of the engine's own code and data: any change to them is a new version, so `provnews
+    reindex` knows when stored extractions are stale without anyone remembering to bump a number."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*package.glob("*.py"), *package.glob("data/*")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+ENGINE_VERSION = _engine_version()
 
 
 def extract(
