@@ -261,7 +261,7 @@ def search_request(query: SearchQuery) -> dict:
     newest = {"published": {"order": "desc", "missing": "_last"}}
     sort = ([{"_score": "desc"}, newest, {"id": "asc"}] if terms
             else [newest, {"received_at": "desc"}, {"id": "asc"}])
-    return {
+    request = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
         "sort": sort,
         "from_": (query.page - 1) * query.size,
@@ -271,6 +271,11 @@ def search_request(query: SearchQuery) -> dict:
                             "topics", "text"],
         "aggs": {facet: _terms(FACET_FIELDS[facet], FACET_LIMIT) for facet in FACETS},
     }
+    if query.collapse:
+        # One hit per story; the inner hits' total says how many articles the story has among the matches.
+        request["collapse"] = {"field": "story_id", "inner_hits": {"name": "story", "size": 0}}
+        request["aggs"]["stories"] = {"cardinality": {"field": "story_id", "precision_threshold": 40000}}
+    return request
 
 
 def _terms(field: str, size: int) -> dict:
@@ -278,11 +283,16 @@ def _terms(field: str, size: int) -> dict:
     return {"terms": {"field": field, "size": size, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
 
 
-def _hit(source: dict, terms: list[str]) -> Hit:
+def _hit(source: dict, terms: list[str], duplicates: int = 0) -> Hit:
     return Hit(id=source["id"], story_id=source["story_id"], title=source.get("title"), url=source.get("url"),
                source=source.get("source"), published=source.get("published"),
                provinces=source.get("provinces") or [], provinces_2025=source.get("provinces_2025") or [],
-               topics=source.get("topics") or [], snippet=snippet(source.get("text") or "", terms))
+               topics=source.get("topics") or [], snippet=snippet(source.get("text") or "", terms),
+               duplicates=duplicates)
+
+
+def _story_size(hit: dict) -> int:
+    return hit.get("inner_hits", {}).get("story", {}).get("hits", {}).get("total", {}).get("value", 1)
 
 
 def _buckets(aggregations: dict, name: str, key: str = "key") -> list[FacetCount]:
@@ -483,9 +493,11 @@ class ElasticsearchStore:
         terms = query_terms(query.q) if query.q else []
         response = await self._read(self.client.search, index=self.aliases.articles, **request)
         facets = {facet: _buckets(response["aggregations"], facet) for facet in FACETS}
-        hits = [_hit(h["_source"], terms) for h in response["hits"]["hits"]]
-        return SearchResult(total=response["hits"]["total"]["value"], page=query.page, size=query.size,
-                            hits=hits, facets=facets)
+        hits = [_hit(h["_source"], terms, _story_size(h) - 1 if query.collapse else 0)
+                for h in response["hits"]["hits"]]
+        total = (response["aggregations"]["stories"]["value"] if query.collapse
+                 else response["hits"]["total"]["value"])
+        return SearchResult(total=total, page=query.page, size=query.size, hits=hits, facets=facets)
 
     async def get(self, article_id: str) -> dict | None:
         # GET is real-time, like SQLite: an article is readable as soon as its write returned.

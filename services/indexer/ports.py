@@ -31,6 +31,7 @@ class SearchQuery(BaseModel):
     date_to: date | None = None
     page: int = Field(default=1, ge=1)
     size: int = Field(default=20, ge=1, le=PAGE_SIZE_MAX)
+    collapse: bool = Field(default=False, description="One hit per story: near-duplicates from other outlets fold in.")
 
 
 class Hit(BaseModel):
@@ -44,6 +45,7 @@ class Hit(BaseModel):
     provinces_2025: list[str]
     topics: list[str]
     snippet: str = Field(description="A passage of the text; matches wrapped in <mark>, the rest HTML-escaped.")
+    duplicates: int = Field(default=0, description="With collapse: other matching articles of the same story.")
 
 
 class FacetCount(BaseModel):
@@ -52,7 +54,7 @@ class FacetCount(BaseModel):
 
 
 class SearchResult(BaseModel):
-    total: int
+    total: int = Field(description="Matching articles; with collapse, matching stories.")
     page: int
     size: int
     hits: list[Hit]

@@ -178,39 +178,24 @@ class SqliteStore:
 
     def _search(self, query: SearchQuery) -> SearchResult:
         db = self._db()
-        where, params, terms = [], [], []
-        join = ""
-        if query.q and (terms := query_terms(query.q)):
-            columns = "{title body}" if has_diacritics(query.q) else "{title_folded body_folded}"
-            match = " ".join('"' + (t if has_diacritics(query.q) else fold(t)).replace('"', '""') + '"' for t in terms)
-            join = "JOIN articles_fts ON articles_fts.rowid = a.rowid"
-            where.append("articles_fts MATCH ?")
-            params.append(f"{columns} : ({match})")
-        for facet, values in (("topic", query.topic), ("person", query.person), ("organization", query.organization),
-                              ("document", query.document), ("source", query.source),
-                              ("year", [str(y) for y in query.year])):
-            if values:
-                where.append(f"a.id IN (SELECT article_id FROM article_facets WHERE facet = ? AND value IN ({_marks(values)}))")
-                params += [facet, *values]
-        if query.province:
-            where.append("a.id IN (SELECT article_id FROM article_facets WHERE facet IN ('province', 'province_2025') "
-                         f"AND value IN ({_marks(query.province)}))")
-            params += query.province
-        if query.date_from:
-            where.append("a.published >= ?")
-            params.append(query.date_from.isoformat())
-        if query.date_to:
-            where.append("a.published <= ?")
-            params.append(query.date_to.isoformat())
-        condition = " AND ".join(where) or "1"
+        join, condition, params = _conditions(query)
+        terms = query_terms(query.q) if query.q else []
         matching = f"SELECT a.id FROM articles a {join} WHERE {condition}"
-        total = db.execute(f"SELECT COUNT(*) FROM ({matching})", params).fetchone()[0]
-        order = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0), a.published DESC" if join else "a.published DESC NULLS LAST, a.received_at DESC"
-        rows = db.execute(
-            f"SELECT a.id, a.doc FROM articles a {join} WHERE {condition} ORDER BY {order}, a.id LIMIT ? OFFSET ?",
-            [*params, query.size, (query.page - 1) * query.size],
-        ).fetchall()
-        hits = [_hit(ExtractedArticle.model_validate_json(row["doc"]), terms) for row in rows]
+        score = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)" if join else "0"
+        candidates = (f"SELECT a.id, a.doc, a.story_id, a.published, a.received_at, {score} AS score "
+                      f"FROM articles a {join} WHERE {condition}")
+        order = "score, published DESC, id" if join else "published DESC NULLS LAST, received_at DESC, id"
+        if query.collapse:
+            # One hit per story: its best-ranked article, with how many other matching articles it stands for.
+            total = db.execute(f"SELECT COUNT(DISTINCT story_id) FROM ({candidates})", params).fetchone()[0]
+            page = (f"SELECT id, doc, n - 1 AS duplicates FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY story_id "
+                    f"ORDER BY {order}) AS nth, COUNT(*) OVER (PARTITION BY story_id) AS n FROM ({candidates})) "
+                    f"WHERE nth = 1 ORDER BY {order} LIMIT ? OFFSET ?")
+        else:
+            total = db.execute(f"SELECT COUNT(*) FROM ({matching})", params).fetchone()[0]
+            page = f"SELECT id, doc, 0 AS duplicates FROM ({candidates}) ORDER BY {order} LIMIT ? OFFSET ?"
+        rows = db.execute(page, [*params, query.size, (query.page - 1) * query.size]).fetchall()
+        hits = [_hit(ExtractedArticle.model_validate_json(row["doc"]), terms, row["duplicates"]) for row in rows]
         facet_rows = db.execute(
             f"""SELECT facet, value, COUNT(*) AS n FROM article_facets WHERE article_id IN ({matching})
                 GROUP BY facet, value ORDER BY facet, n DESC, value""",
@@ -358,11 +343,8 @@ class SqliteStore:
         self._executor.shutdown(wait=True)
 
 
-def _matching(query: SearchQuery) -> tuple[str, list]:
-    """SQL selecting the ids of the articles that match the query's text and filters, with its parameters.
-
-    The same conditions as _search (which predates it and keeps its own copy); tests hold the two
-    to the same totals."""
+def _conditions(query: SearchQuery) -> tuple[str, str, list]:
+    """The FTS join, the WHERE condition and its parameters for the query's text and filters."""
     where, params, join = [], [], ""
     if query.q and (terms := query_terms(query.q)):
         exact = has_diacritics(query.q)
@@ -388,16 +370,22 @@ def _matching(query: SearchQuery) -> tuple[str, list]:
     if query.date_to:
         where.append("a.published <= ?")
         params.append(query.date_to.isoformat())
-    return f"SELECT a.id FROM articles a {join} WHERE {' AND '.join(where) or '1'}", params
+    return join, " AND ".join(where) or "1", params
+
+
+def _matching(query: SearchQuery) -> tuple[str, list]:
+    """SQL selecting the ids of the articles that match the query's text and filters, with its parameters."""
+    join, condition, params = _conditions(query)
+    return f"SELECT a.id FROM articles a {join} WHERE {condition}", params
 
 
 def _marks(values: Sequence) -> str:
     return ", ".join("?" * len(values))
 
 
-def _hit(article: ExtractedArticle, terms: list[str]) -> Hit:
+def _hit(article: ExtractedArticle, terms: list[str], duplicates: int = 0) -> Hit:
     ex = article.extraction
     facets = facet_values(article)
     return Hit(id=article.article_id, story_id=article.story_id, title=ex.title, url=article.url, source=article.source,
                published=article.published, provinces=facets["province"], provinces_2025=facets["province_2025"],
-               topics=facets["topic"], snippet=snippet(ex.clean_text or article.raw_text, terms))
+               topics=facets["topic"], snippet=snippet(ex.clean_text or article.raw_text, terms), duplicates=duplicates)

@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
         date_to: Annotated[date | None, Query(alias="to")] = None,
         page: Annotated[int, Query(ge=1, le=10_000)] = 1,
         size: Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)] = 20,
+        collapse: Annotated[bool, Query(description="One hit per story (near-duplicates fold in).")] = False,
     ) -> SearchResult:
         """Full-text search with filters; hits with highlights, and facet counts."""
         unknown = sorted(set(topic) - set(TOPIC_IDS))
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
             raise ApiError(422, "invalid_range", "'from' is after 'to'")
         query = SearchQuery(q=q, province=province, topic=topic, person=person, organization=organization,
                             document=document, source=source, year=year, date_from=date_from, date_to=date_to,
-                            page=page, size=size)
+                            page=page, size=size, collapse=collapse)
         return await request.app.state.store.search(query)
 
     @app.get("/v1/articles/{article_id}")

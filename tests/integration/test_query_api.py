@@ -135,6 +135,17 @@ def test_paging(query_api):
     assert not set(ids(first)) & set(ids(second))
 
 
+def test_collapse_gives_one_hit_per_story(query_api):
+    plain = get(query_api, "/v1/search", q="tinh gian bien che").json()
+    collapsed = get(query_api, "/v1/search", q="tinh gian bien che", collapse="true").json()
+    assert plain["total"] == 2 and collapsed["total"] == 1  # a3 republishes a1's story
+    assert len(collapsed["hits"]) == 1 and collapsed["hits"][0]["duplicates"] == 1
+    assert collapsed["hits"][0]["id"] in ("a1", "a3")
+    everything = get(query_api, "/v1/search", collapse="true", size=50).json()
+    assert everything["total"] == 3 and sorted(h["duplicates"] for h in everything["hits"]) == [0, 0, 1]
+    assert collapsed["facets"]["topic"] == plain["facets"]["topic"]  # facets still count articles
+
+
 def test_article_has_everything_and_its_near_duplicates(query_api):
     body = get(query_api, "/v1/articles/a1").json()
     assert body["extraction"]["metrics"][0]["value"] == 12

@@ -169,3 +169,14 @@ def test_the_adapter_answers_every_method_of_the_storage_port():
             assert inspect.iscoroutinefunction(getattr(ElasticsearchStore, name, None)), name
             assert list(inspect.signature(getattr(ElasticsearchStore, name)).parameters) == list(
                 inspect.signature(method).parameters), name
+
+
+def test_collapse_asks_for_one_hit_per_story_and_counts_stories():
+    from provnews.indexer.elasticsearch_store import search_request
+    from provnews.indexer.ports import SearchQuery
+
+    plain = search_request(SearchQuery(q="sap nhap"))
+    assert "collapse" not in plain and "stories" not in plain["aggs"]
+    collapsed = search_request(SearchQuery(q="sap nhap", collapse=True))
+    assert collapsed["collapse"] == {"field": "story_id", "inner_hits": {"name": "story", "size": 0}}
+    assert collapsed["aggs"]["stories"]["cardinality"]["field"] == "story_id"
