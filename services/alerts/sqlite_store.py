@@ -7,7 +7,6 @@ resends rather than loses, and the unique (subscription_id, story_id) keeps repl
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor

@@ -5,17 +5,15 @@ It also serves the explorer, the web page at / (explorer.py, live.py).
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from datetime import date
-from typing import Annotated
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from provnews.http import ApiError, install_error_handlers, problem
 from provnews.indexer.bootstrap import make_store
-from provnews.indexer.ports import PAGE_SIZE_MAX, ArticleStore, SearchQuery, SearchResult, Stats
+from provnews.indexer.ports import ArticleStore, SearchResult, Stats
 from provnews.query.explorer import explorer_running, install_explorer
-from provnews.schemas.extraction import TOPIC_IDS
+from provnews.query.filters import Filters
 from provnews.settings import Settings, get_settings
 
 
@@ -38,31 +36,8 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
     install_error_handlers(app)
 
     @app.get("/v1/search", response_model=SearchResult)
-    async def search(
-        request: Request,
-        q: Annotated[str | None, Query(max_length=500, description="Words, with or without diacritics.")] = None,
-        province: Annotated[list[str], Query(description="At the time, or after the 2025 merger.")] = [],  # noqa: B006
-        topic: Annotated[list[str], Query()] = [],  # noqa: B006
-        person: Annotated[list[str], Query()] = [],  # noqa: B006
-        organization: Annotated[list[str], Query()] = [],  # noqa: B006
-        document: Annotated[list[str], Query()] = [],  # noqa: B006
-        source: Annotated[list[str], Query()] = [],  # noqa: B006
-        year: Annotated[list[int], Query()] = [],  # noqa: B006
-        date_from: Annotated[date | None, Query(alias="from")] = None,
-        date_to: Annotated[date | None, Query(alias="to")] = None,
-        page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-        size: Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)] = 20,
-        collapse: Annotated[bool, Query(description="One hit per story (near-duplicates fold in).")] = False,
-    ) -> SearchResult:
+    async def search(request: Request, query: Filters) -> SearchResult:
         """Full-text search with filters; hits with highlights, and facet counts."""
-        unknown = sorted(set(topic) - set(TOPIC_IDS))
-        if unknown:
-            raise ApiError(422, "unknown_topic", f"unknown topic id(s): {', '.join(unknown)}", known=list(TOPIC_IDS))
-        if date_from and date_to and date_from > date_to:
-            raise ApiError(422, "invalid_range", "'from' is after 'to'")
-        query = SearchQuery(q=q, province=province, topic=topic, person=person, organization=organization,
-                            document=document, source=source, year=year, date_from=date_from, date_to=date_to,
-                            page=page, size=size, collapse=collapse)
         return await request.app.state.store.search(query)
 
     @app.get("/v1/articles/{article_id}")

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from provnews.http import ApiError, problem
-from provnews.indexer.ports import PAGE_SIZE_MAX, MetricPage, SearchQuery, Timeline, TimelineSplit
+from provnews.indexer.ports import MetricPage, Timeline, TimelineSplit
 from provnews.logs import get_logger
+from provnews.query.filters import Filters
 from provnews.query.live import MentionFeed
-from provnews.schemas.extraction import TOPIC_IDS
 from provnews.settings import Settings
 
 log = get_logger(__name__)
@@ -57,34 +56,6 @@ async def explorer_running(app: FastAPI, settings: Settings, *, live: bool = Tru
     finally:
         await feed.stop()
         await app.state.alerts_client.aclose()
-
-
-def search_filters(
-    q: Annotated[str | None, Query(max_length=500, description="Words, with or without diacritics.")] = None,
-    province: Annotated[list[str], Query(description="At the time, or after the 2025 merger.")] = [],  # noqa: B006
-    topic: Annotated[list[str], Query()] = [],  # noqa: B006
-    person: Annotated[list[str], Query()] = [],  # noqa: B006
-    organization: Annotated[list[str], Query()] = [],  # noqa: B006
-    document: Annotated[list[str], Query()] = [],  # noqa: B006
-    source: Annotated[list[str], Query()] = [],  # noqa: B006
-    year: Annotated[list[int], Query()] = [],  # noqa: B006
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    size: Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)] = 50,
-) -> SearchQuery:
-    """The filters of GET /v1/search, checked the same way."""
-    unknown = sorted(set(topic) - set(TOPIC_IDS))
-    if unknown:
-        raise ApiError(422, "unknown_topic", f"unknown topic id(s): {', '.join(unknown)}", known=list(TOPIC_IDS))
-    if date_from and date_to and date_from > date_to:
-        raise ApiError(422, "invalid_range", "'from' is after 'to'")
-    return SearchQuery(q=q, province=province, topic=topic, person=person, organization=organization,
-                       document=document, source=source, year=year, date_from=date_from, date_to=date_to,
-                       page=page, size=size)
-
-
-Filters = Annotated[SearchQuery, Depends(search_filters)]
 
 
 def _store_method(request: Request, name: str):
