@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from provnews.alerts.consumer import AlertsConsumer
 from provnews.alerts.delivery import DeliveryLoop
-from provnews.alerts.hub import MentionHub
+from provnews.fanout import MentionHub
 from provnews.alerts.ports import AlertStore, WebhookSender
 from provnews.alerts.webhook_urls import Allowlist, Resolver, system_resolver
 from provnews.settings import Settings

@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 
-from provnews.alerts.hub import MentionHub
+from provnews.fanout import MentionHub
 from provnews.alerts.policies import matches_for
 from provnews.alerts.ports import AlertStore, NewMatch, StoreUnavailable
 from provnews.kafka import dead_letter_event, make_producer, start_with_retry

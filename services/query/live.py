@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
 
 from provnews.http import ApiError
+from provnews.fanout import MentionHub
 from provnews.logs import get_logger
 from provnews.schemas.events import ReformMentioned
 from provnews.schemas.extraction import TOPIC_IDS
@@ -32,39 +33,20 @@ class _TopicMissing(Exception):
     pass
 
 
-class MentionFeed:
-    """One consumer, many listeners; each listener has a bounded queue and loses its oldest when it lags."""
+class MentionFeed(MentionHub):
+    """One consumer, many listeners (the hub's bounded queues: a lagging listener loses its oldest)."""
 
     def __init__(self, settings: Settings, *, queue_size: int = QUEUE_SIZE):
+        super().__init__(queue_size)
         self.settings = settings
-        self.queue_size = queue_size
         self.connected = False
         self.received = 0
-        self.dropped = 0
-        self._queues: set[asyncio.Queue[ReformMentioned]] = set()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task | None = None
 
-    # -- listeners -------------------------------------------------------------------------------
-    def subscribe(self) -> asyncio.Queue[ReformMentioned]:
-        queue: asyncio.Queue[ReformMentioned] = asyncio.Queue(self.queue_size)
-        self._queues.add(queue)
-        return queue
-
-    def unsubscribe(self, queue: asyncio.Queue[ReformMentioned]) -> None:
-        self._queues.discard(queue)
-
-    @property
-    def listeners(self) -> int:
-        return len(self._queues)
-
     def publish(self, event: ReformMentioned) -> None:
         self.received += 1
-        for queue in self._queues:
-            if queue.full():
-                queue.get_nowait()
-                self.dropped += 1
-            queue.put_nowait(event)
+        super().publish(event)
 
     # -- the consumer ----------------------------------------------------------------------------
     def start(self) -> None:

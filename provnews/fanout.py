@@ -1,4 +1,4 @@
-"""Fans reform mentions out to the live Server-Sent Events streams in this process.
+"""Fans reform mentions out to the live Server-Sent Events streams of one process (alerts, query API).
 
 Each stream has a bounded queue; a dashboard that reads too slowly loses its oldest mentions rather
 than holding up the consumer or the other streams.
