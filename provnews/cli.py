@@ -63,6 +63,7 @@ def up(
             print(f"{name:<8} {url}", flush=True)
         docs = "  ".join(f"{settings.url(port)}/docs" for port in (settings.ingest_port, settings.query_port, settings.alerts_port))
         print(f"docs     {docs}", flush=True)
+        print(f"explorer {settings.url(settings.query_port)}/  (open in a browser)", flush=True)
         print("ready", flush=True)
         watcher = asyncio.create_task(supervisor.watch())
         await stop.wait()
