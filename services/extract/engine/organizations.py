@@ -227,8 +227,19 @@ FIELD = rf"(?:{_FIELDS}|{_FIELD_ACRONYM}|{_GENERIC_FIELD})"
 _CENTRE_NAMES = _alt("Phục vụ hành chính công", "Hành chính công", "Truyền thông", "Chính trị", "Bồi dưỡng chính trị",
                      "Giao dịch một cửa", "Xúc tiến đầu tư", "Kiểm soát bệnh tật", "Dịch vụ việc làm",
                      "Công nghệ thông tin và Truyền thông", "Văn hóa", "Y tế")
-# "Trung tâm Hội nghị tỉnh" is a venue, not a body.
-_GENERIC_CENTRE = rf"(?![Hh]ội{SP}nghị){CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW}){{0,3}}"
+_FIELD_WORDS = rf"{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW}){{0,3}}"
+# "Trung tâm Hội nghị tỉnh" is a venue, not a body; "Văn hóa, Thể thao và Truyền thông": commas only before a "và".
+_ANOTHER_BODY = (
+    rf"(?!(?:Trung{SP}tâm|Sở|Ban|Phòng|Bộ|Hội|Ủy{SP}ban|Văn{SP}phòng|Trường|Bệnh{SP}viện|Chi{SP}cục|Cục)"
+    rf"{_NOT_LETTER_AFTER})"
+)
+_CENTRE_LIST = (
+    rf"{_FIELD_WORDS}(?:,{SP}{_ANOTHER_BODY}{_FIELD_WORDS})+{SP}(?:và|-|–){SP}{_ANOTHER_BODY}{_FIELD_WORDS}"
+)
+_GENERIC_CENTRE = (
+    rf"(?![Hh]ội{SP}nghị){_FIELD_WORDS}"
+    rf"(?:{SP}(?:và|-|–){SP}{_ANOTHER_BODY}{_FIELD_WORDS})?"
+)
 _QUOTED = r"(?:[^\S\n]*[\"“][^\"”\n]{1,30}[\"”])"
 _MASS = _alt("Hội Nông dân", "Hội Liên hiệp Phụ nữ", "Hội LHPN", "Hội Cựu chiến binh", "Hội CCB", "Đoàn Thanh niên",
              "Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh", "Liên đoàn Lao động", "LĐLĐ",
@@ -237,7 +248,10 @@ _MASS = _alt("Hội Nông dân", "Hội Liên hiệp Phụ nữ", "Hội LHPN", 
 _LOCAL_STATE = _alt("Công an", "Bộ Chỉ huy Quân sự", "Bộ CHQS", "Bộ Chỉ huy Bộ đội Biên phòng", "Viện Kiểm sát nhân dân",
                     "VKSND", "Tòa án nhân dân", "TAND", "Thanh tra", "Kho bạc Nhà nước", "Cục Thuế", "Cục Hải quan",
                     "Bảo hiểm xã hội", "BHXH", "Ban Quản lý Khu kinh tế", "Đài Phát thanh và Truyền hình",
-                    "Trường Chính trị", "Ban Dân tộc",
+                    "Trường Chính trị", "Ban Dân tộc", "Bưu điện", "Bệnh viện Đa khoa", "Bệnh viện Y học cổ truyền",
+                    "Bệnh viện Sản - Nhi", "Bệnh viện Nhi", "Bệnh viện Phục hồi chức năng", "Bệnh viện Tâm thần",
+                    "Bệnh viện Lao và Bệnh phổi", "Bệnh viện Phổi", "Bệnh viện Mắt", "Bệnh viện Da liễu",
+                    "Trường Cao đẳng Y tế", "Trường Cao đẳng Cộng đồng", "Trường Cao đẳng Sư phạm",
                     "Ngân hàng Nhà nước chi nhánh")
 _NATIONAL = _alt("Quốc hội", "Ủy ban Thường vụ Quốc hội", "Văn phòng Chính phủ", "Văn phòng Quốc hội",
                  "Văn phòng Chủ tịch nước", "Kiểm toán Nhà nước", "Thanh tra Chính phủ", "Ngân hàng Nhà nước",
@@ -245,6 +259,68 @@ _NATIONAL = _alt("Quốc hội", "Ủy ban Thường vụ Quốc hội", "Văn p
                  "Học viện Chính trị quốc gia Hồ Chí Minh", "Học viện Hành chính quốc gia", "Bộ Chính trị",
                  "Ban Bí thư Trung ương Đảng", "Ban Bí thư")
 _OPT_LEVEL = rf"(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?"
+# A proper name after an institution's kind ("Trường Cao đẳng Lào Cai", "Tổng công ty Điện lực miền Bắc", "Công ty
+# TNHH MTV Xổ số kiến thiết Quảng Ninh"): capitalised words, a few lower-case ones between them, ending capitalised
+# (a lower-case word at the end is the verb of the sentence, not the name).
+# (Level words may sit inside a name: "Công ty CP Môi trường đô thị Hạ Long", "Trường Cao đẳng Y tế tỉnh Lào Cai".)
+_NAME_STOP = (
+    r"(?:của|đã|đang|được|và|là|với|cho|trong|tại|có|sẽ|để|này|đó|các|về|theo|cùng|vừa|phối|làm|những|nhiều|một|hai|ba"
+    r"|vẫn|cũng|thì|mà|nên|nhưng|hay|hoặc|đều|chỉ|phải|không|chưa|đi|ra|vào|lên|từ|do|khi|sau|trước|nhằm|gồm|bị|cam|hỗ"
+    r"|ký|trao|tặng|nộp|thực|triển|tổ|đầu|báo|đề|yêu|giúp|tiếp|bàn|kiểm|đón|thăm|khởi|hoàn|góp|tham|đạt|tăng|giảm"
+    r"|trình|gửi|nhận|đưa|đến|chủ|như|thuộc|trực)"
+)
+_ACRONYM = rf"[{UP}]{{2,6}}(?![{LOW}])"
+_NAME_WORD = rf"(?:{CAP}|{_ACRONYM})"
+_PROPER_NAME = (
+    rf"{_NAME_WORD}"
+    rf"(?:(?:(?:{SP}(?!{_NAME_STOP}{_NOT_LETTER_AFTER}){LOWW}){{0,3}}{SP}{_NAME_WORD}|{SP}[-–]{SP}{CAP})+"
+    # one word alone followed by a lower-case one is the start of a longer name ("Học viện Chính trị khu vực I")
+    rf"|(?!{SP}(?!{_NAME_STOP}{_NOT_LETTER_AFTER})[{LOW}]))"
+)
+_INSTITUTION = (
+    rf"(?:{phrase('Trường')}{SP}(?:{phrase('Cao đẳng')}|{phrase('Đại học')}|{phrase('Trung cấp')})(?:{SP}nghề)?"
+    rf"|{phrase('Đại học')}|{phrase('Học viện')}|{phrase('Bệnh viện')})"
+)
+# Companies with a legal form (state firms: "Công ty TNHH MTV ..."), corporations and groups.
+_COMPANY = (
+    rf"(?:{phrase('Công ty')}(?:{SP}(?:TNHH|{phrase('Trách nhiệm hữu hạn')}|{phrase('Cổ phần')}|CP|MTV"
+    rf"|{phrase('một thành viên')}|{phrase('Nhà nước')})){{1,3}}|{phrase('Tổng công ty')}|{phrase('Tập đoàn')})"
+)
+# A ministry's department: "Vụ Tổ chức cán bộ", "Vụ Chính quyền địa phương (Bộ Nội vụ)". Others only with their
+# ministry after them: "Vụ" alone also starts a crop season ("Vụ Đông Xuân") or a district ("Vụ Bản").
+_MINISTRY_DEPARTMENTS = _alt(
+    "Tổ chức cán bộ", "Tổ chức - Biên chế", "Tổ chức biên chế", "Chính quyền địa phương", "Công chức - Viên chức",
+    "Tiền lương", "Cải cách hành chính", "Pháp chế", "Kế hoạch - Tài chính", "Hợp tác quốc tế", "Tổ chức phi chính phủ",
+    "Địa phương", "Tổng hợp", "Thi đua - Khen thưởng",
+)
+_DEPARTMENT_WORDS = rf"{_FIELD_WORDS}(?:{SP}(?:và|-|–){SP}{_FIELD_WORDS}){{0,2}}"
+_MINISTRY_AFTER = rf"(?=[^\S\n]*[,(]?[^\S\n]*(?:(?:thuộc|của){SP})?{phrase('Bộ')}{SP}[{UP}])"
+# A steering committee and its remit: "Ban Chỉ đạo tinh giản biên chế tỉnh", "Ban Chỉ đạo Trung ương về tổng kết
+# việc thực hiện Nghị quyết 18". The remit is lower case; it ends at the level, a verb or a preposition of the sentence.
+_REMIT_STOP = (
+    rf"(?:tỉnh|huyện|xã|thành|thị|quận|phường|của|đã|đang|được|và|là|với|cho|trong|tại|có|sẽ|để|này|đó|các|cấp|theo"
+    rf"|cùng|vừa|do|gồm|nhằm|họp|trình|ký|giao|chủ{SP}trì|tổ{SP}chức|ban{SP}hành|yêu{SP}cầu|đề{SP}nghị|kết{SP}luận"
+    rf"|nhấn{SP}mạnh|cho{SP}biết|báo{SP}cáo|kiểm{SP}tra|làm{SP}việc|thống{SP}nhất|phối{SP}hợp|chỉ{SP}đạo|thường{SP}trực"
+    rf"|phát{SP}biểu|dự|tham{SP}dự|nêu|cho{SP}rằng|khẳng{SP}định|đề{SP}xuất|quyết{SP}định|thông{SP}qua|tiến{SP}hành"
+    rf"|ghi{SP}nhận|trao{SP}đổi|làm{SP}rõ|lưu{SP}ý|quán{SP}triệt|chỉ{SP}rõ|đánh{SP}giá|hướng{SP}dẫn|ra{SP}quân|nhận{SP}định"
+    rf"|đề{SP}ra|xác{SP}định|biểu{SP}dương|khen{SP}thưởng)"
+)
+_REMIT_TOKEN = (
+    rf"(?:(?!{_REMIT_STOP}{_NOT_LETTER_AFTER}){LOWW}|cấp{SP}(?:tỉnh|huyện|xã|cơ{SP}sở)(?:,{SP}cấp{SP}(?:huyện|xã))?"
+    rf"|(?:{_alt('Nghị quyết', 'Chỉ thị', 'Kết luận', 'Đề án', 'Chương trình', 'Quyết định', 'Nghị định', 'Dự án')})"
+    rf"(?:{SP}số)?{SP}[0-9]+(?:[/-][0-9A-Za-zĐđ]+)*"
+    rf"|[Cc][Oo][Vv][Ii][Dd]-19)"
+)
+STEERING = (
+    rf"{phrase('Ban Chỉ đạo')}"
+    rf"(?:(?:{SP}của)?{SP}(?:{phrase('Chính phủ')}|{phrase('Bộ Chính trị')}|{phrase('Ban Bí thư')}|{CENTRAL}"
+    rf"|{phrase('Quốc gia')}))?"
+    rf"(?:{SP}[0-9]{{2,4}}(?![0-9/]))?"
+    # commas only inside the set phrases of the genre: "phòng, chống tham nhũng, tiêu cực"
+    rf"(?:(?:{SP}|,{SP}(?=(?:chống|tiêu{SP}cực|lãng{SP}phí|buôn{SP}lậu|gian{SP}lận|hàng{SP}giả){_NOT_LETTER_AFTER}))"
+    rf"{_REMIT_TOKEN}){{0,12}}"
+    rf"{_OPT_LEVEL}"
+)
 _OFFICE_OF = rf"(?:{phrase('Đoàn ĐBQH')}|{phrase('Đoàn đại biểu Quốc hội')}|{UBND}|{HDND})"
 # A level borrowed from the next body in "HĐND, UBND tỉnh" / "Thường trực Tỉnh ủy, HĐND, UBND tỉnh".
 _COMMITTEE_ORGAN = (
@@ -254,6 +330,10 @@ _COMMITTEE_ORGAN = (
 # A committee shared by two of its organs: "Ban Thường vụ, Thường trực Tỉnh ủy".
 _SHARED_COMMITTEE = rf"(?=(?:[^\S\n]*(?:,|và){SP}{_COMMITTEE_ORGAN})+{SP}(?P<shared_committee>{COMMITTEE}){_NOT_LETTER_AFTER})"
 _SHARED_LEVEL = rf"(?=(?:[^\S\n]*(?:,|và|-){SP}(?:{HDND}|{UBND}|{phrase('Ủy ban')}{SP}{MTTQ}|{MTTQ}))+{SP}(?P<shared>{LEVEL}){_NOT_LETTER_AFTER})"
+# Offices listed each with its own word: "Văn phòng Đoàn ĐBQH, Văn phòng HĐND và Văn phòng UBND tỉnh".
+_SHARED_OFFICE_LEVEL = (
+    rf"(?=(?:[^\S\n]*(?:,|và){SP}{phrase('Văn phòng')}{SP}{_OFFICE_OF})+{SP}(?P<shared_office>{LEVEL}){_NOT_LETTER_AFTER})"
+)
 
 _BODY_ALTERNATIVES = (
     # the Party's central bodies
@@ -280,6 +360,7 @@ _BODY_ALTERNATIVES = (
     # the State in a province, district or commune
     # one office may serve several bodies: "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh"
     rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})*{SP}{LEVEL}",
+    rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}{_SHARED_OFFICE_LEVEL}",
     rf"{phrase('Thường trực')}{SP}(?:{HDND}|{UBND}){SP}{LEVEL}",
     rf"(?:{HDND}|{UBND}){SP}{LEVEL}{_NOT_LETTER_AFTER}",
     rf"(?:{HDND}|{UBND}){_SHARED_LEVEL}",
@@ -291,7 +372,17 @@ _BODY_ALTERNATIVES = (
     rf"{phrase('Phòng')}{SP}{FIELD}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
     rf"{_MASS}(?:{SP}Việt{SP}Nam)?{_OPT_LEVEL}",
     rf"{phrase('Tỉnh đoàn')}|{phrase('Thành đoàn')}",
-    rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_NAMES}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
+    rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_LIST}|{_CENTRE_NAMES}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
+    STEERING,
+    # Party organisations of 2025 ("Đảng bộ các cơ quan Đảng tỉnh", "Đảng bộ UBND tỉnh") and a named one
+    # ("Đảng bộ tỉnh Đắk Lắk": body_at keeps it only with its place written after it).
+    rf"{phrase('Đảng bộ')}{SP}(?:{phrase('các cơ quan Đảng')}|{phrase('Cơ quan Đảng')}|{UBND}|{HDND}"
+    rf"|{phrase('Dân chính Đảng')}|{phrase('Quân sự')}|{phrase('Công an')}|{phrase('Khối')}{SP}(?:{phrase('các cơ quan')}"
+    rf"|{phrase('Cơ quan')}|{phrase('Doanh nghiệp')}|{phrase('Dân chính Đảng')}))(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?",
+    rf"{phrase('Đảng bộ')}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
+    rf"{phrase('Vụ')}{SP}(?:{_MINISTRY_DEPARTMENTS}{_NOT_LETTER_AFTER}|{_DEPARTMENT_WORDS}{_MINISTRY_AFTER})",
+    rf"{_INSTITUTION}{SP}{_PROPER_NAME}",
+    rf"{_COMPANY}{SP}{_PROPER_NAME}",
 )
 BODY = "(?:" + "|".join(f"(?:{alt})" for alt in _BODY_ALTERNATIVES) + ")"
 BODY_RE = re.compile(_NOT_LETTER_BEFORE + BODY + _NOT_LETTER_AFTER)  # for match() at a known position
@@ -312,6 +403,19 @@ _HCM_AFTER_CITY = re.compile(rf"[^\S\n]*\.?[^\S\n]*(?:HCM|Hồ{SP}Chí{SP}Minh){
 _CAP_RUN = re.compile(rf"{CAP}(?:[^\S\n]{{0,2}}{CAP})*")
 
 
+# "Đảng bộ tỉnh" is a body only as a named one; in "Đại hội Đảng bộ tỉnh lần thứ XV" it names an event.
+_PARTY_OF_LEVEL = re.compile(rf"{phrase('Đảng bộ')}{SP}{LEVEL}$")
+_EVENT_BEFORE = re.compile(
+    rf"(?:[Đđ]ại{SP}hội|[Hh]ội{SP}nghị|[Vv]ăn{SP}kiện|[Bb]áo{SP}cáo{SP}chính{SP}trị)"
+    rf"(?:{SP}(?:của|lần{SP}thứ{SP}\S+))?{SP}$"
+)
+_DEPARTMENT = re.compile(rf"{phrase('Sở')}{SP}")
+_STEERING_HEAD = re.compile(rf"{phrase('Ban Chỉ đạo')}")
+_TRAILING_ABOUT = re.compile(rf"{SP}về$")
+# The capitalised word after a province's name makes the name a person's ("Sở Nội vụ Hà Nam" vs "... Hà Nam Khánh").
+_CAP_AFTER = re.compile(rf"[^\S\n]+[{UP}][{LOW}]")
+
+
 @dataclass(frozen=True)
 class BodyMention:
     start: int
@@ -321,35 +425,45 @@ class BodyMention:
     province: str | None  # canonical province named right after the body
     provincial: bool  # a province's body: the province may be added from context
     city_level: bool  # a city's body: the province is added only for a centrally-run city
+    any_level: bool = False  # a department ("Sở Nội vụ"): a province's or a centrally-run city's
 
 
 def body_at(text: str, m: re.Match) -> BodyMention | None:
     """Read one body match with the place written after it; None for a generic label."""
     core = " ".join(m.group(0).split()).rstrip(".")
     end = m.end()
-    shared = m.groupdict().get("shared") or m.groupdict().get("shared_committee")
+    groups = m.groupdict()
+    shared_group = next((g for g in ("shared", "shared_committee", "shared_office") if groups.get(g)), None)
+    shared = groups[shared_group] if shared_group else None
+    shared_province = None
     if shared:
         core = f"{core} {' '.join(shared.split())}"
+        pm = PROVINCE_RE.match(text, _skip_spaces(text, m.end(shared_group)))  # "HĐND, UBND tỉnh Kon Tum"
+        shared_province = province_of(pm.group(0)) if pm else None
     if _GENERIC_AFTER.match(text, end):
         return None
     if _BARE_BOARD.search(core) and _EVENT_AFTER.match(text, end):
         return None
-    place, province = "", None
+    if _STEERING_HEAD.match(core):
+        core = _TRAILING_ABOUT.sub("", core)
+    place, province = "", shared_province
     ends_province = bool(_ENDS_PROVINCE_LEVEL.search(core))
     ends_city = bool(_ENDS_CITY_LEVEL.search(core))
     ends_local = bool(ENDS_LOCAL_LEVEL.search(core))
+    gap = _skip_spaces(text, end)
     if not shared and (ends_province or ends_city or ends_local):
-        gap = _skip_spaces(text, end)
         if ends_city:  # "Thành ủy Thành phố Tây Ninh"
             level = _CITY_LEVEL_AFTER.match(text, gap)
             gap = level.end() if level else gap
         pm = PROVINCE_RE.match(text, gap) if ends_province or ends_city else None
         hcm = _HCM_AFTER_CITY.match(text, end) if ends_city else None
-        if hcm:  # "UBND TP.HCM": the level and the city written as one word
-            place, province, end = "Hồ Chí Minh", "Hồ Chí Minh", hcm.end()
+        if hcm:  # "UBND TP.HCM": the level and the city written as one word, kept as written
+            level_word = _ENDS_CITY_LEVEL.search(m.group(0))
+            place = " ".join(text[m.start() + level_word.start():hcm.end()].split())
+            core, province, end = _ENDS_CITY_LEVEL.sub("", core).rstrip(), "Hồ Chí Minh", hcm.end()
         elif pm and gap > end:
             province, end = province_of(pm.group(0)), pm.end()
-            place = "TP Hồ Chí Minh" if province == "Hồ Chí Minh" else " ".join(pm.group(0).split())
+            place = " ".join(pm.group(0).split())
         elif (ends_city or ends_local) and gap > end:
             rm = _CAP_RUN.match(text, gap)
             if rm:
@@ -360,9 +474,24 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
                 if n_place:
                     place_end = _token_end(text, gap, tokens, n_place)
                     place, end = " ".join(text[gap:place_end].split()), place_end
+    elif not shared and gap > end:  # "Sở Nội vụ Hà Nội", "Trung tâm Phục vụ hành chính công Nghệ An"
+        pm = PROVINCE_RE.match(text, gap)
+        after = _CAP_AFTER.match(text, pm.end()) if pm else None
+        if pm and (after is None or _starts_a_name(text, after.end() - 2)):
+            province, end = province_of(pm.group(0)), pm.end()
+            place = " ".join(pm.group(0).split())
+    if _PARTY_OF_LEVEL.fullmatch(core) and (not place or _EVENT_BEFORE.search(text, max(0, m.start() - 40), m.start())):
+        return None
     return BodyMention(m.start(), end, core, place, province,
                        provincial=ends_province or _BARE_BOARD.search(core) is not None,
-                       city_level=ends_city and not province)
+                       city_level=ends_city and not province,
+                       any_level=not province and not (ends_province or ends_city or ends_local)
+                       and _DEPARTMENT.match(core) is not None)
+
+
+def _starts_a_name(text: str, pos: int) -> bool:
+    word = _CAP_TOKEN.match(text, pos)
+    return word is not None and word.group(0) in SURNAMES
 
 
 def _skip_spaces(text: str, pos: int) -> int:
@@ -389,6 +518,7 @@ _EXPANSIONS = tuple((re.compile(_NOT_LETTER_BEFORE + a + _NOT_LETTER_AFTER), b) 
     (r"TAND", "Tòa án nhân dân"), (r"BHXH", "Bảo hiểm xã hội"), (r"CHQS", "Chỉ huy Quân sự"),
 ))
 _CENTRAL_COMMITTEE = "Ban Chấp hành Trung ương Đảng"
+_CENTRAL_KEY = fold(_CENTRAL_COMMITTEE)
 
 
 @lru_cache(maxsize=4096)
@@ -525,53 +655,127 @@ def on_furniture_line(text: str, pos: int) -> bool:
 _PARTY_COMMITTEE = re.compile(rf"{COMMITTEE}|{phrase('Đảng ủy')}|{phrase('Trung ương')}|{phrase('Cấp ủy')}")
 
 
+# "Bí thư Trung ương Đảng" is a member of the Secretariat, not of the Central Committee alone.
+_SECRETARY_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?<!Tổng )(?<!Phó )[Bb]í{SP}thư{SP}$")
+# A title's head right before a body: with nobody holding it, "chủ tịch UBND xã" is a model's post, not a body.
+_ANY_HEAD_BEFORE = re.compile(
+    rf"(?<![{UP}{LOW}])(?:[Pp]hó{SP})?(?:[Bb]í{SP}thư|[Cc]hủ{SP}tịch|[Tt]rưởng|[Gg]iám{SP}đốc|[Cc]hánh|[Cc]hủ{SP}nhiệm)"
+    rf"(?:{SP}[Tt]hường{SP}trực)?{SP}$"
+)
+# A centre named in a sentence about every district or commune is the model's label ("Ở cấp huyện, ... hợp nhất thành
+# Trung tâm Văn hóa, Thể thao và Truyền thông"), not one body.
+_CENTRE = re.compile(rf"{phrase('Trung tâm')}{SP}")
+_EVERY_LOCALITY = re.compile(
+    rf"(?<![{UP}{LOW}])(?:[Cc]ấp|[Cc]ác|[Mm]ỗi|[Tt]ừng){SP}(?:huyện|xã|quận|phường)(?![{UP}{LOW}])"
+)
+# "các Sở Nội vụ", "mỗi Trung tâm Y tế huyện": a kind of body, not one body.
+_PLURAL_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Cc]ác|[Nn]hững|[Mm]ỗi|[Tt]ừng){SP}$")
+# A masthead's owner ("Báo X - Cơ quan của Đảng bộ tỉnh X") is site furniture.
+_OUTLET_OWNER_BEFORE = re.compile(
+    rf"[Cc]ơ{SP}quan(?:{SP}(?:ngôn{SP}luận|chủ{SP}quản))?(?:{SP}của)?[^\S\n]*:?[^\S\n]*$"
+)
+# The level word of a province's or a centrally-run city's body, dropped from the key once the province is known:
+# "Sở Nội vụ", "Sở Nội vụ thành phố Cần Thơ" and "Sở Nội vụ Cần Thơ" are one body.
+_KEY_LEVEL = re.compile(r" (?:tinh|thanh pho)$")
+_BARE_STEERING = re.compile(rf"{phrase('Ban Chỉ đạo')}(?:{SP}{LEVEL})?$")
+
+
 def find_organizations(doc: Document, persons: list[Person]) -> list[Organization]:
     text = search_text(doc.text)
     context = ProvinceContext(text, doc)
     person_spans = sorted((e.start, e.end, i) for i, p in enumerate(persons) for e in p.evidence)
     person_province = _person_provinces(text, persons, context)
     found: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    steering_keys: list[str] = []
+    bare_steering: list[tuple[int, int]] = []
     party_named = _PARTY_COMMITTEE.search(text) is not None
     for m in _body_matches(text):
         if not party_named and _BARE_BOARD.fullmatch(" ".join(m.group(0).split())):
             continue  # with no Party committee in sight, "Ban Tổ chức" organises an event
-        if on_furniture_line(text, m.start()):
+        if on_furniture_line(text, m.start()) or _OUTLET_OWNER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+            continue
+        if _PLURAL_BEFORE.search(text, max(0, m.start() - 8), m.start()):
             continue
         cached = upper_case_bodies(text).get(m.start())
         body = cached[1] if cached and cached[0] is m else body_at(text, m)
         if body is None:
             continue
         core = body.core
+        if _BARE_STEERING.fullmatch(core):
+            bare_steering.append((m.start(), body.end))  # "Ban Chỉ đạo": the one the article names, if one
+            continue
         if _STANDING.match(core) and _HEAD_BEFORE_STANDING.search(text, max(0, m.start() - 16), m.start()):
             core = _STANDING.sub("", core)
+        if canonical_core(core) == _CENTRAL_KEY and not core.startswith(("Ban", "BCH")) \
+                and _SECRETARY_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+            core = "Ban Bí thư"
+        owner, title_end = _owner_span(person_spans, m.start())
         province = body.province
-        if province is None and not body.place and (body.provincial or body.city_level):
-            owner = _owner(person_spans, m.start())
+        if province is None and not body.place and (body.provincial or body.city_level or body.any_level):
             province = person_province.get(owner) if owner is not None else None
             province = province or context.resolve(m.start())
             in_city = province in CENTRAL_CITIES
             if _BARE_BOARD.fullmatch(core):  # "Ban Tổ chức": the board of the local Party committee
                 core = f"{core} {'Thành ủy' if in_city else 'Tỉnh ủy'}"
-            elif body.city_level != in_city:  # a city's body in a province, a province's body in a city
-                province = None
+            elif not body.any_level and body.city_level != in_city:
+                province = None  # a city's body in a province, a province's body in a city
         elif _BARE_BOARD.fullmatch(core):
-            core = f"{core} Tỉnh ủy"
-        place = body.place or _local_place_in_sentence(text, context, core, m.start())
+            core = f"{core} {'Thành ủy' if province in CENTRAL_CITIES else 'Tỉnh ủy'}"
+        place = body.place or _local_place_in_sentence(text, context, core, m.start(), title_end)
+        if not place and not province and _is_model_label(text, context, core, m.start(), owner):
+            continue
         local_place = "" if body.province else place
-        key = canonical_core(f"{core} {local_place}") + "|" + (province or "")
-        if key not in found:
-            name = display_core(core[0].upper() + core[1:])
-            if place:
-                name = f"{name} {place}"
-            elif province:
-                written = _written_province(text, context, province)
-                if _ENDS_LEVEL_WORD.search(core):  # "UBND TP" + "Hồ Chí Minh", not "TP TP Hồ Chí Minh"
-                    written = _CITY_PREFIX.sub("", written)
+        key = canonical_core(f"{core} {local_place}")
+        if province:
+            key = _KEY_LEVEL.sub("", key)
+        key += "|" + (province or "")
+        name = display_core(core[0].upper() + core[1:])
+        if place:
+            name = f"{name} {place}"
+        elif province:
+            written = _written_province(text, context, province)
+            if _CITY_PREFIX.match(written):  # "UBND TP" + "TP.HCM": the city's own prefix is its level word
+                name = f"{_ENDS_LEVEL_WORD.sub('', name).rstrip()} {written}"
+            elif body.any_level:  # "Sở Nội vụ" + "tỉnh Lào Cai"
+                name = f"{name} {'thành phố' if province in CENTRAL_CITIES else 'tỉnh'} {written}"
+            else:
                 name = f"{name} {written}"
+        if key not in found:
             found[key] = (name, [])
+            if _STEERING_HEAD.match(core):
+                steering_keys.append(key)
+        elif _more_specific(name, found[key][0]):
+            found[key] = (name, found[key][1])  # "Trung tâm ... Nghệ An" in the headline, "... tỉnh Nghệ An" later
         found[key][1].append((m.start(), body.end))
-    return [Organization(name=name, evidence=[doc.evidence(s, e) for s, e in spans[:5]])
+    if bare_steering and len(steering_keys) == 1:
+        found[steering_keys[0]][1].extend(bare_steering)
+    return [Organization(name=name, evidence=[doc.evidence(s, e) for s, e in sorted(spans)[:5]])
             for name, spans in _merge_provinceless(found)]
+
+
+@lru_cache(maxsize=8)
+def named_steering_committees(text: str) -> tuple[str, ...]:
+    """The steering committees an article names with their remit, once each ("Ban Chỉ đạo tinh giản biên chế tỉnh")."""
+    out: dict[str, str] = {}
+    for _, body in upper_case_bodies(text).values():
+        if body is not None and _STEERING_HEAD.match(body.core) and not _BARE_STEERING.fullmatch(body.core):
+            out.setdefault(_KEY_LEVEL.sub("", canonical_core(body.core)), body.core)
+    return tuple(out.values())
+
+
+def _more_specific(name: str, than: str) -> bool:
+    words, other = set(fold(name).split()), set(fold(than).split())
+    return words > other
+
+
+def _is_model_label(text: str, context: ProvinceContext, core: str, pos: int, owner: int | None) -> bool:
+    """A body with no place that names a kind of body of every locality, not one body."""
+    if ENDS_LOCAL_LEVEL.search(core) and owner is None:
+        return _ANY_HEAD_BEFORE.search(text, max(0, pos - 24), pos) is not None
+    if _CENTRE.match(core) and not _ENDS_LEVEL_WORD.search(core):
+        s_start, _ = context.sentence(pos)
+        return _EVERY_LOCALITY.search(text, s_start, pos) is not None
+    return False
 
 
 # A title's head before a body written in lower case: "Trưởng ban Tổ chức Tỉnh ủy", "Trưởng đoàn ĐBQH tỉnh"
@@ -610,8 +814,9 @@ _NAMED_LOCALITY = {
 }
 
 
-def _local_place_in_sentence(text: str, context: ProvinceContext, core: str, pos: int) -> str:
-    """'Tại huyện Sìn Hồ, ông X, Chủ tịch UBND huyện...': the district the sentence names."""
+def _local_place_in_sentence(text: str, context: ProvinceContext, core: str, pos: int, title_end: int = 0) -> str:
+    """'Tại huyện Sìn Hồ, ông X, Chủ tịch UBND huyện...': the district the sentence names; else the one named later
+    in the same person's titles ('Phó Bí thư Huyện ủy, Chủ tịch UBND huyện Hòa Vang')."""
     end = _LOCAL_LEVEL_END.search(core)
     if not end:
         return ""
@@ -619,13 +824,19 @@ def _local_place_in_sentence(text: str, context: ProvinceContext, core: str, pos
     s_start, _ = context.sentence(pos)
     found = ""
     for m in _NAMED_LOCALITY[level].finditer(text, s_start, pos):
-        tokens = _CAP_TOKEN.findall(m.group(1))
-        tokens = tokens[:next((i for i, t in enumerate(tokens) if t in NAME_BREAKERS), len(tokens))]
-        split = split_run(tokens, after_level=True)
-        n_place = split.place_end if split.name else len(tokens)
-        if n_place:
-            found = " ".join(tokens[:n_place])
+        found = _locality_name(m) or found
+    if not found and title_end > pos:
+        m = _NAMED_LOCALITY[level].search(text, pos, title_end)
+        found = _locality_name(m) if m else ""
     return found
+
+
+def _locality_name(m: re.Match) -> str:
+    tokens = _CAP_TOKEN.findall(m.group(1))
+    tokens = tokens[:next((i for i, t in enumerate(tokens) if t in NAME_BREAKERS), len(tokens))]
+    split = split_run(tokens, after_level=True)
+    n_place = split.place_end if split.name else len(tokens)
+    return " ".join(tokens[:n_place])
 
 
 def _merge_provinceless(found: dict[str, tuple[str, list[tuple[int, int]]]]) -> list[tuple[str, list[tuple[int, int]]]]:
@@ -645,12 +856,17 @@ def _merge_provinceless(found: dict[str, tuple[str, list[tuple[int, int]]]]) -> 
 
 
 def _owner(person_spans: list[tuple[int, int, int]], pos: int) -> int | None:
+    return _owner_span(person_spans, pos)[0]
+
+
+def _owner_span(person_spans: list[tuple[int, int, int]], pos: int) -> tuple[int | None, int]:
+    """The person whose name and titles span pos, and where that span ends."""
     for start, end, i in person_spans:
         if start <= pos < end:
-            return i
+            return i, end
         if start > pos:
             break
-    return None
+    return None, pos
 
 
 def _person_provinces(text: str, persons: list[Person], context: ProvinceContext) -> dict[int, str]:
@@ -678,6 +894,5 @@ def _person_provinces(text: str, persons: list[Person], context: ProvinceContext
 def _written_province(text: str, context: ProvinceContext, province: str) -> str:
     for pm in context.mentions:
         if pm.name == province:
-            written = " ".join(text[pm.start:pm.end].split())
-            return written if province != "Hồ Chí Minh" else "TP Hồ Chí Minh"
+            return " ".join(text[pm.start:pm.end].split())  # "TP.HCM" as the article writes it
     return province

@@ -31,7 +31,13 @@ def test_without_a_province_named_bodies_stay_as_written():
 def test_the_central_level_alone_is_not_a_body_but_its_committee_is():
     text = ("Nghị quyết Hội nghị T.Ư 6 được T.Ư ghi nhận. Ủy viên Ban Chấp hành Trung ương Đảng, Bí thư Trung "
             "ương Đảng dự hội nghị; Bộ Chính trị và Ban Bí thư đã kết luận.")
-    assert bodies(text) == ["Ban Chấp hành Trung ương Đảng", "Bộ Chính trị", "Ban Bí thư"]
+    assert bodies(text) == ["Ban Chấp hành Trung ương Đảng", "Ban Bí thư", "Bộ Chính trị"]
+
+
+def test_a_secretary_of_the_central_committee_sits_in_the_secretariat():
+    text = ("Đồng chí Mai Văn Chính, Ủy viên Bộ Chính trị, Bí thư Trung ương Đảng, Trưởng Ban Dân vận Trung ương "
+            "dự. Tổng Bí thư Ban Chấp hành Trung ương Đảng đã gửi thư chúc mừng.")
+    assert bodies(text) == ["Bộ Chính trị", "Ban Bí thư", "Ban Dân vận Trung ương", "Ban Chấp hành Trung ương Đảng"]
 
 
 @pytest.mark.parametrize("text", [
@@ -78,16 +84,18 @@ def test_a_level_shared_by_councils_and_committees():
     assert bodies(text) == ["Thường trực Tỉnh ủy Kon Tum", "HĐND tỉnh Kon Tum", "UBND tỉnh Kon Tum"]
 
 
-def test_city_bodies_of_ho_chi_minh_city():
+def test_city_bodies_of_ho_chi_minh_city_keep_the_city_as_written():
     text = "Ông Lạc Văn Phú, chủ tịch UBND TP.HCM, làm việc với Sở Nội vụ TP và Thành ủy TP.HCM."
-    assert bodies(text) == ["UBND TP Hồ Chí Minh", "Sở Nội vụ TP Hồ Chí Minh", "Thành ủy TP Hồ Chí Minh"]
+    assert bodies(text) == ["UBND TP.HCM", "Sở Nội vụ TP.HCM", "Thành ủy TP.HCM"]
+    text = "UBND Thành phố Hồ Chí Minh họp; Sở Tài chính thành phố trình phương án."
+    assert bodies(text) == ["UBND Thành phố Hồ Chí Minh", "Sở Tài chính Thành phố Hồ Chí Minh"]
 
 
 def test_departments_front_and_mass_organizations():
     text = ("Sở Kế hoạch và Đầu tư, Sở Lao động - Thương binh và Xã hội, Bộ Nội vụ, MTTQ và Hội Nông dân "
             "tỉnh Gia Lai cùng tham gia.")
-    assert bodies(text) == ["Sở Kế hoạch và Đầu tư", "Sở Lao động - Thương binh và Xã hội", "Bộ Nội vụ", "MTTQ",
-                            "Hội Nông dân tỉnh Gia Lai"]
+    assert bodies(text) == ["Sở Kế hoạch và Đầu tư tỉnh Gia Lai", "Sở Lao động - Thương binh và Xã hội tỉnh Gia Lai",
+                            "Bộ Nội vụ", "MTTQ", "Hội Nông dân tỉnh Gia Lai"]
 
 
 def test_centres_and_local_bodies_keep_their_place():
@@ -143,3 +151,94 @@ def test_a_local_body_takes_the_district_its_sentence_names():
 def test_a_set_of_criteria_is_not_a_ministry():
     assert bodies("Xã đạt Bộ Tiêu chí quốc gia về nông thôn mới; Bộ Nội vụ và Bộ NN&PTNT hướng dẫn.") == [
         "Bộ Nội vụ", "Bộ NN&PTNT"]
+
+
+def test_a_steering_committee_with_its_remit_and_level():
+    text = ("Chiều 8/4, Ban Chỉ đạo chuyển đổi số tỉnh Bắc Kạn họp phiên thứ hai. Theo Ban Chỉ đạo, 90% hồ sơ đã "
+            "được số hóa. Ban Chỉ đạo của Chính phủ về sắp xếp đơn vị hành chính cấp huyện, cấp xã đã có ý kiến.")
+    assert bodies(text) == ["Ban Chỉ đạo chuyển đổi số tỉnh Bắc Kạn",
+                            "Ban Chỉ đạo của Chính phủ về sắp xếp đơn vị hành chính cấp huyện, cấp xã"]
+
+
+@pytest.mark.parametrize("text", [
+    "Theo đánh giá của Ban Chỉ đạo, một số đơn vị còn chậm.",
+    "Ban Chỉ đạo phát biểu kết luận và giao nhiệm vụ cho các ngành.",
+])
+def test_a_steering_committee_named_nowhere_is_not_a_body(text):
+    assert bodies(text) == []
+
+
+def test_the_party_organisations_of_2025_and_merged_provincial_ones():
+    text = ("Tỉnh Ninh Bình thành lập Đảng bộ các cơ quan Đảng tỉnh và Đảng bộ UBND tỉnh. Bộ Chính trị quyết định "
+            "thành lập Đảng bộ tỉnh Ninh Bình trên cơ sở hợp nhất Đảng bộ tỉnh Hà Nam và Đảng bộ tỉnh Nam Định.")
+    assert bodies(text) == ["Đảng bộ các cơ quan Đảng tỉnh Ninh Bình", "Đảng bộ UBND tỉnh Ninh Bình", "Bộ Chính trị",
+                            "Đảng bộ tỉnh Ninh Bình", "Đảng bộ tỉnh Hà Nam", "Đảng bộ tỉnh Nam Định"]
+
+
+@pytest.mark.parametrize("text", [
+    "Đại hội Đảng bộ tỉnh Hà Nam lần thứ XX thành công tốt đẹp.",
+    "Hội nghị Đảng bộ tỉnh Nam Định giữa nhiệm kỳ đã bế mạc.",
+    "Báo Hà Nam - Cơ quan của Đảng bộ tỉnh Hà Nam",
+])
+def test_a_party_organisation_named_by_its_congress_or_a_masthead_is_not_listed(text):
+    assert bodies(text) == []
+
+
+def test_a_body_inside_a_2025_party_organisation_is_not_listed_apart_but_its_chairman_gives_it():
+    text = ("Thành lập Đảng bộ UBND tỉnh Bến Tre. Ông Trần Ngọc Tam, Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh "
+            "Bến Tre phát biểu.")
+    assert bodies(text) == ["Đảng bộ UBND tỉnh Bến Tre", "Tỉnh ủy Bến Tre", "UBND tỉnh Bến Tre"]
+
+
+def test_in_a_centrally_run_city_thanh_pho_is_the_level_word():
+    text = ("Hải Phòng giảm 6 sở. Đồng chí Đỗ Mạnh Hiến, Phó Bí thư Thường trực Thành ủy, Chủ tịch HĐND thành phố "
+            "chủ trì. Sở Xây dựng hợp nhất với Sở Giao thông vận tải thành phố Hải Phòng.")
+    assert bodies(text) == ["Thành ủy Hải Phòng", "HĐND thành phố Hải Phòng", "Sở Xây dựng thành phố Hải Phòng",
+                            "Sở Giao thông vận tải thành phố Hải Phòng"]
+
+
+def test_a_body_written_bare_and_in_full_is_listed_once_in_full():
+    text = ("Trung tâm Phục vụ hành chính công Bắc Ninh đón 300 lượt. Sở Nội vụ tỉnh Bắc Ninh và Trung tâm Phục vụ "
+            "hành chính công tỉnh đã rà soát; Sở Nội vụ cũng báo cáo.")
+    assert bodies(text) == ["Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh", "Sở Nội vụ tỉnh Bắc Ninh"]
+
+
+def test_a_level_shared_by_offices_named_each_with_its_own_word():
+    text = "Tỉnh hợp nhất Văn phòng Đoàn đại biểu Quốc hội, Văn phòng HĐND và Văn phòng UBND tỉnh Lai Châu."
+    assert bodies(text) == ["Văn phòng Đoàn đại biểu Quốc hội tỉnh Lai Châu", "Văn phòng HĐND tỉnh Lai Châu",
+                            "Văn phòng UBND tỉnh Lai Châu"]
+
+
+def test_post_office_hospital_college_ministry_department_and_state_company():
+    text = ("Bưu điện tỉnh Sơn La trả kết quả tận nhà. Bệnh viện Đa khoa tỉnh và Trường Cao đẳng Sơn La tự chủ chi "
+            "thường xuyên. Vụ Chính quyền địa phương (Bộ Nội vụ) thẩm định. Công ty TNHH MTV Lâm nghiệp Mộc Châu "
+            "được sắp xếp lại.")
+    assert bodies(text) == ["Bưu điện tỉnh Sơn La", "Bệnh viện Đa khoa tỉnh Sơn La", "Trường Cao đẳng Sơn La",
+                            "Vụ Chính quyền địa phương", "Bộ Nội vụ", "Công ty TNHH MTV Lâm nghiệp Mộc Châu"]
+
+
+@pytest.mark.parametrize("text", [
+    "Vụ Đông Xuân năm nay được mùa; huyện Vụ Bản đã sáp nhập 5 xã.",
+    "Công ty đã nộp ngân sách 20 tỷ đồng.",
+    "Học viện Chính trị khu vực I mở lớp bồi dưỡng.",
+    "Các Sở Nội vụ và mỗi Trung tâm Y tế huyện phải rà soát.",
+])
+def test_seasons_bare_companies_truncated_names_and_plurals_are_not_bodies(text):
+    assert bodies(text) == []
+
+
+def test_a_post_of_a_model_is_not_a_body_but_a_holders_is():
+    assert bodies("Ở cấp xã, mô hình bí thư đảng ủy đồng thời là chủ tịch UBND xã được nhân rộng.") == []
+    assert bodies("Ông Vi Văn Sáu, Chủ tịch UBND xã, cho biết xã đã giảm 2 thôn.") == ["UBND xã"]
+
+
+def test_a_centre_whose_name_holds_a_comma_list():
+    text = "Trung tâm Văn hóa, Thể thao và Truyền thông huyện Bảo Yên được thành lập."
+    assert bodies(text) == ["Trung tâm Văn hóa, Thể thao và Truyền thông huyện Bảo Yên"]
+    text = "Ở cấp huyện, các trung tâm được hợp nhất thành Trung tâm Văn hóa, Thể thao và Truyền thông."
+    assert bodies(text) == []
+
+
+def test_a_local_body_takes_the_place_named_later_in_the_same_titles():
+    text = "Ông Lò Văn Inh, Phó Bí thư Huyện ủy, Chủ tịch UBND huyện Mường La cho biết huyện đã giảm 4 phòng."
+    assert bodies(text) == ["Huyện ủy Mường La", "UBND huyện Mường La"]
