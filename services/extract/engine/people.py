@@ -27,6 +27,7 @@ from provnews.extract.engine.organizations import (
     UP,
     body_at,
     canonical_core,
+    named_steering_committees,
     on_furniture_line,
     phrase,
     search_text,
@@ -54,6 +55,7 @@ _BODY_HEADS = (
     "Vụ trưởng", "Phó Vụ trưởng", "Chi cục trưởng", "Tư lệnh", "Phó Tư lệnh", "Chính ủy", "Chỉ huy trưởng",
     "Đại biểu", "Thành viên", "Tổng Thư ký", "Phó Tổng Thư ký", "Chánh Văn phòng", "Phó Chánh Văn phòng",
     "Phó Trưởng Ban Thường trực", "Phó Trưởng ban Thường trực", "Hiệu trưởng", "Phó Hiệu trưởng",
+    "Phó",  # "Phó Ban Chỉ đạo", short for its deputy head; longer heads ("Phó Giám đốc") are tried first
 )
 
 
@@ -82,7 +84,14 @@ _LOWER_HEAD_BEFORE = re.compile(
 )
 # Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm",
 # "đồng thời là".
-_CHAIN_GAP = re.compile(rf"[^\S\n]*,?[^\S\n]*(?:[-–—]|kiêm|và{SP}kiêm|đồng{SP}thời(?:{SP}là)?)?[^\S\n]*")
+# "giữ chức Phó Bí thư Tỉnh ủy, được bầu làm Chủ tịch UBND tỉnh": a post given in the same breath.
+_APPOINTED = (
+    rf"(?:và{SP})?(?:vừa{SP}|đã{SP})?được{SP}(?:bầu|bầu{SP}giữ|bổ{SP}nhiệm|điều{SP}động|phân{SP}công|chỉ{SP}định|giao|cử)"
+    rf"(?:{SP}(?:giữ{SP}chức(?:{SP}vụ)?|làm|là))?"
+)
+_CHAIN_GAP = re.compile(
+    rf"[^\S\n]*,?[^\S\n]*(?:[-–—]|kiêm|và{SP}kiêm|đồng{SP}thời(?:{SP}là)?|{_APPOINTED})?[^\S\n]*"
+)
 # Between a name and the titles after it: "X, Bí thư", "X - Bí thư", "X (Bí thư".
 _AFTER_NAME = re.compile(
     rf"[^\S\n]*(?:\([^()\n]{{0,40}}\)[^\S\n]*)?(?:,|[-–—]|\()[^\S\n]*"  # "X (bên trái), Bí thư"
@@ -218,9 +227,39 @@ class NameMention:
     span: tuple[int, int] = (0, 0)
 
 
-def _name_mentions(text: str, original: str) -> list[NameMention]:
+# Ede and Jrai names open with "Y" (men) or "H'" (women) and need no Kinh surname: "Y Biêr Niê", "H'Yim Kđoh".
+_HIGHLAND_NAME = re.compile(
+    rf"(?=[YH])(?<!{_LETTER})"
+    rf"(?:Y(?:[^\S\n]+[{UP}][{LOW}]+){{2,4}}|H['’][{UP}][{LOW}]+(?:[^\S\n]+[{UP}][{LOW}]+){{1,3}})(?!{_LETTER})"
+)
+_HIGHLAND_TOKEN = re.compile(rf"H['’][{UP}][{LOW}]+|Y(?![{LOW}])|[{UP}][{LOW}]+")
+# "Sở Y Tế", "Trung tâm Y Tế Dự Phòng" written in title case: medicine, not a man's name.
+_NOT_HIGHLAND_AFTER_Y = frozenset({"Tế", "Khoa", "Học", "Dược", "Sĩ", "Tá", "Bác"})
+_CAP_WORD_BEFORE = re.compile(rf"[{UP}][{LOW}]*[^\S\n]+$")
+
+
+def _highland_names(text: str, original: str) -> list[NameMention]:
     out = []
+    for run in _HIGHLAND_NAME.finditer(text):
+        pieces = [(t.start(), t.end()) for t in _HIGHLAND_TOKEN.finditer(text, run.start(), run.end())]
+        cut = next((i for i, (s, e) in enumerate(pieces) if text[s:e] in NAME_BREAKERS), len(pieces))
+        pieces = pieces[:cut]
+        if len(pieces) < (3 if text[run.start()] == "Y" else 2):
+            continue
+        if text[pieces[1][0]:pieces[1][1]] in _NOT_HIGHLAND_AFTER_Y:
+            continue
+        written = tuple(original[s:e] for s, e in pieces)
+        glued = _CAP_WORD_BEFORE.search(text, max(0, run.start() - 12), run.start())  # part of a longer proper name
+        out.append(NameMention(pieces[0][0], pieces[-1][1], written, glued.start() if glued else pieces[0][0]))
+    return out
+
+
+def _name_mentions(text: str, original: str) -> list[NameMention]:
+    out = _highland_names(text, original) if "Y " in text or "H'" in text or "H’" in text else []
+    taken = [(n.start, n.end) for n in out]
     for run in _NAME_RUN.finditer(text):
+        if any(s <= run.start() < e for s, e in taken):
+            continue
         if not any(word in SURNAMES for word in _CAP_TOKEN.findall(run.group(0))):
             continue
         pieces = [(t.start(), t.end()) for t in _CAP_TOKEN.finditer(text, run.start(), run.end())]
@@ -233,6 +272,8 @@ def _name_mentions(text: str, original: str) -> list[NameMention]:
             if len(segment) >= 2:
                 out.extend(_names_in_segment(text, original, segment))
             segment = []
+    if taken:
+        out.sort(key=lambda n: n.start)
     return out
 
 
@@ -275,6 +316,47 @@ def _chain_roles(text: str, roles: list[Role]) -> list[list[Role]]:
         role.chain = len(chains)
         chains.append([role])
     return chains
+
+
+# A standing-committee seat written without its committee: "Ủy viên Ban Thường vụ, Trưởng Ban Tổ chức Tỉnh ủy".
+_BARE_STANDING_SEAT = re.compile(rf"(?:[Nn]guyên{SP})?[Ủủ]y{SP}viên{SP}(?:[Bb]an{SP})?[Tt]hường{SP}vụ$")
+_COMMITTEE_IN_TITLE = re.compile(
+    rf"(?<![{UP}{LOW}])(?:{phrase('Tỉnh ủy')}|{phrase('Thành ủy')}|{phrase('Huyện ủy')}|{phrase('Quận ủy')}"
+    rf"|{phrase('Thị ủy')})(?![{UP}{LOW}])"
+)
+_COMMITTEE_OF_LEVEL = (
+    (re.compile(rf"(?<![{UP}{LOW}])tỉnh$"), "Tỉnh ủy"), (re.compile(rf"(?<![{UP}{LOW}])thành{SP}phố$"), "Thành ủy"),
+    (re.compile(rf"(?<![{UP}{LOW}])huyện$"), "Huyện ủy"), (re.compile(rf"(?<![{UP}{LOW}])quận$"), "Quận ủy"),
+    (re.compile(rf"(?<![{UP}{LOW}])thị{SP}xã$"), "Thị ủy"),
+)
+# "Trưởng Ban Chỉ đạo" after the article has named the committee: the title takes the committee's remit.
+_BARE_STEERING_TITLE = re.compile(rf"(?<![{UP}{LOW}]){phrase('Ban Chỉ đạo')}$")
+
+
+def _complete_titles(text: str, roles: list[Role], chains: list[list[Role]]) -> None:
+    """Titles that lean on the rest of their chain or on a body named elsewhere in the article."""
+    for chain in chains:
+        for i, role in enumerate(chain):
+            if not _BARE_STANDING_SEAT.search(role.text):
+                continue
+            committee = None
+            for later in chain[i + 1:]:
+                found = _COMMITTEE_IN_TITLE.search(later.text)
+                if found:
+                    committee = " ".join(found.group(0).split())
+                    break
+                committee = next((c for level, c in _COMMITTEE_OF_LEVEL if level.search(later.text)), None)
+                if committee:
+                    break
+            if committee:
+                role.text = f"{role.text} {committee}"
+    if any(_BARE_STEERING_TITLE.search(r.text) for r in roles):
+        named = named_steering_committees(text)
+        if len(named) == 1:
+            for role in roles:
+                bare = _BARE_STEERING_TITLE.search(role.text)
+                if bare:
+                    role.text = _role_text(role.text[:bare.start()] + named[0])
 
 
 def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[list[Role]]) -> None:
@@ -365,7 +447,31 @@ def _in_list_of_places(text: str, name: NameMention, line_start: int, line_end: 
     if after:
         neighbours.append(after.group(1).strip())
     # lists are homogeneous: the item before decides, else the one after
-    return bool(neighbours) and bool(_LIST_ITEM.fullmatch(neighbours[0])) and neighbours[0].split()[0] not in SURNAMES
+    if neighbours and _LIST_ITEM.fullmatch(neighbours[0]) and neighbours[0].split()[0] not in SURNAMES:
+        return True
+    return _list_headed_by_a_level(text, name.start, line_start)
+
+
+_ITEM_BEFORE = re.compile(
+    rf"(?:^|(?<=[^{UP}{LOW}]))[{UP}][{LOW}]+(?:{SP}[{UP}][{LOW}]+){{0,3}}(?:[^\S\n]*,|{SP}và)[^\S\n]*$"
+)
+# "các phường Cầu Ông Lãnh, Nguyễn Cư Trinh": every item of a list of wards is a ward, whatever it is named after.
+_PLACE_LEVEL_BEFORE = re.compile(
+    rf"(?<![{UP}{LOW}])(?:phường|xã|huyện|quận|thị{SP}xã|thị{SP}trấn|tỉnh|thành{SP}phố|đường|phố|thôn|ấp|bản|làng|khu{SP}phố"
+    rf"|tổ{SP}dân{SP}phố)[^\S\n]+$"
+)
+
+
+def _list_headed_by_a_level(text: str, pos: int, line_start: int) -> bool:
+    """Walks back over the items of a list to its head: a level word there makes every item a place."""
+    for _ in range(8):
+        item = _ITEM_BEFORE.search(text, max(line_start, pos - 60), pos)
+        if item is None:
+            return False
+        pos = item.start()
+        if _PLACE_LEVEL_BEFORE.search(text, max(line_start, pos - 16), pos):
+            return True
+    return False
 
 
 def _leaders(text: str, names: list[NameMention]) -> dict[int, tuple[int, str]]:
@@ -510,6 +616,7 @@ def find_persons(doc: Document) -> list[Person]:
     after_names = [m.end() for m in (_AFTER_NAME.match(text, n.end) for n in names) if m and m.end() > m.start()]
     roles = _find_roles(text, after_names)
     chains = _chain_roles(text, roles)
+    _complete_titles(text, roles, chains)
     _link(text, names, roles, chains)
     names = _accepted(text, names)
     leaders = _leaders(text, names)

@@ -164,3 +164,65 @@ def test_a_post_given_by_an_appointment():
             "Phó Chủ tịch HĐND huyện Kỳ Anh. Ông Lã Văn Tùng làm việc với Ban Tổ chức Tỉnh ủy.")
     assert people(text) == {"Đậu Văn Khoa": ["Phó Giám đốc Sở Nội vụ"],
                             "Tăng Thị Mến": ["Phó Chủ tịch HĐND huyện Kỳ Anh"], "Lã Văn Tùng": []}
+
+
+def test_a_bare_steering_committee_title_takes_the_remit_the_article_names():
+    text = ("Sáng 3/5, Ban Chỉ đạo cải cách hành chính tỉnh họp phiên cuối năm. Đồng chí Hà Sỹ Diện, Phó Chủ tịch "
+            "UBND tỉnh, Trưởng Ban Chỉ đạo, chủ trì.")
+    assert people(text) == {"Hà Sỹ Diện": ["Phó Chủ tịch UBND tỉnh", "Trưởng Ban Chỉ đạo cải cách hành chính tỉnh"]}
+
+
+def test_a_bare_steering_committee_title_stays_bare_when_two_are_named():
+    text = ("Tỉnh lập Ban Chỉ đạo xây dựng nông thôn mới và Ban Chỉ đạo chuyển đổi số. Ông Nguyễn Hữu Đông, "
+            "Trưởng Ban Chỉ đạo, phát biểu.")
+    assert people(text) == {"Nguyễn Hữu Đông": ["Trưởng Ban Chỉ đạo"]}
+
+
+def test_a_second_title_after_the_name_of_a_leader_named_by_the_first():
+    text = ("Thực hiện chỉ đạo của Thủ tướng Phạm Minh Chính, Trưởng Ban Chỉ đạo quốc gia về chuyển đổi số, các bộ "
+            "đã rà soát thủ tục.")
+    assert people(text) == {"Phạm Minh Chính": ["Thủ tướng", "Trưởng Ban Chỉ đạo quốc gia về chuyển đổi số"]}
+
+
+def test_a_post_given_by_election_continues_the_chain_of_titles():
+    text = ("Đồng chí Bùi Văn Quang giữ chức Phó Bí thư Tỉnh ủy, được bầu làm Chủ tịch UBND tỉnh. Bà Lò Thị Luyến, "
+            "Phó Chủ tịch HĐND huyện, được bổ nhiệm giữ chức Giám đốc Sở Nội vụ.")
+    assert people(text) == {"Bùi Văn Quang": ["Phó Bí thư Tỉnh ủy", "Chủ tịch UBND tỉnh"],
+                            "Lò Thị Luyến": ["Phó Chủ tịch HĐND huyện", "Giám đốc Sở Nội vụ"]}
+
+
+def test_an_assignment_that_is_no_title_ends_the_chain():
+    text = "Ông Đỗ Văn Chiến, Bí thư Tỉnh ủy, được giao phụ trách công tác chuẩn bị đại hội."
+    assert people(text) == {"Đỗ Văn Chiến": ["Bí thư Tỉnh ủy"]}
+
+
+def test_a_standing_committee_seat_takes_the_committee_of_its_chain():
+    text = ("Ông Hoàng Xuân Ánh, Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Tỉnh ủy; bà Hứa Thị Lan, Ủy viên Ban "
+            "Thường vụ, Phó Chủ tịch UBND tỉnh; ông Nông Văn Khuyến, Ủy viên Ban Thường vụ.")
+    assert people(text) == {
+        "Hoàng Xuân Ánh": ["Ủy viên Ban Thường vụ Tỉnh ủy", "Trưởng Ban Dân vận Tỉnh ủy"],
+        "Hứa Thị Lan": ["Ủy viên Ban Thường vụ Tỉnh ủy", "Phó Chủ tịch UBND tỉnh"],
+        "Nông Văn Khuyến": ["Ủy viên Ban Thường vụ"],
+    }
+
+
+def test_names_in_a_list_of_wards_or_communes_are_places():
+    text = ("Phường mới được thành lập từ một phần các phường Tân Định, Võ Thị Sáu; các xã Minh Khai, Nguyễn Huệ và "
+            "Lê Lợi cũng được sáp nhập. Dự lễ có đồng chí Nguyễn Huệ Linh, Phó Chủ tịch UBND huyện.")
+    assert people(text) == {"Nguyễn Huệ Linh": ["Phó Chủ tịch UBND huyện"]}
+
+
+def test_ede_and_jrai_names_open_with_y_or_h():
+    text = ("Đồng chí Y Vinh Tơr, Phó Trưởng Ban Dân vận Trung ương, làm việc với tỉnh. Bà H’Yim Kđoh, Phó Chủ tịch "
+            "HĐND tỉnh cùng dự. Ông Y Ngông Niê Kdăm phát biểu. Chị H'Ble Êban kể chuyện.")
+    assert people(text) == {"Y Vinh Tơr": ["Phó Trưởng Ban Dân vận Trung ương"], "H’Yim Kđoh": ["Phó Chủ tịch HĐND tỉnh"],
+                            "Y Ngông Niê Kdăm": [], "H'Ble Êban": []}
+
+
+@pytest.mark.parametrize("text", [
+    "Trung tâm Y Tế Dự Phòng tỉnh triển khai tiêm chủng.",
+    "Bản Y Tý và xã Y Tý đã sáp nhập thôn.",
+    "Ngành Y Tế Quảng Ninh dẫn đầu cả nước.",
+])
+def test_medicine_and_places_are_not_highland_names(text):
+    assert people(text) == {}
