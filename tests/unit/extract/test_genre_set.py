@@ -22,6 +22,7 @@ GENRE = Path(__file__).resolve().parents[2] / "fixtures" / "genre"
 # Agreement measured when the floors were set (after the generalisation fixes), minus a small margin:
 # title, published, source, authors, provinces 1.0; locations 0.974; legal documents 0.952; metrics 0.959;
 # persons 0.967; topics 0.860; organizations 0.817 (compared by their leading words).
+# Raised after the steering committees, 2025 Party organisations and place lists: persons 1.0, organizations 0.981.
 FLOORS = {
     "title": 0.99,
     "published": 0.99,
@@ -32,8 +33,8 @@ FLOORS = {
     "legal_documents": 0.93,
     "metrics": 0.93,
     "topics": 0.83,
-    "persons": 0.94,
-    "organizations": 0.80,
+    "persons": 0.98,
+    "organizations": 0.96,
 }
 # Bodies are named more or less fully ("Sở Nội vụ", "Sở Nội vụ tỉnh Lào Cai"): compare their leading words.
 ORGANIZATION_WORDS = 3
