@@ -131,7 +131,7 @@ Tô Hà Chu Thái Trương Tạ Hứa Quách Lưu Đào Kiều Triệu Văn Vư�
 Khổng Nghiêm Nông Lục Lò Cầm Giàng Hầu Sùng Vàng Thào Mùa Đàm Diệp Doãn Thân Châu Âu Ninh Quan Viên Tống Chử
 Giáp Hàn Khương Lữ Nhữ Phí Thạch Trình Trầm Ưng Vi Bế Bạch Biện Cù Cung Đới Đậu Đèo Khuất Lăng Lường Mẫn
 Nhâm Ôn Sầm Tiêu Ung Vy Kim Quàng Tòng Điêu Lành Hạ Lã Mã Ma Thiều Nhan Giang Mông Lỗ Sơn Ksor Siu Nay Kpă Rơ
-Rahlan Hờ Vừ Chảo Tẩn Hạng Sần Lầu
+Rahlan Rah Puih Kpuih Rcom Hờ Vừ Chảo Tẩn Hạng Sần Lầu
 """.split())
 
 # Capitalised words that open titles, bodies or places, never part of a person's name.

@@ -226,3 +226,8 @@ def test_ede_and_jrai_names_open_with_y_or_h():
 ])
 def test_medicine_and_places_are_not_highland_names(text):
     assert people(text) == {}
+
+
+def test_jrai_family_names_written_in_two_words():
+    text = "Ông Rah Lan Hiếu, Phó Chủ tịch UBND tỉnh, và ông Puih Hlin cùng dự."
+    assert people(text) == {"Rah Lan Hiếu": ["Phó Chủ tịch UBND tỉnh"], "Puih Hlin": []}
