@@ -736,9 +736,7 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
             written = _written_province(text, context, province)
             if _CITY_PREFIX.match(written):  # "UBND TP" + "TP.HCM": the city's own prefix is its level word
                 name = f"{_ENDS_LEVEL_WORD.sub('', name).rstrip()} {written}"
-            elif body.any_level:  # "Sở Nội vụ" + "tỉnh Lào Cai"
-                name = f"{name} {'thành phố' if province in CENTRAL_CITIES else 'tỉnh'} {written}"
-            else:
+            else:  # "Sở Nội vụ Lào Cai": no level word the article did not write
                 name = f"{name} {written}"
         if key not in found:
             found[key] = (name, [])
