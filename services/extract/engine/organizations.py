@@ -672,7 +672,7 @@ _EVERY_LOCALITY = re.compile(
 _PLURAL_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Cc]ác|[Nn]hững|[Mm]ỗi|[Tt]ừng){SP}$")
 # A masthead's owner ("Báo X - Cơ quan của Đảng bộ tỉnh X") is site furniture.
 _OUTLET_OWNER_BEFORE = re.compile(
-    rf"[Cc]ơ{SP}quan(?:{SP}(?:ngôn{SP}luận|chủ{SP}quản))?(?:{SP}của)?[^\S\n]*:?[^\S\n]*$"
+    rf"(?:^|[-–—|][^\S\n]*)[Cc]ơ{SP}quan(?:{SP}(?:ngôn{SP}luận|chủ{SP}quản))?(?:{SP}của)?[^\S\n]*:?[^\S\n]*$", re.M
 )
 # The level word of a province's or a centrally-run city's body, dropped from the key once the province is known:
 # "Sở Nội vụ", "Sở Nội vụ thành phố Cần Thơ" and "Sở Nội vụ Cần Thơ" are one body.
