@@ -725,10 +725,7 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
         if not place and not province and _is_model_label(text, context, core, m.start(), owner):
             continue
         local_place = "" if body.province else place
-        key = canonical_core(f"{core} {local_place}")
-        if province:
-            key = _KEY_LEVEL.sub("", key)
-        key += "|" + (province or "")
+        key = _body_key(f"{core} {local_place}", province)
         name = display_core(core[0].upper() + core[1:])
         if place:
             name = f"{name} {place}"
@@ -747,8 +744,38 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
         found[key][1].append((m.start(), body.end))
     if bare_steering and len(steering_keys) == 1:
         found[steering_keys[0]][1].extend(bare_steering)
+    _add_standing_committees(text, context, persons, person_province, found)
     return [Organization(name=name, evidence=[doc.evidence(s, e) for s, e in sorted(spans)[:5]])
             for name, spans in _merge_provinceless(found)]
+
+
+def _body_key(core: str, province: str | None) -> str:
+    key = canonical_core(core)
+    if province:
+        key = _KEY_LEVEL.sub("", key)
+    return f"{key}|{province or ''}"
+
+
+# A seat completed from its chain by people.py ("Ủy viên Ban Thường vụ, Trưởng Ban Tổ chức Tỉnh ủy" gives "Ủy viên Ban
+# Thường vụ Tỉnh ủy"): the person holds office in that standing committee even though the text never names it whole.
+_STANDING_SEAT = re.compile(rf"(?:[Nn]guyên{SP})?[Ủủ]y{SP}viên{SP}(?:[Bb]an{SP})?[Tt]hường{SP}vụ{SP}(?P<committee>Tỉnh ủy|Thành ủy)$")
+
+
+def _add_standing_committees(text: str, context: ProvinceContext, persons: list[Person],
+                             person_province: dict[int, str], found: dict) -> None:
+    for i, person in enumerate(persons):
+        for role in person.roles:
+            seat = _STANDING_SEAT.match(role)
+            if seat is None:
+                continue
+            province = person_province.get(i) or context.home
+            if province is not None and (province in CENTRAL_CITIES) != (seat.group("committee") == "Thành ủy"):
+                province = None
+            core = f"Ban Thường vụ {seat.group('committee')}"
+            key = _body_key(core, province)
+            if key not in found and _body_key(core, None) not in found:
+                name = f"{core} {_written_province(text, context, province)}" if province else core
+                found[key] = (name, [(e.start, e.end) for e in person.evidence[:1]])
 
 
 @lru_cache(maxsize=8)

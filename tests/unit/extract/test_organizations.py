@@ -242,3 +242,10 @@ def test_a_centre_whose_name_holds_a_comma_list():
 def test_a_local_body_takes_the_place_named_later_in_the_same_titles():
     text = "Ông Lò Văn Inh, Phó Bí thư Huyện ủy, Chủ tịch UBND huyện Mường La cho biết huyện đã giảm 4 phòng."
     assert bodies(text) == ["Huyện ủy Mường La", "UBND huyện Mường La"]
+
+
+def test_a_standing_committee_seat_completed_from_its_chain_gives_the_committee():
+    text = "Tỉnh Cao Bằng giảm 3 ban. Ông Hoàng Xuân Ánh, Ủy viên Ban Thường vụ, Trưởng Ban Dân vận Tỉnh ủy phát biểu."
+    assert bodies(text) == ["Ban Dân vận Tỉnh ủy Cao Bằng", "Ban Thường vụ Tỉnh ủy Cao Bằng"]
+    text = "Ông Đàm Văn Eng, Ủy viên Ban Thường vụ, Giám đốc Sở Nội vụ Cao Bằng phát biểu."
+    assert bodies(text) == ["Sở Nội vụ Cao Bằng"]
