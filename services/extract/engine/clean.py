@@ -109,6 +109,7 @@ _ODD_SPACE = re.compile("[\u00a0\u2002\u2003\u2009\u202f\u3000\t\u200b\u200c\u20
 _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 _MULTISPACE = re.compile(r" {2,}")
 _MENU_SEPARATORS = re.compile(r"\s*(?:\||»|›|>|•|·|\s/\s)\s*")
+_BREADCRUMB_ARROW = re.compile(r"\s(?:>|»|›)\s")
 _COUNTER = re.compile(r"\s*[(\[]\s*\d+\s*[)\]]\s*$")
 _SENTENCE_FINAL_CHARS = tuple(".!?…:;\"”)")
 _WORD = re.compile(rf"[{LETTERS}0-9]+")
@@ -393,6 +394,10 @@ def _is_menu(line: str, key: str) -> bool:
     segments = [s for s in _MENU_SEPARATORS.split(line) if s]
     if len(segments) >= 2 and all(len(s.split()) <= 5 for s in segments):
         return True  # "HOTLINE: 0834 244 333 | THƯ VIỆN | ĐẶT LÀM TRANG CHỦ", "Trang chủ > Thời sự"
+    # A breadcrumb that starts at the home page is furniture however long its last section's name is
+    # ("TRANG CHỦ > THỜI SỰ > HOẠT ĐỘNG CỦA LÃNH ĐẠO BỘ, NGÀNH"); a headline never opens that way.
+    if len(segments) >= 2 and _BREADCRUMB_ARROW.search(line) and _is_nav(_furniture_key(segments[0])):
+        return True
     # Short ALL-CAPS lines are menu items ("DỊCH VỤ CÔNG", "TIN TỨC"); a long one may be a headline.
     return line.isupper() and len(line.split()) <= 6
 

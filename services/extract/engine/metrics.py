@@ -250,15 +250,26 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
         return None
     if _ONE_OF.match(text, end, clause.end):
         return None  # "1 trong những giải pháp": a figure of speech
+    # "giảm từ 25 xuống còn 20": the starting count is kept beside the result, as the scope the reform
+    # worked on (the annotation policy lists both); what it counts is read after the result if need be.
     from_value = _FROM_TO.search(before_number, max(0, len(before_number) - 6))
-    if from_value and _TO_LATER.search(text, end, clause.end):
-        return None  # "từ 20 xuống còn 15": the starting value is not the result
+    later = _TO_LATER.search(text, end, clause.end) if from_value else None
+    if later and action_match is None:
+        # The verb stands before "từ": "giảm từ 128 xuống 114", "tăng từ 78% lên 86,4%".
+        action_match = _ACTION_BEFORE.search(before_number, 0, from_value.start())
+        action = _action_name(action_match) if action_match else None
 
     measure, unit_start = "", end
     percent = _PERCENT.match(text, end, clause.end)
     if percent:
         measure, unit_start = "%", percent.end()
     unit, unit_end = _unit_after(text, unit_start, clause.end, as_subject=action is None)
+    if later and not unit:
+        # "từ 128 xuống 114 đơn vị": the starting count is of what the result counts.
+        result = NUMBER.match(text, later.end() - 1, clause.end)
+        if result:
+            after_result = _PERCENT.match(text, result.end(), clause.end)
+            unit, _ = _unit_after(text, after_result.end() if after_result else result.end(), clause.end)
 
     if action is None:
         action = _action_without_verb(text, clause, number_start, unit_end, bool(unit or measure), context)
@@ -485,6 +496,9 @@ def _counted_subject(prefix: str) -> str:
     return ""
 
 
+_FROM_TAIL = re.compile(rf"(?:\s+(?:{_ACTIONS}))?\s+từ\s*$", re.IGNORECASE)
+
+
 def _subject_before(prefix: str) -> str:
     """What a bare measure measures: "thu nhập bình quân" in "thu nhập bình quân đạt 80 triệu đồng"."""
     depth_cut = prefix.rfind("(")
@@ -498,6 +512,8 @@ def _subject_before(prefix: str) -> str:
     cut = _SUBJECT_CUT.search(prefix)
     if cut:
         prefix = prefix[: cut.start()]
+    # "tỷ lệ đạt chuẩn tăng từ 71% lên 85%": the result's subject ends before the move's verb and "từ".
+    prefix = _FROM_TAIL.sub("", prefix)
     words = prefix.split()[:_MAX_SUBJECT_WORDS]
     if not words:
         return ""

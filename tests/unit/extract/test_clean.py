@@ -325,3 +325,13 @@ def test_byline_above_a_row_of_buttons_and_the_outlet_footer_is_found():
 def test_bracketed_agency_credit_is_a_byline_without_names():
     assert byline_names("(TTXVN/Vietnam+)") == []
     assert byline_names("THU HÀ (Theo Báo Hà Tĩnh)") == ["Thu Hà"]
+
+
+def test_a_breadcrumb_from_the_home_page_is_not_the_headline_however_long_its_last_section():
+    raw = (
+        "TRANG CHỦ > TIN TỨC > CHỈ ĐẠO, ĐIỀU HÀNH CỦA LÃNH ĐẠO TỈNH VỀ CẢI CÁCH\n\n"
+        "Huyện Krông Pắc công bố thủ tục hành chính mới thuộc thẩm quyền cấp xã\n\n"
+        "Ngày 3/4, UBND huyện Krông Pắc đã công bố danh mục 112 thủ tục hành chính mới áp dụng tại cấp xã "
+        "để người dân tra cứu và thực hiện thuận tiện hơn trên cổng dịch vụ công của tỉnh.\n"
+    )
+    assert clean_article(raw).title == "Huyện Krông Pắc công bố thủ tục hành chính mới thuộc thẩm quyền cấp xã"

@@ -168,7 +168,23 @@ def _values_units(text: str) -> list[tuple]:
 
 def test_a_count_named_before_its_verb_gives_the_unit_of_a_bare_number():
     text = "Sau sắp xếp, số xã, thị trấn của huyện Tương Dương giảm từ 18 xuống còn 11, giảm 7 đơn vị."
-    assert _values_units(text) == [("còn", 11, "xã, thị trấn"), ("giảm", 7, "xã, thị trấn")]
+    assert _values_units(text) == [
+        ("giảm", 18, "xã, thị trấn"), ("còn", 11, "xã, thị trấn"), ("giảm", 7, "xã, thị trấn"),
+    ]
+
+
+def test_a_starting_count_is_kept_beside_the_result_with_the_results_unit():
+    # The annotation policy lists both ends of "từ A xuống B": A is the scope the reform worked on.
+    text = "Sau khi rà soát, huyện Ea Kar giảm từ 16 xuống 12 phòng chuyên môn."
+    assert _values_units(text) == [("giảm", 16, "phòng chuyên môn"), ("xuống", 12, "phòng chuyên môn")]
+
+
+def test_a_rise_from_one_share_to_another_keeps_both_with_a_clean_subject():
+    text = "Tỷ lệ công chức cấp xã đạt chuẩn tăng từ 64% lên 81,2%."
+    assert _values_units(text) == [
+        ("tăng", 64, "% tỷ lệ công chức cấp xã đạt chuẩn"),
+        ("lên", 81.2, "% tỷ lệ công chức cấp xã đạt chuẩn"),
+    ]
 
 
 def test_a_generic_head_takes_the_kind_named_earlier_in_the_sentence():
