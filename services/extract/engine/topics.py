@@ -40,6 +40,8 @@ _CUES: dict[str, dict[str, float]] = {
         "hợp nhất": 1.5, "cơ quan hợp nhất": 2, "hợp nhất cơ quan": 2, "hợp nhất tổ chức": 2,
         "giúp việc chung": 2, "tham mưu giúp việc chung": 2, "cơ quan khối": 1.5,
         r"(?:sáp nhập|sát nhập)(?: \w+){0,3} (?:cơ quan|sở|phòng|ban|đơn vị)(?! hành chính)": 2,
+        # "thí điểm hợp nhất Văn phòng Đoàn ĐBQH, HĐND và UBND": agencies named right after the verb.
+        r"hợp nhất(?: \w+){0,2} (?:cơ quan|sở|văn phòng|phòng|ban|chi cục)(?!\w)": 2,
         "sáp nhập": 0.5, "sát nhập": 0.5, "chia tách": 0.5, "mô hình cơ quan": 1,
         "chức năng nhiệm vụ tương đồng": 1.5,
     },
@@ -56,6 +58,10 @@ _CUES: dict[str, dict[str, float]] = {
         r"(?:thôn|xã|huyện) tổ dân phố": 0.5, "chưa đủ tiêu chuẩn": 0.5, "thôn tổ dân phố": 0.5,
         "chính quyền địa phương hai cấp": 2, "chính quyền địa phương 2 cấp": 2, "không tổ chức cấp huyện": 2,
         r"hợp nhất thành (?:tỉnh|thành phố|huyện|thị xã|xã|phường)(?!\w)": 2,
+        # The wording of the 2025 merger resolutions: "xã X (mới) được thành lập trên cơ sở nhập toàn bộ
+        # diện tích tự nhiên, quy mô dân số của xã A, xã B".
+        r"thành lập trên cơ sở (?:nhập|sáp nhập|hợp nhất)": 2, "diện tích tự nhiên quy mô dân số": 1.5,
+        "chính quyền hai cấp": 1.5, "chính quyền 2 cấp": 1.5,
     },
     "don_vi_su_nghiep": {
         "đơn vị sự nghiệp công lập": 2, "đơn vị sự nghiệp": 1.5, "tự chủ tài chính": 1.5, "cơ chế tự chủ": 1,
@@ -107,6 +113,10 @@ _ASIDE = re.compile(
 _AGENCY = re.compile(
     r"(?<!\w)(?:hợp nhất|sáp nhập|sát nhập)(?:\s+\S+){0,4}?\s+"
     r"(?:sở|ban|cơ quan|phòng|văn phòng|chi cục|cục|tổng cục|bộ|ủy ban|uỷ ban)(?!\w)"
+)
+_SERVICE_UNITS_MERGED = re.compile(
+    r"(?<!\w)(?:hợp nhất|sáp nhập|sát nhập)(?:\s+\S+){0,3}?\s+"
+    r"(?:trung tâm|trường|bệnh viện|trạm|đơn vị sự nghiệp)(?!\w)"
 )
 _THRESHOLD = 2.0
 _SENTENCE_CAP = 3.0
@@ -197,6 +207,10 @@ def find_topics(doc: Document) -> list[Topic]:
                 scores[topic] += weight * damp
         if scores.get("sap_nhap_don_vi_hanh_chinh", 0) >= 2 and not _AGENCY.search(text, start, end):
             scores.pop("hop_nhat_co_quan", None)  # "hợp nhất tỉnh A và tỉnh B": provinces merge, not agencies
+        if _SERVICE_UNITS_MERGED.search(text, start, end) and not _AGENCY.search(text, start, end):
+            # Merging schools, health centres or other public service units is `don_vi_su_nghiep`; the
+            # merged-agencies topic needs agencies (sở, ban, văn phòng).
+            scores.pop("hop_nhat_co_quan", None)
         factor = 0.5 if len(sentence.split()) < _SHORT_SENTENCE_WORDS else 1.0
         for topic, score in scores.items():
             contribution = min(score, _SENTENCE_CAP) * factor

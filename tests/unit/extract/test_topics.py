@@ -117,3 +117,24 @@ def test_party_cell_meetings_and_members_are_party_building():
         "Tổ chức đảng ở thôn phải trong sạch, vững mạnh, là hạt nhân lãnh đạo ở cơ sở."
     )
     assert "doi_moi_lanh_dao_dang" in _topic_ids(text)
+
+
+def test_a_new_commune_formed_from_old_ones_in_the_resolutions_wording_is_a_merger_of_units():
+    text = (
+        "Phường Tân Lập (mới) được thành lập trên cơ sở nhập toàn bộ diện tích tự nhiên, quy mô dân số "
+        "của phường Tân Lập, xã Hòa Thắng và xã Hòa Phú thuộc thành phố Buôn Ma Thuột (cũ)."
+    )
+    assert "sap_nhap_don_vi_hanh_chinh" in _topics(text)
+
+
+def test_piloting_a_merged_office_in_one_sentence_is_a_merger_of_agencies():
+    text = "Huyện Krông Năng thí điểm hợp nhất Văn phòng Huyện ủy và Văn phòng HĐND và UBND huyện từ đầu năm nay."
+    assert "hop_nhat_co_quan" in _topics(text)
+
+
+def test_merging_schools_and_health_centres_is_not_a_merger_of_agencies():
+    text = "\n".join([
+        "Thị xã Buôn Hồ sáp nhập các trạm y tế vào trung tâm y tế và hợp nhất 6 trường tiểu học có quy mô nhỏ.",
+        "Sau khi sáp nhập, các trường được đầu tư thêm phòng học và thiết bị dạy học.",
+    ])
+    assert "hop_nhat_co_quan" not in _topics(text)
