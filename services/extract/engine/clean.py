@@ -96,6 +96,9 @@ _NAV_PHRASES = frozenset({
     "an ninh - quốc phòng", "văn hóa - xã hội", "đặt làm trang chủ", "sitemap", "home", "news", "facebook",
     "twitter", "zalo", "email", "in", "chia sẻ", "copy link", "linkedin", "messenger", "telegram", "in bài",
     "gửi email", "bản in",
+    # Side widgets of government portals, printed under the article: "Văn bản mới", "Lịch công tác tuần".
+    "văn bản mới", "văn bản chỉ đạo", "văn bản điều hành", "lịch công tác", "lịch công tác tuần",
+    "thông tin cần biết", "liên kết website", "liên kết web", "thống kê truy cập",
 })
 _NAV_MAX_WORDS = 4
 _NAV_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in _NAV_PHRASES)

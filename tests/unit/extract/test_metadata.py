@@ -207,3 +207,26 @@ def test_lead_day_takes_the_year_of_an_effective_date_weeks_later():
         "Nghị quyết có hiệu lực từ ngày 20.7.2019.\n"
     )
     assert metadata_of(raw).published == date(2019, 7, 10)
+
+
+def test_a_reprint_credit_above_portal_side_widgets_gives_the_byline_and_the_outlet():
+    raw = "\n".join([
+        "Cổng thông tin điện tử huyện Yên Thế",
+        "Trang chủ / Tin tức",
+        "",
+        "Yên Thế: Sắp xếp lại các trường học có quy mô nhỏ ở vùng đồi núi",
+        "",
+        "08:15 | 12/03/2021",
+        "",
+        "Năm học này, huyện Yên Thế hoàn thành sắp xếp các điểm trường lẻ, giảm 9 điểm trường và "
+        "bố trí lại đội ngũ giáo viên cho phù hợp với quy mô lớp học.",
+        "",
+        "HẢI YẾN (Theo Báo Bắc Giang)",
+        "",
+        "Văn bản mới",
+        "Lịch công tác tuần",
+        "Bản quyền © UBND huyện Yên Thế",
+    ])
+    meta = metadata_of(raw)
+    assert meta.authors == ["Hải Yến"]
+    assert meta.source == "baobacgiang.vn"
