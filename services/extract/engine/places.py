@@ -213,6 +213,10 @@ _PLACE = re.compile(
     rf"(?=[TtHhQqĐđPpXxKkbấl])(?<![\w.]){_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
     rf"|(?:số\s+)?\d{{1,3}}[A-Z]?(?![\w,.]\d))"
 )
+_COUNTED_THEN_NAMED = re.compile(
+    rf"(?<!\w)(?:\d+|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?P<unit>huyện|quận|thị xã|xã|phường|thị trấn|thôn)"
+    rf"\s+(?:là|gồm|gồm có)\s*:?\s*(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})"
+)
 _LIST_NEXT = re.compile(rf" *(?:,| và) +(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})")
 _LIST_ITEM_END = re.compile(r" *(?:[,;)]|\.(?!\w)| và |$)", re.MULTILINE)
 _NOT_PLACES = frozenset({"Việt Nam", "Trung Quốc", "Lào", "Campuchia", "Thủ đô"})
@@ -279,6 +283,19 @@ def find_locations(doc: Document) -> list[Location]:
         add(name, level, m.start(), start + len(name))
         for listed_at, listed in _listed_after(text, start + len(name), prefix):
             add(listed, level, listed_at, listed_at + len(listed))
+    for m in _COUNTED_THEN_NAMED.finditer(text):
+        # "ở 3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn": the admin word stands before the count, not
+        # before each name, so the names are read as a list under it.
+        unit = m.group("unit").lower()
+        name = _place_name(m.group("name"))
+        if not name or _rejected(unit, name) or name in _NOT_PLACES or province_of(name):
+            continue
+        start = m.start("name")
+        if not _LIST_ITEM_END.match(text, start + len(name)):
+            continue
+        add(name, _LEVEL_OF_PREFIX[unit], start, start + len(name))
+        for listed_at, listed in _listed_after(text, start + len(name), unit):
+            add(listed, _LEVEL_OF_PREFIX[unit], listed_at, listed_at + len(listed))
     return [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
 
 

@@ -177,3 +177,12 @@ def test_a_district_name_ending_in_van_is_not_a_person():
 def test_the_holder_of_a_title_after_its_body_is_not_a_place():
     _, locations = _places("Chủ tịch UBND thành phố Lê Quang Hòa yêu cầu các phường bàn giao hồ sơ.")
     assert locations == []
+
+
+def test_names_listed_after_a_count_of_units_are_places_of_that_level():
+    doc = Document.from_text(
+        "Tỉnh chọn 3 huyện là Krông Bông, Lắk và Ea Súp để thí điểm mô hình mới; 2 xã gồm Ea Tiêu và Hòa Đông làm trước."
+    )
+    found = {(loc.name, loc.level) for loc in find_locations(doc)}
+    assert {("Krông Bông", "district"), ("Lắk", "district"), ("Ea Súp", "district"),
+            ("Ea Tiêu", "commune"), ("Hòa Đông", "commune")} <= found
