@@ -27,11 +27,18 @@ _ACTIONS = _alternation(
     "xếp hạng|vươn lên|nằm trong nhóm|nằm trong top|thuộc nhóm|trong nhóm|lọt vào nhóm|lọt top|"
     "điều động|luân chuyển|bổ nhiệm|miễn nhiệm|công nhận|giảm thiểu|cung cấp|gồm|bao gồm|thành|"
     "chi trả|trả|đưa|bằng|tương đương|tương ứng|giải quyết chế độ|giải quyết chính sách|nghỉ việc|"
-    "nghỉ thôi việc|thôi việc|dôi dư|kết thúc hoạt động|chấm dứt hoạt động"
+    "nghỉ thôi việc|thôi việc|dôi dư|kết thúc hoạt động|chấm dứt hoạt động|"
+    # Counted output of a reform's rule-making and start-up: "ban hành 28 nghị định", "vận hành 64 xã".
+    "ban hành|vận hành|"
+    # A sum of money governed by its noun: "với tổng kinh phí hơn 61.000 tỷ đồng".
+    "tổng kinh phí|kinh phí"
 )
 # Words between the verb and the number that change nothing ("giảm được 301", "tăng thêm 2").
 _FILLERS = _alternation(
-    "được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là|cho|bình quân"
+    "được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là|cho|bình quân|"
+    # What was saved or paid, or how files were handled, may stand between verb and number:
+    # "tiết kiệm ngân sách khoảng 2 tỷ đồng", "chi trả chế độ gần 18 tỷ đồng", "giải quyết đúng hạn 98 hồ sơ".
+    "ngân sách|chế độ|kinh phí|chi phí|đúng hạn|trước hạn|trực tuyến"
 )
 _QUALIFIERS = {
     "khoảng": "about", "chừng": "about", "xấp xỉ": "about", "ước": "about", "ước tính": "about",

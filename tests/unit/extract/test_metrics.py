@@ -238,3 +238,23 @@ def test_headline_and_body_giving_one_figure_in_two_wordings_are_one_metric():
 
 def test_a_count_out_of_a_grouped_total():
     assert _values_units("Toàn tỉnh có 1.204/1.530 thôn đạt chuẩn văn hóa.")[0][:2] == ("có", 1204)
+
+
+def test_money_saved_or_paid_with_its_object_between_verb_and_number_is_a_metric():
+    text = (
+        "Nhờ sắp xếp lại, huyện tiết kiệm ngân sách khoảng 3,4 tỷ đồng mỗi năm. "
+        "Kinh phí chi trả chế độ gần 9 tỷ đồng. Cả tỉnh đã chi trả cho 900 người với tổng kinh phí hơn 120 tỷ đồng."
+    )
+    found = [(a, v, q) for a, v, _, q, _ in _metrics(text)]
+    assert ("tiết kiệm", 3.4, "about") in found
+    assert ("chi trả", 9, "nearly") in found
+    assert ("tổng kinh phí", 120, "over") in found
+    assert ("chi trả", 900, "exact") in found
+
+
+def test_rules_issued_units_started_and_files_handled_on_time_are_counted():
+    text = (
+        "Chính phủ đã ban hành 12 nghị định phân cấp cho địa phương. Từ ngày 1/7, tỉnh chính thức vận hành "
+        "45 xã, phường. Trong tháng, xã giải quyết đúng hạn 870 hồ sơ."
+    )
+    assert [(a, v) for a, v, _ in _values_units(text)] == [("ban hành", 12), ("vận hành", 45), ("giải quyết", 870)]
