@@ -112,6 +112,8 @@ _ODD_SPACE = re.compile("[\u00a0\u2002\u2003\u2009\u202f\u3000\t\u200b\u200c\u20
 _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 _MULTISPACE = re.compile(r" {2,}")
 _MENU_SEPARATORS = re.compile(r"\s*(?:\||»|›|>|•|·|\s/\s)\s*")
+# A row of a table flattened to text: a label, then two or three figures between bars.
+_TABLE_ROW = re.compile(rf"^[^|\d]*[{LETTERS}][^|]*(?:\|\s*\d[\d.,]*\s*%?\s*){{2,3}}$")
 _BREADCRUMB_ARROW = re.compile(r"\s(?:>|»|›)\s")
 _COUNTER = re.compile(r"\s*[(\[]\s*\d+\s*[)\]]\s*$")
 _SENTENCE_FINAL_CHARS = tuple(".!?…:;\"”)")
@@ -394,6 +396,8 @@ def _is_menu(line: str, key: str) -> bool:
         return True
     if line.endswith(_SENTENCE_FINAL_CHARS) and not line.endswith(":"):
         return False
+    if _TABLE_ROW.match(line):
+        return False  # "Chi cục và tương đương | 24 | 17 | 7": a table flattened to text is article matter
     segments = [s for s in _MENU_SEPARATORS.split(line) if s]
     if len(segments) >= 2 and all(len(s.split()) <= 5 for s in segments):
         return True  # "HOTLINE: 0834 244 333 | THƯ VIỆN | ĐẶT LÀM TRANG CHỦ", "Trang chủ > Thời sự"

@@ -202,6 +202,10 @@ def find_metrics(doc: Document) -> list[Metric]:
     for line_start, line in _lines(text):
         if not _DIGIT.search(line) or _FURNITURE_LINE.match(line) or _is_shouting(line):
             continue
+        row = _TABLE_ROW.match(line)
+        if row:
+            found.extend(_table_row_metrics(doc, row, line_start))
+            continue
         context = _Context()
         for clause in _clauses(line, line_start):
             if clause.opens_sentence:
@@ -220,6 +224,40 @@ def find_metrics(doc: Document) -> list[Metric]:
                 context.units.append(metric.unit)
                 context.in_clause += 1
     return _deduplicate(found)
+
+
+# "Phòng thuộc sở | 152 | 118 | 34": a table flattened to text, one row a line, the figures between bars.
+_TABLE_ROW = re.compile(r"^(?P<label>[^|\d]*[^\W\d_][^|]*?)\s*(?P<cells>(?:\|\s*\d[\d.,]*\s*%?\s*){2,3})$")
+
+
+def _table_row_metrics(doc: Document, row: re.Match, line_start: int) -> list[Metric]:
+    """A before/after row is read from its figures alone, since the header is furniture to the cleaner:
+    two figures are the start and the result; a third is kept only when it is their difference, which
+    shows the row is a before/after/change row and not three unrelated columns."""
+    cells = [c.strip() for c in row.group("cells").split("|") if c.strip()]
+    values = [parse_number(c.rstrip("% ").strip()) for c in cells]
+    if any(v is None for v in values):
+        return []
+    label = row.group("label").strip(" :-–")
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        label = label[0].lower() + label[1:]
+    unit = f"% {label}" if cells[0].endswith("%") else label
+    first, second = values[0], values[1]
+    actions = [("từ", first), ("còn" if second <= first else "lên", second)]
+    if len(values) == 3:
+        change = values[2]
+        if abs(first - second - change) < 1e-6:
+            actions.append(("giảm", change))
+        elif abs(second - first - change) < 1e-6:
+            actions.append(("tăng", change))
+        else:
+            return []
+    start, end = line_start + row.start(), line_start + row.end()
+    return [
+        Metric(action=a, value=v, unit=unit, qualifier="exact", level=_level(unit),
+               text=doc.text[start:end], evidence=[doc.evidence(start, end)])
+        for a, v in actions
+    ]
 
 
 def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context) -> Metric | None:

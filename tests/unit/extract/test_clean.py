@@ -335,3 +335,16 @@ def test_a_breadcrumb_from_the_home_page_is_not_the_headline_however_long_its_la
         "để người dân tra cứu và thực hiện thuận tiện hơn trên cổng dịch vụ công của tỉnh.\n"
     )
     assert clean_article(raw).title == "Huyện Krông Pắc công bố thủ tục hành chính mới thuộc thẩm quyền cấp xã"
+
+
+def test_a_table_row_flattened_to_bars_stays_in_the_text_while_a_menu_does_not():
+    raw = (
+        "Trang chủ | Tin tức | Chính trị\n\n"
+        "Huyện Cư M'gar giảm 15 trạm y tế sau sắp xếp lại mạng lưới cơ sở\n\n"
+        "Theo báo cáo của UBND huyện, kết quả sắp xếp mạng lưới y tế cơ sở của huyện trong giai đoạn vừa qua "
+        "được tổng hợp ở bảng dưới đây.\n"
+        "Trạm y tế | 46 | 31 | 15\n"
+    )
+    text = clean_article(raw).text
+    assert "Trạm y tế | 46 | 31 | 15" in text
+    assert "Trang chủ" not in text

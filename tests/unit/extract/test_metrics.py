@@ -258,3 +258,12 @@ def test_rules_issued_units_started_and_files_handled_on_time_are_counted():
         "45 xã, phường. Trong tháng, xã giải quyết đúng hạn 870 hồ sơ."
     )
     assert [(a, v) for a, v, _ in _values_units(text)] == [("ban hành", 12), ("vận hành", 45), ("giải quyết", 870)]
+
+
+def test_a_before_after_change_row_of_a_flattened_table_gives_three_metrics():
+    text = "Kết quả như sau:\nTrạm y tế | 46 | 31 | 15\nTrường tiểu học | 62 | 58 | 9\nNgười hoạt động không chuyên trách | 410 | 355"
+    assert _values_units(text) == [
+        ("từ", 46, "trạm y tế"), ("còn", 31, "trạm y tế"), ("giảm", 15, "trạm y tế"),
+        # 62 - 58 is not 9: three unrelated columns are not read as before, after and change.
+        ("từ", 410, "người hoạt động không chuyên trách"), ("còn", 355, "người hoạt động không chuyên trách"),
+    ]
