@@ -396,7 +396,7 @@ def _is_menu(line: str, key: str) -> bool:
         return True
     if line.endswith(_SENTENCE_FINAL_CHARS) and not line.endswith(":"):
         return False
-    if _TABLE_ROW.match(line):
+    if "|" in line and _TABLE_ROW.match(line):
         return False  # "Chi cục và tương đương | 24 | 17 | 7": a table flattened to text is article matter
     segments = [s for s in _MENU_SEPARATORS.split(line) if s]
     if len(segments) >= 2 and all(len(s.split()) <= 5 for s in segments):

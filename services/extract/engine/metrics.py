@@ -202,7 +202,7 @@ def find_metrics(doc: Document) -> list[Metric]:
     for line_start, line in _lines(text):
         if not _DIGIT.search(line) or _FURNITURE_LINE.match(line) or _is_shouting(line):
             continue
-        row = _TABLE_ROW.match(line)
+        row = _TABLE_ROW.match(line) if "|" in line else None  # the bar test keeps paragraphs off the regex
         if row:
             found.extend(_table_row_metrics(doc, row, line_start))
             continue
