@@ -251,5 +251,21 @@ def bench_extract(
     extract_benchmark(texts, seconds=seconds, baseline=baseline)
 
 
+@bench_app.command("pipeline")
+def bench_pipeline(
+    articles: Annotated[int, typer.Option(help="How many new articles to post.")] = 500,
+    ingest_url: Annotated[str | None, typer.Option(help="The ingest service (default: from settings).")] = None,
+    query_url: Annotated[str | None, typer.Option(help="The query API (default: from settings).")] = None,
+    seeds_dir: Annotated[Path, typer.Option(help="Texts to post, cycled.")] = Path("seeds"),
+) -> None:
+    """POST-to-searchable throughput and latency of a running pipeline (start it with `provnews up`)."""
+    from provnews.bench_pipeline import pipeline_benchmark
+
+    settings = get_settings()
+    texts = [f.read_text(encoding="utf-8") for f in _text_files([seeds_dir])]
+    pipeline_benchmark(texts, ingest_url=ingest_url or settings.url(settings.ingest_port),
+                       query_url=query_url or settings.url(settings.query_port), articles=articles)
+
+
 if __name__ == "__main__":
     app()

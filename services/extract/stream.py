@@ -7,6 +7,7 @@ the broker acknowledges it before the loop moves on, so a committed offset means
 """
 from __future__ import annotations
 
+import asyncio
 import time
 import traceback
 
@@ -54,8 +55,8 @@ def create_app(settings: Settings) -> faust.App:
     stories = StoryIndex(settings)
     state = {"ready": False}
 
-    async def send(topic: faust.TopicT, key: bytes, value: bytes, headers=None) -> None:
-        await (await topic.send(key=key, value=value, headers=headers))  # the second await waits for the ack
+    async def send(topic: faust.TopicT, key: bytes, value: bytes) -> None:
+        await (await topic.send(key=key, value=value))  # the second await waits for the broker's ack
 
     async def dead_letter(message, error: str, reason: str, article_id: str | None) -> None:
         await send(dead_letters, message.key or b"", dead_letter_event("extract", message, error, reason, article_id).to_bytes())
@@ -84,11 +85,14 @@ def create_app(settings: Settings) -> faust.App:
         key = received.article_id.encode()
         event = ArticleExtracted.wrap(article, subject=received.article_id,
                                       event_id=derive_id("extracted", received.article_id, extraction.engine_version))
-        await send(extracted, key, event.to_bytes(), story_headers(story_id, extraction.fingerprint))
         found = reform_mentions(article)
+        # Hand every event to the producer first, then wait for all the acks: one round trip, not one each.
+        pending = [await extracted.send(key=key, value=event.to_bytes(),
+                                        headers=story_headers(story_id, extraction.fingerprint))]
         for mention in found:
-            await send(mentions, key, ReformMentioned.wrap(mention, subject=received.article_id,
-                                                           event_id=mention.mention_id).to_bytes())
+            pending.append(await mentions.send(key=key, value=ReformMentioned.wrap(
+                mention, subject=received.article_id, event_id=mention.mention_id).to_bytes()))
+        await asyncio.gather(*pending)
         log.info("article.extracted", article_id=received.article_id, story_id=story_id, took_ms=took_ms,
                  mentions=len(found), metrics=len(extraction.metrics), topics=len(extraction.topics))
 
