@@ -223,7 +223,26 @@ def find_metrics(doc: Document) -> list[Metric]:
                 context.action, context.unit = metric.action, metric.unit
                 context.units.append(metric.unit)
                 context.in_clause += 1
-    return _deduplicate(found)
+    return _fold_headline_restatements(_deduplicate(found), text.find("\n"))
+
+
+def _fold_headline_restatements(found: list[Metric], title_end: int) -> list[Metric]:
+    """ "Tinh giản 312 biên chế" (headline) and "tinh giản 312 người" (body) are one figure: a headline
+    metric whose value and verb the body repeats joins the body's, whatever noun each uses. Only the
+    headline is folded so that two body figures that happen to share a value ("giảm 60 đơn vị sự
+    nghiệp", "giảm 60 cấp trưởng") stay two."""
+    if title_end < 0:
+        return found
+    in_title = [all(ev.start < title_end for ev in m.evidence) for m in found]
+    kept: list[Metric] = []
+    for metric, headline in zip(found, in_title):
+        if headline and any(
+            not other_in_title and other.action == metric.action and abs(other.value - metric.value) < 1e-9
+            for other, other_in_title in zip(found, in_title)
+        ):
+            continue
+        kept.append(metric)
+    return kept
 
 
 # "Phòng thuộc sở | 152 | 118 | 34": a table flattened to text, one row a line, the figures between bars.

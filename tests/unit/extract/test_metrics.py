@@ -267,3 +267,15 @@ def test_a_before_after_change_row_of_a_flattened_table_gives_three_metrics():
         # 62 - 58 is not 9: three unrelated columns are not read as before, after and change.
         ("từ", 410, "người hoạt động không chuyên trách"), ("còn", 355, "người hoạt động không chuyên trách"),
     ]
+
+
+def test_a_headline_figure_restated_in_the_body_with_another_noun_is_one_metric():
+    text = "Đắk Mil: Tinh giản 58 biên chế trong năm 2023\nNăm 2023, huyện Đắk Mil đã tinh giản 58 người, chủ yếu là viên chức."
+    assert [(a, v) for a, v, _ in _values_units(text)] == [("tinh giản", 58)]
+
+
+def test_two_body_figures_sharing_a_value_stay_two():
+    text = "Sắp xếp bộ máy ở Krông Ana\nHuyện giảm 12 đơn vị sự nghiệp và giảm 12 cấp trưởng."
+    assert [(a, v, u) for a, v, u in _values_units(text)] == [
+        ("giảm", 12, "đơn vị sự nghiệp"), ("giảm", 12, "cấp trưởng"),
+    ]
