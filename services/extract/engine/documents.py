@@ -123,6 +123,8 @@ _NAMED_ACT = re.compile(
     r"|(?<=thông qua )(?P<lower>nghị quyết|quyết định)|(?<=ban hành )(?P<issued>nghị quyết|quyết định|chỉ thị|kế hoạch))"
     rf"(?:\s+của\s+[{_UPPER}][^,.;:()\n]{{2,80}}?)?\s+về\s+(?:việc\s+)?"
     r"(?P<plain>[^\W\d][^.;:()\"“”«»\n…]{2,200})"
+    # A circular or decree is also named by what it guides: "Thông tư hướng dẫn chức năng, nhiệm vụ của ...".
+    r"|(?P<guiding>Thông tư|Nghị định)\s+(?P<guided>hướng dẫn\s+[^\W\d][^.;:()\"“”«»\n…]{2,200})"
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*)$")
 _GENERIC_BEFORE_SCHEME = re.compile(r"(?:[Cc]ác|[Nn]hững)\s$")
@@ -179,8 +181,8 @@ def find_documents(doc: Document) -> list[LegalDocument]:
     for m in _NAMED_ACT.finditer(text):
         if _inside(m.start(), covered) or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
-        name = m.group("capital") or m.group("lower") or m.group("issued")
-        title = _plain_title(m.group("plain"))
+        name = m.group("capital") or m.group("lower") or m.group("issued") or m.group("guiding")
+        title = _plain_title(m.group("plain") or m.group("guided"))
         if title:
             kind = _KIND_BY_NAME[name.lower()]
             mentions.append(_Found(kind, None, None, _tidy(title), [m.span()]))

@@ -148,3 +148,12 @@ def test_a_lower_case_act_counts_only_as_what_was_passed():
         ("nghi_quyet", None)
     ]
     assert _kinds_numbers("Cần triển khai các nghị quyết về phát triển kinh tế biển.") == []
+
+
+def test_a_circular_named_by_what_it_guides_is_a_document_without_a_number():
+    doc = Document.from_text(
+        "Bộ Tài chính đang soạn thảo Thông tư hướng dẫn cơ chế tự chủ tài chính của đơn vị sự nghiệp công lập. "
+        "Thông tư số 56/2022/TT-BTC hướng dẫn một số nội dung về tự chủ đã hết hiệu lực."
+    )
+    found = {(d.kind, d.number) for d in find_documents(doc)}
+    assert found == {("thong_tu", None), ("thong_tu", "56")}
