@@ -38,7 +38,7 @@ _FILLERS = _alternation(
     "được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là|cho|bình quân|"
     # What was saved or paid, or how files were handled, may stand between verb and number:
     # "tiết kiệm ngân sách khoảng 2 tỷ đồng", "chi trả chế độ gần 18 tỷ đồng", "giải quyết đúng hạn 98 hồ sơ".
-    "ngân sách|chế độ|kinh phí|chi phí|đúng hạn|trước hạn|trực tuyến"
+    "ngân sách|chi ngân sách|chế độ|kinh phí|chi phí|đúng hạn|trước hạn|trực tuyến"
 )
 _QUALIFIERS = {
     "khoảng": "about", "chừng": "about", "xấp xỉ": "about", "ước": "about", "ước tính": "about",

@@ -250,6 +250,8 @@ def test_money_saved_or_paid_with_its_object_between_verb_and_number_is_a_metric
     assert ("chi trả", 9, "nearly") in found
     assert ("tổng kinh phí", 120, "over") in found
     assert ("chi trả", 900, "exact") in found
+    spending = "Sau sắp xếp, tỉnh tiết kiệm chi ngân sách khoảng 45 tỷ đồng mỗi năm."
+    assert [(a, v, q) for a, v, _, q, _ in _metrics(spending)] == [("tiết kiệm", 45, "about")]
 
 
 def test_rules_issued_units_started_and_files_handled_on_time_are_counted():
