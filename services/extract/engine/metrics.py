@@ -335,6 +335,13 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
             after_result = _PERCENT.match(text, result.end(), clause.end)
             unit, _ = _unit_after(text, after_result.end() if after_result else result.end(), clause.end)
 
+    # "giảm 6.714 đơn vị (khoảng 66,91%)": a bracketed share restates the count just before it.
+    bracketed_share = bool(
+        action is None and measure and context.action and context.unit and context.in_clause
+        and _OPEN_BRACKET_BEFORE.search(text, max(clause.start, number_start - 3), number_start)
+    )
+    if bracketed_share:
+        action = context.action
     if action is None:
         action = _action_without_verb(text, clause, number_start, unit_end, bool(unit or measure), context)
         if action is None:
@@ -378,7 +385,7 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
         unit = next((u for u in reversed(context.units) if u.lower().startswith(unit.lower() + " ")), unit)
     if unit.lower() in _GENERIC_HEADS and not measure and action not in _WEAK_VERBS:
         unit = f"{unit} {action}"  # "giải quyết chế độ cho 5.408 người": who they are is what was done
-    if measure and not unit and action in _RESTATING_VERBS and context.unit:
+    if measure and not unit and (action in _RESTATING_VERBS or bracketed_share) and context.unit:
         # "giảm 3.080 biên chế, tương đương 11,2%": the share restates the count just before it.
         unit = _measured_before(context.unit)
     full_unit = " ".join(x for x in (measure, unit) if x)
@@ -422,6 +429,7 @@ def _action_name(match: re.Match) -> str:
     return verb
 
 
+_OPEN_BRACKET_BEFORE = re.compile(r"\(\s*$")
 _RESTATING_VERBS = frozenset({"tương đương", "tương ứng"})
 _POSITION_VERBS = frozenset({"đứng thứ", "xếp thứ", "xếp hạng", "vươn lên"})
 _NOT_A_UNIT_AFTER_RANK = frozenset({"", "cả nước", "toàn quốc", "trong cả nước", "khu vực", "trong khu vực"})

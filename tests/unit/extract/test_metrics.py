@@ -281,3 +281,9 @@ def test_two_body_figures_sharing_a_value_stay_two():
     assert [(a, v, u) for a, v, u in _values_units(text)] == [
         ("giảm", 12, "đơn vị sự nghiệp"), ("giảm", 12, "cấp trưởng"),
     ]
+
+
+def test_a_bracketed_share_after_a_count_restates_it_with_its_verb_and_qualifier():
+    text = "Sau sắp xếp, toàn tỉnh còn 102 xã, phường, giảm 98 đơn vị (khoảng 49%) so với trước."
+    found = [(a, v, u, q) for a, v, u, q, _ in _metrics(text)]
+    assert [(a, v, q) for a, v, u, q in found if u.startswith("%")] == [("giảm", 49, "about")]
