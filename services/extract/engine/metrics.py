@@ -30,6 +30,8 @@ _ACTIONS = _alternation(
     "nghỉ thôi việc|thôi việc|dôi dư|kết thúc hoạt động|chấm dứt hoạt động|"
     # Counted output of a reform's rule-making and start-up: "ban hành 28 nghị định", "vận hành 64 xã".
     "ban hành|vận hành|"
+    # "giải quyết nghỉ hưu trước tuổi 9 người", "kết thúc hoạt động của 696 đơn vị hành chính cấp huyện".
+    "nghỉ hưu trước tuổi|kết thúc hoạt động của|chấm dứt hoạt động của|"
     # A sum of money governed by its noun: "với tổng kinh phí hơn 61.000 tỷ đồng".
     "tổng kinh phí|kinh phí"
 )
@@ -419,7 +421,7 @@ def _qualifier(word: str | None, before_verb: str) -> str:
 
 def _action_name(match: re.Match) -> str:
     """The governing verb; "giảm còn 2,75%" is a level reached ("còn"), "tăng lên 215" a rise to a level."""
-    verb = " ".join(match.group("verb").lower().split())
+    verb = " ".join(match.group("verb").lower().split()).removesuffix(" của")  # "kết thúc hoạt động của"
     fillers = match.group("fillers").lower().split()
     if "còn" in fillers:
         return "còn"

@@ -287,3 +287,15 @@ def test_a_bracketed_share_after_a_count_restates_it_with_its_verb_and_qualifier
     text = "Sau sắp xếp, toàn tỉnh còn 102 xã, phường, giảm 98 đơn vị (khoảng 49%) so với trước."
     found = [(a, v, u, q) for a, v, u, q, _ in _metrics(text)]
     assert [(a, v, q) for a, v, u, q in found if u.startswith("%")] == [("giảm", 49, "about")]
+
+
+def test_early_retirement_and_ending_units_are_read_with_their_counts():
+    text = (
+        "Huyện dôi dư 30 cán bộ; giải quyết nghỉ hưu trước tuổi 7 người. "
+        "Việc kết thúc hoạt động của 22 đơn vị hành chính cấp huyện được thực hiện đồng loạt."
+    )
+    assert _values_units(text) == [
+        ("dôi dư", 30, "cán bộ"),
+        ("nghỉ hưu trước tuổi", 7, "người nghỉ hưu trước tuổi"),
+        ("kết thúc hoạt động", 22, "đơn vị hành chính cấp huyện"),
+    ]
