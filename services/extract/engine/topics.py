@@ -86,6 +86,8 @@ _CUES: dict[str, dict[str, float]] = {
         "thi tuyển": 1.5, "chuẩn hóa": 0.5, "cán bộ chủ chốt": 0.5, "kiểm soát quyền lực": 1,
         "chất lượng đội ngũ": 1, "cán bộ lãnh đạo quản lý": 1, "nguồn nhân lực": 0.5,
         "trình độ năng lực": 1, "năng lực trình độ": 1, "lựa chọn bồi dưỡng": 1, "sàng lọc": 1,
+        # Placing and replacing cadres: "bố trí cán bộ đúng vị trí việc làm, thay thế người không đáp ứng yêu cầu".
+        "bố trí cán bộ": 1, "không đáp ứng yêu cầu": 1, "thay thế người": 1, "người có năng lực": 0.5,
     },
     "doi_tac_cong_tu": {
         "đối tác công tư": 2, "ppp": 2, "xã hội hóa": 1, "đầu tư công quản lý tư": 1.5,

@@ -138,3 +138,11 @@ def test_merging_schools_and_health_centres_is_not_a_merger_of_agencies():
         "Sau khi sáp nhập, các trường được đầu tư thêm phòng học và thiết bị dạy học.",
     ])
     assert "hop_nhat_co_quan" not in _topics(text)
+
+
+def test_a_full_sentence_on_placing_and_replacing_cadres_is_cadre_work():
+    text = (
+        "Giám đốc Sở đề nghị các xã bố trí cán bộ đúng chuyên môn, ưu tiên người có năng lực và kịp thời "
+        "thay thế người không đáp ứng yêu cầu nhiệm vụ."
+    )
+    assert "cong_tac_can_bo" in _topics(text)
