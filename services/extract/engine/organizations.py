@@ -238,8 +238,10 @@ _CENTRE_LIST = (
 )
 _GENERIC_CENTRE = (
     rf"(?![Hh]ội{SP}nghị){_FIELD_WORDS}"
-    rf"(?:{SP}(?:và|-|–){SP}{_ANOTHER_BODY}{_FIELD_WORDS})?"
+    rf"(?:{SP}(?:và|-|–){SP}{_ANOTHER_BODY}{_FIELD_WORDS}){{0,2}}"
 )
+# A known centre's name that goes on ("Văn hóa - Thông tin và Thể thao") is read whole by the generic reading.
+_CENTRE_NAME_ENDS = rf"(?!{SP}(?:và|-|–){SP}{_ANOTHER_BODY}[{UP}])"
 _QUOTED = r"(?:[^\S\n]*[\"“][^\"”\n]{1,30}[\"”])"
 _MASS = _alt("Hội Nông dân", "Hội Liên hiệp Phụ nữ", "Hội LHPN", "Hội Cựu chiến binh", "Hội CCB", "Đoàn Thanh niên",
              "Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh", "Liên đoàn Lao động", "LĐLĐ",
@@ -347,6 +349,9 @@ _BODY_ALTERNATIVES = (
     # the Party in a province, district or commune
     rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{phrase('Đảng bộ')}{SP}{LEVEL}",
     rf"{_COMMITTEE_ORGAN}{SP}{COMMITTEE}",
+    # a commune's or district's Party committee ("Ban Thường vụ Đảng ủy xã", "Ban Thường vụ Đảng ủy" in its article)
+    rf"(?:{phrase('Ban Thường vụ')}|BTV){SP}{phrase('Đảng ủy')}(?:{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}"
+    rf"|(?P<bare_party_committee>)(?![^\S\n]+[{UP}{LOW}]*[{UP}]))",
     rf"(?:{phrase('Ban Thường vụ')}|BTV|{phrase('Ban Chấp hành')}|BCH){_SHARED_COMMITTEE}",
     rf"{phrase('Ban')}{SP}{_COUNCIL_BOARDS}(?:{SP}của)?{SP}{HDND}{SP}{LEVEL}",
     rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}(?:{SP}(?:{COMMITTEE}|{LEVEL}{_NOT_LETTER_AFTER}))?",
@@ -361,6 +366,8 @@ _BODY_ALTERNATIVES = (
     # one office may serve several bodies: "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh"
     rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})*{SP}{LEVEL}",
     rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}{_SHARED_OFFICE_LEVEL}",
+    # with no level it names a model ("hợp nhất Văn phòng Đoàn ĐBQH, HĐND và UBND ở 3 huyện"): body_at drops it
+    rf"(?P<office_model>{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})+)",
     rf"{phrase('Thường trực')}{SP}(?:{HDND}|{UBND}){SP}{LEVEL}",
     rf"(?:{HDND}|{UBND}){SP}{LEVEL}{_NOT_LETTER_AFTER}",
     rf"(?:{HDND}|{UBND}){_SHARED_LEVEL}",
@@ -370,9 +377,12 @@ _BODY_ALTERNATIVES = (
     rf"{phrase('Sở')}{SP}{FIELD}{_OPT_LEVEL}",
     rf"{phrase('Bộ')}{SP}(?:{_FIELDS}|{_FIELD_ACRONYM})",  # only known ministries: "Bộ Tiêu chí" is a set of criteria
     rf"{phrase('Phòng')}{SP}{FIELD}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
+    # a district's division written without its level ("đề nghị Phòng Nội vụ rà soát"): known fields only
+    rf"(?P<bare_division>{phrase('Phòng')}{SP}{_FIELDS}){_NOT_LETTER_AFTER}(?!{SP}[{UP}])",
+    rf"{phrase('Trạm Y tế')}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
     rf"{_MASS}(?:{SP}Việt{SP}Nam)?{_OPT_LEVEL}",
     rf"{phrase('Tỉnh đoàn')}|{phrase('Thành đoàn')}",
-    rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_LIST}|{_CENTRE_NAMES}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
+    rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_LIST}|{_CENTRE_NAMES}{_CENTRE_NAME_ENDS}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
     STEERING,
     # Party organisations of 2025 ("Đảng bộ các cơ quan Đảng tỉnh", "Đảng bộ UBND tỉnh") and a named one
     # ("Đảng bộ tỉnh Đắk Lắk": body_at keeps it only with its place written after it).
@@ -440,8 +450,16 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
         core = f"{core} {' '.join(shared.split())}"
         pm = PROVINCE_RE.match(text, _skip_spaces(text, m.end(shared_group)))  # "HĐND, UBND tỉnh Kon Tum"
         shared_province = province_of(pm.group(0)) if pm else None
-    if _GENERIC_AFTER.match(text, end):
+    if _GENERIC_AFTER.match(text, end) or groups.get("office_model"):
         return None
+    if groups.get("bare_division") is not None:  # "Chủ tịch UBND huyện đề nghị Phòng Nội vụ": that district's
+        level = _last_match(_DIVISION_LEVEL, text, text.rfind("\n", 0, m.start()) + 1, m.start())
+        core = f"{core} {level.group(0).lower()}" if level else core
+    elif groups.get("bare_party_committee") is not None:  # "Ban Thường vụ Đảng ủy": of the commune the article names
+        level = _last_match(_LOCAL_PARTY_COMMITTEE, text, 0, m.start())
+        if level is None:
+            return None
+        core = f"{core} {level.group(1)}"
     if _BARE_BOARD.search(core) and _EVENT_AFTER.match(text, end):
         return None
     if _STEERING_HEAD.match(core):
@@ -480,13 +498,34 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
         if pm and (after is None or _starts_a_name(text, after.end() - 2)):
             province, end = province_of(pm.group(0)), pm.end()
             place = " ".join(pm.group(0).split())
-    if _PARTY_OF_LEVEL.fullmatch(core) and (not place or _EVENT_BEFORE.search(text, max(0, m.start() - 40), m.start())):
+    if _PARTY_OF_LEVEL.fullmatch(core) and (not place and not _named_local_party(text, core)
+                                             or _EVENT_BEFORE.search(text, max(0, m.start() - 40), m.start())):
         return None
     return BodyMention(m.start(), end, core, place, province,
                        provincial=ends_province or _BARE_BOARD.search(core) is not None,
                        city_level=ends_city and not province,
                        any_level=not province and not (ends_province or ends_city or ends_local)
                        and _DEPARTMENT.match(core) is not None)
+
+
+# The district a bare division belongs to: the level word last written before it on its line.
+_DIVISION_LEVEL = re.compile(rf"(?<![{UP}{LOW}])(?:[Hh]uyện|[Qq]uận|[Tt]hị{SP}xã)(?![{UP}{LOW}])(?!{SP}ủy)")
+_LOCAL_PARTY_COMMITTEE = re.compile(rf"{phrase('Đảng ủy')}{SP}({LEVEL_LOCAL})(?![{UP}{LOW}])")
+
+
+def _last_match(pattern: re.Pattern, text: str, start: int, end: int) -> re.Match | None:
+    last = None
+    for last in pattern.finditer(text, start, end):
+        pass
+    return last
+
+
+def _named_local_party(text: str, core: str) -> bool:
+    """'Đảng bộ xã có 62 tổ chức cơ sở đảng': the Party organisation of the commune the article names."""
+    level = re.search(rf"{LEVEL_LOCAL}$", core)
+    if level is None:
+        return False
+    return re.search(rf"(?<![{UP}{LOW}]){phrase(level.group(0))}{SP}[{UP}][{LOW}]", text) is not None
 
 
 def _starts_a_name(text: str, pos: int) -> bool:

@@ -266,7 +266,7 @@ def _name_mentions(text: str, original: str) -> list[NameMention]:
         segment: list[tuple[int, int]] = []
         for piece in pieces + [(-1, -1)]:
             word = text[piece[0]:piece[1]] if piece[0] >= 0 else ""
-            if word and word not in NAME_BREAKERS:
+            if word and (word not in NAME_BREAKERS or _given_name_after(text, segment, piece, run.end())):
                 segment.append(piece)
                 continue
             if len(segment) >= 2:
@@ -275,6 +275,27 @@ def _name_mentions(text: str, original: str) -> list[NameMention]:
     if taken:
         out.sort(key=lambda n: n.start)
     return out
+
+
+# Breakers that are also given names ("Hà Sỹ Đồng", "Trần Văn Được", "Nguyễn Văn Chánh"): right after a name and
+# ending the run of capitalised words they close it, unless the next word makes them a title or a phrase
+# ("Đồng chí", "Chánh án", "Được biết").
+_GIVEN_NAME_BREAKERS = {
+    "Đồng": ("chí", "thời", "bào", "loạt", "hành", "tình", "ý", "lòng", "đều"),
+    "Được": ("biết", "bầu", "giao", "cử", "sự", "coi", "xem", "thông"),
+    "Chánh": ("án", "văn", "thanh", "thẩm"),
+}
+_NEXT_LOWER_WORD = re.compile(rf"[^\S\n]+([{LOW}]+)")
+
+
+def _given_name_after(text: str, segment: list[tuple[int, int]], piece: tuple[int, int], run_end: int) -> bool:
+    stops = _GIVEN_NAME_BREAKERS.get(text[piece[0]:piece[1]])
+    if stops is None or piece[1] != run_end or not 2 <= len(segment) <= 3:
+        return False
+    if segment[-1][1] != piece[0] - 1 or text[segment[0][0]:segment[0][1]] not in SURNAMES:
+        return False  # only one space between the name and the word
+    nxt = _NEXT_LOWER_WORD.match(text, piece[1])
+    return not (nxt and nxt.group(1) in stops)
 
 
 def _names_in_segment(text: str, original: str, segment: list[tuple[int, int]]) -> list[NameMention]:

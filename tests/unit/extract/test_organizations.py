@@ -249,3 +249,41 @@ def test_a_standing_committee_seat_completed_from_its_chain_gives_the_committee(
     assert bodies(text) == ["Ban Dân vận Tỉnh ủy Cao Bằng", "Ban Thường vụ Tỉnh ủy Cao Bằng"]
     text = "Ông Đàm Văn Eng, Ủy viên Ban Thường vụ, Giám đốc Sở Nội vụ Cao Bằng phát biểu."
     assert bodies(text) == ["Sở Nội vụ Cao Bằng"]
+
+
+def test_a_centre_name_joined_by_dashes_is_read_whole():
+    text = "Trung tâm Văn hóa - Thông tin và Thể thao huyện Yên Thế đã tự bảo đảm chi thường xuyên."
+    assert bodies(text) == ["Trung tâm Văn hóa - Thông tin và Thể thao huyện Yên Thế"]
+
+
+def test_a_centre_name_followed_by_another_body_stops_before_it():
+    assert bodies("Trung tâm Văn hóa và Sở Nội vụ cùng dự.") == ["Trung tâm Văn hóa", "Sở Nội vụ"]
+
+
+def test_district_and_commune_bodies_written_without_their_place():
+    text = ("Chủ tịch UBND huyện Tân Yên đề nghị Phòng Nội vụ rà soát biên chế. Ở xã Ngọc Thiện, Trạm Y tế xã "
+            "được giao thêm nhiệm vụ. Huyện Tân Yên giao việc cho Phòng Nông nghiệp và Phát triển nông thôn.")
+    assert bodies(text) == ["UBND huyện Tân Yên", "Phòng Nội vụ huyện Tân Yên", "Trạm Y tế xã Ngọc Thiện",
+                            "Phòng Nông nghiệp và Phát triển nông thôn huyện Tân Yên"]
+
+
+def test_a_division_of_a_department_is_not_a_district_division():
+    assert bodies("Phòng Nội vụ Sở Y tế được kiện toàn.") == ["Sở Y tế"]
+
+
+def test_a_communes_party_organisation_and_its_standing_committee():
+    text = ("Xã Tà Xùa có 20 bản. Đảng bộ xã có 30 chi bộ. Ông Mùa A Vảng, Bí thư Đảng ủy xã cho biết các đồng "
+            "chí trong Ban Thường vụ Đảng ủy phụ trách từng bản.")
+    assert set(bodies(text)) == {"Đảng bộ xã", "Đảng ủy xã", "Ban Thường vụ Đảng ủy xã"}
+
+
+def test_a_bare_party_committee_with_no_commune_named_is_not_a_body():
+    assert bodies("Các đồng chí trong Ban Thường vụ Đảng ủy được phân công phụ trách.") == []
+    assert bodies("Đại hội Đảng bộ xã lần thứ nhất thành công. Xã Tà Xùa có 20 bản.") == []
+
+
+def test_a_generic_model_of_a_shared_office_names_no_body():
+    text = "Tỉnh thí điểm hợp nhất Văn phòng Đoàn ĐBQH, HĐND và UBND ở 3 huyện là An Lão, Tây Sơn và Phù Mỹ."
+    assert bodies(text) == []
+    assert bodies("Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh tổ chức hội nghị.") == [
+        "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh"]

@@ -231,3 +231,19 @@ def test_medicine_and_places_are_not_highland_names(text):
 def test_jrai_family_names_written_in_two_words():
     text = "Ông Rah Lan Hiếu, Phó Chủ tịch UBND tỉnh, và ông Puih Hlin cùng dự."
     assert people(text) == {"Rah Lan Hiếu": ["Phó Chủ tịch UBND tỉnh"], "Puih Hlin": []}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hội nghị do Phó Chủ tịch UBND tỉnh Trần Minh Đồng chủ trì.", {"Trần Minh Đồng": ["Phó Chủ tịch UBND tỉnh"]}),
+    ("Ông Vũ Văn Đồng, Chủ tịch UBND huyện Yên Thế cho biết như vậy.",
+     {"Vũ Văn Đồng": ["Chủ tịch UBND huyện Yên Thế"]}),
+    ("Ông Đinh Văn Được, Bí thư Huyện ủy phát biểu tại buổi làm việc.", {"Đinh Văn Được": ["Bí thư Huyện ủy"]}),
+    ("Đồng chí Lý Văn Chánh, Chánh Văn phòng UBND tỉnh báo cáo.", {"Lý Văn Chánh": ["Chánh Văn phòng UBND tỉnh"]}),
+])
+def test_a_given_name_that_is_also_a_common_word_stays_in_the_name(text, expected):
+    assert people(text) == expected
+
+
+def test_a_common_word_after_a_name_that_starts_a_phrase_is_not_part_of_it():
+    text = "Ông Lê Văn Tám Đồng chí Bí thư nói. Bà Ngô Thị Hoa Chánh án TAND tỉnh dự."
+    assert set(people(text)) == {"Lê Văn Tám", "Ngô Thị Hoa"}
