@@ -378,7 +378,7 @@ _BODY_ALTERNATIVES = (
     rf"{phrase('Bộ')}{SP}(?:{_FIELDS}|{_FIELD_ACRONYM})",  # only known ministries: "Bộ Tiêu chí" is a set of criteria
     rf"{phrase('Phòng')}{SP}{FIELD}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
     # a district's division written without its level ("đề nghị Phòng Nội vụ rà soát"): known fields only
-    rf"(?P<bare_division>{phrase('Phòng')}{SP}{_FIELDS}){_NOT_LETTER_AFTER}(?!{SP}[{UP}])",
+    rf"(?P<bare_division>{phrase('Phòng')}{SP}{_FIELDS}){_NOT_LETTER_AFTER}(?!{SP}(?:(?:và|-|–){SP}{_ANOTHER_BODY})?[{UP}])",
     rf"{phrase('Trạm Y tế')}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
     rf"{_MASS}(?:{SP}Việt{SP}Nam)?{_OPT_LEVEL}",
     rf"{phrase('Tỉnh đoàn')}|{phrase('Thành đoàn')}",

@@ -287,3 +287,9 @@ def test_a_generic_model_of_a_shared_office_names_no_body():
     assert bodies(text) == []
     assert bodies("Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh tổ chức hội nghị.") == [
         "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh"]
+
+
+def test_bare_divisions_in_a_list_and_a_dashed_division_not_cut_short():
+    assert bodies("Huyện Lạng Giang giao Phòng Nội vụ và Phòng Tư pháp rà soát.") == [
+        "Phòng Nội vụ huyện Lạng Giang", "Phòng Tư pháp huyện Lạng Giang"]
+    assert "Phòng Tài chính" not in bodies("UBND huyện Lạng Giang giao Phòng Tài chính - Kế hoạch thẩm định.")
