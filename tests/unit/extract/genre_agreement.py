@@ -1,0 +1,97 @@
+"""Per-field agreement of the engine with a hand-annotated genre set: each field compared in its own simple way.
+
+Written for these tests (the project does not use the shared scorer); shared by the floor tests of
+tests/fixtures/genre and tests/fixtures/genre2.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+from provnews.extract.engine import extract, to_contract
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+# Bodies are named more or less fully ("Sở Nội vụ", "Sở Nội vụ tỉnh Lào Cai"): compare their leading words.
+ORGANIZATION_WORDS = 3
+
+
+def _plain(text: str | None) -> str:
+    return " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+
+
+def _bare(text: str) -> str:
+    """Case, accents and punctuation away: "UBND tỉnh Đắk Lắk" and "ubnd tinh dak lak" are one name."""
+    decomposed = unicodedata.normalize("NFD", _plain(text).replace("đ", "d"))
+    return " ".join(re.findall(r"\w+", "".join(c for c in decomposed if not unicodedata.combining(c))))
+
+
+def golds(folder: Path) -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((folder / "gold").glob("*.json"))]
+
+
+def _pairs(folder: Path) -> list[tuple[dict, dict]]:
+    return [(gold, _predicted(folder, gold["file"])) for gold in golds(folder)]
+
+
+@cache
+def _predicted(folder: Path, file: str) -> dict:
+    return to_contract(extract((folder / file).read_text(encoding="utf-8")), file)
+
+
+def _same_share(pairs, field: str, norm) -> float:
+    return sum(norm(g[field]) == norm(p[field]) for g, p in pairs) / len(pairs)
+
+
+def _jaccard(pairs, key) -> float:
+    """Over the whole set: shared items / items in either, each article's items taken as a set."""
+    shared = either = 0
+    for gold, pred in pairs:
+        g, p = key(gold), key(pred)
+        shared += len(g & p)
+        either += len(g | p)
+    return shared / either if either else 1.0
+
+
+def _metric_agreement(pairs) -> float:
+    """Dice over metric values: each gold value pairs with one predicted value within 0.1 %."""
+    matched = total = 0
+    for gold, pred in pairs:
+        left = Counter(float(m["value"]) for m in pred["metrics"])
+        for m in gold["metrics"]:
+            value = float(m["value"])
+            twin = next((v for v in left if left[v] and abs(v - value) <= 1e-3 * max(1.0, abs(value))), None)
+            if twin is not None:
+                left[twin] -= 1
+                matched += 1
+        total += len(gold["metrics"]) + len(pred["metrics"])
+    return 2 * matched / total if total else 1.0
+
+
+def _names(field: str):
+    return lambda article: {_bare(item["name"]) for item in article[field]}
+
+
+def agreement(folder: Path, field: str) -> float:
+    """How far the engine agrees with the gold of the set in `folder` on one field, from 0 to 1."""
+    pairs = _pairs(folder)
+    if field == "title":
+        return _same_share(pairs, field, _plain)
+    if field in ("published", "source"):
+        return _same_share(pairs, field, lambda v: v)
+    if field == "authors":
+        return _same_share(pairs, field, lambda names: {_plain(n) for n in names})
+    if field == "provinces":
+        return _jaccard(pairs, lambda a: set(a["provinces"]))
+    if field == "legal_documents":
+        return _jaccard(pairs, lambda a: {(d["kind"], d["number"]) for d in a["legal_documents"]})
+    if field == "metrics":
+        return _metric_agreement(pairs)
+    if field == "topics":
+        return _jaccard(pairs, lambda a: set(a["topics"]))
+    if field == "organizations":
+        return _jaccard(pairs, lambda a: {" ".join(_bare(o["name"]).split()[:ORGANIZATION_WORDS]) for o in a[field]})
+    return _jaccard(pairs, _names(field))
