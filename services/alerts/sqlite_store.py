@@ -6,10 +6,8 @@ resends rather than loses, and the unique (subscription_id, story_id) keeps repl
 """
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -21,6 +19,7 @@ from provnews.alerts.ports import (
 )
 from provnews.alerts.retry import AttemptResult
 from provnews.schemas.events import AlertedArticle
+from provnews.sqlite import SqliteOnOneThread
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -88,33 +87,18 @@ def _ts(value: float | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
-class SqliteAlertStore:
-    """One connection on one thread: SQLite objects must stay on the thread that made them."""
+class SqliteAlertStore(SqliteOnOneThread):
+    schema = _SCHEMA
+    schema_version = SCHEMA_VERSION
 
     def __init__(self, path: Path):
-        self.path = Path(path)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alerts-sqlite")
-        self._conn: sqlite3.Connection | None = None
+        super().__init__(path, thread_name="alerts-sqlite", owner_only=True)  # it holds the webhook secrets
 
     async def _run(self, fn, *args):
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+            return await super()._run(fn, *args)
         except sqlite3.OperationalError as exc:  # locked or disk trouble: the caller retries
             raise StoreUnavailable(str(exc)) from exc
-
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.touch(mode=0o600, exist_ok=True)  # it holds the webhook secrets; SQLite's -wal/-shm follow suit
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")  # a commit survives power loss, so offsets may follow it
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.executescript(_SCHEMA)
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            self._conn = conn
-        return self._conn
 
     def _tx(self, fn, *args):
         db = self._db()
@@ -326,21 +310,6 @@ class SqliteAlertStore:
                        "dead_reason = NULL WHERE id = ?", (now, now, delivery_id))
             return "ok"
         return await self._run(self._tx, redeliver)
-
-    async def ping(self) -> bool:
-        try:
-            await self._run(lambda: self._db().execute("SELECT 1").fetchone())
-            return True
-        except (StoreUnavailable, sqlite3.Error, OSError):
-            return False
-
-    async def close(self) -> None:
-        def close():
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-        await self._run(close)
-        self._executor.shutdown(wait=True)
 
 
 def _subscription(row: sqlite3.Row) -> Subscription:

@@ -6,11 +6,9 @@ A query without diacritics searches the folded columns; a query with them search
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +30,7 @@ from provnews.indexer.ports import (
     TimelineSplit,
 )
 from provnews.schemas.events import ExtractedArticle
+from provnews.sqlite import SqliteOnOneThread
 
 SCHEMA_VERSION = 1
 FACET_LIMIT = 20
@@ -81,30 +80,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
 
-class SqliteStore:
-    """One connection on one thread: SQLite objects must stay on the thread that made them."""
-
-    def __init__(self, path: Path, *, busy_timeout_s: float = 30.0):
-        self.path = Path(path)
-        self.busy_timeout_s = busy_timeout_s
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
-        self._conn: sqlite3.Connection | None = None
-
-    async def _run(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
-
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")  # a commit survives power loss, so offsets may follow it
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.executescript(_SCHEMA)
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            self._conn = conn
-        return self._conn
+class SqliteStore(SqliteOnOneThread):
+    schema = _SCHEMA
+    schema_version = SCHEMA_VERSION
 
     # -- writing ---------------------------------------------------------------------------------
     async def write(self, articles: Sequence[ExtractedArticle]) -> list[Rejected]:
@@ -326,21 +304,6 @@ class SqliteStore:
         finally:
             db.execute("DETACH DATABASE built")
         return len(carried)
-
-    async def ping(self) -> bool:
-        try:
-            return await self._run(lambda: self._db().execute("SELECT 1").fetchone()[0] == 1)
-        except sqlite3.Error:
-            return False
-
-    async def close(self) -> None:
-        def _close():
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-        await self._run(_close)
-        self._executor.shutdown(wait=True)
 
 
 def _conditions(query: SearchQuery) -> tuple[str, str, list]:
