@@ -279,3 +279,41 @@ def bench_pipeline(
 
 if __name__ == "__main__":
     app()
+
+
+@bench_app.command("faults")
+def bench_faults(
+    components: Annotated[list[str] | None, typer.Argument(help="Which to kill (default: all, one at a time).")] = None,
+    rate: Annotated[float, typer.Option(help="Articles posted per second during each scenario.")] = 20.0,
+    duration: Annotated[float, typer.Option(help="Seconds of load per scenario; the kill falls in its middle.")] = 30.0,
+    broker: Annotated[str, typer.Option(help="kafka, or tansu for the fallback (losses expected there).")] = "kafka",
+    seed: Annotated[int | None, typer.Option(help="Seed for the kill points and the articles.")] = None,
+) -> None:
+    """The fault suite, longer: a fresh `provnews up` on free loopback ports, one component SIGKILLed at a time."""
+    import random
+    import tempfile
+
+    from provnews.faults import COMPONENTS, Receiver, UpProcess, format_table, run_scenario, subscribe
+
+    chosen = components or list(COMPONENTS)
+    if unknown := [c for c in chosen if c not in COMPONENTS]:
+        raise typer.BadParameter(f"unknown component(s) {', '.join(unknown)}; choose from {', '.join(COMPONENTS)}")
+    if broker not in ("kafka", "tansu"):
+        raise typer.BadParameter("broker is kafka or tansu")
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory(prefix="provnews-faults-") as folder:
+        up = UpProcess(Path(folder) / "data", extra_env={"PROVNEWS_LOCAL_BROKER": broker})
+        typer.echo(f"starting provnews up ({broker}) …")
+        up.start()
+        results = []
+        try:
+            with Receiver() as receiver:
+                subscribe(up, receiver)
+                for component in chosen:
+                    results.append(run_scenario(up, receiver, component, rate=rate, duration_s=duration,
+                                                seed=rng.randrange(2**32), out=typer.echo))
+                    typer.echo(format_table(results[-1:], up.broker_kind).splitlines()[-1])
+        finally:
+            up.stop()
+    typer.echo("")
+    typer.echo(format_table(results, up.broker_kind))
