@@ -171,7 +171,8 @@ def setup(
 
             store = ElasticsearchStore.from_settings(settings)
             try:
-                await store.wait_until_reachable(timeout)
+                version = await store.wait_until_reachable(timeout)
+                typer.echo(f"elasticsearch {version} at {settings.es_url}")
                 for line in await store.setup():
                     typer.echo(line)
             finally:

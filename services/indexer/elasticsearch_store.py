@@ -22,8 +22,10 @@ from typing import Any, Literal
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, AsyncElasticsearch
+from elasticsearch import __versionstr__ as client_version
 from elasticsearch.helpers import async_streaming_bulk
 
+from provnews.elastic import SUPPORTED, unsupported
 from provnews.extract.policies import reform_mentions
 from provnews.indexer.documents import facet_values, has_diacritics, query_terms, snippet
 from provnews.indexer.ports import (
@@ -70,6 +72,10 @@ class IndexNames:
 
     def all(self) -> tuple[str, str, str]:
         return self.articles, self.metrics, self.mentions
+
+
+class ElasticsearchRefused(RuntimeError):
+    """The cluster answered, but provnews cannot use it: waiting longer will not help."""
 
 
 def index_version(name: str) -> int | None:
@@ -404,12 +410,41 @@ class ElasticsearchStore:
         self._ready = True
         return done
 
-    async def wait_until_reachable(self, timeout_s: float) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while not await self.client.ping():
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"Elasticsearch at {self.settings.es_url} did not answer within {timeout_s:.0f}s")
-            await asyncio.sleep(2)
+    async def wait_until_reachable(self, timeout_s: float, poll_s: float = 2.0) -> str:
+        """Until the cluster answers, then its version number, which must be one provnews supports.
+
+        No answer, a timeout or a 5xx is waited out; any other refusal (this client's API version, the
+        credentials) cannot change by waiting and raises ElasticsearchRefused at once, with the cluster's reason."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while True:
+            try:
+                info = await self.client.info()
+            except TransportError as exc:
+                last = str(exc) or type(exc).__name__
+            except ApiError as exc:
+                if not isinstance(exc.status_code, int) or exc.status_code < 500:
+                    raise ElasticsearchRefused(self._refusal(exc)) from exc
+                last = f"HTTP {exc.status_code} {exc.message}"
+            else:
+                number = str((info.body.get("version") or {}).get("number", ""))
+                if problem := unsupported("Elasticsearch", number):
+                    raise ElasticsearchRefused(f"{problem} (at {self.settings.es_url})")
+                return number
+            if loop.time() > deadline:
+                raise TimeoutError(f"Elasticsearch at {self.settings.es_url} did not answer within {timeout_s:.0f}s "
+                                   f"({last})")
+            await asyncio.sleep(poll_s)
+
+    def _refusal(self, exc: ApiError) -> str:
+        error = exc.body.get("error") if isinstance(exc.body, dict) else None
+        reason = item_reason(error) if error else str(exc.body or exc.message)
+        where = f"Elasticsearch at {self.settings.es_url}"
+        if exc.message == "media_type_header_exception":
+            return (f"{where} refused the API version of this client (elasticsearch-py {client_version}, which asks "
+                    f"for compatible-with={client_version.split('.')[0]}): a version mismatch; provnews supports "
+                    f"Elasticsearch {SUPPORTED}. The cluster said: {reason}")
+        return f"{where} refused the request (HTTP {exc.status_code}): {reason}"
 
     async def live_indices(self, alias: str) -> list[str]:
         return sorted((await self.client.indices.get_alias(name=alias)).body)

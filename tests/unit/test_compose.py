@@ -57,12 +57,21 @@ def test_images_are_the_official_ones_and_elastic_versions_match():
     assert es.startswith("docker.elastic.co/elasticsearch/elasticsearch:")
     assert kibana.startswith("docker.elastic.co/kibana/kibana:")
     assert es.split(":")[1] == kibana.split(":")[1]
-    # elasticsearch-py speaks to servers of its own major version.
-    from elasticsearch import __versionstr__
-
-    assert es.split(":")[1].split(".")[0] == __versionstr__.split(".")[0]
+    assert_the_client_speaks_to(es.split(":")[1])
     kafka_env = environment(SERVICES_IN_COMPOSE["kafka"])
     assert "broker" in kafka_env["KAFKA_PROCESS_ROLES"] and "controller" in kafka_env["KAFKA_PROCESS_ROLES"]
+
+
+def assert_the_client_speaks_to(image_version: str) -> None:
+    """The bundled cluster is a supported version that the installed client talks to: a client asks for its
+    own major's API, which servers of that major (of its minor or later) and of the next major serve."""
+    from elasticsearch import __versionstr__
+
+    from provnews.elastic import parse_version, unsupported
+
+    assert unsupported("Elasticsearch", image_version) is None
+    (server_major, server_minor), (client_major, client_minor) = parse_version(image_version), parse_version(__versionstr__)
+    assert (server_major, server_minor) >= (client_major, client_minor) and server_major - client_major in (0, 1)
 
 
 @pytest.mark.parametrize("name", sorted(provnews_services()))
