@@ -188,18 +188,27 @@ def setup(
 @app.command("kibana-setup")
 def kibana_setup(
     print_only: Annotated[bool, typer.Option("--print", help="Print the saved objects as NDJSON, import nothing.")] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for Kibana to be available.")] = 300.0,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for Kibana to be ready.")] = 300.0,
 ) -> None:
-    """Wait for Kibana, then import the data views, the dashboard and the topic searches (overwriting them)."""
-    from provnews.kibana import DASHBOARD_ID, DEFAULT_QUERY_URL, import_saved_objects, saved_objects, to_ndjson
+    """Wait for Kibana (available, or degraded by a plugin), then import the data views, the dashboard and the
+    topic searches (overwriting them)."""
+    from provnews.kibana import (
+        DASHBOARD_ID, DEFAULT_QUERY_URL, KibanaStatus, import_saved_objects, saved_objects, to_ndjson,
+    )
 
     settings = get_settings()
     ndjson = to_ndjson(saved_objects(settings.es_index_prefix, settings.public_url or DEFAULT_QUERY_URL))
     if print_only:
         sys.stdout.write(ndjson)
         return
+    def ready(status: KibanaStatus) -> None:
+        typer.echo(f"kibana {status.version or '(version not shown without credentials)'} at {settings.kibana_url}: "
+                   f"{status.level}")
+        for problem in status.not_available:  # a degraded plugin does not stop the import, but say which
+            typer.echo(f"warning: {problem}")
+
     try:
-        result = asyncio.run(import_saved_objects(settings, ndjson, timeout_s=timeout))
+        result = asyncio.run(import_saved_objects(settings, ndjson, timeout_s=timeout, on_ready=ready))
     except (TimeoutError, RuntimeError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc

@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from provnews.elastic import unsupported
 from provnews.schemas.extraction import TOPIC_IDS
 from provnews.settings import Settings
 
@@ -36,6 +39,7 @@ TOPIC_LABELS = {
     "kinh_te_xa_hoi": "Kinh tế - xã hội",
 }
 _CORE = {"coreMigrationVersion": "8.8.0"}
+READY_LEVELS = ("available", "degraded")
 _SEARCH_SOURCE_REF = "kibanaSavedObjectMeta.searchSourceJSON.index"
 
 
@@ -177,6 +181,10 @@ def _table(aggs: list[dict]) -> dict:
 
 # -- import --------------------------------------------------------------------------------------------
 
+class KibanaRefused(RuntimeError):
+    """Kibana answered, but provnews cannot use it: waiting longer will not help."""
+
+
 def _auth(settings: Settings) -> dict:
     if settings.es_api_key:
         return {"headers": {"Authorization": f"ApiKey {settings.es_api_key.get_secret_value()}"}}
@@ -185,28 +193,57 @@ def _auth(settings: Settings) -> dict:
     return {}
 
 
-async def wait_for_kibana(client: httpx.AsyncClient, timeout_s: float, poll_s: float = 2.0) -> None:
-    """Until /api/status says the overall level is `available`."""
+@dataclass(frozen=True)
+class KibanaStatus:
+    """What /api/status said: the overall level, the version (absent from the redacted answer Kibana gives
+    a request without credentials), and each core service or plugin that is not available, with its summary."""
+
+    level: str
+    version: str | None = None
+    not_available: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, body: dict) -> KibanaStatus:
+        status = body.get("status") or {}
+        problems = [f"{kind} {name}: {service.get('level')} ({service.get('summary', '')})"
+                    for kind, group in (("core", status.get("core") or {}), ("plugin", status.get("plugins") or {}))
+                    for name, service in sorted(group.items())
+                    if isinstance(service, dict) and service.get("level") != "available"]
+        return cls(level=str((status.get("overall") or {}).get("level")),
+                   version=(body.get("version") or {}).get("number"), not_available=tuple(problems))
+
+    def describe(self) -> str:
+        return f"level {self.level}" + (f"; {'; '.join(self.not_available)}" if self.not_available else "")
+
+
+async def wait_for_kibana(client: httpx.AsyncClient, timeout_s: float, poll_s: float = 2.0) -> KibanaStatus:
+    """Until Kibana can take the import: /api/status answers 200 (its core services are up, as the compose
+    healthcheck asks) with the overall level available or degraded. Overall includes every plugin, so one
+    degraded plugin keeps it at degraded on a Kibana that works; the status returned names it."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     last = "no answer"
     while asyncio.get_running_loop().time() < deadline:
         try:
             response = await client.get("/api/status")
-            level = response.json().get("status", {}).get("overall", {}).get("level") if response.status_code == 200 else None
-            if level == "available":
-                return
-            last = f"HTTP {response.status_code}, level {level}"
-        except (httpx.HTTPError, ValueError) as exc:
+            status = KibanaStatus.of(response.json())
+            if status.version and (problem := unsupported("Kibana", status.version)):
+                raise KibanaRefused(f"{problem} (at {client.base_url})")
+            if response.status_code == 200 and status.level in READY_LEVELS:
+                return status
+            last = f"HTTP {response.status_code}, {status.describe()}"
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
             last = str(exc) or type(exc).__name__
         await asyncio.sleep(poll_s)
-    raise TimeoutError(f"Kibana at {client.base_url} was not available within {timeout_s:.0f}s ({last})")
+    raise TimeoutError(f"Kibana at {client.base_url} was not ready within {timeout_s:.0f}s ({last})")
 
 
-async def import_saved_objects(settings: Settings, ndjson: str, *, timeout_s: float = 300.0, poll_s: float = 2.0) -> dict:
-    """POST the objects to /api/saved_objects/_import?overwrite=true once Kibana is available; raises if any failed."""
-    verify = ssl.create_default_context(cafile=str(settings.es_ca_cert)) if settings.es_ca_cert else True
+async def import_saved_objects(settings: Settings, ndjson: str, *, timeout_s: float = 300.0, poll_s: float = 2.0,
+                               on_ready: Callable[[KibanaStatus], None] = lambda status: None) -> dict:
+    """POST the objects to /api/saved_objects/_import?overwrite=true once Kibana is ready (`on_ready` hears
+    its status first); raises if any failed."""
+    verify = ssl.create_default_context(cafile=str(settings.kibana_ca_cert)) if settings.kibana_ca_cert else True
     async with httpx.AsyncClient(base_url=settings.kibana_url, timeout=60, verify=verify, **_auth(settings)) as client:
-        await wait_for_kibana(client, timeout_s, poll_s)
+        on_ready(await wait_for_kibana(client, timeout_s, poll_s))
         response = await client.post("/api/saved_objects/_import", params={"overwrite": "true"},
                                      headers={"kbn-xsrf": "provnews"},
                                      files={"file": ("provnews.ndjson", ndjson.encode(), "application/ndjson")})

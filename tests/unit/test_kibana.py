@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
-from email import policy
-from email.parser import BytesParser
-
+import subprocess
+import sys
+import threading
+from pathlib import Path
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+import trustme
+import uvicorn
 
-from provnews.kibana import DASHBOARD_ID, import_saved_objects, ndjson_path, saved_objects, to_ndjson
+from provnews.kibana import (
+    DASHBOARD_ID, KibanaRefused, KibanaStatus, import_saved_objects, ndjson_path, saved_objects, to_ndjson,
+)
 from provnews.schemas.extraction import TOPIC_IDS
 from provnews.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ServerThread
+from tests.kibana_helpers import FakeKibana
 from tests.unit.test_elasticsearch_templates import field_paths, mapping_of
 
 NDJSON = ROOT / "deploy" / "kibana" / "provnews.ndjson"
@@ -134,38 +137,6 @@ def test_another_prefix_and_query_url_are_built_in():
     assert link == "https://news.example.vn/api/v1/articles/{{value}}"
 
 
-class FakeKibana:
-    """Answers /api/status (unavailable at first) and the saved objects import, recording what it got."""
-
-    def __init__(self, refuse: bool = False):
-        self.status_calls = 0
-        self.imports: list[dict] = []
-        self.refuse = refuse
-
-    def app(self) -> Starlette:
-        return Starlette(routes=[Route("/api/status", self.status), Route("/api/saved_objects/_import", self.upload,
-                                                                          methods=["POST"])])
-
-    async def status(self, request: Request) -> JSONResponse:
-        self.status_calls += 1
-        level = "available" if self.status_calls >= 2 else "unavailable"
-        return JSONResponse({"status": {"overall": {"level": level}}}, status_code=200 if level == "available" else 503)
-
-    async def upload(self, request: Request) -> JSONResponse:
-        raw = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode() + await request.body()
-        [part] = BytesParser(policy=policy.HTTP).parsebytes(raw).iter_parts()  # multipart/form-data, one file
-        assert part.get_param("name", header="content-disposition") == "file"
-        content = part.get_payload(decode=True).decode()
-        self.imports.append({"query": dict(request.query_params), "xsrf": request.headers.get("kbn-xsrf"),
-                             "filename": part.get_filename(), "content": content,
-                             "authorization": request.headers.get("authorization")})
-        count = len(content.splitlines())
-        if self.refuse:
-            return JSONResponse({"success": False, "successCount": count - 1, "errors": [
-                {"id": DASHBOARD_ID, "type": "dashboard", "error": {"type": "missing_references"}}]})
-        return JSONResponse({"success": True, "successCount": count})
-
-
 def test_import_waits_for_kibana_then_posts_the_ndjson_with_overwrite_and_xsrf(serve):
     kibana = FakeKibana()
     url = serve(kibana.app()).url
@@ -182,3 +153,84 @@ def test_a_refused_import_is_an_error_with_kibanas_reasons(serve):
     url = serve(FakeKibana(refuse=True).app()).url
     with pytest.raises(RuntimeError, match="missing_references"):
         asyncio.run(import_saved_objects(Settings(kibana_url=url), to_ndjson(saved_objects()), timeout_s=30, poll_s=0.01))
+
+
+def import_into(url: str, *, timeout_s: float = 30, **settings) -> tuple[dict, list[KibanaStatus]]:
+    heard: list[KibanaStatus] = []
+    result = asyncio.run(import_saved_objects(Settings(kibana_url=url, **settings), to_ndjson(saved_objects()),
+                                              timeout_s=timeout_s, poll_s=0.01, on_ready=heard.append))
+    return result, heard
+
+
+def test_a_plugin_degraded_does_not_stop_the_import_and_is_named(serve):
+    kibana = FakeKibana(plugins={"dashboard": "available", "alerting": "degraded", "taskManager": "degraded"})
+    result, [status] = import_into(serve(kibana.app()).url)
+    assert result["success"] and len(kibana.imports) == 1
+    assert status.level == "degraded" and status.version == "9.5.6"
+    assert [p.split(":")[0] for p in status.not_available] == ["plugin alerting", "plugin taskManager"]
+
+
+def test_kibana_setup_says_which_plugin_is_degraded(serve):
+    kibana = FakeKibana(plugins={"dashboard": "available", "alerting": "degraded"})
+    url = serve(kibana.app()).url
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROVNEWS_")} | {"PROVNEWS_KIBANA_URL": url}
+    done = subprocess.run([sys.executable, "-m", "provnews.cli", "kibana-setup", "--timeout", "60"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"kibana 9.5.6 at {url}: degraded"
+    assert lines[1].startswith("warning: plugin alerting: degraded (alerting is degraded")
+    assert lines[-1].startswith(f"imported {len(objects())} saved objects")
+
+
+@pytest.mark.parametrize("core, plugins, named", [
+    ({"elasticsearch": "available", "savedObjects": "unavailable"}, {}, "core savedObjects: unavailable"),
+    ({"elasticsearch": "available", "savedObjects": "available"}, {"dashboard": "unavailable"},
+     "plugin dashboard: unavailable"),
+])
+def test_kibana_that_cannot_take_the_import_times_out_naming_what_is_down(serve, core, plugins, named):
+    kibana = FakeKibana(core=core, plugins=plugins)
+    with pytest.raises(TimeoutError, match=f"not ready within 1s .*{named}"):
+        import_into(serve(kibana.app()).url, timeout_s=1)
+    assert kibana.imports == []
+
+
+def test_an_unsupported_kibana_is_refused_at_once(serve):
+    kibana = FakeKibana(version="8.15.3")
+    with pytest.raises(KibanaRefused, match="Kibana 8.15.3 is not supported; provnews supports Kibana 8.19"):
+        import_into(serve(kibana.app()).url, timeout_s=600)
+    assert kibana.imports == []
+
+
+def test_the_redacted_status_of_a_kibana_that_wants_credentials_is_enough(serve):
+    result, [status] = import_into(serve(FakeKibana(redacted=True).app()).url)
+    assert result["success"] and status.level == "available" and status.version is None
+
+
+class TlsServerThread(ServerThread):
+    """ServerThread over HTTPS, with a certificate for 127.0.0.1 from a throwaway CA."""
+
+    def __init__(self, app, ca: trustme.CA, tmp: Path):
+        super().__init__(app)
+        chain = tmp / "server.pem"
+        ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(chain))
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    ssl_certfile=str(chain), ssl_keyfile=str(chain)))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+
+def test_kibana_over_tls_is_verified_with_its_own_ca_not_elasticsearchs(tmp_path):
+    kibana_ca, es_ca = trustme.CA(), trustme.CA()
+    kibana_ca.cert_pem.write_to_path(str(tmp_path / "kibana-ca.pem"))
+    es_ca.cert_pem.write_to_path(str(tmp_path / "es-ca.pem"))
+    kibana = FakeKibana()
+    with TlsServerThread(kibana.app(), kibana_ca, tmp_path) as server:
+        result, _ = import_into(server.url, kibana_ca_cert=tmp_path / "kibana-ca.pem", es_ca_cert=tmp_path / "es-ca.pem")
+        assert result["success"] and len(kibana.imports) == 1
+        with pytest.raises(TimeoutError, match="CERTIFICATE_VERIFY_FAILED"):  # Elasticsearch's CA does not vouch for it
+            import_into(server.url, timeout_s=1, es_ca_cert=tmp_path / "es-ca.pem")
+    assert len(kibana.imports) == 1
