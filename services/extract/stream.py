@@ -27,9 +27,14 @@ log = get_logger(__name__)
 
 
 def create_app(settings: Settings) -> faust.App:
+    # faust makes its data folder at start (default: in the working directory, which the image's user
+    # cannot write); it goes under the service's data dir instead. faust makes no parent folders.
+    datadir = settings.data_dir / "extract"
+    datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         "provnews-extract",
         broker=f"kafka://{settings.kafka_bootstrap}",
+        datadir=str(datadir),
         store="memory://",
         web_enabled=True,
         web_bind=settings.host,
