@@ -26,23 +26,10 @@ import pytest
 from tests.conftest import ROOT, free_port
 from tests.elasticsearch_helpers import FakeElasticsearch
 from tests.kibana_helpers import FakeKibana
-from tests.unit.test_compose import DOCKERFILE, environment, health_url, provnews_services
+from tests.unit.test_compose import DOCKERFILE, environment, health_url, instructions, provnews_services
 
 pytestmark = pytest.mark.broker
 ONE_SHOT = ("setup", "kibana-setup")
-
-
-def instructions(dockerfile: str) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) in order, continuation lines joined, comments dropped."""
-    logical, current = [], ""
-    for line in dockerfile.splitlines():
-        if not current and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        current += line.rstrip().removesuffix("\\") + " "
-        if not line.rstrip().endswith("\\"):
-            logical.append(current.strip())
-            current = ""
-    return [(text.split(None, 1)[0].upper(), text.split(None, 1)[1] if " " in text else "") for text in logical]
 
 
 def image_environment() -> dict[str, str]:
