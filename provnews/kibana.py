@@ -39,6 +39,9 @@ TOPIC_LABELS = {
     "kinh_te_xa_hoi": "Kinh tế - xã hội",
 }
 _CORE = {"coreMigrationVersion": "8.8.0"}
+# The data views' time field, which Kibana's time filter reads: when the article was received, which every
+# document has. Most articles name no publication date, and a time filter on `published` would drop them.
+TIME_FIELD = "received_at"
 READY_LEVELS = ("available", "degraded")
 _SEARCH_SOURCE_REF = "kibanaSavedObjectMeta.searchSourceJSON.index"
 
@@ -52,7 +55,13 @@ def saved_objects(prefix: str = "provnews", query_url: str = DEFAULT_QUERY_URL) 
         _data_view("provnews-articles", articles, "provnews articles", {"id": article_link}, hide=["doc", "derived_ids"]),
         _data_view("provnews-metrics", metrics, "provnews reform metrics", {"article_id": article_link}),
         _data_view("provnews-mentions", mentions, "provnews reform mentions", {"article_id": article_link}),
-        _visualization("provnews-articles-over-time", "Articles over time by province (after 2025)", "provnews-articles",
+        _visualization("provnews-articles-over-time", "Articles received over time by province (after 2025)",
+                       "provnews-articles",
+                       _bars([_date_histogram("2", TIME_FIELD, "Received"),
+                              _terms("3", "provinces_2025", 10, "Province (after 2025)", schema="group")],
+                             "Articles")),
+        _visualization("provnews-articles-by-publication-date", "Dated articles by publication month and province "
+                                                                "(after 2025)", "provnews-articles",
                        _bars([_date_histogram("2", "published", "Published"),
                               _terms("3", "provinces_2025", 10, "Province (after 2025)", schema="group")],
                              "Articles")),
@@ -72,13 +81,16 @@ def saved_objects(prefix: str = "provnews", query_url: str = DEFAULT_QUERY_URL) 
                                _terms("3", "unit", 50, "Unit", schema="bucket", order_by="1"),
                                _terms("4", "action", 20, "Action", schema="bucket", order_by="1")])),
         _search("provnews-latest-mentions", "Latest reform mentions", "provnews-mentions",
-                columns=["kind", "topic", "province_2025", "persons", "title", "evidence", "article_id"]),
+                columns=["kind", "topic", "province_2025", "persons", "title", "published", "evidence", "article_id"],
+                sort=[[TIME_FIELD, "desc"]]),
     ]
     for topic in TOPIC_IDS:
         objects.append(_search(f"provnews-topic-{topic}", f"Topic: {TOPIC_LABELS.get(topic, topic)} ({topic})",
-                               "provnews-articles", columns=["title", "provinces", "provinces_2025", "source", "id"],
+                               "provnews-articles",
+                               columns=["title", "published", "provinces", "provinces_2025", "source", "id"],
                                query=f'topics : "{topic}"'))
-    panels = [("provnews-articles-over-time", "visualization", 0, 0, 48, 14),
+    panels = [("provnews-articles-over-time", "visualization", 0, 0, 24, 14),
+              ("provnews-articles-by-publication-date", "visualization", 24, 0, 24, 14),
               ("provnews-topics-by-province", "visualization", 0, 14, 24, 16),
               ("provnews-officials-most-mentioned", "visualization", 24, 14, 24, 16),
               ("provnews-metrics-by-unit-and-province", "visualization", 0, 30, 24, 18),
@@ -98,7 +110,7 @@ def ndjson_path(settings: Settings) -> Path:
 
 def _data_view(object_id: str, title: str, name: str, formats: dict, hide: tuple | list = ()) -> dict:
     return {"type": "index-pattern", "id": object_id, "typeMigrationVersion": "8.0.0", **_CORE, "references": [],
-            "attributes": {"title": title, "name": name, "timeFieldName": "published",
+            "attributes": {"title": title, "name": name, "timeFieldName": TIME_FIELD,
                            "fieldFormatMap": json.dumps(formats), "sourceFilters": json.dumps([{"value": h} for h in hide]),
                            "fields": "[]", "runtimeFieldMap": "{}", "allowNoIndex": True}}
 
@@ -115,10 +127,12 @@ def _visualization(object_id: str, title: str, data_view: str, vis: dict, query:
                            "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(query)}}}
 
 
-def _search(object_id: str, title: str, data_view: str, *, columns: list[str], query: str = "") -> dict:
+def _search(object_id: str, title: str, data_view: str, *, columns: list[str], query: str = "",
+            sort: list[list[str]] | None = None) -> dict:
     return {"type": "search", "id": object_id, "typeMigrationVersion": "8.0.0", **_CORE,
             "references": [{"type": "index-pattern", "id": data_view, "name": _SEARCH_SOURCE_REF}],
-            "attributes": {"title": title, "description": "", "columns": columns, "sort": [["published", "desc"]],
+            "attributes": {"title": title, "description": "", "columns": columns,
+                           "sort": sort or [["published", "desc"], [TIME_FIELD, "desc"]],
                            "grid": {}, "hideChart": False,
                            "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(query)}}}
 

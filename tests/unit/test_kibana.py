@@ -11,18 +11,24 @@ import re
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 import pytest
 import trustme
 import uvicorn
 
+from provnews.extract.engine import extract
+from provnews.extract.policies import extracted_article
+from provnews.indexer.elasticsearch_store import IndexNames, bulk_actions
 from provnews.kibana import (
     DASHBOARD_ID, KibanaRefused, KibanaStatus, import_saved_objects, ndjson_path, saved_objects, to_ndjson,
 )
+from provnews.schemas.events import ReceivedArticle
 from provnews.schemas.extraction import TOPIC_IDS
 from provnews.settings import Settings
 from tests.conftest import ROOT, ServerThread
 from tests.kibana_helpers import FakeKibana
+from tests.unit.test_elasticsearch_documents import SEED_ARTICLES
 from tests.unit.test_elasticsearch_templates import field_paths, mapping_of
 
 NDJSON = ROOT / "deploy" / "kibana" / "provnews.ndjson"
@@ -52,11 +58,32 @@ def test_ids_are_unique_and_every_reference_resolves_to_an_earlier_object():
         seen.add((o["type"], o["id"]))
 
 
+def undated_article():
+    """Like most articles of the genre: no publication date in the text or the request."""
+    text = "Tỉnh Yên Bái đã giảm 12 phòng, ban, chi cục sau khi sắp xếp tổ chức bộ máy, tinh giản biên chế."
+    received = ReceivedArticle(article_id="undated", text=text, url="https://example.vn/tin/1",
+                               received_at=datetime(2025, 7, 1, 8, tzinfo=UTC))
+    return extracted_article(received, extract(text), "undated")
+
+
 def test_there_are_data_views_for_the_three_indices():
     views = {o["attributes"]["title"]: o for o in objects() if o["type"] == "index-pattern"}
     assert set(views) == {"provnews-articles", "provnews-metrics", "provnews-mentions"}
-    for view in views.values():
-        assert view["attributes"]["timeFieldName"] == "published"
+
+
+def test_every_document_has_its_data_views_time_field_so_kibanas_time_filter_keeps_undated_articles():
+    views = {o["attributes"]["title"]: o["attributes"]["timeFieldName"] for o in objects() if o["type"] == "index-pattern"}
+    undated = undated_article()
+    assert undated.published is None
+    checked = set()
+    for article in [undated, *SEED_ARTICLES]:
+        for action in bulk_actions(article, IndexNames.aliases("provnews"), indexed_at=datetime.now(UTC)):
+            time_field = views[action["_index"]]
+            assert action["_source"].get(time_field), f"{action['_index']} {action['_id']} has no {time_field}"
+            assert field_paths(mapping_of(action["_index"])["properties"])[time_field]["type"] == "date"
+            assert "published" in action["_source"]  # still a field of its own
+            checked.add(action["_index"])
+    assert checked == set(views)
 
 
 def data_view_of(o: dict) -> str:
@@ -105,15 +132,23 @@ def test_the_dashboard_shows_what_the_issue_asks_for():
     panels = json.loads(dashboard["attributes"]["panelsJSON"])
     refs = {r["name"]: (r["type"], r["id"]) for r in dashboard["references"]}
     shown = [refs[f"{p['panelIndex']}:{p['panelRefName']}"] for p in panels]
-    assert [kind for kind, _ in shown] == ["visualization"] * 4 + ["search"]
+    assert [kind for kind, _ in shown] == ["visualization"] * 5 + ["search"]
     titles = [by_id()[ref]["attributes"]["title"] for ref in shown]
-    assert titles == ["Articles over time by province (after 2025)", "Reform topics by province (after 2025)",
-                      "Officials most mentioned", "Reform metrics summed by unit and province", "Latest reform mentions"]
-    metrics = json.loads(by_id()[shown[3]]["attributes"]["visState"])["aggs"]
+    assert titles == ["Articles received over time by province (after 2025)",
+                      "Dated articles by publication month and province (after 2025)",
+                      "Reform topics by province (after 2025)", "Officials most mentioned",
+                      "Reform metrics summed by unit and province", "Latest reform mentions"]
+    # Over time both ways: by when articles arrived (all of them) and by publication date (the dated ones).
+    histograms = [agg["params"]["field"] for ref in shown[:2]
+                  for agg in json.loads(by_id()[ref]["attributes"]["visState"])["aggs"] if agg["type"] == "date_histogram"]
+    time_field = by_id()[("index-pattern", "provnews-articles")]["attributes"]["timeFieldName"]
+    assert histograms == [time_field, "published"] and time_field != "published"
+    metrics = json.loads(by_id()[shown[4]]["attributes"]["visState"])["aggs"]
     assert {"sum"} <= {a["type"] for a in metrics} and {"province_2025", "unit"} <= {
         a["params"].get("field") for a in metrics}
-    latest = by_id()[shown[4]]
-    assert latest["attributes"]["sort"] == [["published", "desc"]] and "article_id" in latest["attributes"]["columns"]
+    latest = by_id()[shown[5]]
+    assert latest["attributes"]["sort"] == [[time_field, "desc"]]
+    assert {"article_id", "published"} <= set(latest["attributes"]["columns"])
     link = json.loads(by_id()[("index-pattern", "provnews-mentions")]["attributes"]["fieldFormatMap"])["article_id"]
     assert link["id"] == "url" and link["params"]["urlTemplate"] == "http://localhost:8001/v1/articles/{{value}}"
     for panel in panels:
