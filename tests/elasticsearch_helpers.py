@@ -67,6 +67,8 @@ class FakeElasticsearch:
     requests: list[Recorded] = field(default_factory=list)
     version: str = "9.5.6"  # what GET / says; requests for an API version it cannot serve are refused, as ES does
     authorization: str | None = None  # when set, requests without this Authorization header answer 401
+    mapping_version: int = 1  # what every live index's mapping says
+    refuse_mapping_change: bool = False  # PUT _mapping answers as for a change to an existing field
 
     @property
     def major(self) -> int:
@@ -119,8 +121,14 @@ class FakeElasticsearch:
             self.created_aliases.update(json.loads(body).get("aliases", {}))
         if request.method == "GET" and parts[0] == "_alias":  # every alias points at version 1
             return _json({f"{name}-v1": {"aliases": {name: {}}} for name in parts[1].split(",")})
+        if parts[-1] == "_mapping" and request.method == "PUT":
+            if self.refuse_mapping_change:
+                return _json(_error("illegal_argument_exception",
+                                    "mapper [title] cannot be changed from type [text] to [keyword]", status=400), 400)
+            return _json({"acknowledged": True})
         if parts[-1] == "_mapping":
-            return _json({f"{name}-v1": {"mappings": {"_meta": {"mapping_version": 1}}} for name in parts[0].split(",")})
+            return _json({f"{name}-v1": {"mappings": {"_meta": {"mapping_version": self.mapping_version}}}
+                          for name in parts[0].split(",")})
         if parts[-1] == "_count":
             return _json({"count": self.count, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0}})
         if len(parts) == 3 and parts[1] == "_doc":  # a real-time GET

@@ -388,13 +388,19 @@ class ElasticsearchStore:
                 await client.indices.put_index_template(name=t.name, body=t.body)
             done.append(f"template {t.name} (version {t.body.get('version')})")
         wanted = mapping_versions(templates)
+        template_mappings = {t.body["_meta"]["alias"]: t.body["template"]["mappings"] for t in templates if t.kind == "index"}
         for alias in self.aliases.all():
             if await client.indices.exists_alias(name=alias):
                 current = await self.live_indices(alias)
                 mappings = await client.indices.get_mapping(index=alias)
                 for index in current:
                     have = mappings[index]["mappings"].get("_meta", {}).get("mapping_version")
-                    if have != wanted.get(alias):
+                    if have == wanted.get(alias):
+                        continue
+                    if isinstance(have, int) and have < wanted[alias] and await self._add_fields(index, template_mappings[alias]):
+                        done.append(f"{index}: mapping version {have} -> {wanted[alias]} (new fields added; documents "
+                                    "indexed before lack them until `provnews reindex`)")
+                    else:
                         done.append(f"warning: {index} has mapping version {have}, the template {wanted.get(alias)}: "
                                     "run `provnews reindex`")
                 done.append(f"alias {alias} -> {', '.join(current)}")
@@ -411,6 +417,17 @@ class ElasticsearchStore:
             done.append(f"created {index} behind alias {alias}")
         self._ready = True
         return done
+
+    async def _add_fields(self, index: str, mappings: dict) -> bool:
+        """Bring a live index up to its template's mapping where that only adds fields (Elasticsearch refuses
+        to change an existing field in place), so documents of the new shape are not refused by `strict`."""
+        try:
+            await self.client.indices.put_mapping(index=index, properties=mappings["properties"],
+                                                  dynamic=mappings["dynamic"], meta=mappings["_meta"])
+        except ApiError as exc:
+            log.info("elasticsearch.mapping_not_extended", index=index, reason=str(exc)[:300])
+            return False
+        return True
 
     async def wait_until_reachable(self, timeout_s: float, poll_s: float = 2.0) -> str:
         """Until the cluster answers, then its version number, which must be one provnews supports.
