@@ -192,3 +192,28 @@ def test_the_dependencies_are_installed_from_pyproject_alone_before_the_sources_
     installed = (tmp_path / "requirements").read_text().splitlines()
     assert installed == pyproject["project"]["dependencies"]
     assert "install" in (tmp_path / "args").read_text().split()
+
+
+def production_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return " ".join(readme.split("## Production with Docker", 1)[1].split("\n## ", 1)[0].split())
+
+
+def test_the_readme_names_the_supported_versions_the_bundled_ones_and_what_setup_checks():
+    from packaging.requirements import Requirement
+
+    from provnews.elastic import NEWEST_MAJOR, OLDEST
+
+    section = production_section()
+    major, minor = OLDEST
+    assert f"**Supported versions.** Elasticsearch {major}.{minor} or a later {major}.x, or any {NEWEST_MAJOR}.x; " \
+           "Kibana of the same version as the Elasticsearch it runs with" in section
+    bundled = interpolate(SERVICES_IN_COMPOSE["elasticsearch"]["image"]).split(":")[1]
+    assert f"The bundled cluster is {bundled}" in section
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    [pin] = [Requirement(r) for r in pyproject["project"]["dependencies"] if r.startswith("elasticsearch")]
+    lowest = next(spec.version for spec in pin.specifier if spec.operator == ">=")
+    assert f"The client is elasticsearch-py {lowest}" in section and f"compatible-with={major}" in section
+    checks = section.split("**What `setup` checks.**", 1)[1]
+    for refusal in ("not supported", "version mismatch", "HTTP 401", "waited out", "kibana-setup", "degraded"):
+        assert refusal in checks, refusal
