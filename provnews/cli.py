@@ -50,8 +50,16 @@ def up(
         stop = asyncio.Event()
         for sig in ("SIGINT", "SIGTERM"):
             loop.add_signal_handler(getattr(__import__("signal"), sig), stop.set)
+        starting = asyncio.create_task(supervisor.start())
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # Ctrl-C while starting: stop at once, the `finally` below stops what started
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            return 130
+        stopped.cancel()
         try:
-            await supervisor.start()
+            starting.result()
         except StartupError as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             return 2
@@ -164,8 +172,10 @@ def setup(
 
     async def run() -> None:
         if topics:
-            await ensure_topics(settings, timeout_s=timeout)
-            typer.echo(f"topics {', '.join(topic_names(settings))} ({settings.topic_partitions} partitions)")
+            for change in await ensure_topics(settings, timeout_s=timeout):
+                typer.echo(f"topics: {change}")
+            typer.echo(f"topics {', '.join(topic_names(settings))} ({settings.topic_partitions} partitions, "
+                       f"replication {settings.topic_replication}, configs checked)")
         if settings.storage == "elasticsearch":
             from provnews.indexer.elasticsearch_store import ElasticsearchStore
 
@@ -228,8 +238,8 @@ def reindex(
     Sources, and the command prints which one it used:
     `topics` replays the event log: articles.extracted, or articles.raw through the extractor when ENGINE_VERSION changed.
     `store` replays the articles the store keeps (each with its whole extracted event), re-extracting raw_text when
-    ENGINE_VERSION changed; it works after the embedded broker restarted, since that broker keeps its topics in memory.
-    `auto` is store for SQLite, topics for Elasticsearch.
+    ENGINE_VERSION changed; for a Tansu broker, which keeps its topics in memory only.
+    `auto` is topics: the event log is the record.
     """
     from provnews.reindex import ReindexError, reindex as run_reindex
 

@@ -31,6 +31,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from provnews.extract.engine import ENGINE_VERSION, extract
 from provnews.extract.policies import assign_story, extracted_article
+from provnews.kafka import consumer_options, partitions_of
 from provnews.logs import get_logger
 from provnews.schemas.events import ArticleExtracted, ArticleReceived, ExtractedArticle, ReceivedArticle
 from provnews.settings import Settings
@@ -115,9 +116,8 @@ class TopicLog:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
-                                         group_id=None, auto_offset_reset="earliest",
-                                         max_partition_fetch_bytes=8 * 1024 * 1024)
+        self.consumer = AIOKafkaConsumer(**consumer_options(settings), enable_auto_commit=False,
+                                         group_id=None, auto_offset_reset="earliest")
 
     async def start(self) -> None:
         try:
@@ -130,8 +130,7 @@ class TopicLog:
         await self.consumer.stop()
 
     async def bounds(self, topic: str) -> dict[TopicPartition, tuple[int, int]]:
-        await self.consumer.topics()  # refreshes metadata
-        partitions = [TopicPartition(topic, p) for p in sorted(self.consumer.partitions_for_topic(topic) or [])]
+        partitions = [TopicPartition(topic, p) for p in await partitions_of(self.consumer, topic)]
         if not partitions:
             return {}
         starts = await self.consumer.beginning_offsets(partitions)
@@ -178,8 +177,8 @@ async def topic_articles(log_: TopicLog, settings: Settings, reextractor: Reextr
             versions.add(found.group(1).decode() if found else "?")
     use_raw = bool(_count(raw)) and (reextractor.force or versions - {ENGINE_VERSION} or not _count(extracted))
     if not _count(raw) and not _count(extracted):
-        raise ReindexError(f"the topics {settings.topic_raw} and {settings.topic_extracted} are empty (the embedded "
-                           "broker keeps them in memory only); `--source store` rebuilds from the store itself")
+        raise ReindexError(f"the topics {settings.topic_raw} and {settings.topic_extracted} are empty (a Tansu broker "
+                           "keeps them in memory only); `--source store` rebuilds from the store itself")
     if use_raw:
         why = "--reextract" if reextractor.force else (
             f"extracted by engine {', '.join(sorted(versions - {ENGINE_VERSION}))}, installed {ENGINE_VERSION}"
@@ -401,8 +400,8 @@ async def reindex(settings: Settings, *, source: SourceName = "auto", reextract:
                   allow_fewer: bool = False, delete_old: bool = False, progress: bool = True,
                   out: Callable[[str], None] = print) -> Outcome:
     target_kind = settings.storage
-    if source == "auto":
-        source = "store" if target_kind == "sqlite" else "topics"
+    if source == "auto":  # the event log is the record; the store's own copies are the fallback a user asks for
+        source = "topics"
     reextractor = Reextractor(force=reextract)
     outcome = Outcome(source=source, target=target_kind)
     started = datetime.now(UTC)

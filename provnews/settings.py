@@ -5,8 +5,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+# An extracted event holds the article twice (raw and cleaned) and findings bounded by the engine; past
+# this many times the article's size it is dead-lettered as too large rather than published.
+EXTRACTED_EVENT_GROWTH = 4
+EVENT_OVERHEAD_BYTES = 64 * 1024
 
 
 class Settings(BaseSettings):
@@ -22,17 +28,35 @@ class Settings(BaseSettings):
     broker_port: int = 9092
     public_url: str | None = Field(default=None, description="How users reach the query API, for links.")
 
-    # Kafka. `embedded_broker` makes `provnews up` start a Tansu broker on broker_port.
-    kafka_bootstrap: str = "127.0.0.1:9092"
+    # Kafka. `embedded_broker` makes `provnews up` start a local broker on broker_port: Apache Kafka (one
+    # KRaft node, its log under data_dir/kafka) where Java 17 is found, else Tansu, which keeps events in memory.
+    kafka_bootstrap: str = Field(default="", description="host:port of the brokers; default: the local broker "
+                                 "at host and broker_port.")
     embedded_broker: bool = True
-    kafka_idempotence: bool = False  # Tansu rejects InitProducerId; turn on against a real Kafka cluster.
+    local_broker: Literal["auto", "kafka", "tansu"] = "auto"
+    kafka_controller_port: int = 9093
+    kafka_cache_dir: Path = Field(default=Path.home() / ".cache" / "provnews" / "kafka",
+                                  description="Where the resolved classpath of the local Kafka is kept.")
+    kafka_heap: str = "1g"
+    kafka_heap_min: str = "256m"
+    # The idempotent producer (no duplicates from a producer's own retries). Tansu rejects it: `provnews up`
+    # turns it off for its children when it falls back to Tansu.
+    kafka_idempotence: bool = True
     topic_partitions: int = 3
     topic_replication: int = 1
+    # The topics are the record that reindex replays: kept forever unless a user sets a limit (-1: none).
+    topic_retention_ms: int = -1
+    topic_retention_bytes: int = -1
     topic_raw: str = "articles.raw"
     topic_extracted: str = "articles.extracted"
     topic_mentions: str = "reform.mentions"
     topic_dlq: str = "articles.dlq"
     publish_timeout_s: float = 10.0
+    # How long a worker retries a send that fails in a way that can pass (broker away, leader moving) before
+    # it gives up and exits, so that the supervisor restarts it and the message is read again.
+    publish_retry_s: float = Field(default=120.0, gt=0)
+    # Longest the engine may take on one article; past it the article is dead-lettered and the stream goes on.
+    extract_budget_s: float = Field(default=30.0, gt=0)
 
     # Storage adapter for the indexer and the query API.
     storage: Literal["sqlite", "elasticsearch"] = "sqlite"
@@ -44,11 +68,31 @@ class Settings(BaseSettings):
     es_ca_cert: Path | None = None
     es_index_prefix: str = "provnews"
 
-    max_article_bytes: int = 1024 * 1024
+    # The one size setting: ingest's largest article. Every Kafka limit (producers' max request size, the
+    # topics' max.message.bytes, the local broker's message.max.bytes, consumers' fetch sizes) derives from it.
+    max_article_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_batch_bytes: int = 32 * 1024 * 1024
     indexer_batch_size: int = 200
     log_format: Literal["json", "console"] = "json"
     log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _local_bootstrap(self) -> Settings:
+        if not self.kafka_bootstrap:  # the commands find the broker `provnews up` started, on its port
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+            object.__setattr__(self, "kafka_bootstrap", f"{host}:{self.broker_port}")
+        return self
+
+    @property
+    def max_event_bytes(self) -> int:
+        """The largest event the pipeline may publish: an extracted article carries the raw and the cleaned text
+        (each up to the article's size) plus its findings, whose evidence are offsets into the cleaned text."""
+        return self.max_article_bytes * EXTRACTED_EVENT_GROWTH + EVENT_OVERHEAD_BYTES
+
+    @property
+    def max_message_bytes(self) -> int:
+        """Topics' max.message.bytes and the broker's message.max.bytes: one event plus the record batch framing."""
+        return self.max_event_bytes + 64 * 1024
 
     @property
     def sqlite_file(self) -> Path:

@@ -1,8 +1,8 @@
 """`provnews up`: the embedded profile, every part as a supervised local process.
 
-Starts the Tansu broker (memory-only: the event log lives as long as the broker), creates the
-topics, starts the services, waits for each to say it is ready, restarts any that dies, and on
-Ctrl-C stops them in order. Children get SIGTERM if the supervisor itself dies (PR_SET_PDEATHSIG),
+Starts the local broker (Apache Kafka, one KRaft node whose log lives under the data dir; Tansu,
+memory-only, where no Java 17 is found), creates the topics, starts the services, waits for each to
+say it is ready, restarts any that dies, and on Ctrl-C stops them in order. Children get SIGTERM if the supervisor itself dies (PR_SET_PDEATHSIG),
 so nothing is left behind.
 """
 from __future__ import annotations
@@ -21,9 +21,11 @@ from pathlib import Path
 import httpx
 
 from provnews.kafka import ensure_topics
+from provnews.local_kafka import LocalKafkaUnavailable, local_kafka
 from provnews.settings import Settings
 
 STOP_GRACE_S = 10.0
+BROKER_STOP_GRACE_S = 60.0  # Kafka's controlled shutdown flushes and closes every log segment
 READY_TIMEOUT_S = 90.0
 
 
@@ -40,6 +42,7 @@ class Child:
     process: subprocess.Popen | None = None
     restarts: int = 0
     started_at: float = field(default=0.0)
+    extra_ports: tuple[int, ...] = ()
 
 
 def _die_with_parent() -> None:
@@ -75,15 +78,14 @@ class Supervisor:
         self.log_dir = settings.data_dir / "logs"
         self.children: list[Child] = []
         self._stopping = False
+        self.broker_kind: str | None = None
 
     def plan(self) -> list[Child]:
         s = self.settings
         serve = [sys.executable, "-m", "provnews.cli", "serve"]
         children = []
         if s.embedded_broker:
-            url = f"tcp://{s.host}:{s.broker_port}"
-            children.append(Child("broker", [broker_binary(), "broker", "--listener-url", url,
-                                             "--advertised-listener-url", url, "--silent"], s.broker_port, None))
+            children.append(self._broker_child())
         children += [
             Child("query", [*serve, "query"], s.query_port, s.url(s.query_port) + "/readyz"),
             Child("indexer", [*serve, "indexer"], s.indexer_port, s.url(s.indexer_port) + "/readyz"),
@@ -93,18 +95,47 @@ class Supervisor:
         ]
         return children
 
+    def _broker_child(self) -> Child:
+        """Apache Kafka where Java 17 is found (or asked for); else Tansu, saying in one line what that costs."""
+        s = self.settings
+        self.broker_kind = "kafka"
+        if s.local_broker != "tansu":
+            try:
+                node = local_kafka(s, out=self.out)
+                return Child("broker", node.prepare(), s.broker_port, None, extra_ports=(s.kafka_controller_port,))
+            except LocalKafkaUnavailable as exc:
+                if s.local_broker == "kafka":
+                    raise StartupError(f"the local Apache Kafka cannot start: {exc}") from exc
+                reason = str(exc).splitlines()[0]
+        else:
+            reason = "PROVNEWS_LOCAL_BROKER=tansu"
+        self.broker_kind = "tansu"
+        self.out(f"broker: Tansu, not Apache Kafka ({reason}): it keeps events in memory, so a broker restart "
+                 "loses what it held and every restart of `provnews up` starts with empty topics")
+        url = f"tcp://{s.host}:{s.broker_port}"
+        return Child("broker", [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
+                                "--silent"], s.broker_port, None)
+
     def check_ports(self, children: list[Child]) -> None:
-        taken = [c for c in children if c.port and port_in_use(self.settings.host, c.port)]
+        taken = [(c, port) for c in children for port in ((c.port,) if c.port else ()) + c.extra_ports
+                 if port_in_use(self.settings.host, port)]
         if taken:
-            lines = [f"port {c.port} ({c.name}) is already in use on {self.settings.host}; "
-                     f"set PROVNEWS_{c.name.upper()}_PORT to a free port" for c in taken]
+            lines = [f"port {port} ({c.name}) is already in use on {self.settings.host}; "
+                     f"set PROVNEWS_{self._port_setting(c, port)} to a free port" for c, port in taken]
             raise StartupError("\n".join(lines))
+
+    def _port_setting(self, child: Child, port: int) -> str:
+        if child.name == "broker" and port == self.settings.kafka_controller_port and port != child.port:
+            return "KAFKA_CONTROLLER_PORT"
+        return f"{child.name.upper()}_PORT"
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
         s = self.settings
         if s.embedded_broker:
             env["PROVNEWS_KAFKA_BOOTSTRAP"] = f"{s.host}:{s.broker_port}"
+            if self.broker_kind == "tansu":
+                env["PROVNEWS_KAFKA_IDEMPOTENCE"] = "false"  # Tansu refuses InitProducerId
         env["PROVNEWS_DATA_DIR"] = str(s.data_dir.resolve())
         for name in ("host", "ingest_port", "query_port", "extract_port", "indexer_port", "alerts_port", "storage"):
             env[f"PROVNEWS_{name.upper()}"] = str(getattr(s, name))
@@ -129,7 +160,8 @@ class Supervisor:
             self._spawn(child)
             if child.name == "broker":
                 await self._wait_port(child)
-                await ensure_topics(self._broker_settings())
+                for change in await ensure_topics(self._broker_settings(), timeout_s=READY_TIMEOUT_S):
+                    self.out(f"topics: {change}")
             await self._wait_ready(child)
 
     def _broker_settings(self) -> Settings:
@@ -179,7 +211,8 @@ class Supervisor:
         out = []
         for child in self.children:
             if child.name == "broker":
-                out.append(("broker", f"kafka://{s.host}:{s.broker_port}"))
+                label = "" if self.broker_kind == "kafka" else "  (Tansu: events in memory only)"
+                out.append(("broker", f"kafka://{s.host}:{s.broker_port}{label}"))
             else:
                 out.append((child.name, s.url(child.port)))
         return out
@@ -200,8 +233,11 @@ class Supervisor:
                 child.restarts += 1
                 self._spawn(child)
                 if child.name == "broker":
-                    await self._wait_port(child)
-                    await ensure_topics(self._broker_settings())
+                    try:
+                        await self._wait_port(child)
+                        await ensure_topics(self._broker_settings(), timeout_s=READY_TIMEOUT_S)
+                    except Exception as exc:  # the next round restarts it again if it died; say why
+                        self.out(f"broker: not back yet after a restart: {type(exc).__name__}: {exc}")
 
     def stop(self) -> None:
         """Stop in reverse start order: ingest first (no new work), the broker last."""
@@ -211,10 +247,11 @@ class Supervisor:
             if proc is None or proc.poll() is not None:
                 continue
             proc.send_signal(signal.SIGTERM)
+            grace = BROKER_STOP_GRACE_S if child.name == "broker" else STOP_GRACE_S
             try:
-                proc.wait(STOP_GRACE_S)
+                proc.wait(grace)
             except subprocess.TimeoutExpired:
-                self.out(f"{child.name} did not stop within {STOP_GRACE_S:g} s; killing it")
+                self.out(f"{child.name} did not stop within {grace:g} s; killing it")
                 proc.kill()
                 proc.wait()
             (self.run_dir / f"{child.name}.pid").unlink(missing_ok=True)

@@ -93,6 +93,10 @@ class ArticleExtracted(CloudEvent[ExtractedArticle]):
     schema_name: ClassVar[str] = "article.extracted.v1"
     type: Literal["org.provnews.article.extracted.v1"] = "org.provnews.article.extracted.v1"
 
+    def to_bytes(self) -> bytes:
+        """Evidence sentences as offsets into the event's own cleaned text: the text is not repeated."""
+        return self.model_dump_json(exclude_none=False, context={"evidence": "offsets"}).encode()
+
 
 class ReformMention(Frozen):
     mention_id: str

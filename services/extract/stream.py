@@ -1,46 +1,133 @@
 """The extract stream: a faust-streaming app from `articles.raw` to `articles.extracted` and `reform.mentions`.
 
-The agent only decodes, calls the engine and the policies, and emits. Its concurrency stays 1
-(scale by partitions): above 1, faust-streaming 0.15 can commit an offset past a message still in
-flight (faust-streaming issue #606), which would lose it on a restart. Every send is awaited until
+The agent only decodes, calls the engine (in a child process, with a time budget per article) and the
+policies, and emits. Its concurrency stays 1 (scale by partitions): above 1, faust-streaming 0.15 can
+commit an offset past a message still in flight (faust-streaming issue #606), which would lose it on a
+restart. Every output goes through the service's own idempotent acks=all producer and is awaited until
 the broker acknowledges it before the loop moves on, so a committed offset means its output is durable.
+
+Nothing is dropped: a send that fails is retried while the failure can pass (broker away, leader moving);
+one that never can (too large, refused) sends the original to `articles.dlq` with the reason; anything
+else ends the process with a non-zero code before the message is acknowledged, so the supervisor restarts
+the worker and the message is read again.
 """
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import time
 import traceback
 
 import faust
 import structlog
+from aiokafka.errors import (
+    CorruptRecordException,
+    InvalidTopicError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+    TopicAuthorizationFailedError,
+    UnsupportedForMessageFormatError,
+)
 from pydantic import ValidationError
 
-from provnews.extract.engine import extract
+from provnews.extract.budget import BudgetedEngine, EngineFailed, OverBudget
 from provnews.extract.policies import assign_story, extracted_article, reform_mentions
 from provnews.extract.stories import StoryIndex, story_headers
+from provnews.kafka import dead_letter_event, make_producer
 from provnews.logs import get_logger
-from provnews.kafka import dead_letter_event
 from provnews.schemas.events import ArticleExtracted, ArticleReceived, ReformMentioned, derive_id
 from provnews.settings import Settings
 
 log = get_logger(__name__)
 
+# Failures a retry cannot fix: the record is too large for the topic, or the broker refuses it as such.
+NEVER_SUCCEEDS = (MessageSizeTooLargeError, RecordTooLargeError, RecordListTooLargeError, CorruptRecordException,
+                  InvalidTopicError, TopicAuthorizationFailedError, UnsupportedForMessageFormatError)
+EXIT_STALLED = 70
+
+
+class Unpublishable(Exception):
+    """An output that can never be published; the article is dead-lettered with this reason."""
+
+
+def fail_hard(event: str, **fields) -> None:
+    """End the worker at once with a non-zero code: the message in hand is not acknowledged, so it is replayed."""
+    log.critical(event, **fields)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_STALLED)
+
+
+class Outputs:
+    """The worker's own producer (acks=all, idempotent), with retries for failures that can pass."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.producer = None
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        async with self._lock:
+            if self.producer is None:
+                from provnews.kafka import start_with_retry
+
+                producer = make_producer(self.settings)
+                await start_with_retry(producer, asyncio.Event(), log)
+                self.producer = producer
+
+    async def stop(self) -> None:
+        if self.producer is not None:
+            await self.producer.stop()
+            self.producer = None
+
+    async def publish(self, records: list[tuple[str, bytes, bytes, list | None]]) -> None:
+        """Send every record and wait for all acks, retrying the lot while the failure can pass.
+
+        Raises Unpublishable for a record that can never be published; gives up (raises) after
+        `publish_retry_s`, which ends the worker so that the message is replayed.
+        """
+        for _topic, _key, value, _headers in records:
+            if len(value) > self.settings.max_event_bytes:
+                raise Unpublishable(f"an output event of {len(value)} bytes is over the limit of "
+                                    f"{self.settings.max_event_bytes} bytes")
+        await self.start()
+        deadline = time.monotonic() + self.settings.publish_retry_s
+        delay = 0.2
+        while True:
+            try:
+                pending = [await self.producer.send(topic, value=value, key=key, headers=headers)
+                           for topic, key, value, headers in records]
+                await asyncio.gather(*pending)
+                return
+            except NEVER_SUCCEEDS as exc:
+                raise Unpublishable(f"{type(exc).__name__}: {exc}") from exc
+            except Exception as exc:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("publish.retry", error=type(exc).__name__, reason=str(exc)[:300], retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
 
 def create_app(settings: Settings) -> faust.App:
     # faust makes its data folder at start (default: in the working directory, which the image's user
     # cannot write); it goes under the service's data dir instead. faust makes no parent folders.
-    datadir = settings.data_dir / "extract"
+    datadir = settings.data_dir / "extract-faust"
     datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         "provnews-extract",
         broker=f"kafka://{settings.kafka_bootstrap}",
-        datadir=str(datadir),
         store="memory://",
+        datadir=str(datadir),
         web_enabled=True,
         web_bind=settings.host,
         web_port=settings.extract_port,
         web_host=settings.host,
         producer_acks=-1,
+        producer_max_request_size=settings.max_message_bytes,
+        consumer_max_fetch_size=settings.max_message_bytes,
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication,
         consumer_auto_offset_reset="earliest",
@@ -49,22 +136,23 @@ def create_app(settings: Settings) -> faust.App:
         broker_session_timeout=10.0,
         broker_heartbeat_interval=2.0,
         broker_rebalance_timeout=20.0,
-        broker_max_poll_interval=60.0,
+        broker_max_poll_interval=max(60.0, settings.extract_budget_s + settings.publish_retry_s + 30),
         table_cleanup_interval=3600,
         stream_wait_empty=False,
     )
     raw = app.topic(settings.topic_raw, key_serializer="raw", value_serializer="raw")
-    extracted = app.topic(settings.topic_extracted, key_serializer="raw", value_serializer="raw")
-    mentions = app.topic(settings.topic_mentions, key_serializer="raw", value_serializer="raw")
-    dead_letters = app.topic(settings.topic_dlq, key_serializer="raw", value_serializer="raw")
     stories = StoryIndex(settings)
-    state = {"ready": False}
-
-    async def send(topic: faust.TopicT, key: bytes, value: bytes) -> None:
-        await (await topic.send(key=key, value=value))  # the second await waits for the broker's ack
+    engine = BudgetedEngine(settings.extract_budget_s)
+    outputs = Outputs(settings)
+    state: dict = {"assigned": False, "agent": False, "busy_since": None, "engine": False}
+    stalled_after_s = settings.extract_budget_s + settings.publish_retry_s + 30
 
     async def dead_letter(message, error: str, reason: str, article_id: str | None) -> None:
-        await send(dead_letters, message.key or b"", dead_letter_event("extract", message, error, reason, article_id).to_bytes())
+        event = dead_letter_event("extract", message, error, reason, article_id)
+        try:
+            await outputs.publish([(settings.topic_dlq, message.key or b"", event.to_bytes(), None)])
+        except Exception as exc:  # nowhere left to put it: stop before the message is acknowledged
+            fail_hard("article.dead_letter_failed", article_id=article_id, error=type(exc).__name__, reason=str(exc)[:300])
         log.warning("article.dead_lettered", article_id=article_id, error=error, reason=reason[:300],
                     partition=message.partition, offset=message.offset)
 
@@ -78,26 +166,31 @@ def create_app(settings: Settings) -> faust.App:
         try:
             started = time.perf_counter()
             published_hint = received.published_at.date() if received.published_at else None
-            extraction = extract(received.text, title=received.title, published_hint=published_hint,
-                                 source_hint=received.source, url=received.url)
+            extraction = await engine.extract(received.text, title=received.title, published_hint=published_hint,
+                                              source_hint=received.source, url=received.url)
             took_ms = round((time.perf_counter() - started) * 1000, 1)
-        except Exception as exc:  # an engine bug must not stall the stream: the message goes to the DLQ
-            await dead_letter(message, type(exc).__name__, "".join(traceback.format_exception(exc)), received.article_id)
+        except OverBudget as exc:  # one article must not stop the stream: it goes to the DLQ, the stream goes on
+            await dead_letter(message, "over_budget", str(exc), received.article_id)
+            return
+        except EngineFailed as exc:  # an engine bug must not stall the stream either
+            await dead_letter(message, exc.kind, str(exc), received.article_id)
             return
         story_id, new_keys = assign_story(received.article_id, extraction.fingerprint, stories.lookup)
-        stories.record(new_keys, story_id)
         article = extracted_article(received, extraction, story_id)
         key = received.article_id.encode()
         event = ArticleExtracted.wrap(article, subject=received.article_id,
                                       event_id=derive_id("extracted", received.article_id, extraction.engine_version))
         found = reform_mentions(article)
-        # Hand every event to the producer first, then wait for all the acks: one round trip, not one each.
-        pending = [await extracted.send(key=key, value=event.to_bytes(),
-                                        headers=story_headers(story_id, extraction.fingerprint))]
-        for mention in found:
-            pending.append(await mentions.send(key=key, value=ReformMentioned.wrap(
-                mention, subject=received.article_id, event_id=mention.mention_id).to_bytes()))
-        await asyncio.gather(*pending)
+        # Every event of the article handed to the producer first, then all the acks: one round trip, not one each.
+        records = [(settings.topic_extracted, key, event.to_bytes(), story_headers(story_id, extraction.fingerprint))]
+        records += [(settings.topic_mentions, key, ReformMentioned.wrap(
+            mention, subject=received.article_id, event_id=mention.mention_id).to_bytes(), None) for mention in found]
+        try:
+            await outputs.publish(records)
+        except Unpublishable as exc:
+            await dead_letter(message, "unpublishable", str(exc), received.article_id)
+            return
+        stories.record(new_keys, story_id)
         log.info("article.extracted", article_id=received.article_id, story_id=story_id, took_ms=took_ms,
                  mentions=len(found), metrics=len(extraction.metrics), topics=len(extraction.topics))
 
@@ -105,18 +198,51 @@ def create_app(settings: Settings) -> faust.App:
     async def follow_stories() -> None:
         await stories.run()
 
+    @app.task
+    async def start_outputs() -> None:
+        await outputs.start()
+
+    @app.task
+    async def start_engine() -> None:
+        await asyncio.get_running_loop().run_in_executor(None, engine.warm_up)
+        state["engine"] = True
+
+    @app.timer(interval=5.0)
+    async def watchdog() -> None:
+        busy_since = state["busy_since"]
+        if busy_since is not None and time.monotonic() - busy_since > stalled_after_s:
+            fail_hard("extract.stalled", busy_s=round(time.monotonic() - busy_since, 1))
+
     @app.agent(raw, concurrency=1)
     async def extract_articles(stream):
         await stories.caught_up.wait()  # replays must find the stories the log already holds
-        async for event in stream.events():
-            try:
-                await process(event.message)
-            finally:
-                structlog.contextvars.unbind_contextvars("article_id")
+        state["agent"] = True
+        try:
+            async for event in stream.events():
+                state["busy_since"] = time.monotonic()
+                try:
+                    await process(event.message)
+                except Exception as exc:  # not handled above: end the worker rather than lose the message
+                    fail_hard("extract.failed", error=type(exc).__name__,
+                              reason="".join(traceback.format_exception(exc))[-2000:],
+                              partition=event.message.partition, offset=event.message.offset)
+                finally:
+                    state["busy_since"] = None
+                    structlog.contextvars.unbind_contextvars("article_id")
+        finally:
+            state["agent"] = False
+
+    @app.on_before_shutdown.connect
+    async def _shutdown(app, **kwargs) -> None:  # noqa: ARG001
+        await outputs.stop()
+
+    @app.on_partitions_revoked.connect
+    async def _revoked(app, revoked, **kwargs) -> None:  # noqa: ARG001
+        state["assigned"] = False
 
     @app.on_partitions_assigned.connect
     async def _assigned(app, assigned, **kwargs) -> None:  # noqa: ARG001
-        state["ready"] = True
+        state["assigned"] = True
         log.info("partitions.assigned", partitions=sorted(f"{tp.topic}/{tp.partition}" for tp in assigned))
 
     @app.page("/healthz")
@@ -125,11 +251,23 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.page("/readyz")
     async def readyz(web, request):
-        if state["ready"] and stories.caught_up.is_set():
+        problems = []
+        if not state["assigned"]:
+            problems.append("waiting for partitions")
+        if not stories.caught_up.is_set():
+            problems.append("reading the story index")
+        if not state["engine"]:
+            problems.append("starting the engine")
+        if state["assigned"] and stories.caught_up.is_set() and not state["agent"]:
+            problems.append("the extract loop is not running")
+        busy_since = state["busy_since"]
+        if busy_since is not None and time.monotonic() - busy_since > settings.extract_budget_s + 10:
+            problems.append(f"one article has been in hand for {time.monotonic() - busy_since:.0f} s")
+        if not problems:
             return web.json({"status": "ready"})
-        return web.json({"status": 503, "error": "not_ready", "detail": "waiting for partitions and the story index"},
-                        status=503)
+        return web.json({"status": 503, "error": "not_ready", "detail": "; ".join(problems)}, status=503)
 
+    app.provnews_engine = engine  # closed by run_worker
     return app
 
 
@@ -137,4 +275,7 @@ def run_worker(settings: Settings) -> None:
     app = create_app(settings)
     worker = faust.Worker(app, loglevel="WARNING", quiet=True, redirect_stdouts=False, override_logging=False)
     worker.spinner = None  # a terminal spinner would write cursor codes into the JSON log
-    worker.execute_from_commandline()
+    try:
+        worker.execute_from_commandline()
+    finally:
+        app.provnews_engine.close()

@@ -14,7 +14,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
 
 from provnews.indexer.ports import ArticleStore, StoreUnavailable
-from provnews.kafka import dead_letter_event, make_producer, start_with_retry
+from provnews.kafka import consumer_options, dead_letter_event, make_producer, start_with_retry
 from provnews.logs import get_logger
 from provnews.schemas.events import ArticleExtracted, ExtractedArticle
 from provnews.settings import Settings
@@ -37,11 +37,10 @@ class Indexer:
     async def run(self) -> None:
         consumer = AIOKafkaConsumer(
             self.settings.topic_extracted,
-            bootstrap_servers=self.settings.kafka_bootstrap,
+            **consumer_options(self.settings),
             group_id=GROUP_ID,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_partition_fetch_bytes=8 * 1024 * 1024,
         )
         producer = make_producer(self.settings)
         await start_with_retry(consumer, self._stopping, log)

@@ -19,6 +19,7 @@ from sse_starlette import EventSourceResponse
 
 from provnews.http import ApiError
 from provnews.fanout import MentionHub
+from provnews.kafka import partitions_of
 from provnews.logs import get_logger
 from provnews.schemas.events import ReformMentioned
 from provnews.schemas.extraction import TOPIC_IDS
@@ -98,8 +99,7 @@ class MentionFeed(MentionHub):
     async def _assign_at_end(self, consumer: AIOKafkaConsumer) -> None:
         """Every partition of the topic, each positioned at its end now: what is published from here on is seen."""
         topic = self.settings.topic_mentions
-        await consumer.topics()  # fetches the cluster's metadata
-        partitions = consumer.partitions_for_topic(topic)
+        partitions = await partitions_of(consumer, topic)
         if not partitions:
             raise _TopicMissing(f"topic {topic!r} does not exist (yet)")
         assigned = [TopicPartition(topic, p) for p in sorted(partitions)]

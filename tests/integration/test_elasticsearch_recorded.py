@@ -139,7 +139,7 @@ def test_provnews_setup_creates_the_topics_and_the_indices_behind_their_aliases(
     import subprocess
     import sys
 
-    from provnews.kafka import topic_names
+    from provnews.kafka import partitions_of, topic_names
     from tests.conftest import ROOT
 
     fake_es.aliases_exist = False
@@ -153,7 +153,9 @@ def test_provnews_setup_creates_the_topics_and_the_indices_behind_their_aliases(
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
-    assert out[0] == f"topics raw-{suffix}, extracted-{suffix}, mentions-{suffix}, dlq-{suffix} (2 partitions)"
+    names = [f"{kind}-{suffix}" for kind in ("raw", "extracted", "mentions", "dlq")]
+    assert out[:4] == [f"topics: created {name}" for name in names]
+    assert out[4] == f"topics {', '.join(names)} (2 partitions, replication 1, configs checked)"
     assert out[-3:] == [f"created provnews-{kind}-v1 behind alias provnews-{kind}" for kind in
                         ("articles", "metrics", "mentions")]
 
@@ -161,8 +163,7 @@ def test_provnews_setup_creates_the_topics_and_the_indices_behind_their_aliases(
         consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
         await consumer.start()
         try:
-            await consumer.topics()
-            return {t: len(consumer.partitions_for_topic(t) or ()) for t in topic_names(
+            return {t: len(await partitions_of(consumer, t)) for t in topic_names(
                 settings.model_copy(update={k.removeprefix("PROVNEWS_").lower(): v for k, v in env.items()
                                             if k.startswith("PROVNEWS_TOPIC_") and k != "PROVNEWS_TOPIC_PARTITIONS"}))}
         finally:

@@ -91,7 +91,7 @@ def test_rebuild_from_the_store_reextracts_outdated_articles_and_keeps_searches_
     searcher = threading.Thread(target=search_loop)
     searcher.start()
     try:
-        outcome = asyncio.run(reindex(settings, source="auto", progress=False, out=lines.append))
+        outcome = asyncio.run(reindex(settings, source="store", progress=False, out=lines.append))
     finally:
         done.set()
         searcher.join()

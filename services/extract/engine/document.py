@@ -64,7 +64,12 @@ class Document:
 
     def evidence(self, start: int, end: int) -> Evidence:
         s, e = self.sentence_span(start)
-        return Evidence(start=start, end=end, sentence=self.text[s:max(e, end)].strip())
+        e = max(e, end)
+        while s < e and self.text[s].isspace():
+            s += 1
+        while e > s and self.text[e - 1].isspace():
+            e -= 1
+        return Evidence(start=start, end=end, sentence=self.text[s:e], sentence_start=s, sentence_end=e)
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
