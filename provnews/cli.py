@@ -164,7 +164,10 @@ def setup(
 ) -> None:
     """Create the Kafka topics and, with PROVNEWS_STORAGE=elasticsearch, the index templates, indices and aliases.
 
-    Idempotent: what exists is kept. Says when an index has an older mapping than its template (run `reindex`).
+    Idempotent: what exists is kept. First checks that Elasticsearch answers with a supported version (a
+    refusal it cannot outwait, such as a version mismatch or bad credentials, fails at once with the
+    cluster's reason). A newer mapping that only adds fields is applied to the live index; any other
+    change says to run `reindex`.
     """
     from provnews.kafka import ensure_topics, topic_names
 
@@ -212,8 +215,8 @@ def kibana_setup(
         sys.stdout.write(ndjson)
         return
     def ready(status: KibanaStatus) -> None:
-        typer.echo(f"kibana {status.version or '(version not shown without credentials)'} at {settings.kibana_url}: "
-                   f"{status.level}")
+        version = status.version or "(version not shown without credentials)"
+        typer.echo(f"kibana {version} at {settings.kibana_url}: {status.level}")
         for problem in status.not_available:  # a degraded plugin does not stop the import, but say which
             typer.echo(f"warning: {problem}")
 

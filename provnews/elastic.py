@@ -25,7 +25,8 @@ def unsupported(product: str, number: str) -> str | None:
     """Why `product` at version `number` cannot be used, or None when it is supported."""
     version = parse_version(number)
     if version is None:
-        return f"{product} answered without a version number ({number!r}); provnews supports {product} {SUPPORTED}"
+        return (f"{product} answered without a version number ({number!r}); "
+                f"provnews supports {product} {SUPPORTED}")
     if version < OLDEST or version[0] > NEWEST_MAJOR:
         return f"{product} {number} is not supported; provnews supports {product} {SUPPORTED}"
     return None

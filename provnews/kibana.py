@@ -60,8 +60,8 @@ def saved_objects(prefix: str = "provnews", query_url: str = DEFAULT_QUERY_URL) 
                        _bars([_date_histogram("2", TIME_FIELD, "Received"),
                               _terms("3", "provinces_2025", 10, "Province (after 2025)", schema="group")],
                              "Articles")),
-        _visualization("provnews-articles-by-publication-date", "Dated articles by publication month and province "
-                                                                "(after 2025)", "provnews-articles",
+        _visualization("provnews-articles-by-publication-date",
+                       "Dated articles by publication month and province (after 2025)", "provnews-articles",
                        _bars([_date_histogram("2", "published", "Published"),
                               _terms("3", "provinces_2025", 10, "Province (after 2025)", schema="group")],
                              "Articles")),
@@ -81,7 +81,8 @@ def saved_objects(prefix: str = "provnews", query_url: str = DEFAULT_QUERY_URL) 
                                _terms("3", "unit", 50, "Unit", schema="bucket", order_by="1"),
                                _terms("4", "action", 20, "Action", schema="bucket", order_by="1")])),
         _search("provnews-latest-mentions", "Latest reform mentions", "provnews-mentions",
-                columns=["kind", "topic", "province_2025", "persons", "title", "published", "evidence", "article_id"],
+                columns=["kind", "topic", "province_2025", "persons", "title", "published", "evidence",
+                         "article_id"],
                 sort=[[TIME_FIELD, "desc"]]),
     ]
     for topic in TOPIC_IDS:
@@ -209,8 +210,8 @@ def _auth(settings: Settings) -> dict:
 
 @dataclass(frozen=True)
 class KibanaStatus:
-    """What /api/status said: the overall level, the version (absent from the redacted answer Kibana gives
-    a request without credentials), and each core service or plugin that is not available, with its summary."""
+    """What /api/status said: the overall level, the version (absent from the redacted answer Kibana
+    gives a request without credentials), and each core service or plugin not available, with its summary."""
 
     level: str
     version: str | None = None
@@ -219,9 +220,9 @@ class KibanaStatus:
     @classmethod
     def of(cls, body: dict) -> KibanaStatus:
         status = body.get("status") or {}
+        groups = (("core", status.get("core") or {}), ("plugin", status.get("plugins") or {}))
         problems = [f"{kind} {name}: {service.get('level')} ({service.get('summary', '')})"
-                    for kind, group in (("core", status.get("core") or {}), ("plugin", status.get("plugins") or {}))
-                    for name, service in sorted(group.items())
+                    for kind, group in groups for name, service in sorted(group.items())
                     if isinstance(service, dict) and service.get("level") != "available"]
         return cls(level=str((status.get("overall") or {}).get("level")),
                    version=(body.get("version") or {}).get("number"), not_available=tuple(problems))
@@ -251,11 +252,13 @@ async def wait_for_kibana(client: httpx.AsyncClient, timeout_s: float, poll_s: f
     raise TimeoutError(f"Kibana at {client.base_url} was not ready within {timeout_s:.0f}s ({last})")
 
 
-async def import_saved_objects(settings: Settings, ndjson: str, *, timeout_s: float = 300.0, poll_s: float = 2.0,
+async def import_saved_objects(settings: Settings, ndjson: str, *, timeout_s: float = 300.0,
+                               poll_s: float = 2.0,
                                on_ready: Callable[[KibanaStatus], None] = lambda status: None) -> dict:
     """POST the objects to /api/saved_objects/_import?overwrite=true once Kibana is ready (`on_ready` hears
     its status first); raises if any failed."""
-    verify = ssl.create_default_context(cafile=str(settings.kibana_ca_cert)) if settings.kibana_ca_cert else True
+    ca = settings.kibana_ca_cert
+    verify = ssl.create_default_context(cafile=str(ca)) if ca else True
     async with httpx.AsyncClient(base_url=settings.kibana_url, timeout=60, verify=verify, **_auth(settings)) as client:
         on_ready(await wait_for_kibana(client, timeout_s, poll_s))
         response = await client.post("/api/saved_objects/_import", params={"overwrite": "true"},

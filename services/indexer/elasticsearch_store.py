@@ -388,7 +388,8 @@ class ElasticsearchStore:
                 await client.indices.put_index_template(name=t.name, body=t.body)
             done.append(f"template {t.name} (version {t.body.get('version')})")
         wanted = mapping_versions(templates)
-        template_mappings = {t.body["_meta"]["alias"]: t.body["template"]["mappings"] for t in templates if t.kind == "index"}
+        template_mappings = {t.body["_meta"]["alias"]: t.body["template"]["mappings"]
+                             for t in templates if t.kind == "index"}
         for alias in self.aliases.all():
             if await client.indices.exists_alias(name=alias):
                 current = await self.live_indices(alias)
@@ -397,9 +398,10 @@ class ElasticsearchStore:
                     have = mappings[index]["mappings"].get("_meta", {}).get("mapping_version")
                     if have == wanted.get(alias):
                         continue
-                    if isinstance(have, int) and have < wanted[alias] and await self._add_fields(index, template_mappings[alias]):
-                        done.append(f"{index}: mapping version {have} -> {wanted[alias]} (new fields added; documents "
-                                    "indexed before lack them until `provnews reindex`)")
+                    newer = isinstance(have, int) and have < wanted[alias]
+                    if newer and await self._add_fields(index, template_mappings[alias]):
+                        done.append(f"{index}: mapping version {have} -> {wanted[alias]} (new fields added; "
+                                    "documents indexed before lack them until `provnews reindex`)")
                     else:
                         done.append(f"warning: {index} has mapping version {have}, the template {wanted.get(alias)}: "
                                     "run `provnews reindex`")
@@ -433,7 +435,7 @@ class ElasticsearchStore:
         """Until the cluster answers, then its version number, which must be one provnews supports.
 
         No answer, a timeout or a 5xx is waited out; any other refusal (this client's API version, the
-        credentials) cannot change by waiting and raises ElasticsearchRefused at once, with the cluster's reason."""
+        credentials) cannot change by waiting and raises ElasticsearchRefused at once, with the reason."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         while True:
@@ -451,8 +453,8 @@ class ElasticsearchStore:
                     raise ElasticsearchRefused(f"{problem} (at {self.settings.es_url})")
                 return number
             if loop.time() > deadline:
-                raise TimeoutError(f"Elasticsearch at {self.settings.es_url} did not answer within {timeout_s:.0f}s "
-                                   f"({last})")
+                raise TimeoutError(f"Elasticsearch at {self.settings.es_url} did not answer within "
+                                   f"{timeout_s:.0f}s ({last})")
             await asyncio.sleep(poll_s)
 
     def _refusal(self, exc: ApiError) -> str:
@@ -460,9 +462,9 @@ class ElasticsearchStore:
         reason = item_reason(error) if error else str(exc.body or exc.message)
         where = f"Elasticsearch at {self.settings.es_url}"
         if exc.message == "media_type_header_exception":
-            return (f"{where} refused the API version of this client (elasticsearch-py {client_version}, which asks "
-                    f"for compatible-with={client_version.split('.')[0]}): a version mismatch; provnews supports "
-                    f"Elasticsearch {SUPPORTED}. The cluster said: {reason}")
+            return (f"{where} refused the API version of this client (elasticsearch-py {client_version}, "
+                    f"which asks for compatible-with={client_version.split('.')[0]}): a version mismatch; "
+                    f"provnews supports Elasticsearch {SUPPORTED}. The cluster said: {reason}")
         return f"{where} refused the request (HTTP {exc.status_code}): {reason}"
 
     async def live_indices(self, alias: str) -> list[str]:

