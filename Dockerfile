@@ -15,12 +15,19 @@ WORKDIR /app
 RUN useradd --system --uid 10001 --no-create-home --home-dir /app provnews \
     && mkdir -p /data && chown provnews /data
 
-# The package first (its layout is pyproject's package-dir mapping), so code edits reuse the dependency layer.
-COPY pyproject.toml README.md ./
+# The dependencies first, from pyproject.toml alone, in a layer of their own: a code edit reuses it.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# Then the package itself (its layout is pyproject's package-dir mapping), its dependencies already there.
+COPY README.md ./
 COPY provnews/ provnews/
 COPY schemas/ schemas/
 COPY services/ services/
-RUN pip install .
+RUN pip install --no-deps .
 
 # Index templates and Kibana saved objects (PROVNEWS_DEPLOY_DIR), and the sample articles.
 COPY deploy/ deploy/

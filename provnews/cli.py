@@ -164,7 +164,10 @@ def setup(
 ) -> None:
     """Create the Kafka topics and, with PROVNEWS_STORAGE=elasticsearch, the index templates, indices and aliases.
 
-    Idempotent: what exists is kept. Says when an index has an older mapping than its template (run `reindex`).
+    Idempotent: what exists is kept. First checks that Elasticsearch answers with a supported version (a
+    refusal it cannot outwait, such as a version mismatch or bad credentials, fails at once with the
+    cluster's reason). A newer mapping that only adds fields is applied to the live index; any other
+    change says to run `reindex`.
     """
     from provnews.kafka import ensure_topics, topic_names
 
@@ -181,7 +184,8 @@ def setup(
 
             store = ElasticsearchStore.from_settings(settings)
             try:
-                await store.wait_until_reachable(timeout)
+                version = await store.wait_until_reachable(timeout)
+                typer.echo(f"elasticsearch {version} at {settings.es_url}")
                 for line in await store.setup():
                     typer.echo(line)
             finally:
@@ -197,18 +201,27 @@ def setup(
 @app.command("kibana-setup")
 def kibana_setup(
     print_only: Annotated[bool, typer.Option("--print", help="Print the saved objects as NDJSON, import nothing.")] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for Kibana to be available.")] = 300.0,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for Kibana to be ready.")] = 300.0,
 ) -> None:
-    """Wait for Kibana, then import the data views, the dashboard and the topic searches (overwriting them)."""
-    from provnews.kibana import DASHBOARD_ID, DEFAULT_QUERY_URL, import_saved_objects, saved_objects, to_ndjson
+    """Wait for Kibana (available, or degraded by a plugin), then import the data views, the dashboard and the
+    topic searches (overwriting them)."""
+    from provnews.kibana import (
+        DASHBOARD_ID, DEFAULT_QUERY_URL, KibanaStatus, import_saved_objects, saved_objects, to_ndjson,
+    )
 
     settings = get_settings()
     ndjson = to_ndjson(saved_objects(settings.es_index_prefix, settings.public_url or DEFAULT_QUERY_URL))
     if print_only:
         sys.stdout.write(ndjson)
         return
+    def ready(status: KibanaStatus) -> None:
+        version = status.version or "(version not shown without credentials)"
+        typer.echo(f"kibana {version} at {settings.kibana_url}: {status.level}")
+        for problem in status.not_available:  # a degraded plugin does not stop the import, but say which
+            typer.echo(f"warning: {problem}")
+
     try:
-        result = asyncio.run(import_saved_objects(settings, ndjson, timeout_s=timeout))
+        result = asyncio.run(import_saved_objects(settings, ndjson, timeout_s=timeout, on_ready=ready))
     except (TimeoutError, RuntimeError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc

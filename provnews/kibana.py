@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from provnews.elastic import unsupported
 from provnews.schemas.extraction import TOPIC_IDS
 from provnews.settings import Settings
 
@@ -36,6 +39,10 @@ TOPIC_LABELS = {
     "kinh_te_xa_hoi": "Kinh tế - xã hội",
 }
 _CORE = {"coreMigrationVersion": "8.8.0"}
+# The data views' time field, which Kibana's time filter reads: when the article was received, which every
+# document has. Most articles name no publication date, and a time filter on `published` would drop them.
+TIME_FIELD = "received_at"
+READY_LEVELS = ("available", "degraded")
 _SEARCH_SOURCE_REF = "kibanaSavedObjectMeta.searchSourceJSON.index"
 
 
@@ -48,7 +55,13 @@ def saved_objects(prefix: str = "provnews", query_url: str = DEFAULT_QUERY_URL) 
         _data_view("provnews-articles", articles, "provnews articles", {"id": article_link}, hide=["doc", "derived_ids"]),
         _data_view("provnews-metrics", metrics, "provnews reform metrics", {"article_id": article_link}),
         _data_view("provnews-mentions", mentions, "provnews reform mentions", {"article_id": article_link}),
-        _visualization("provnews-articles-over-time", "Articles over time by province (after 2025)", "provnews-articles",
+        _visualization("provnews-articles-over-time", "Articles received over time by province (after 2025)",
+                       "provnews-articles",
+                       _bars([_date_histogram("2", TIME_FIELD, "Received"),
+                              _terms("3", "provinces_2025", 10, "Province (after 2025)", schema="group")],
+                             "Articles")),
+        _visualization("provnews-articles-by-publication-date",
+                       "Dated articles by publication month and province (after 2025)", "provnews-articles",
                        _bars([_date_histogram("2", "published", "Published"),
                               _terms("3", "provinces_2025", 10, "Province (after 2025)", schema="group")],
                              "Articles")),
@@ -68,13 +81,17 @@ def saved_objects(prefix: str = "provnews", query_url: str = DEFAULT_QUERY_URL) 
                                _terms("3", "unit", 50, "Unit", schema="bucket", order_by="1"),
                                _terms("4", "action", 20, "Action", schema="bucket", order_by="1")])),
         _search("provnews-latest-mentions", "Latest reform mentions", "provnews-mentions",
-                columns=["kind", "topic", "province_2025", "persons", "title", "evidence", "article_id"]),
+                columns=["kind", "topic", "province_2025", "persons", "title", "published", "evidence",
+                         "article_id"],
+                sort=[[TIME_FIELD, "desc"]]),
     ]
     for topic in TOPIC_IDS:
         objects.append(_search(f"provnews-topic-{topic}", f"Topic: {TOPIC_LABELS.get(topic, topic)} ({topic})",
-                               "provnews-articles", columns=["title", "provinces", "provinces_2025", "source", "id"],
+                               "provnews-articles",
+                               columns=["title", "published", "provinces", "provinces_2025", "source", "id"],
                                query=f'topics : "{topic}"'))
-    panels = [("provnews-articles-over-time", "visualization", 0, 0, 48, 14),
+    panels = [("provnews-articles-over-time", "visualization", 0, 0, 24, 14),
+              ("provnews-articles-by-publication-date", "visualization", 24, 0, 24, 14),
               ("provnews-topics-by-province", "visualization", 0, 14, 24, 16),
               ("provnews-officials-most-mentioned", "visualization", 24, 14, 24, 16),
               ("provnews-metrics-by-unit-and-province", "visualization", 0, 30, 24, 18),
@@ -94,7 +111,7 @@ def ndjson_path(settings: Settings) -> Path:
 
 def _data_view(object_id: str, title: str, name: str, formats: dict, hide: tuple | list = ()) -> dict:
     return {"type": "index-pattern", "id": object_id, "typeMigrationVersion": "8.0.0", **_CORE, "references": [],
-            "attributes": {"title": title, "name": name, "timeFieldName": "published",
+            "attributes": {"title": title, "name": name, "timeFieldName": TIME_FIELD,
                            "fieldFormatMap": json.dumps(formats), "sourceFilters": json.dumps([{"value": h} for h in hide]),
                            "fields": "[]", "runtimeFieldMap": "{}", "allowNoIndex": True}}
 
@@ -111,10 +128,12 @@ def _visualization(object_id: str, title: str, data_view: str, vis: dict, query:
                            "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(query)}}}
 
 
-def _search(object_id: str, title: str, data_view: str, *, columns: list[str], query: str = "") -> dict:
+def _search(object_id: str, title: str, data_view: str, *, columns: list[str], query: str = "",
+            sort: list[list[str]] | None = None) -> dict:
     return {"type": "search", "id": object_id, "typeMigrationVersion": "8.0.0", **_CORE,
             "references": [{"type": "index-pattern", "id": data_view, "name": _SEARCH_SOURCE_REF}],
-            "attributes": {"title": title, "description": "", "columns": columns, "sort": [["published", "desc"]],
+            "attributes": {"title": title, "description": "", "columns": columns,
+                           "sort": sort or [["published", "desc"], [TIME_FIELD, "desc"]],
                            "grid": {}, "hideChart": False,
                            "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(query)}}}
 
@@ -177,6 +196,10 @@ def _table(aggs: list[dict]) -> dict:
 
 # -- import --------------------------------------------------------------------------------------------
 
+class KibanaRefused(RuntimeError):
+    """Kibana answered, but provnews cannot use it: waiting longer will not help."""
+
+
 def _auth(settings: Settings) -> dict:
     if settings.es_api_key:
         return {"headers": {"Authorization": f"ApiKey {settings.es_api_key.get_secret_value()}"}}
@@ -185,28 +208,59 @@ def _auth(settings: Settings) -> dict:
     return {}
 
 
-async def wait_for_kibana(client: httpx.AsyncClient, timeout_s: float, poll_s: float = 2.0) -> None:
-    """Until /api/status says the overall level is `available`."""
+@dataclass(frozen=True)
+class KibanaStatus:
+    """What /api/status said: the overall level, the version (absent from the redacted answer Kibana
+    gives a request without credentials), and each core service or plugin not available, with its summary."""
+
+    level: str
+    version: str | None = None
+    not_available: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, body: dict) -> KibanaStatus:
+        status = body.get("status") or {}
+        groups = (("core", status.get("core") or {}), ("plugin", status.get("plugins") or {}))
+        problems = [f"{kind} {name}: {service.get('level')} ({service.get('summary', '')})"
+                    for kind, group in groups for name, service in sorted(group.items())
+                    if isinstance(service, dict) and service.get("level") != "available"]
+        return cls(level=str((status.get("overall") or {}).get("level")),
+                   version=(body.get("version") or {}).get("number"), not_available=tuple(problems))
+
+    def describe(self) -> str:
+        return f"level {self.level}" + (f"; {'; '.join(self.not_available)}" if self.not_available else "")
+
+
+async def wait_for_kibana(client: httpx.AsyncClient, timeout_s: float, poll_s: float = 2.0) -> KibanaStatus:
+    """Until Kibana can take the import: /api/status answers 200 (its core services are up, as the compose
+    healthcheck asks) with the overall level available or degraded. Overall includes every plugin, so one
+    degraded plugin keeps it at degraded on a Kibana that works; the status returned names it."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     last = "no answer"
     while asyncio.get_running_loop().time() < deadline:
         try:
             response = await client.get("/api/status")
-            level = response.json().get("status", {}).get("overall", {}).get("level") if response.status_code == 200 else None
-            if level == "available":
-                return
-            last = f"HTTP {response.status_code}, level {level}"
-        except (httpx.HTTPError, ValueError) as exc:
+            status = KibanaStatus.of(response.json())
+            if status.version and (problem := unsupported("Kibana", status.version)):
+                raise KibanaRefused(f"{problem} (at {client.base_url})")
+            if response.status_code == 200 and status.level in READY_LEVELS:
+                return status
+            last = f"HTTP {response.status_code}, {status.describe()}"
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
             last = str(exc) or type(exc).__name__
         await asyncio.sleep(poll_s)
-    raise TimeoutError(f"Kibana at {client.base_url} was not available within {timeout_s:.0f}s ({last})")
+    raise TimeoutError(f"Kibana at {client.base_url} was not ready within {timeout_s:.0f}s ({last})")
 
 
-async def import_saved_objects(settings: Settings, ndjson: str, *, timeout_s: float = 300.0, poll_s: float = 2.0) -> dict:
-    """POST the objects to /api/saved_objects/_import?overwrite=true once Kibana is available; raises if any failed."""
-    verify = ssl.create_default_context(cafile=str(settings.es_ca_cert)) if settings.es_ca_cert else True
+async def import_saved_objects(settings: Settings, ndjson: str, *, timeout_s: float = 300.0,
+                               poll_s: float = 2.0,
+                               on_ready: Callable[[KibanaStatus], None] = lambda status: None) -> dict:
+    """POST the objects to /api/saved_objects/_import?overwrite=true once Kibana is ready (`on_ready` hears
+    its status first); raises if any failed."""
+    ca = settings.kibana_ca_cert
+    verify = ssl.create_default_context(cafile=str(ca)) if ca else True
     async with httpx.AsyncClient(base_url=settings.kibana_url, timeout=60, verify=verify, **_auth(settings)) as client:
-        await wait_for_kibana(client, timeout_s, poll_s)
+        on_ready(await wait_for_kibana(client, timeout_s, poll_s))
         response = await client.post("/api/saved_objects/_import", params={"overwrite": "true"},
                                      headers={"kbn-xsrf": "provnews"},
                                      files={"file": ("provnews.ndjson", ndjson.encode(), "application/ndjson")})

@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     es_bulk_chunk_size: int = Field(default=500, ge=1, description="Documents per bulk request at most.")
     es_bulk_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Bytes per bulk request at most.")
     kibana_url: str = "http://127.0.0.1:5601"
+    kibana_ca_cert: Path | None = Field(
+        default=None, description="The CA that signed Kibana's certificate, when not a public one "
+                                  "(Elasticsearch's is es_ca_cert).")
     deploy_dir: Path | None = Field(default=None, description="The deploy/ folder, when not next to the source.")
 
     # Alerts: webhook subscriptions to reform mentions (services/alerts).

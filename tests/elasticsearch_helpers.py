@@ -7,6 +7,7 @@ conflicts. It keeps no index; each test says how bulk items and real-time gets a
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -64,6 +65,14 @@ class FakeElasticsearch:
     documents: dict[str, dict] = field(default_factory=dict)  # id -> _source, for real-time GETs
     search: Callable[[dict], dict] | None = None  # request body -> response, for searches
     requests: list[Recorded] = field(default_factory=list)
+    version: str = "9.5.6"  # what GET / says; requests for an API version it cannot serve are refused, as ES does
+    authorization: str | None = None  # when set, requests without this Authorization header answer 401
+    mapping_version: int = 1  # what every live index's mapping says
+    refuse_mapping_change: bool = False  # PUT _mapping answers as for a change to an existing field
+
+    @property
+    def major(self) -> int:
+        return int(self.version.split(".")[0])
 
     def bulk_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.endswith("/_bulk")]
@@ -78,10 +87,17 @@ class FakeElasticsearch:
         body = await request.body()
         self.requests.append(Recorded(request.method, request.url.path, dict(request.query_params),
                                       {k.lower(): v for k, v in request.headers.items()}, body))
+        if refused := self._media_type_refusal(request):
+            return _json(refused, 400)
+        if self.authorization and request.headers.get("authorization") != self.authorization:
+            return _json(_error("security_exception", f"missing authentication credentials for REST request "
+                                                      f"[{request.url.path}]", status=401), 401)
         if self.status is not None:
             return _json({"error": {"type": "unavailable_shards_exception", "reason": "primary shard is not active"},
                           "status": self.status}, self.status)
         path = request.url.path
+        if path == "/":
+            return _json(self.info()) if request.method == "GET" else Response(status_code=200, headers=PRODUCT)
         if request.method == "HEAD":  # exists_alias / exists: aliases exist once created (or from the start)
             name = path.strip("/").split("/")[-1]
             found = path.startswith("/_alias/") and (self.aliases_exist or name in self.created_aliases)
@@ -105,8 +121,14 @@ class FakeElasticsearch:
             self.created_aliases.update(json.loads(body).get("aliases", {}))
         if request.method == "GET" and parts[0] == "_alias":  # every alias points at version 1
             return _json({f"{name}-v1": {"aliases": {name: {}}} for name in parts[1].split(",")})
+        if parts[-1] == "_mapping" and request.method == "PUT":
+            if self.refuse_mapping_change:
+                return _json(_error("illegal_argument_exception",
+                                    "mapper [title] cannot be changed from type [text] to [keyword]", status=400), 400)
+            return _json({"acknowledged": True})
         if parts[-1] == "_mapping":
-            return _json({f"{name}-v1": {"mappings": {"_meta": {"mapping_version": 1}}} for name in parts[0].split(",")})
+            return _json({f"{name}-v1": {"mappings": {"_meta": {"mapping_version": self.mapping_version}}}
+                          for name in parts[0].split(",")})
         if parts[-1] == "_count":
             return _json({"count": self.count, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0}})
         if len(parts) == 3 and parts[1] == "_doc":  # a real-time GET
@@ -125,6 +147,27 @@ class FakeElasticsearch:
         if request.method == "GET" and "*" in parts[0]:  # the existing versions: v1 of each
             return _json({name.replace("*", "1"): {"aliases": {}} for name in parts[0].split(",")})
         return _json({"acknowledged": True})
+
+    def info(self) -> dict:
+        return {"name": "es01", "cluster_name": "docker-cluster", "cluster_uuid": "kY3wF0ZbQp2m3cU1p4dS0g",
+                "version": {"number": self.version, "build_flavor": "default", "build_type": "docker",
+                            "build_snapshot": False, "minimum_wire_compatibility_version": f"{self.major - 1}.19.0",
+                            "minimum_index_compatibility_version": f"{self.major - 1}.0.0"},
+                "tagline": "You Know, for Search"}
+
+    def _media_type_refusal(self, request: Request) -> dict | None:
+        """A server serves the API of its own major and of the one before (`compatible-with=N` in the
+        Accept and Content-Type headers); any other version is a 400 media_type_header_exception."""
+        for header in ("Accept", "Content-Type"):
+            value = request.headers.get(header, "")
+            match = re.search(r"compatible-with=(\d+)", value)
+            if match and int(match.group(1)) not in (self.major, self.major - 1):
+                cause = {"type": "status_exception",
+                         "reason": f"{header} version must be either version {self.major} or {self.major - 1}, "
+                                   f"but found {match.group(1)}. {header}={value}"}
+                return _error("media_type_header_exception",
+                              "Invalid media-type value on headers [Accept, Content-Type]", caused_by=cause, status=400)
+        return None
 
     def _bulk(self, body: bytes) -> dict:
         lines = [json.loads(line) for line in body.splitlines() if line.strip()]
@@ -149,6 +192,12 @@ class FakeElasticsearch:
                     item["result"] = "not_found"
             items.append({op: item})
         return {"errors": errors, "took": 3, "items": items}
+
+
+def _error(error_type: str, reason: str, *, status: int, caused_by: dict | None = None) -> dict:
+    cause = {"caused_by": caused_by} if caused_by else {}
+    return {"error": {"root_cause": [{"type": error_type, "reason": reason}], "type": error_type, "reason": reason,
+                      **cause}, "status": status}
 
 
 def _json(payload: dict, status: int = 200) -> Response:

@@ -112,11 +112,15 @@ class Outputs:
 
 
 def create_app(settings: Settings) -> faust.App:
+    # faust makes its data folder at start (default: in the working directory, which the image's user
+    # cannot write); it goes under the service's data dir instead. faust makes no parent folders.
+    datadir = settings.data_dir / "extract-faust"
+    datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         "provnews-extract",
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
-        datadir=str(settings.data_dir / "extract-faust"),
+        datadir=str(datadir),
         web_enabled=True,
         web_bind=settings.host,
         web_port=settings.extract_port,

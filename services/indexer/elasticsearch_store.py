@@ -22,8 +22,10 @@ from typing import Any, Literal
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, AsyncElasticsearch
+from elasticsearch import __versionstr__ as client_version
 from elasticsearch.helpers import async_streaming_bulk
 
+from provnews.elastic import SUPPORTED, unsupported
 from provnews.extract.policies import reform_mentions
 from provnews.indexer.documents import facet_values, has_diacritics, query_terms, snippet
 from provnews.indexer.ports import (
@@ -70,6 +72,10 @@ class IndexNames:
 
     def all(self) -> tuple[str, str, str]:
         return self.articles, self.metrics, self.mentions
+
+
+class ElasticsearchRefused(RuntimeError):
+    """The cluster answered, but provnews cannot use it: waiting longer will not help."""
 
 
 def index_version(name: str) -> int | None:
@@ -171,6 +177,7 @@ def metric_documents(article: ExtractedArticle, *, indexed_at: datetime) -> list
             "url": article.url,
             "source": article.source,
             "published": published.isoformat() if published else None,
+            "received_at": article.received_at.isoformat(),
             "province": facets["province"],
             "province_2025": facets["province_2025"],
             "action": m.action,
@@ -201,6 +208,7 @@ def mention_documents(article: ExtractedArticle, *, indexed_at: datetime) -> lis
             "url": m.url,
             "source": m.source,
             "published": m.published.isoformat() if m.published else None,
+            "received_at": article.received_at.isoformat(),
             "province": m.provinces,
             "province_2025": m.provinces_2025,
             "persons": m.persons,
@@ -380,13 +388,21 @@ class ElasticsearchStore:
                 await client.indices.put_index_template(name=t.name, body=t.body)
             done.append(f"template {t.name} (version {t.body.get('version')})")
         wanted = mapping_versions(templates)
+        template_mappings = {t.body["_meta"]["alias"]: t.body["template"]["mappings"]
+                             for t in templates if t.kind == "index"}
         for alias in self.aliases.all():
             if await client.indices.exists_alias(name=alias):
                 current = await self.live_indices(alias)
                 mappings = await client.indices.get_mapping(index=alias)
                 for index in current:
                     have = mappings[index]["mappings"].get("_meta", {}).get("mapping_version")
-                    if have != wanted.get(alias):
+                    if have == wanted.get(alias):
+                        continue
+                    newer = isinstance(have, int) and have < wanted[alias]
+                    if newer and await self._add_fields(index, template_mappings[alias]):
+                        done.append(f"{index}: mapping version {have} -> {wanted[alias]} (new fields added; "
+                                    "documents indexed before lack them until `provnews reindex`)")
+                    else:
                         done.append(f"warning: {index} has mapping version {have}, the template {wanted.get(alias)}: "
                                     "run `provnews reindex`")
                 done.append(f"alias {alias} -> {', '.join(current)}")
@@ -404,12 +420,52 @@ class ElasticsearchStore:
         self._ready = True
         return done
 
-    async def wait_until_reachable(self, timeout_s: float) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while not await self.client.ping():
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"Elasticsearch at {self.settings.es_url} did not answer within {timeout_s:.0f}s")
-            await asyncio.sleep(2)
+    async def _add_fields(self, index: str, mappings: dict) -> bool:
+        """Bring a live index up to its template's mapping where that only adds fields (Elasticsearch refuses
+        to change an existing field in place), so documents of the new shape are not refused by `strict`."""
+        try:
+            await self.client.indices.put_mapping(index=index, properties=mappings["properties"],
+                                                  dynamic=mappings["dynamic"], meta=mappings["_meta"])
+        except ApiError as exc:
+            log.info("elasticsearch.mapping_not_extended", index=index, reason=str(exc)[:300])
+            return False
+        return True
+
+    async def wait_until_reachable(self, timeout_s: float, poll_s: float = 2.0) -> str:
+        """Until the cluster answers, then its version number, which must be one provnews supports.
+
+        No answer, a timeout or a 5xx is waited out; any other refusal (this client's API version, the
+        credentials) cannot change by waiting and raises ElasticsearchRefused at once, with the reason."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while True:
+            try:
+                info = await self.client.info()
+            except TransportError as exc:
+                last = str(exc) or type(exc).__name__
+            except ApiError as exc:
+                if not isinstance(exc.status_code, int) or exc.status_code < 500:
+                    raise ElasticsearchRefused(self._refusal(exc)) from exc
+                last = f"HTTP {exc.status_code} {exc.message}"
+            else:
+                number = str((info.body.get("version") or {}).get("number", ""))
+                if problem := unsupported("Elasticsearch", number):
+                    raise ElasticsearchRefused(f"{problem} (at {self.settings.es_url})")
+                return number
+            if loop.time() > deadline:
+                raise TimeoutError(f"Elasticsearch at {self.settings.es_url} did not answer within "
+                                   f"{timeout_s:.0f}s ({last})")
+            await asyncio.sleep(poll_s)
+
+    def _refusal(self, exc: ApiError) -> str:
+        error = exc.body.get("error") if isinstance(exc.body, dict) else None
+        reason = item_reason(error) if error else str(exc.body or exc.message)
+        where = f"Elasticsearch at {self.settings.es_url}"
+        if exc.message == "media_type_header_exception":
+            return (f"{where} refused the API version of this client (elasticsearch-py {client_version}, "
+                    f"which asks for compatible-with={client_version.split('.')[0]}): a version mismatch; "
+                    f"provnews supports Elasticsearch {SUPPORTED}. The cluster said: {reason}")
+        return f"{where} refused the request (HTTP {exc.status_code}): {reason}"
 
     async def live_indices(self, alias: str) -> list[str]:
         return sorted((await self.client.indices.get_alias(name=alias)).body)

@@ -1,7 +1,11 @@
 """docker-compose.yml and the Dockerfile agree with the code: commands, settings, ports, healthchecks, images."""
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from urllib.parse import urlsplit
 
@@ -16,6 +20,19 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8
 SERVICES_IN_COMPOSE = COMPOSE["services"]
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
 HEALTH_PATHS = ("/readyz", "/healthz")
+
+
+def instructions(dockerfile: str = DOCKERFILE) -> list[tuple[str, str]]:
+    """The Dockerfile's (INSTRUCTION, arguments) in order, continuation lines joined, comments dropped."""
+    logical, current = [], ""
+    for line in dockerfile.splitlines():
+        if not current and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        current += line.rstrip().removesuffix("\\") + " "
+        if not line.rstrip().endswith("\\"):
+            logical.append(current.strip())
+            current = ""
+    return [(text.split(None, 1)[0].upper(), text.split(None, 1)[1] if " " in text else "") for text in logical]
 
 
 def interpolate(value):
@@ -57,12 +74,21 @@ def test_images_are_the_official_ones_and_elastic_versions_match():
     assert es.startswith("docker.elastic.co/elasticsearch/elasticsearch:")
     assert kibana.startswith("docker.elastic.co/kibana/kibana:")
     assert es.split(":")[1] == kibana.split(":")[1]
-    # elasticsearch-py speaks to servers of its own major version.
-    from elasticsearch import __versionstr__
-
-    assert es.split(":")[1].split(".")[0] == __versionstr__.split(".")[0]
+    assert_the_client_speaks_to(es.split(":")[1])
     kafka_env = environment(SERVICES_IN_COMPOSE["kafka"])
     assert "broker" in kafka_env["KAFKA_PROCESS_ROLES"] and "controller" in kafka_env["KAFKA_PROCESS_ROLES"]
+
+
+def assert_the_client_speaks_to(image_version: str) -> None:
+    """The bundled cluster is a supported version that the installed client talks to: a client asks for its
+    own major's API, which servers of that major (of its minor or later) and of the next major serve."""
+    from elasticsearch import __versionstr__
+
+    from provnews.elastic import parse_version, unsupported
+
+    assert unsupported("Elasticsearch", image_version) is None
+    (server_major, server_minor), (client_major, client_minor) = parse_version(image_version), parse_version(__versionstr__)
+    assert (server_major, server_minor) >= (client_major, client_minor) and server_major - client_major in (0, 1)
 
 
 @pytest.mark.parametrize("name", sorted(provnews_services()))
@@ -135,3 +161,59 @@ def test_the_dockerfile_installs_the_package_layout_and_ships_deploy():
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", ".git", ".provnews"} <= set(ignored)
     assert not {"deploy", "seeds", "provnews", "services", "schemas", "README.md"} & set(ignored)
+
+
+def test_the_dependencies_are_installed_from_pyproject_alone_before_the_sources_are_copied(tmp_path):
+    """So a code edit rebuilds only the package layer. The dependency step is run here as docker would run it,
+    with a `pip` that records what it was asked to install instead of installing it."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    sources = {d.split("/")[0] for d in pyproject["tool"]["setuptools"]["package-dir"].values()}
+    steps = instructions()
+    installs = [i for i, (op, args) in enumerate(steps) if op == "RUN" and "pip install" in args]
+    copies = {i: args.split()[:-1] for i, (op, args) in enumerate(steps) if op == "COPY"}
+    first_source = min(i for i, names in copies.items() if {n.rstrip("/") for n in names} & sources)
+    dependency_step = installs[0]
+    assert dependency_step < first_source, "the first pip install must come before the sources are copied"
+    assert all(names == ["pyproject.toml"] for i, names in copies.items() if i < dependency_step)
+    assert "--no-deps" in steps[installs[-1]][1] and installs[-1] > first_source
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    recorder = bin_dir / "pip"
+    recorder.write_text("#!/bin/sh\n"
+                        'printf "%s\\n" "$@" > "$PIP_ARGS"\n'
+                        'while [ $# -gt 0 ]; do [ "$1" = "-r" ] && cp "$2" "$PIP_REQUIREMENTS"; shift; done\n')
+    recorder.chmod(0o755)
+    (bin_dir / "python").symlink_to(sys.executable)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "PIP_ARGS": str(tmp_path / "args"),
+           "PIP_REQUIREMENTS": str(tmp_path / "requirements")}
+    subprocess.run(["sh", "-c", steps[dependency_step][1]], cwd=tmp_path, env=env, check=True, timeout=60)
+    installed = (tmp_path / "requirements").read_text().splitlines()
+    assert installed == pyproject["project"]["dependencies"]
+    assert "install" in (tmp_path / "args").read_text().split()
+
+
+def production_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return " ".join(readme.split("## Production with Docker", 1)[1].split("\n## ", 1)[0].split())
+
+
+def test_the_readme_names_the_supported_versions_the_bundled_ones_and_what_setup_checks():
+    from packaging.requirements import Requirement
+
+    from provnews.elastic import NEWEST_MAJOR, OLDEST
+
+    section = production_section()
+    major, minor = OLDEST
+    assert f"**Supported versions.** Elasticsearch {major}.{minor} or a later {major}.x, or any {NEWEST_MAJOR}.x; " \
+           "Kibana of the same version as the Elasticsearch it runs with" in section
+    bundled = interpolate(SERVICES_IN_COMPOSE["elasticsearch"]["image"]).split(":")[1]
+    assert f"The bundled cluster is {bundled}" in section
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    [pin] = [Requirement(r) for r in pyproject["project"]["dependencies"] if r.startswith("elasticsearch")]
+    lowest = next(spec.version for spec in pin.specifier if spec.operator == ">=")
+    assert f"The client is elasticsearch-py {lowest}" in section and f"compatible-with={major}" in section
+    checks = section.split("**What `setup` checks.**", 1)[1]
+    for refusal in ("not supported", "version mismatch", "HTTP 401", "waited out", "kibana-setup", "degraded"):
+        assert refusal in checks, refusal

@@ -152,6 +152,42 @@ def test_setup_applies_the_templates_then_creates_version_1_behind_each_alias(fa
     assert lines[-1] == "created provnews-mentions-v1 behind alias provnews-mentions" and ready
 
 
+def setup_lines(fake_es) -> list[str]:
+    async def setup():
+        store = store_for(fake_es.url)
+        try:
+            return await store.setup()
+        finally:
+            await store.close()
+
+    return asyncio.run(setup())
+
+
+def test_setup_adds_the_new_fields_of_a_newer_mapping_to_the_live_index(fake_es):
+    """Documents of the new shape would be refused by the live index's strict mapping until a reindex."""
+    from provnews.indexer.elasticsearch_store import load_templates, mapping_versions, templates_dir
+
+    wanted = mapping_versions(load_templates(templates_dir(Settings())))
+    newer = sorted(alias for alias, version in wanted.items() if version > 1)
+    assert newer, "no template is past version 1: nothing to check"
+    lines = setup_lines(fake_es)
+    puts = {r.path: json.loads(r.body) for r in fake_es.requests if r.method == "PUT" and r.path.endswith("/_mapping")}
+    assert sorted(puts) == [f"/{alias}-v1/_mapping" for alias in newer]
+    for alias in newer:
+        body = puts[f"/{alias}-v1/_mapping"]
+        assert body["_meta"] == {"mapping_version": wanted[alias]} and body["dynamic"] == "strict"
+        assert "received_at" in body["properties"]
+        assert f"{alias}-v1: mapping version 1 -> {wanted[alias]} (new fields added; documents indexed before lack " \
+               "them until `provnews reindex`)" in lines
+    assert not any(line.startswith("warning:") for line in lines)
+
+
+def test_setup_says_to_reindex_when_the_live_mapping_cannot_be_extended(fake_es):
+    fake_es.refuse_mapping_change = True
+    warnings = [line for line in setup_lines(fake_es) if line.startswith("warning:")]
+    assert warnings and all(line.endswith("run `provnews reindex`") for line in warnings)
+
+
 def test_a_ca_certificate_from_settings_configures_the_client():
     from provnews.indexer.elasticsearch_store import client_options
 

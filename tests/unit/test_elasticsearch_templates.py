@@ -85,7 +85,7 @@ def test_the_folding_analyzer_is_the_one_the_issue_asks_for():
 
 
 def test_mappings_are_explicit_and_versioned_behind_their_alias():
-    assert mapping_versions(templates()) == {"provnews-articles": 1, "provnews-metrics": 1, "provnews-mentions": 1}
+    assert mapping_versions(templates()) == {"provnews-articles": 1, "provnews-metrics": 2, "provnews-mentions": 2}
     for t in (t for t in templates() if t.kind == "index"):
         mappings = t.body["template"]["mappings"]
         assert mappings["dynamic"] == "strict"

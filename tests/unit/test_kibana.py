@@ -6,20 +6,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
-from email import policy
-from email.parser import BytesParser
-
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+import trustme
+import uvicorn
 
-from provnews.kibana import DASHBOARD_ID, import_saved_objects, ndjson_path, saved_objects, to_ndjson
+from provnews.extract.engine import extract
+from provnews.extract.policies import extracted_article
+from provnews.indexer.elasticsearch_store import IndexNames, bulk_actions
+from provnews.kibana import (
+    DASHBOARD_ID, KibanaRefused, KibanaStatus, import_saved_objects, ndjson_path, saved_objects, to_ndjson,
+)
+from provnews.schemas.events import ReceivedArticle
 from provnews.schemas.extraction import TOPIC_IDS
 from provnews.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ServerThread
+from tests.kibana_helpers import FakeKibana
+from tests.unit.test_elasticsearch_documents import SEED_ARTICLES
 from tests.unit.test_elasticsearch_templates import field_paths, mapping_of
 
 NDJSON = ROOT / "deploy" / "kibana" / "provnews.ndjson"
@@ -49,11 +58,32 @@ def test_ids_are_unique_and_every_reference_resolves_to_an_earlier_object():
         seen.add((o["type"], o["id"]))
 
 
+def undated_article():
+    """Like most articles of the genre: no publication date in the text or the request."""
+    text = "Tỉnh Yên Bái đã giảm 12 phòng, ban, chi cục sau khi sắp xếp tổ chức bộ máy, tinh giản biên chế."
+    received = ReceivedArticle(article_id="undated", text=text, url="https://example.vn/tin/1",
+                               received_at=datetime(2025, 7, 1, 8, tzinfo=UTC))
+    return extracted_article(received, extract(text), "undated")
+
+
 def test_there_are_data_views_for_the_three_indices():
     views = {o["attributes"]["title"]: o for o in objects() if o["type"] == "index-pattern"}
     assert set(views) == {"provnews-articles", "provnews-metrics", "provnews-mentions"}
-    for view in views.values():
-        assert view["attributes"]["timeFieldName"] == "published"
+
+
+def test_every_document_has_its_data_views_time_field_so_kibanas_time_filter_keeps_undated_articles():
+    views = {o["attributes"]["title"]: o["attributes"]["timeFieldName"] for o in objects() if o["type"] == "index-pattern"}
+    undated = undated_article()
+    assert undated.published is None
+    checked = set()
+    for article in [undated, *SEED_ARTICLES]:
+        for action in bulk_actions(article, IndexNames.aliases("provnews"), indexed_at=datetime.now(UTC)):
+            time_field = views[action["_index"]]
+            assert action["_source"].get(time_field), f"{action['_index']} {action['_id']} has no {time_field}"
+            assert field_paths(mapping_of(action["_index"])["properties"])[time_field]["type"] == "date"
+            assert "published" in action["_source"]  # still a field of its own
+            checked.add(action["_index"])
+    assert checked == set(views)
 
 
 def data_view_of(o: dict) -> str:
@@ -102,15 +132,23 @@ def test_the_dashboard_shows_what_the_issue_asks_for():
     panels = json.loads(dashboard["attributes"]["panelsJSON"])
     refs = {r["name"]: (r["type"], r["id"]) for r in dashboard["references"]}
     shown = [refs[f"{p['panelIndex']}:{p['panelRefName']}"] for p in panels]
-    assert [kind for kind, _ in shown] == ["visualization"] * 4 + ["search"]
+    assert [kind for kind, _ in shown] == ["visualization"] * 5 + ["search"]
     titles = [by_id()[ref]["attributes"]["title"] for ref in shown]
-    assert titles == ["Articles over time by province (after 2025)", "Reform topics by province (after 2025)",
-                      "Officials most mentioned", "Reform metrics summed by unit and province", "Latest reform mentions"]
-    metrics = json.loads(by_id()[shown[3]]["attributes"]["visState"])["aggs"]
+    assert titles == ["Articles received over time by province (after 2025)",
+                      "Dated articles by publication month and province (after 2025)",
+                      "Reform topics by province (after 2025)", "Officials most mentioned",
+                      "Reform metrics summed by unit and province", "Latest reform mentions"]
+    # Over time both ways: by when articles arrived (all of them) and by publication date (the dated ones).
+    histograms = [agg["params"]["field"] for ref in shown[:2]
+                  for agg in json.loads(by_id()[ref]["attributes"]["visState"])["aggs"] if agg["type"] == "date_histogram"]
+    time_field = by_id()[("index-pattern", "provnews-articles")]["attributes"]["timeFieldName"]
+    assert histograms == [time_field, "published"] and time_field != "published"
+    metrics = json.loads(by_id()[shown[4]]["attributes"]["visState"])["aggs"]
     assert {"sum"} <= {a["type"] for a in metrics} and {"province_2025", "unit"} <= {
         a["params"].get("field") for a in metrics}
-    latest = by_id()[shown[4]]
-    assert latest["attributes"]["sort"] == [["published", "desc"]] and "article_id" in latest["attributes"]["columns"]
+    latest = by_id()[shown[5]]
+    assert latest["attributes"]["sort"] == [[time_field, "desc"]]
+    assert {"article_id", "published"} <= set(latest["attributes"]["columns"])
     link = json.loads(by_id()[("index-pattern", "provnews-mentions")]["attributes"]["fieldFormatMap"])["article_id"]
     assert link["id"] == "url" and link["params"]["urlTemplate"] == "http://localhost:8001/v1/articles/{{value}}"
     for panel in panels:
@@ -134,38 +172,6 @@ def test_another_prefix_and_query_url_are_built_in():
     assert link == "https://news.example.vn/api/v1/articles/{{value}}"
 
 
-class FakeKibana:
-    """Answers /api/status (unavailable at first) and the saved objects import, recording what it got."""
-
-    def __init__(self, refuse: bool = False):
-        self.status_calls = 0
-        self.imports: list[dict] = []
-        self.refuse = refuse
-
-    def app(self) -> Starlette:
-        return Starlette(routes=[Route("/api/status", self.status), Route("/api/saved_objects/_import", self.upload,
-                                                                          methods=["POST"])])
-
-    async def status(self, request: Request) -> JSONResponse:
-        self.status_calls += 1
-        level = "available" if self.status_calls >= 2 else "unavailable"
-        return JSONResponse({"status": {"overall": {"level": level}}}, status_code=200 if level == "available" else 503)
-
-    async def upload(self, request: Request) -> JSONResponse:
-        raw = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode() + await request.body()
-        [part] = BytesParser(policy=policy.HTTP).parsebytes(raw).iter_parts()  # multipart/form-data, one file
-        assert part.get_param("name", header="content-disposition") == "file"
-        content = part.get_payload(decode=True).decode()
-        self.imports.append({"query": dict(request.query_params), "xsrf": request.headers.get("kbn-xsrf"),
-                             "filename": part.get_filename(), "content": content,
-                             "authorization": request.headers.get("authorization")})
-        count = len(content.splitlines())
-        if self.refuse:
-            return JSONResponse({"success": False, "successCount": count - 1, "errors": [
-                {"id": DASHBOARD_ID, "type": "dashboard", "error": {"type": "missing_references"}}]})
-        return JSONResponse({"success": True, "successCount": count})
-
-
 def test_import_waits_for_kibana_then_posts_the_ndjson_with_overwrite_and_xsrf(serve):
     kibana = FakeKibana()
     url = serve(kibana.app()).url
@@ -182,3 +188,84 @@ def test_a_refused_import_is_an_error_with_kibanas_reasons(serve):
     url = serve(FakeKibana(refuse=True).app()).url
     with pytest.raises(RuntimeError, match="missing_references"):
         asyncio.run(import_saved_objects(Settings(kibana_url=url), to_ndjson(saved_objects()), timeout_s=30, poll_s=0.01))
+
+
+def import_into(url: str, *, timeout_s: float = 30, **settings) -> tuple[dict, list[KibanaStatus]]:
+    heard: list[KibanaStatus] = []
+    result = asyncio.run(import_saved_objects(Settings(kibana_url=url, **settings), to_ndjson(saved_objects()),
+                                              timeout_s=timeout_s, poll_s=0.01, on_ready=heard.append))
+    return result, heard
+
+
+def test_a_plugin_degraded_does_not_stop_the_import_and_is_named(serve):
+    kibana = FakeKibana(plugins={"dashboard": "available", "alerting": "degraded", "taskManager": "degraded"})
+    result, [status] = import_into(serve(kibana.app()).url)
+    assert result["success"] and len(kibana.imports) == 1
+    assert status.level == "degraded" and status.version == "9.5.6"
+    assert [p.split(":")[0] for p in status.not_available] == ["plugin alerting", "plugin taskManager"]
+
+
+def test_kibana_setup_says_which_plugin_is_degraded(serve):
+    kibana = FakeKibana(plugins={"dashboard": "available", "alerting": "degraded"})
+    url = serve(kibana.app()).url
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROVNEWS_")} | {"PROVNEWS_KIBANA_URL": url}
+    done = subprocess.run([sys.executable, "-m", "provnews.cli", "kibana-setup", "--timeout", "60"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"kibana 9.5.6 at {url}: degraded"
+    assert lines[1].startswith("warning: plugin alerting: degraded (alerting is degraded")
+    assert lines[-1].startswith(f"imported {len(objects())} saved objects")
+
+
+@pytest.mark.parametrize("core, plugins, named", [
+    ({"elasticsearch": "available", "savedObjects": "unavailable"}, {}, "core savedObjects: unavailable"),
+    ({"elasticsearch": "available", "savedObjects": "available"}, {"dashboard": "unavailable"},
+     "plugin dashboard: unavailable"),
+])
+def test_kibana_that_cannot_take_the_import_times_out_naming_what_is_down(serve, core, plugins, named):
+    kibana = FakeKibana(core=core, plugins=plugins)
+    with pytest.raises(TimeoutError, match=f"not ready within 1s .*{named}"):
+        import_into(serve(kibana.app()).url, timeout_s=1)
+    assert kibana.imports == []
+
+
+def test_an_unsupported_kibana_is_refused_at_once(serve):
+    kibana = FakeKibana(version="8.15.3")
+    with pytest.raises(KibanaRefused, match="Kibana 8.15.3 is not supported; provnews supports Kibana 8.19"):
+        import_into(serve(kibana.app()).url, timeout_s=600)
+    assert kibana.imports == []
+
+
+def test_the_redacted_status_of_a_kibana_that_wants_credentials_is_enough(serve):
+    result, [status] = import_into(serve(FakeKibana(redacted=True).app()).url)
+    assert result["success"] and status.level == "available" and status.version is None
+
+
+class TlsServerThread(ServerThread):
+    """ServerThread over HTTPS, with a certificate for 127.0.0.1 from a throwaway CA."""
+
+    def __init__(self, app, ca: trustme.CA, tmp: Path):
+        super().__init__(app)
+        chain = tmp / "server.pem"
+        ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(chain))
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    ssl_certfile=str(chain), ssl_keyfile=str(chain)))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+
+def test_kibana_over_tls_is_verified_with_its_own_ca_not_elasticsearchs(tmp_path):
+    kibana_ca, es_ca = trustme.CA(), trustme.CA()
+    kibana_ca.cert_pem.write_to_path(str(tmp_path / "kibana-ca.pem"))
+    es_ca.cert_pem.write_to_path(str(tmp_path / "es-ca.pem"))
+    kibana = FakeKibana()
+    with TlsServerThread(kibana.app(), kibana_ca, tmp_path) as server:
+        result, _ = import_into(server.url, kibana_ca_cert=tmp_path / "kibana-ca.pem", es_ca_cert=tmp_path / "es-ca.pem")
+        assert result["success"] and len(kibana.imports) == 1
+        with pytest.raises(TimeoutError, match="CERTIFICATE_VERIFY_FAILED"):  # Elasticsearch's CA does not vouch for it
+            import_into(server.url, timeout_s=1, es_ca_cert=tmp_path / "es-ca.pem")
+    assert len(kibana.imports) == 1
