@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint schemas screenshot clean
+.PHONY: run test install kafka lint schemas screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/provnews up
 
-test: $(STAMP)
+# The local Apache Kafka (deploy/kafka/pom.xml) fetched from Maven Central once; `provnews up` does the same on
+# its first start, and falls back to Tansu where no Java 17 is found. The tests run on Apache Kafka.
+kafka: $(STAMP)
+	$(BIN)/python -m provnews.local_kafka
+
+test: $(STAMP) kafka
 	$(BIN)/python -m pytest -q
 
 schemas: $(STAMP)

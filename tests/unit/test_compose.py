@@ -217,3 +217,30 @@ def test_the_readme_names_the_supported_versions_the_bundled_ones_and_what_setup
     checks = section.split("**What `setup` checks.**", 1)[1]
     for refusal in ("not supported", "version mismatch", "HTTP 401", "waited out", "kibana-setup", "degraded"):
         assert refusal in checks, refusal
+
+
+def test_kafka_in_compose_is_the_local_brokers_release_and_keeps_its_log_on_a_volume():
+    import re
+
+    from provnews.local_kafka import KAFKA_DEPLOY
+
+    pom = (KAFKA_DEPLOY / "pom.xml").read_text()
+    local_version = re.search(r"<kafka.version>([^<]+)</kafka.version>", pom).group(1)
+    assert interpolate(SERVICES_IN_COMPOSE["kafka"]["image"]) == f"apache/kafka:{local_version}"
+    kafka_env = environment(SERVICES_IN_COMPOSE["kafka"])
+    log_dir = kafka_env["KAFKA_LOG_DIRS"]
+    assert any(v.split(":")[0] in COMPOSE["volumes"] and v.split(":")[1] == log_dir
+               for v in SERVICES_IN_COMPOSE["kafka"]["volumes"])
+    assert kafka_env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    assert str(kafka_env["KAFKA_LOG_RETENTION_MS"]) == "-1"
+
+
+def test_the_brokers_message_size_fits_the_largest_event_the_services_publish():
+    from provnews.local_kafka import LocalKafka
+
+    env = environment(provnews_services()["ingest"])
+    settings = Settings(**{k.removeprefix("PROVNEWS_").lower(): v for k, v in env.items()})
+    assert int(environment(SERVICES_IN_COMPOSE["kafka"])["KAFKA_MESSAGE_MAX_BYTES"]) >= settings.max_message_bytes
+    local = LocalKafka(Settings(), classpath="").server_properties()
+    assert int(local["message.max.bytes"]) == Settings().max_message_bytes
+    assert Settings().max_message_bytes > Settings().max_event_bytes > 3 * Settings().max_article_bytes
