@@ -12,7 +12,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from provnews.extract.engine.document import LETTERS, LOWER, UPPER
+from provnews.extract.engine.text import LETTERS, LOWER, UPPER, fold
 from provnews.extract.engine.places import province_of
 
 
@@ -816,12 +816,4 @@ def _as_name(part: str) -> str | None:
 
 def _fold(s: str | None) -> str:
     """Case- and diacritic-insensitive form for comparisons."""
-    if not s:
-        return ""
-    return " ".join(_FOLD_WORD.findall(s.casefold().translate(_ASCII_OF)))
-
-
-_ASCII_OF = str.maketrans(
-    {ch: unicodedata.normalize("NFD", ch)[0] for ch in LOWER if not ch.isascii()} | {"đ": "d"}
-)
-_FOLD_WORD = re.compile(r"[a-z0-9]+")
+    return fold(s) if s else ""

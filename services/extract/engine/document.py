@@ -2,24 +2,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from provnews.extract.engine.text import UPPER
 from provnews.schemas.extraction import Evidence
 
-
-def _vietnamese_letters() -> tuple[str, str]:
-    vowels = "aăâeêioôơuưy"
-    tones = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
-    toned = {unicodedata.normalize("NFC", v + t) for v in vowels for t in tones}
-    lower = "".join(sorted(toned | set("bcdđfghjklmnpqrstvwxz")))
-    return lower, lower.upper()
-
-
-# Every lower / upper case letter of Vietnamese (NFC), for regex character classes.
-LOWER, UPPER = _vietnamese_letters()
-LETTERS = LOWER + UPPER
 
 # Abbreviations of the genre that end in a dot but do not end a sentence ("TP. Hạ Long", "PGS.TS. Lê Văn A").
 _ABBREVIATIONS = frozenset({

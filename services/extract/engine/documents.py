@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from provnews.extract.engine.document import Document
+from provnews.extract.engine.text import UPPER
 from provnews.schemas.extraction import LegalDocument
 
 # Longest names first, so "Chương trình hành động" wins over "Chương trình".
@@ -38,7 +39,7 @@ _KIND_BY_SYMBOL = {
     "NĐ": "nghi_dinh", "TT": "thong_tu", "TTLT": "thong_tu", "TB": "thong_bao", "HD": "huong_dan",
 }
 
-_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_UPPER = UPPER
 _LETTER = _UPPER + "a-zđ"
 # Party symbols: number, dash, type letters, slash, issuer ("18-NQ/TW", "30¬-CTr/TU", "01 - KL/TW").
 # A stray non-word character before the dash is a known artefact of the outlets' editors.

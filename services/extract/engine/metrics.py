@@ -2,54 +2,29 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from provnews.extract.engine import lexicon
 from provnews.extract.engine.document import Document
 from provnews.extract.engine.documents import reference_spans
+from provnews.extract.engine.text import fold_chars
 from provnews.extract.engine.numbers import FRACTION_TAIL, NUMBER, is_year, parse_number
 from provnews.schemas.extraction import Metric
 
 
-def _alternation(phrases: str) -> str:
-    """A regex alternation of '|'-separated phrases, longest first, spaces matching any blank."""
-    items = sorted({p.strip() for p in phrases.split("|") if p.strip()}, key=len, reverse=True)
+def _alternation(phrases) -> str:
+    """A regex alternation of phrases, longest first, spaces matching any blank."""
+    items = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
 
 
 # Verbs that govern a quantified result, as the genre writes them.
-_ACTIONS = _alternation(
-    "giảm|cắt giảm|tinh giản|tinh gọn|sáp nhập|sát nhập|hợp nhất|thành lập|thành lập mới|giải thể|"
-    "kiện toàn|sắp xếp|sắp xếp lại|bố trí|đạt|đạt mức|còn|chỉ còn|tăng|tăng thêm|lên|xuống|có|"
-    "thu hút|huy động|tiết kiệm|kết nạp|vượt|chiếm|hoàn thành|rút ngắn|nghỉ hưu|tuyển dụng|thay thế|kỷ luật|"
-    "đào tạo|bồi dưỡng|tiếp nhận|giải quyết|cấp|đầu tư|giải ngân|đón|thu|đứng thứ|xếp thứ|"
-    "xếp hạng|vươn lên|nằm trong nhóm|nằm trong top|thuộc nhóm|trong nhóm|lọt vào nhóm|lọt top|"
-    "điều động|luân chuyển|bổ nhiệm|miễn nhiệm|công nhận|giảm thiểu|cung cấp|gồm|bao gồm|thành|"
-    "chi trả|trả|đưa|bằng|tương đương|tương ứng|giải quyết chế độ|giải quyết chính sách|nghỉ việc|"
-    "nghỉ thôi việc|thôi việc|dôi dư|kết thúc hoạt động|chấm dứt hoạt động|"
-    # Counted output of a reform's rule-making and start-up: "ban hành 28 nghị định", "vận hành 64 xã".
-    "ban hành|vận hành|"
-    # "giải quyết nghỉ hưu trước tuổi 9 người", "kết thúc hoạt động của 696 đơn vị hành chính cấp huyện".
-    "nghỉ hưu trước tuổi|kết thúc hoạt động của|chấm dứt hoạt động của|"
-    # A sum of money governed by its noun: "với tổng kinh phí hơn 61.000 tỷ đồng".
-    "tổng kinh phí|kinh phí"
-)
+_ACTIONS = _alternation(lexicon.phrases("verbs_of_change.txt"))
 # Words between the verb and the number that change nothing ("giảm được 301", "tăng thêm 2").
-_FILLERS = _alternation(
-    "được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là|cho|bình quân|"
-    # What was saved or paid, or how files were handled, may stand between verb and number:
-    # "tiết kiệm ngân sách khoảng 2 tỷ đồng", "chi trả chế độ gần 18 tỷ đồng", "giải quyết đúng hạn 98 hồ sơ".
-    "ngân sách|chi ngân sách|chế độ|kinh phí|chi phí|đúng hạn|trước hạn|trực tuyến"
-)
-_QUALIFIERS = {
-    "khoảng": "about", "chừng": "about", "xấp xỉ": "about", "ước": "about", "ước tính": "about",
-    "ước khoảng": "about", "gần": "nearly", "hơn": "over", "trên": "over", "ngoài": "over",
-    "dưới": "under", "chưa đến": "under", "chưa tới": "under", "không quá": "under", "không đến": "under",
-    # Targets set a floor or a ceiling: "tinh giản tối thiểu 10% biên chế".
-    "tối thiểu": "over", "ít nhất": "over", "tối đa": "under",
-}
-_QUALIFIER_ALTERNATION = _alternation("|".join(_QUALIFIERS))
+_FILLERS = _alternation(lexicon.phrases("verb_fillers.txt"))
+_QUALIFIERS = dict(lexicon.rows("qualifiers.tsv"))
+_QUALIFIER_ALTERNATION = _alternation(_QUALIFIERS)
 _ACTION_BEFORE = re.compile(
     rf"(?<!\w)(?P<verb>{_ACTIONS})(?P<fillers>(?:\s+(?:{_FILLERS}))*)[\s:]*"
     rf"(?:(?P<qual>{_QUALIFIER_ALTERNATION})\s+)?$",
@@ -105,16 +80,7 @@ _ATTENDANCE = re.compile(
 )
 
 # Things that are counted in reform and development reports, for the weak verbs and unit continuation.
-_UNIT_NOUNS = (
-    "thôn|tổ dân phố|tổ|xóm|ấp|bản|khu phố|khu dân cư|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|"
-    "đơn vị|đơn vị hành chính|đơn vị sự nghiệp|cơ quan|sở|ban|ngành|phòng|chi cục|cục|trung tâm|đầu mối|"
-    "cán bộ|công chức|viên chức|người|lao động|lãnh đạo|cấp trưởng|cấp phó|phó|trưởng|biên chế|hộ|hộ nghèo|"
-    "doanh nghiệp|hợp tác xã|trường|điểm trường|bệnh viện|trạm|trạm y tế|chi bộ|đảng bộ|tổ chức|"
-    "tổ chức cơ sở đảng|"
-    "dự án|thủ tục|thủ tục hành chính|hồ sơ|dịch vụ công|đảng viên|hội|đoàn thể|ban quản lý|ban chỉ đạo|"
-    "vị trí|chức danh|hạt|đội|văn phòng|bộ phận|huyện nông thôn mới|xã nông thôn mới|tiêu chí|chỉ tiêu|"
-    "nhiệm vụ|trường hợp|đối tượng|đặc khu"
-)
+_UNIT_NOUNS = lexicon.phrases("units.txt")
 _UNIT_NOUN_START = re.compile(rf"\s*(?:{_alternation(_UNIT_NOUNS)})(?!\w)", re.IGNORECASE)
 _NON_METRIC_HEADS = re.compile(
     r"(?:đại biểu|điểm cầu|khách mời|đồng chí|ý kiến|câu hỏi|trang|bài|bài viết|lượt truy cập|lượt xem|"
@@ -123,10 +89,7 @@ _NON_METRIC_HEADS = re.compile(
     re.IGNORECASE,
 )
 # Measures that say how much but not of what; the measured quantity is read from the subject.
-_MEASURE_WORDS = frozenset(
-    "% tỷ triệu nghìn ngàn đồng usd đô la ha héc-ta km m2 m3 tấn lần bậc điểm phần trăm "
-    "năm ngày giờ phút".split()
-)
+_MEASURE_WORDS = lexicon.words("measure_words.txt")
 _UNIT_STOP = re.compile(
     r"(?:so với|đối với|trong đó|cơ bản|đồng thời|theo quy định|theo hướng|nhằm|để|đã|đang|được|sẽ|là|với|"
     r"hiện (?:nay|đang|có|các|tại|là)|thực hiện|triển khai|"
@@ -654,11 +617,6 @@ def _in_spans(offset: int, spans: tuple[tuple[int, int], ...], starts: list[int]
     return i >= 0 and spans[i][0] <= offset < spans[i][1]
 
 
-def _fold(s: str) -> str:
-    s = unicodedata.normalize("NFD", s.lower()).replace("đ", "d")
-    return "".join(c for c in s if not unicodedata.combining(c))
-
-
 def _deduplicate(found: list[Metric]) -> list[Metric]:
     """A figure reported twice (lead and body, or a caption) is one metric; keep its fullest unit."""
     kept: list[Metric] = []
@@ -680,4 +638,4 @@ def _identity(metric: Metric) -> tuple:
     if metric.level and metric.value > 1:
         # "giảm 8 huyện" (headline) and "giảm 8 đơn vị hành chính cấp huyện" (body) are one figure.
         return round(metric.value, 6), metric.action, metric.level
-    return round(metric.value, 6), metric.action, tuple(_fold(metric.unit).split()[:2])
+    return round(metric.value, 6), metric.action, tuple(fold_chars(metric.unit).split()[:2])

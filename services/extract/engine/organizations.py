@@ -8,26 +8,20 @@ organisations, centres...) and where a place name ends and a person's name begin
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from provnews.extract.engine import lexicon
 from provnews.extract.engine.document import Document
+from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, fold, modern_spelling
 from provnews.schemas.extraction import Organization, Person
 
 # --- letters and normalisation -------------------------------------------------------
 
-
-def _letters(upper: bool) -> str:
-    blocks = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF))
-    chars = (chr(c) for a, b in blocks for c in range(a, b + 1))
-    return "".join(ch for ch in chars if ch.isalpha() and (ch.isupper() if upper else ch.islower()))
-
-
-UP = _letters(True)
-LOW = _letters(False)
+UP = LATIN_UPPER
+LOW = LATIN_LOWER
 SP = r"[^\S\n]+"  # spaces that stay on one line
 CAP = rf"[{UP}][{LOW}]+"  # one capitalised syllable
 LOWW = rf"[{LOW}]+"  # one lower-case syllable
@@ -36,33 +30,11 @@ _NOT_LETTER_BEFORE = rf"(?<![{UP}{LOW}0-9])"
 WORD_START_UPPER = rf"(?=[{UP}])(?<![{UP}{LOW}0-9])"
 _NOT_LETTER_AFTER = rf"(?![{UP}{LOW}0-9])"
 
-# Old-style tone placement ("hoá", "Uỷ") is the same word as the modern one ("hóa", "Ủy").
-_OLD_TONE = re.compile(rf"(?<![qQ])([oOuU])([áàảãạéèẻẽẹýỳỷỹỵ])(?![{UP}{LOW}])")
-_SAME_LENGTH_FIXES = (("Ð", "Đ"), ("ð", "đ"), ("\u00a0", " "), ("\u2009", " "), ("\u202f", " "))
-
-
-def _move_tone(m: re.Match) -> str:
-    base, *marks = unicodedata.normalize("NFD", m.group(2))
-    if m.group(1) in "oO" and base == "y" or m.group(1) in "uU" and base in "ae":
-        return m.group(0)
-    return unicodedata.normalize("NFC", m.group(1) + "".join(marks)) + base
-
 
 @lru_cache(maxsize=8)  # people and organizations read the same article
 def search_text(text: str) -> str:
     """The text with spelling variants unified, offsets unchanged (every fix keeps the length)."""
-    for variant, usual in _SAME_LENGTH_FIXES:
-        if variant in text:
-            text = text.replace(variant, usual)
-    fixed = _OLD_TONE.sub(_move_tone, text)
-    return fixed if len(fixed) == len(text) else text
-
-
-@lru_cache(maxsize=4096)
-def fold(s: str) -> str:
-    s = unicodedata.normalize("NFD", s.casefold()).replace("đ", "d")
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", s).split())
+    return modern_spelling(text)
 
 
 def phrase(text: str) -> str:
@@ -83,56 +55,33 @@ def _alt(*phrases: str) -> str:
 
 # --- provinces -------------------------------------------------------------------------
 
-# canonical name -> spellings met in the genre (modern tone placement; search_text unifies the rest)
-_PROVINCE_SPELLINGS: dict[str, tuple[str, ...]] = {
-    "Hà Nội": ("Hà Nội",), "Hà Giang": ("Hà Giang",), "Cao Bằng": ("Cao Bằng",),
-    "Bắc Kạn": ("Bắc Kạn", "Bắc Cạn"), "Tuyên Quang": ("Tuyên Quang",), "Lào Cai": ("Lào Cai",),
-    "Điện Biên": ("Điện Biên",), "Lai Châu": ("Lai Châu",), "Sơn La": ("Sơn La",), "Yên Bái": ("Yên Bái",),
-    "Hòa Bình": ("Hòa Bình",), "Thái Nguyên": ("Thái Nguyên",), "Lạng Sơn": ("Lạng Sơn",),
-    "Quảng Ninh": ("Quảng Ninh",), "Bắc Giang": ("Bắc Giang",), "Phú Thọ": ("Phú Thọ",),
-    "Vĩnh Phúc": ("Vĩnh Phúc",), "Bắc Ninh": ("Bắc Ninh",), "Hải Dương": ("Hải Dương",),
-    "Hải Phòng": ("Hải Phòng",), "Hưng Yên": ("Hưng Yên",), "Thái Bình": ("Thái Bình",), "Hà Nam": ("Hà Nam",),
-    "Nam Định": ("Nam Định",), "Ninh Bình": ("Ninh Bình",), "Thanh Hóa": ("Thanh Hóa",), "Nghệ An": ("Nghệ An",),
-    "Hà Tĩnh": ("Hà Tĩnh",), "Quảng Bình": ("Quảng Bình",), "Quảng Trị": ("Quảng Trị",),
-    "Huế": ("Thừa Thiên Huế", "Thừa Thiên - Huế", "Thừa Thiên – Huế", "Thừa Thiên-Huế"),
-    "Đà Nẵng": ("Đà Nẵng",), "Quảng Nam": ("Quảng Nam",), "Quảng Ngãi": ("Quảng Ngãi",),
-    "Bình Định": ("Bình Định",), "Phú Yên": ("Phú Yên",), "Khánh Hòa": ("Khánh Hòa",),
-    "Ninh Thuận": ("Ninh Thuận",), "Bình Thuận": ("Bình Thuận",), "Kon Tum": ("Kon Tum", "Kontum"),
-    "Gia Lai": ("Gia Lai",), "Đắk Lắk": ("Đắk Lắk", "Đắc Lắc", "Đăk Lăk", "Đắk Lăk", "Daklak"),
-    "Đắk Nông": ("Đắk Nông", "Đăk Nông", "Đắc Nông"), "Lâm Đồng": ("Lâm Đồng",), "Bình Phước": ("Bình Phước",),
-    "Tây Ninh": ("Tây Ninh",), "Bình Dương": ("Bình Dương",), "Đồng Nai": ("Đồng Nai",),
-    "Bà Rịa - Vũng Tàu": ("Bà Rịa - Vũng Tàu", "Bà Rịa – Vũng Tàu", "Bà Rịa-Vũng Tàu", "Bà Rịa Vũng Tàu"),
-    # Ho Chi Minh is also a person's name: the city only with its prefix.
-    "Hồ Chí Minh": ("TP Hồ Chí Minh", "TP. Hồ Chí Minh", "TP.Hồ Chí Minh", "thành phố Hồ Chí Minh",
-                    "Thành phố Hồ Chí Minh", "TP.HCM", "TP HCM", "TPHCM", "TP. HCM"),
-    "Long An": ("Long An",), "Tiền Giang": ("Tiền Giang",), "Bến Tre": ("Bến Tre",), "Trà Vinh": ("Trà Vinh",),
-    "Vĩnh Long": ("Vĩnh Long",), "Đồng Tháp": ("Đồng Tháp",), "An Giang": ("An Giang",),
-    "Kiên Giang": ("Kiên Giang",), "Cần Thơ": ("Cần Thơ",), "Hậu Giang": ("Hậu Giang",),
-    "Sóc Trăng": ("Sóc Trăng",), "Bạc Liêu": ("Bạc Liêu",), "Cà Mau": ("Cà Mau",), "Hà Tây": ("Hà Tây",),
-}
-CENTRAL_CITIES = frozenset({"Hà Nội", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ"})
-_SPELLING_TO_PROVINCE = {s: name for name, spellings in _PROVINCE_SPELLINGS.items() for s in spellings}
+# written spelling (its province_key) -> canonical name; bare "Hồ Chí Minh" is the President's name.
+_SPELLING_TO_PROVINCE = {lexicon.province_key(s): name for s, name in lexicon.province_spellings().items()}
+CENTRAL_CITIES = lexicon.central_cities()
+_DASHED = re.compile(r"\s*[-–—]\s*")
+
+
+def _spelling_pattern(spelling: str) -> str:
+    parts = (re.escape(part).replace(r"\ ", SP) for part in _DASHED.split(spelling))
+    return f"(?:{SP})?[-–—](?:{SP})?".join(parts)
+
+
 PROVINCE_RE = re.compile(
     rf"(?=[{UP}t])" + _NOT_LETTER_BEFORE
-    + "(?:" + "|".join(re.escape(s).replace(r"\ ", SP) for s in sorted(_SPELLING_TO_PROVINCE, key=len, reverse=True)) + ")"
+    + "(?:" + "|".join(_spelling_pattern(s) for s in sorted(lexicon.province_spellings(), key=len, reverse=True))
+    + ")"
     + _NOT_LETTER_AFTER
 )
 
 
+@lru_cache(maxsize=4096)
 def province_of(spelling: str) -> str | None:
-    return _SPELLING_TO_PROVINCE.get(" ".join(spelling.split()))
+    return _SPELLING_TO_PROVINCE.get(lexicon.province_key(spelling))
 
 
 # --- where a place name ends and a person's name begins -------------------------------
 
-SURNAMES = frozenset("""
-Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn Lương Mai Cao Lâm
-Tô Hà Chu Thái Trương Tạ Hứa Quách Lưu Đào Kiều Triệu Văn Vương Phùng Từ Tôn Tăng Lại Lạc La Mạc Khúc
-Khổng Nghiêm Nông Lục Lò Cầm Giàng Hầu Sùng Vàng Thào Mùa Đàm Diệp Doãn Thân Châu Âu Ninh Quan Viên Tống Chử
-Giáp Hàn Khương Lữ Nhữ Phí Thạch Trình Trầm Ưng Vi Bế Bạch Biện Cù Cung Đới Đậu Đèo Khuất Lăng Lường Mẫn
-Nhâm Ôn Sầm Tiêu Ung Vy Kim Quàng Tòng Điêu Lành Hạ Lã Mã Ma Thiều Nhan Giang Mông Lỗ Sơn Ksor Siu Nay Kpă Rơ
-Rahlan Rah Puih Kpuih Rcom Hờ Vừ Chảo Tẩn Hạng Sần Lầu
-""".split())
+SURNAMES = lexicon.surnames()
 
 # Capitalised words that open titles, bodies or places, never part of a person's name.
 NAME_BREAKERS = frozenset("""
@@ -166,7 +115,7 @@ def split_run(tokens: list[str], after_level: bool = False) -> RunSplit:
     n = len(tokens)
     start = 0
     for k in (4, 3, 2):  # a province name at the head of the run
-        if k <= n and " ".join(tokens[:k]) in _SPELLING_TO_PROVINCE:
+        if k <= n and province_of(" ".join(tokens[:k])):
             start = k
             break
     best: tuple[int, int, int] | None = None  # (score, name start, name end)
@@ -175,7 +124,7 @@ def split_run(tokens: list[str], after_level: bool = False) -> RunSplit:
             continue
         end = min(n, c + 4)
         for j in range(c + 2, end):  # a province glued after the name ends it
-            if " ".join(tokens[j:j + 2]) in _SPELLING_TO_PROVINCE:
+            if province_of(" ".join(tokens[j:j + 2])):
                 end = j
                 break
         place_len = c - start

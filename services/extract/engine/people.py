@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from provnews.extract.engine import lexicon
 from provnews.extract.engine.document import Document
 from provnews.extract.engine.organizations import (
     BODY_RE,
@@ -39,24 +40,10 @@ from provnews.schemas.extraction import Person
 # --- titles ---------------------------------------------------------------------------------
 
 # Titles that stand alone ("Tổng Bí thư Tô Lâm") or take a body after them ("Bộ trưởng Bộ Nội vụ").
-_STANDALONE_HEADS = (
-    "Tổng Bí thư", "Thủ tướng", "Phó Thủ tướng", "Chủ tịch nước", "Phó Chủ tịch nước", "Tỉnh ủy viên",
-    "Thành ủy viên", "Huyện ủy viên", "Bộ trưởng", "Thứ trưởng", "Đại biểu Quốc hội", "Tổng Kiểm toán Nhà nước",
-    "Tổng Thanh tra Chính phủ", "Thường trực Ban Bí thư", "Ủy viên Ban Thường vụ", "Ủy viên Ban Chấp hành",
-    "Phó Bí thư Thường trực", "Phó Chủ tịch Thường trực", "Chủ tịch Quốc hội", "Phó Chủ tịch Quốc hội",
-    "Trưởng phòng", "Phó Trưởng phòng", "Ủy viên Thường vụ",
-)
+_STANDALONE_HEADS = lexicon.titles("alone")
 _STANDALONE_ACRONYMS = r"UVTVTU|UVBTVTU|UVBTV|UV{SP}BTV|TUV|ĐBQH|UVTW|UVTƯ|UV{SP}TW".replace("{SP}", SP)
 # Titles that say nothing alone ("Chủ tịch Hồ Chí Minh", "Trưởng đoàn"): a body must follow.
-_BODY_HEADS = (
-    "Bí thư", "Phó Bí thư", "Chủ tịch", "Phó Chủ tịch", "Ủy viên", "Ủy viên dự khuyết", "Trưởng", "Phó Trưởng",
-    "Giám đốc", "Phó Giám đốc", "Tổng Giám đốc", "Chủ nhiệm", "Phó Chủ nhiệm", "Chánh", "Phó Chánh", "Chánh án",
-    "Phó Chánh án", "Viện trưởng", "Phó Viện trưởng", "Cục trưởng", "Phó Cục trưởng", "Tổng cục trưởng",
-    "Vụ trưởng", "Phó Vụ trưởng", "Chi cục trưởng", "Tư lệnh", "Phó Tư lệnh", "Chính ủy", "Chỉ huy trưởng",
-    "Đại biểu", "Thành viên", "Tổng Thư ký", "Phó Tổng Thư ký", "Chánh Văn phòng", "Phó Chánh Văn phòng",
-    "Phó Trưởng Ban Thường trực", "Phó Trưởng ban Thường trực", "Hiệu trưởng", "Phó Hiệu trưởng",
-    "Phó",  # "Phó Ban Chỉ đạo", short for its deputy head; longer heads ("Phó Giám đốc") are tried first
-)
+_BODY_HEADS = lexicon.titles("body")
 
 
 def _heads(heads: tuple[str, ...]) -> str:

@@ -17,7 +17,7 @@ def _engine_version() -> str:
     reindex` knows when stored extractions are stale without anyone remembering to bump a number."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted([*package.glob("*.py"), *package.glob("data/*")]):
+    for path in sorted([*package.glob("*.py"), *package.glob("lexicon/*")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from importlib.resources import files
 
-from provnews.extract.engine.document import LETTERS, LOWER, UPPER, Document
+from provnews.extract.engine import lexicon
+from provnews.extract.engine.document import Document
+from provnews.extract.engine.text import LETTERS, LOWER, UPPER, old_spelling
 from provnews.schemas.extraction import Evidence, Location, Province
 
 # Enough evidence for a reader to check a place; more only bloats the event.
@@ -15,52 +15,18 @@ _MAX_EVIDENCE = 5
 _NAME_RUN = rf"[{UPPER}][{LOWER}]*(?:\s+[{UPPER}][{LOWER}]*){{0,3}}"
 
 
-def _data_rows(name: str) -> list[list[str]]:
-    text = files("provnews.extract.engine").joinpath("data", name).read_text(encoding="utf-8")
-    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
-# Tone marks on "oa", "oe", "uy" sit on either vowel: "Hòa" (new style) and "Hoà" (old style).
-_OLD_TONE_PLACEMENT = {
-    new: old
-    for pair in ("oa", "oe", "uy")
-    for tone in "\u0300\u0301\u0309\u0303\u0323"
-    for new, old in [(
-        unicodedata.normalize("NFC", pair[0] + tone + pair[1]),
-        unicodedata.normalize("NFC", pair[0] + pair[1] + tone),
-    )]
-}
-_NEW_TONE_PLACEMENT = {old: new for new, old in _OLD_TONE_PLACEMENT.items()}
-_TONE_PLACEMENT = re.compile("|".join(sorted(_NEW_TONE_PLACEMENT)))
 _DASH = re.compile(r"\s*[-–—]\s*")
-
-
-def _key(name: str) -> str:
-    """A spelling-insensitive lookup key: NFC, new tone placement, one kind of dash, case folded."""
-    name = unicodedata.normalize("NFC", name)
-    name = _TONE_PLACEMENT.sub(lambda m: _NEW_TONE_PLACEMENT[m.group(0)], name)
-    return " ".join(_DASH.sub("-", name).split()).casefold()
+_key = lexicon.province_key
 
 
 def _spellings(name: str) -> set[str]:
-    old = name
-    for new_form, old_form in _OLD_TONE_PLACEMENT.items():
-        old = old.replace(new_form, old_form)
+    old = old_spelling(name)
     return {form for base in {name, old} for form in (base, base.upper())}
 
 
-_NAME_2025: dict[str, str] = {}
-_CANONICAL: dict[str, str] = {}
-for _old, _new in _data_rows("provinces.tsv"):
-    _NAME_2025[_old] = _new
-    _CANONICAL[_key(_old)] = _old
-for _variant, _canon in _data_rows("province_variants.tsv"):
-    _CANONICAL[_key(_variant)] = _canon
-
-# Bare "Hồ Chí Minh" in this genre is the President ("tư tưởng Hồ Chí Minh"); the city is
-# always written with a marker (TP, Thành phố, TP.HCM), which the variants list spells out.
-_NEEDS_CITY_MARKER = frozenset({"Hồ Chí Minh"})
-CENTRALLY_RUN_CITIES = frozenset({"Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ"})
+_NAME_2025 = lexicon.name_2025()
+_CANONICAL = lexicon.province_by_key()
+CENTRALLY_RUN_CITIES = lexicon.central_cities()
 
 
 def _pattern_of(spelling: str) -> str:
@@ -69,11 +35,8 @@ def _pattern_of(spelling: str) -> str:
 
 def _all_spellings() -> list[str]:
     forms: set[str] = set()
-    for canon in _NAME_2025:
-        if canon not in _NEEDS_CITY_MARKER:
-            forms |= _spellings(canon)
-    for variant, _canon in _data_rows("province_variants.tsv"):
-        forms |= _spellings(variant)
+    for spelling in lexicon.province_spellings():
+        forms |= _spellings(spelling)
     return sorted(forms, key=len, reverse=True)
 
 
@@ -113,10 +76,7 @@ _LISTED_UNDER_PLACE_WORD = re.compile(
     re.IGNORECASE,
 )
 # Family names and the commonest middle names: a capitalised run starting so is a person's name.
-_FAMILY_NAMES = frozenset(
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Lâm Trương Tô Lương "
-    "Vương Tạ Quách Lưu Phùng Kiều Triệu Hứa Lục Mạc Tăng Thân Khổng Nghiêm Lò Hầu Âu".split()
-)
+_FAMILY_NAMES = lexicon.common_surnames()
 _MIDDLE_NAMES = frozenset({"Văn", "Thị"})
 # Names that contain a province's name but are something else ("Thái Bình Dương" is the Pacific).
 _NOT_PROVINCE_COMPOUNDS = frozenset(

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 
 from provnews.extract.engine.document import Document
+from provnews.extract.engine.text import normalise
 from provnews.extract.engine.documents import literal_trie
 from provnews.schemas.extraction import TOPIC_IDS, Topic
 
@@ -124,13 +124,6 @@ _THRESHOLD = 2.0
 _SENTENCE_CAP = 3.0
 _SHORT_SENTENCE_WORDS = 7  # a bare list item split off by ";" counts half
 _MAX_EVIDENCE = 5
-# Old and new tone placement both occur ("hoá"/"hóa", "uỷ"/"ủy"); cues and text use the new one.
-_TONE_PLACEMENT = {
-    "oá": "óa", "oà": "òa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oé": "óe", "oè": "òe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uý": "úy", "uỳ": "ùy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
-}
-_TONE_PATTERN = re.compile("|".join(_TONE_PLACEMENT))
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _WORD = re.compile(r"\w+")
 _SHOUTED_WORDS = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
@@ -138,8 +131,7 @@ _SHOUTED_WORDS = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
 
 def _normalise(text: str) -> str:
     """Lower case, new-style tone marks, punctuation as spaces; every character keeps its offset."""
-    text = unicodedata.normalize("NFC", text).lower()
-    text = _TONE_PATTERN.sub(lambda m: _TONE_PLACEMENT[m.group(0)], text)
+    text = normalise(text).lower()
     return _PUNCTUATION.sub(" ", text)
 
 

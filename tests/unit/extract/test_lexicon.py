@@ -1,0 +1,62 @@
+"""The lexicon: one source for every word list, so the engine's parts agree on what a word is."""
+import pytest
+
+from provnews.extract.engine import extract, lexicon
+from provnews.extract.engine.text import fold, fold_chars, modern_spelling
+
+
+@pytest.mark.parametrize("sentence, body, province", [
+    # A variant spelling of the province once gave the body without it, while the provinces field knew it.
+    ("Ông Nguyễn Văn An, Giám đốc Sở Nội vụ tỉnh Đăk Lắk, cho biết tỉnh đã giảm 12 phòng.",
+     "Sở Nội vụ tỉnh Đăk Lắk", "Đắk Lắk"),
+    ("Sở Nội vụ TT-Huế đã sắp xếp 3 phòng.", "Sở Nội vụ TT-Huế", "Huế"),
+    ("Sở Nội vụ Tp.HCM đã giảm 3 phòng.", "Sở Nội vụ Tp.HCM", "Hồ Chí Minh"),
+    # A former province (merged into Hà Nội in 2008) once gave a body but no province.
+    ("Năm 2007, UBND tỉnh Hà Tây đã giảm 5 phòng, ban.", "UBND tỉnh Hà Tây", "Hà Nội"),
+])
+def test_bodies_and_provinces_read_the_same_province_spellings(sentence, body, province):
+    extraction = extract(sentence)
+    assert body in [o.name for o in extraction.organizations]
+    assert province in [p.name for p in extraction.provinces]
+
+
+def test_every_province_variant_names_a_listed_province():
+    canonical = lexicon.name_2025()
+    assert all(canon in canonical for _, canon in lexicon.province_variants())
+    assert lexicon.central_cities() <= set(canonical)
+
+
+@pytest.mark.parametrize("written, canonical", [
+    ("Khánh Hoà", "Khánh Hòa"), ("ĐẮK LẮK", "Đắk Lắk"), ("Bà Rịa – Vũng Tàu", "Bà Rịa - Vũng Tàu"),
+    ("Hà Tây", "Hà Nội"), ("Hồ Chí Minh", "Hồ Chí Minh"), ("Quảng", None),
+])
+def test_canonical_province(written, canonical):
+    assert lexicon.canonical_province(written) == canonical
+
+
+def test_common_surnames_are_surnames():
+    assert lexicon.common_surnames() < lexicon.surnames()
+    assert {"Nguyễn", "Ksor"} <= lexicon.surnames() and "Ksor" not in lexicon.common_surnames()
+
+
+def test_every_title_has_a_kind():
+    kinds = {row[1] for row in lexicon.rows("titles.tsv")}
+    assert kinds == {"alone", "body"}
+    assert "Tổng Bí thư" in lexicon.titles("alone") and "Chủ tịch" in lexicon.titles("body")
+
+
+def test_no_entry_is_listed_twice_in_a_file():
+    for name in lexicon.data_files():
+        entries = [row[0] if name != "outlets.tsv" else row for row in lexicon.rows(name)]
+        assert len(entries) == len(set(entries)), name
+
+
+def test_one_spelling_normalisation_keeps_offsets():
+    text = "Thanh Hoá, Uỷ ban, quý, Ðồng Nai"
+    normal = modern_spelling(text)
+    assert normal == "Thanh Hóa, Ủy ban, quý, Đồng Nai" and len(normal) == len(text)
+
+
+def test_folding_for_keys_and_for_offsets():
+    assert fold("Đắk Lắk – Tp.HCM") == "dak lak tp hcm"
+    assert fold_chars("Đắk Lắk") == "dak lak" and len(fold_chars("Ấp Ẩn")) == len("Ấp Ẩn")
