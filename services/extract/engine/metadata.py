@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from provnews.extract.engine import lexicon
 from provnews.extract.engine.clean import CleanedArticle, byline_names
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.places import province_of
 
 

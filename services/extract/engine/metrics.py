@@ -6,8 +6,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from provnews.extract.engine import lexicon
-from provnews.extract.engine.document import Document
-from provnews.extract.engine.documents import reference_spans
+from provnews.extract.engine.doc import Document
+from provnews.extract.engine.legal_documents import reference_spans
 from provnews.extract.engine.text import fold_chars
 from provnews.extract.engine.numbers import FRACTION_TAIL, NUMBER, is_year, parse_number
 from provnews.schemas.extraction import Metric

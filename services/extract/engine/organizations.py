@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from provnews.extract.engine import lexicon
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, fold, modern_spelling
 from provnews.schemas.extraction import Organization, Person
 

@@ -6,8 +6,18 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from provnews.extract.engine import clean, documents, fingerprint, metadata, metrics, organizations, people, places, topics
-from provnews.extract.engine.document import Document
+from provnews.extract.engine import (
+    clean,
+    fingerprint,
+    legal_documents,
+    metadata,
+    metrics,
+    organizations,
+    people,
+    places,
+    topics,
+)
+from provnews.extract.engine.doc import Document
 from provnews.schemas.extraction import Extraction
 
 
@@ -48,7 +58,7 @@ def extract(
         organizations=organizations.find_organizations(doc, persons),
         locations=places.find_locations(doc),
         provinces=places.find_provinces(doc),
-        legal_documents=documents.find_documents(doc),
+        legal_documents=legal_documents.find_documents(doc),
         metrics=metrics.find_metrics(doc),
         topics=topics.find_topics(doc),
         clean_text=doc.text,

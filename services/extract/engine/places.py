@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from provnews.extract.engine import lexicon
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.text import LETTERS, LOWER, UPPER, old_spelling
 from provnews.schemas.extraction import Evidence, Location, Province
 

@@ -6,9 +6,9 @@ from bisect import bisect_right
 from collections import defaultdict
 
 from provnews.extract.engine import lexicon
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.text import normalise
-from provnews.extract.engine.documents import literal_trie
+from provnews.extract.engine.legal_documents import literal_trie
 from provnews.schemas.extraction import TOPIC_IDS, Topic
 
 

@@ -1,7 +1,7 @@
 """Provinces an article mentions and the places below province level."""
 
 import pytest
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.places import find_locations, find_provinces, province_of
 
 

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.text import UPPER
 from provnews.schemas.extraction import LegalDocument
 
