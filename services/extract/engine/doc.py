@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Generic, TypeVar
 
 from provnews.extract.engine.text import UPPER
 from provnews.schemas.extraction import Evidence
@@ -16,6 +19,9 @@ _ABBREVIATIONS = frozenset({
 })
 _SENTENCE_END = re.compile(rf"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[{UPPER}0-9])|;\s+|\n+")
 _LAST_WORD = re.compile(r"(\S+)$")
+T = TypeVar("T")
+_MAX_EVIDENCE_SENTENCE = 2000
+_EVIDENCE_CONTEXT = 400
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,30 @@ class Document:
 
     def evidence(self, start: int, end: int) -> Evidence:
         s, e = self.sentence_span(start)
-        return Evidence(start=start, end=end, sentence=self.text[s:max(e, end)].strip())
+        e = max(e, end)
+        if e - s > _MAX_EVIDENCE_SENTENCE:
+            # A "sentence" this long is a list or a page without stops: the part around the span says
+            # enough, and copying all of it for every finding would make the work grow with its square.
+            s, e = max(s, start - _EVIDENCE_CONTEXT), min(e, end + _EVIDENCE_CONTEXT)
+        return Evidence(start=start, end=end, sentence=self.text[s:e].strip())
+
+
+class SpanIndex(Generic[T]):
+    """Spans of the text, asked which one first (in start order) contains an offset: in log time, so
+    an article with thousands of names or citations costs no more than its length."""
+
+    def __init__(self, spans: Iterable[tuple[int, int, T]]):
+        self._spans = sorted(spans, key=lambda s: (s[0], s[1]))
+        self._starts = [s for s, _, _ in self._spans]
+        self._reach = list(accumulate((e for _, e, _ in self._spans), max))  # furthest end so far
+
+    def containing(self, offset: int) -> tuple[int, int, T] | None:
+        last = bisect_right(self._starts, offset)  # spans [0, last) start at or before offset
+        first = bisect_right(self._reach, offset, 0, last)  # the first of them to reach past it
+        return self._spans[first] if first < last else None
+
+    def __contains__(self, offset: int) -> bool:
+        return self.containing(offset) is not None
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from provnews.extract.engine.doc import Document
-from provnews.extract.engine.text import UPPER
+from provnews.extract.engine.doc import Document, SpanIndex
+from provnews.extract.engine.text import UPPER, fold
 from provnews.schemas.extraction import LegalDocument
 
 # Longest names first, so "Chương trình hành động" wins over "Chương trình".
@@ -156,20 +155,21 @@ class _Found:
 def find_documents(doc: Document) -> list[LegalDocument]:
     text = doc.text
     mentions: list[_Found] = []
-    covered: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = []
     numbered, lone_symbols = _scan(text)
     for span, found in numbered:
         mentions.extend(found)
-        covered.append(span)
+        spans.append(span)
+    covered = SpanIndex((s, e, None) for s, e in spans)
     for m in lone_symbols:
-        if _inside(m.start(), covered):
+        if m.start() in covered:
             continue
         code = _normalise_symbol(m.group("item"))
         kind = _kind_from_symbol(code)
         if kind:
             mentions.append(_Found(kind, _leading_number(code), code, None, [m.span()]))
     for m in _NAMED_SCHEME.finditer(text):
-        if _inside(m.start(), covered) or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
+        if m.start() in covered or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
         plain = m.group("plain")
         opens_sentence = _SENTENCE_START.search(text, max(0, m.start() - 4), m.start())
@@ -180,7 +180,7 @@ def find_documents(doc: Document) -> list[LegalDocument]:
             quoted = bool(m.group("quoted"))
             mentions.append(_Found("de_an", None, None, _tidy(title), [m.span()], quoted=quoted))
     for m in _NAMED_ACT.finditer(text):
-        if _inside(m.start(), covered) or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
+        if m.start() in covered or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
         name = m.group("capital") or m.group("lower") or m.group("issued") or m.group("guiding")
         title = _plain_title(m.group("plain") or m.group("guided"))
@@ -188,7 +188,7 @@ def find_documents(doc: Document) -> list[LegalDocument]:
             kind = _KIND_BY_NAME[name.lower()]
             mentions.append(_Found(kind, None, None, _tidy(title), [m.span()]))
     for m in _NAMED_LAW.finditer(text):
-        if _inside(m.start(), covered) or _after(text, m.start(), _NOT_A_LAW_BEFORE):
+        if m.start() in covered or _after(text, m.start(), _NOT_A_LAW_BEFORE):
             continue
         title = _plain_title(m.group("plain"))
         if title:
@@ -321,14 +321,8 @@ def _tidy(title: str) -> str:
     return re.sub(r"\s+", " ", title).strip(" ,;:")
 
 
-def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= offset < e for s, e in spans)
-
-
 def _title_key(title: str | None) -> str:
-    folded = unicodedata.normalize("NFD", (title or "").lower()).replace("đ", "d")
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(re.findall(r"\w+", folded)[:6])
+    return " ".join(fold(title or "").split()[:6])
 
 
 def _merge(mentions: list[_Found], doc: Document) -> list[_Found]:
@@ -337,10 +331,13 @@ def _merge(mentions: list[_Found], doc: Document) -> list[_Found]:
     Symbols with different issuers (19-NQ/TW, 19-NQ/TU) stay apart.
     """
     merged: list[_Found] = []
+    by_number: dict[tuple, list[_Found]] = {}  # (kind, number) or (kind, None, title key) -> entries
     for f in mentions:
-        target = _same_document(f, merged)
+        target = _same_document(f, by_number)
         if target is None:
-            merged.append(_Found(f.kind, f.number, f.code, f.title, list(f.spans), f.quoted))
+            entry = _Found(f.kind, f.number, f.code, f.title, list(f.spans), f.quoted)
+            merged.append(entry)
+            by_number.setdefault(_merge_key(entry), []).append(entry)
             continue
         target.spans.extend(f.spans)
         target.code = target.code or f.code
@@ -349,12 +346,14 @@ def _merge(mentions: list[_Found], doc: Document) -> list[_Found]:
     return _attach_titled_schemes(merged, doc)
 
 
-def _same_document(f: _Found, merged: list[_Found]) -> _Found | None:
+def _merge_key(f: _Found) -> tuple:
+    return (f.kind, f.number) if f.number is not None else (f.kind, None, _title_key(f.title))
+
+
+def _same_document(f: _Found, by_number: dict[tuple, list[_Found]]) -> _Found | None:
     if f.number is None:
-        key = _title_key(f.title)
-        unnumbered = (g for g in merged if g.kind == f.kind and g.number is None)
-        return next((g for g in unnumbered if _title_key(g.title) == key), None)
-    same_number = [g for g in merged if g.kind == f.kind and g.number == f.number]
+        return next(iter(by_number.get(_merge_key(f), ())), None)
+    same_number = by_number.get(_merge_key(f), [])
     if f.code is None:
         return same_number[0] if same_number else None
     return next((g for g in same_number if g.code == f.code), None) or next(
@@ -371,14 +370,18 @@ def _attach_titled_schemes(found: list[_Found], doc: Document) -> list[_Found]:
     numbered = [f for f in found if f.kind == "de_an" and f.number is not None]
     if not numbered:
         return found
+    first_in_sentence: dict[tuple[int, int], tuple[int, _Found]] = {}
+    for order, g in enumerate(numbered):
+        for s, _ in g.spans:
+            first_in_sentence.setdefault(doc.sentence_span(s), (order, g))
     kept: list[_Found] = []
     for f in found:
         if f.kind != "de_an" or f.number is not None or not f.quoted:
             kept.append(f)
             continue
-        sentences = {doc.sentence_span(s) for s, _ in f.spans}
-        linked = [g for g in numbered if any(doc.sentence_span(s) in sentences for s, _ in g.spans)]
-        target = linked[0] if linked else (numbered[0] if len(numbered) == 1 else None)
+        linked = [first_in_sentence[span] for span in {doc.sentence_span(s) for s, _ in f.spans}
+                  if span in first_in_sentence]
+        target = min(linked, key=lambda x: x[0])[1] if linked else (numbered[0] if len(numbered) == 1 else None)
         if target is None:
             kept.append(f)
             continue

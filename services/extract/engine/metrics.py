@@ -101,6 +101,12 @@ _UNIT_STOP = re.compile(
 _UNIT_TOKEN = re.compile(r"\s*([^\s,;:.()…!?\"“”\[\]]+|[,;:.()…!?\"“”\[\]])")
 _MAX_UNIT_WORDS = 12
 _VERB_WINDOW = 50  # characters before a number searched for its verb, fillers and qualifier
+# Characters before a verb read for what is counted or measured ("số đơn vị sự nghiệp ... giảm"): a
+# bound, so that a clause with a thousand numbers costs a thousand windows, not a thousand clauses.
+_PREFIX_WINDOW = 300
+_COORDINATION_TAIL = 12  # "trong đó" and its spaces
+_RECENT_UNITS = 20
+_MAX_EVIDENCE = 10  # a figure repeated more often than this gains nothing from more sentences
 _DIGIT = re.compile(r"\d")
 _PERCENT = re.compile(r"\s?%")
 _MANY = re.compile(r"\s*nhiều(?!\w)")
@@ -199,15 +205,8 @@ def _fold_headline_restatements(found: list[Metric], title_end: int) -> list[Met
     if title_end < 0:
         return found
     in_title = [all(ev.start < title_end for ev in m.evidence) for m in found]
-    kept: list[Metric] = []
-    for metric, headline in zip(found, in_title):
-        if headline and any(
-            not other_in_title and other.action == metric.action and abs(other.value - metric.value) < 1e-9
-            for other, other_in_title in zip(found, in_title)
-        ):
-            continue
-        kept.append(metric)
-    return kept
+    in_body = {(m.action, round(m.value, 9)) for m, headline in zip(found, in_title) if not headline}
+    return [m for m, headline in zip(found, in_title) if not (headline and (m.action, round(m.value, 9)) in in_body)]
 
 
 # "Phòng thuộc sở | 152 | 118 | 34": a table flattened to text, one row a line, the figures between bars.
@@ -326,7 +325,7 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
     if not measure and (not unit or unit.lower() in _GENERIC_HEADS):
         # "số thôn, tổ dân phố của tỉnh giảm từ 1.475 xuống còn 1.241", "giảm 29 đơn vị":
         # what is counted was named before the verb.
-        counted = _counted_subject(text[clause.start:verb_start])
+        counted = _counted_subject(text[max(clause.start, verb_start - _PREFIX_WINDOW):verb_start])
         if counted:
             unit = counted
     if not _is_countable(text, clause, value, action, measure, unit, unit_end, end):
@@ -347,7 +346,8 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
         unit = _expand_elliptical(unit, context.unit)
     if unit.lower() == "đơn vị" and context.units:
         # "có 102 đơn vị hành chính cấp xã, gồm 88 xã và 14 phường, giảm 146 đơn vị": the same kind as before.
-        unit = next((u for u in reversed(context.units) if u.lower().startswith(unit.lower() + " ")), unit)
+        recent = context.units[-_RECENT_UNITS:]
+        unit = next((u for u in reversed(recent) if u.lower().startswith(unit.lower() + " ")), unit)
     if unit.lower() in _GENERIC_HEADS and not measure and action not in _WEAK_VERBS:
         unit = f"{unit} {action}"  # "giải quyết chế độ cho 5.408 người": who they are is what was done
     if measure and not unit and (action in _RESTATING_VERBS or bracketed_share) and context.unit:
@@ -355,7 +355,7 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
         unit = _measured_before(context.unit)
     full_unit = " ".join(x for x in (measure, unit) if x)
     if not full_unit or _is_measure(full_unit):
-        subject = _subject_before(text[clause.start:verb_start])
+        subject = _subject_before(text[max(clause.start, verb_start - _PREFIX_WINDOW):verb_start])
         if not subject and ("%" in full_unit or "phần trăm" in full_unit or action in _POSITION_VERBS):
             subject = _measured_before(context.unit)
         full_unit = " ".join(x for x in (full_unit, subject) if x)
@@ -404,9 +404,13 @@ def _action_without_verb(
     text: str, clause: _Clause, number_start: int, unit_end: int, has_unit: bool, context: _Context
 ) -> str | None:
     """The action of a number no verb precedes: its own predicate, or the verb its list inherits."""
-    opening = text[clause.start:number_start]
-    at_clause_start = bool(_CLAUSE_OPENING.match(opening))
-    coordinated = bool(_COORDINATION_BEFORE.search(opening))
+    # Only a short opening can be all opening words; only the opening's last words can coordinate.
+    at_clause_start = (
+        number_start - clause.start <= _PREFIX_WINDOW
+        and bool(_CLAUSE_OPENING.match(text[clause.start:number_start]))
+    )
+    tail = text[max(clause.start, number_start - _PREFIX_WINDOW):number_start]
+    coordinated = bool(_COORDINATION_BEFORE.search(tail, max(0, len(tail.rstrip()) - _COORDINATION_TAIL)))
     predicate = _PREDICATE_AFTER.match(text, unit_end, clause.end)
     if (at_clause_start or coordinated) and predicate and has_unit:
         return " ".join(predicate.group("pred").split()[:8])
@@ -630,7 +634,8 @@ def _deduplicate(found: list[Metric]) -> list[Metric]:
             continue
         old = kept[twin]
         richer = metric if len(metric.unit) > len(old.unit) else old
-        kept[twin] = richer.model_copy(update={"evidence": old.evidence + metric.evidence})
+        evidence = old.evidence if len(old.evidence) >= _MAX_EVIDENCE else old.evidence + metric.evidence
+        kept[twin] = richer.model_copy(update={"evidence": evidence})
     return kept
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from provnews.extract.engine import lexicon
-from provnews.extract.engine.doc import Document
+from provnews.extract.engine.doc import Document, SpanIndex
 from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, fold, modern_spelling
 from provnews.schemas.extraction import Organization, Person
 
@@ -671,7 +671,7 @@ _BARE_STEERING = re.compile(rf"{phrase('Ban Chỉ đạo')}(?:{SP}{LEVEL})?$")
 def find_organizations(doc: Document, persons: list[Person]) -> list[Organization]:
     text = search_text(doc.text)
     context = ProvinceContext(text, doc)
-    person_spans = sorted((e.start, e.end, i) for i, p in enumerate(persons) for e in p.evidence)
+    person_spans = SpanIndex((e.start, e.end, i) for i, p in enumerate(persons) for e in p.evidence)
     person_province = _person_provinces(text, persons, context)
     found: dict[str, tuple[str, list[tuple[int, int]]]] = {}
     steering_keys: list[str] = []
@@ -868,18 +868,14 @@ def _merge_provinceless(found: dict[str, tuple[str, list[tuple[int, int]]]]) -> 
     return out
 
 
-def _owner(person_spans: list[tuple[int, int, int]], pos: int) -> int | None:
+def _owner(person_spans: SpanIndex[int], pos: int) -> int | None:
     return _owner_span(person_spans, pos)[0]
 
 
-def _owner_span(person_spans: list[tuple[int, int, int]], pos: int) -> tuple[int | None, int]:
+def _owner_span(person_spans: SpanIndex[int], pos: int) -> tuple[int | None, int]:
     """The person whose name and titles span pos, and where that span ends."""
-    for start, end, i in person_spans:
-        if start <= pos < end:
-            return i, end
-        if start > pos:
-            break
-    return None, pos
+    span = person_spans.containing(pos)
+    return (span[2], span[1]) if span else (None, pos)
 
 
 def _person_provinces(text: str, persons: list[Person], context: ProvinceContext) -> dict[int, str]:

@@ -552,10 +552,14 @@ def _merge_people(text: str, names: list[NameMention], leaders: dict[int, tuple[
     people = [p for p in people if p.mentions]
     # A caption's misspelt last syllable: same surname and middle names, the same single post.
     people.sort(key=lambda p: (-len(p.mentions), p.mentions[0].start))
-    for i, keep in enumerate(people):
-        for other in people[i + 1:]:
-            if other.mentions and keep.mentions and _same_person_misspelt(text, keep, other):
-                _absorb(keep, other)
+    alike: dict[tuple[str, ...], list[_Person]] = {}  # all syllables but the last: the only candidates
+    for p in people:
+        alike.setdefault(p.tokens[:-1], []).append(p)
+    for group in alike.values():
+        for i, keep in enumerate(group):
+            for other in group[i + 1:]:
+                if other.mentions and keep.mentions and _same_person_misspelt(text, keep, other):
+                    _absorb(keep, other)
     people = [p for p in people if p.mentions]
     people.sort(key=lambda p: p.mentions[0].start)
     return people
