@@ -33,11 +33,13 @@ class Frozen(BaseModel):
 
 
 class Evidence(Frozen):
-    """A span of the cleaned text: [start, end) and the sentence around it."""
+    """A span of the cleaned text: [start, end), the sentence around it, and the id of the engine's rule
+    that read it there (`provnews rules` lists them; None only in events from before rules had ids)."""
 
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     sentence: str
+    rule: str | None = None
 
 
 class Person(Frozen):

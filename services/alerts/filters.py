@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
 from provnews.extract.engine import lexicon
 from provnews.schemas.extraction import TOPIC_IDS
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_VALUES = 50
 _Value = Field(min_length=1, max_length=200)

@@ -11,7 +11,6 @@ from typing import Generic, TypeVar
 from provnews.extract.engine.text import UPPER
 from provnews.schemas.extraction import Evidence
 
-
 # Abbreviations of the genre that end in a dot but do not end a sentence ("TP. Hạ Long", "PGS.TS. Lê Văn A").
 _ABBREVIATIONS = frozenset({
     "TP", "Tp", "TX", "Tx", "TT", "ThS", "TS", "PGS", "GS", "BS", "Th", "v.v", "St", "Q", "PGS.TS", "GS.TS",
@@ -56,14 +55,14 @@ class Document:
             return 0, len(self.text)
         return self.sentence_starts[i], self.sentence_ends[i]
 
-    def evidence(self, start: int, end: int) -> Evidence:
+    def evidence(self, start: int, end: int, rule: str) -> Evidence:
         s, e = self.sentence_span(start)
         e = max(e, end)
         if e - s > _MAX_EVIDENCE_SENTENCE:
             # A "sentence" this long is a list or a page without stops: the part around the span says
             # enough, and copying all of it for every finding would make the work grow with its square.
             s, e = max(s, start - _EVIDENCE_CONTEXT), min(e, end + _EVIDENCE_CONTEXT)
-        return Evidence(start=start, end=end, sentence=self.text[s:e].strip())
+        return Evidence(start=start, end=end, sentence=self.text[s:e].strip(), rule=rule)
 
 
 class SpanIndex(Generic[T]):

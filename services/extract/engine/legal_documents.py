@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from provnews.extract.engine.doc import Document, SpanIndex
+from provnews.extract.engine.rules import rule
 from provnews.extract.engine.text import UPPER, fold
 from provnews.schemas.extraction import LegalDocument
 
@@ -148,28 +150,61 @@ class _Found:
     number: str | None
     code: str | None
     title: str | None
-    spans: list[tuple[int, int]] = field(default_factory=list)
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, rule)
     quoted: bool = False
+
+
+RULE_NUMBERED = rule(
+    "document.numbered", "legal_documents", "a kind of document with its number or symbol: \"Nghị quyết số 18-NQ/TW\"",
+    examples=("Thực hiện Nghị quyết số 18-NQ/TW và Nghị định 178/2024/NĐ-CP, tỉnh giảm biên chế.",),
+    counterexamples=("Tỉnh có 3 quyết định 12 năm qua.",),
+)
+RULE_LONE_SYMBOL = rule(
+    "document.lone_symbol", "legal_documents", "a document's symbol alone, its kind read from the symbol: \"(18-NQ/TW)\"",
+    examples=("Tỉnh thực hiện nghiêm 18-NQ/TW của Trung ương.",),
+)
+RULE_NAMED_SCHEME = rule(
+    "document.named_scheme", "legal_documents", "a scheme named by its title: Đề án \"Sắp xếp ...\"",
+    examples=("Tỉnh triển khai Đề án \"Sắp xếp tổ chức bộ máy các cơ quan\" trong năm nay.",),
+)
+RULE_NAMED_ACT = rule(
+    "document.named_act", "legal_documents", "a resolution, decision or plan named by what it is about, with no number",
+    examples=("Tỉnh ban hành Kế hoạch về sắp xếp đơn vị hành chính cấp xã giai đoạn mới.",),
+)
+RULE_NAMED_LAW = rule(
+    "document.named_law", "legal_documents", "a law by its name: \"Luật Tổ chức chính quyền địa phương\"",
+    examples=("Quốc hội sửa đổi Luật Tổ chức chính quyền địa phương năm nay.",),
+)
 
 
 def find_documents(doc: Document) -> list[LegalDocument]:
     text = doc.text
-    mentions: list[_Found] = []
-    spans: list[tuple[int, int]] = []
     numbered, lone_symbols = _scan(text)
-    for span, found in numbered:
-        mentions.extend(found)
-        spans.append(span)
-    covered = SpanIndex((s, e, None) for s, e in spans)
+    mentions: list[_Found] = [f for _, found in numbered for f in found]
+    covered = SpanIndex((s, e, None) for (s, e), _ in numbered)
+    for read in (_lone_symbols, _named_schemes, _named_acts, _named_laws):
+        mentions.extend(f for f in read(text, lone_symbols) if f.spans[0][0] not in covered)
+    mentions.sort(key=lambda f: f.spans[0][0])
+    return [
+        LegalDocument(
+            kind=f.kind, number=f.number, code=f.code, title=f.title,
+            evidence=[doc.evidence(s, e, rule_id) for s, e, rule_id in f.spans],
+        )
+        for f in _merge(mentions, doc)
+    ]
+
+
+def _lone_symbols(text: str, lone_symbols: list[re.Match]) -> Iterator[_Found]:
     for m in lone_symbols:
-        if m.start() in covered:
-            continue
         code = _normalise_symbol(m.group("item"))
         kind = _kind_from_symbol(code)
         if kind:
-            mentions.append(_Found(kind, _leading_number(code), code, None, [m.span()]))
+            yield _Found(kind, _leading_number(code), code, None, [(*m.span(), RULE_LONE_SYMBOL)])
+
+
+def _named_schemes(text: str, _: list[re.Match]) -> Iterator[_Found]:
     for m in _NAMED_SCHEME.finditer(text):
-        if m.start() in covered or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
+        if _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
         plain = m.group("plain")
         opens_sentence = _SENTENCE_START.search(text, max(0, m.start() - 4), m.start())
@@ -178,30 +213,26 @@ def find_documents(doc: Document) -> list[LegalDocument]:
         title = m.group("quoted") or _plain_title(m.group("plain"))
         if title:
             quoted = bool(m.group("quoted"))
-            mentions.append(_Found("de_an", None, None, _tidy(title), [m.span()], quoted=quoted))
+            yield _Found("de_an", None, None, _tidy(title), [(*m.span(), RULE_NAMED_SCHEME)], quoted=quoted)
+
+
+def _named_acts(text: str, _: list[re.Match]) -> Iterator[_Found]:
     for m in _NAMED_ACT.finditer(text):
-        if m.start() in covered or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
+        if _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
         name = m.group("capital") or m.group("lower") or m.group("issued") or m.group("guiding")
         title = _plain_title(m.group("plain") or m.group("guided"))
         if title:
-            kind = _KIND_BY_NAME[name.lower()]
-            mentions.append(_Found(kind, None, None, _tidy(title), [m.span()]))
+            yield _Found(_KIND_BY_NAME[name.lower()], None, None, _tidy(title), [(*m.span(), RULE_NAMED_ACT)])
+
+
+def _named_laws(text: str, _: list[re.Match]) -> Iterator[_Found]:
     for m in _NAMED_LAW.finditer(text):
-        if m.start() in covered or _after(text, m.start(), _NOT_A_LAW_BEFORE):
+        if _after(text, m.start(), _NOT_A_LAW_BEFORE):
             continue
         title = _plain_title(m.group("plain"))
         if title:
-            mentions.append(_Found("luat", None, None, "Luật " + title, [m.span()]))
-    mentions.sort(key=lambda f: f.spans[0][0])
-    merged = _merge(mentions, doc)
-    return [
-        LegalDocument(
-            kind=f.kind, number=f.number, code=f.code, title=f.title,
-            evidence=[doc.evidence(s, e) for s, e in f.spans],
-        )
-        for f in merged
-    ]
+            yield _Found("luat", None, None, "Luật " + title, [(*m.span(), RULE_NAMED_LAW)])
 
 
 @lru_cache(maxsize=8)
@@ -263,10 +294,10 @@ def _numbered_mentions(m: re.Match, text: str) -> list[_Found]:
             if not has_so and (_COUNT_WORD_AFTER.match(text, end) or _is_bare_year(item)):
                 continue
             for number in _bare_numbers(item):
-                found.append(_Found(kind, number, None, None, [(m.start(), end)]))
+                found.append(_Found(kind, number, None, None, [(m.start(), end, RULE_NUMBERED)]))
             continue
         code = _normalise_symbol(item)
-        found.append(_Found(kind, _leading_number(code), code, None, [(m.start(), end)]))
+        found.append(_Found(kind, _leading_number(code), code, None, [(m.start(), end, RULE_NUMBERED)]))
     if len(found) == 1:
         title = _QUOTED_TITLE_AFTER.match(text, m.end())
         if title:
@@ -372,14 +403,14 @@ def _attach_titled_schemes(found: list[_Found], doc: Document) -> list[_Found]:
         return found
     first_in_sentence: dict[tuple[int, int], tuple[int, _Found]] = {}
     for order, g in enumerate(numbered):
-        for s, _ in g.spans:
+        for s, *_ in g.spans:
             first_in_sentence.setdefault(doc.sentence_span(s), (order, g))
     kept: list[_Found] = []
     for f in found:
         if f.kind != "de_an" or f.number is not None or not f.quoted:
             kept.append(f)
             continue
-        linked = [first_in_sentence[span] for span in {doc.sentence_span(s) for s, _ in f.spans}
+        linked = [first_in_sentence[span] for span in {doc.sentence_span(s) for s, *_ in f.spans}
                   if span in first_in_sentence]
         target = min(linked, key=lambda x: x[0])[1] if linked else (numbered[0] if len(numbered) == 1 else None)
         if target is None:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from provnews.extract.engine import lexicon
 from provnews.extract.engine.doc import Document
 from provnews.extract.engine.legal_documents import reference_spans
-from provnews.extract.engine.text import fold_chars
 from provnews.extract.engine.numbers import FRACTION_TAIL, NUMBER, is_year, parse_number
+from provnews.extract.engine.rules import rule
+from provnews.extract.engine.text import fold_chars
 from provnews.schemas.extraction import Metric
 
 
@@ -238,141 +239,283 @@ def _table_row_metrics(doc: Document, row: re.Match, line_start: int) -> list[Me
     start, end = line_start + row.start(), line_start + row.end()
     return [
         Metric(action=a, value=v, unit=unit, qualifier="exact", level=_level(unit),
-               text=doc.text[start:end], evidence=[doc.evidence(start, end)])
+               text=doc.text[start:end], evidence=[doc.evidence(start, end, RULE_TABLE_ROW)])
         for a, v in actions
     ]
 
 
+# --- the rules that read a number as a metric ---------------------------------------------------
+
+RULE_VERB_BEFORE = rule(
+    "metric.verb_before", "metrics", "a verb of change, fillers and a qualifier right before the number",
+    examples=("Tỉnh đã giảm được khoảng 118 lãnh đạo cấp phòng.", "Năm 2024, tỉnh tinh giản 312 biên chế."),
+    counterexamples=("Đến nay, 8 huyện đã thực hiện xong việc sáp nhập.",),
+)
+RULE_VERB_BEFORE_FROM = rule(
+    "metric.verb_before_from", "metrics", "a move from one figure to another, its verb before \"từ\"",
+    examples=("Số thôn giảm từ 1.475 xuống còn 1.241 thôn.",),
+)
+RULE_OWN_PREDICATE = rule(
+    "metric.own_predicate", "metrics", "a count opening its clause, the verb after what it counts",
+    examples=("Đến nay, 8 huyện đã thực hiện xong việc sáp nhập.",),
+    counterexamples=("Tỉnh đã giảm 12 phòng.",),
+)
+RULE_INHERITED_VERB = rule(
+    "metric.inherited_verb", "metrics", "a count in a list after a verb that governs the whole list",
+    examples=("Tỉnh đã giảm được 301 người hoạt động không chuyên trách cấp xã và 1.875 người ở thôn.",),
+    counterexamples=("Tỉnh có 301 người và 1.875 người dự hội nghị.",),
+)
+RULE_BRACKETED_SHARE = rule(
+    "metric.bracketed_share", "metrics", "a share in brackets restating the count just before it",
+    examples=("Tỉnh đã giảm 6.714 đơn vị (khoảng 66,91%).",),
+)
+RULE_TABLE_ROW = rule(
+    "metric.table_row", "metrics", "a before/after row of a table flattened to text, figures between bars",
+    examples=("Bảng tổng hợp\nPhòng thuộc sở | 152 | 118 | 34",),
+    counterexamples=("Bảng tổng hợp\nPhòng thuộc sở | 152 | 118 | 7",),
+)
+
+# Filters: what makes a number not a metric. Each is tried in order on the reading so far.
+RULE_NOT_CODE_OR_YEAR = rule(
+    "metric.not.code_or_year", "metrics", "a telephone number, a code, a clock time or a bare year",
+    examples=("Đường dây nóng 0912 345 678 giảm tải.", "Năm 2015 tỉnh giảm biên chế.", "Lúc 8h30 giảm 2 lần."),
+    kind="filter",
+)
+RULE_NOT_DATE = rule(
+    "metric.not.date", "metrics", "a date written with slashes (\"9/3\"), unless a count noun follows (\"4/10 huyện\")",
+    examples=("Ngày 25/10/2017 tỉnh giảm biên chế.",), counterexamples=("Tỉnh có 4/10 huyện đạt chuẩn nông thôn mới.",),
+    kind="filter",
+)
+RULE_NOT_A_QUANTITY = rule(
+    "metric.not.a_quantity", "metrics", "a name, an ordinal or a reference: \"số 3\", \"lần thứ 2\", \"khóa XV\"",
+    examples=("Thôn 3 đã sáp nhập vào thôn 4.", "Đến nay, khóa 15 đã hoàn thành nhiệm vụ."), kind="filter",
+)
+RULE_NOT_ONE_OF = rule(
+    "metric.not.one_of", "metrics", "\"1 trong những giải pháp\": a figure of speech",
+    examples=("Giảm 1 trong những thủ tục.",), kind="filter",
+)
+RULE_NOT_DURATION = rule(
+    "metric.not.duration", "metrics", "a duration (\"sau hơn 6 năm\"), unless a processing time is cut",
+    examples=("Tỉnh tăng 2 năm liền.",), counterexamples=("Thời gian giải quyết giảm còn 3 ngày.",), kind="filter",
+)
+RULE_NOT_COUNTABLE = rule(
+    "metric.not.countable", "metrics", "what is counted is no unit of reform or development",
+    examples=("Hội nghị có 200 đại biểu tham dự.",), kind="filter",
+)
+
+
+@dataclass
+class _Reading:
+    """What is known of a number while the steps read it."""
+
+    clause: _Clause
+    value: float
+    start: int
+    end: int
+    window_start: int
+    before: str
+    action_match: re.Match | None
+    action: str | None
+    qualifier_word: str | None
+    number_start: int
+    rule: str = RULE_VERB_BEFORE
+    measure: str = ""
+    unit: str = ""
+    unit_end: int = 0
+    bracketed_share: bool = False
+    later: re.Match | None = None
+
+    @property
+    def verb_start(self) -> int:
+        return self.window_start + self.action_match.start() if self.action_match else self.number_start
+
+
 def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context) -> Metric | None:
     text = doc.text
+    reading = _read_number(text, clause, m)
+    if reading is None or _rejected_before_unit(text, reading):
+        return None
+    _read_unit(text, reading, context)
+    if reading.action is None:
+        found = _action_without_verb(
+            text, clause, reading.number_start, reading.unit_end, bool(reading.unit or reading.measure), context
+        )
+        if found is None:
+            return None
+        reading.action, reading.rule = found
+    if _rejected_after_unit(text, reading):
+        return None
+    for refine in _UNIT_REFINEMENTS:
+        refine(text, reading, context)
+    unit = _full_unit(text, reading, context)
+    if not unit:
+        return None
+    span_start = reading.verb_start if reading.action_match else reading.start
+    span_end = max(reading.unit_end, reading.end)
+    return Metric(
+        action=reading.action,
+        value=reading.value,
+        unit=unit,
+        qualifier=_qualifier(
+            reading.qualifier_word, reading.before[: reading.action_match.start()] if reading.action_match else ""
+        ),
+        level=_level(unit),
+        text=text[span_start:span_end].strip(),
+        evidence=[doc.evidence(span_start, span_end, reading.rule)],
+    )
+
+
+def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
+    """The number, its verb, fillers and qualifier; None for a code, a year or a date."""
     token = m.group("num")
     start, end = m.span()
     # Telephone numbers and codes start with a zero; bare years are dates, not quantities.
     if (len(token) > 1 and token[0] == "0" and token[1].isdigit()) or is_year(token):
-        return None
+        return None  # RULE_NOT_CODE_OR_YEAR
     if _CODE_AFTER.match(text, end, clause.end) or _TIME_AFTER.match(text, end, clause.end):
-        return None
+        return None  # RULE_NOT_CODE_OR_YEAR
     value = parse_number(token)
     if value is None:
         return None
     fraction = FRACTION_TAIL.match(text, end, clause.end)
     if fraction:
         if not _UNIT_NOUN_START.match(text, fraction.end(), clause.end):
-            return None  # "9/3", "25/10/2017": a date, unless a count noun follows ("4/10 huyện")
+            return None  # RULE_NOT_DATE: "9/3", "25/10/2017", unless a count noun follows ("4/10 huyện")
         end = fraction.end()
-
     window_start = max(clause.start, start - _VERB_WINDOW)
     before = text[window_start:start]
     action_match = _ACTION_BEFORE.search(before)
-    action = _action_name(action_match) if action_match else None
     qualifier_match = (
         action_match if action_match and action_match.group("qual")
         else _QUALIFIER_BEFORE.search(before, max(0, len(before) - 15))
     )
     qualifier_word = qualifier_match.group("qual") if qualifier_match else None
     number_start = window_start + (qualifier_match.start("qual") if qualifier_word else len(before))
-    before_number = text[window_start:number_start]
+    return _Reading(
+        clause, value, start, end, window_start, before, action_match,
+        _action_name(action_match) if action_match else None, qualifier_word, number_start,
+    )
 
-    tail = max(0, len(before_number) - 20)
-    if action not in _RANK_VERBS and _NOT_A_QUANTITY_BEFORE.search(before_number, tail):
-        return None
-    if _ONE_OF.match(text, end, clause.end):
-        return None  # "1 trong những giải pháp": a figure of speech
+
+def _rejected_before_unit(text: str, r: _Reading) -> bool:
+    before_number = text[r.window_start:r.number_start]
+    if r.action not in _RANK_VERBS and _NOT_A_QUANTITY_BEFORE.search(before_number, max(0, len(before_number) - 20)):
+        return True  # RULE_NOT_A_QUANTITY
+    if _ONE_OF.match(text, r.end, r.clause.end):
+        return True  # RULE_NOT_ONE_OF
     # "giảm từ 25 xuống còn 20": the starting count is kept beside the result, as the scope the reform
     # worked on (the annotation policy lists both); what it counts is read after the result if need be.
     from_value = _FROM_TO.search(before_number, max(0, len(before_number) - 6))
-    later = _TO_LATER.search(text, end, clause.end) if from_value else None
-    if later and action_match is None:
+    r.later = _TO_LATER.search(text, r.end, r.clause.end) if from_value else None
+    if r.later and r.action_match is None:
         # The verb stands before "từ": "giảm từ 128 xuống 114", "tăng từ 78% lên 86,4%".
-        action_match = _ACTION_BEFORE.search(before_number, 0, from_value.start())
-        action = _action_name(action_match) if action_match else None
+        r.action_match = _ACTION_BEFORE.search(before_number, 0, from_value.start())
+        r.action = _action_name(r.action_match) if r.action_match else None
+        r.rule = RULE_VERB_BEFORE_FROM
+    return False
 
-    measure, unit_start = "", end
-    percent = _PERCENT.match(text, end, clause.end)
+
+def _read_unit(text: str, r: _Reading, context: _Context) -> None:
+    clause = r.clause
+    unit_start = r.end
+    percent = _PERCENT.match(text, r.end, clause.end)
     if percent:
-        measure, unit_start = "%", percent.end()
-    unit, unit_end = _unit_after(text, unit_start, clause.end, as_subject=action is None)
-    if later and not unit:
+        r.measure, unit_start = "%", percent.end()
+    r.unit, r.unit_end = _unit_after(text, unit_start, clause.end, as_subject=r.action is None)
+    if r.later and not r.unit:
         # "từ 128 xuống 114 đơn vị": the starting count is of what the result counts.
-        result = NUMBER.match(text, later.end() - 1, clause.end)
+        result = NUMBER.match(text, r.later.end() - 1, clause.end)
         if result:
             after_result = _PERCENT.match(text, result.end(), clause.end)
-            unit, _ = _unit_after(text, after_result.end() if after_result else result.end(), clause.end)
-
+            r.unit, _ = _unit_after(text, after_result.end() if after_result else result.end(), clause.end)
     # "giảm 6.714 đơn vị (khoảng 66,91%)": a bracketed share restates the count just before it.
-    bracketed_share = bool(
-        action is None and measure and context.action and context.unit and context.in_clause
-        and _OPEN_BRACKET_BEFORE.search(text, max(clause.start, number_start - 3), number_start)
+    r.bracketed_share = bool(
+        r.action is None and r.measure and context.action and context.unit and context.in_clause
+        and _OPEN_BRACKET_BEFORE.search(text, max(clause.start, r.number_start - 3), r.number_start)
     )
-    if bracketed_share:
-        action = context.action
-    if action is None:
-        action = _action_without_verb(text, clause, number_start, unit_end, bool(unit or measure), context)
-        if action is None:
-            return None
-    processing_time = action in _PROCESSING_TIME_VERBS and not measure
-    if _DURATION_AFTER.match(text, end, clause.end) and not processing_time:
-        return None  # "sau hơn 6 năm", "2 năm": a duration
-    if action in _POSITION_VERBS:
+    if r.bracketed_share:
+        r.action, r.rule = context.action, RULE_BRACKETED_SHARE
+
+
+def _rejected_after_unit(text: str, r: _Reading) -> bool:
+    processing_time = r.action in _PROCESSING_TIME_VERBS and not r.measure
+    if _DURATION_AFTER.match(text, r.end, r.clause.end) and not processing_time:
+        return True  # RULE_NOT_DURATION: "sau hơn 6 năm", "2 năm"
+    if r.action in _POSITION_VERBS:
         # "đứng thứ 2 về Chỉ số CCHC": the ranked thing follows "về"; "xếp thứ 45/63 tỉnh" ranks the subject.
-        if unit.lower().startswith("về "):
-            unit = unit[3:]
-        elif unit.lower() in _NOT_A_UNIT_AFTER_RANK or _GROUP_OF_PROVINCES.match(unit):
-            unit = ""
-    elif action in _RANK_VERBS and unit.lower() in _NOT_A_UNIT_AFTER_RANK:
-        unit = ""
-    verb_start = window_start + action_match.start() if action_match else number_start
-    if not measure and (not unit or unit.lower() in _GENERIC_HEADS):
+        if r.unit.lower().startswith("về "):
+            r.unit = r.unit[3:]
+        elif r.unit.lower() in _NOT_A_UNIT_AFTER_RANK or _GROUP_OF_PROVINCES.match(r.unit):
+            r.unit = ""
+    elif r.action in _RANK_VERBS and r.unit.lower() in _NOT_A_UNIT_AFTER_RANK:
+        r.unit = ""
+    if not r.measure and (not r.unit or r.unit.lower() in _GENERIC_HEADS):
         # "số thôn, tổ dân phố của tỉnh giảm từ 1.475 xuống còn 1.241", "giảm 29 đơn vị":
         # what is counted was named before the verb.
-        counted = _counted_subject(text[max(clause.start, verb_start - _PREFIX_WINDOW):verb_start])
+        counted = _counted_subject(text[max(r.clause.start, r.verb_start - _PREFIX_WINDOW):r.verb_start])
         if counted:
-            unit = counted
-    if not _is_countable(text, clause, value, action, measure, unit, unit_end, end):
-        return None
+            r.unit = counted
+    return not _is_countable(text, r.clause, r.value, r.action, r.measure, r.unit, r.unit_end, r.end)  # RULE_NOT_COUNTABLE
 
-    if unit.lower() in _GENERIC_HEADS and not measure:
+
+def _described_generic_head(text: str, r: _Reading, context: _Context) -> None:
+    if r.unit.lower() in _GENERIC_HEADS and not r.measure:
         # "1.870 người được điều động từ cấp tỉnh", "55 người là lãnh đạo cấp phòng": the bare head
         # says nothing; what the counted did or are says who they are.
-        described = _DESCRIBED_BY.match(text, unit_end, clause.end) or _PREDICATE_AFTER.match(text, unit_end, clause.end)
+        described = _DESCRIBED_BY.match(text, r.unit_end, r.clause.end) or _PREDICATE_AFTER.match(
+            text, r.unit_end, r.clause.end
+        )
         if described:
-            unit = " ".join([unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
-    if action == "có" and unit:
+            r.unit = " ".join([r.unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
+
+
+def _described_after_co(text: str, r: _Reading, context: _Context) -> None:
+    if r.action == "có" and r.unit:
         # "có 5/9 huyện đạt chuẩn nông thôn mới": what the counted things did says which ones they are.
-        described = _PREDICATE_AFTER.match(text, unit_end, clause.end)
+        described = _PREDICATE_AFTER.match(text, r.unit_end, r.clause.end)
         if described:
-            unit = " ".join([unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
-    if context.unit and not measure:
-        unit = _expand_elliptical(unit, context.unit)
-    if unit.lower() == "đơn vị" and context.units:
+            r.unit = " ".join([r.unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
+
+
+def _elliptical(text: str, r: _Reading, context: _Context) -> None:
+    if context.unit and not r.measure:
+        r.unit = _expand_elliptical(r.unit, context.unit)
+
+
+def _same_kind_as_before(text: str, r: _Reading, context: _Context) -> None:
+    if r.unit.lower() == "đơn vị" and context.units:
         # "có 102 đơn vị hành chính cấp xã, gồm 88 xã và 14 phường, giảm 146 đơn vị": the same kind as before.
         recent = context.units[-_RECENT_UNITS:]
-        unit = next((u for u in reversed(recent) if u.lower().startswith(unit.lower() + " ")), unit)
-    if unit.lower() in _GENERIC_HEADS and not measure and action not in _WEAK_VERBS:
-        unit = f"{unit} {action}"  # "giải quyết chế độ cho 5.408 người": who they are is what was done
-    if measure and not unit and (action in _RESTATING_VERBS or bracketed_share) and context.unit:
+        r.unit = next((u for u in reversed(recent) if u.lower().startswith(r.unit.lower() + " ")), r.unit)
+
+
+def _generic_head_by_action(text: str, r: _Reading, context: _Context) -> None:
+    if r.unit.lower() in _GENERIC_HEADS and not r.measure and r.action not in _WEAK_VERBS:
+        r.unit = f"{r.unit} {r.action}"  # "giải quyết chế độ cho 5.408 người": who they are is what was done
+
+
+def _restated_share(text: str, r: _Reading, context: _Context) -> None:
+    if r.measure and not r.unit and (r.action in _RESTATING_VERBS or r.bracketed_share) and context.unit:
         # "giảm 3.080 biên chế, tương đương 11,2%": the share restates the count just before it.
-        unit = _measured_before(context.unit)
-    full_unit = " ".join(x for x in (measure, unit) if x)
+        r.unit = _measured_before(context.unit)
+
+
+# What a bare or generic unit is refined by, in order.
+_UNIT_REFINEMENTS = (
+    _described_generic_head, _described_after_co, _elliptical, _same_kind_as_before, _generic_head_by_action,
+    _restated_share,
+)
+
+
+def _full_unit(text: str, r: _Reading, context: _Context) -> str:
+    """The measure and the unit; for a bare measure, what it measures, read from the subject."""
+    full_unit = " ".join(x for x in (r.measure, r.unit) if x)
     if not full_unit or _is_measure(full_unit):
-        subject = _subject_before(text[max(clause.start, verb_start - _PREFIX_WINDOW):verb_start])
-        if not subject and ("%" in full_unit or "phần trăm" in full_unit or action in _POSITION_VERBS):
+        subject = _subject_before(text[max(r.clause.start, r.verb_start - _PREFIX_WINDOW):r.verb_start])
+        if not subject and ("%" in full_unit or "phần trăm" in full_unit or r.action in _POSITION_VERBS):
             subject = _measured_before(context.unit)
         full_unit = " ".join(x for x in (full_unit, subject) if x)
-    if not full_unit:
-        return None
-
-    span_start = window_start + action_match.start() if action_match else start
-    span_end = max(unit_end, end)
-    return Metric(
-        action=action,
-        value=value,
-        unit=full_unit,
-        qualifier=_qualifier(qualifier_word, before[: action_match.start()] if action_match else ""),
-        level=_level(full_unit),
-        text=text[span_start:span_end].strip(),
-        evidence=[doc.evidence(span_start, span_end)],
-    )
+    return full_unit
 
 
 def _qualifier(word: str | None, before_verb: str) -> str:
@@ -402,7 +545,7 @@ _NOT_A_UNIT_AFTER_RANK = frozenset({"", "cả nước", "toàn quốc", "trong c
 
 def _action_without_verb(
     text: str, clause: _Clause, number_start: int, unit_end: int, has_unit: bool, context: _Context
-) -> str | None:
+) -> tuple[str, str] | None:
     """The action of a number no verb precedes: its own predicate, or the verb its list inherits."""
     # Only a short opening can be all opening words; only the opening's last words can coordinate.
     at_clause_start = (
@@ -413,10 +556,10 @@ def _action_without_verb(
     coordinated = bool(_COORDINATION_BEFORE.search(tail, max(0, len(tail.rstrip()) - _COORDINATION_TAIL)))
     predicate = _PREDICATE_AFTER.match(text, unit_end, clause.end)
     if (at_clause_start or coordinated) and predicate and has_unit:
-        return " ".join(predicate.group("pred").split()[:8])
+        return " ".join(predicate.group("pred").split()[:8]), RULE_OWN_PREDICATE
     # "giảm được 301 người ... và 1.875 người", "toàn tỉnh đã giảm: 3 sở; 81 phòng": the verb carries over.
     if context.action and (at_clause_start or (coordinated and context.in_clause)):
-        return context.action
+        return context.action, RULE_INHERITED_VERB
     return None
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from provnews.extract.engine import lexicon
 from provnews.extract.engine.doc import Document, SpanIndex
+from provnews.extract.engine.rules import rule
 from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, fold, modern_spelling
 from provnews.schemas.extraction import Organization, Person
 
@@ -286,64 +287,228 @@ _SHARED_OFFICE_LEVEL = (
     rf"(?=(?:[^\S\n]*(?:,|và){SP}{phrase('Văn phòng')}{SP}{_OFFICE_OF})+{SP}(?P<shared_office>{LEVEL}){_NOT_LETTER_AFTER})"
 )
 
-_BODY_ALTERNATIVES = (
+def _body_rule(name: str, summary: str, examples: tuple[str, ...], counterexamples: tuple[str, ...],
+               pattern: str) -> tuple[str, str]:
+    return rule(f"body.{name}", "organizations", summary, examples=examples, counterexamples=counterexamples), pattern
+
+
+# The kinds of body, each a named rule: (rule id, pattern), tried in this order.
+_BODY_RULES = (
     # the Party's central bodies
-    rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{CENTRAL}(?:{SP}{phrase('Đảng')}(?:{SP}{phrase('Cộng sản Việt Nam')})?)?",
-    rf"{phrase('Ủy ban Kiểm tra')}{SP}{CENTRAL}(?:{SP}{phrase('Đảng')})?",
-    rf"{phrase('Văn phòng')}{SP}{CENTRAL}{SP}{phrase('Đảng')}",
-    rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}{SP}(?:(?:{phrase('Ban Chấp hành')}|BCH){SP})?{CENTRAL}(?:{SP}{phrase('Đảng')})?",
-    _NATIONAL,
-    rf"{phrase('Chính phủ')}(?!{SP}(?:điện{SP}tử|số){_NOT_LETTER_AFTER})",  # not "Chính phủ điện tử", e-government
-    rf"{CENTRAL}{SP}{phrase('Đảng')}",
+    _body_rule(
+        "central_committee", "the Party's Central Committee",
+        ("Ban Chấp hành Trung ương Đảng đã họp.",), (),
+        rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{CENTRAL}(?:{SP}{phrase('Đảng')}(?:{SP}{phrase('Cộng sản Việt Nam')})?)?",
+    ),
+    _body_rule(
+        "central_inspection", "the Party's Central Inspection Committee",
+        ("Ủy ban Kiểm tra Trung ương đã họp.",), (),
+        rf"{phrase('Ủy ban Kiểm tra')}{SP}{CENTRAL}(?:{SP}{phrase('Đảng')})?",
+    ),
+    _body_rule(
+        "central_office", "the Party's Central Office",
+        ("Văn phòng Trung ương Đảng đã họp.",), (),
+        rf"{phrase('Văn phòng')}{SP}{CENTRAL}{SP}{phrase('Đảng')}",
+    ),
+    _body_rule(
+        "central_board", "a board of the Central Committee",
+        ("Ban Tổ chức Trung ương đã họp.",), (),
+        rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}{SP}(?:(?:{phrase('Ban Chấp hành')}|BCH){SP})?{CENTRAL}(?:{SP}{phrase('Đảng')})?",
+    ),
+    _body_rule(
+        "national", "a national body: the National Assembly, the Politburo, the State Audit...",
+        ("Bộ Chính trị đã kết luận.",), (),
+        _NATIONAL,
+    ),
+    _body_rule(
+        "government", "the Government (not \"Chính phủ điện tử\", e-government)",
+        ("Chính phủ đã ban hành nghị định.",), ("Tỉnh xây dựng Chính phủ điện tử.",),
+        rf"{phrase('Chính phủ')}(?!{SP}(?:điện{SP}tử|số){_NOT_LETTER_AFTER})",  # not "Chính phủ điện tử", e-government
+    ),
+    _body_rule(
+        "central_party", "\"Trung ương Đảng\" standing for the Central Committee",
+        ("Hội nghị Trung ương Đảng đã kết luận.",), (),
+        rf"{CENTRAL}{SP}{phrase('Đảng')}",
+    ),
     # the Party in a province, district or commune
-    rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{phrase('Đảng bộ')}{SP}{LEVEL}",
-    rf"{_COMMITTEE_ORGAN}{SP}{COMMITTEE}",
+    _body_rule(
+        "party_executive_of_level", "the executive committee of a level's Party organisation",
+        ("Ban Chấp hành Đảng bộ tỉnh đã họp.",), (),
+        rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{phrase('Đảng bộ')}{SP}{LEVEL}",
+    ),
+    _body_rule(
+        "committee_organ", "an organ of a Party committee: \"Ban Thường vụ Tỉnh ủy\"",
+        ("Ban Thường vụ Tỉnh ủy đã họp.",), (),
+        rf"{_COMMITTEE_ORGAN}{SP}{COMMITTEE}",
+    ),
     # a commune's or district's Party committee ("Ban Thường vụ Đảng ủy xã", "Ban Thường vụ Đảng ủy" in its article)
-    rf"(?:{phrase('Ban Thường vụ')}|BTV){SP}{phrase('Đảng ủy')}(?:{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}"
-    rf"|(?P<bare_party_committee>)(?![^\S\n]+[{UP}{LOW}]*[{UP}]))",
-    rf"(?:{phrase('Ban Thường vụ')}|BTV|{phrase('Ban Chấp hành')}|BCH){_SHARED_COMMITTEE}",
-    rf"{phrase('Ban')}{SP}{_COUNCIL_BOARDS}(?:{SP}của)?{SP}{HDND}{SP}{LEVEL}",
-    rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}(?:{SP}(?:{COMMITTEE}|{LEVEL}{_NOT_LETTER_AFTER}))?",
-    rf"(?:{phrase('Ban cán sự đảng')}|{phrase('Đảng đoàn')}){SP}(?:{UBND}{SP}{LEVEL}|{HDND}{SP}{LEVEL}|{phrase('Ủy ban')}{SP}{MTTQ}"
-    rf"(?:{SP}{LEVEL})?|{MTTQ}(?:{SP}{LEVEL})?|{phrase('Bộ')}{SP}{FIELD}|{phrase('Quốc hội')}|{phrase('Chính phủ')})",
-    rf"{phrase('Đảng ủy')}{SP}(?:{phrase('Khối')}{SP}(?:{phrase('các cơ quan')}|{phrase('Cơ quan')}|{phrase('Doanh nghiệp')}|{phrase('Dân chính Đảng')})"
-    rf"(?:{SP}{LEVEL})?|{phrase('Quân sự')}{SP}{LEVEL}|{phrase('Công an')}{SP}{LEVEL}|{phrase('Bộ đội Biên phòng')}{SP}{LEVEL}"
-    rf"|(?:{phrase('các cơ quan Đảng')}|{phrase('Cơ quan Đảng')}|{UBND}|{HDND}|{phrase('Dân chính Đảng')}){SP}{LEVEL}"
-    rf"|{LEVEL_LOCAL}{_NOT_LETTER_AFTER})",
-    COMMITTEE,
+    _body_rule(
+        "local_standing_committee", "the standing committee of a commune's or district's Party committee",
+        ("Ban Thường vụ Đảng ủy xã đã họp.",), (),
+        rf"(?:{phrase('Ban Thường vụ')}|BTV){SP}{phrase('Đảng ủy')}(?:{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}"
+        rf"|(?P<bare_party_committee>)(?![^\S\n]+[{UP}{LOW}]*[{UP}]))",
+    ),
+    _body_rule(
+        "shared_committee", "two organs of one Party committee: \"Ban Thường vụ, Thường trực Tỉnh ủy\"",
+        ("Ban Thường vụ, Thường trực Tỉnh ủy đã họp.",), (),
+        rf"(?:{phrase('Ban Thường vụ')}|BTV|{phrase('Ban Chấp hành')}|BCH){_SHARED_COMMITTEE}",
+    ),
+    _body_rule(
+        "council_board", "a board of a people's council: \"Ban Pháp chế HĐND tỉnh\"",
+        ("Ban Pháp chế HĐND tỉnh đã họp.",), (),
+        rf"{phrase('Ban')}{SP}{_COUNCIL_BOARDS}(?:{SP}của)?{SP}{HDND}{SP}{LEVEL}",
+    ),
+    _body_rule(
+        "party_board", "a board of a Party committee: \"Ban Tổ chức Tỉnh ủy\"",
+        ("Ban Tổ chức Tỉnh ủy đã họp.",), (),
+        rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}(?:{SP}(?:{COMMITTEE}|{LEVEL}{_NOT_LETTER_AFTER}))?",
+    ),
+    _body_rule(
+        "party_delegation", "a Party delegation or caucus in a body: \"Ban cán sự đảng UBND tỉnh\"",
+        ("Ban cán sự đảng UBND tỉnh đã họp.",), (),
+        rf"(?:{phrase('Ban cán sự đảng')}|{phrase('Đảng đoàn')}){SP}(?:{UBND}{SP}{LEVEL}|{HDND}{SP}{LEVEL}|{phrase('Ủy ban')}{SP}{MTTQ}"
+        rf"(?:{SP}{LEVEL})?|{MTTQ}(?:{SP}{LEVEL})?|{phrase('Bộ')}{SP}{FIELD}|{phrase('Quốc hội')}|{phrase('Chính phủ')})",
+    ),
+    _body_rule(
+        "bloc_party_committee", "the Party committee of a bloc of agencies or of the forces",
+        ("Đảng ủy Khối các cơ quan tỉnh đã họp.",), (),
+        rf"{phrase('Đảng ủy')}{SP}(?:{phrase('Khối')}{SP}(?:{phrase('các cơ quan')}|{phrase('Cơ quan')}|{phrase('Doanh nghiệp')}|{phrase('Dân chính Đảng')})"
+        rf"(?:{SP}{LEVEL})?|{phrase('Quân sự')}{SP}{LEVEL}|{phrase('Công an')}{SP}{LEVEL}|{phrase('Bộ đội Biên phòng')}{SP}{LEVEL}"
+        rf"|(?:{phrase('các cơ quan Đảng')}|{phrase('Cơ quan Đảng')}|{UBND}|{HDND}|{phrase('Dân chính Đảng')}){SP}{LEVEL}"
+        rf"|{LEVEL_LOCAL}{_NOT_LETTER_AFTER})",
+    ),
+    _body_rule(
+        "party_committee", "a Party committee: \"Tỉnh ủy\", \"Huyện ủy\"",
+        ("Tỉnh ủy Quảng Ninh đã họp.",), (),
+        COMMITTEE,
+    ),
     # the State in a province, district or commune
     # one office may serve several bodies: "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh"
-    rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})*{SP}{LEVEL}",
-    rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}{_SHARED_OFFICE_LEVEL}",
+    _body_rule(
+        "office_of_bodies", "one office serving several bodies of a level",
+        ("Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh đã họp.",), (),
+        rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})*{SP}{LEVEL}",
+    ),
+    _body_rule(
+        "office_shared_level", "offices listed each with its word, the level written once",
+        ("Văn phòng HĐND, Văn phòng UBND tỉnh đã họp.",), (),
+        rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}{_SHARED_OFFICE_LEVEL}",
+    ),
     # with no level it names a model ("hợp nhất Văn phòng Đoàn ĐBQH, HĐND và UBND ở 3 huyện"): body_at drops it
-    rf"(?P<office_model>{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})+)",
-    rf"{phrase('Thường trực')}{SP}(?:{HDND}|{UBND}){SP}{LEVEL}",
-    rf"(?:{HDND}|{UBND}){SP}{LEVEL}{_NOT_LETTER_AFTER}",
-    rf"(?:{HDND}|{UBND}){_SHARED_LEVEL}",
-    rf"(?:{phrase('Đoàn đại biểu Quốc hội')}|{phrase('Đoàn ĐBQH')}){_OPT_LEVEL}",
-    rf"(?:{phrase('Ủy ban')}{SP}(?:{CENTRAL}{SP})?|UB{SP})?{MTTQ}{_OPT_LEVEL}",
-    rf"{_LOCAL_STATE}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
-    rf"{phrase('Sở')}{SP}{FIELD}{_OPT_LEVEL}",
-    rf"{phrase('Bộ')}{SP}(?:{_FIELDS}|{_FIELD_ACRONYM})",  # only known ministries: "Bộ Tiêu chí" is a set of criteria
-    rf"{phrase('Phòng')}{SP}{FIELD}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
+    _body_rule(
+        "office_model", "offices of several bodies with no level: a model, dropped",
+        (), ("Tỉnh hợp nhất Văn phòng Đoàn ĐBQH, HĐND và UBND ở 3 huyện.",),
+        rf"(?P<office_model>{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})+)",
+    ),
+    _body_rule(
+        "standing_council", "the standing board of a people's council or committee",
+        ("Thường trực HĐND tỉnh đã họp.",), (),
+        rf"{phrase('Thường trực')}{SP}(?:{HDND}|{UBND}){SP}{LEVEL}",
+    ),
+    _body_rule(
+        "council_or_committee", "a people's council or committee of a level: \"UBND tỉnh\"",
+        ("UBND tỉnh Quảng Ninh đã họp.",), ("Chủ tịch UBND cấp xã đã họp.",),
+        rf"(?:{HDND}|{UBND}){SP}{LEVEL}{_NOT_LETTER_AFTER}",
+    ),
+    _body_rule(
+        "council_shared_level", "a council and a committee sharing their level: \"HĐND, UBND tỉnh\"",
+        ("HĐND, UBND tỉnh Kon Tum đã họp.",), (),
+        rf"(?:{HDND}|{UBND}){_SHARED_LEVEL}",
+    ),
+    _body_rule(
+        "assembly_delegation", "a province's delegation to the National Assembly",
+        ("Đoàn ĐBQH tỉnh đã họp.",), (),
+        rf"(?:{phrase('Đoàn đại biểu Quốc hội')}|{phrase('Đoàn ĐBQH')}){_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "fatherland_front", "the Fatherland Front committee",
+        ("Ủy ban MTTQ tỉnh đã họp.",), (),
+        rf"(?:{phrase('Ủy ban')}{SP}(?:{CENTRAL}{SP})?|UB{SP})?{MTTQ}{_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "local_state", "a state agency of a level: police, court, treasury, tax...",
+        ("Công an tỉnh Quảng Ninh đã họp.",), (),
+        rf"{_LOCAL_STATE}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
+    ),
+    _body_rule(
+        "department", "a province's department: \"Sở Nội vụ\"",
+        ("Sở Nội vụ tỉnh Quảng Ninh đã họp.",), (),
+        rf"{phrase('Sở')}{SP}{FIELD}{_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "ministry", "a ministry, known ones only (\"Bộ Tiêu chí\" is a set of criteria)",
+        ("Bộ Nội vụ đã họp.",), ("Bộ Tiêu chí xã nông thôn mới được ban hành.",),
+        rf"{phrase('Bộ')}{SP}(?:{_FIELDS}|{_FIELD_ACRONYM})",  # only known ministries: "Bộ Tiêu chí" is a set of criteria
+    ),
+    _body_rule(
+        "division", "a district's division: \"Phòng Nội vụ huyện\"",
+        ("Phòng Nội vụ huyện đã họp.",), (),
+        rf"{phrase('Phòng')}{SP}{FIELD}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
+    ),
     # a district's division written without its level ("đề nghị Phòng Nội vụ rà soát"): known fields only
-    rf"(?P<bare_division>{phrase('Phòng')}{SP}{_FIELDS}){_NOT_LETTER_AFTER}(?!{SP}(?:(?:và|-|–){SP}{_ANOTHER_BODY})?[{UP}])",
-    rf"{phrase('Trạm Y tế')}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
-    rf"{_MASS}(?:{SP}Việt{SP}Nam)?{_OPT_LEVEL}",
-    rf"{phrase('Tỉnh đoàn')}|{phrase('Thành đoàn')}",
-    rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_LIST}|{_CENTRE_NAMES}{_CENTRE_NAME_ENDS}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
-    STEERING,
+    _body_rule(
+        "bare_division", "a district's division written without its level",
+        ("Chủ tịch UBND huyện đề nghị Phòng Nội vụ rà soát.",), (),
+        rf"(?P<bare_division>{phrase('Phòng')}{SP}{_FIELDS}){_NOT_LETTER_AFTER}(?!{SP}(?:(?:và|-|–){SP}{_ANOTHER_BODY})?[{UP}])",
+    ),
+    _body_rule(
+        "health_station", "a commune's health station",
+        ("Trạm Y tế xã đã họp.",), (),
+        rf"{phrase('Trạm Y tế')}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
+    ),
+    _body_rule(
+        "mass_organisation", "a mass organisation: farmers', women's, veterans' associations, the Youth Union...",
+        ("Hội Nông dân tỉnh đã họp.",), (),
+        rf"{_MASS}(?:{SP}Việt{SP}Nam)?{_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "youth_union", "a province's or city's Youth Union",
+        ("Tỉnh đoàn đã họp.",), (),
+        rf"{phrase('Tỉnh đoàn')}|{phrase('Thành đoàn')}",
+    ),
+    _body_rule(
+        "centre", "a public centre: \"Trung tâm Phục vụ hành chính công tỉnh\"",
+        ("Trung tâm Phục vụ hành chính công tỉnh đã họp.",), (),
+        rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_LIST}|{_CENTRE_NAMES}{_CENTRE_NAME_ENDS}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "steering_committee", "a steering committee with its remit",
+        ("Ban Chỉ đạo tinh giản biên chế tỉnh đã họp.",), (),
+        STEERING,
+    ),
     # Party organisations of 2025 ("Đảng bộ các cơ quan Đảng tỉnh", "Đảng bộ UBND tỉnh") and a named one
     # ("Đảng bộ tỉnh Đắk Lắk": body_at keeps it only with its place written after it).
-    rf"{phrase('Đảng bộ')}{SP}(?:{phrase('các cơ quan Đảng')}|{phrase('Cơ quan Đảng')}|{UBND}|{HDND}"
-    rf"|{phrase('Dân chính Đảng')}|{phrase('Quân sự')}|{phrase('Công an')}|{phrase('Khối')}{SP}(?:{phrase('các cơ quan')}"
-    rf"|{phrase('Cơ quan')}|{phrase('Doanh nghiệp')}|{phrase('Dân chính Đảng')}))(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?",
-    rf"{phrase('Đảng bộ')}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
-    rf"{phrase('Vụ')}{SP}(?:{_MINISTRY_DEPARTMENTS}{_NOT_LETTER_AFTER}|{_DEPARTMENT_WORDS}{_MINISTRY_AFTER})",
-    rf"{_INSTITUTION}{SP}{_PROPER_NAME}",
-    rf"{_COMPANY}{SP}{_PROPER_NAME}",
+    _body_rule(
+        "party_organisation_2025", "a Party organisation of 2025: \"Đảng bộ các cơ quan Đảng tỉnh\"",
+        ("Đảng bộ các cơ quan Đảng tỉnh đã họp.",), (),
+        rf"{phrase('Đảng bộ')}{SP}(?:{phrase('các cơ quan Đảng')}|{phrase('Cơ quan Đảng')}|{UBND}|{HDND}"
+        rf"|{phrase('Dân chính Đảng')}|{phrase('Quân sự')}|{phrase('Công an')}|{phrase('Khối')}{SP}(?:{phrase('các cơ quan')}"
+        rf"|{phrase('Cơ quan')}|{phrase('Doanh nghiệp')}|{phrase('Dân chính Đảng')}))(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?",
+    ),
+    _body_rule(
+        "party_organisation_of_level", "a named Party organisation of a level: \"Đảng bộ tỉnh Đắk Lắk\"",
+        ("Đảng bộ tỉnh Đắk Lắk có nhiều đảng viên.",), ("Đại hội Đảng bộ tỉnh lần thứ XV đã họp.",),
+        rf"{phrase('Đảng bộ')}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
+    ),
+    _body_rule(
+        "ministry_department", "a ministry's department: \"Vụ Tổ chức cán bộ\"",
+        ("Vụ Tổ chức cán bộ đã họp.",), ("Vụ Đông Xuân năm nay được mùa.",),
+        rf"{phrase('Vụ')}{SP}(?:{_MINISTRY_DEPARTMENTS}{_NOT_LETTER_AFTER}|{_DEPARTMENT_WORDS}{_MINISTRY_AFTER})",
+    ),
+    _body_rule(
+        "institution", "a school, academy or hospital by its proper name",
+        ("Trường Cao đẳng Lào Cai đã họp.",), (),
+        rf"{_INSTITUTION}{SP}{_PROPER_NAME}",
+    ),
+    _body_rule(
+        "company", "a company with its legal form, a corporation or a group",
+        ("Công ty TNHH MTV Xổ số kiến thiết Quảng Ninh đã họp.",), (),
+        rf"{_COMPANY}{SP}{_PROPER_NAME}",
+    ),
 )
-BODY = "(?:" + "|".join(f"(?:{alt})" for alt in _BODY_ALTERNATIVES) + ")"
+BODY = "(?:" + "|".join(f"(?:{pattern})" for _, pattern in _BODY_RULES) + ")"
+# Each kind alone, to tell which one read a body (the first that reads it whole, as the alternation does).
+_BODY_KINDS = tuple((rule_id, re.compile(pattern + _NOT_LETTER_AFTER)) for rule_id, pattern in _BODY_RULES)
 BODY_RE = re.compile(_NOT_LETTER_BEFORE + BODY + _NOT_LETTER_AFTER)  # for match() at a known position
 _BODY_SCAN = re.compile(WORD_START_UPPER + BODY + _NOT_LETTER_AFTER)  # for finditer(): bodies start upper case
 
@@ -389,64 +554,24 @@ class BodyMention:
 
 def body_at(text: str, m: re.Match) -> BodyMention | None:
     """Read one body match with the place written after it; None for a generic label."""
-    core = " ".join(m.group(0).split()).rstrip(".")
-    end = m.end()
     groups = m.groupdict()
-    shared_group = next((g for g in ("shared", "shared_committee", "shared_office") if groups.get(g)), None)
-    shared = groups[shared_group] if shared_group else None
-    shared_province = None
-    if shared:
-        core = f"{core} {' '.join(shared.split())}"
-        pm = PROVINCE_RE.match(text, _skip_spaces(text, m.end(shared_group)))  # "HĐND, UBND tỉnh Kon Tum"
-        shared_province = province_of(pm.group(0)) if pm else None
-    if _GENERIC_AFTER.match(text, end) or groups.get("office_model"):
+    if _GENERIC_AFTER.match(text, m.end()) or groups.get("office_model"):
         return None
-    if groups.get("bare_division") is not None:  # "Chủ tịch UBND huyện đề nghị Phòng Nội vụ": that district's
-        level = _last_match(_DIVISION_LEVEL, text, text.rfind("\n", 0, m.start()) + 1, m.start())
-        core = f"{core} {level.group(0).lower()}" if level else core
-    elif groups.get("bare_party_committee") is not None:  # "Ban Thường vụ Đảng ủy": of the commune the article names
-        level = _last_match(_LOCAL_PARTY_COMMITTEE, text, 0, m.start())
-        if level is None:
-            return None
-        core = f"{core} {level.group(1)}"
-    if _BARE_BOARD.search(core) and _EVENT_AFTER.match(text, end):
+    core, shared, shared_province = _with_shared_level(text, m, groups)
+    core = _with_implied_level(text, m, groups, core)
+    if core is None or _BARE_BOARD.search(core) and _EVENT_AFTER.match(text, m.end()):
         return None
     if _STEERING_HEAD.match(core):
         core = _TRAILING_ABOUT.sub("", core)
-    place, province = "", shared_province
     ends_province = bool(_ENDS_PROVINCE_LEVEL.search(core))
     ends_city = bool(_ENDS_CITY_LEVEL.search(core))
     ends_local = bool(ENDS_LOCAL_LEVEL.search(core))
-    gap = _skip_spaces(text, end)
-    if not shared and (ends_province or ends_city or ends_local):
-        if ends_city:  # "Thành ủy Thành phố Tây Ninh"
-            level = _CITY_LEVEL_AFTER.match(text, gap)
-            gap = level.end() if level else gap
-        pm = PROVINCE_RE.match(text, gap) if ends_province or ends_city else None
-        hcm = _HCM_AFTER_CITY.match(text, end) if ends_city else None
-        if hcm:  # "UBND TP.HCM": the level and the city written as one word, kept as written
-            level_word = _ENDS_CITY_LEVEL.search(m.group(0))
-            place = " ".join(text[m.start() + level_word.start():hcm.end()].split())
-            core, province, end = _ENDS_CITY_LEVEL.sub("", core).rstrip(), "Hồ Chí Minh", hcm.end()
-        elif pm and gap > end:
-            province, end = province_of(pm.group(0)), pm.end()
-            place = " ".join(pm.group(0).split())
-        elif (ends_city or ends_local) and gap > end:
-            rm = _CAP_RUN.match(text, gap)
-            if rm:
-                tokens = _CAP_TOKEN.findall(rm.group(0))
-                tokens = tokens[:next((i for i, t in enumerate(tokens) if t in NAME_BREAKERS), len(tokens))]
-                split = split_run(tokens, after_level=True)
-                n_place = split.place_end if split.name else min(len(tokens), 4)
-                if n_place:
-                    place_end = _token_end(text, gap, tokens, n_place)
-                    place, end = " ".join(text[gap:place_end].split()), place_end
-    elif not shared and gap > end:  # "Sở Nội vụ Hà Nội", "Trung tâm Phục vụ hành chính công Nghệ An"
-        pm = PROVINCE_RE.match(text, gap)
-        after = _CAP_AFTER.match(text, pm.end()) if pm else None
-        if pm and (after is None or _starts_a_name(text, after.end() - 2)):
-            province, end = province_of(pm.group(0)), pm.end()
-            place = " ".join(pm.group(0).split())
+    if shared:
+        place, province, end = "", shared_province, m.end()
+    elif ends_province or ends_city or ends_local:
+        core, place, province, end = _place_after_level(text, m, core, ends_province, ends_city)
+    else:  # "Sở Nội vụ Hà Nội", "Trung tâm Phục vụ hành chính công Nghệ An"
+        place, province, end = _province_after(text, m.end())
     if _PARTY_OF_LEVEL.fullmatch(core) and (not place and not _named_local_party(text, core)
                                              or _EVENT_BEFORE.search(text, max(0, m.start() - 40), m.start())):
         return None
@@ -455,6 +580,81 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
                        city_level=ends_city and not province,
                        any_level=not province and not (ends_province or ends_city or ends_local)
                        and _DEPARTMENT.match(core) is not None)
+
+
+def _with_shared_level(text: str, m: re.Match, groups: dict) -> tuple[str, str | None, str | None]:
+    """The body as written, with the level it shares with the next body ("HĐND, UBND tỉnh Kon Tum")."""
+    core = " ".join(m.group(0).split()).rstrip(".")
+    shared_group = next((g for g in ("shared", "shared_committee", "shared_office") if groups.get(g)), None)
+    if not shared_group:
+        return core, None, None
+    shared = groups[shared_group]
+    pm = PROVINCE_RE.match(text, _skip_spaces(text, m.end(shared_group)))
+    return f"{core} {' '.join(shared.split())}", shared, province_of(pm.group(0)) if pm else None
+
+
+def _with_implied_level(text: str, m: re.Match, groups: dict, core: str) -> str | None:
+    """A body written without its level takes the one the text implies; None when it implies none."""
+    if groups.get("bare_division") is not None:  # "Chủ tịch UBND huyện đề nghị Phòng Nội vụ": that district's
+        level = _last_match(_DIVISION_LEVEL, text, text.rfind("\n", 0, m.start()) + 1, m.start())
+        return f"{core} {level.group(0).lower()}" if level else core
+    if groups.get("bare_party_committee") is not None:  # "Ban Thường vụ Đảng ủy": of the commune the article names
+        level = _last_match(_LOCAL_PARTY_COMMITTEE, text, 0, m.start())
+        return f"{core} {level.group(1)}" if level else None
+    return core
+
+
+def _place_after_level(
+    text: str, m: re.Match, core: str, ends_province: bool, ends_city: bool
+) -> tuple[str, str, str | None, int]:
+    """(core, place, province, end) of a body ending in its level word: the place written after it."""
+    end = m.end()
+    gap = _skip_spaces(text, end)
+    if ends_city:  # "Thành ủy Thành phố Tây Ninh"
+        level = _CITY_LEVEL_AFTER.match(text, gap)
+        gap = level.end() if level else gap
+    pm = PROVINCE_RE.match(text, gap) if ends_province or ends_city else None
+    hcm = _HCM_AFTER_CITY.match(text, end) if ends_city else None
+    if hcm:  # "UBND TP.HCM": the level and the city written as one word, kept as written
+        level_word = _ENDS_CITY_LEVEL.search(m.group(0))
+        place = " ".join(text[m.start() + level_word.start():hcm.end()].split())
+        return _ENDS_CITY_LEVEL.sub("", core).rstrip(), place, "Hồ Chí Minh", hcm.end()
+    if gap == end:
+        return core, "", None, end
+    if pm:
+        return core, " ".join(pm.group(0).split()), province_of(pm.group(0)), pm.end()
+    if not ends_province:
+        place, end = _local_place_after(text, gap, end)
+    else:
+        place = ""
+    return core, place, None, end
+
+
+def _local_place_after(text: str, gap: int, end: int) -> tuple[str, int]:
+    """The district's or commune's name after its level word, without a person's name after it."""
+    rm = _CAP_RUN.match(text, gap)
+    if not rm:
+        return "", end
+    tokens = _CAP_TOKEN.findall(rm.group(0))
+    tokens = tokens[:next((i for i, t in enumerate(tokens) if t in NAME_BREAKERS), len(tokens))]
+    split = split_run(tokens, after_level=True)
+    n_place = split.place_end if split.name else min(len(tokens), 4)
+    if not n_place:
+        return "", end
+    place_end = _token_end(text, gap, tokens, n_place)
+    return " ".join(text[gap:place_end].split()), place_end
+
+
+def _province_after(text: str, end: int) -> tuple[str, str | None, int]:
+    """A province written right after a body with no level word, unless it starts a person's name."""
+    gap = _skip_spaces(text, end)
+    if gap == end:
+        return "", None, end
+    pm = PROVINCE_RE.match(text, gap)
+    after = _CAP_AFTER.match(text, pm.end()) if pm else None
+    if pm and (after is None or _starts_a_name(text, after.end() - 2)):
+        return " ".join(pm.group(0).split()), province_of(pm.group(0)), pm.end()
+    return "", None, end
 
 
 # The district a bare division belongs to: the level word last written before it on its line.
@@ -668,73 +868,123 @@ _KEY_LEVEL = re.compile(r" (?:tinh|thanh pho)$")
 _BARE_STEERING = re.compile(rf"{phrase('Ban Chỉ đạo')}(?:{SP}{LEVEL})?$")
 
 
+RULE_BARE_STEERING = rule(
+    "body.bare_steering", "organizations", "\"Ban Chỉ đạo\" alone, in an article that names one steering committee",
+    examples=("Ban Chỉ đạo tinh giản biên chế tỉnh đã họp. Ban Chỉ đạo yêu cầu các sở báo cáo.",),
+)
+RULE_STANDING_SEAT = rule(
+    "body.standing_seat", "organizations", "the standing committee a person's seat names: \"Ủy viên Ban Thường vụ\" "
+    "with the committee elsewhere in the person's titles",
+    examples=("Ông Nguyễn Văn An, Ủy viên Ban Thường vụ, Trưởng Ban Tổ chức Tỉnh ủy Quảng Ninh phát biểu.",),
+)
+
+
 def find_organizations(doc: Document, persons: list[Person]) -> list[Organization]:
     text = search_text(doc.text)
     context = ProvinceContext(text, doc)
     person_spans = SpanIndex((e.start, e.end, i) for i, p in enumerate(persons) for e in p.evidence)
     person_province = _person_provinces(text, persons, context)
-    found: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    found: dict[str, tuple[str, list[tuple[int, int, str]]]] = {}
     steering_keys: list[str] = []
-    bare_steering: list[tuple[int, int]] = []
+    bare_steering: list[tuple[int, int, str]] = []
     party_named = _PARTY_COMMITTEE.search(text) is not None
     for m in _body_matches(text):
-        if not party_named and _BARE_BOARD.fullmatch(" ".join(m.group(0).split())):
-            continue  # with no Party committee in sight, "Ban Tổ chức" organises an event
-        if on_furniture_line(text, m.start()) or _OUTLET_OWNER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
-            continue
-        if _PLURAL_BEFORE.search(text, max(0, m.start() - 8), m.start()):
-            continue
-        cached = upper_case_bodies(text).get(m.start())
-        body = cached[1] if cached and cached[0] is m else body_at(text, m)
+        body = _candidate_body(text, m, party_named)
         if body is None:
             continue
-        core = body.core
-        if _BARE_STEERING.fullmatch(core):
-            bare_steering.append((m.start(), body.end))  # "Ban Chỉ đạo": the one the article names, if one
+        if _BARE_STEERING.fullmatch(body.core):
+            bare_steering.append((m.start(), body.end, RULE_BARE_STEERING))  # the one the article names, if one
             continue
-        if _STANDING.match(core) and _HEAD_BEFORE_STANDING.search(text, max(0, m.start() - 16), m.start()):
-            core = _STANDING.sub("", core)
-        if canonical_core(core) == _CENTRAL_KEY and not core.startswith(("Ban", "BCH")) \
-                and _SECRETARY_BEFORE.search(text, max(0, m.start() - 16), m.start()):
-            core = "Ban Bí thư"
-        owner, title_end = _owner_span(person_spans, m.start())
-        province = body.province
-        if province is None and not body.place and (body.provincial or body.city_level or body.any_level):
-            province = person_province.get(owner) if owner is not None else None
-            province = province or context.resolve(m.start())
-            in_city = province in CENTRAL_CITIES
-            if _BARE_BOARD.fullmatch(core):  # "Ban Tổ chức": the board of the local Party committee
-                core = f"{core} {'Thành ủy' if in_city else 'Tỉnh ủy'}"
-            elif not body.any_level and body.city_level != in_city:
-                province = None  # a city's body in a province, a province's body in a city
-        elif _BARE_BOARD.fullmatch(core):
-            core = f"{core} {'Thành ủy' if province in CENTRAL_CITIES else 'Tỉnh ủy'}"
-        place = body.place or _local_place_in_sentence(text, context, core, m.start(), title_end)
-        if not place and not province and _is_model_label(text, context, core, m.start(), owner):
+        named = _name_body(text, context, m, body, person_spans, person_province)
+        if named is None:
             continue
-        local_place = "" if body.province else place
-        key = _body_key(f"{core} {local_place}", province)
-        name = display_core(core[0].upper() + core[1:])
-        if place:
-            name = f"{name} {place}"
-        elif province:
-            written = _written_province(text, context, province)
-            if _CITY_PREFIX.match(written):  # "UBND TP" + "TP.HCM": the city's own prefix is its level word
-                name = f"{_ENDS_LEVEL_WORD.sub('', name).rstrip()} {written}"
-            else:  # "Sở Nội vụ Lào Cai": no level word the article did not write
-                name = f"{name} {written}"
+        key, name, core = named
         if key not in found:
             found[key] = (name, [])
             if _STEERING_HEAD.match(core):
                 steering_keys.append(key)
         elif _more_specific(name, found[key][0]):
             found[key] = (name, found[key][1])  # "Trung tâm ... Nghệ An" in the headline, "... tỉnh Nghệ An" later
-        found[key][1].append((m.start(), body.end))
+        found[key][1].append((m.start(), body.end, _kind_of(text, m)))
     if bare_steering and len(steering_keys) == 1:
         found[steering_keys[0]][1].extend(bare_steering)
     _add_standing_committees(text, context, persons, person_province, found)
-    return [Organization(name=name, evidence=[doc.evidence(s, e) for s, e in sorted(spans)[:5]])
+    return [Organization(name=name, evidence=[doc.evidence(s, e, r) for s, e, r in sorted(spans)[:5]])
             for name, spans in _merge_provinceless(found)]
+
+
+def _kind_of(text: str, m: re.Match) -> str:
+    """The id of the body rule that read m: the first kind that reads the same text."""
+    for rule_id, kind in _BODY_KINDS:
+        k = kind.match(text, m.start())
+        if k and k.end() == m.end():
+            return rule_id
+    return next((rule_id for rule_id, kind in _BODY_KINDS if kind.match(text, m.start())), _BODY_KINDS[0][0])
+
+
+def _candidate_body(text: str, m: re.Match, party_named: bool) -> BodyMention | None:
+    """The body a match reads, unless it is an event's committee, site furniture or a kind of body."""
+    if not party_named and _BARE_BOARD.fullmatch(" ".join(m.group(0).split())):
+        return None  # with no Party committee in sight, "Ban Tổ chức" organises an event
+    if on_furniture_line(text, m.start()) or _OUTLET_OWNER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+        return None
+    if _PLURAL_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+        return None
+    cached = upper_case_bodies(text).get(m.start())
+    return cached[1] if cached and cached[0] is m else body_at(text, m)
+
+
+def _name_body(
+    text: str, context: ProvinceContext, m: re.Match, body: BodyMention, person_spans: SpanIndex[int],
+    person_province: dict[int, str],
+) -> tuple[str, str, str] | None:
+    """(key, name, core) of a body in its context; None for a model's label ("UBND cấp xã")."""
+    core = _core_in_context(text, m, body.core)
+    owner, title_end = _owner_span(person_spans, m.start())
+    core, province = _province_of_body(context, m, body, core, person_province.get(owner) if owner is not None else None)
+    place = body.place or _local_place_in_sentence(text, context, core, m.start(), title_end)
+    if not place and not province and _is_model_label(text, context, core, m.start(), owner):
+        return None
+    local_place = "" if body.province else place
+    return _body_key(f"{core} {local_place}", province), _display_name(text, context, core, place, province), core
+
+
+def _core_in_context(text: str, m: re.Match, core: str) -> str:
+    if _STANDING.match(core) and _HEAD_BEFORE_STANDING.search(text, max(0, m.start() - 16), m.start()):
+        return _STANDING.sub("", core)  # "Phó Bí thư Thường trực Tỉnh ủy" holds office in the Tỉnh ủy
+    if canonical_core(core) == _CENTRAL_KEY and not core.startswith(("Ban", "BCH")) \
+            and _SECRETARY_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+        return "Ban Bí thư"
+    return core
+
+
+def _province_of_body(
+    context: ProvinceContext, m: re.Match, body: BodyMention, core: str, owner_province: str | None
+) -> tuple[str, str | None]:
+    """(core, province): the province written with the body, else its holder's, else the sentence's or the article's."""
+    province = body.province
+    if province is None and not body.place and (body.provincial or body.city_level or body.any_level):
+        province = owner_province or context.resolve(m.start())
+        in_city = province in CENTRAL_CITIES
+        if _BARE_BOARD.fullmatch(core):  # "Ban Tổ chức": the board of the local Party committee
+            core = f"{core} {'Thành ủy' if in_city else 'Tỉnh ủy'}"
+        elif not body.any_level and body.city_level != in_city:
+            province = None  # a city's body in a province, a province's body in a city
+    elif _BARE_BOARD.fullmatch(core):
+        core = f"{core} {'Thành ủy' if province in CENTRAL_CITIES else 'Tỉnh ủy'}"
+    return core, province
+
+
+def _display_name(text: str, context: ProvinceContext, core: str, place: str, province: str | None) -> str:
+    name = display_core(core[0].upper() + core[1:])
+    if place:
+        return f"{name} {place}"
+    if not province:
+        return name
+    written = _written_province(text, context, province)
+    if _CITY_PREFIX.match(written):  # "UBND TP" + "TP.HCM": the city's own prefix is its level word
+        return f"{_ENDS_LEVEL_WORD.sub('', name).rstrip()} {written}"
+    return f"{name} {written}"  # "Sở Nội vụ Lào Cai": no level word the article did not write
 
 
 def _body_key(core: str, province: str | None) -> str:
@@ -763,7 +1013,7 @@ def _add_standing_committees(text: str, context: ProvinceContext, persons: list[
             key = _body_key(core, province)
             if key not in found and _body_key(core, None) not in found:
                 name = f"{core} {_written_province(text, context, province)}" if province else core
-                found[key] = (name, [(e.start, e.end) for e in person.evidence[:1]])
+                found[key] = (name, [(e.start, e.end, RULE_STANDING_SEAT) for e in person.evidence[:1]])
 
 
 @lru_cache(maxsize=8)
@@ -852,7 +1102,9 @@ def _locality_name(m: re.Match) -> str:
     return " ".join(tokens[:n_place])
 
 
-def _merge_provinceless(found: dict[str, tuple[str, list[tuple[int, int]]]]) -> list[tuple[str, list[tuple[int, int]]]]:
+def _merge_provinceless(
+    found: dict[str, tuple[str, list[tuple[int, int, str]]]],
+) -> list[tuple[str, list[tuple[int, int, str]]]]:
     """A body with no province resolved is the same as the one body of its kind that has one."""
     by_core: dict[str, list[str]] = {}
     for key in found:

@@ -18,7 +18,6 @@ from provnews.extract.engine import lexicon
 from provnews.extract.engine.doc import Document
 from provnews.extract.engine.organizations import (
     BODY_RE,
-    BodyMention,
     ENDS_LOCAL_LEVEL,
     LOW,
     NAME_BREAKERS,
@@ -26,6 +25,7 @@ from provnews.extract.engine.organizations import (
     SP,
     SURNAMES,
     UP,
+    BodyMention,
     body_at,
     canonical_core,
     named_steering_committees,
@@ -35,6 +35,7 @@ from provnews.extract.engine.organizations import (
     split_run,
     upper_case_bodies,
 )
+from provnews.extract.engine.rules import rule
 from provnews.schemas.extraction import Person
 
 # --- titles ---------------------------------------------------------------------------------
@@ -212,6 +213,37 @@ class NameMention:
     roles: list[Role] = field(default_factory=list)
     strong: bool = False
     span: tuple[int, int] = (0, 0)
+    rule: str = ""  # the rule that made it a person, once accepted
+
+    def made_by(self, rule_id: str) -> None:
+        self.strong = True
+        self.rule = self.rule or rule_id
+
+
+# --- the rules that make a name a person -------------------------------------------------------
+
+RULE_TITLE_BEFORE = rule(
+    "person.title_before", "persons", "a name right after a title with its body",
+    examples=("Phó Chủ tịch UBND tỉnh Quảng Ninh Nguyễn Văn Đọc phát biểu.",),
+)
+RULE_TITLE_AFTER = rule(
+    "person.title_after", "persons", "a name with a title after it: \"X, Bí thư Tỉnh ủy\", \"X giữ chức ...\"",
+    examples=("Ông Vũ Đại Thắng, Bí thư Tỉnh ủy Quảng Ninh, phát biểu.",),
+)
+RULE_LISTED_AFTER_PERSON = rule(
+    "person.listed_after_person", "persons", "a name in a list whose first item is a person",
+    examples=("Dự hội nghị có các đồng chí Tô Lâm, Lương Cường.",),
+)
+RULE_HONORIFIC = rule(
+    "person.honorific", "persons", "a name after an honorific or an academic title: ông, bà, đồng chí, TS.",
+    examples=("Theo bà Lê Thị Thủy, tỉnh sẽ giảm biên chế.",),
+    counterexamples=("Đường Lê Lợi được mở rộng.",),
+)
+RULE_FULL_NAME = rule(
+    "person.full_name", "persons", "three syllables or more, a surname first, with nothing making them a place",
+    examples=("Nguyễn Văn Đọc cho biết tỉnh sẽ giảm biên chế.",),
+    counterexamples=("Trường Chính trị Trần Phú tổ chức lớp học.", "Tin: Nguyễn Văn An"),
+)
 
 
 # Ede and Jrai names open with "Y" (men) or "H'" (women) and need no Kinh surname: "Y Biêr Niê", "H'Yim Kđoh".
@@ -376,7 +408,7 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
         if i is not None:
             name.roles.extend(chains[i])
             taken_before.add(i)
-            name.strong = True
+            name.made_by(RULE_TITLE_BEFORE)
     for name in names:
         gap = _AFTER_NAME.match(text, name.end)
         if not gap or gap.end() == name.end:
@@ -386,7 +418,7 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
             continue
         chain = chains[role.chain]
         name.roles.extend(chain[chain.index(role):])
-        name.strong = True
+        name.made_by(RULE_TITLE_AFTER)
     for name in names:
         s, e = name.start, name.end
         if name.roles:
@@ -410,7 +442,7 @@ def _accepted(text: str, names: list[NameMention]) -> list[NameMention]:
         # "các đồng chí Tô Lâm, Lương Cường": a list continues its first item's honorific
         after_person = bool(out) and out[-1].strong and _LIST_GAP.fullmatch(text, out[-1].span[1], name.start)
         if after_person and not _BYLINE_BEFORE.search(text, max(0, name.start - 30), name.start):
-            name.strong = True
+            name.made_by(RULE_LISTED_AFTER_PERSON)
         if _accept(text, name):
             out.append(name)
     return out
@@ -422,7 +454,7 @@ def _accept(text: str, name: NameMention) -> bool:
     if _BYLINE_BEFORE.search(before) or on_furniture_line(text, name.start):
         return False
     if name.strong or _HONORIFIC_BEFORE.search(before[-24:]):
-        name.strong = True
+        name.made_by(RULE_HONORIFIC)
         return True
     if len(name.tokens) < 3:
         return False
@@ -437,7 +469,10 @@ def _accept(text: str, name: NameMention) -> bool:
         return False
     if name.run_start != name.start:
         return False  # a capitalised word glued before the name: part of some other proper name
-    return not _in_list_of_places(text, name, line_start, line_end)
+    if _in_list_of_places(text, name, line_start, line_end):
+        return False
+    name.rule = RULE_FULL_NAME
+    return True
 
 
 _NEXT_ITEM = re.compile(r"[^\S\n]*(?:,|và)[^\S\n]*([^,;.:()\n]*)")
@@ -637,6 +672,6 @@ def find_persons(doc: Document) -> list[Person]:
         out.append(Person(
             name=_best_spelling(person),
             roles=_unique_roles([r for _, r in sorted(person.roles)]),
-            evidence=[doc.evidence(*n.span) for n in person.mentions[:8]],
+            evidence=[doc.evidence(*n.span, n.rule) for n in person.mentions[:8]],
         ))
     return out

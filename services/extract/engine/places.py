@@ -5,6 +5,7 @@ import re
 
 from provnews.extract.engine import lexicon
 from provnews.extract.engine.doc import Document
+from provnews.extract.engine.rules import rule
 from provnews.extract.engine.text import LETTERS, LOWER, UPPER, old_spelling
 from provnews.schemas.extraction import Evidence, Location, Province
 
@@ -96,23 +97,34 @@ def province_of(name: str) -> Province | None:
     return Province(name=canon, name_2025=_NAME_2025[canon]) if canon else None
 
 
+RULE_PROVINCE_NAME = rule(
+    "province.name", "provinces", "a province's name or a listed variant, not part of a street's, a person's or a "
+    "company's name", examples=("Khánh Hoà giảm 12 phòng.", "Cán bộ TP.HCM dự hội nghị."),
+    counterexamples=("Ông Nguyễn Thị Hà Giang phát biểu.", "Đường Hà Nội được mở rộng.", "Thái Bình Dương rộng lớn."),
+)
+RULE_PROVINCE_AFTER_TINH = rule(
+    "province.after_tinh", "provinces", "after the word \"tỉnh\", a province's name in any case",
+    examples=("Cán bộ tỉnh quảng ninh dự hội nghị.",),
+)
+
+
 def find_provinces(doc: Document) -> list[Province]:
     text = doc.text
     mentions = [
-        (m.start(), m.end(), canon)
+        (m.start(), m.end(), canon, RULE_PROVINCE_NAME)
         for m in _PROVINCE.finditer(text)
         if (canon := _CANONICAL.get(_key(m.group(0)))) and _is_province_mention(text, m.start(), m.end())
     ]
-    mentions += _provinces_after_tinh(text, {start for start, _, _ in mentions})
+    mentions += _provinces_after_tinh(text, {start for start, _, _, _ in mentions})
     evidence: dict[str, list[Evidence]] = {}
-    for start, end, canon in sorted(mentions):
+    for start, end, canon, rule_id in sorted(mentions):
         spans = evidence.setdefault(canon, [])
         if len(spans) < _MAX_EVIDENCE:
-            spans.append(doc.evidence(start, end))
+            spans.append(doc.evidence(start, end, rule_id))
     return [Province(name=c, name_2025=_NAME_2025[c], evidence=ev) for c, ev in evidence.items()]
 
 
-def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, str]]:
+def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, str, str]]:
     """"tỉnh Lào cai", "tỉnh quảng ninh": after the word "tỉnh" a name counts whatever its capitals."""
     mentions = []
     for word in ("tỉnh ", "Tỉnh "):
@@ -121,7 +133,7 @@ def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, st
             start = at + len(word)
             m = _PROVINCE_ANY_CASE.match(text, start)
             if m and start not in found and (canon := _CANONICAL.get(_key(m.group(0)))):
-                mentions.append((start, m.end(), canon))
+                mentions.append((start, m.end(), canon, RULE_PROVINCE_AFTER_TINH))
             at = text.find(word, start)
     return mentions
 
@@ -211,17 +223,36 @@ _NOT_NAME_ENDINGS = frozenset({
 _LOWER_WORD_AFTER = re.compile(rf" ([{LOWER}]+)")
 
 
+RULE_PLACE_AFTER_LEVEL = rule(
+    "location.after_level_word", "locations", "a capitalised name after an administrative word: \"huyện Tiên Yên\"",
+    examples=("Huyện ủy Hải Lăng và UBND xã Tân Lập họp.",),
+    counterexamples=("Xã Nông thôn mới được công nhận.", "Chủ tịch UBND thành phố Trần Việt Trường phát biểu."),
+)
+RULE_NUMBERED_PLACE = rule(
+    "location.numbered", "locations", "a numbered ward, district or village: \"phường 1\", \"thôn 3\"",
+    examples=("Người dân phường 1 và quận 3 họp.",), counterexamples=("Xã 3 năm liền đạt chuẩn.",),
+)
+RULE_LISTED_PLACE = rule(
+    "location.listed", "locations", "a name further down a list under one administrative word",
+    examples=("Sáp nhập huyện Ba Chẽ, Tiên Yên và Bình Liêu.",),
+)
+RULE_COUNTED_PLACES = rule(
+    "location.counted_list", "locations", "names listed after a count of places: \"3 huyện là A, B và C\"",
+    examples=("Tỉnh thí điểm ở 3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn.",),
+)
+
+
 def find_locations(doc: Document) -> list[Location]:
     found: dict[str, tuple[str, str, list[Evidence]]] = {}
     text = doc.text
 
-    def add(name: str, level: str, start: int, end: int) -> None:
+    def add(name: str, level: str, start: int, end: int, rule_id: str) -> None:
         key = name.casefold()
         if key not in found:
             found[key] = (name, level, [])
         spans = found[key][2]
         if len(spans) < _MAX_EVIDENCE:
-            spans.append(doc.evidence(start, end))
+            spans.append(doc.evidence(start, end, rule_id))
 
     for m in _PLACE.finditer(text):
         prefix = m.group("prefix")
@@ -232,7 +263,7 @@ def find_locations(doc: Document) -> list[Location]:
             if _COUNTED.match(text, m.end()) or prefix.lower() not in _NUMBERED_UNITS:
                 continue
             number = raw_name.split()[-1]
-            add(f"{prefix.rstrip('.').capitalize()} {number}", level, m.start(), m.end())
+            add(f"{prefix.rstrip('.').capitalize()} {number}", level, m.start(), m.end(), RULE_NUMBERED_PLACE)
             continue
         name = _trim_title_after(text, m.start("name"), _place_name(raw_name))
         if not name or _rejected(prefix, name) or _COMMON_PHRASE.match(text, m.start("name")):
@@ -240,9 +271,9 @@ def find_locations(doc: Document) -> list[Location]:
         if _is_person_after_title(text, m.start(), name):
             continue
         start = m.start("name")
-        add(name, level, m.start(), start + len(name))
+        add(name, level, m.start(), start + len(name), RULE_PLACE_AFTER_LEVEL)
         for listed_at, listed in _listed_after(text, start + len(name), prefix):
-            add(listed, level, listed_at, listed_at + len(listed))
+            add(listed, level, listed_at, listed_at + len(listed), RULE_LISTED_PLACE)
     for m in _COUNTED_THEN_NAMED.finditer(text):
         # "ở 3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn": the admin word stands before the count, not
         # before each name, so the names are read as a list under it.
@@ -253,9 +284,9 @@ def find_locations(doc: Document) -> list[Location]:
         start = m.start("name")
         if not _LIST_ITEM_END.match(text, start + len(name)):
             continue
-        add(name, _LEVEL_OF_PREFIX[unit], start, start + len(name))
+        add(name, _LEVEL_OF_PREFIX[unit], start, start + len(name), RULE_COUNTED_PLACES)
         for listed_at, listed in _listed_after(text, start + len(name), unit):
-            add(listed, _LEVEL_OF_PREFIX[unit], listed_at, listed_at + len(listed))
+            add(listed, _LEVEL_OF_PREFIX[unit], listed_at, listed_at + len(listed), RULE_COUNTED_PLACES)
     return [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
 
 

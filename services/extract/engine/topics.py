@@ -7,8 +7,9 @@ from collections import defaultdict
 
 from provnews.extract.engine import lexicon
 from provnews.extract.engine.doc import Document
-from provnews.extract.engine.text import normalise
 from provnews.extract.engine.legal_documents import literal_trie
+from provnews.extract.engine.rules import rule
+from provnews.extract.engine.text import normalise
 from provnews.schemas.extraction import TOPIC_IDS, Topic
 
 
@@ -21,6 +22,7 @@ def _load_cues() -> dict[str, dict[str, float]]:
 
 
 _CUES = _load_cues()
+
 _ASIDE = re.compile(
     r"(?:điển\s+hình\s+như|chẳng\s+hạn\s+như|ví\s+dụ\s+như|nhất\s+là|kể\s+cả)\s+(?:\w+\s+){0,2}$"
 )
@@ -90,6 +92,23 @@ def _gates(pattern: str) -> tuple[str, ...]:
 _PLAIN_CUES, _PLAIN_CUE_IDS, _CUE_TOPICS, _PATTERN_CUES = _compile_cues()
 
 
+def _strongest_plain_cue(topic: str) -> str:
+    plain = [(weight, phrase) for phrase, weight in _CUES[topic].items() if not _is_pattern(phrase)]
+    return max(plain, key=lambda wp: (wp[0], -len(wp[1])))[1]
+
+
+# One rule per topic: its cues in topic_cues.tsv, weighed per sentence (see find_topics). Each is tested on a
+# sentence made of its strongest cue, and must stay silent on a sentence about something else.
+RULE_OF_TOPIC = {
+    topic: rule(
+        f"topic.{topic}", "topics", f"the cues of {topic} in topic_cues.tsv add up to {_THRESHOLD:g} with one clear sign",
+        examples=(f"Năm nay tỉnh tiếp tục thực hiện nghiêm việc {_strongest_plain_cue(topic)} theo kế hoạch.",),
+        counterexamples=("Năm nay tỉnh tổ chức lễ hội văn hóa truyền thống rất đông vui.",),
+    )
+    for topic in TOPIC_IDS
+}
+
+
 def find_topics(doc: Document) -> list[Topic]:
     text = _normalise(doc.text)
     sentences = doc.sentences()
@@ -128,7 +147,7 @@ def find_topics(doc: Document) -> list[Topic]:
         # Passing words alone never make a topic: at least one sentence must carry a clear sign.
         if totals[topic] >= _THRESHOLD and max(c for c, _, _ in support[topic]) >= 1.0:
             best = sorted(support[topic], key=lambda x: (-x[0], x[1]))[:_MAX_EVIDENCE]
-            evidence = [doc.evidence(s, e) for _, s, e in sorted(best, key=lambda x: x[1])]
+            evidence = [doc.evidence(s, e, RULE_OF_TOPIC[topic]) for _, s, e in sorted(best, key=lambda x: x[1])]
             topics.append(Topic(id=topic, evidence=evidence))
     return topics
 

@@ -1,6 +1,5 @@
 """The lexicon: one source for every word list, so the engine's parts agree on what a word is."""
 import pytest
-
 from provnews.extract.engine import extract, lexicon
 from provnews.extract.engine.text import fold, fold_chars, modern_spelling
 

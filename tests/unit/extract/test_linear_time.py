@@ -7,7 +7,6 @@ the machine's speed does not matter: linear work gives about 4, quadratic about 
 import time
 
 import pytest
-
 from provnews.extract.engine import extract
 
 SURNAMES = "Nguyễn Trần Lê Phạm Hoàng Vũ Đặng Bùi".split()
