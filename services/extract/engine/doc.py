@@ -5,10 +5,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import accumulate
 from typing import Generic, TypeVar
 
-from provnews.extract.engine.text import UPPER
+from provnews.extract.engine.text import UPPER, modern_spelling
 from provnews.schemas.extraction import Evidence
 
 # Abbreviations of the genre that end in a dot but do not end a sentence ("TP. Hạ Long", "PGS.TS. Lê Văn A").
@@ -45,6 +46,12 @@ class Document:
             starts.append(pos)
             ends.append(len(text.rstrip()))
         return cls(text, tuple(starts), tuple(ends))
+
+    @cached_property
+    def normal(self) -> str:
+        """The text in its one spelling (`text.modern_spelling`: modern tone placement, "Đ" for its look-alike,
+        plain spaces), offsets unchanged: what the components match words on."""
+        return modern_spelling(self.text)
 
     def sentences(self) -> list[tuple[int, int, str]]:
         return [(s, e, self.text[s:e]) for s, e in zip(self.sentence_starts, self.sentence_ends)]

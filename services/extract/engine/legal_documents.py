@@ -121,12 +121,13 @@ _NAMED_LAW = re.compile(
 # "Quyết định của Ban Chấp hành Trung ương Đảng về việc thành lập Đảng bộ tỉnh". A lower-case name counts
 # only as the object of its passing or issue ("vừa thông qua nghị quyết về sắp xếp ..."): elsewhere it is generic.
 _NAMED_ACT = re.compile(
-    r"(?:(?P<capital>Nghị quyết|Quyết định|Chỉ thị|Kết luận|Kế hoạch|Nghị định|Thông tư|Quy định|Hướng dẫn)"
+    r"(?=[NQCKTHnqck])"  # every branch opens with one of these: most positions fail at once
+    r"(?:(?:(?P<capital>Nghị quyết|Quyết định|Chỉ thị|Kết luận|Kế hoạch|Nghị định|Thông tư|Quy định|Hướng dẫn)"
     r"|(?<=thông qua )(?P<lower>nghị quyết|quyết định)|(?<=ban hành )(?P<issued>nghị quyết|quyết định|chỉ thị|kế hoạch))"
     rf"(?:\s+của\s+[{_UPPER}][^,.;:()\n]{{2,80}}?)?\s+về\s+(?:việc\s+)?"
     r"(?P<plain>[^\W\d][^.;:()\"“”«»\n…]{2,200})"
     # A circular or decree is also named by what it guides: "Thông tư hướng dẫn chức năng, nhiệm vụ của ...".
-    r"|(?P<guiding>Thông tư|Nghị định)\s+(?P<guided>hướng dẫn\s+[^\W\d][^.;:()\"“”«»\n…]{2,200})"
+    r"|(?P<guiding>Thông tư|Nghị định)\s+(?P<guided>hướng dẫn\s+[^\W\d][^.;:()\"“”«»\n…]{2,200}))"
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*)$")
 _GENERIC_BEFORE_SCHEME = re.compile(r"(?:[Cc]ác|[Nn]hững)\s$")

@@ -16,7 +16,7 @@ from functools import lru_cache
 from provnews.extract.engine import lexicon
 from provnews.extract.engine.doc import Document, SpanIndex
 from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, fold, modern_spelling
+from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, fold
 from provnews.schemas.extraction import Organization, Person
 
 # --- letters and normalisation -------------------------------------------------------
@@ -30,12 +30,6 @@ _NOT_LETTER_BEFORE = rf"(?<![{UP}{LOW}0-9])"
 # A capital letter that starts a word: tried first, so a scan skips most positions at once.
 WORD_START_UPPER = rf"(?=[{UP}])(?<![{UP}{LOW}0-9])"
 _NOT_LETTER_AFTER = rf"(?![{UP}{LOW}0-9])"
-
-
-@lru_cache(maxsize=8)  # people and organizations read the same article
-def search_text(text: str) -> str:
-    """The text with spelling variants unified, offsets unchanged (every fix keeps the length)."""
-    return modern_spelling(text)
 
 
 def phrase(text: str) -> str:
@@ -880,7 +874,7 @@ RULE_STANDING_SEAT = rule(
 
 
 def find_organizations(doc: Document, persons: list[Person]) -> list[Organization]:
-    text = search_text(doc.text)
+    text = doc.normal
     context = ProvinceContext(text, doc)
     person_spans = SpanIndex((e.start, e.end, i) for i, p in enumerate(persons) for e in p.evidence)
     person_province = _person_provinces(text, persons, context)
@@ -914,12 +908,17 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
 
 
 def _kind_of(text: str, m: re.Match) -> str:
-    """The id of the body rule that read m: the first kind that reads the same text."""
+    return _kind_at(text, m.start(), m.end())
+
+
+@lru_cache(maxsize=4096)
+def _kind_at(text: str, start: int, end: int) -> str:
+    """The id of the body rule that read text[start:end]: the first kind that reads the same text."""
     for rule_id, kind in _BODY_KINDS:
-        k = kind.match(text, m.start())
-        if k and k.end() == m.end():
+        k = kind.match(text, start)
+        if k and k.end() == end:
             return rule_id
-    return next((rule_id for rule_id, kind in _BODY_KINDS if kind.match(text, m.start())), _BODY_KINDS[0][0])
+    return next((rule_id for rule_id, kind in _BODY_KINDS if kind.match(text, start)), _BODY_KINDS[0][0])
 
 
 def _candidate_body(text: str, m: re.Match, party_named: bool) -> BodyMention | None:

@@ -31,7 +31,6 @@ from provnews.extract.engine.organizations import (
     named_steering_committees,
     on_furniture_line,
     phrase,
-    search_text,
     split_run,
     upper_case_bodies,
 )
@@ -65,7 +64,9 @@ _BODY_HEAD_RE = re.compile(
 )
 # finditer(): titles in running text start upper case; lower case ones are read after a name, or
 # before a body written upper case ("trưởng Ban Tuyên giáo X"), never before a lower-case model's body.
-_ROLE_SCAN = re.compile(rf"(?=[{UP}n])(?<!{_LETTER})" + _ROLE)
+# Led by the capitals a title can open with (and "nguyên", former): most positions fail at once.
+_ROLE_FIRST_LETTERS = "".join(sorted({h[0].upper() for h in _STANDALONE_HEADS + _BODY_HEADS} | set("UTĐN"))) + "n"
+_ROLE_SCAN = re.compile(rf"(?=[{_ROLE_FIRST_LETTERS}])(?<!{_LETTER})" + _ROLE)
 _LOWER_HEAD_BEFORE = re.compile(
     rf"(?<!{_LETTER})(?:phó{SP})?(?:bí{SP}thư|chủ{SP}tịch|trưởng|giám{SP}đốc|ủy{SP}viên|chánh|chủ{SP}nhiệm"
     rf"|bộ{SP}trưởng|thứ{SP}trưởng|thủ{SP}tướng|tổng{SP}bí{SP}thư)(?:{SP}thường{SP}trực)?{SP}$"
@@ -658,7 +659,7 @@ def _first(person: _Person, tokens: tuple[str, ...]) -> int:
 
 
 def find_persons(doc: Document) -> list[Person]:
-    text = search_text(doc.text)
+    text = doc.normal
     names = _name_mentions(text, doc.text)
     after_names = [m.end() for m in (_AFTER_NAME.match(text, n.end) for n in names) if m and m.end() > m.start()]
     roles = _find_roles(text, after_names)

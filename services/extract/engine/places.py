@@ -186,7 +186,7 @@ _PLACE = re.compile(
     rf"|(?:số\s+)?\d{{1,3}}[A-Z]?(?![\w,.]\d))"
 )
 _COUNTED_THEN_NAMED = re.compile(
-    rf"(?<!\w)(?:\d+|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?P<unit>huyện|quận|thị xã|xã|phường|thị trấn|thôn)"
+    rf"(?=[\dhbnsbtcm])(?<!\w)(?:\d+|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?P<unit>huyện|quận|thị xã|xã|phường|thị trấn|thôn)"
     rf"\s+(?:là|gồm|gồm có)\s*:?\s*(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})"
 )
 _LIST_NEXT = re.compile(rf" *(?:,| và) +(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})")

@@ -69,7 +69,8 @@ def _compile_cues():
     for words, topics in plain.items():
         cue_ids[" ".join(words)] = len(cue_topics)
         cue_topics.append(topics)
-    plain_regex = re.compile(rf"(?<!\w)(?:{literal_trie(list(cue_ids))})(?!\w)")
+    first_letters = "".join(sorted({cue[0] for cue in cue_ids}))  # led by these, a scan skips most positions
+    plain_regex = re.compile(rf"(?=[{re.escape(first_letters)}])(?<!\w)(?:{literal_trie(list(cue_ids))})(?!\w)")
     compiled = []
     for phrase, topics in patterns.items():
         spaced = phrase.replace(" ", r"\s+")  # punctuation became spaces, so gaps may be wider
@@ -110,7 +111,7 @@ RULE_OF_TOPIC = {
 
 
 def find_topics(doc: Document) -> list[Topic]:
-    text = _normalise(doc.text)
+    text = _PUNCTUATION.sub(" ", doc.normal.lower())  # as _normalise, on the spelling the document has already
     sentences = doc.sentences()
     starts = [s for s, _, _ in sentences]
     per_sentence: dict[int, dict[int, int]] = defaultdict(dict)  # sentence -> cue -> first offset

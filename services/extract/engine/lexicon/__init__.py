@@ -7,7 +7,7 @@ search index all ask here.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from provnews.extract.engine.text import fold, normalise
@@ -44,6 +44,7 @@ def data_files() -> list[str]:
 _DASH = re.compile(r"\s*[-–—]\s*")
 
 
+@lru_cache(maxsize=4096)
 def province_key(name: str) -> str:
     """A spelling-insensitive key: NFC, modern tone placement, one kind of dash, case folded."""
     return " ".join(_DASH.sub("-", normalise(name)).split()).casefold()
