@@ -1,14 +1,21 @@
-"""The cleaned text of an article split into sentences, and evidence spans over it."""
+"""The document the engine's components share: the cleaned text in sentences, its words tagged from the
+lexicon, and the spans each component reads, with the one policy that settles overlapping spans.
+
+Components read `text` (as written) or `normal` (one spelling, same offsets), look words up by their
+tags instead of keeping word lists of their own, and add what they find as spans with the rule that
+read them; the evidence of every finding is made here.
+"""
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
+from provnews.extract.engine import lexicon
 from provnews.extract.engine.text import UPPER, modern_spelling
 from provnews.schemas.extraction import Evidence
 
@@ -17,11 +24,56 @@ _ABBREVIATIONS = frozenset({
     "TP", "Tp", "TX", "Tx", "TT", "ThS", "TS", "PGS", "GS", "BS", "Th", "v.v", "St", "Q", "PGS.TS", "GS.TS",
     "TS.BS", "ThS.BS", "BSCKII", "BSCKI", "KTS", "NSND", "NSƯT", "Đ/c", "đ/c", "H", "P", "X",
 })
+T = TypeVar("T")
 _SENTENCE_END = re.compile(rf"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[{UPPER}0-9])|;\s+|\n+")
 _LAST_WORD = re.compile(r"(\S+)$")
-T = TypeVar("T")
 _MAX_EVIDENCE_SENTENCE = 2000
 _EVIDENCE_CONTEXT = 400
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word as written between blanks, and what the lexicon knows of it (punctuation around it aside)."""
+
+    start: int
+    end: int
+    text: str
+    tags: frozenset[str]
+
+
+class Span(NamedTuple):
+    """A stretch of the text a component read: its field ("persons", "metrics", ...), the rule that read it,
+    and which finding of that field it belongs to."""
+
+    start: int
+    end: int
+    label: str
+    rule: str
+    finding: int = -1
+
+
+def non_overlapping(
+    items: Iterable[T], *, start: Callable[[T], int], end: Callable[[T], int], priority: Callable[[T], int] = lambda _: 0
+) -> list[T]:
+    """The engine's one overlap policy: items are taken by priority (lowest first), then the earliest, then the
+    longest; an item that overlaps one already taken is dropped. The kept items come back in text order."""
+    ordered = sorted(items, key=lambda it: (priority(it), start(it), -end(it)))
+    starts: list[int] = []
+    kept: list[T] = []
+    for item in ordered:
+        s, e = start(item), end(item)
+        i = bisect_right(starts, s)
+        if i > 0 and end(kept[i - 1]) > s or i < len(kept) and start(kept[i]) < e:
+            continue
+        starts.insert(i, s)
+        kept.insert(i, item)
+    return kept
+
+
+_WORD = re.compile(r"\S+")
+_WORDS_BEFORE = re.compile(r"(?:\S+[ \t]+){1,2}$")
+_WORDS_BEFORE_WINDOW = 12  # two short syllables: what the components look at before a name
+_EDGE_PUNCTUATION = "\"“”‘’'()[]{},.;:!?…«»"
 
 
 @dataclass(frozen=True)
@@ -29,6 +81,42 @@ class Document:
     text: str
     sentence_starts: tuple[int, ...] = field(default=())
     sentence_ends: tuple[int, ...] = field(default=())
+    spans: list[Span] = field(default_factory=list, compare=False)
+
+    @cached_property
+    def tokens(self) -> tuple[Token, ...]:
+        """The words of `normal`, each with its lexicon tags (see `lexicon.word_tags`)."""
+        tags = lexicon.word_tags()
+        empty: frozenset[str] = frozenset()
+        return tuple(
+            Token(m.start(), m.end(), m.group(0), tags.get(m.group(0).strip(_EDGE_PUNCTUATION), empty))
+            for m in _WORD.finditer(self.normal)
+        )
+
+    def words_before(self, pos: int, count: int = 2) -> list[Token]:
+        """Up to `count` words of `normal` right before pos (blanks before pos, none between the words and
+        pos but blanks), last word last; [] when pos does not follow a blank."""
+        text = self.normal
+        if pos == 0 or text[pos - 1] != " ":
+            return []
+        found = _WORDS_BEFORE.search(text, max(0, pos - _WORDS_BEFORE_WINDOW), pos)
+        if found is None:
+            return []
+        tags = lexicon.word_tags()
+        empty: frozenset[str] = frozenset()
+        words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text, found.start(), found.end())][-count:]
+        return [Token(s, e, w, tags.get(w.strip(_EDGE_PUNCTUATION), empty)) for s, e, w in words]
+
+    def record(self, label: str, findings: Sequence) -> None:
+        """A component's findings, as spans of their evidence (replacing what that component recorded before),
+        for the components after it to read."""
+        self.spans[:] = [s for s in self.spans if s.label != label]
+        self.spans.extend(
+            Span(e.start, e.end, label, e.rule, i) for i, finding in enumerate(findings) for e in finding.evidence
+        )
+
+    def spans_of(self, label: str) -> list[Span]:
+        return [s for s in self.spans if s.label == label]
 
     @classmethod
     def from_text(cls, text: str) -> Document:

@@ -186,13 +186,15 @@ def find_documents(doc: Document) -> list[LegalDocument]:
     for read in (_lone_symbols, _named_schemes, _named_acts, _named_laws):
         mentions.extend(f for f in read(text, lone_symbols) if f.spans[0][0] not in covered)
     mentions.sort(key=lambda f: f.spans[0][0])
-    return [
+    documents = [
         LegalDocument(
             kind=f.kind, number=f.number, code=f.code, title=f.title,
             evidence=[doc.evidence(s, e, rule_id) for s, e, rule_id in f.spans],
         )
         for f in _merge(mentions, doc)
     ]
+    doc.record("legal_documents", documents)
+    return documents
 
 
 def _lone_symbols(text: str, lone_symbols: list[re.Match]) -> Iterator[_Found]:

@@ -195,7 +195,9 @@ def find_metrics(doc: Document) -> list[Metric]:
                 context.action, context.unit = metric.action, metric.unit
                 context.units.append(metric.unit)
                 context.in_clause += 1
-    return _fold_headline_restatements(_deduplicate(found), text.find("\n"))
+    metrics = _fold_headline_restatements(_deduplicate(found), text.find("\n"))
+    doc.record("metrics", metrics)
+    return metrics
 
 
 def _fold_headline_restatements(found: list[Metric], title_end: int) -> list[Metric]:

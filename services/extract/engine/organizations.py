@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from provnews.extract.engine import lexicon
-from provnews.extract.engine.doc import Document, SpanIndex
+from provnews.extract.engine.doc import Document, SpanIndex, non_overlapping
 from provnews.extract.engine.rules import rule
 from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, fold
 from provnews.schemas.extraction import Organization, Person
@@ -95,7 +95,7 @@ class RunSplit:
     name: tuple[int, int] | None  # token range of the person's name
 
 
-_MIDDLE_MARKERS = frozenset({"Văn", "Thị", "A"})  # right after the surname in most names ("A": Hmong men)
+_MIDDLE_MARKERS = lexicon.name_syllables("middle", "middle_hmong")  # right after the surname in most names
 _PLACE_LENGTH_SCORE = {0: 1, 1: 0, 2: 2, 3: 1}
 _NAME_LENGTH_SCORE = {2: 0, 3: 2, 4: 1}
 
@@ -742,11 +742,8 @@ _DELEGATION = re.compile(
 _RECEIVING = re.compile(rf"(?:với|[Tt]iếp|[Đđ]ón|thăm|gặp){SP}(?:các{SP}|thành{SP}viên{SP})?$")
 _ACCOMPANYING = re.compile(rf"\W*(?:[Cc]ùng{SP}đi|[Tt]háp{SP}tùng|[Cc]ùng{SP}tham{SP}gia{SP}đoàn)")
 _BY = re.compile(rf"{_NOT_LETTER_BEFORE}do{SP}")
-# A given name or middle syllable before a province's name makes it part of a person's name ("Nguyễn Hòa Bình").
-_NAME_SYLLABLES = SURNAMES | frozenset(
-    "Văn Thị Hữu Đức Công Quốc Minh Thanh Xuân Ngọc Anh Trọng Quang Hồng Thu Mạnh Tiến Bá Duy Viết Huy Hải Như Khánh Tấn"
-    " Phú Nhật Thế Chí Đăng Đình".split()
-)
+# A surname, a middle or a given name before a province's name makes it part of a person's name ("Nguyễn Hòa Bình").
+_NAME_TAGS = frozenset({"surname", "middle_name", "name_syllable"})
 
 
 @dataclass(frozen=True)
@@ -767,12 +764,11 @@ class ProvinceContext:
         self.doc = doc
         self.mentions: list[ProvinceMention] = []
         for m in PROVINCE_RE.finditer(text):
-            before = text[max(0, m.start() - 12):m.start()]
-            words_before = before.split() if before.endswith(" ") else []
-            word_before = words_before[-1] if words_before else ""
-            if word_before == "phố" and len(words_before) > 1 and words_before[-2].lower() == "thành":
-                word_before = ""  # "thành phố Tây Ninh" is the province's city, not a street
-            if word_before in _NAME_SYLLABLES or word_before.lower() in _NOT_PROVINCE_BEFORE:
+            words = doc.words_before(m.start())
+            word_before = words[-1] if words else None
+            if word_before and word_before.text == "phố" and len(words) > 1 and words[-2].text.lower() == "thành":
+                word_before = None  # "thành phố Tây Ninh" is the province's city, not a street
+            if word_before and (word_before.tags & _NAME_TAGS or word_before.text.lower() in _NOT_PROVINCE_BEFORE):
                 continue  # "Nguyễn Hòa Bình" is a person, "xã Hòa Bình" a commune
             self.mentions.append(ProvinceMention(m.start(), m.end(), province_of(m.group(0)) or m.group(0)))
         self._starts = [pm.start for pm in self.mentions]
@@ -876,7 +872,9 @@ RULE_STANDING_SEAT = rule(
 def find_organizations(doc: Document, persons: list[Person]) -> list[Organization]:
     text = doc.normal
     context = ProvinceContext(text, doc)
-    person_spans = SpanIndex((e.start, e.end, i) for i, p in enumerate(persons) for e in p.evidence)
+    if persons and not doc.spans_of("persons"):
+        doc.record("persons", persons)  # as find_persons leaves them
+    person_spans = SpanIndex((s.start, s.end, s.finding) for s in doc.spans_of("persons"))
     person_province = _person_provinces(text, persons, context)
     found: dict[str, tuple[str, list[tuple[int, int, str]]]] = {}
     steering_keys: list[str] = []
@@ -903,8 +901,10 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
     if bare_steering and len(steering_keys) == 1:
         found[steering_keys[0]][1].extend(bare_steering)
     _add_standing_committees(text, context, persons, person_province, found)
-    return [Organization(name=name, evidence=[doc.evidence(s, e, r) for s, e, r in sorted(spans)[:5]])
-            for name, spans in _merge_provinceless(found)]
+    organizations = [Organization(name=name, evidence=[doc.evidence(s, e, r) for s, e, r in sorted(spans)[:5]])
+                     for name, spans in _merge_provinceless(found)]
+    doc.record("organizations", organizations)
+    return organizations
 
 
 def _kind_of(text: str, m: re.Match) -> str:
@@ -1060,12 +1060,8 @@ def _body_matches(text: str) -> list[re.Match]:
         m = BODY_RE.match(text, head.end())
         if m and not ENDS_LOCAL_LEVEL.fullmatch(m.group(0)):
             found.append(m)
-    found.sort(key=lambda m: (m.start(), -m.end()))
-    kept: list[re.Match] = []
-    for m in found:  # "Quốc hội" inside "đoàn đại biểu Quốc hội tỉnh" is part of that body
-        if not kept or m.start() >= kept[-1].end():
-            kept.append(m)
-    return kept
+    # "Quốc hội" inside "đoàn đại biểu Quốc hội tỉnh" is part of that body: the earliest, then the longest wins.
+    return non_overlapping(found, start=re.Match.start, end=re.Match.end)
 
 
 _LEVEL_OF_COMMITTEE = {"huyện ủy": "huyện", "thị ủy": "thị xã", "quận ủy": "quận"}

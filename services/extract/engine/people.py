@@ -675,4 +675,5 @@ def find_persons(doc: Document) -> list[Person]:
             roles=_unique_roles([r for _, r in sorted(person.roles)]),
             evidence=[doc.evidence(*n.span, n.rule) for n in person.mentions[:8]],
         ))
+    doc.record("persons", out)
     return out

@@ -78,7 +78,7 @@ _LISTED_UNDER_PLACE_WORD = re.compile(
 )
 # Family names and the commonest middle names: a capitalised run starting so is a person's name.
 _FAMILY_NAMES = lexicon.common_surnames()
-_MIDDLE_NAMES = frozenset({"Văn", "Thị"})
+_MIDDLE_NAMES = lexicon.name_syllables("middle")
 # Names that contain a province's name but are something else ("Thái Bình Dương" is the Pacific).
 _NOT_PROVINCE_COMPOUNDS = frozenset(
     _key(s) for s in ("Thái Bình Dương", "Điện Biên Phủ", "Hà Nam Ninh", "Nghệ Tĩnh", "Bình Trị Thiên")
@@ -121,7 +121,9 @@ def find_provinces(doc: Document) -> list[Province]:
         spans = evidence.setdefault(canon, [])
         if len(spans) < _MAX_EVIDENCE:
             spans.append(doc.evidence(start, end, rule_id))
-    return [Province(name=c, name_2025=_NAME_2025[c], evidence=ev) for c, ev in evidence.items()]
+    provinces = [Province(name=c, name_2025=_NAME_2025[c], evidence=ev) for c, ev in evidence.items()]
+    doc.record("provinces", provinces)
+    return provinces
 
 
 def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, str, str]]:
@@ -287,7 +289,9 @@ def find_locations(doc: Document) -> list[Location]:
         add(name, _LEVEL_OF_PREFIX[unit], start, start + len(name), RULE_COUNTED_PLACES)
         for listed_at, listed in _listed_after(text, start + len(name), unit):
             add(listed, _LEVEL_OF_PREFIX[unit], listed_at, listed_at + len(listed), RULE_COUNTED_PLACES)
-    return [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
+    locations = [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
+    doc.record("locations", locations)
+    return locations
 
 
 # "Chủ tịch UBND thành phố Trần Việt Trường": the title's holder follows the body's place word.

@@ -150,6 +150,7 @@ def find_topics(doc: Document) -> list[Topic]:
             best = sorted(support[topic], key=lambda x: (-x[0], x[1]))[:_MAX_EVIDENCE]
             evidence = [doc.evidence(s, e, RULE_OF_TOPIC[topic]) for _, s, e in sorted(best, key=lambda x: x[1])]
             topics.append(Topic(id=topic, evidence=evidence))
+    doc.record("topics", topics)
     return topics
 
 

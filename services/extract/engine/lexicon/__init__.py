@@ -7,6 +7,7 @@ search index all ask here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib.resources import files
 
@@ -141,3 +142,38 @@ def titles(kind: str) -> tuple[str, ...]:
     """Titles of office by kind: "alone" (they stand without a body: "Tổng Bí thư Tô Lâm") or "body"
     (they say nothing without the body after them: "Chủ tịch" needs "UBND tỉnh")."""
     return tuple(row[0] for row in rows("titles.tsv") if row[1] == kind)
+
+
+# --- word tags -------------------------------------------------------------------------------
+
+
+@cache
+def word_tags() -> dict[str, frozenset[str]]:
+    """A word as written -> what the lists say of it: "surname", "common_surname", "title" (a title's first
+    word), "province" (a province spelling's first word), "unit", "verb_of_change", "qualifier", "measure"
+    (the first word of each list's phrases), "middle_name" ("Văn", "Thị"), "name_syllable" (a common given
+    name)."""
+    tagged: dict[str, set[str]] = {}
+
+    def tag(words_: Iterable[str], name: str) -> None:
+        for word in words_:
+            if word:
+                tagged.setdefault(word, set()).add(name)
+
+    tag(surnames(), "surname")
+    tag(common_surnames(), "common_surname")
+    tag((t.split()[0] for t in titles("alone") + titles("body")), "title")
+    tag((s.split()[0] for s in province_spellings()), "province")
+    tag((p.split()[0] for p in phrases("units.txt")), "unit")
+    tag((p.split()[0] for p in phrases("verbs_of_change.txt")), "verb_of_change")
+    tag((p.split()[0] for p in phrases("qualifiers.tsv")), "qualifier")
+    tag(words("measure_words.txt"), "measure")
+    kind_tags = {"middle": "middle_name", "middle_hmong": "hmong_middle_name", "given": "name_syllable"}
+    for syllable, kind in rows("name_syllables.tsv"):
+        tag((syllable,), kind_tags[kind])
+    return {word: frozenset(names) for word, names in tagged.items()}
+
+
+def name_syllables(*kinds: str) -> frozenset[str]:
+    """Syllables of names other than surnames, of the kinds asked: "middle", "middle_hmong", "given"."""
+    return frozenset(row[0] for row in rows("name_syllables.tsv") if row[1] in kinds)
