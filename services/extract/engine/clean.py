@@ -12,7 +12,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from provnews.extract.engine.text import LETTERS, LOWER, UPPER, fold
+from provnews.extract.engine import lexicon
+from provnews.extract.engine.text import LETTERS, LOWER, UPPER, fold, old_spelling
 from provnews.extract.engine.places import province_of
 
 
@@ -191,8 +192,8 @@ _INITIALS = re.compile(rf"^(?:[{UPPER}]\.){{1,3}}[{UPPER}]?\.?$")  # "Q.T", "H.A
 _HOST_LIKE = re.compile(r"^(?:https?://)?[\w.-]+\.(?:vn|com|net|org)(?:/\S*)?$", re.IGNORECASE)
 # Degrees and ranks printed before an author's name: "ThS. Nguyễn Văn Bình", "Đại tá Lê Văn A".
 _HONORIFIC = re.compile(
-    r"^(?:(?:PGS|GS|TS|ThS|NCS|KS|BS|CN|LS|TSKH)\.?\s*)+(?=[^\W\d_])|"
-    r"^(?:Nhà báo|Luật sư|Đại tá|Thượng tá|Trung tá|Thiếu tá|Đại úy|Đại uý|Nghệ sĩ|Nhà văn|Nhà thơ)\s+"
+    rf"^(?:(?:{'|'.join(lexicon.honorifics('abbreviation', 'author'))})\.?\s*)+(?=[^\W\d_])|"
+    rf"^(?:{'|'.join(sorted({f[0].upper() + f[1:] for h in lexicon.honorifics('word', 'author') for f in (h, old_spelling(h))}, key=len, reverse=True))})\s+"
 )
 _AGENCY = re.compile(r"^(?:[A-ZĐ]{2,}(?:[/+][\w+]+)?|TTXVN.*|VOV.*|VTV.*|Vietnam\+|VietnamPlus)$")
 

@@ -815,7 +815,7 @@ class ProvinceContext:
 # --- finding the bodies ----------------------------------------------------------------------
 
 # A head of a title before "Thường trực": "Phó Bí thư Thường trực Tỉnh ủy" holds office in the Tỉnh ủy.
-_HEAD_BEFORE_STANDING = re.compile(rf"(?:[Bb]í{SP}thư|[Cc]hủ{SP}tịch|[Tt]rưởng{SP}[Bb]an){SP}$")
+_HEAD_BEFORE_STANDING = re.compile(rf"(?:{'|'.join(phrase(h) for h in lexicon.title_heads('before_standing'))}){SP}$")
 _STANDING = re.compile(rf"^{phrase('Thường trực')}{SP}")
 
 
@@ -837,7 +837,7 @@ _PARTY_COMMITTEE = re.compile(rf"{COMMITTEE}|{phrase('Đảng ủy')}|{phrase('T
 _SECRETARY_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?<!Tổng )(?<!Phó )[Bb]í{SP}thư{SP}$")
 # A title's head right before a body: with nobody holding it, "chủ tịch UBND xã" is a model's post, not a body.
 _ANY_HEAD_BEFORE = re.compile(
-    rf"(?<![{UP}{LOW}])(?:[Pp]hó{SP})?(?:[Bb]í{SP}thư|[Cc]hủ{SP}tịch|[Tt]rưởng|[Gg]iám{SP}đốc|[Cc]hánh|[Cc]hủ{SP}nhiệm)"
+    rf"(?<![{UP}{LOW}])(?:[Pp]hó{SP})?(?:{'|'.join(phrase(h) for h in lexicon.title_heads('model_post'))})"
     rf"(?:{SP}[Tt]hường{SP}trực)?{SP}$"
 )
 # A centre named in a sentence about every district or commune is the model's label ("Ở cấp huyện, ... hợp nhất thành
@@ -1043,7 +1043,8 @@ def _is_model_label(text: str, context: ProvinceContext, core: str, pos: int, ow
 # A title's head before a body written in lower case: "Trưởng ban Tổ chức Tỉnh ủy", "Trưởng đoàn ĐBQH tỉnh"
 # (a lower-case head is a model's title: "trưởng ban tuyên giáo đồng thời là giám đốc trung tâm...").
 _HEAD_BEFORE_LOWER = re.compile(
-    rf"(?:Trưởng|Phó|Bí{SP}thư|Chủ{SP}tịch|Giám{SP}đốc|Ủy{SP}viên|Chủ{SP}nhiệm|Chánh){SP}(?=[{LOW}])"
+    rf"(?:{'|'.join(SP.join((h[0].upper() + h[1:]).split()) for h in lexicon.title_heads('capitalised_before_lower_body'))})"
+    rf"{SP}(?=[{LOW}])"
 )
 
 

@@ -68,8 +68,8 @@ _BODY_HEAD_RE = re.compile(
 _ROLE_FIRST_LETTERS = "".join(sorted({h[0].upper() for h in _STANDALONE_HEADS + _BODY_HEADS} | set("UTĐN"))) + "n"
 _ROLE_SCAN = re.compile(rf"(?=[{_ROLE_FIRST_LETTERS}])(?<!{_LETTER})" + _ROLE)
 _LOWER_HEAD_BEFORE = re.compile(
-    rf"(?<!{_LETTER})(?:phó{SP})?(?:bí{SP}thư|chủ{SP}tịch|trưởng|giám{SP}đốc|ủy{SP}viên|chánh|chủ{SP}nhiệm"
-    rf"|bộ{SP}trưởng|thứ{SP}trưởng|thủ{SP}tướng|tổng{SP}bí{SP}thư)(?:{SP}thường{SP}trực)?{SP}$"
+    rf"(?<!{_LETTER})(?:phó{SP})?(?:{'|'.join(SP.join(h.split()) for h in lexicon.title_heads('before_body'))})"
+    rf"(?:{SP}thường{SP}trực)?{SP}$"
 )
 # Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm",
 # "đồng thời là".
@@ -90,8 +90,7 @@ _AFTER_NAME = re.compile(
 _SPACES = re.compile(r"[^\S\n]*")
 # Right after a name, these titles stand without their body.
 _BARE_TITLE = re.compile(
-    rf"(?:[Pp]hó{SP})?(?:[Bb]í{SP}thư|[Cc]hủ{SP}tịch|[Gg]iám{SP}đốc|[Cc]hủ{SP}nhiệm|[Tt]rưởng{SP}[Bb]an|[Cc]hánh{SP}[Vv]ăn{SP}phòng"
-    rf"|[Vv]iện{SP}trưởng|[Cc]hánh{SP}án)(?:{SP}[Tt]hường{SP}trực)?"
+    rf"(?:[Pp]hó{SP})?(?:{'|'.join(phrase(h) for h in lexicon.title_heads('bare_after_name'))})(?:{SP}[Tt]hường{SP}trực)?"
 )
 _TITLE_ENDS = re.compile(rf"[^\S\n]*(?:[,.;:)]|{SP}[{LOW}]|$)")
 
@@ -175,11 +174,14 @@ _NAME_TOKEN = rf"(?:[{UP}][{LOW}]+|A(?=[^\S\n]+[{UP}]))"
 _CAP_TOKEN = re.compile(_NAME_TOKEN)
 # Capitalised syllables in a row; "PhạmThị" (a lost space) still splits into two syllables.
 _NAME_RUN = re.compile(rf"(?=[{UP}])(?<!{_LETTER})[{UP}][{LOW}]+(?:[^\S\n]{{0,2}}{_NAME_TOKEN})+(?!{_LETTER})")
+def _either_case_initials(form: str) -> str:
+    """A regex for a form whose first letter, and the first after a slash ("đ/c"), may be written in either case."""
+    return re.sub(r"(?:(?<=^)|(?<=/))(\w)", lambda m: f"[{m.group(1).upper()}{m.group(1)}]", form)
+
+
 _HONORIFIC_BEFORE = re.compile(
-    r"(?:(?<![\w])(?:[Đđ]ồng chí|[Đđ]/[Cc]|[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị|[Cc]ụ|[Ee]m|[Cc]ô|[Tt]hầy|[Bb]ác|[Nn]hà báo|[Nn]ghệ nhân"
-    r"|[Nn]ghệ sĩ|[Đđ]ại tướng|[Tt]hượng tướng|[Tt]rung tướng|[Tt]hiếu tướng|[Đđ]ại tá|[Tt]hượng tá|[Tt]rung tá"
-    r"|[Tt]hiếu tá|[Tt]iến sĩ|[Tt]hạc sĩ|[Gg]iáo sư|[Bb]ác sĩ|[Ll]uật sư|[Kk]ỹ sư|[Đđ]ồng chí:?)"
-    r"|(?:PGS|GS|TS|ThS|BS|TSKH|NSND|NSƯT)\.?)[\s:.,]*$"
+    rf"(?:(?<![\w])(?:{'|'.join(_either_case_initials(h) for h in lexicon.honorifics('word', 'person'))})"
+    rf"|(?:{'|'.join(lexicon.honorifics('abbreviation', 'person'))})\.?)[\s:.,]*$"
 )
 # Before a name that is a place, a street or an institution's ("đường Lê Lợi", "TP Hồ Chí Minh").
 _PLACE_OR_INSTITUTION_BEFORE = re.compile(

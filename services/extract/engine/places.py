@@ -296,7 +296,9 @@ def find_locations(doc: Document) -> list[Location]:
 
 # "Chủ tịch UBND thành phố Trần Việt Trường": the title's holder follows the body's place word.
 _TITLE_BEFORE = re.compile(
-    r"(?:chủ tịch|bí thư|giám đốc|trưởng|phó|chánh|ủy viên|uỷ viên)(?:\s+\w+){0,3}\s*$", re.IGNORECASE
+    rf"(?:{'|'.join(sorted({f for h in lexicon.title_heads('before_place_name') for f in (h, old_spelling(h))}, key=len, reverse=True))})"
+    r"(?:\s+\w+){0,3}\s*$",
+    re.IGNORECASE,
 )
 
 

@@ -63,3 +63,25 @@ def test_one_spelling_normalisation_keeps_offsets():
 def test_folding_for_keys_and_for_offsets():
     assert fold("Đắk Lắk – Tp.HCM") == "dak lak tp hcm"
     assert fold_chars("Đắk Lắk") == "dak lak" and len(fold_chars("Ấp Ẩn")) == len("Ấp Ẩn")
+
+
+def test_title_heads_and_honorifics_come_from_one_list_each():
+    assert "chủ tịch" in lexicon.title_heads("model_post") and "tổng bí thư" in lexicon.title_heads("before_body")
+    assert lexicon.title_heads("bare_after_name")[0] == "chánh văn phòng"  # longest first
+    assert "nhà báo" in lexicon.honorifics("word", "person") and "nhà báo" in lexicon.honorifics("word", "author")
+    assert "TSKH" in lexicon.honorifics("abbreviation", "author")
+
+
+def test_a_degree_is_stripped_whole_from_an_author_name():
+    from provnews.extract.engine.clean import _HONORIFIC
+
+    # Shorter degrees were tried first, so "TSKH." left "KH." before the name.
+    assert _HONORIFIC.sub("", "TSKH. Nguyễn Văn An") == "Nguyễn Văn An"
+    assert _HONORIFIC.sub("", "Đại uý Lê Văn Bình") == "Lê Văn Bình"  # the old spelling too
+
+
+def test_an_honorific_in_capitals_after_a_slash_makes_a_person():
+    extraction = extract("Đ/C Nguyễn Văn An phát biểu tại hội nghị.")
+    assert [(p.name, [e.rule for e in p.evidence]) for p in extraction.persons] == [
+        ("Nguyễn Văn An", ["person.honorific"])
+    ]

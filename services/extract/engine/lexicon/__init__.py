@@ -177,3 +177,17 @@ def word_tags() -> dict[str, frozenset[str]]:
 def name_syllables(*kinds: str) -> frozenset[str]:
     """Syllables of names other than surnames, of the kinds asked: "middle", "middle_hmong", "given"."""
     return frozenset(row[0] for row in rows("name_syllables.tsv") if row[1] in kinds)
+
+
+@cache
+def title_heads(use: str) -> tuple[str, ...]:
+    """The heads of titles the grammar reads in one place (see title_heads.tsv), lower case, longest first."""
+    heads = [row[0] for row in rows("title_heads.tsv") if use in row[1].split()]
+    return tuple(sorted(heads, key=len, reverse=True))
+
+
+@cache
+def honorifics(kind: str, use: str) -> tuple[str, ...]:
+    """Honorifics of a kind ("word", "abbreviation") for a use ("person", "author"), longest first."""
+    found = [row[0] for row in rows("honorifics.tsv") if row[1] == kind and use in row[2].split()]
+    return tuple(sorted(found, key=len, reverse=True))
