@@ -9,13 +9,14 @@ organizations.py shares, and written without the province's name.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from provnews.extract.engine import lexicon
-from provnews.extract.engine.doc import Document
+from provnews.extract.engine.doc import Document, SpanIndex
 from provnews.extract.engine.organizations import (
     BODY_RE,
     ENDS_LOCAL_LEVEL,
@@ -278,9 +279,9 @@ def _highland_names(text: str, original: str) -> list[NameMention]:
 
 def _name_mentions(text: str, original: str) -> list[NameMention]:
     out = _highland_names(text, original) if "Y " in text or "H'" in text or "H’" in text else []
-    taken = [(n.start, n.end) for n in out]
+    taken = SpanIndex((n.start, n.end, None) for n in out)
     for run in _NAME_RUN.finditer(text):
-        if any(s <= run.start() < e for s, e in taken):
+        if run.start() in taken:
             continue
         if not any(word in SURNAMES for word in _CAP_TOKEN.findall(run.group(0))):
             continue
@@ -294,7 +295,7 @@ def _name_mentions(text: str, original: str) -> list[NameMention]:
             if len(segment) >= 2:
                 out.extend(_names_in_segment(text, original, segment))
             segment = []
-    if taken:
+    if out:
         out.sort(key=lambda n: n.start)
     return out
 
@@ -520,20 +521,24 @@ def _list_headed_by_a_level(text: str, pos: int, line_start: int) -> bool:
     return False
 
 
+_LEADER_WINDOW = 600
+
+
 def _leaders(text: str, names: list[NameMention]) -> dict[int, tuple[int, str]]:
     """'Đoàn công tác ... do đồng chí X ... làm trưởng đoàn': X is the delegation's head."""
     out: dict[int, tuple[int, str]] = {}
+    name_starts = [n.start for n in names]
     for m in _LEADS.finditer(text):
-        s_start = 0
-        for s in _SENTENCE_START.finditer(text, max(0, m.start() - 600), m.start()):
+        s_start = max(0, m.start() - _LEADER_WINDOW)  # the sentence's start, or this far back
+        for s in _SENTENCE_START.finditer(text, s_start, m.start()):
             s_start = s.end()
         by = None
         for b in _BY.finditer(text, s_start, m.start()):
             by = b
-        candidates = [i for i, n in enumerate(names) if s_start <= n.start < m.start()]
+        candidates = range(bisect_left(name_starts, s_start), bisect_left(name_starts, m.start()))
         if by is not None:
-            after_by = [i for i in candidates if names[i].start >= by.end()]
-            leader = after_by[0] if after_by else None
+            first_after_by = bisect_left(name_starts, by.end(), candidates.start, candidates.stop)
+            leader = first_after_by if first_after_by < candidates.stop else None
         elif m.group(0).startswith("dẫn"):
             leader = None  # "dẫn đầu cả nước" leads a ranking, not a delegation
         else:

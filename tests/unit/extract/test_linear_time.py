@@ -29,6 +29,8 @@ REPETITIVE = {
         f"Nghị quyết số {i}-NQ/TU, Quyết định số {i}/QĐ-UBND." for i in range(n // 8)
     ),
     "a line without a stop": lambda n: "Bài thử. " + "Tỉnh Quảng Ninh có cán bộ làm việc tại UBND tỉnh, " * (n // 8),
+    "delegations in one sentence": lambda n: "Bài thử. " + "đoàn công tác do ông Nguyễn Văn An làm trưởng đoàn, " * (n // 7),
+    "highland names": lambda n: "Bài thử. " + "Ông Y Biêr Niê và bà H'Yim Kđoh dự họp. " * (n // 8),
     "many bodies": lambda n: "Bài thử. " + ", ".join(
         f"Sở Nội vụ tỉnh {('Quảng Ninh', 'Hà Nam', 'Lào Cai')[i % 3]}" for i in range(n // 4)
     ) + ".",
