@@ -147,19 +147,9 @@ CENTRAL = rf"(?:{phrase('Trung ương')}|T\.Ư\.?|TƯ|TW|T\.W)"
 HDND = rf"(?:HĐND|{phrase('Hội đồng nhân dân')})"
 UBND = rf"(?:UBND|{phrase('Ủy ban nhân dân')})"
 MTTQ = rf"(?:MTTQ|UBMTTQ|{phrase('Mặt trận Tổ quốc')})(?:{SP}Việt{SP}Nam|{SP}VN)?"
-_BOARD_FIELDS = _alt("Tổ chức", "Tuyên giáo", "Dân vận", "Nội chính", "Kinh tế", "Đối ngoại", "Tuyên giáo và Dân vận",
-                     "Chính sách, chiến lược", "Chính sách chiến lược", "Bảo vệ, chăm sóc sức khỏe cán bộ")
-_COUNCIL_BOARDS = _alt("Pháp chế", "Kinh tế - Ngân sách", "Kinh tế - Xã hội", "Văn hóa - Xã hội", "Dân tộc", "Đô thị",
-                       "Kinh tế", "Văn hóa - xã hội", "Kinh tế - ngân sách")
-_FIELDS = _alt(
-    "Nội vụ", "Tài chính", "Kế hoạch và Đầu tư", "Kế hoạch - Đầu tư", "Tư pháp", "Công Thương", "Xây dựng",
-    "Giao thông vận tải", "Giao thông - Vận tải", "Nông nghiệp và Phát triển nông thôn", "Nông nghiệp và PTNT",
-    "Nông nghiệp và Môi trường", "Tài nguyên và Môi trường", "Tài nguyên - Môi trường",
-    "Lao động - Thương binh và Xã hội", "Lao động, Thương binh và Xã hội", "Văn hóa, Thể thao và Du lịch",
-    "Văn hóa - Thể thao và Du lịch", "Văn hóa và Thể thao", "Văn hóa - Thể thao", "Khoa học và Công nghệ",
-    "Khoa học - Công nghệ", "Giáo dục và Đào tạo", "Giáo dục - Đào tạo", "Y tế", "Thông tin và Truyền thông",
-    "Ngoại giao", "Ngoại vụ", "Quốc phòng", "Công an", "Dân tộc và Tôn giáo", "Du lịch", "Văn hóa và Thông tin",
-)
+_BOARD_FIELDS = _alt(*lexicon.body_names("party_board"))
+_COUNCIL_BOARDS = _alt(*lexicon.body_names("council_board"))
+_FIELDS = _alt(*lexicon.body_names("field"))
 _FIELD_ACRONYM = rf"[{UP}]{{2,5}}(?:[&\-][{UP}]{{1,4}}){{0,3}}"
 # Words that end a department's name written without a gazetteer entry ("Sở Nội vụ tỉnh ...").
 _FIELD_STOP = r"(?:tỉnh|huyện|xã|thành|thị|quận|phường|của|đã|đang|được|và|là|với|cho|trong|tại|có|sẽ|để|này|đó|các|cấp|về|theo|cùng|vừa|phối|chủ|tổ|làm)"
@@ -168,9 +158,7 @@ _GENERIC_FIELD = (
     rf"(?:{SP}(?:và|-|–|&){SP}{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW})?){{0,2}}"
 )
 FIELD = rf"(?:{_FIELDS}|{_FIELD_ACRONYM}|{_GENERIC_FIELD})"
-_CENTRE_NAMES = _alt("Phục vụ hành chính công", "Hành chính công", "Truyền thông", "Chính trị", "Bồi dưỡng chính trị",
-                     "Giao dịch một cửa", "Xúc tiến đầu tư", "Kiểm soát bệnh tật", "Dịch vụ việc làm",
-                     "Công nghệ thông tin và Truyền thông", "Văn hóa", "Y tế")
+_CENTRE_NAMES = _alt(*lexicon.body_names("centre"))
 _FIELD_WORDS = rf"{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW}){{0,3}}"
 # "Trung tâm Hội nghị tỉnh" is a venue, not a body; "Văn hóa, Thể thao và Truyền thông": commas only before a "và".
 _ANOTHER_BODY = (
@@ -187,23 +175,9 @@ _GENERIC_CENTRE = (
 # A known centre's name that goes on ("Văn hóa - Thông tin và Thể thao") is read whole by the generic reading.
 _CENTRE_NAME_ENDS = rf"(?!{SP}(?:và|-|–){SP}{_ANOTHER_BODY}[{UP}])"
 _QUOTED = r"(?:[^\S\n]*[\"“][^\"”\n]{1,30}[\"”])"
-_MASS = _alt("Hội Nông dân", "Hội Liên hiệp Phụ nữ", "Hội LHPN", "Hội Cựu chiến binh", "Hội CCB", "Đoàn Thanh niên",
-             "Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh", "Liên đoàn Lao động", "LĐLĐ",
-             "Hội Chữ thập đỏ", "Liên minh Hợp tác xã", "Hội Người cao tuổi", "Hội Khuyến học", "Hội Luật gia",
-             "Hội Nhà báo", "Hội Cựu Thanh niên xung phong", "Liên hiệp các Hội Khoa học và Kỹ thuật")
-_LOCAL_STATE = _alt("Công an", "Bộ Chỉ huy Quân sự", "Bộ CHQS", "Bộ Chỉ huy Bộ đội Biên phòng", "Viện Kiểm sát nhân dân",
-                    "VKSND", "Tòa án nhân dân", "TAND", "Thanh tra", "Kho bạc Nhà nước", "Cục Thuế", "Cục Hải quan",
-                    "Bảo hiểm xã hội", "BHXH", "Ban Quản lý Khu kinh tế", "Đài Phát thanh và Truyền hình",
-                    "Trường Chính trị", "Ban Dân tộc", "Bưu điện", "Bệnh viện Đa khoa", "Bệnh viện Y học cổ truyền",
-                    "Bệnh viện Sản - Nhi", "Bệnh viện Nhi", "Bệnh viện Phục hồi chức năng", "Bệnh viện Tâm thần",
-                    "Bệnh viện Lao và Bệnh phổi", "Bệnh viện Phổi", "Bệnh viện Mắt", "Bệnh viện Da liễu",
-                    "Trường Cao đẳng Y tế", "Trường Cao đẳng Cộng đồng", "Trường Cao đẳng Sư phạm",
-                    "Ngân hàng Nhà nước chi nhánh")
-_NATIONAL = _alt("Quốc hội", "Ủy ban Thường vụ Quốc hội", "Văn phòng Chính phủ", "Văn phòng Quốc hội",
-                 "Văn phòng Chủ tịch nước", "Kiểm toán Nhà nước", "Thanh tra Chính phủ", "Ngân hàng Nhà nước",
-                 "Ủy ban Dân tộc", "Hội đồng Dân tộc", "Tòa án nhân dân tối cao", "Viện Kiểm sát nhân dân tối cao",
-                 "Học viện Chính trị quốc gia Hồ Chí Minh", "Học viện Hành chính quốc gia", "Bộ Chính trị",
-                 "Ban Bí thư Trung ương Đảng", "Ban Bí thư")
+_MASS = _alt(*lexicon.body_names("mass_organisation"))
+_LOCAL_STATE = _alt(*lexicon.body_names("local_state"))
+_NATIONAL = _alt(*lexicon.body_names("national"))
 _OPT_LEVEL = rf"(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?"
 # A proper name after an institution's kind ("Trường Cao đẳng Lào Cai", "Tổng công ty Điện lực miền Bắc", "Công ty
 # TNHH MTV Xổ số kiến thiết Quảng Ninh"): capitalised words, a few lower-case ones between them, ending capitalised
@@ -234,11 +208,7 @@ _COMPANY = (
 )
 # A ministry's department: "Vụ Tổ chức cán bộ", "Vụ Chính quyền địa phương (Bộ Nội vụ)". Others only with their
 # ministry after them: "Vụ" alone also starts a crop season ("Vụ Đông Xuân") or a district ("Vụ Bản").
-_MINISTRY_DEPARTMENTS = _alt(
-    "Tổ chức cán bộ", "Tổ chức - Biên chế", "Tổ chức biên chế", "Chính quyền địa phương", "Công chức - Viên chức",
-    "Tiền lương", "Cải cách hành chính", "Pháp chế", "Kế hoạch - Tài chính", "Hợp tác quốc tế", "Tổ chức phi chính phủ",
-    "Địa phương", "Tổng hợp", "Thi đua - Khen thưởng",
-)
+_MINISTRY_DEPARTMENTS = _alt(*lexicon.body_names("ministry_department"))
 _DEPARTMENT_WORDS = rf"{_FIELD_WORDS}(?:{SP}(?:và|-|–){SP}{_FIELD_WORDS}){{0,2}}"
 _MINISTRY_AFTER = rf"(?=[^\S\n]*[,(]?[^\S\n]*(?:(?:thuộc|của){SP})?{phrase('Bộ')}{SP}[{UP}])"
 # A steering committee and its remit: "Ban Chỉ đạo tinh giản biên chế tỉnh", "Ban Chỉ đạo Trung ương về tổng kết

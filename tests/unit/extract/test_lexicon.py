@@ -44,7 +44,7 @@ def test_every_title_has_a_kind():
     assert "Tổng Bí thư" in lexicon.titles("alone") and "Chủ tịch" in lexicon.titles("body")
 
 
-KEYS = {"topic_cues.tsv": lambda row: (row[0], row[2]), "outlets.tsv": tuple}
+KEYS = {"topic_cues.tsv": lambda row: (row[0], row[2]), "outlets.tsv": tuple, "bodies.tsv": tuple}
 
 
 def test_no_entry_is_listed_twice_in_a_file():

@@ -191,3 +191,9 @@ def honorifics(kind: str, use: str) -> tuple[str, ...]:
     """Honorifics of a kind ("word", "abbreviation") for a use ("person", "author"), longest first."""
     found = [row[0] for row in rows("honorifics.tsv") if row[1] == kind and use in row[2].split()]
     return tuple(sorted(found, key=len, reverse=True))
+
+
+@cache
+def body_names(kind: str) -> tuple[str, ...]:
+    """Bodies (or the fields of work in their names) known by name, of one kind (see bodies.tsv)."""
+    return tuple(row[1] for row in rows("bodies.tsv") if row[0] == kind)
