@@ -21,7 +21,7 @@ def _alternation(phrases) -> str:
 
 
 # Verbs that govern a quantified result, as the genre writes them.
-_ACTIONS = _alternation(lexicon.phrases("verbs_of_change.txt"))
+_ACTIONS = _alternation(lexicon.verbs_of_change())
 # Words between the verb and the number that change nothing ("giảm được 301", "tăng thêm 2").
 _FILLERS = _alternation(lexicon.phrases("verb_fillers.txt"))
 _QUALIFIERS = dict(lexicon.rows("qualifiers.tsv"))
@@ -33,10 +33,9 @@ _ACTION_BEFORE = re.compile(
 )
 _QUALIFIER_BEFORE = re.compile(rf"(?<!\w)(?P<qual>{_QUALIFIER_ALTERNATION})\s+$", re.IGNORECASE)
 # Rank verbs: the number is a position, so "thứ" before it is not a meeting ordinal.
-_RANK_VERBS = frozenset({"đứng thứ", "xếp thứ", "xếp hạng", "vươn lên", "nằm trong nhóm", "nằm trong top",
-                         "thuộc nhóm", "trong nhóm", "lọt vào nhóm", "lọt top"})
+_RANK_VERBS = lexicon.verbs_of_change("rank")
 # Verbs that say little by themselves: the counted thing must be a unit of reform or development.
-_WEAK_VERBS = frozenset({"có", "lên", "xuống", "cấp", "đón", "thu", "đầu tư", "gồm", "bao gồm", "thành"})
+_WEAK_VERBS = lexicon.verbs_of_change("weak")
 # A clause that opens with its count: "8 huyện, thị xã đã thực hiện xong việc sáp nhập...".
 _PREDICATE_AFTER = re.compile(
     # "22 đơn vị hành chính cấp huyện của hai tỉnh cũ kết thúc hoạt động": a short complement may come first.
@@ -68,7 +67,7 @@ _NOT_A_QUANTITY_BEFORE = re.compile(
 _DURATION_AFTER = re.compile(
     r"\s*(?:năm|tháng|tuần|quý|nhiệm kỳ|thập kỷ|thế kỷ|buổi|tiếng|ngày|giờ|phút)(?!\w)", re.IGNORECASE
 )
-_PROCESSING_TIME_VERBS = frozenset({"giảm", "rút ngắn", "còn", "chỉ còn", "xuống"})
+_PROCESSING_TIME_VERBS = lexicon.verbs_of_change("processing_time")
 _CODE_AFTER = re.compile(r"\s?[-–/]\s?[A-ZĐ]")
 _TIME_AFTER = re.compile(r"\s?[:hg]\s?\d")
 # "4/10 huyện" is four of ten; "9/3" and "25/10/2017" are dates.
@@ -540,8 +539,8 @@ def _action_name(match: re.Match) -> str:
 
 
 _OPEN_BRACKET_BEFORE = re.compile(r"\(\s*$")
-_RESTATING_VERBS = frozenset({"tương đương", "tương ứng"})
-_POSITION_VERBS = frozenset({"đứng thứ", "xếp thứ", "xếp hạng", "vươn lên"})
+_RESTATING_VERBS = lexicon.verbs_of_change("restating")
+_POSITION_VERBS = lexicon.verbs_of_change("position")
 _NOT_A_UNIT_AFTER_RANK = frozenset({"", "cả nước", "toàn quốc", "trong cả nước", "khu vực", "trong khu vực"})
 
 

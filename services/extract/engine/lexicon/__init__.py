@@ -165,7 +165,7 @@ def word_tags() -> dict[str, frozenset[str]]:
     tag((t.split()[0] for t in titles("alone") + titles("body")), "title")
     tag((s.split()[0] for s in province_spellings()), "province")
     tag((p.split()[0] for p in phrases("units.txt")), "unit")
-    tag((p.split()[0] for p in phrases("verbs_of_change.txt")), "verb_of_change")
+    tag((p.split()[0] for p in verbs_of_change()), "verb_of_change")
     tag((p.split()[0] for p in phrases("qualifiers.tsv")), "qualifier")
     tag(words("measure_words.txt"), "measure")
     kind_tags = {"middle": "middle_name", "middle_hmong": "hmong_middle_name", "given": "name_syllable"}
@@ -197,3 +197,9 @@ def honorifics(kind: str, use: str) -> tuple[str, ...]:
 def body_names(kind: str) -> tuple[str, ...]:
     """Bodies (or the fields of work in their names) known by name, of one kind (see bodies.tsv)."""
     return tuple(row[1] for row in rows("bodies.tsv") if row[0] == kind)
+
+
+@cache
+def verbs_of_change(cls: str | None = None) -> frozenset[str]:
+    """Verbs that govern a quantified result; with cls, those of one class (see verbs_of_change.tsv)."""
+    return frozenset(row[0] for row in rows("verbs_of_change.tsv") if cls is None or cls in " ".join(row[1:]).split())
