@@ -334,8 +334,9 @@ class _Reading:
 def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context) -> Metric | None:
     text = doc.text
     reading = _read_number(text, clause, m)
-    if reading is None or _rejected_before_unit(text, reading):
+    if reading is None or _dropped_by(_FILTERS_BEFORE_UNIT, text, reading):
         return None
+    _read_move(text, reading)
     _read_unit(text, reading, context)
     if reading.action is None:
         found = _action_without_verb(
@@ -344,7 +345,9 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
         if found is None:
             return None
         reading.action, reading.rule = found
-    if _rejected_after_unit(text, reading):
+    for adjust in _UNIT_ADJUSTMENTS:
+        adjust(text, reading, context)
+    if _dropped_by(_FILTERS_AFTER_UNIT, text, reading):
         return None
     for refine in _UNIT_REFINEMENTS:
         refine(text, reading, context)
@@ -367,13 +370,11 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
 
 
 def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
-    """The number, its verb, fillers and qualifier; None for a code, a year or a date."""
+    """The number, its verb, fillers and qualifier; None for a code, a year or a date (read here, before the
+    verb is looked for, since most numbers of a page are those)."""
     token = m.group("num")
     start, end = m.span()
-    # Telephone numbers and codes start with a zero; bare years are dates, not quantities.
-    if (len(token) > 1 and token[0] == "0" and token[1].isdigit()) or is_year(token):
-        return None  # RULE_NOT_CODE_OR_YEAR
-    if _CODE_AFTER.match(text, end, clause.end) or _TIME_AFTER.match(text, end, clause.end):
+    if _is_code_or_year(text, clause, token, end):
         return None  # RULE_NOT_CODE_OR_YEAR
     value = parse_number(token)
     if value is None:
@@ -398,14 +399,51 @@ def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
     )
 
 
-def _rejected_before_unit(text: str, r: _Reading) -> bool:
+def _is_code_or_year(text: str, clause: _Clause, token: str, end: int) -> bool:
+    # Telephone numbers and codes start with a zero; bare years are dates, not quantities.
+    if (len(token) > 1 and token[0] == "0" and token[1].isdigit()) or is_year(token):
+        return True
+    return bool(_CODE_AFTER.match(text, end, clause.end) or _TIME_AFTER.match(text, end, clause.end))
+
+
+# --- filters: each a named rule and a test on the reading so far -------------------------------------
+
+
+def _names_no_quantity(text: str, r: _Reading) -> bool:
     before_number = text[r.window_start:r.number_start]
-    if r.action not in _RANK_VERBS and _NOT_A_QUANTITY_BEFORE.search(before_number, max(0, len(before_number) - 20)):
-        return True  # RULE_NOT_A_QUANTITY
-    if _ONE_OF.match(text, r.end, r.clause.end):
-        return True  # RULE_NOT_ONE_OF
-    # "giảm từ 25 xuống còn 20": the starting count is kept beside the result, as the scope the reform
-    # worked on (the annotation policy lists both); what it counts is read after the result if need be.
+    tail = max(0, len(before_number) - 20)
+    return r.action not in _RANK_VERBS and _NOT_A_QUANTITY_BEFORE.search(before_number, tail) is not None
+
+
+def _is_one_of(text: str, r: _Reading) -> bool:
+    return _ONE_OF.match(text, r.end, r.clause.end) is not None
+
+
+def _is_duration(text: str, r: _Reading) -> bool:
+    processing_time = r.action in _PROCESSING_TIME_VERBS and not r.measure
+    return _DURATION_AFTER.match(text, r.end, r.clause.end) is not None and not processing_time
+
+
+def _is_not_countable(text: str, r: _Reading) -> bool:
+    return not _is_countable(text, r.clause, r.value, r.action, r.measure, r.unit, r.unit_end, r.end)
+
+
+_FILTERS_BEFORE_UNIT = ((RULE_NOT_A_QUANTITY, _names_no_quantity), (RULE_NOT_ONE_OF, _is_one_of))
+_FILTERS_AFTER_UNIT = ((RULE_NOT_DURATION, _is_duration), (RULE_NOT_COUNTABLE, _is_not_countable))
+
+
+def _dropped_by(filters: tuple, text: str, r: _Reading) -> str | None:
+    """The id of the first filter that drops the reading, if any."""
+    return next((rule_id for rule_id, drops in filters if drops(text, r)), None)
+
+
+# --- reading steps ---------------------------------------------------------------------------------
+
+
+def _read_move(text: str, r: _Reading) -> None:
+    """ "giảm từ 25 xuống còn 20": the starting count is kept beside the result, as the scope the reform
+    worked on (the annotation policy lists both); what it counts is read after the result if need be."""
+    before_number = text[r.window_start:r.number_start]
     from_value = _FROM_TO.search(before_number, max(0, len(before_number) - 6))
     r.later = _TO_LATER.search(text, r.end, r.clause.end) if from_value else None
     if r.later and r.action_match is None:
@@ -413,7 +451,6 @@ def _rejected_before_unit(text: str, r: _Reading) -> bool:
         r.action_match = _ACTION_BEFORE.search(before_number, 0, from_value.start())
         r.action = _action_name(r.action_match) if r.action_match else None
         r.rule = RULE_VERB_BEFORE_FROM
-    return False
 
 
 def _read_unit(text: str, r: _Reading, context: _Context) -> None:
@@ -438,10 +475,7 @@ def _read_unit(text: str, r: _Reading, context: _Context) -> None:
         r.action, r.rule = context.action, RULE_BRACKETED_SHARE
 
 
-def _rejected_after_unit(text: str, r: _Reading) -> bool:
-    processing_time = r.action in _PROCESSING_TIME_VERBS and not r.measure
-    if _DURATION_AFTER.match(text, r.end, r.clause.end) and not processing_time:
-        return True  # RULE_NOT_DURATION: "sau hơn 6 năm", "2 năm"
+def _ranked_thing(text: str, r: _Reading, context: _Context) -> None:
     if r.action in _POSITION_VERBS:
         # "đứng thứ 2 về Chỉ số CCHC": the ranked thing follows "về"; "xếp thứ 45/63 tỉnh" ranks the subject.
         if r.unit.lower().startswith("về "):
@@ -450,13 +484,19 @@ def _rejected_after_unit(text: str, r: _Reading) -> bool:
             r.unit = ""
     elif r.action in _RANK_VERBS and r.unit.lower() in _NOT_A_UNIT_AFTER_RANK:
         r.unit = ""
+
+
+def _counted_before_verb(text: str, r: _Reading, context: _Context) -> None:
     if not r.measure and (not r.unit or r.unit.lower() in _GENERIC_HEADS):
         # "số thôn, tổ dân phố của tỉnh giảm từ 1.475 xuống còn 1.241", "giảm 29 đơn vị":
         # what is counted was named before the verb.
         counted = _counted_subject(text[max(r.clause.start, r.verb_start - _PREFIX_WINDOW):r.verb_start])
         if counted:
             r.unit = counted
-    return not _is_countable(text, r.clause, r.value, r.action, r.measure, r.unit, r.unit_end, r.end)  # RULE_NOT_COUNTABLE
+
+
+# What the unit is once the verb is known, before the filters that read it.
+_UNIT_ADJUSTMENTS = (_ranked_thing, _counted_before_verb)
 
 
 def _described_generic_head(text: str, r: _Reading, context: _Context) -> None:
