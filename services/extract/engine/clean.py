@@ -175,13 +175,7 @@ _THEO = re.compile(r"^(?:\(\s*theo\s+(.+?)\s*\)|theo\s+(.+?))\.?$", re.IGNORECAS
 _NAME_TOKEN = re.compile(rf"^[{UPPER}][{LOWER}]{{0,6}}$")
 # Capitalised words of site furniture or organisations, never part of a personal name. Given names that
 # also start menu items ("Thu Trang", "Bích Liên") are left out: "Trang Chủ", "Liên Hệ" fail on their other word.
-_NOT_NAME_TOKENS = frozenset({
-    "Tin", "Tức", "Bài", "Viết", "Các", "Những", "Khác", "Chủ", "Video", "Ảnh", "Đọc", "Xem", "Thêm",
-    "Hệ", "Mới", "Online", "Nhất", "Trực", "Tuyến", "Truy", "Cập", "Lượt", "Luận", "Báo", "Đài", "Ban", "Sở",
-    "Tỉnh", "Huyện", "Xã", "Phường", "Cổng", "Tạp", "Theo", "Nguồn", "Tác", "Giả", "Cảnh", "Biểu", "Nghị",
-    "Đồng", "Ông", "Bà", "Chị", "Và", "Của",
-    "Tại", "Với", "Trong", "Một", "Số", "Chia", "Sẻ", "In", "Top", "Điện", "Thoại", "Email", "Hotline",
-})
+_NOT_NAME_TOKENS = lexicon.not_name_words("byline")
 # What may stand beside a name in a byline: the outlet or the author's workplace.
 _AFFILIATION = re.compile(
     r"(?:Báo|Đài|Tạp chí|Cổng|Trang|Trung tâm|Theo|Trường|Học viện|Viện|Ban|Sở|Phòng|Hội|Cục|Vụ|Bộ|UBND|"

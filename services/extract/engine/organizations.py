@@ -79,10 +79,7 @@ def province_of(spelling: str) -> str | None:
 SURNAMES = lexicon.surnames()
 
 # Capitalised words that open titles, bodies or places, never part of a person's name.
-NAME_BREAKERS = frozenset("""
-Bí Chủ Phó Ủy Trưởng Giám Tổng Bộ Sở Tỉnh Huyện Xã Phường Quận Đảng Thủ Chánh Ông Bà Chị Các Theo Tại Trong
-Với Của Về Đến Từ Khi Sau Để Nhà Cơ Đồng Tin Ảnh Bài Và Là Có Những Được Đã Đang Sẽ Cùng
-""".split())
+NAME_BREAKERS = lexicon.not_name_words("person_name")
 
 _CAP_TOKEN = re.compile(rf"[{UP}][{LOW}]+")
 

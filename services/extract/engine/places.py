@@ -195,11 +195,7 @@ _LIST_NEXT = re.compile(rf" *(?:,| và) +(?P<name>{_NAME_WORD}(?: +{_NAME_WORD})
 _LIST_ITEM_END = re.compile(r" *(?:[,;)]|\.(?!\w)| và |$)", re.MULTILINE)
 _NOT_PLACES = frozenset({"Việt Nam", "Trung Quốc", "Lào", "Campuchia", "Thủ đô"})
 # First words of bodies and titles: "TP Hạ Long và Sở Nội vụ" lists a body after the place.
-_BODY_FIRST_WORDS = frozenset(
-    "Sở Ban Ủy Uỷ Hội Đoàn Công Trung Tỉnh Huyện Thành Đảng Mặt Bộ Cục Chi Phòng Trường Bệnh Ngân Nhà Đài "
-    "Báo "
-    "Viện Học Tổng Liên Quỹ Cảng Khu Tập Thường Bí Chủ Phó Giám Đại Trưởng Lãnh Các".split()
-)
+_BODY_FIRST_WORDS = lexicon.not_name_words("body_or_title")
 _NUMBERED_UNITS = frozenset({"phường", "quận", "thôn", "tổ dân phố", "khu phố", "ấp", "xóm", "bản", "khóm"})
 # Counting words after a number: "xã 3 năm liền" is not a place named 3.
 _COUNTED = re.compile(r"\s+(?:năm|tháng|ngày|lần|người|hộ|tỷ|triệu|%|km|ha)\b")

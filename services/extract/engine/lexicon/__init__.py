@@ -203,3 +203,9 @@ def body_names(kind: str) -> tuple[str, ...]:
 def verbs_of_change(cls: str | None = None) -> frozenset[str]:
     """Verbs that govern a quantified result; with cls, those of one class (see verbs_of_change.tsv)."""
     return frozenset(row[0] for row in rows("verbs_of_change.tsv") if cls is None or cls in " ".join(row[1:]).split())
+
+
+@cache
+def not_name_words(use: str) -> frozenset[str]:
+    """Capitalised words that are never part of a person's name where `use` reads them (not_name_words.tsv)."""
+    return frozenset(row[0] for row in rows("not_name_words.tsv") if use in row[1].split())
