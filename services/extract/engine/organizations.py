@@ -1,9 +1,10 @@
 """Organizations: each body an article names, once, as specifically as the text allows.
 
-This module also holds the genre's lexicon that people.py shares: how the text is
-normalised for matching, the provinces, the grammar of bodies (party committees and
-their boards, people's councils and committees, departments, the Front, mass
-organisations, centres...) and where a place name ends and a person's name begins.
+This module also holds the grammar people.py shares: the regex classes of letters, the
+province spellings as a pattern (the spellings themselves are in the lexicon), the kinds of
+body as named rules (party committees and their boards, people's councils and committees,
+departments, the Front, mass organisations, centres...) and where a place name ends and a
+person's name begins.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from provnews.extract.engine.rules import rule
 from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, fold
 from provnews.schemas.extraction import Organization, Person
 
-# --- letters and normalisation -------------------------------------------------------
+# --- letters ---------------------------------------------------------------------------
 
 UP = LATIN_UPPER
 LOW = LATIN_LOWER
