@@ -163,18 +163,22 @@ RULE_NUMBERED = rule(
 RULE_LONE_SYMBOL = rule(
     "document.lone_symbol", "legal_documents", "a document's symbol alone, its kind read from the symbol: \"(18-NQ/TW)\"",
     examples=("Tỉnh thực hiện nghiêm 18-NQ/TW của Trung ương.",),
+    counterexamples=("Tỉnh có 18 xã và 3 phường.",),
 )
 RULE_NAMED_SCHEME = rule(
     "document.named_scheme", "legal_documents", "a scheme named by its title: Đề án \"Sắp xếp ...\"",
     examples=("Tỉnh triển khai Đề án \"Sắp xếp tổ chức bộ máy các cơ quan\" trong năm nay.",),
+    counterexamples=("Các Đề án đã được phê duyệt đúng hạn.",),
 )
 RULE_NAMED_ACT = rule(
     "document.named_act", "legal_documents", "a resolution, decision or plan named by what it is about, with no number",
     examples=("Tỉnh ban hành Kế hoạch về sắp xếp đơn vị hành chính cấp xã giai đoạn mới.",),
+    counterexamples=("Tỉnh đã ban hành kế hoạch.",),
 )
 RULE_NAMED_LAW = rule(
     "document.named_law", "legal_documents", "a law by its name: \"Luật Tổ chức chính quyền địa phương\"",
     examples=("Quốc hội sửa đổi Luật Tổ chức chính quyền địa phương năm nay.",),
+    counterexamples=("Tỉnh thực hiện đúng pháp luật về tổ chức bộ máy.",),
 )
 
 

@@ -255,6 +255,7 @@ RULE_VERB_BEFORE = rule(
 RULE_VERB_BEFORE_FROM = rule(
     "metric.verb_before_from", "metrics", "a move from one figure to another, its verb before \"từ\"",
     examples=("Số thôn giảm từ 1.475 xuống còn 1.241 thôn.",),
+    counterexamples=("Tỉnh giảm 12 phòng.",),
 )
 RULE_OWN_PREDICATE = rule(
     "metric.own_predicate", "metrics", "a count opening its clause, the verb after what it counts",
@@ -269,6 +270,7 @@ RULE_INHERITED_VERB = rule(
 RULE_BRACKETED_SHARE = rule(
     "metric.bracketed_share", "metrics", "a share in brackets restating the count just before it",
     examples=("Tỉnh đã giảm 6.714 đơn vị (khoảng 66,91%).",),
+    counterexamples=("Tỉnh đã giảm 6.714 đơn vị (ảnh).",),
 )
 RULE_TABLE_ROW = rule(
     "metric.table_row", "metrics", "a before/after row of a table flattened to text, figures between bars",
@@ -280,7 +282,7 @@ RULE_TABLE_ROW = rule(
 RULE_NOT_CODE_OR_YEAR = rule(
     "metric.not.code_or_year", "metrics", "a telephone number, a code, a clock time or a bare year",
     examples=("Đường dây nóng 0912 345 678 giảm tải.", "Năm 2015 tỉnh giảm biên chế.", "Lúc 8h30 giảm 2 lần."),
-    kind="filter",
+    counterexamples=("Tỉnh giảm 12 phòng.",), kind="filter",
 )
 RULE_NOT_DATE = rule(
     "metric.not.date", "metrics", "a date written with slashes (\"9/3\"), unless a count noun follows (\"4/10 huyện\")",
@@ -289,11 +291,12 @@ RULE_NOT_DATE = rule(
 )
 RULE_NOT_A_QUANTITY = rule(
     "metric.not.a_quantity", "metrics", "a name, an ordinal or a reference: \"số 3\", \"lần thứ 2\", \"khóa XV\"",
-    examples=("Thôn 3 đã sáp nhập vào thôn 4.", "Đến nay, khóa 15 đã hoàn thành nhiệm vụ."), kind="filter",
+    examples=("Thôn 3 đã sáp nhập vào thôn 4.", "Đến nay, khóa 15 đã hoàn thành nhiệm vụ."),
+    counterexamples=("Đến nay, 3 thôn đã sáp nhập.",), kind="filter",
 )
 RULE_NOT_ONE_OF = rule(
     "metric.not.one_of", "metrics", "\"1 trong những giải pháp\": a figure of speech",
-    examples=("Giảm 1 trong những thủ tục.",), kind="filter",
+    examples=("Giảm 1 trong những thủ tục.",), counterexamples=("Giảm 1 thủ tục trong năm.",), kind="filter",
 )
 RULE_NOT_DURATION = rule(
     "metric.not.duration", "metrics", "a duration (\"sau hơn 6 năm\"), unless a processing time is cut",
@@ -301,7 +304,7 @@ RULE_NOT_DURATION = rule(
 )
 RULE_NOT_COUNTABLE = rule(
     "metric.not.countable", "metrics", "what is counted is no unit of reform or development",
-    examples=("Hội nghị có 200 đại biểu tham dự.",), kind="filter",
+    examples=("Hội nghị có 200 đại biểu tham dự.",), counterexamples=("Tỉnh có 200 cán bộ dôi dư.",), kind="filter",
 )
 
 

@@ -229,14 +229,17 @@ class NameMention:
 RULE_TITLE_BEFORE = rule(
     "person.title_before", "persons", "a name right after a title with its body",
     examples=("Phó Chủ tịch UBND tỉnh Quảng Ninh Nguyễn Văn Đọc phát biểu.",),
+    counterexamples=("Ông Nguyễn Văn Đọc phát biểu.",),
 )
 RULE_TITLE_AFTER = rule(
     "person.title_after", "persons", "a name with a title after it: \"X, Bí thư Tỉnh ủy\", \"X giữ chức ...\"",
     examples=("Ông Vũ Đại Thắng, Bí thư Tỉnh ủy Quảng Ninh, phát biểu.",),
+    counterexamples=("Ông Vũ Đại Thắng phát biểu tại hội nghị.",),
 )
 RULE_LISTED_AFTER_PERSON = rule(
     "person.listed_after_person", "persons", "a name in a list whose first item is a person",
     examples=("Dự hội nghị có các đồng chí Tô Lâm, Lương Cường.",),
+    counterexamples=("Dự hội nghị có đồng chí Tô Lâm.",),
 )
 RULE_HONORIFIC = rule(
     "person.honorific", "persons", "a name after an honorific or an academic title: ông, bà, đồng chí, TS.",

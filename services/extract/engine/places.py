@@ -105,6 +105,7 @@ RULE_PROVINCE_NAME = rule(
 RULE_PROVINCE_AFTER_TINH = rule(
     "province.after_tinh", "provinces", "after the word \"tỉnh\", a province's name in any case",
     examples=("Cán bộ tỉnh quảng ninh dự hội nghị.",),
+    counterexamples=("Cán bộ tỉnh dự hội nghị.",),
 )
 
 
@@ -233,10 +234,12 @@ RULE_NUMBERED_PLACE = rule(
 RULE_LISTED_PLACE = rule(
     "location.listed", "locations", "a name further down a list under one administrative word",
     examples=("Sáp nhập huyện Ba Chẽ, Tiên Yên và Bình Liêu.",),
+    counterexamples=("Sáp nhập huyện Ba Chẽ vào thành phố.",),
 )
 RULE_COUNTED_PLACES = rule(
     "location.counted_list", "locations", "names listed after a count of places: \"3 huyện là A, B và C\"",
     examples=("Tỉnh thí điểm ở 3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn.",),
+    counterexamples=("Tỉnh có 3 huyện đạt chuẩn nông thôn mới.",),
 )
 
 
