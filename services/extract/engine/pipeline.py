@@ -21,13 +21,12 @@ from provnews.extract.engine.doc import Document
 from provnews.schemas.extraction import Extraction
 
 
-
-def _engine_version() -> str:
+def _engine_version(package: Path = Path(__file__).resolve().parent) -> str:
     """A digest of the engine's own code and data: any change to them is a new version, so `provnews
     reindex` knows when stored extractions are stale without anyone remembering to bump a number."""
-    package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted([*package.glob("*.py"), *package.glob("lexicon/*")]):
+    lexicon_files = [p for p in package.glob("lexicon/*") if p.is_file() and p.suffix in (".py", ".tsv", ".txt")]
+    for path in sorted([*package.glob("*.py"), *lexicon_files]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -85,3 +85,16 @@ def test_an_honorific_in_capitals_after_a_slash_makes_a_person():
     assert [(p.name, [e.rule for e in p.evidence]) for p in extraction.persons] == [
         ("Nguyễn Văn An", ["person.honorific"])
     ]
+
+
+def test_the_engine_version_digests_code_and_word_lists_and_nothing_else(tmp_path):
+    from provnews.extract.engine.pipeline import _engine_version
+
+    (tmp_path / "lexicon" / "__pycache__").mkdir(parents=True)  # as Python leaves it where bytecode is written
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "lexicon" / "units.txt").write_text("phòng\n")
+    before = _engine_version(tmp_path)
+    (tmp_path / "lexicon" / "__pycache__" / "units.cpython-311.pyc").write_bytes(b"\0")
+    assert _engine_version(tmp_path) == before
+    (tmp_path / "lexicon" / "units.txt").write_text("phòng\nban\n")
+    assert _engine_version(tmp_path) != before
