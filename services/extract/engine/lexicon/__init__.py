@@ -1,8 +1,9 @@
 """The engine's word lists, each in one data file beside this module, read by one loader.
 
 Files are UTF-8, one entry a line, columns separated by tabs; lines opening with "#" are comments.
-Nothing else in the project keeps a copy of a list: the engine's modules, the alerts filters and the
-search index all ask here.
+Nothing else in the project keeps a copy of a list: the engine's modules and the alerts filters ask
+here (and fold words with `engine.text`, as the search index does). Each file's header says what a row
+holds and, where a list serves several parts of the grammar, which part reads which entries.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def phrases(name: str) -> tuple[str, ...]:
 
 
 def data_files() -> list[str]:
-    """The names of every data file, for the engine's version digest."""
+    """The names of every data file of the lexicon."""
     return sorted(p.name for p in files(__name__).iterdir() if p.name.endswith((".tsv", ".txt")))
 
 
