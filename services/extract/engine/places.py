@@ -165,24 +165,25 @@ def _is_province_mention(text: str, start: int, end: int) -> bool:
 
 # --- places below province level -------------------------------------------------------------
 
+_LEVELS = lexicon.admin_levels()
 _LEVEL_OF_PREFIX = {
-    "thành phố": "district", "tp": "district", "thị xã": "district", "tx": "district", "huyện": "district",
-    "huyện đảo": "district", "quận": "district",
-    "phường": "commune", "xã": "commune", "thị trấn": "commune", "đặc khu": "district",
-    "thôn": "other", "bản": "other", "tổ dân phố": "other", "khu phố": "other", "ấp": "other", "xóm": "other",
-    "buôn": "other", "làng": "other", "khóm": "other", "tổ": "other", "khu": "other",
-    # A district's party committee names the district: "Huyện ủy Hải Lăng", "Thành ủy Hạ Long".
-    "huyện ủy": "district", "huyện uỷ": "district", "thành ủy": "district", "thành uỷ": "district",
-    "thị ủy": "district", "thị uỷ": "district", "quận ủy": "district", "quận uỷ": "district",
+    form.lower(): level for word, (level, _) in _LEVELS.items() for form in {word, old_spelling(word)}
 }
-# Village words that also start ordinary phrases ("buôn bán", "bản Hiến pháp") count only in lower case.
-_LOWERCASE_ONLY = {"bản", "buôn", "làng", "ấp", "xóm", "khóm", "tổ", "khu"}
-_PREFIX = (
-    r"(?P<prefix>[Hh]uyện [uủ][yỷ]|[Tt]hành [uủ][yỷ]|[Tt]hị [uủ][yỷ]|[Qq]uận [uủ][yỷ]|"
-    r"[Tt]hành phố|TP\.?|Tp\.?|"
-    r"[Tt]hị xã|TX\.?|Tx\.?|[Hh]uyện đảo|[Hh]uyện|[Qq]uận|[Đđ]ặc khu|"
-    r"[Pp]hường|[Xx]ã|[Tt]hị trấn|[Tt]ổ dân phố|[Kk]hu phố|[Tt]hôn|bản|ấp|xóm|buôn|làng|khóm)"
-)
+_LOWERCASE_ONLY = {word for word, (_, how) in _LEVELS.items() if "lowercase_only" in how}
+_NUMBERED_UNITS = frozenset(word for word, (_, how) in _LEVELS.items() if "numbered" in how)
+
+
+def _prefix_form(word: str, how: frozenset[str]) -> str:
+    if "abbreviation" in how:
+        return re.escape(word) + r"\.?"
+    first = word[0] if "lowercase_only" in how else f"[{word[0].upper()}{word[0]}]"
+    # "Huyện ủy" and "Huyện uỷ": both tone placements, and nothing else (every form read has a level).
+    return first + "(?:" + "|".join(sorted({word[1:], old_spelling(word)[1:]}, key=len, reverse=True)) + ")"
+
+
+_PREFIX = "(?P<prefix>" + "|".join(
+    _prefix_form(word, how) for word, (_, how) in sorted(_LEVELS.items(), key=lambda kv: -len(kv[0])) if "prefix" in how
+) + ")"
 _NAME_WORD = rf"[{UPPER}][{LOWER}]*(?:'[{LETTERS}][{LOWER}]*)?(?![{LETTERS}'])"
 _PLACE = re.compile(
     rf"(?=[TtHhQqĐđPpXxKkbấl])(?<![\w.]){_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
@@ -197,7 +198,6 @@ _LIST_ITEM_END = re.compile(r" *(?:[,;)]|\.(?!\w)| và |$)", re.MULTILINE)
 _NOT_PLACES = frozenset({"Việt Nam", "Trung Quốc", "Lào", "Campuchia", "Thủ đô"})
 # First words of bodies and titles: "TP Hạ Long và Sở Nội vụ" lists a body after the place.
 _BODY_FIRST_WORDS = lexicon.not_name_words("body_or_title")
-_NUMBERED_UNITS = frozenset({"phường", "quận", "thôn", "tổ dân phố", "khu phố", "ấp", "xóm", "bản", "khóm"})
 # Counting words after a number: "xã 3 năm liền" is not a place named 3.
 _COUNTED = re.compile(r"\s+(?:năm|tháng|ngày|lần|người|hộ|tỷ|triệu|%|km|ha)\b")
 # Document and common nouns that follow "bản" or "làng" capitalised ("bản Hiến pháp", "làng Văn hóa").

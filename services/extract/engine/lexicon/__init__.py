@@ -210,3 +210,10 @@ def verbs_of_change(cls: str | None = None) -> frozenset[str]:
 def not_name_words(use: str) -> frozenset[str]:
     """Capitalised words that are never part of a person's name where `use` reads them (not_name_words.tsv)."""
     return frozenset(row[0] for row in rows("not_name_words.tsv") if use in row[1].split())
+
+
+@cache
+def admin_levels() -> dict[str, tuple[str, frozenset[str]]]:
+    """Level word -> (level, how it is written: prefix, lowercase_only, numbered, abbreviation); see
+    admin_levels.tsv."""
+    return {row[0]: (row[1], frozenset(row[2].split()) if len(row) > 2 else frozenset()) for row in rows("admin_levels.tsv")}
