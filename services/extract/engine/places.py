@@ -178,7 +178,8 @@ def _prefix_form(word: str, how: frozenset[str]) -> str:
         return re.escape(word) + r"\.?"
     first = word[0] if "lowercase_only" in how else f"[{word[0].upper()}{word[0]}]"
     # "Huyện ủy" and "Huyện uỷ": both tone placements, and nothing else (every form read has a level).
-    return first + "(?:" + "|".join(sorted({word[1:], old_spelling(word)[1:]}, key=len, reverse=True)) + ")"
+    forms = sorted({word[1:], old_spelling(word)[1:]}, key=len, reverse=True)
+    return first + (forms[0] if len(forms) == 1 else "(?:" + "|".join(forms) + ")")
 
 
 _PREFIX = "(?P<prefix>" + "|".join(
