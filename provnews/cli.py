@@ -139,13 +139,47 @@ def ingest(
 
 
 @app.command()
-def extract(paths: Annotated[list[Path], typer.Argument(help="Plain-text articles, files or folders.")]) -> None:
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Plain-text articles, files or folders.")],
+    explain: Annotated[bool, typer.Option(help="Print each finding with the rules that read it and its evidence.")] = False,
+) -> None:
     """Print what the engine extracts from each article, one JSON object per line."""
     from provnews.extract.engine import extract as run_engine, to_contract
+    from provnews.rule_report import explain_lines
 
     for file in _text_files(paths):
         result = run_engine(file.read_text(encoding="utf-8"))
-        sys.stdout.write(json.dumps(to_contract(result, file.name), ensure_ascii=False) + "\n")
+        if explain:
+            sys.stdout.write(f"== {file.name}\n" + "".join(line + "\n" for line in explain_lines(result)))
+        else:
+            sys.stdout.write(json.dumps(to_contract(result, file.name), ensure_ascii=False) + "\n")
+
+
+@app.command()
+def rules(
+    precision: Annotated[bool, typer.Option(help="Score each rule's findings against the gold sets.")] = False,
+    gold: Annotated[list[str] | None, typer.Option(
+        help="ARTICLES_DIR:GOLD_DIR, repeatable (default: the seeds' and the genre fixtures' gold sets).")] = None,
+) -> None:
+    """List the engine's rules; with --precision, how often each one's findings are right."""
+    from provnews.extract.engine.rules import all_rules
+    from provnews.rule_report import DEFAULT_GOLD_SETS, precision_lines, rule_precision
+
+    if not precision:
+        for rule in all_rules():
+            typer.echo(f"{rule.id:<44} {rule.kind:<7} {rule.summary}")
+        return
+    sets = DEFAULT_GOLD_SETS
+    if gold:
+        pairs = [g.split(":", 1) for g in gold]
+        if any(len(p) != 2 for p in pairs):
+            raise typer.BadParameter("give each gold set as ARTICLES_DIR:GOLD_DIR")
+        sets = tuple((Path(a), Path(b)) for a, b in pairs)
+    for articles, golds in sets:
+        if not golds.is_dir():
+            raise typer.BadParameter(f"no gold folder: {golds}")
+    for line in precision_lines(rule_precision(sets)):
+        typer.echo(line)
 
 
 @app.command()

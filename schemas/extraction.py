@@ -33,7 +33,9 @@ class Frozen(BaseModel):
 
 
 class Evidence(Frozen):
-    """A span of the cleaned text: [start, end) and the sentence around it, [sentence_start, sentence_end).
+    """A span of the cleaned text: [start, end), the sentence around it, [sentence_start, sentence_end), and
+    the id of the engine's rule that read it there (`provnews rules` lists them; None only in events from
+    before rules had ids).
 
     In the `articles.extracted` event the sentence travels as its offsets only (the event carries the
     cleaned text they point into) and is restored on reading, so the event does not repeat the text.
@@ -44,6 +46,7 @@ class Evidence(Frozen):
     sentence: str = ""
     sentence_start: int | None = Field(default=None, ge=0)
     sentence_end: int | None = Field(default=None, ge=0)
+    rule: str | None = None
 
     @model_serializer(mode="wrap")
     def _compact(self, handler, info):

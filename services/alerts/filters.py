@@ -6,14 +6,11 @@ under the canonical name the extraction engine uses.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
-from functools import lru_cache
-from importlib.resources import files
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from provnews.extract.engine import lexicon
 from provnews.schemas.extraction import TOPIC_IDS
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_VALUES = 50
 _Value = Field(min_length=1, max_length=200)
@@ -75,59 +72,11 @@ def checked(filter_: Filter, *, allow_empty: bool = False) -> Filter:
 
 
 # -- provinces ------------------------------------------------------------------------------------
-def lower(text: str) -> str:
-    """Lower-case, one character in and one out (so offsets into the result hold in the original)."""
-    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
-
-
-def fold(text: str) -> str:
-    """Lower-case without diacritics, đ -> d, one character in and one out."""
-    return "".join(_fold_char(c) for c in text)
-
-
-def _fold_char(c: str, _memo: dict[str, str] = {}) -> str:  # noqa: B006 - a deliberate memo
-    folded = _memo.get(c)
-    if folded is None:
-        base = unicodedata.normalize("NFD", lower(c))[0]
-        folded = _memo[c] = "d" if base == "đ" else base
-    return folded
-
-
-def _province_key(name: str) -> str:
-    name = re.sub(r"^(?:tỉnh|thành phố|tp\.?)\s+", "", name.strip(), flags=re.IGNORECASE)
-    return re.sub(r"[\s.\-–—]+", "", fold(name))
-
-
-def _rows(name: str) -> list[list[str]]:
-    text = files("provnews.extract.engine").joinpath("data", name).read_text(encoding="utf-8")
-    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
-@lru_cache(maxsize=1)
-def _gazetteer() -> tuple[dict[str, str], dict[str, str]]:
-    """(lookup key -> canonical name, canonical name -> name after 2025), from the engine's own data files."""
-    name_2025 = {row[0]: row[1] for row in _rows("provinces.tsv")}
-    spellings = [(old, old) for old in name_2025] + [(row[0], row[1]) for row in _rows("province_variants.tsv")]
-    lookup: dict[str, str] = {}
-    clashes: set[str] = set()
-    for spelling, canon in spellings:
-        key = _province_key(spelling)
-        if lookup.get(key, canon) != canon:
-            clashes.add(key)  # two provinces alike without diacritics: those need them written
-        lookup[key] = canon
-    for key in clashes:
-        del lookup[key]
-    exact = {" ".join(unicodedata.normalize("NFC", s).split()).casefold(): c for s, c in spellings}
-    return lookup | exact, name_2025
-
-
 def canonical_province(name: str) -> str | None:
     """The canonical (pre-2025) name a written province name stands for, if any."""
-    lookup, _ = _gazetteer()
-    normal = " ".join(unicodedata.normalize("NFC", name).split()).casefold()
-    return lookup.get(normal) or lookup.get(_province_key(name))
+    return lexicon.canonical_province_loosely(name)
 
 
 def province_names() -> dict[str, str]:
     """Canonical name -> name after the July 2025 merger."""
-    return dict(_gazetteer()[1])
+    return dict(lexicon.name_2025())

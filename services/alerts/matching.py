@@ -13,7 +13,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provnews.alerts.filters import Filter, fold, lower
+from provnews.alerts.filters import Filter
+from provnews.extract.engine.text import fold_chars as fold
+from provnews.extract.engine.text import lower_chars as lower
 from provnews.schemas.events import AlertMatch, ReformMention
 from provnews.schemas.extraction import Evidence
 

@@ -27,7 +27,7 @@ from elasticsearch.helpers import async_streaming_bulk
 
 from provnews.elastic import SUPPORTED, unsupported
 from provnews.extract.policies import reform_mentions
-from provnews.indexer.documents import facet_values, has_diacritics, query_terms, snippet
+from provnews.indexer.search_layout import facet_values, has_diacritics, query_terms, snippet
 from provnews.indexer.ports import (
     FACETS, FacetCount, Hit, MetricPage, MetricRow, Rejected, SearchQuery, SearchResult, Stats, StoreUnavailable, Timeline,
     TimelineSeries, TimelineSplit,

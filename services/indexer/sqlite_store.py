@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from provnews.extract.policies import reform_mentions
-from provnews.indexer.documents import facet_values, fold, has_diacritics, query_terms, snippet
+from provnews.indexer.search_layout import facet_values, fold, has_diacritics, query_terms, snippet
 from provnews.indexer.ports import (
     FACETS,
     FacetCount,

@@ -8,7 +8,7 @@ import pytest
 
 from provnews.extract.engine import extract
 from provnews.extract.policies import extracted_article, reform_mentions
-from provnews.indexer.documents import facet_values
+from provnews.indexer.search_layout import facet_values
 from provnews.indexer.elasticsearch_store import IndexNames, bulk_actions, doc_version
 from provnews.schemas.events import ExtractedArticle, ReceivedArticle
 from tests.conftest import SEEDS

@@ -12,7 +12,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from provnews.extract.engine.document import LETTERS, LOWER, UPPER
+from provnews.extract.engine import lexicon
+from provnews.extract.engine.text import LETTERS, LOWER, UPPER, fold, old_spelling
 from provnews.extract.engine.places import province_of
 
 
@@ -174,13 +175,7 @@ _THEO = re.compile(r"^(?:\(\s*theo\s+(.+?)\s*\)|theo\s+(.+?))\.?$", re.IGNORECAS
 _NAME_TOKEN = re.compile(rf"^[{UPPER}][{LOWER}]{{0,6}}$")
 # Capitalised words of site furniture or organisations, never part of a personal name. Given names that
 # also start menu items ("Thu Trang", "Bích Liên") are left out: "Trang Chủ", "Liên Hệ" fail on their other word.
-_NOT_NAME_TOKENS = frozenset({
-    "Tin", "Tức", "Bài", "Viết", "Các", "Những", "Khác", "Chủ", "Video", "Ảnh", "Đọc", "Xem", "Thêm",
-    "Hệ", "Mới", "Online", "Nhất", "Trực", "Tuyến", "Truy", "Cập", "Lượt", "Luận", "Báo", "Đài", "Ban", "Sở",
-    "Tỉnh", "Huyện", "Xã", "Phường", "Cổng", "Tạp", "Theo", "Nguồn", "Tác", "Giả", "Cảnh", "Biểu", "Nghị",
-    "Đồng", "Ông", "Bà", "Chị", "Và", "Của",
-    "Tại", "Với", "Trong", "Một", "Số", "Chia", "Sẻ", "In", "Top", "Điện", "Thoại", "Email", "Hotline",
-})
+_NOT_NAME_TOKENS = lexicon.not_name_words("byline")
 # What may stand beside a name in a byline: the outlet or the author's workplace.
 _AFFILIATION = re.compile(
     r"(?:Báo|Đài|Tạp chí|Cổng|Trang|Trung tâm|Theo|Trường|Học viện|Viện|Ban|Sở|Phòng|Hội|Cục|Vụ|Bộ|UBND|"
@@ -191,8 +186,8 @@ _INITIALS = re.compile(rf"^(?:[{UPPER}]\.){{1,3}}[{UPPER}]?\.?$")  # "Q.T", "H.A
 _HOST_LIKE = re.compile(r"^(?:https?://)?[\w.-]+\.(?:vn|com|net|org)(?:/\S*)?$", re.IGNORECASE)
 # Degrees and ranks printed before an author's name: "ThS. Nguyễn Văn Bình", "Đại tá Lê Văn A".
 _HONORIFIC = re.compile(
-    r"^(?:(?:PGS|GS|TS|ThS|NCS|KS|BS|CN|LS|TSKH)\.?\s*)+(?=[^\W\d_])|"
-    r"^(?:Nhà báo|Luật sư|Đại tá|Thượng tá|Trung tá|Thiếu tá|Đại úy|Đại uý|Nghệ sĩ|Nhà văn|Nhà thơ)\s+"
+    rf"^(?:(?:{'|'.join(lexicon.honorifics('abbreviation', 'author'))})\.?\s*)+(?=[^\W\d_])|"
+    rf"^(?:{'|'.join(sorted({f[0].upper() + f[1:] for h in lexicon.honorifics('word', 'author') for f in (h, old_spelling(h))}, key=len, reverse=True))})\s+"
 )
 _AGENCY = re.compile(r"^(?:[A-ZĐ]{2,}(?:[/+][\w+]+)?|TTXVN.*|VOV.*|VTV.*|Vietnam\+|VietnamPlus)$")
 
@@ -816,12 +811,4 @@ def _as_name(part: str) -> str | None:
 
 def _fold(s: str | None) -> str:
     """Case- and diacritic-insensitive form for comparisons."""
-    if not s:
-        return ""
-    return " ".join(_FOLD_WORD.findall(s.casefold().translate(_ASCII_OF)))
-
-
-_ASCII_OF = str.maketrans(
-    {ch: unicodedata.normalize("NFD", ch)[0] for ch in LOWER if not ch.isascii()} | {"đ": "d"}
-)
-_FOLD_WORD = re.compile(r"[a-z0-9]+")
+    return fold(s) if s else ""

@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from importlib.resources import files
 from urllib.parse import urlsplit
 
+from provnews.extract.engine import lexicon
 from provnews.extract.engine.clean import CleanedArticle, byline_names
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.places import province_of
 
 
@@ -254,13 +254,10 @@ def _source(cleaned: CleanedArticle, source_hint: str | None, url: str | None) -
 
 def _load_outlets() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
     anywhere, alone = {}, {}
-    text = files("provnews.extract.engine").joinpath("data", "outlets.tsv").read_text(encoding="utf-8")
-    for row in text.splitlines():
-        if row.strip() and not row.startswith("#"):
-            domain, name = row.split("\t")
-            key = name.casefold()
-            distinctive = key.startswith(("báo ", "tạp chí ", "đài ", "cổng ")) or " " not in key
-            (anywhere if distinctive else alone)[key] = domain
+    for domain, name in lexicon.rows("outlets.tsv"):
+        key = name.casefold()
+        distinctive = key.startswith(("báo ", "tạp chí ", "đài ", "cổng ")) or " " not in key
+        (anywhere if distinctive else alone)[key] = domain
     names = sorted(anywhere, key=len, reverse=True)
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?![\w+])")
     return pattern, anywhere, alone

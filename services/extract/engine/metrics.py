@@ -2,54 +2,30 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from provnews.extract.engine.document import Document
-from provnews.extract.engine.documents import reference_spans
+from provnews.extract.engine import lexicon
+from provnews.extract.engine.doc import Document
+from provnews.extract.engine.legal_documents import reference_spans
 from provnews.extract.engine.numbers import FRACTION_TAIL, NUMBER, is_year, parse_number
+from provnews.extract.engine.rules import rule
+from provnews.extract.engine.text import fold_chars
 from provnews.schemas.extraction import Metric
 
 
-def _alternation(phrases: str) -> str:
-    """A regex alternation of '|'-separated phrases, longest first, spaces matching any blank."""
-    items = sorted({p.strip() for p in phrases.split("|") if p.strip()}, key=len, reverse=True)
+def _alternation(phrases) -> str:
+    """A regex alternation of phrases, longest first, spaces matching any blank."""
+    items = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
 
 
 # Verbs that govern a quantified result, as the genre writes them.
-_ACTIONS = _alternation(
-    "giảm|cắt giảm|tinh giản|tinh gọn|sáp nhập|sát nhập|hợp nhất|thành lập|thành lập mới|giải thể|"
-    "kiện toàn|sắp xếp|sắp xếp lại|bố trí|đạt|đạt mức|còn|chỉ còn|tăng|tăng thêm|lên|xuống|có|"
-    "thu hút|huy động|tiết kiệm|kết nạp|vượt|chiếm|hoàn thành|rút ngắn|nghỉ hưu|tuyển dụng|thay thế|kỷ luật|"
-    "đào tạo|bồi dưỡng|tiếp nhận|giải quyết|cấp|đầu tư|giải ngân|đón|thu|đứng thứ|xếp thứ|"
-    "xếp hạng|vươn lên|nằm trong nhóm|nằm trong top|thuộc nhóm|trong nhóm|lọt vào nhóm|lọt top|"
-    "điều động|luân chuyển|bổ nhiệm|miễn nhiệm|công nhận|giảm thiểu|cung cấp|gồm|bao gồm|thành|"
-    "chi trả|trả|đưa|bằng|tương đương|tương ứng|giải quyết chế độ|giải quyết chính sách|nghỉ việc|"
-    "nghỉ thôi việc|thôi việc|dôi dư|kết thúc hoạt động|chấm dứt hoạt động|"
-    # Counted output of a reform's rule-making and start-up: "ban hành 28 nghị định", "vận hành 64 xã".
-    "ban hành|vận hành|"
-    # "giải quyết nghỉ hưu trước tuổi 9 người", "kết thúc hoạt động của 696 đơn vị hành chính cấp huyện".
-    "nghỉ hưu trước tuổi|kết thúc hoạt động của|chấm dứt hoạt động của|"
-    # A sum of money governed by its noun: "với tổng kinh phí hơn 61.000 tỷ đồng".
-    "tổng kinh phí|kinh phí"
-)
+_ACTIONS = _alternation(lexicon.verbs_of_change())
 # Words between the verb and the number that change nothing ("giảm được 301", "tăng thêm 2").
-_FILLERS = _alternation(
-    "được|thêm|xuống|lên|xuống còn|còn|tổng cộng|tổng số|tổng|chỉ|ở mức|mức|với|đến|tới|là|cho|bình quân|"
-    # What was saved or paid, or how files were handled, may stand between verb and number:
-    # "tiết kiệm ngân sách khoảng 2 tỷ đồng", "chi trả chế độ gần 18 tỷ đồng", "giải quyết đúng hạn 98 hồ sơ".
-    "ngân sách|chi ngân sách|chế độ|kinh phí|chi phí|đúng hạn|trước hạn|trực tuyến"
-)
-_QUALIFIERS = {
-    "khoảng": "about", "chừng": "about", "xấp xỉ": "about", "ước": "about", "ước tính": "about",
-    "ước khoảng": "about", "gần": "nearly", "hơn": "over", "trên": "over", "ngoài": "over",
-    "dưới": "under", "chưa đến": "under", "chưa tới": "under", "không quá": "under", "không đến": "under",
-    # Targets set a floor or a ceiling: "tinh giản tối thiểu 10% biên chế".
-    "tối thiểu": "over", "ít nhất": "over", "tối đa": "under",
-}
-_QUALIFIER_ALTERNATION = _alternation("|".join(_QUALIFIERS))
+_FILLERS = _alternation(lexicon.phrases("verb_fillers.txt"))
+_QUALIFIERS = dict(lexicon.rows("qualifiers.tsv"))
+_QUALIFIER_ALTERNATION = _alternation(_QUALIFIERS)
 _ACTION_BEFORE = re.compile(
     rf"(?<!\w)(?P<verb>{_ACTIONS})(?P<fillers>(?:\s+(?:{_FILLERS}))*)[\s:]*"
     rf"(?:(?P<qual>{_QUALIFIER_ALTERNATION})\s+)?$",
@@ -57,10 +33,9 @@ _ACTION_BEFORE = re.compile(
 )
 _QUALIFIER_BEFORE = re.compile(rf"(?<!\w)(?P<qual>{_QUALIFIER_ALTERNATION})\s+$", re.IGNORECASE)
 # Rank verbs: the number is a position, so "thứ" before it is not a meeting ordinal.
-_RANK_VERBS = frozenset({"đứng thứ", "xếp thứ", "xếp hạng", "vươn lên", "nằm trong nhóm", "nằm trong top",
-                         "thuộc nhóm", "trong nhóm", "lọt vào nhóm", "lọt top"})
+_RANK_VERBS = lexicon.verbs_of_change("rank")
 # Verbs that say little by themselves: the counted thing must be a unit of reform or development.
-_WEAK_VERBS = frozenset({"có", "lên", "xuống", "cấp", "đón", "thu", "đầu tư", "gồm", "bao gồm", "thành"})
+_WEAK_VERBS = lexicon.verbs_of_change("weak")
 # A clause that opens with its count: "8 huyện, thị xã đã thực hiện xong việc sáp nhập...".
 _PREDICATE_AFTER = re.compile(
     # "22 đơn vị hành chính cấp huyện của hai tỉnh cũ kết thúc hoạt động": a short complement may come first.
@@ -92,7 +67,7 @@ _NOT_A_QUANTITY_BEFORE = re.compile(
 _DURATION_AFTER = re.compile(
     r"\s*(?:năm|tháng|tuần|quý|nhiệm kỳ|thập kỷ|thế kỷ|buổi|tiếng|ngày|giờ|phút)(?!\w)", re.IGNORECASE
 )
-_PROCESSING_TIME_VERBS = frozenset({"giảm", "rút ngắn", "còn", "chỉ còn", "xuống"})
+_PROCESSING_TIME_VERBS = lexicon.verbs_of_change("processing_time")
 _CODE_AFTER = re.compile(r"\s?[-–/]\s?[A-ZĐ]")
 _TIME_AFTER = re.compile(r"\s?[:hg]\s?\d")
 # "4/10 huyện" is four of ten; "9/3" and "25/10/2017" are dates.
@@ -105,16 +80,7 @@ _ATTENDANCE = re.compile(
 )
 
 # Things that are counted in reform and development reports, for the weak verbs and unit continuation.
-_UNIT_NOUNS = (
-    "thôn|tổ dân phố|tổ|xóm|ấp|bản|khu phố|khu dân cư|xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|"
-    "đơn vị|đơn vị hành chính|đơn vị sự nghiệp|cơ quan|sở|ban|ngành|phòng|chi cục|cục|trung tâm|đầu mối|"
-    "cán bộ|công chức|viên chức|người|lao động|lãnh đạo|cấp trưởng|cấp phó|phó|trưởng|biên chế|hộ|hộ nghèo|"
-    "doanh nghiệp|hợp tác xã|trường|điểm trường|bệnh viện|trạm|trạm y tế|chi bộ|đảng bộ|tổ chức|"
-    "tổ chức cơ sở đảng|"
-    "dự án|thủ tục|thủ tục hành chính|hồ sơ|dịch vụ công|đảng viên|hội|đoàn thể|ban quản lý|ban chỉ đạo|"
-    "vị trí|chức danh|hạt|đội|văn phòng|bộ phận|huyện nông thôn mới|xã nông thôn mới|tiêu chí|chỉ tiêu|"
-    "nhiệm vụ|trường hợp|đối tượng|đặc khu"
-)
+_UNIT_NOUNS = lexicon.phrases("units.txt")
 _UNIT_NOUN_START = re.compile(rf"\s*(?:{_alternation(_UNIT_NOUNS)})(?!\w)", re.IGNORECASE)
 _NON_METRIC_HEADS = re.compile(
     r"(?:đại biểu|điểm cầu|khách mời|đồng chí|ý kiến|câu hỏi|trang|bài|bài viết|lượt truy cập|lượt xem|"
@@ -123,10 +89,7 @@ _NON_METRIC_HEADS = re.compile(
     re.IGNORECASE,
 )
 # Measures that say how much but not of what; the measured quantity is read from the subject.
-_MEASURE_WORDS = frozenset(
-    "% tỷ triệu nghìn ngàn đồng usd đô la ha héc-ta km m2 m3 tấn lần bậc điểm phần trăm "
-    "năm ngày giờ phút".split()
-)
+_MEASURE_WORDS = lexicon.words("measure_words.txt")
 _UNIT_STOP = re.compile(
     r"(?:so với|đối với|trong đó|cơ bản|đồng thời|theo quy định|theo hướng|nhằm|để|đã|đang|được|sẽ|là|với|"
     r"hiện (?:nay|đang|có|các|tại|là)|thực hiện|triển khai|"
@@ -138,6 +101,12 @@ _UNIT_STOP = re.compile(
 _UNIT_TOKEN = re.compile(r"\s*([^\s,;:.()…!?\"“”\[\]]+|[,;:.()…!?\"“”\[\]])")
 _MAX_UNIT_WORDS = 12
 _VERB_WINDOW = 50  # characters before a number searched for its verb, fillers and qualifier
+# Characters before a verb read for what is counted or measured ("số đơn vị sự nghiệp ... giảm"): a
+# bound, so that a clause with a thousand numbers costs a thousand windows, not a thousand clauses.
+_PREFIX_WINDOW = 300
+_COORDINATION_TAIL = 12  # "trong đó" and its spaces
+_RECENT_UNITS = 20
+_MAX_EVIDENCE = 10  # a figure repeated more often than this gains nothing from more sentences
 _DIGIT = re.compile(r"\d")
 _PERCENT = re.compile(r"\s?%")
 _MANY = re.compile(r"\s*nhiều(?!\w)")
@@ -225,7 +194,9 @@ def find_metrics(doc: Document) -> list[Metric]:
                 context.action, context.unit = metric.action, metric.unit
                 context.units.append(metric.unit)
                 context.in_clause += 1
-    return _fold_headline_restatements(_deduplicate(found), text.find("\n"))
+    metrics = _fold_headline_restatements(_deduplicate(found), text.find("\n"))
+    doc.record("metrics", metrics)
+    return metrics
 
 
 def _fold_headline_restatements(found: list[Metric], title_end: int) -> list[Metric]:
@@ -236,15 +207,8 @@ def _fold_headline_restatements(found: list[Metric], title_end: int) -> list[Met
     if title_end < 0:
         return found
     in_title = [all(ev.start < title_end for ev in m.evidence) for m in found]
-    kept: list[Metric] = []
-    for metric, headline in zip(found, in_title):
-        if headline and any(
-            not other_in_title and other.action == metric.action and abs(other.value - metric.value) < 1e-9
-            for other, other_in_title in zip(found, in_title)
-        ):
-            continue
-        kept.append(metric)
-    return kept
+    in_body = {(m.action, round(m.value, 9)) for m, headline in zip(found, in_title) if not headline}
+    return [m for m, headline in zip(found, in_title) if not (headline and (m.action, round(m.value, 9)) in in_body)]
 
 
 # "Phòng thuộc sở | 152 | 118 | 34": a table flattened to text, one row a line, the figures between bars.
@@ -276,140 +240,326 @@ def _table_row_metrics(doc: Document, row: re.Match, line_start: int) -> list[Me
     start, end = line_start + row.start(), line_start + row.end()
     return [
         Metric(action=a, value=v, unit=unit, qualifier="exact", level=_level(unit),
-               text=doc.text[start:end], evidence=[doc.evidence(start, end)])
+               text=doc.text[start:end], evidence=[doc.evidence(start, end, RULE_TABLE_ROW)])
         for a, v in actions
     ]
 
 
+# --- the rules that read a number as a metric ---------------------------------------------------
+
+RULE_VERB_BEFORE = rule(
+    "metric.verb_before", "metrics", "a verb of change, fillers and a qualifier right before the number",
+    examples=("Tỉnh đã giảm được khoảng 118 lãnh đạo cấp phòng.", "Năm 2024, tỉnh tinh giản 312 biên chế."),
+    counterexamples=("Đến nay, 8 huyện đã thực hiện xong việc sáp nhập.",),
+)
+RULE_VERB_BEFORE_FROM = rule(
+    "metric.verb_before_from", "metrics", "a move from one figure to another, its verb before \"từ\"",
+    examples=("Số thôn giảm từ 1.475 xuống còn 1.241 thôn.",),
+    counterexamples=("Tỉnh giảm 12 phòng.",),
+)
+RULE_OWN_PREDICATE = rule(
+    "metric.own_predicate", "metrics", "a count opening its clause, the verb after what it counts",
+    examples=("Đến nay, 8 huyện đã thực hiện xong việc sáp nhập.",),
+    counterexamples=("Tỉnh đã giảm 12 phòng.",),
+)
+RULE_INHERITED_VERB = rule(
+    "metric.inherited_verb", "metrics", "a count in a list after a verb that governs the whole list",
+    examples=("Tỉnh đã giảm được 301 người hoạt động không chuyên trách cấp xã và 1.875 người ở thôn.",),
+    counterexamples=("Tỉnh có 301 người và 1.875 người dự hội nghị.",),
+)
+RULE_BRACKETED_SHARE = rule(
+    "metric.bracketed_share", "metrics", "a share in brackets restating the count just before it",
+    examples=("Tỉnh đã giảm 6.714 đơn vị (khoảng 66,91%).",),
+    counterexamples=("Tỉnh đã giảm 6.714 đơn vị (ảnh).",),
+)
+RULE_TABLE_ROW = rule(
+    "metric.table_row", "metrics", "a before/after row of a table flattened to text, figures between bars",
+    examples=("Bảng tổng hợp\nPhòng thuộc sở | 152 | 118 | 34",),
+    counterexamples=("Bảng tổng hợp\nPhòng thuộc sở | 152 | 118 | 7",),
+)
+
+# Filters: what makes a number not a metric. Each is tried in order on the reading so far.
+RULE_NOT_CODE_OR_YEAR = rule(
+    "metric.not.code_or_year", "metrics", "a telephone number, a code, a clock time or a bare year",
+    examples=("Đường dây nóng 0912 345 678 giảm tải.", "Năm 2015 tỉnh giảm biên chế.", "Lúc 8h30 giảm 2 lần."),
+    counterexamples=("Tỉnh giảm 12 phòng.",), kind="filter",
+)
+RULE_NOT_DATE = rule(
+    "metric.not.date", "metrics", "a date written with slashes (\"9/3\"), unless a count noun follows (\"4/10 huyện\")",
+    examples=("Ngày 25/10/2017 tỉnh giảm biên chế.",), counterexamples=("Tỉnh có 4/10 huyện đạt chuẩn nông thôn mới.",),
+    kind="filter",
+)
+RULE_NOT_A_QUANTITY = rule(
+    "metric.not.a_quantity", "metrics", "a name, an ordinal or a reference: \"số 3\", \"lần thứ 2\", \"khóa XV\"",
+    examples=("Thôn 3 đã sáp nhập vào thôn 4.", "Đến nay, khóa 15 đã hoàn thành nhiệm vụ."),
+    counterexamples=("Đến nay, 3 thôn đã sáp nhập.",), kind="filter",
+)
+RULE_NOT_ONE_OF = rule(
+    "metric.not.one_of", "metrics", "\"1 trong những giải pháp\": a figure of speech",
+    examples=("Giảm 1 trong những thủ tục.",), counterexamples=("Giảm 1 thủ tục trong năm.",), kind="filter",
+)
+RULE_NOT_DURATION = rule(
+    "metric.not.duration", "metrics", "a duration (\"sau hơn 6 năm\"), unless a processing time is cut",
+    examples=("Tỉnh tăng 2 năm liền.",), counterexamples=("Thời gian giải quyết giảm còn 3 ngày.",), kind="filter",
+)
+RULE_NOT_COUNTABLE = rule(
+    "metric.not.countable", "metrics", "what is counted is no unit of reform or development",
+    examples=("Hội nghị có 200 đại biểu tham dự.",), counterexamples=("Tỉnh có 200 cán bộ dôi dư.",), kind="filter",
+)
+
+
+@dataclass
+class _Reading:
+    """What is known of a number while the steps read it."""
+
+    clause: _Clause
+    value: float
+    start: int
+    end: int
+    window_start: int
+    before: str
+    action_match: re.Match | None
+    action: str | None
+    qualifier_word: str | None
+    number_start: int
+    rule: str = RULE_VERB_BEFORE
+    measure: str = ""
+    unit: str = ""
+    unit_end: int = 0
+    bracketed_share: bool = False
+    later: re.Match | None = None
+
+    @property
+    def verb_start(self) -> int:
+        return self.window_start + self.action_match.start() if self.action_match else self.number_start
+
+
 def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context) -> Metric | None:
     text = doc.text
+    reading = _read_number(text, clause, m)
+    if reading is None or _dropped_by(_FILTERS_BEFORE_UNIT, text, reading):
+        return None
+    _read_move(text, reading)
+    _read_unit(text, reading, context)
+    if reading.action is None:
+        found = _action_without_verb(
+            text, clause, reading.number_start, reading.unit_end, bool(reading.unit or reading.measure), context
+        )
+        if found is None:
+            return None
+        reading.action, reading.rule = found
+    for adjust in _UNIT_ADJUSTMENTS:
+        adjust(text, reading, context)
+    if _dropped_by(_FILTERS_AFTER_UNIT, text, reading):
+        return None
+    for refine in _UNIT_REFINEMENTS:
+        refine(text, reading, context)
+    unit = _full_unit(text, reading, context)
+    if not unit:
+        return None
+    span_start = reading.verb_start if reading.action_match else reading.start
+    span_end = max(reading.unit_end, reading.end)
+    return Metric(
+        action=reading.action,
+        value=reading.value,
+        unit=unit,
+        qualifier=_qualifier(
+            reading.qualifier_word, reading.before[: reading.action_match.start()] if reading.action_match else ""
+        ),
+        level=_level(unit),
+        text=text[span_start:span_end].strip(),
+        evidence=[doc.evidence(span_start, span_end, reading.rule)],
+    )
+
+
+def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
+    """The number, its verb, fillers and qualifier; None for a code, a year or a date (read here, before the
+    verb is looked for, since most numbers of a page are those)."""
     token = m.group("num")
     start, end = m.span()
-    # Telephone numbers and codes start with a zero; bare years are dates, not quantities.
-    if (len(token) > 1 and token[0] == "0" and token[1].isdigit()) or is_year(token):
-        return None
-    if _CODE_AFTER.match(text, end, clause.end) or _TIME_AFTER.match(text, end, clause.end):
-        return None
+    if _is_code_or_year(text, clause, token, end):
+        return None  # RULE_NOT_CODE_OR_YEAR
     value = parse_number(token)
     if value is None:
         return None
     fraction = FRACTION_TAIL.match(text, end, clause.end)
     if fraction:
         if not _UNIT_NOUN_START.match(text, fraction.end(), clause.end):
-            return None  # "9/3", "25/10/2017": a date, unless a count noun follows ("4/10 huyện")
+            return None  # RULE_NOT_DATE: "9/3", "25/10/2017", unless a count noun follows ("4/10 huyện")
         end = fraction.end()
-
     window_start = max(clause.start, start - _VERB_WINDOW)
     before = text[window_start:start]
     action_match = _ACTION_BEFORE.search(before)
-    action = _action_name(action_match) if action_match else None
     qualifier_match = (
         action_match if action_match and action_match.group("qual")
         else _QUALIFIER_BEFORE.search(before, max(0, len(before) - 15))
     )
     qualifier_word = qualifier_match.group("qual") if qualifier_match else None
     number_start = window_start + (qualifier_match.start("qual") if qualifier_word else len(before))
-    before_number = text[window_start:number_start]
+    return _Reading(
+        clause, value, start, end, window_start, before, action_match,
+        _action_name(action_match) if action_match else None, qualifier_word, number_start,
+    )
 
+
+def _is_code_or_year(text: str, clause: _Clause, token: str, end: int) -> bool:
+    # Telephone numbers and codes start with a zero; bare years are dates, not quantities.
+    if (len(token) > 1 and token[0] == "0" and token[1].isdigit()) or is_year(token):
+        return True
+    return bool(_CODE_AFTER.match(text, end, clause.end) or _TIME_AFTER.match(text, end, clause.end))
+
+
+# --- filters: each a named rule and a test on the reading so far -------------------------------------
+
+
+def _names_no_quantity(text: str, r: _Reading) -> bool:
+    before_number = text[r.window_start:r.number_start]
     tail = max(0, len(before_number) - 20)
-    if action not in _RANK_VERBS and _NOT_A_QUANTITY_BEFORE.search(before_number, tail):
-        return None
-    if _ONE_OF.match(text, end, clause.end):
-        return None  # "1 trong những giải pháp": a figure of speech
-    # "giảm từ 25 xuống còn 20": the starting count is kept beside the result, as the scope the reform
-    # worked on (the annotation policy lists both); what it counts is read after the result if need be.
-    from_value = _FROM_TO.search(before_number, max(0, len(before_number) - 6))
-    later = _TO_LATER.search(text, end, clause.end) if from_value else None
-    if later and action_match is None:
-        # The verb stands before "từ": "giảm từ 128 xuống 114", "tăng từ 78% lên 86,4%".
-        action_match = _ACTION_BEFORE.search(before_number, 0, from_value.start())
-        action = _action_name(action_match) if action_match else None
+    return r.action not in _RANK_VERBS and _NOT_A_QUANTITY_BEFORE.search(before_number, tail) is not None
 
-    measure, unit_start = "", end
-    percent = _PERCENT.match(text, end, clause.end)
+
+def _is_one_of(text: str, r: _Reading) -> bool:
+    return _ONE_OF.match(text, r.end, r.clause.end) is not None
+
+
+def _is_duration(text: str, r: _Reading) -> bool:
+    processing_time = r.action in _PROCESSING_TIME_VERBS and not r.measure
+    return _DURATION_AFTER.match(text, r.end, r.clause.end) is not None and not processing_time
+
+
+def _is_not_countable(text: str, r: _Reading) -> bool:
+    return not _is_countable(text, r.clause, r.value, r.action, r.measure, r.unit, r.unit_end, r.end)
+
+
+_FILTERS_BEFORE_UNIT = ((RULE_NOT_A_QUANTITY, _names_no_quantity), (RULE_NOT_ONE_OF, _is_one_of))
+_FILTERS_AFTER_UNIT = ((RULE_NOT_DURATION, _is_duration), (RULE_NOT_COUNTABLE, _is_not_countable))
+
+
+def _dropped_by(filters: tuple, text: str, r: _Reading) -> str | None:
+    """The id of the first filter that drops the reading, if any."""
+    return next((rule_id for rule_id, drops in filters if drops(text, r)), None)
+
+
+# --- reading steps ---------------------------------------------------------------------------------
+
+
+def _read_move(text: str, r: _Reading) -> None:
+    """ "giảm từ 25 xuống còn 20": the starting count is kept beside the result, as the scope the reform
+    worked on (the annotation policy lists both); what it counts is read after the result if need be."""
+    before_number = text[r.window_start:r.number_start]
+    from_value = _FROM_TO.search(before_number, max(0, len(before_number) - 6))
+    r.later = _TO_LATER.search(text, r.end, r.clause.end) if from_value else None
+    if r.later and r.action_match is None:
+        # The verb stands before "từ": "giảm từ 128 xuống 114", "tăng từ 78% lên 86,4%".
+        r.action_match = _ACTION_BEFORE.search(before_number, 0, from_value.start())
+        r.action = _action_name(r.action_match) if r.action_match else None
+        r.rule = RULE_VERB_BEFORE_FROM
+
+
+def _read_unit(text: str, r: _Reading, context: _Context) -> None:
+    clause = r.clause
+    unit_start = r.end
+    percent = _PERCENT.match(text, r.end, clause.end)
     if percent:
-        measure, unit_start = "%", percent.end()
-    unit, unit_end = _unit_after(text, unit_start, clause.end, as_subject=action is None)
-    if later and not unit:
+        r.measure, unit_start = "%", percent.end()
+    r.unit, r.unit_end = _unit_after(text, unit_start, clause.end, as_subject=r.action is None)
+    if r.later and not r.unit:
         # "từ 128 xuống 114 đơn vị": the starting count is of what the result counts.
-        result = NUMBER.match(text, later.end() - 1, clause.end)
+        result = NUMBER.match(text, r.later.end() - 1, clause.end)
         if result:
             after_result = _PERCENT.match(text, result.end(), clause.end)
-            unit, _ = _unit_after(text, after_result.end() if after_result else result.end(), clause.end)
-
+            r.unit, _ = _unit_after(text, after_result.end() if after_result else result.end(), clause.end)
     # "giảm 6.714 đơn vị (khoảng 66,91%)": a bracketed share restates the count just before it.
-    bracketed_share = bool(
-        action is None and measure and context.action and context.unit and context.in_clause
-        and _OPEN_BRACKET_BEFORE.search(text, max(clause.start, number_start - 3), number_start)
+    r.bracketed_share = bool(
+        r.action is None and r.measure and context.action and context.unit and context.in_clause
+        and _OPEN_BRACKET_BEFORE.search(text, max(clause.start, r.number_start - 3), r.number_start)
     )
-    if bracketed_share:
-        action = context.action
-    if action is None:
-        action = _action_without_verb(text, clause, number_start, unit_end, bool(unit or measure), context)
-        if action is None:
-            return None
-    processing_time = action in _PROCESSING_TIME_VERBS and not measure
-    if _DURATION_AFTER.match(text, end, clause.end) and not processing_time:
-        return None  # "sau hơn 6 năm", "2 năm": a duration
-    if action in _POSITION_VERBS:
+    if r.bracketed_share:
+        r.action, r.rule = context.action, RULE_BRACKETED_SHARE
+
+
+def _ranked_thing(text: str, r: _Reading, context: _Context) -> None:
+    if r.action in _POSITION_VERBS:
         # "đứng thứ 2 về Chỉ số CCHC": the ranked thing follows "về"; "xếp thứ 45/63 tỉnh" ranks the subject.
-        if unit.lower().startswith("về "):
-            unit = unit[3:]
-        elif unit.lower() in _NOT_A_UNIT_AFTER_RANK or _GROUP_OF_PROVINCES.match(unit):
-            unit = ""
-    elif action in _RANK_VERBS and unit.lower() in _NOT_A_UNIT_AFTER_RANK:
-        unit = ""
-    verb_start = window_start + action_match.start() if action_match else number_start
-    if not measure and (not unit or unit.lower() in _GENERIC_HEADS):
+        if r.unit.lower().startswith("về "):
+            r.unit = r.unit[3:]
+        elif r.unit.lower() in _NOT_A_UNIT_AFTER_RANK or _GROUP_OF_PROVINCES.match(r.unit):
+            r.unit = ""
+    elif r.action in _RANK_VERBS and r.unit.lower() in _NOT_A_UNIT_AFTER_RANK:
+        r.unit = ""
+
+
+def _counted_before_verb(text: str, r: _Reading, context: _Context) -> None:
+    if not r.measure and (not r.unit or r.unit.lower() in _GENERIC_HEADS):
         # "số thôn, tổ dân phố của tỉnh giảm từ 1.475 xuống còn 1.241", "giảm 29 đơn vị":
         # what is counted was named before the verb.
-        counted = _counted_subject(text[clause.start:verb_start])
+        counted = _counted_subject(text[max(r.clause.start, r.verb_start - _PREFIX_WINDOW):r.verb_start])
         if counted:
-            unit = counted
-    if not _is_countable(text, clause, value, action, measure, unit, unit_end, end):
-        return None
+            r.unit = counted
 
-    if unit.lower() in _GENERIC_HEADS and not measure:
+
+# What the unit is once the verb is known, before the filters that read it.
+_UNIT_ADJUSTMENTS = (_ranked_thing, _counted_before_verb)
+
+
+def _described_generic_head(text: str, r: _Reading, context: _Context) -> None:
+    if r.unit.lower() in _GENERIC_HEADS and not r.measure:
         # "1.870 người được điều động từ cấp tỉnh", "55 người là lãnh đạo cấp phòng": the bare head
         # says nothing; what the counted did or are says who they are.
-        described = _DESCRIBED_BY.match(text, unit_end, clause.end) or _PREDICATE_AFTER.match(text, unit_end, clause.end)
+        described = _DESCRIBED_BY.match(text, r.unit_end, r.clause.end) or _PREDICATE_AFTER.match(
+            text, r.unit_end, r.clause.end
+        )
         if described:
-            unit = " ".join([unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
-    if action == "có" and unit:
+            r.unit = " ".join([r.unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
+
+
+def _described_after_co(text: str, r: _Reading, context: _Context) -> None:
+    if r.action == "có" and r.unit:
         # "có 5/9 huyện đạt chuẩn nông thôn mới": what the counted things did says which ones they are.
-        described = _PREDICATE_AFTER.match(text, unit_end, clause.end)
+        described = _PREDICATE_AFTER.match(text, r.unit_end, r.clause.end)
         if described:
-            unit = " ".join([unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
-    if context.unit and not measure:
-        unit = _expand_elliptical(unit, context.unit)
-    if unit.lower() == "đơn vị" and context.units:
+            r.unit = " ".join([r.unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
+
+
+def _elliptical(text: str, r: _Reading, context: _Context) -> None:
+    if context.unit and not r.measure:
+        r.unit = _expand_elliptical(r.unit, context.unit)
+
+
+def _same_kind_as_before(text: str, r: _Reading, context: _Context) -> None:
+    if r.unit.lower() == "đơn vị" and context.units:
         # "có 102 đơn vị hành chính cấp xã, gồm 88 xã và 14 phường, giảm 146 đơn vị": the same kind as before.
-        unit = next((u for u in reversed(context.units) if u.lower().startswith(unit.lower() + " ")), unit)
-    if unit.lower() in _GENERIC_HEADS and not measure and action not in _WEAK_VERBS:
-        unit = f"{unit} {action}"  # "giải quyết chế độ cho 5.408 người": who they are is what was done
-    if measure and not unit and (action in _RESTATING_VERBS or bracketed_share) and context.unit:
+        recent = context.units[-_RECENT_UNITS:]
+        r.unit = next((u for u in reversed(recent) if u.lower().startswith(r.unit.lower() + " ")), r.unit)
+
+
+def _generic_head_by_action(text: str, r: _Reading, context: _Context) -> None:
+    if r.unit.lower() in _GENERIC_HEADS and not r.measure and r.action not in _WEAK_VERBS:
+        r.unit = f"{r.unit} {r.action}"  # "giải quyết chế độ cho 5.408 người": who they are is what was done
+
+
+def _restated_share(text: str, r: _Reading, context: _Context) -> None:
+    if r.measure and not r.unit and (r.action in _RESTATING_VERBS or r.bracketed_share) and context.unit:
         # "giảm 3.080 biên chế, tương đương 11,2%": the share restates the count just before it.
-        unit = _measured_before(context.unit)
-    full_unit = " ".join(x for x in (measure, unit) if x)
+        r.unit = _measured_before(context.unit)
+
+
+# What a bare or generic unit is refined by, in order.
+_UNIT_REFINEMENTS = (
+    _described_generic_head, _described_after_co, _elliptical, _same_kind_as_before, _generic_head_by_action,
+    _restated_share,
+)
+
+
+def _full_unit(text: str, r: _Reading, context: _Context) -> str:
+    """The measure and the unit; for a bare measure, what it measures, read from the subject."""
+    full_unit = " ".join(x for x in (r.measure, r.unit) if x)
     if not full_unit or _is_measure(full_unit):
-        subject = _subject_before(text[clause.start:verb_start])
-        if not subject and ("%" in full_unit or "phần trăm" in full_unit or action in _POSITION_VERBS):
+        subject = _subject_before(text[max(r.clause.start, r.verb_start - _PREFIX_WINDOW):r.verb_start])
+        if not subject and ("%" in full_unit or "phần trăm" in full_unit or r.action in _POSITION_VERBS):
             subject = _measured_before(context.unit)
         full_unit = " ".join(x for x in (full_unit, subject) if x)
-    if not full_unit:
-        return None
-
-    span_start = window_start + action_match.start() if action_match else start
-    span_end = max(unit_end, end)
-    return Metric(
-        action=action,
-        value=value,
-        unit=full_unit,
-        qualifier=_qualifier(qualifier_word, before[: action_match.start()] if action_match else ""),
-        level=_level(full_unit),
-        text=text[span_start:span_end].strip(),
-        evidence=[doc.evidence(span_start, span_end)],
-    )
+    return full_unit
 
 
 def _qualifier(word: str | None, before_verb: str) -> str:
@@ -432,24 +582,28 @@ def _action_name(match: re.Match) -> str:
 
 
 _OPEN_BRACKET_BEFORE = re.compile(r"\(\s*$")
-_RESTATING_VERBS = frozenset({"tương đương", "tương ứng"})
-_POSITION_VERBS = frozenset({"đứng thứ", "xếp thứ", "xếp hạng", "vươn lên"})
+_RESTATING_VERBS = lexicon.verbs_of_change("restating")
+_POSITION_VERBS = lexicon.verbs_of_change("position")
 _NOT_A_UNIT_AFTER_RANK = frozenset({"", "cả nước", "toàn quốc", "trong cả nước", "khu vực", "trong khu vực"})
 
 
 def _action_without_verb(
     text: str, clause: _Clause, number_start: int, unit_end: int, has_unit: bool, context: _Context
-) -> str | None:
+) -> tuple[str, str] | None:
     """The action of a number no verb precedes: its own predicate, or the verb its list inherits."""
-    opening = text[clause.start:number_start]
-    at_clause_start = bool(_CLAUSE_OPENING.match(opening))
-    coordinated = bool(_COORDINATION_BEFORE.search(opening))
+    # Only a short opening can be all opening words; only the opening's last words can coordinate.
+    at_clause_start = (
+        number_start - clause.start <= _PREFIX_WINDOW
+        and bool(_CLAUSE_OPENING.match(text[clause.start:number_start]))
+    )
+    tail = text[max(clause.start, number_start - _PREFIX_WINDOW):number_start]
+    coordinated = bool(_COORDINATION_BEFORE.search(tail, max(0, len(tail.rstrip()) - _COORDINATION_TAIL)))
     predicate = _PREDICATE_AFTER.match(text, unit_end, clause.end)
     if (at_clause_start or coordinated) and predicate and has_unit:
-        return " ".join(predicate.group("pred").split()[:8])
+        return " ".join(predicate.group("pred").split()[:8]), RULE_OWN_PREDICATE
     # "giảm được 301 người ... và 1.875 người", "toàn tỉnh đã giảm: 3 sở; 81 phòng": the verb carries over.
     if context.action and (at_clause_start or (coordinated and context.in_clause)):
-        return context.action
+        return context.action, RULE_INHERITED_VERB
     return None
 
 
@@ -654,11 +808,6 @@ def _in_spans(offset: int, spans: tuple[tuple[int, int], ...], starts: list[int]
     return i >= 0 and spans[i][0] <= offset < spans[i][1]
 
 
-def _fold(s: str) -> str:
-    s = unicodedata.normalize("NFD", s.lower()).replace("đ", "d")
-    return "".join(c for c in s if not unicodedata.combining(c))
-
-
 def _deduplicate(found: list[Metric]) -> list[Metric]:
     """A figure reported twice (lead and body, or a caption) is one metric; keep its fullest unit."""
     kept: list[Metric] = []
@@ -672,7 +821,8 @@ def _deduplicate(found: list[Metric]) -> list[Metric]:
             continue
         old = kept[twin]
         richer = metric if len(metric.unit) > len(old.unit) else old
-        kept[twin] = richer.model_copy(update={"evidence": old.evidence + metric.evidence})
+        evidence = old.evidence if len(old.evidence) >= _MAX_EVIDENCE else old.evidence + metric.evidence
+        kept[twin] = richer.model_copy(update={"evidence": evidence})
     return kept
 
 
@@ -680,4 +830,4 @@ def _identity(metric: Metric) -> tuple:
     if metric.level and metric.value > 1:
         # "giảm 8 huyện" (headline) and "giảm 8 đơn vị hành chính cấp huyện" (body) are one figure.
         return round(metric.value, 6), metric.action, metric.level
-    return round(metric.value, 6), metric.action, tuple(_fold(metric.unit).split()[:2])
+    return round(metric.value, 6), metric.action, tuple(fold_chars(metric.unit).split()[:2])

@@ -1,33 +1,29 @@
 """Organizations: each body an article names, once, as specifically as the text allows.
 
-This module also holds the genre's lexicon that people.py shares: how the text is
-normalised for matching, the provinces, the grammar of bodies (party committees and
-their boards, people's councils and committees, departments, the Front, mass
-organisations, centres...) and where a place name ends and a person's name begins.
+This module also holds the grammar people.py shares: the regex classes of letters, the
+province spellings as a pattern (the spellings themselves are in the lexicon), the kinds of
+body as named rules (party committees and their boards, people's councils and committees,
+departments, the Front, mass organisations, centres...) and where a place name ends and a
+person's name begins.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from provnews.extract.engine.document import Document
+from provnews.extract.engine import lexicon
+from provnews.extract.engine.doc import Document, SpanIndex, non_overlapping
+from provnews.extract.engine.rules import rule
+from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, fold
 from provnews.schemas.extraction import Organization, Person
 
-# --- letters and normalisation -------------------------------------------------------
+# --- letters ---------------------------------------------------------------------------
 
-
-def _letters(upper: bool) -> str:
-    blocks = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF))
-    chars = (chr(c) for a, b in blocks for c in range(a, b + 1))
-    return "".join(ch for ch in chars if ch.isalpha() and (ch.isupper() if upper else ch.islower()))
-
-
-UP = _letters(True)
-LOW = _letters(False)
+UP = LATIN_UPPER
+LOW = LATIN_LOWER
 SP = r"[^\S\n]+"  # spaces that stay on one line
 CAP = rf"[{UP}][{LOW}]+"  # one capitalised syllable
 LOWW = rf"[{LOW}]+"  # one lower-case syllable
@@ -35,34 +31,6 @@ _NOT_LETTER_BEFORE = rf"(?<![{UP}{LOW}0-9])"
 # A capital letter that starts a word: tried first, so a scan skips most positions at once.
 WORD_START_UPPER = rf"(?=[{UP}])(?<![{UP}{LOW}0-9])"
 _NOT_LETTER_AFTER = rf"(?![{UP}{LOW}0-9])"
-
-# Old-style tone placement ("hoá", "Uỷ") is the same word as the modern one ("hóa", "Ủy").
-_OLD_TONE = re.compile(rf"(?<![qQ])([oOuU])([áàảãạéèẻẽẹýỳỷỹỵ])(?![{UP}{LOW}])")
-_SAME_LENGTH_FIXES = (("Ð", "Đ"), ("ð", "đ"), ("\u00a0", " "), ("\u2009", " "), ("\u202f", " "))
-
-
-def _move_tone(m: re.Match) -> str:
-    base, *marks = unicodedata.normalize("NFD", m.group(2))
-    if m.group(1) in "oO" and base == "y" or m.group(1) in "uU" and base in "ae":
-        return m.group(0)
-    return unicodedata.normalize("NFC", m.group(1) + "".join(marks)) + base
-
-
-@lru_cache(maxsize=8)  # people and organizations read the same article
-def search_text(text: str) -> str:
-    """The text with spelling variants unified, offsets unchanged (every fix keeps the length)."""
-    for variant, usual in _SAME_LENGTH_FIXES:
-        if variant in text:
-            text = text.replace(variant, usual)
-    fixed = _OLD_TONE.sub(_move_tone, text)
-    return fixed if len(fixed) == len(text) else text
-
-
-@lru_cache(maxsize=4096)
-def fold(s: str) -> str:
-    s = unicodedata.normalize("NFD", s.casefold()).replace("đ", "d")
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", s).split())
 
 
 def phrase(text: str) -> str:
@@ -83,62 +51,36 @@ def _alt(*phrases: str) -> str:
 
 # --- provinces -------------------------------------------------------------------------
 
-# canonical name -> spellings met in the genre (modern tone placement; search_text unifies the rest)
-_PROVINCE_SPELLINGS: dict[str, tuple[str, ...]] = {
-    "Hà Nội": ("Hà Nội",), "Hà Giang": ("Hà Giang",), "Cao Bằng": ("Cao Bằng",),
-    "Bắc Kạn": ("Bắc Kạn", "Bắc Cạn"), "Tuyên Quang": ("Tuyên Quang",), "Lào Cai": ("Lào Cai",),
-    "Điện Biên": ("Điện Biên",), "Lai Châu": ("Lai Châu",), "Sơn La": ("Sơn La",), "Yên Bái": ("Yên Bái",),
-    "Hòa Bình": ("Hòa Bình",), "Thái Nguyên": ("Thái Nguyên",), "Lạng Sơn": ("Lạng Sơn",),
-    "Quảng Ninh": ("Quảng Ninh",), "Bắc Giang": ("Bắc Giang",), "Phú Thọ": ("Phú Thọ",),
-    "Vĩnh Phúc": ("Vĩnh Phúc",), "Bắc Ninh": ("Bắc Ninh",), "Hải Dương": ("Hải Dương",),
-    "Hải Phòng": ("Hải Phòng",), "Hưng Yên": ("Hưng Yên",), "Thái Bình": ("Thái Bình",), "Hà Nam": ("Hà Nam",),
-    "Nam Định": ("Nam Định",), "Ninh Bình": ("Ninh Bình",), "Thanh Hóa": ("Thanh Hóa",), "Nghệ An": ("Nghệ An",),
-    "Hà Tĩnh": ("Hà Tĩnh",), "Quảng Bình": ("Quảng Bình",), "Quảng Trị": ("Quảng Trị",),
-    "Huế": ("Thừa Thiên Huế", "Thừa Thiên - Huế", "Thừa Thiên – Huế", "Thừa Thiên-Huế"),
-    "Đà Nẵng": ("Đà Nẵng",), "Quảng Nam": ("Quảng Nam",), "Quảng Ngãi": ("Quảng Ngãi",),
-    "Bình Định": ("Bình Định",), "Phú Yên": ("Phú Yên",), "Khánh Hòa": ("Khánh Hòa",),
-    "Ninh Thuận": ("Ninh Thuận",), "Bình Thuận": ("Bình Thuận",), "Kon Tum": ("Kon Tum", "Kontum"),
-    "Gia Lai": ("Gia Lai",), "Đắk Lắk": ("Đắk Lắk", "Đắc Lắc", "Đăk Lăk", "Đắk Lăk", "Daklak"),
-    "Đắk Nông": ("Đắk Nông", "Đăk Nông", "Đắc Nông"), "Lâm Đồng": ("Lâm Đồng",), "Bình Phước": ("Bình Phước",),
-    "Tây Ninh": ("Tây Ninh",), "Bình Dương": ("Bình Dương",), "Đồng Nai": ("Đồng Nai",),
-    "Bà Rịa - Vũng Tàu": ("Bà Rịa - Vũng Tàu", "Bà Rịa – Vũng Tàu", "Bà Rịa-Vũng Tàu", "Bà Rịa Vũng Tàu"),
-    # Ho Chi Minh is also a person's name: the city only with its prefix.
-    "Hồ Chí Minh": ("TP Hồ Chí Minh", "TP. Hồ Chí Minh", "TP.Hồ Chí Minh", "thành phố Hồ Chí Minh",
-                    "Thành phố Hồ Chí Minh", "TP.HCM", "TP HCM", "TPHCM", "TP. HCM"),
-    "Long An": ("Long An",), "Tiền Giang": ("Tiền Giang",), "Bến Tre": ("Bến Tre",), "Trà Vinh": ("Trà Vinh",),
-    "Vĩnh Long": ("Vĩnh Long",), "Đồng Tháp": ("Đồng Tháp",), "An Giang": ("An Giang",),
-    "Kiên Giang": ("Kiên Giang",), "Cần Thơ": ("Cần Thơ",), "Hậu Giang": ("Hậu Giang",),
-    "Sóc Trăng": ("Sóc Trăng",), "Bạc Liêu": ("Bạc Liêu",), "Cà Mau": ("Cà Mau",), "Hà Tây": ("Hà Tây",),
-}
-CENTRAL_CITIES = frozenset({"Hà Nội", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ"})
-_SPELLING_TO_PROVINCE = {s: name for name, spellings in _PROVINCE_SPELLINGS.items() for s in spellings}
+# written spelling (its province_key) -> canonical name; bare "Hồ Chí Minh" is the President's name.
+_SPELLING_TO_PROVINCE = {lexicon.province_key(s): name for s, name in lexicon.province_spellings().items()}
+CENTRAL_CITIES = lexicon.central_cities()
+_DASHED = re.compile(r"\s*[-–—]\s*")
+
+
+def _spelling_pattern(spelling: str) -> str:
+    parts = (re.escape(part).replace(r"\ ", SP) for part in _DASHED.split(spelling))
+    return f"(?:{SP})?[-–—](?:{SP})?".join(parts)
+
+
 PROVINCE_RE = re.compile(
     rf"(?=[{UP}t])" + _NOT_LETTER_BEFORE
-    + "(?:" + "|".join(re.escape(s).replace(r"\ ", SP) for s in sorted(_SPELLING_TO_PROVINCE, key=len, reverse=True)) + ")"
+    + "(?:" + "|".join(_spelling_pattern(s) for s in sorted(lexicon.province_spellings(), key=len, reverse=True))
+    + ")"
     + _NOT_LETTER_AFTER
 )
 
 
+@lru_cache(maxsize=4096)
 def province_of(spelling: str) -> str | None:
-    return _SPELLING_TO_PROVINCE.get(" ".join(spelling.split()))
+    return _SPELLING_TO_PROVINCE.get(lexicon.province_key(spelling))
 
 
 # --- where a place name ends and a person's name begins -------------------------------
 
-SURNAMES = frozenset("""
-Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn Lương Mai Cao Lâm
-Tô Hà Chu Thái Trương Tạ Hứa Quách Lưu Đào Kiều Triệu Văn Vương Phùng Từ Tôn Tăng Lại Lạc La Mạc Khúc
-Khổng Nghiêm Nông Lục Lò Cầm Giàng Hầu Sùng Vàng Thào Mùa Đàm Diệp Doãn Thân Châu Âu Ninh Quan Viên Tống Chử
-Giáp Hàn Khương Lữ Nhữ Phí Thạch Trình Trầm Ưng Vi Bế Bạch Biện Cù Cung Đới Đậu Đèo Khuất Lăng Lường Mẫn
-Nhâm Ôn Sầm Tiêu Ung Vy Kim Quàng Tòng Điêu Lành Hạ Lã Mã Ma Thiều Nhan Giang Mông Lỗ Sơn Ksor Siu Nay Kpă Rơ
-Rahlan Rah Puih Kpuih Rcom Hờ Vừ Chảo Tẩn Hạng Sần Lầu
-""".split())
+SURNAMES = lexicon.surnames()
 
 # Capitalised words that open titles, bodies or places, never part of a person's name.
-NAME_BREAKERS = frozenset("""
-Bí Chủ Phó Ủy Trưởng Giám Tổng Bộ Sở Tỉnh Huyện Xã Phường Quận Đảng Thủ Chánh Ông Bà Chị Các Theo Tại Trong
-Với Của Về Đến Từ Khi Sau Để Nhà Cơ Đồng Tin Ảnh Bài Và Là Có Những Được Đã Đang Sẽ Cùng
-""".split())
+NAME_BREAKERS = lexicon.not_name_words("person_name")
 
 _CAP_TOKEN = re.compile(rf"[{UP}][{LOW}]+")
 
@@ -151,7 +93,7 @@ class RunSplit:
     name: tuple[int, int] | None  # token range of the person's name
 
 
-_MIDDLE_MARKERS = frozenset({"Văn", "Thị", "A"})  # right after the surname in most names ("A": Hmong men)
+_MIDDLE_MARKERS = lexicon.name_syllables("middle", "middle_hmong")  # right after the surname in most names
 _PLACE_LENGTH_SCORE = {0: 1, 1: 0, 2: 2, 3: 1}
 _NAME_LENGTH_SCORE = {2: 0, 3: 2, 4: 1}
 
@@ -166,7 +108,7 @@ def split_run(tokens: list[str], after_level: bool = False) -> RunSplit:
     n = len(tokens)
     start = 0
     for k in (4, 3, 2):  # a province name at the head of the run
-        if k <= n and " ".join(tokens[:k]) in _SPELLING_TO_PROVINCE:
+        if k <= n and province_of(" ".join(tokens[:k])):
             start = k
             break
     best: tuple[int, int, int] | None = None  # (score, name start, name end)
@@ -175,7 +117,7 @@ def split_run(tokens: list[str], after_level: bool = False) -> RunSplit:
             continue
         end = min(n, c + 4)
         for j in range(c + 2, end):  # a province glued after the name ends it
-            if " ".join(tokens[j:j + 2]) in _SPELLING_TO_PROVINCE:
+            if province_of(" ".join(tokens[j:j + 2])):
                 end = j
                 break
         place_len = c - start
@@ -203,19 +145,9 @@ CENTRAL = rf"(?:{phrase('Trung ương')}|T\.Ư\.?|TƯ|TW|T\.W)"
 HDND = rf"(?:HĐND|{phrase('Hội đồng nhân dân')})"
 UBND = rf"(?:UBND|{phrase('Ủy ban nhân dân')})"
 MTTQ = rf"(?:MTTQ|UBMTTQ|{phrase('Mặt trận Tổ quốc')})(?:{SP}Việt{SP}Nam|{SP}VN)?"
-_BOARD_FIELDS = _alt("Tổ chức", "Tuyên giáo", "Dân vận", "Nội chính", "Kinh tế", "Đối ngoại", "Tuyên giáo và Dân vận",
-                     "Chính sách, chiến lược", "Chính sách chiến lược", "Bảo vệ, chăm sóc sức khỏe cán bộ")
-_COUNCIL_BOARDS = _alt("Pháp chế", "Kinh tế - Ngân sách", "Kinh tế - Xã hội", "Văn hóa - Xã hội", "Dân tộc", "Đô thị",
-                       "Kinh tế", "Văn hóa - xã hội", "Kinh tế - ngân sách")
-_FIELDS = _alt(
-    "Nội vụ", "Tài chính", "Kế hoạch và Đầu tư", "Kế hoạch - Đầu tư", "Tư pháp", "Công Thương", "Xây dựng",
-    "Giao thông vận tải", "Giao thông - Vận tải", "Nông nghiệp và Phát triển nông thôn", "Nông nghiệp và PTNT",
-    "Nông nghiệp và Môi trường", "Tài nguyên và Môi trường", "Tài nguyên - Môi trường",
-    "Lao động - Thương binh và Xã hội", "Lao động, Thương binh và Xã hội", "Văn hóa, Thể thao và Du lịch",
-    "Văn hóa - Thể thao và Du lịch", "Văn hóa và Thể thao", "Văn hóa - Thể thao", "Khoa học và Công nghệ",
-    "Khoa học - Công nghệ", "Giáo dục và Đào tạo", "Giáo dục - Đào tạo", "Y tế", "Thông tin và Truyền thông",
-    "Ngoại giao", "Ngoại vụ", "Quốc phòng", "Công an", "Dân tộc và Tôn giáo", "Du lịch", "Văn hóa và Thông tin",
-)
+_BOARD_FIELDS = _alt(*lexicon.body_names("party_board"))
+_COUNCIL_BOARDS = _alt(*lexicon.body_names("council_board"))
+_FIELDS = _alt(*lexicon.body_names("field"))
 _FIELD_ACRONYM = rf"[{UP}]{{2,5}}(?:[&\-][{UP}]{{1,4}}){{0,3}}"
 # Words that end a department's name written without a gazetteer entry ("Sở Nội vụ tỉnh ...").
 _FIELD_STOP = r"(?:tỉnh|huyện|xã|thành|thị|quận|phường|của|đã|đang|được|và|là|với|cho|trong|tại|có|sẽ|để|này|đó|các|cấp|về|theo|cùng|vừa|phối|chủ|tổ|làm)"
@@ -224,9 +156,7 @@ _GENERIC_FIELD = (
     rf"(?:{SP}(?:và|-|–|&){SP}{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW})?){{0,2}}"
 )
 FIELD = rf"(?:{_FIELDS}|{_FIELD_ACRONYM}|{_GENERIC_FIELD})"
-_CENTRE_NAMES = _alt("Phục vụ hành chính công", "Hành chính công", "Truyền thông", "Chính trị", "Bồi dưỡng chính trị",
-                     "Giao dịch một cửa", "Xúc tiến đầu tư", "Kiểm soát bệnh tật", "Dịch vụ việc làm",
-                     "Công nghệ thông tin và Truyền thông", "Văn hóa", "Y tế")
+_CENTRE_NAMES = _alt(*lexicon.body_names("centre"))
 _FIELD_WORDS = rf"{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW}){{0,3}}"
 # "Trung tâm Hội nghị tỉnh" is a venue, not a body; "Văn hóa, Thể thao và Truyền thông": commas only before a "và".
 _ANOTHER_BODY = (
@@ -243,23 +173,9 @@ _GENERIC_CENTRE = (
 # A known centre's name that goes on ("Văn hóa - Thông tin và Thể thao") is read whole by the generic reading.
 _CENTRE_NAME_ENDS = rf"(?!{SP}(?:và|-|–){SP}{_ANOTHER_BODY}[{UP}])"
 _QUOTED = r"(?:[^\S\n]*[\"“][^\"”\n]{1,30}[\"”])"
-_MASS = _alt("Hội Nông dân", "Hội Liên hiệp Phụ nữ", "Hội LHPN", "Hội Cựu chiến binh", "Hội CCB", "Đoàn Thanh niên",
-             "Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh", "Liên đoàn Lao động", "LĐLĐ",
-             "Hội Chữ thập đỏ", "Liên minh Hợp tác xã", "Hội Người cao tuổi", "Hội Khuyến học", "Hội Luật gia",
-             "Hội Nhà báo", "Hội Cựu Thanh niên xung phong", "Liên hiệp các Hội Khoa học và Kỹ thuật")
-_LOCAL_STATE = _alt("Công an", "Bộ Chỉ huy Quân sự", "Bộ CHQS", "Bộ Chỉ huy Bộ đội Biên phòng", "Viện Kiểm sát nhân dân",
-                    "VKSND", "Tòa án nhân dân", "TAND", "Thanh tra", "Kho bạc Nhà nước", "Cục Thuế", "Cục Hải quan",
-                    "Bảo hiểm xã hội", "BHXH", "Ban Quản lý Khu kinh tế", "Đài Phát thanh và Truyền hình",
-                    "Trường Chính trị", "Ban Dân tộc", "Bưu điện", "Bệnh viện Đa khoa", "Bệnh viện Y học cổ truyền",
-                    "Bệnh viện Sản - Nhi", "Bệnh viện Nhi", "Bệnh viện Phục hồi chức năng", "Bệnh viện Tâm thần",
-                    "Bệnh viện Lao và Bệnh phổi", "Bệnh viện Phổi", "Bệnh viện Mắt", "Bệnh viện Da liễu",
-                    "Trường Cao đẳng Y tế", "Trường Cao đẳng Cộng đồng", "Trường Cao đẳng Sư phạm",
-                    "Ngân hàng Nhà nước chi nhánh")
-_NATIONAL = _alt("Quốc hội", "Ủy ban Thường vụ Quốc hội", "Văn phòng Chính phủ", "Văn phòng Quốc hội",
-                 "Văn phòng Chủ tịch nước", "Kiểm toán Nhà nước", "Thanh tra Chính phủ", "Ngân hàng Nhà nước",
-                 "Ủy ban Dân tộc", "Hội đồng Dân tộc", "Tòa án nhân dân tối cao", "Viện Kiểm sát nhân dân tối cao",
-                 "Học viện Chính trị quốc gia Hồ Chí Minh", "Học viện Hành chính quốc gia", "Bộ Chính trị",
-                 "Ban Bí thư Trung ương Đảng", "Ban Bí thư")
+_MASS = _alt(*lexicon.body_names("mass_organisation"))
+_LOCAL_STATE = _alt(*lexicon.body_names("local_state"))
+_NATIONAL = _alt(*lexicon.body_names("national"))
 _OPT_LEVEL = rf"(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?"
 # A proper name after an institution's kind ("Trường Cao đẳng Lào Cai", "Tổng công ty Điện lực miền Bắc", "Công ty
 # TNHH MTV Xổ số kiến thiết Quảng Ninh"): capitalised words, a few lower-case ones between them, ending capitalised
@@ -290,11 +206,7 @@ _COMPANY = (
 )
 # A ministry's department: "Vụ Tổ chức cán bộ", "Vụ Chính quyền địa phương (Bộ Nội vụ)". Others only with their
 # ministry after them: "Vụ" alone also starts a crop season ("Vụ Đông Xuân") or a district ("Vụ Bản").
-_MINISTRY_DEPARTMENTS = _alt(
-    "Tổ chức cán bộ", "Tổ chức - Biên chế", "Tổ chức biên chế", "Chính quyền địa phương", "Công chức - Viên chức",
-    "Tiền lương", "Cải cách hành chính", "Pháp chế", "Kế hoạch - Tài chính", "Hợp tác quốc tế", "Tổ chức phi chính phủ",
-    "Địa phương", "Tổng hợp", "Thi đua - Khen thưởng",
-)
+_MINISTRY_DEPARTMENTS = _alt(*lexicon.body_names("ministry_department"))
 _DEPARTMENT_WORDS = rf"{_FIELD_WORDS}(?:{SP}(?:và|-|–){SP}{_FIELD_WORDS}){{0,2}}"
 _MINISTRY_AFTER = rf"(?=[^\S\n]*[,(]?[^\S\n]*(?:(?:thuộc|của){SP})?{phrase('Bộ')}{SP}[{UP}])"
 # A steering committee and its remit: "Ban Chỉ đạo tinh giản biên chế tỉnh", "Ban Chỉ đạo Trung ương về tổng kết
@@ -337,64 +249,228 @@ _SHARED_OFFICE_LEVEL = (
     rf"(?=(?:[^\S\n]*(?:,|và){SP}{phrase('Văn phòng')}{SP}{_OFFICE_OF})+{SP}(?P<shared_office>{LEVEL}){_NOT_LETTER_AFTER})"
 )
 
-_BODY_ALTERNATIVES = (
+def _body_rule(name: str, summary: str, examples: tuple[str, ...], counterexamples: tuple[str, ...],
+               pattern: str) -> tuple[str, str]:
+    return rule(f"body.{name}", "organizations", summary, examples=examples, counterexamples=counterexamples), pattern
+
+
+# The kinds of body, each a named rule: (rule id, pattern), tried in this order.
+_BODY_RULES = (
     # the Party's central bodies
-    rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{CENTRAL}(?:{SP}{phrase('Đảng')}(?:{SP}{phrase('Cộng sản Việt Nam')})?)?",
-    rf"{phrase('Ủy ban Kiểm tra')}{SP}{CENTRAL}(?:{SP}{phrase('Đảng')})?",
-    rf"{phrase('Văn phòng')}{SP}{CENTRAL}{SP}{phrase('Đảng')}",
-    rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}{SP}(?:(?:{phrase('Ban Chấp hành')}|BCH){SP})?{CENTRAL}(?:{SP}{phrase('Đảng')})?",
-    _NATIONAL,
-    rf"{phrase('Chính phủ')}(?!{SP}(?:điện{SP}tử|số){_NOT_LETTER_AFTER})",  # not "Chính phủ điện tử", e-government
-    rf"{CENTRAL}{SP}{phrase('Đảng')}",
+    _body_rule(
+        "central_committee", "the Party's Central Committee",
+        ("Ban Chấp hành Trung ương Đảng đã họp.",), ("Ban Chấp hành Hội Nông dân tỉnh đã họp.",),
+        rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{CENTRAL}(?:{SP}{phrase('Đảng')}(?:{SP}{phrase('Cộng sản Việt Nam')})?)?",
+    ),
+    _body_rule(
+        "central_inspection", "the Party's Central Inspection Committee",
+        ("Ủy ban Kiểm tra Trung ương đã họp.",), ("Ủy ban kiểm tra chất lượng đã họp.",),
+        rf"{phrase('Ủy ban Kiểm tra')}{SP}{CENTRAL}(?:{SP}{phrase('Đảng')})?",
+    ),
+    _body_rule(
+        "central_office", "the Party's Central Office",
+        ("Văn phòng Trung ương Đảng đã họp.",), ("Văn phòng công chứng đã mở cửa.",),
+        rf"{phrase('Văn phòng')}{SP}{CENTRAL}{SP}{phrase('Đảng')}",
+    ),
+    _body_rule(
+        "central_board", "a board of the Central Committee",
+        ("Ban Tổ chức Trung ương đã họp.",), ("Ban Tổ chức hội nghị đã họp.",),
+        rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}{SP}(?:(?:{phrase('Ban Chấp hành')}|BCH){SP})?{CENTRAL}(?:{SP}{phrase('Đảng')})?",
+    ),
+    _body_rule(
+        "national", "a national body: the National Assembly, the Politburo, the State Audit...",
+        ("Bộ Chính trị đã kết luận.",), ("Chính trị là vấn đề lớn.",),
+        _NATIONAL,
+    ),
+    _body_rule(
+        "government", "the Government (not \"Chính phủ điện tử\", e-government)",
+        ("Chính phủ đã ban hành nghị định.",), ("Tỉnh xây dựng Chính phủ điện tử.",),
+        rf"{phrase('Chính phủ')}(?!{SP}(?:điện{SP}tử|số){_NOT_LETTER_AFTER})",  # not "Chính phủ điện tử", e-government
+    ),
+    _body_rule(
+        "central_party", "\"Trung ương Đảng\" standing for the Central Committee",
+        ("Hội nghị Trung ương Đảng đã kết luận.",), ("Trung ương đã kết luận.",),
+        rf"{CENTRAL}{SP}{phrase('Đảng')}",
+    ),
     # the Party in a province, district or commune
-    rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{phrase('Đảng bộ')}{SP}{LEVEL}",
-    rf"{_COMMITTEE_ORGAN}{SP}{COMMITTEE}",
+    _body_rule(
+        "party_executive_of_level", "the executive committee of a level's Party organisation",
+        ("Ban Chấp hành Đảng bộ tỉnh đã họp.",), ("Ban Chấp hành đã họp.",),
+        rf"(?:{phrase('Ban Chấp hành')}|BCH){SP}{phrase('Đảng bộ')}{SP}{LEVEL}",
+    ),
+    _body_rule(
+        "committee_organ", "an organ of a Party committee: \"Ban Thường vụ Tỉnh ủy\"",
+        ("Ban Thường vụ Tỉnh ủy đã họp.",), ("Thường trực đã họp.",),
+        rf"{_COMMITTEE_ORGAN}{SP}{COMMITTEE}",
+    ),
     # a commune's or district's Party committee ("Ban Thường vụ Đảng ủy xã", "Ban Thường vụ Đảng ủy" in its article)
-    rf"(?:{phrase('Ban Thường vụ')}|BTV){SP}{phrase('Đảng ủy')}(?:{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}"
-    rf"|(?P<bare_party_committee>)(?![^\S\n]+[{UP}{LOW}]*[{UP}]))",
-    rf"(?:{phrase('Ban Thường vụ')}|BTV|{phrase('Ban Chấp hành')}|BCH){_SHARED_COMMITTEE}",
-    rf"{phrase('Ban')}{SP}{_COUNCIL_BOARDS}(?:{SP}của)?{SP}{HDND}{SP}{LEVEL}",
-    rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}(?:{SP}(?:{COMMITTEE}|{LEVEL}{_NOT_LETTER_AFTER}))?",
-    rf"(?:{phrase('Ban cán sự đảng')}|{phrase('Đảng đoàn')}){SP}(?:{UBND}{SP}{LEVEL}|{HDND}{SP}{LEVEL}|{phrase('Ủy ban')}{SP}{MTTQ}"
-    rf"(?:{SP}{LEVEL})?|{MTTQ}(?:{SP}{LEVEL})?|{phrase('Bộ')}{SP}{FIELD}|{phrase('Quốc hội')}|{phrase('Chính phủ')})",
-    rf"{phrase('Đảng ủy')}{SP}(?:{phrase('Khối')}{SP}(?:{phrase('các cơ quan')}|{phrase('Cơ quan')}|{phrase('Doanh nghiệp')}|{phrase('Dân chính Đảng')})"
-    rf"(?:{SP}{LEVEL})?|{phrase('Quân sự')}{SP}{LEVEL}|{phrase('Công an')}{SP}{LEVEL}|{phrase('Bộ đội Biên phòng')}{SP}{LEVEL}"
-    rf"|(?:{phrase('các cơ quan Đảng')}|{phrase('Cơ quan Đảng')}|{UBND}|{HDND}|{phrase('Dân chính Đảng')}){SP}{LEVEL}"
-    rf"|{LEVEL_LOCAL}{_NOT_LETTER_AFTER})",
-    COMMITTEE,
+    _body_rule(
+        "local_standing_committee", "the standing committee of a commune's or district's Party committee",
+        ("Ban Thường vụ Đảng ủy xã đã họp.",), ("Ban Thường vụ Tỉnh ủy đã họp.",),
+        rf"(?:{phrase('Ban Thường vụ')}|BTV){SP}{phrase('Đảng ủy')}(?:{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}"
+        rf"|(?P<bare_party_committee>)(?![^\S\n]+[{UP}{LOW}]*[{UP}]))",
+    ),
+    _body_rule(
+        "shared_committee", "two organs of one Party committee: \"Ban Thường vụ, Thường trực Tỉnh ủy\"",
+        ("Ban Thường vụ, Thường trực Tỉnh ủy đã họp.",), ("Ban Thường vụ Tỉnh ủy đã họp.",),
+        rf"(?:{phrase('Ban Thường vụ')}|BTV|{phrase('Ban Chấp hành')}|BCH){_SHARED_COMMITTEE}",
+    ),
+    _body_rule(
+        "council_board", "a board of a people's council: \"Ban Pháp chế HĐND tỉnh\"",
+        ("Ban Pháp chế HĐND tỉnh đã họp.",), ("Ban Pháp chế đã họp.",),
+        rf"{phrase('Ban')}{SP}{_COUNCIL_BOARDS}(?:{SP}của)?{SP}{HDND}{SP}{LEVEL}",
+    ),
+    _body_rule(
+        "party_board", "a board of a Party committee: \"Ban Tổ chức Tỉnh ủy\"",
+        ("Ban Tổ chức Tỉnh ủy đã họp.",), ("Ban Tổ chức đã họp.",),
+        rf"{phrase('Ban')}{SP}{_BOARD_FIELDS}(?:{SP}(?:{COMMITTEE}|{LEVEL}{_NOT_LETTER_AFTER}))?",
+    ),
+    _body_rule(
+        "party_delegation", "a Party delegation or caucus in a body: \"Ban cán sự đảng UBND tỉnh\"",
+        ("Ban cán sự đảng UBND tỉnh đã họp.",), ("Ban cán sự đã họp.",),
+        rf"(?:{phrase('Ban cán sự đảng')}|{phrase('Đảng đoàn')}){SP}(?:{UBND}{SP}{LEVEL}|{HDND}{SP}{LEVEL}|{phrase('Ủy ban')}{SP}{MTTQ}"
+        rf"(?:{SP}{LEVEL})?|{MTTQ}(?:{SP}{LEVEL})?|{phrase('Bộ')}{SP}{FIELD}|{phrase('Quốc hội')}|{phrase('Chính phủ')})",
+    ),
+    _body_rule(
+        "bloc_party_committee", "the Party committee of a bloc of agencies or of the forces",
+        ("Đảng ủy Khối các cơ quan tỉnh đã họp.",), ("Khối các cơ quan tỉnh đã họp.",),
+        rf"{phrase('Đảng ủy')}{SP}(?:{phrase('Khối')}{SP}(?:{phrase('các cơ quan')}|{phrase('Cơ quan')}|{phrase('Doanh nghiệp')}|{phrase('Dân chính Đảng')})"
+        rf"(?:{SP}{LEVEL})?|{phrase('Quân sự')}{SP}{LEVEL}|{phrase('Công an')}{SP}{LEVEL}|{phrase('Bộ đội Biên phòng')}{SP}{LEVEL}"
+        rf"|(?:{phrase('các cơ quan Đảng')}|{phrase('Cơ quan Đảng')}|{UBND}|{HDND}|{phrase('Dân chính Đảng')}){SP}{LEVEL}"
+        rf"|{LEVEL_LOCAL}{_NOT_LETTER_AFTER})",
+    ),
+    _body_rule(
+        "party_committee", "a Party committee: \"Tỉnh ủy\", \"Huyện ủy\"",
+        ("Tỉnh ủy Quảng Ninh đã họp.",), ("Tỉnh đã họp.",),
+        COMMITTEE,
+    ),
     # the State in a province, district or commune
     # one office may serve several bodies: "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh"
-    rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})*{SP}{LEVEL}",
-    rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}{_SHARED_OFFICE_LEVEL}",
+    _body_rule(
+        "office_of_bodies", "one office serving several bodies of a level",
+        ("Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh đã họp.",), ("Văn phòng đã họp.",),
+        rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})*{SP}{LEVEL}",
+    ),
+    _body_rule(
+        "office_shared_level", "offices listed each with its word, the level written once",
+        ("Văn phòng HĐND, Văn phòng UBND tỉnh đã họp.",), ("Văn phòng UBND tỉnh đã họp.",),
+        rf"{phrase('Văn phòng')}{SP}{_OFFICE_OF}{_SHARED_OFFICE_LEVEL}",
+    ),
     # with no level it names a model ("hợp nhất Văn phòng Đoàn ĐBQH, HĐND và UBND ở 3 huyện"): body_at drops it
-    rf"(?P<office_model>{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})+)",
-    rf"{phrase('Thường trực')}{SP}(?:{HDND}|{UBND}){SP}{LEVEL}",
-    rf"(?:{HDND}|{UBND}){SP}{LEVEL}{_NOT_LETTER_AFTER}",
-    rf"(?:{HDND}|{UBND}){_SHARED_LEVEL}",
-    rf"(?:{phrase('Đoàn đại biểu Quốc hội')}|{phrase('Đoàn ĐBQH')}){_OPT_LEVEL}",
-    rf"(?:{phrase('Ủy ban')}{SP}(?:{CENTRAL}{SP})?|UB{SP})?{MTTQ}{_OPT_LEVEL}",
-    rf"{_LOCAL_STATE}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
-    rf"{phrase('Sở')}{SP}{FIELD}{_OPT_LEVEL}",
-    rf"{phrase('Bộ')}{SP}(?:{_FIELDS}|{_FIELD_ACRONYM})",  # only known ministries: "Bộ Tiêu chí" is a set of criteria
-    rf"{phrase('Phòng')}{SP}{FIELD}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
+    _body_rule(
+        "office_model", "offices of several bodies with no level: a model, dropped",
+        (), ("Tỉnh hợp nhất Văn phòng Đoàn ĐBQH, HĐND và UBND ở 3 huyện.",),
+        rf"(?P<office_model>{phrase('Văn phòng')}{SP}{_OFFICE_OF}(?:(?:{SP}và|,){SP}{_OFFICE_OF})+)",
+    ),
+    _body_rule(
+        "standing_council", "the standing board of a people's council or committee",
+        ("Thường trực HĐND tỉnh đã họp.",), ("Thường trực đã họp.",),
+        rf"{phrase('Thường trực')}{SP}(?:{HDND}|{UBND}){SP}{LEVEL}",
+    ),
+    _body_rule(
+        "council_or_committee", "a people's council or committee of a level: \"UBND tỉnh\"",
+        ("UBND tỉnh Quảng Ninh đã họp.",), ("Chủ tịch UBND cấp xã đã họp.",),
+        rf"(?:{HDND}|{UBND}){SP}{LEVEL}{_NOT_LETTER_AFTER}",
+    ),
+    _body_rule(
+        "council_shared_level", "a council and a committee sharing their level: \"HĐND, UBND tỉnh\"",
+        ("HĐND, UBND tỉnh Kon Tum đã họp.",), ("HĐND tỉnh Kon Tum đã họp.",),
+        rf"(?:{HDND}|{UBND}){_SHARED_LEVEL}",
+    ),
+    _body_rule(
+        "assembly_delegation", "a province's delegation to the National Assembly",
+        ("Đoàn ĐBQH tỉnh đã họp.",), ("Đoàn đại biểu tham quan nhà máy.",),
+        rf"(?:{phrase('Đoàn đại biểu Quốc hội')}|{phrase('Đoàn ĐBQH')}){_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "fatherland_front", "the Fatherland Front committee",
+        ("Ủy ban MTTQ tỉnh đã họp.",), ("Ủy ban nhân dân tỉnh đã họp.",),
+        rf"(?:{phrase('Ủy ban')}{SP}(?:{CENTRAL}{SP})?|UB{SP})?{MTTQ}{_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "local_state", "a state agency of a level: police, court, treasury, tax...",
+        ("Công an tỉnh Quảng Ninh đã họp.",), ("Công an đã họp.",),
+        rf"{_LOCAL_STATE}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
+    ),
+    _body_rule(
+        "department", "a province's department: \"Sở Nội vụ\"",
+        ("Sở Nội vụ tỉnh Quảng Ninh đã họp.",), ("Sở thích của người dân rất đa dạng.",),
+        rf"{phrase('Sở')}{SP}{FIELD}{_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "ministry", "a ministry, known ones only (\"Bộ Tiêu chí\" is a set of criteria)",
+        ("Bộ Nội vụ đã họp.",), ("Bộ Tiêu chí xã nông thôn mới được ban hành.",),
+        rf"{phrase('Bộ')}{SP}(?:{_FIELDS}|{_FIELD_ACRONYM})",  # only known ministries: "Bộ Tiêu chí" is a set of criteria
+    ),
+    _body_rule(
+        "division", "a district's division: \"Phòng Nội vụ huyện\"",
+        ("Phòng Nội vụ huyện đã họp.",), ("Chủ tịch UBND huyện đề nghị Phòng Nội vụ rà soát.",),
+        rf"{phrase('Phòng')}{SP}{FIELD}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
+    ),
     # a district's division written without its level ("đề nghị Phòng Nội vụ rà soát"): known fields only
-    rf"(?P<bare_division>{phrase('Phòng')}{SP}{_FIELDS}){_NOT_LETTER_AFTER}(?!{SP}(?:(?:và|-|–){SP}{_ANOTHER_BODY})?[{UP}])",
-    rf"{phrase('Trạm Y tế')}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
-    rf"{_MASS}(?:{SP}Việt{SP}Nam)?{_OPT_LEVEL}",
-    rf"{phrase('Tỉnh đoàn')}|{phrase('Thành đoàn')}",
-    rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_LIST}|{_CENTRE_NAMES}{_CENTRE_NAME_ENDS}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
-    STEERING,
+    _body_rule(
+        "bare_division", "a district's division written without its level",
+        ("Chủ tịch UBND huyện đề nghị Phòng Nội vụ rà soát.",), ("Phòng khám đa khoa mở cửa cả ngày.",),
+        rf"(?P<bare_division>{phrase('Phòng')}{SP}{_FIELDS}){_NOT_LETTER_AFTER}(?!{SP}(?:(?:và|-|–){SP}{_ANOTHER_BODY})?[{UP}])",
+    ),
+    _body_rule(
+        "health_station", "a commune's health station",
+        ("Trạm Y tế xã đã họp.",), ("Trạm Y tế đã họp.",),
+        rf"{phrase('Trạm Y tế')}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
+    ),
+    _body_rule(
+        "mass_organisation", "a mass organisation: farmers', women's, veterans' associations, the Youth Union...",
+        ("Hội Nông dân tỉnh đã họp.",), ("Hội nghị đã họp.",),
+        rf"{_MASS}(?:{SP}Việt{SP}Nam)?{_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "youth_union", "a province's or city's Youth Union",
+        ("Tỉnh đoàn đã họp.",), ("Đoàn viên đã họp.",),
+        rf"{phrase('Tỉnh đoàn')}|{phrase('Thành đoàn')}",
+    ),
+    _body_rule(
+        "centre", "a public centre: \"Trung tâm Phục vụ hành chính công tỉnh\"",
+        ("Trung tâm Phục vụ hành chính công tỉnh đã họp.",), ("Trung tâm Hội nghị tỉnh đã kín chỗ.",),
+        rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_LIST}|{_CENTRE_NAMES}{_CENTRE_NAME_ENDS}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "steering_committee", "a steering committee with its remit",
+        ("Ban Chỉ đạo tinh giản biên chế tỉnh đã họp.",), ("Ban Chỉ đạo đã họp.",),
+        STEERING,
+    ),
     # Party organisations of 2025 ("Đảng bộ các cơ quan Đảng tỉnh", "Đảng bộ UBND tỉnh") and a named one
     # ("Đảng bộ tỉnh Đắk Lắk": body_at keeps it only with its place written after it).
-    rf"{phrase('Đảng bộ')}{SP}(?:{phrase('các cơ quan Đảng')}|{phrase('Cơ quan Đảng')}|{UBND}|{HDND}"
-    rf"|{phrase('Dân chính Đảng')}|{phrase('Quân sự')}|{phrase('Công an')}|{phrase('Khối')}{SP}(?:{phrase('các cơ quan')}"
-    rf"|{phrase('Cơ quan')}|{phrase('Doanh nghiệp')}|{phrase('Dân chính Đảng')}))(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?",
-    rf"{phrase('Đảng bộ')}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
-    rf"{phrase('Vụ')}{SP}(?:{_MINISTRY_DEPARTMENTS}{_NOT_LETTER_AFTER}|{_DEPARTMENT_WORDS}{_MINISTRY_AFTER})",
-    rf"{_INSTITUTION}{SP}{_PROPER_NAME}",
-    rf"{_COMPANY}{SP}{_PROPER_NAME}",
+    _body_rule(
+        "party_organisation_2025", "a Party organisation of 2025: \"Đảng bộ các cơ quan Đảng tỉnh\"",
+        ("Đảng bộ các cơ quan Đảng tỉnh đã họp.",), ("Đảng bộ đã họp.",),
+        rf"{phrase('Đảng bộ')}{SP}(?:{phrase('các cơ quan Đảng')}|{phrase('Cơ quan Đảng')}|{UBND}|{HDND}"
+        rf"|{phrase('Dân chính Đảng')}|{phrase('Quân sự')}|{phrase('Công an')}|{phrase('Khối')}{SP}(?:{phrase('các cơ quan')}"
+        rf"|{phrase('Cơ quan')}|{phrase('Doanh nghiệp')}|{phrase('Dân chính Đảng')}))(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?",
+    ),
+    _body_rule(
+        "party_organisation_of_level", "a named Party organisation of a level: \"Đảng bộ tỉnh Đắk Lắk\"",
+        ("Đảng bộ tỉnh Đắk Lắk có nhiều đảng viên.",), ("Đại hội Đảng bộ tỉnh lần thứ XV đã họp.",),
+        rf"{phrase('Đảng bộ')}{SP}{LEVEL}{_NOT_LETTER_AFTER}",
+    ),
+    _body_rule(
+        "ministry_department", "a ministry's department: \"Vụ Tổ chức cán bộ\"",
+        ("Vụ Tổ chức cán bộ đã họp.",), ("Vụ Đông Xuân năm nay được mùa.",),
+        rf"{phrase('Vụ')}{SP}(?:{_MINISTRY_DEPARTMENTS}{_NOT_LETTER_AFTER}|{_DEPARTMENT_WORDS}{_MINISTRY_AFTER})",
+    ),
+    _body_rule(
+        "institution", "a school, academy or hospital by its proper name",
+        ("Trường Cao đẳng Lào Cai đã họp.",), ("Trường học đã khai giảng.",),
+        rf"{_INSTITUTION}{SP}{_PROPER_NAME}",
+    ),
+    _body_rule(
+        "company", "a company with its legal form, a corporation or a group",
+        ("Công ty TNHH MTV Xổ số kiến thiết Quảng Ninh đã họp.",), ("Công ty đã họp.",),
+        rf"{_COMPANY}{SP}{_PROPER_NAME}",
+    ),
 )
-BODY = "(?:" + "|".join(f"(?:{alt})" for alt in _BODY_ALTERNATIVES) + ")"
+BODY = "(?:" + "|".join(f"(?:{pattern})" for _, pattern in _BODY_RULES) + ")"
+# Each kind alone, to tell which one read a body (the first that reads it whole, as the alternation does).
+_BODY_KINDS = tuple((rule_id, re.compile(pattern + _NOT_LETTER_AFTER)) for rule_id, pattern in _BODY_RULES)
 BODY_RE = re.compile(_NOT_LETTER_BEFORE + BODY + _NOT_LETTER_AFTER)  # for match() at a known position
 _BODY_SCAN = re.compile(WORD_START_UPPER + BODY + _NOT_LETTER_AFTER)  # for finditer(): bodies start upper case
 
@@ -440,64 +516,24 @@ class BodyMention:
 
 def body_at(text: str, m: re.Match) -> BodyMention | None:
     """Read one body match with the place written after it; None for a generic label."""
-    core = " ".join(m.group(0).split()).rstrip(".")
-    end = m.end()
     groups = m.groupdict()
-    shared_group = next((g for g in ("shared", "shared_committee", "shared_office") if groups.get(g)), None)
-    shared = groups[shared_group] if shared_group else None
-    shared_province = None
-    if shared:
-        core = f"{core} {' '.join(shared.split())}"
-        pm = PROVINCE_RE.match(text, _skip_spaces(text, m.end(shared_group)))  # "HĐND, UBND tỉnh Kon Tum"
-        shared_province = province_of(pm.group(0)) if pm else None
-    if _GENERIC_AFTER.match(text, end) or groups.get("office_model"):
+    if _GENERIC_AFTER.match(text, m.end()) or groups.get("office_model"):
         return None
-    if groups.get("bare_division") is not None:  # "Chủ tịch UBND huyện đề nghị Phòng Nội vụ": that district's
-        level = _last_match(_DIVISION_LEVEL, text, text.rfind("\n", 0, m.start()) + 1, m.start())
-        core = f"{core} {level.group(0).lower()}" if level else core
-    elif groups.get("bare_party_committee") is not None:  # "Ban Thường vụ Đảng ủy": of the commune the article names
-        level = _last_match(_LOCAL_PARTY_COMMITTEE, text, 0, m.start())
-        if level is None:
-            return None
-        core = f"{core} {level.group(1)}"
-    if _BARE_BOARD.search(core) and _EVENT_AFTER.match(text, end):
+    core, shared, shared_province = _with_shared_level(text, m, groups)
+    core = _with_implied_level(text, m, groups, core)
+    if core is None or _BARE_BOARD.search(core) and _EVENT_AFTER.match(text, m.end()):
         return None
     if _STEERING_HEAD.match(core):
         core = _TRAILING_ABOUT.sub("", core)
-    place, province = "", shared_province
     ends_province = bool(_ENDS_PROVINCE_LEVEL.search(core))
     ends_city = bool(_ENDS_CITY_LEVEL.search(core))
     ends_local = bool(ENDS_LOCAL_LEVEL.search(core))
-    gap = _skip_spaces(text, end)
-    if not shared and (ends_province or ends_city or ends_local):
-        if ends_city:  # "Thành ủy Thành phố Tây Ninh"
-            level = _CITY_LEVEL_AFTER.match(text, gap)
-            gap = level.end() if level else gap
-        pm = PROVINCE_RE.match(text, gap) if ends_province or ends_city else None
-        hcm = _HCM_AFTER_CITY.match(text, end) if ends_city else None
-        if hcm:  # "UBND TP.HCM": the level and the city written as one word, kept as written
-            level_word = _ENDS_CITY_LEVEL.search(m.group(0))
-            place = " ".join(text[m.start() + level_word.start():hcm.end()].split())
-            core, province, end = _ENDS_CITY_LEVEL.sub("", core).rstrip(), "Hồ Chí Minh", hcm.end()
-        elif pm and gap > end:
-            province, end = province_of(pm.group(0)), pm.end()
-            place = " ".join(pm.group(0).split())
-        elif (ends_city or ends_local) and gap > end:
-            rm = _CAP_RUN.match(text, gap)
-            if rm:
-                tokens = _CAP_TOKEN.findall(rm.group(0))
-                tokens = tokens[:next((i for i, t in enumerate(tokens) if t in NAME_BREAKERS), len(tokens))]
-                split = split_run(tokens, after_level=True)
-                n_place = split.place_end if split.name else min(len(tokens), 4)
-                if n_place:
-                    place_end = _token_end(text, gap, tokens, n_place)
-                    place, end = " ".join(text[gap:place_end].split()), place_end
-    elif not shared and gap > end:  # "Sở Nội vụ Hà Nội", "Trung tâm Phục vụ hành chính công Nghệ An"
-        pm = PROVINCE_RE.match(text, gap)
-        after = _CAP_AFTER.match(text, pm.end()) if pm else None
-        if pm and (after is None or _starts_a_name(text, after.end() - 2)):
-            province, end = province_of(pm.group(0)), pm.end()
-            place = " ".join(pm.group(0).split())
+    if shared:
+        place, province, end = "", shared_province, m.end()
+    elif ends_province or ends_city or ends_local:
+        core, place, province, end = _place_after_level(text, m, core, ends_province, ends_city)
+    else:  # "Sở Nội vụ Hà Nội", "Trung tâm Phục vụ hành chính công Nghệ An"
+        place, province, end = _province_after(text, m.end())
     if _PARTY_OF_LEVEL.fullmatch(core) and (not place and not _named_local_party(text, core)
                                              or _EVENT_BEFORE.search(text, max(0, m.start() - 40), m.start())):
         return None
@@ -506,6 +542,81 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
                        city_level=ends_city and not province,
                        any_level=not province and not (ends_province or ends_city or ends_local)
                        and _DEPARTMENT.match(core) is not None)
+
+
+def _with_shared_level(text: str, m: re.Match, groups: dict) -> tuple[str, str | None, str | None]:
+    """The body as written, with the level it shares with the next body ("HĐND, UBND tỉnh Kon Tum")."""
+    core = " ".join(m.group(0).split()).rstrip(".")
+    shared_group = next((g for g in ("shared", "shared_committee", "shared_office") if groups.get(g)), None)
+    if not shared_group:
+        return core, None, None
+    shared = groups[shared_group]
+    pm = PROVINCE_RE.match(text, _skip_spaces(text, m.end(shared_group)))
+    return f"{core} {' '.join(shared.split())}", shared, province_of(pm.group(0)) if pm else None
+
+
+def _with_implied_level(text: str, m: re.Match, groups: dict, core: str) -> str | None:
+    """A body written without its level takes the one the text implies; None when it implies none."""
+    if groups.get("bare_division") is not None:  # "Chủ tịch UBND huyện đề nghị Phòng Nội vụ": that district's
+        level = _last_match(_DIVISION_LEVEL, text, text.rfind("\n", 0, m.start()) + 1, m.start())
+        return f"{core} {level.group(0).lower()}" if level else core
+    if groups.get("bare_party_committee") is not None:  # "Ban Thường vụ Đảng ủy": of the commune the article names
+        level = _last_match(_LOCAL_PARTY_COMMITTEE, text, 0, m.start())
+        return f"{core} {level.group(1)}" if level else None
+    return core
+
+
+def _place_after_level(
+    text: str, m: re.Match, core: str, ends_province: bool, ends_city: bool
+) -> tuple[str, str, str | None, int]:
+    """(core, place, province, end) of a body ending in its level word: the place written after it."""
+    end = m.end()
+    gap = _skip_spaces(text, end)
+    if ends_city:  # "Thành ủy Thành phố Tây Ninh"
+        level = _CITY_LEVEL_AFTER.match(text, gap)
+        gap = level.end() if level else gap
+    pm = PROVINCE_RE.match(text, gap) if ends_province or ends_city else None
+    hcm = _HCM_AFTER_CITY.match(text, end) if ends_city else None
+    if hcm:  # "UBND TP.HCM": the level and the city written as one word, kept as written
+        level_word = _ENDS_CITY_LEVEL.search(m.group(0))
+        place = " ".join(text[m.start() + level_word.start():hcm.end()].split())
+        return _ENDS_CITY_LEVEL.sub("", core).rstrip(), place, "Hồ Chí Minh", hcm.end()
+    if gap == end:
+        return core, "", None, end
+    if pm:
+        return core, " ".join(pm.group(0).split()), province_of(pm.group(0)), pm.end()
+    if not ends_province:
+        place, end = _local_place_after(text, gap, end)
+    else:
+        place = ""
+    return core, place, None, end
+
+
+def _local_place_after(text: str, gap: int, end: int) -> tuple[str, int]:
+    """The district's or commune's name after its level word, without a person's name after it."""
+    rm = _CAP_RUN.match(text, gap)
+    if not rm:
+        return "", end
+    tokens = _CAP_TOKEN.findall(rm.group(0))
+    tokens = tokens[:next((i for i, t in enumerate(tokens) if t in NAME_BREAKERS), len(tokens))]
+    split = split_run(tokens, after_level=True)
+    n_place = split.place_end if split.name else min(len(tokens), 4)
+    if not n_place:
+        return "", end
+    place_end = _token_end(text, gap, tokens, n_place)
+    return " ".join(text[gap:place_end].split()), place_end
+
+
+def _province_after(text: str, end: int) -> tuple[str, str | None, int]:
+    """A province written right after a body with no level word, unless it starts a person's name."""
+    gap = _skip_spaces(text, end)
+    if gap == end:
+        return "", None, end
+    pm = PROVINCE_RE.match(text, gap)
+    after = _CAP_AFTER.match(text, pm.end()) if pm else None
+    if pm and (after is None or _starts_a_name(text, after.end() - 2)):
+        return " ".join(pm.group(0).split()), province_of(pm.group(0)), pm.end()
+    return "", None, end
 
 
 # The district a bare division belongs to: the level word last written before it on its line.
@@ -599,11 +710,8 @@ _DELEGATION = re.compile(
 _RECEIVING = re.compile(rf"(?:với|[Tt]iếp|[Đđ]ón|thăm|gặp){SP}(?:các{SP}|thành{SP}viên{SP})?$")
 _ACCOMPANYING = re.compile(rf"\W*(?:[Cc]ùng{SP}đi|[Tt]háp{SP}tùng|[Cc]ùng{SP}tham{SP}gia{SP}đoàn)")
 _BY = re.compile(rf"{_NOT_LETTER_BEFORE}do{SP}")
-# A given name or middle syllable before a province's name makes it part of a person's name ("Nguyễn Hòa Bình").
-_NAME_SYLLABLES = SURNAMES | frozenset(
-    "Văn Thị Hữu Đức Công Quốc Minh Thanh Xuân Ngọc Anh Trọng Quang Hồng Thu Mạnh Tiến Bá Duy Viết Huy Hải Như Khánh Tấn"
-    " Phú Nhật Thế Chí Đăng Đình".split()
-)
+# A surname, a middle or a given name before a province's name makes it part of a person's name ("Nguyễn Hòa Bình").
+_NAME_TAGS = frozenset({"surname", "middle_name", "name_syllable"})
 
 
 @dataclass(frozen=True)
@@ -624,12 +732,11 @@ class ProvinceContext:
         self.doc = doc
         self.mentions: list[ProvinceMention] = []
         for m in PROVINCE_RE.finditer(text):
-            before = text[max(0, m.start() - 12):m.start()]
-            words_before = before.split() if before.endswith(" ") else []
-            word_before = words_before[-1] if words_before else ""
-            if word_before == "phố" and len(words_before) > 1 and words_before[-2].lower() == "thành":
-                word_before = ""  # "thành phố Tây Ninh" is the province's city, not a street
-            if word_before in _NAME_SYLLABLES or word_before.lower() in _NOT_PROVINCE_BEFORE:
+            words = doc.words_before(m.start())
+            word_before = words[-1] if words else None
+            if word_before and word_before.text == "phố" and len(words) > 1 and words[-2].text.lower() == "thành":
+                word_before = None  # "thành phố Tây Ninh" is the province's city, not a street
+            if word_before and (word_before.tags & _NAME_TAGS or word_before.text.lower() in _NOT_PROVINCE_BEFORE):
                 continue  # "Nguyễn Hòa Bình" is a person, "xã Hòa Bình" a commune
             self.mentions.append(ProvinceMention(m.start(), m.end(), province_of(m.group(0)) or m.group(0)))
         self._starts = [pm.start for pm in self.mentions]
@@ -676,7 +783,7 @@ class ProvinceContext:
 # --- finding the bodies ----------------------------------------------------------------------
 
 # A head of a title before "Thường trực": "Phó Bí thư Thường trực Tỉnh ủy" holds office in the Tỉnh ủy.
-_HEAD_BEFORE_STANDING = re.compile(rf"(?:[Bb]í{SP}thư|[Cc]hủ{SP}tịch|[Tt]rưởng{SP}[Bb]an){SP}$")
+_HEAD_BEFORE_STANDING = re.compile(rf"(?:{'|'.join(phrase(h) for h in lexicon.title_heads('before_standing'))}){SP}$")
 _STANDING = re.compile(rf"^{phrase('Thường trực')}{SP}")
 
 
@@ -698,7 +805,7 @@ _PARTY_COMMITTEE = re.compile(rf"{COMMITTEE}|{phrase('Đảng ủy')}|{phrase('T
 _SECRETARY_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?<!Tổng )(?<!Phó )[Bb]í{SP}thư{SP}$")
 # A title's head right before a body: with nobody holding it, "chủ tịch UBND xã" is a model's post, not a body.
 _ANY_HEAD_BEFORE = re.compile(
-    rf"(?<![{UP}{LOW}])(?:[Pp]hó{SP})?(?:[Bb]í{SP}thư|[Cc]hủ{SP}tịch|[Tt]rưởng|[Gg]iám{SP}đốc|[Cc]hánh|[Cc]hủ{SP}nhiệm)"
+    rf"(?<![{UP}{LOW}])(?:[Pp]hó{SP})?(?:{'|'.join(phrase(h) for h in lexicon.title_heads('model_post'))})"
     rf"(?:{SP}[Tt]hường{SP}trực)?{SP}$"
 )
 # A centre named in a sentence about every district or commune is the model's label ("Ở cấp huyện, ... hợp nhất thành
@@ -719,73 +826,134 @@ _KEY_LEVEL = re.compile(r" (?:tinh|thanh pho)$")
 _BARE_STEERING = re.compile(rf"{phrase('Ban Chỉ đạo')}(?:{SP}{LEVEL})?$")
 
 
+RULE_BARE_STEERING = rule(
+    "body.bare_steering", "organizations", "\"Ban Chỉ đạo\" alone, in an article that names one steering committee",
+    examples=("Ban Chỉ đạo tinh giản biên chế tỉnh đã họp. Ban Chỉ đạo yêu cầu các sở báo cáo.",),
+    counterexamples=("Ban Chỉ đạo yêu cầu các sở báo cáo.",),
+)
+RULE_STANDING_SEAT = rule(
+    "body.standing_seat", "organizations", "the standing committee a person's seat names: \"Ủy viên Ban Thường vụ\" "
+    "with the committee elsewhere in the person's titles",
+    examples=("Ông Nguyễn Văn An, Ủy viên Ban Thường vụ, Trưởng Ban Tổ chức Tỉnh ủy Quảng Ninh phát biểu.",),
+    counterexamples=("Ông Nguyễn Văn An, Trưởng Ban Tổ chức Tỉnh ủy Quảng Ninh phát biểu.",),
+)
+
+
 def find_organizations(doc: Document, persons: list[Person]) -> list[Organization]:
-    text = search_text(doc.text)
+    text = doc.normal
     context = ProvinceContext(text, doc)
-    person_spans = sorted((e.start, e.end, i) for i, p in enumerate(persons) for e in p.evidence)
+    if persons and not doc.spans_of("persons"):
+        doc.record("persons", persons)  # as find_persons leaves them
+    person_spans = SpanIndex((s.start, s.end, s.finding) for s in doc.spans_of("persons"))
     person_province = _person_provinces(text, persons, context)
-    found: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    found: dict[str, tuple[str, list[tuple[int, int, str]]]] = {}
     steering_keys: list[str] = []
-    bare_steering: list[tuple[int, int]] = []
+    bare_steering: list[tuple[int, int, str]] = []
     party_named = _PARTY_COMMITTEE.search(text) is not None
     for m in _body_matches(text):
-        if not party_named and _BARE_BOARD.fullmatch(" ".join(m.group(0).split())):
-            continue  # with no Party committee in sight, "Ban Tổ chức" organises an event
-        if on_furniture_line(text, m.start()) or _OUTLET_OWNER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
-            continue
-        if _PLURAL_BEFORE.search(text, max(0, m.start() - 8), m.start()):
-            continue
-        cached = upper_case_bodies(text).get(m.start())
-        body = cached[1] if cached and cached[0] is m else body_at(text, m)
+        body = _candidate_body(text, m, party_named)
         if body is None:
             continue
-        core = body.core
-        if _BARE_STEERING.fullmatch(core):
-            bare_steering.append((m.start(), body.end))  # "Ban Chỉ đạo": the one the article names, if one
+        if _BARE_STEERING.fullmatch(body.core):
+            bare_steering.append((m.start(), body.end, RULE_BARE_STEERING))  # the one the article names, if one
             continue
-        if _STANDING.match(core) and _HEAD_BEFORE_STANDING.search(text, max(0, m.start() - 16), m.start()):
-            core = _STANDING.sub("", core)
-        if canonical_core(core) == _CENTRAL_KEY and not core.startswith(("Ban", "BCH")) \
-                and _SECRETARY_BEFORE.search(text, max(0, m.start() - 16), m.start()):
-            core = "Ban Bí thư"
-        owner, title_end = _owner_span(person_spans, m.start())
-        province = body.province
-        if province is None and not body.place and (body.provincial or body.city_level or body.any_level):
-            province = person_province.get(owner) if owner is not None else None
-            province = province or context.resolve(m.start())
-            in_city = province in CENTRAL_CITIES
-            if _BARE_BOARD.fullmatch(core):  # "Ban Tổ chức": the board of the local Party committee
-                core = f"{core} {'Thành ủy' if in_city else 'Tỉnh ủy'}"
-            elif not body.any_level and body.city_level != in_city:
-                province = None  # a city's body in a province, a province's body in a city
-        elif _BARE_BOARD.fullmatch(core):
-            core = f"{core} {'Thành ủy' if province in CENTRAL_CITIES else 'Tỉnh ủy'}"
-        place = body.place or _local_place_in_sentence(text, context, core, m.start(), title_end)
-        if not place and not province and _is_model_label(text, context, core, m.start(), owner):
+        named = _name_body(text, context, m, body, person_spans, person_province)
+        if named is None:
             continue
-        local_place = "" if body.province else place
-        key = _body_key(f"{core} {local_place}", province)
-        name = display_core(core[0].upper() + core[1:])
-        if place:
-            name = f"{name} {place}"
-        elif province:
-            written = _written_province(text, context, province)
-            if _CITY_PREFIX.match(written):  # "UBND TP" + "TP.HCM": the city's own prefix is its level word
-                name = f"{_ENDS_LEVEL_WORD.sub('', name).rstrip()} {written}"
-            else:  # "Sở Nội vụ Lào Cai": no level word the article did not write
-                name = f"{name} {written}"
+        key, name, core = named
         if key not in found:
             found[key] = (name, [])
             if _STEERING_HEAD.match(core):
                 steering_keys.append(key)
         elif _more_specific(name, found[key][0]):
             found[key] = (name, found[key][1])  # "Trung tâm ... Nghệ An" in the headline, "... tỉnh Nghệ An" later
-        found[key][1].append((m.start(), body.end))
+        found[key][1].append((m.start(), body.end, _kind_of(text, m)))
     if bare_steering and len(steering_keys) == 1:
         found[steering_keys[0]][1].extend(bare_steering)
     _add_standing_committees(text, context, persons, person_province, found)
-    return [Organization(name=name, evidence=[doc.evidence(s, e) for s, e in sorted(spans)[:5]])
-            for name, spans in _merge_provinceless(found)]
+    organizations = [Organization(name=name, evidence=[doc.evidence(s, e, r) for s, e, r in sorted(spans)[:5]])
+                     for name, spans in _merge_provinceless(found)]
+    doc.record("organizations", organizations)
+    return organizations
+
+
+def _kind_of(text: str, m: re.Match) -> str:
+    return _kind_at(text, m.start(), m.end())
+
+
+@lru_cache(maxsize=4096)
+def _kind_at(text: str, start: int, end: int) -> str:
+    """The id of the body rule that read text[start:end]: the first kind that reads the same text."""
+    for rule_id, kind in _BODY_KINDS:
+        k = kind.match(text, start)
+        if k and k.end() == end:
+            return rule_id
+    return next((rule_id for rule_id, kind in _BODY_KINDS if kind.match(text, start)), _BODY_KINDS[0][0])
+
+
+def _candidate_body(text: str, m: re.Match, party_named: bool) -> BodyMention | None:
+    """The body a match reads, unless it is an event's committee, site furniture or a kind of body."""
+    if not party_named and _BARE_BOARD.fullmatch(" ".join(m.group(0).split())):
+        return None  # with no Party committee in sight, "Ban Tổ chức" organises an event
+    if on_furniture_line(text, m.start()) or _OUTLET_OWNER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+        return None
+    if _PLURAL_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+        return None
+    cached = upper_case_bodies(text).get(m.start())
+    return cached[1] if cached and cached[0] is m else body_at(text, m)
+
+
+def _name_body(
+    text: str, context: ProvinceContext, m: re.Match, body: BodyMention, person_spans: SpanIndex[int],
+    person_province: dict[int, str],
+) -> tuple[str, str, str] | None:
+    """(key, name, core) of a body in its context; None for a model's label ("UBND cấp xã")."""
+    core = _core_in_context(text, m, body.core)
+    owner, title_end = _owner_span(person_spans, m.start())
+    core, province = _province_of_body(context, m, body, core, person_province.get(owner) if owner is not None else None)
+    place = body.place or _local_place_in_sentence(text, context, core, m.start(), title_end)
+    if not place and not province and _is_model_label(text, context, core, m.start(), owner):
+        return None
+    local_place = "" if body.province else place
+    return _body_key(f"{core} {local_place}", province), _display_name(text, context, core, place, province), core
+
+
+def _core_in_context(text: str, m: re.Match, core: str) -> str:
+    if _STANDING.match(core) and _HEAD_BEFORE_STANDING.search(text, max(0, m.start() - 16), m.start()):
+        return _STANDING.sub("", core)  # "Phó Bí thư Thường trực Tỉnh ủy" holds office in the Tỉnh ủy
+    if canonical_core(core) == _CENTRAL_KEY and not core.startswith(("Ban", "BCH")) \
+            and _SECRETARY_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+        return "Ban Bí thư"
+    return core
+
+
+def _province_of_body(
+    context: ProvinceContext, m: re.Match, body: BodyMention, core: str, owner_province: str | None
+) -> tuple[str, str | None]:
+    """(core, province): the province written with the body, else its holder's, else the sentence's or the article's."""
+    province = body.province
+    if province is None and not body.place and (body.provincial or body.city_level or body.any_level):
+        province = owner_province or context.resolve(m.start())
+        in_city = province in CENTRAL_CITIES
+        if _BARE_BOARD.fullmatch(core):  # "Ban Tổ chức": the board of the local Party committee
+            core = f"{core} {'Thành ủy' if in_city else 'Tỉnh ủy'}"
+        elif not body.any_level and body.city_level != in_city:
+            province = None  # a city's body in a province, a province's body in a city
+    elif _BARE_BOARD.fullmatch(core):
+        core = f"{core} {'Thành ủy' if province in CENTRAL_CITIES else 'Tỉnh ủy'}"
+    return core, province
+
+
+def _display_name(text: str, context: ProvinceContext, core: str, place: str, province: str | None) -> str:
+    name = display_core(core[0].upper() + core[1:])
+    if place:
+        return f"{name} {place}"
+    if not province:
+        return name
+    written = _written_province(text, context, province)
+    if _CITY_PREFIX.match(written):  # "UBND TP" + "TP.HCM": the city's own prefix is its level word
+        return f"{_ENDS_LEVEL_WORD.sub('', name).rstrip()} {written}"
+    return f"{name} {written}"  # "Sở Nội vụ Lào Cai": no level word the article did not write
 
 
 def _body_key(core: str, province: str | None) -> str:
@@ -814,7 +982,7 @@ def _add_standing_committees(text: str, context: ProvinceContext, persons: list[
             key = _body_key(core, province)
             if key not in found and _body_key(core, None) not in found:
                 name = f"{core} {_written_province(text, context, province)}" if province else core
-                found[key] = (name, [(e.start, e.end) for e in person.evidence[:1]])
+                found[key] = (name, [(e.start, e.end, RULE_STANDING_SEAT) for e in person.evidence[:1]])
 
 
 @lru_cache(maxsize=8)
@@ -845,7 +1013,8 @@ def _is_model_label(text: str, context: ProvinceContext, core: str, pos: int, ow
 # A title's head before a body written in lower case: "Trưởng ban Tổ chức Tỉnh ủy", "Trưởng đoàn ĐBQH tỉnh"
 # (a lower-case head is a model's title: "trưởng ban tuyên giáo đồng thời là giám đốc trung tâm...").
 _HEAD_BEFORE_LOWER = re.compile(
-    rf"(?:Trưởng|Phó|Bí{SP}thư|Chủ{SP}tịch|Giám{SP}đốc|Ủy{SP}viên|Chủ{SP}nhiệm|Chánh){SP}(?=[{LOW}])"
+    rf"(?:{'|'.join(SP.join((h[0].upper() + h[1:]).split()) for h in lexicon.title_heads('capitalised_before_lower_body'))})"
+    rf"{SP}(?=[{LOW}])"
 )
 
 
@@ -862,12 +1031,8 @@ def _body_matches(text: str) -> list[re.Match]:
         m = BODY_RE.match(text, head.end())
         if m and not ENDS_LOCAL_LEVEL.fullmatch(m.group(0)):
             found.append(m)
-    found.sort(key=lambda m: (m.start(), -m.end()))
-    kept: list[re.Match] = []
-    for m in found:  # "Quốc hội" inside "đoàn đại biểu Quốc hội tỉnh" is part of that body
-        if not kept or m.start() >= kept[-1].end():
-            kept.append(m)
-    return kept
+    # "Quốc hội" inside "đoàn đại biểu Quốc hội tỉnh" is part of that body: the earliest, then the longest wins.
+    return non_overlapping(found, start=re.Match.start, end=re.Match.end)
 
 
 _LEVEL_OF_COMMITTEE = {"huyện ủy": "huyện", "thị ủy": "thị xã", "quận ủy": "quận"}
@@ -903,7 +1068,9 @@ def _locality_name(m: re.Match) -> str:
     return " ".join(tokens[:n_place])
 
 
-def _merge_provinceless(found: dict[str, tuple[str, list[tuple[int, int]]]]) -> list[tuple[str, list[tuple[int, int]]]]:
+def _merge_provinceless(
+    found: dict[str, tuple[str, list[tuple[int, int, str]]]],
+) -> list[tuple[str, list[tuple[int, int, str]]]]:
     """A body with no province resolved is the same as the one body of its kind that has one."""
     by_core: dict[str, list[str]] = {}
     for key in found:
@@ -919,18 +1086,14 @@ def _merge_provinceless(found: dict[str, tuple[str, list[tuple[int, int]]]]) -> 
     return out
 
 
-def _owner(person_spans: list[tuple[int, int, int]], pos: int) -> int | None:
+def _owner(person_spans: SpanIndex[int], pos: int) -> int | None:
     return _owner_span(person_spans, pos)[0]
 
 
-def _owner_span(person_spans: list[tuple[int, int, int]], pos: int) -> tuple[int | None, int]:
+def _owner_span(person_spans: SpanIndex[int], pos: int) -> tuple[int | None, int]:
     """The person whose name and titles span pos, and where that span ends."""
-    for start, end, i in person_spans:
-        if start <= pos < end:
-            return i, end
-        if start > pos:
-            break
-    return None, pos
+    span = person_spans.containing(pos)
+    return (span[2], span[1]) if span else (None, pos)
 
 
 def _person_provinces(text: str, persons: list[Person], context: ProvinceContext) -> dict[int, str]:

@@ -9,15 +9,16 @@ organizations.py shares, and written without the province's name.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from provnews.extract.engine.document import Document
+from provnews.extract.engine import lexicon
+from provnews.extract.engine.doc import Document, SpanIndex
 from provnews.extract.engine.organizations import (
     BODY_RE,
-    BodyMention,
     ENDS_LOCAL_LEVEL,
     LOW,
     NAME_BREAKERS,
@@ -25,38 +26,25 @@ from provnews.extract.engine.organizations import (
     SP,
     SURNAMES,
     UP,
+    BodyMention,
     body_at,
     canonical_core,
     named_steering_committees,
     on_furniture_line,
     phrase,
-    search_text,
     split_run,
     upper_case_bodies,
 )
+from provnews.extract.engine.rules import rule
 from provnews.schemas.extraction import Person
 
 # --- titles ---------------------------------------------------------------------------------
 
 # Titles that stand alone ("Tổng Bí thư Tô Lâm") or take a body after them ("Bộ trưởng Bộ Nội vụ").
-_STANDALONE_HEADS = (
-    "Tổng Bí thư", "Thủ tướng", "Phó Thủ tướng", "Chủ tịch nước", "Phó Chủ tịch nước", "Tỉnh ủy viên",
-    "Thành ủy viên", "Huyện ủy viên", "Bộ trưởng", "Thứ trưởng", "Đại biểu Quốc hội", "Tổng Kiểm toán Nhà nước",
-    "Tổng Thanh tra Chính phủ", "Thường trực Ban Bí thư", "Ủy viên Ban Thường vụ", "Ủy viên Ban Chấp hành",
-    "Phó Bí thư Thường trực", "Phó Chủ tịch Thường trực", "Chủ tịch Quốc hội", "Phó Chủ tịch Quốc hội",
-    "Trưởng phòng", "Phó Trưởng phòng", "Ủy viên Thường vụ",
-)
+_STANDALONE_HEADS = lexicon.titles("alone")
 _STANDALONE_ACRONYMS = r"UVTVTU|UVBTVTU|UVBTV|UV{SP}BTV|TUV|ĐBQH|UVTW|UVTƯ|UV{SP}TW".replace("{SP}", SP)
 # Titles that say nothing alone ("Chủ tịch Hồ Chí Minh", "Trưởng đoàn"): a body must follow.
-_BODY_HEADS = (
-    "Bí thư", "Phó Bí thư", "Chủ tịch", "Phó Chủ tịch", "Ủy viên", "Ủy viên dự khuyết", "Trưởng", "Phó Trưởng",
-    "Giám đốc", "Phó Giám đốc", "Tổng Giám đốc", "Chủ nhiệm", "Phó Chủ nhiệm", "Chánh", "Phó Chánh", "Chánh án",
-    "Phó Chánh án", "Viện trưởng", "Phó Viện trưởng", "Cục trưởng", "Phó Cục trưởng", "Tổng cục trưởng",
-    "Vụ trưởng", "Phó Vụ trưởng", "Chi cục trưởng", "Tư lệnh", "Phó Tư lệnh", "Chính ủy", "Chỉ huy trưởng",
-    "Đại biểu", "Thành viên", "Tổng Thư ký", "Phó Tổng Thư ký", "Chánh Văn phòng", "Phó Chánh Văn phòng",
-    "Phó Trưởng Ban Thường trực", "Phó Trưởng ban Thường trực", "Hiệu trưởng", "Phó Hiệu trưởng",
-    "Phó",  # "Phó Ban Chỉ đạo", short for its deputy head; longer heads ("Phó Giám đốc") are tried first
-)
+_BODY_HEADS = lexicon.titles("body")
 
 
 def _heads(heads: tuple[str, ...]) -> str:
@@ -77,10 +65,12 @@ _BODY_HEAD_RE = re.compile(
 )
 # finditer(): titles in running text start upper case; lower case ones are read after a name, or
 # before a body written upper case ("trưởng Ban Tuyên giáo X"), never before a lower-case model's body.
-_ROLE_SCAN = re.compile(rf"(?=[{UP}n])(?<!{_LETTER})" + _ROLE)
+# Led by the capitals a title can open with (and "nguyên", former): most positions fail at once.
+_ROLE_FIRST_LETTERS = "".join(sorted({h[0].upper() for h in _STANDALONE_HEADS + _BODY_HEADS} | set("UTĐN"))) + "n"
+_ROLE_SCAN = re.compile(rf"(?=[{_ROLE_FIRST_LETTERS}])(?<!{_LETTER})" + _ROLE)
 _LOWER_HEAD_BEFORE = re.compile(
-    rf"(?<!{_LETTER})(?:phó{SP})?(?:bí{SP}thư|chủ{SP}tịch|trưởng|giám{SP}đốc|ủy{SP}viên|chánh|chủ{SP}nhiệm"
-    rf"|bộ{SP}trưởng|thứ{SP}trưởng|thủ{SP}tướng|tổng{SP}bí{SP}thư)(?:{SP}thường{SP}trực)?{SP}$"
+    rf"(?<!{_LETTER})(?:phó{SP})?(?:{'|'.join(SP.join(h.split()) for h in lexicon.title_heads('before_body'))})"
+    rf"(?:{SP}thường{SP}trực)?{SP}$"
 )
 # Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm",
 # "đồng thời là".
@@ -101,8 +91,7 @@ _AFTER_NAME = re.compile(
 _SPACES = re.compile(r"[^\S\n]*")
 # Right after a name, these titles stand without their body.
 _BARE_TITLE = re.compile(
-    rf"(?:[Pp]hó{SP})?(?:[Bb]í{SP}thư|[Cc]hủ{SP}tịch|[Gg]iám{SP}đốc|[Cc]hủ{SP}nhiệm|[Tt]rưởng{SP}[Bb]an|[Cc]hánh{SP}[Vv]ăn{SP}phòng"
-    rf"|[Vv]iện{SP}trưởng|[Cc]hánh{SP}án)(?:{SP}[Tt]hường{SP}trực)?"
+    rf"(?:[Pp]hó{SP})?(?:{'|'.join(phrase(h) for h in lexicon.title_heads('bare_after_name'))})(?:{SP}[Tt]hường{SP}trực)?"
 )
 _TITLE_ENDS = re.compile(rf"[^\S\n]*(?:[,.;:)]|{SP}[{LOW}]|$)")
 
@@ -186,11 +175,14 @@ _NAME_TOKEN = rf"(?:[{UP}][{LOW}]+|A(?=[^\S\n]+[{UP}]))"
 _CAP_TOKEN = re.compile(_NAME_TOKEN)
 # Capitalised syllables in a row; "PhạmThị" (a lost space) still splits into two syllables.
 _NAME_RUN = re.compile(rf"(?=[{UP}])(?<!{_LETTER})[{UP}][{LOW}]+(?:[^\S\n]{{0,2}}{_NAME_TOKEN})+(?!{_LETTER})")
+def _either_case_initials(form: str) -> str:
+    """A regex for a form whose first letter, and the first after a slash ("đ/c"), may be written in either case."""
+    return re.sub(r"(?:(?<=^)|(?<=/))(\w)", lambda m: f"[{m.group(1).upper()}{m.group(1)}]", form)
+
+
 _HONORIFIC_BEFORE = re.compile(
-    r"(?:(?<![\w])(?:[Đđ]ồng chí|[Đđ]/[Cc]|[Ôô]ng|[Bb]à|[Aa]nh|[Cc]hị|[Cc]ụ|[Ee]m|[Cc]ô|[Tt]hầy|[Bb]ác|[Nn]hà báo|[Nn]ghệ nhân"
-    r"|[Nn]ghệ sĩ|[Đđ]ại tướng|[Tt]hượng tướng|[Tt]rung tướng|[Tt]hiếu tướng|[Đđ]ại tá|[Tt]hượng tá|[Tt]rung tá"
-    r"|[Tt]hiếu tá|[Tt]iến sĩ|[Tt]hạc sĩ|[Gg]iáo sư|[Bb]ác sĩ|[Ll]uật sư|[Kk]ỹ sư|[Đđ]ồng chí:?)"
-    r"|(?:PGS|GS|TS|ThS|BS|TSKH|NSND|NSƯT)\.?)[\s:.,]*$"
+    rf"(?:(?<![\w])(?:{'|'.join(_either_case_initials(h) for h in lexicon.honorifics('word', 'person'))})"
+    rf"|(?:{'|'.join(lexicon.honorifics('abbreviation', 'person'))})\.?)[\s:.,]*$"
 )
 # Before a name that is a place, a street or an institution's ("đường Lê Lợi", "TP Hồ Chí Minh").
 _PLACE_OR_INSTITUTION_BEFORE = re.compile(
@@ -225,6 +217,40 @@ class NameMention:
     roles: list[Role] = field(default_factory=list)
     strong: bool = False
     span: tuple[int, int] = (0, 0)
+    rule: str = ""  # the rule that made it a person, once accepted
+
+    def made_by(self, rule_id: str) -> None:
+        self.strong = True
+        self.rule = self.rule or rule_id
+
+
+# --- the rules that make a name a person -------------------------------------------------------
+
+RULE_TITLE_BEFORE = rule(
+    "person.title_before", "persons", "a name right after a title with its body",
+    examples=("Phó Chủ tịch UBND tỉnh Quảng Ninh Nguyễn Văn Đọc phát biểu.",),
+    counterexamples=("Ông Nguyễn Văn Đọc phát biểu.",),
+)
+RULE_TITLE_AFTER = rule(
+    "person.title_after", "persons", "a name with a title after it: \"X, Bí thư Tỉnh ủy\", \"X giữ chức ...\"",
+    examples=("Ông Vũ Đại Thắng, Bí thư Tỉnh ủy Quảng Ninh, phát biểu.",),
+    counterexamples=("Ông Vũ Đại Thắng phát biểu tại hội nghị.",),
+)
+RULE_LISTED_AFTER_PERSON = rule(
+    "person.listed_after_person", "persons", "a name in a list whose first item is a person",
+    examples=("Dự hội nghị có các đồng chí Tô Lâm, Lương Cường.",),
+    counterexamples=("Dự hội nghị có đồng chí Tô Lâm.",),
+)
+RULE_HONORIFIC = rule(
+    "person.honorific", "persons", "a name after an honorific or an academic title: ông, bà, đồng chí, TS.",
+    examples=("Theo bà Lê Thị Thủy, tỉnh sẽ giảm biên chế.",),
+    counterexamples=("Đường Lê Lợi được mở rộng.",),
+)
+RULE_FULL_NAME = rule(
+    "person.full_name", "persons", "three syllables or more, a surname first, with nothing making them a place",
+    examples=("Nguyễn Văn Đọc cho biết tỉnh sẽ giảm biên chế.",),
+    counterexamples=("Trường Chính trị Trần Phú tổ chức lớp học.", "Tin: Nguyễn Văn An"),
+)
 
 
 # Ede and Jrai names open with "Y" (men) or "H'" (women) and need no Kinh surname: "Y Biêr Niê", "H'Yim Kđoh".
@@ -256,9 +282,9 @@ def _highland_names(text: str, original: str) -> list[NameMention]:
 
 def _name_mentions(text: str, original: str) -> list[NameMention]:
     out = _highland_names(text, original) if "Y " in text or "H'" in text or "H’" in text else []
-    taken = [(n.start, n.end) for n in out]
+    taken = SpanIndex((n.start, n.end, None) for n in out)
     for run in _NAME_RUN.finditer(text):
-        if any(s <= run.start() < e for s, e in taken):
+        if run.start() in taken:
             continue
         if not any(word in SURNAMES for word in _CAP_TOKEN.findall(run.group(0))):
             continue
@@ -272,7 +298,7 @@ def _name_mentions(text: str, original: str) -> list[NameMention]:
             if len(segment) >= 2:
                 out.extend(_names_in_segment(text, original, segment))
             segment = []
-    if taken:
+    if out:
         out.sort(key=lambda n: n.start)
     return out
 
@@ -389,7 +415,7 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
         if i is not None:
             name.roles.extend(chains[i])
             taken_before.add(i)
-            name.strong = True
+            name.made_by(RULE_TITLE_BEFORE)
     for name in names:
         gap = _AFTER_NAME.match(text, name.end)
         if not gap or gap.end() == name.end:
@@ -399,7 +425,7 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
             continue
         chain = chains[role.chain]
         name.roles.extend(chain[chain.index(role):])
-        name.strong = True
+        name.made_by(RULE_TITLE_AFTER)
     for name in names:
         s, e = name.start, name.end
         if name.roles:
@@ -423,7 +449,7 @@ def _accepted(text: str, names: list[NameMention]) -> list[NameMention]:
         # "các đồng chí Tô Lâm, Lương Cường": a list continues its first item's honorific
         after_person = bool(out) and out[-1].strong and _LIST_GAP.fullmatch(text, out[-1].span[1], name.start)
         if after_person and not _BYLINE_BEFORE.search(text, max(0, name.start - 30), name.start):
-            name.strong = True
+            name.made_by(RULE_LISTED_AFTER_PERSON)
         if _accept(text, name):
             out.append(name)
     return out
@@ -435,7 +461,7 @@ def _accept(text: str, name: NameMention) -> bool:
     if _BYLINE_BEFORE.search(before) or on_furniture_line(text, name.start):
         return False
     if name.strong or _HONORIFIC_BEFORE.search(before[-24:]):
-        name.strong = True
+        name.made_by(RULE_HONORIFIC)
         return True
     if len(name.tokens) < 3:
         return False
@@ -450,7 +476,10 @@ def _accept(text: str, name: NameMention) -> bool:
         return False
     if name.run_start != name.start:
         return False  # a capitalised word glued before the name: part of some other proper name
-    return not _in_list_of_places(text, name, line_start, line_end)
+    if _in_list_of_places(text, name, line_start, line_end):
+        return False
+    name.rule = RULE_FULL_NAME
+    return True
 
 
 _NEXT_ITEM = re.compile(r"[^\S\n]*(?:,|và)[^\S\n]*([^,;.:()\n]*)")
@@ -495,20 +524,24 @@ def _list_headed_by_a_level(text: str, pos: int, line_start: int) -> bool:
     return False
 
 
+_LEADER_WINDOW = 600
+
+
 def _leaders(text: str, names: list[NameMention]) -> dict[int, tuple[int, str]]:
     """'Đoàn công tác ... do đồng chí X ... làm trưởng đoàn': X is the delegation's head."""
     out: dict[int, tuple[int, str]] = {}
+    name_starts = [n.start for n in names]
     for m in _LEADS.finditer(text):
-        s_start = 0
-        for s in _SENTENCE_START.finditer(text, max(0, m.start() - 600), m.start()):
+        s_start = max(0, m.start() - _LEADER_WINDOW)  # the sentence's start, or this far back
+        for s in _SENTENCE_START.finditer(text, s_start, m.start()):
             s_start = s.end()
         by = None
         for b in _BY.finditer(text, s_start, m.start()):
             by = b
-        candidates = [i for i, n in enumerate(names) if s_start <= n.start < m.start()]
+        candidates = range(bisect_left(name_starts, s_start), bisect_left(name_starts, m.start()))
         if by is not None:
-            after_by = [i for i in candidates if names[i].start >= by.end()]
-            leader = after_by[0] if after_by else None
+            first_after_by = bisect_left(name_starts, by.end(), candidates.start, candidates.stop)
+            leader = first_after_by if first_after_by < candidates.stop else None
         elif m.group(0).startswith("dẫn"):
             leader = None  # "dẫn đầu cả nước" leads a ranking, not a delegation
         else:
@@ -565,10 +598,14 @@ def _merge_people(text: str, names: list[NameMention], leaders: dict[int, tuple[
     people = [p for p in people if p.mentions]
     # A caption's misspelt last syllable: same surname and middle names, the same single post.
     people.sort(key=lambda p: (-len(p.mentions), p.mentions[0].start))
-    for i, keep in enumerate(people):
-        for other in people[i + 1:]:
-            if other.mentions and keep.mentions and _same_person_misspelt(text, keep, other):
-                _absorb(keep, other)
+    alike: dict[tuple[str, ...], list[_Person]] = {}  # all syllables but the last: the only candidates
+    for p in people:
+        alike.setdefault(p.tokens[:-1], []).append(p)
+    for group in alike.values():
+        for i, keep in enumerate(group):
+            for other in group[i + 1:]:
+                if other.mentions and keep.mentions and _same_person_misspelt(text, keep, other):
+                    _absorb(keep, other)
     people = [p for p in people if p.mentions]
     people.sort(key=lambda p: p.mentions[0].start)
     return people
@@ -632,7 +669,7 @@ def _first(person: _Person, tokens: tuple[str, ...]) -> int:
 
 
 def find_persons(doc: Document) -> list[Person]:
-    text = search_text(doc.text)
+    text = doc.normal
     names = _name_mentions(text, doc.text)
     after_names = [m.end() for m in (_AFTER_NAME.match(text, n.end) for n in names) if m and m.end() > m.start()]
     roles = _find_roles(text, after_names)
@@ -646,6 +683,7 @@ def find_persons(doc: Document) -> list[Person]:
         out.append(Person(
             name=_best_spelling(person),
             roles=_unique_roles([r for _, r in sorted(person.roles)]),
-            evidence=[doc.evidence(*n.span) for n in person.mentions[:8]],
+            evidence=[doc.evidence(*n.span, n.rule) for n in person.mentions[:8]],
         ))
+    doc.record("persons", out)
     return out

@@ -6,18 +6,27 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from provnews.extract.engine import clean, documents, fingerprint, metadata, metrics, organizations, people, places, topics
-from provnews.extract.engine.document import Document
+from provnews.extract.engine import (
+    clean,
+    fingerprint,
+    legal_documents,
+    metadata,
+    metrics,
+    organizations,
+    people,
+    places,
+    topics,
+)
+from provnews.extract.engine.doc import Document
 from provnews.schemas.extraction import Extraction
 
 
-
-def _engine_version() -> str:
+def _engine_version(package: Path = Path(__file__).resolve().parent) -> str:
     """A digest of the engine's own code and data: any change to them is a new version, so `provnews
     reindex` knows when stored extractions are stale without anyone remembering to bump a number."""
-    package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted([*package.glob("*.py"), *package.glob("data/*")]):
+    lexicon_files = [p for p in package.glob("lexicon/*") if p.is_file() and p.suffix in (".py", ".tsv", ".txt")]
+    for path in sorted([*package.glob("*.py"), *lexicon_files]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -48,7 +57,7 @@ def extract(
         organizations=organizations.find_organizations(doc, persons),
         locations=places.find_locations(doc),
         provinces=places.find_provinces(doc),
-        legal_documents=documents.find_documents(doc),
+        legal_documents=legal_documents.find_documents(doc),
         metrics=metrics.find_metrics(doc),
         topics=topics.find_topics(doc),
         clean_text=doc.text,

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from importlib.resources import files
 
-from provnews.extract.engine.document import LETTERS, LOWER, UPPER, Document
+from provnews.extract.engine import lexicon
+from provnews.extract.engine.doc import Document
+from provnews.extract.engine.rules import rule
+from provnews.extract.engine.text import LETTERS, LOWER, UPPER, old_spelling
 from provnews.schemas.extraction import Evidence, Location, Province
 
 # Enough evidence for a reader to check a place; more only bloats the event.
@@ -15,52 +16,18 @@ _MAX_EVIDENCE = 5
 _NAME_RUN = rf"[{UPPER}][{LOWER}]*(?:\s+[{UPPER}][{LOWER}]*){{0,3}}"
 
 
-def _data_rows(name: str) -> list[list[str]]:
-    text = files("provnews.extract.engine").joinpath("data", name).read_text(encoding="utf-8")
-    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
-# Tone marks on "oa", "oe", "uy" sit on either vowel: "Hòa" (new style) and "Hoà" (old style).
-_OLD_TONE_PLACEMENT = {
-    new: old
-    for pair in ("oa", "oe", "uy")
-    for tone in "\u0300\u0301\u0309\u0303\u0323"
-    for new, old in [(
-        unicodedata.normalize("NFC", pair[0] + tone + pair[1]),
-        unicodedata.normalize("NFC", pair[0] + pair[1] + tone),
-    )]
-}
-_NEW_TONE_PLACEMENT = {old: new for new, old in _OLD_TONE_PLACEMENT.items()}
-_TONE_PLACEMENT = re.compile("|".join(sorted(_NEW_TONE_PLACEMENT)))
 _DASH = re.compile(r"\s*[-–—]\s*")
-
-
-def _key(name: str) -> str:
-    """A spelling-insensitive lookup key: NFC, new tone placement, one kind of dash, case folded."""
-    name = unicodedata.normalize("NFC", name)
-    name = _TONE_PLACEMENT.sub(lambda m: _NEW_TONE_PLACEMENT[m.group(0)], name)
-    return " ".join(_DASH.sub("-", name).split()).casefold()
+_key = lexicon.province_key
 
 
 def _spellings(name: str) -> set[str]:
-    old = name
-    for new_form, old_form in _OLD_TONE_PLACEMENT.items():
-        old = old.replace(new_form, old_form)
+    old = old_spelling(name)
     return {form for base in {name, old} for form in (base, base.upper())}
 
 
-_NAME_2025: dict[str, str] = {}
-_CANONICAL: dict[str, str] = {}
-for _old, _new in _data_rows("provinces.tsv"):
-    _NAME_2025[_old] = _new
-    _CANONICAL[_key(_old)] = _old
-for _variant, _canon in _data_rows("province_variants.tsv"):
-    _CANONICAL[_key(_variant)] = _canon
-
-# Bare "Hồ Chí Minh" in this genre is the President ("tư tưởng Hồ Chí Minh"); the city is
-# always written with a marker (TP, Thành phố, TP.HCM), which the variants list spells out.
-_NEEDS_CITY_MARKER = frozenset({"Hồ Chí Minh"})
-CENTRALLY_RUN_CITIES = frozenset({"Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ"})
+_NAME_2025 = lexicon.name_2025()
+_CANONICAL = lexicon.province_by_key()
+CENTRALLY_RUN_CITIES = lexicon.central_cities()
 
 
 def _pattern_of(spelling: str) -> str:
@@ -69,11 +36,8 @@ def _pattern_of(spelling: str) -> str:
 
 def _all_spellings() -> list[str]:
     forms: set[str] = set()
-    for canon in _NAME_2025:
-        if canon not in _NEEDS_CITY_MARKER:
-            forms |= _spellings(canon)
-    for variant, _canon in _data_rows("province_variants.tsv"):
-        forms |= _spellings(variant)
+    for spelling in lexicon.province_spellings():
+        forms |= _spellings(spelling)
     return sorted(forms, key=len, reverse=True)
 
 
@@ -113,11 +77,8 @@ _LISTED_UNDER_PLACE_WORD = re.compile(
     re.IGNORECASE,
 )
 # Family names and the commonest middle names: a capitalised run starting so is a person's name.
-_FAMILY_NAMES = frozenset(
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Lâm Trương Tô Lương "
-    "Vương Tạ Quách Lưu Phùng Kiều Triệu Hứa Lục Mạc Tăng Thân Khổng Nghiêm Lò Hầu Âu".split()
-)
-_MIDDLE_NAMES = frozenset({"Văn", "Thị"})
+_FAMILY_NAMES = lexicon.common_surnames()
+_MIDDLE_NAMES = lexicon.name_syllables("middle")
 # Names that contain a province's name but are something else ("Thái Bình Dương" is the Pacific).
 _NOT_PROVINCE_COMPOUNDS = frozenset(
     _key(s) for s in ("Thái Bình Dương", "Điện Biên Phủ", "Hà Nam Ninh", "Nghệ Tĩnh", "Bình Trị Thiên")
@@ -136,23 +97,37 @@ def province_of(name: str) -> Province | None:
     return Province(name=canon, name_2025=_NAME_2025[canon]) if canon else None
 
 
+RULE_PROVINCE_NAME = rule(
+    "province.name", "provinces", "a province's name or a listed variant, not part of a street's, a person's or a "
+    "company's name", examples=("Khánh Hoà giảm 12 phòng.", "Cán bộ TP.HCM dự hội nghị."),
+    counterexamples=("Ông Nguyễn Thị Hà Giang phát biểu.", "Đường Hà Nội được mở rộng.", "Thái Bình Dương rộng lớn."),
+)
+RULE_PROVINCE_AFTER_TINH = rule(
+    "province.after_tinh", "provinces", "after the word \"tỉnh\", a province's name in any case",
+    examples=("Cán bộ tỉnh quảng ninh dự hội nghị.",),
+    counterexamples=("Cán bộ tỉnh dự hội nghị.",),
+)
+
+
 def find_provinces(doc: Document) -> list[Province]:
     text = doc.text
     mentions = [
-        (m.start(), m.end(), canon)
+        (m.start(), m.end(), canon, RULE_PROVINCE_NAME)
         for m in _PROVINCE.finditer(text)
         if (canon := _CANONICAL.get(_key(m.group(0)))) and _is_province_mention(text, m.start(), m.end())
     ]
-    mentions += _provinces_after_tinh(text, {start for start, _, _ in mentions})
+    mentions += _provinces_after_tinh(text, {start for start, _, _, _ in mentions})
     evidence: dict[str, list[Evidence]] = {}
-    for start, end, canon in sorted(mentions):
+    for start, end, canon, rule_id in sorted(mentions):
         spans = evidence.setdefault(canon, [])
         if len(spans) < _MAX_EVIDENCE:
-            spans.append(doc.evidence(start, end))
-    return [Province(name=c, name_2025=_NAME_2025[c], evidence=ev) for c, ev in evidence.items()]
+            spans.append(doc.evidence(start, end, rule_id))
+    provinces = [Province(name=c, name_2025=_NAME_2025[c], evidence=ev) for c, ev in evidence.items()]
+    doc.record("provinces", provinces)
+    return provinces
 
 
-def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, str]]:
+def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, str, str]]:
     """"tỉnh Lào cai", "tỉnh quảng ninh": after the word "tỉnh" a name counts whatever its capitals."""
     mentions = []
     for word in ("tỉnh ", "Tỉnh "):
@@ -161,7 +136,7 @@ def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, st
             start = at + len(word)
             m = _PROVINCE_ANY_CASE.match(text, start)
             if m and start not in found and (canon := _CANONICAL.get(_key(m.group(0)))):
-                mentions.append((start, m.end(), canon))
+                mentions.append((start, m.end(), canon, RULE_PROVINCE_AFTER_TINH))
             at = text.find(word, start)
     return mentions
 
@@ -190,43 +165,40 @@ def _is_province_mention(text: str, start: int, end: int) -> bool:
 
 # --- places below province level -------------------------------------------------------------
 
+_LEVELS = lexicon.admin_levels()
 _LEVEL_OF_PREFIX = {
-    "thành phố": "district", "tp": "district", "thị xã": "district", "tx": "district", "huyện": "district",
-    "huyện đảo": "district", "quận": "district",
-    "phường": "commune", "xã": "commune", "thị trấn": "commune", "đặc khu": "district",
-    "thôn": "other", "bản": "other", "tổ dân phố": "other", "khu phố": "other", "ấp": "other", "xóm": "other",
-    "buôn": "other", "làng": "other", "khóm": "other", "tổ": "other", "khu": "other",
-    # A district's party committee names the district: "Huyện ủy Hải Lăng", "Thành ủy Hạ Long".
-    "huyện ủy": "district", "huyện uỷ": "district", "thành ủy": "district", "thành uỷ": "district",
-    "thị ủy": "district", "thị uỷ": "district", "quận ủy": "district", "quận uỷ": "district",
+    form.lower(): level for word, (level, _) in _LEVELS.items() for form in {word, old_spelling(word)}
 }
-# Village words that also start ordinary phrases ("buôn bán", "bản Hiến pháp") count only in lower case.
-_LOWERCASE_ONLY = {"bản", "buôn", "làng", "ấp", "xóm", "khóm", "tổ", "khu"}
-_PREFIX = (
-    r"(?P<prefix>[Hh]uyện [uủ][yỷ]|[Tt]hành [uủ][yỷ]|[Tt]hị [uủ][yỷ]|[Qq]uận [uủ][yỷ]|"
-    r"[Tt]hành phố|TP\.?|Tp\.?|"
-    r"[Tt]hị xã|TX\.?|Tx\.?|[Hh]uyện đảo|[Hh]uyện|[Qq]uận|[Đđ]ặc khu|"
-    r"[Pp]hường|[Xx]ã|[Tt]hị trấn|[Tt]ổ dân phố|[Kk]hu phố|[Tt]hôn|bản|ấp|xóm|buôn|làng|khóm)"
-)
+_LOWERCASE_ONLY = {word for word, (_, how) in _LEVELS.items() if "lowercase_only" in how}
+_NUMBERED_UNITS = frozenset(word for word, (_, how) in _LEVELS.items() if "numbered" in how)
+
+
+def _prefix_form(word: str, how: frozenset[str]) -> str:
+    if "abbreviation" in how:
+        return re.escape(word) + r"\.?"
+    first = word[0] if "lowercase_only" in how else f"[{word[0].upper()}{word[0]}]"
+    # "Huyện ủy" and "Huyện uỷ": both tone placements, and nothing else (every form read has a level).
+    forms = sorted({word[1:], old_spelling(word)[1:]}, key=len, reverse=True)
+    return first + (forms[0] if len(forms) == 1 else "(?:" + "|".join(forms) + ")")
+
+
+_PREFIX = "(?P<prefix>" + "|".join(
+    _prefix_form(word, how) for word, (_, how) in sorted(_LEVELS.items(), key=lambda kv: -len(kv[0])) if "prefix" in how
+) + ")"
 _NAME_WORD = rf"[{UPPER}][{LOWER}]*(?:'[{LETTERS}][{LOWER}]*)?(?![{LETTERS}'])"
 _PLACE = re.compile(
     rf"(?=[TtHhQqĐđPpXxKkbấl])(?<![\w.]){_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
     rf"|(?:số\s+)?\d{{1,3}}[A-Z]?(?![\w,.]\d))"
 )
 _COUNTED_THEN_NAMED = re.compile(
-    rf"(?<!\w)(?:\d+|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?P<unit>huyện|quận|thị xã|xã|phường|thị trấn|thôn)"
+    rf"(?=[\dhbnsbtcm])(?<!\w)(?:\d+|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?P<unit>huyện|quận|thị xã|xã|phường|thị trấn|thôn)"
     rf"\s+(?:là|gồm|gồm có)\s*:?\s*(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})"
 )
 _LIST_NEXT = re.compile(rf" *(?:,| và) +(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})")
 _LIST_ITEM_END = re.compile(r" *(?:[,;)]|\.(?!\w)| và |$)", re.MULTILINE)
 _NOT_PLACES = frozenset({"Việt Nam", "Trung Quốc", "Lào", "Campuchia", "Thủ đô"})
 # First words of bodies and titles: "TP Hạ Long và Sở Nội vụ" lists a body after the place.
-_BODY_FIRST_WORDS = frozenset(
-    "Sở Ban Ủy Uỷ Hội Đoàn Công Trung Tỉnh Huyện Thành Đảng Mặt Bộ Cục Chi Phòng Trường Bệnh Ngân Nhà Đài "
-    "Báo "
-    "Viện Học Tổng Liên Quỹ Cảng Khu Tập Thường Bí Chủ Phó Giám Đại Trưởng Lãnh Các".split()
-)
-_NUMBERED_UNITS = frozenset({"phường", "quận", "thôn", "tổ dân phố", "khu phố", "ấp", "xóm", "bản", "khóm"})
+_BODY_FIRST_WORDS = lexicon.not_name_words("body_or_title")
 # Counting words after a number: "xã 3 năm liền" is not a place named 3.
 _COUNTED = re.compile(r"\s+(?:năm|tháng|ngày|lần|người|hộ|tỷ|triệu|%|km|ha)\b")
 # Document and common nouns that follow "bản" or "làng" capitalised ("bản Hiến pháp", "làng Văn hóa").
@@ -251,17 +223,38 @@ _NOT_NAME_ENDINGS = frozenset({
 _LOWER_WORD_AFTER = re.compile(rf" ([{LOWER}]+)")
 
 
+RULE_PLACE_AFTER_LEVEL = rule(
+    "location.after_level_word", "locations", "a capitalised name after an administrative word: \"huyện Tiên Yên\"",
+    examples=("Huyện ủy Hải Lăng và UBND xã Tân Lập họp.",),
+    counterexamples=("Xã Nông thôn mới được công nhận.", "Chủ tịch UBND thành phố Trần Việt Trường phát biểu."),
+)
+RULE_NUMBERED_PLACE = rule(
+    "location.numbered", "locations", "a numbered ward, district or village: \"phường 1\", \"thôn 3\"",
+    examples=("Người dân phường 1 và quận 3 họp.",), counterexamples=("Xã 3 năm liền đạt chuẩn.",),
+)
+RULE_LISTED_PLACE = rule(
+    "location.listed", "locations", "a name further down a list under one administrative word",
+    examples=("Sáp nhập huyện Ba Chẽ, Tiên Yên và Bình Liêu.",),
+    counterexamples=("Sáp nhập huyện Ba Chẽ vào thành phố.",),
+)
+RULE_COUNTED_PLACES = rule(
+    "location.counted_list", "locations", "names listed after a count of places: \"3 huyện là A, B và C\"",
+    examples=("Tỉnh thí điểm ở 3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn.",),
+    counterexamples=("Tỉnh có 3 huyện đạt chuẩn nông thôn mới.",),
+)
+
+
 def find_locations(doc: Document) -> list[Location]:
     found: dict[str, tuple[str, str, list[Evidence]]] = {}
     text = doc.text
 
-    def add(name: str, level: str, start: int, end: int) -> None:
+    def add(name: str, level: str, start: int, end: int, rule_id: str) -> None:
         key = name.casefold()
         if key not in found:
             found[key] = (name, level, [])
         spans = found[key][2]
         if len(spans) < _MAX_EVIDENCE:
-            spans.append(doc.evidence(start, end))
+            spans.append(doc.evidence(start, end, rule_id))
 
     for m in _PLACE.finditer(text):
         prefix = m.group("prefix")
@@ -272,7 +265,7 @@ def find_locations(doc: Document) -> list[Location]:
             if _COUNTED.match(text, m.end()) or prefix.lower() not in _NUMBERED_UNITS:
                 continue
             number = raw_name.split()[-1]
-            add(f"{prefix.rstrip('.').capitalize()} {number}", level, m.start(), m.end())
+            add(f"{prefix.rstrip('.').capitalize()} {number}", level, m.start(), m.end(), RULE_NUMBERED_PLACE)
             continue
         name = _trim_title_after(text, m.start("name"), _place_name(raw_name))
         if not name or _rejected(prefix, name) or _COMMON_PHRASE.match(text, m.start("name")):
@@ -280,9 +273,9 @@ def find_locations(doc: Document) -> list[Location]:
         if _is_person_after_title(text, m.start(), name):
             continue
         start = m.start("name")
-        add(name, level, m.start(), start + len(name))
+        add(name, level, m.start(), start + len(name), RULE_PLACE_AFTER_LEVEL)
         for listed_at, listed in _listed_after(text, start + len(name), prefix):
-            add(listed, level, listed_at, listed_at + len(listed))
+            add(listed, level, listed_at, listed_at + len(listed), RULE_LISTED_PLACE)
     for m in _COUNTED_THEN_NAMED.finditer(text):
         # "ở 3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn": the admin word stands before the count, not
         # before each name, so the names are read as a list under it.
@@ -293,15 +286,19 @@ def find_locations(doc: Document) -> list[Location]:
         start = m.start("name")
         if not _LIST_ITEM_END.match(text, start + len(name)):
             continue
-        add(name, _LEVEL_OF_PREFIX[unit], start, start + len(name))
+        add(name, _LEVEL_OF_PREFIX[unit], start, start + len(name), RULE_COUNTED_PLACES)
         for listed_at, listed in _listed_after(text, start + len(name), unit):
-            add(listed, _LEVEL_OF_PREFIX[unit], listed_at, listed_at + len(listed))
-    return [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
+            add(listed, _LEVEL_OF_PREFIX[unit], listed_at, listed_at + len(listed), RULE_COUNTED_PLACES)
+    locations = [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
+    doc.record("locations", locations)
+    return locations
 
 
 # "Chủ tịch UBND thành phố Trần Việt Trường": the title's holder follows the body's place word.
 _TITLE_BEFORE = re.compile(
-    r"(?:chủ tịch|bí thư|giám đốc|trưởng|phó|chánh|ủy viên|uỷ viên)(?:\s+\w+){0,3}\s*$", re.IGNORECASE
+    rf"(?:{'|'.join(sorted({f for h in lexicon.title_heads('before_place_name') for f in (h, old_spelling(h))}, key=len, reverse=True))})"
+    r"(?:\s+\w+){0,3}\s*$",
+    re.IGNORECASE,
 )
 
 

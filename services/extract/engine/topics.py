@@ -2,112 +2,27 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 
-from provnews.extract.engine.document import Document
-from provnews.extract.engine.documents import literal_trie
+from provnews.extract.engine import lexicon
+from provnews.extract.engine.doc import Document
+from provnews.extract.engine.legal_documents import literal_trie
+from provnews.extract.engine.rules import rule
+from provnews.extract.engine.text import normalise
 from provnews.schemas.extraction import TOPIC_IDS, Topic
 
-# Cue phrase -> weight, per topic. Phrases are matched on lower-cased text with punctuation as spaces
-# ("đối tác công - tư" is "đối tác công tư"). 2 = names the topic outright, 1 = a clear sign,
-# 0.5 or less = a word that only adds up. Patterns may use regex for short gaps.
-_CUES: dict[str, dict[str, float]] = {
-    "tinh_gian_bien_che": {
-        "tinh giản biên chế": 2, "giảm biên chế": 2, "tiết kiệm được biên chế": 2, "tiết kiệm biên chế": 2,
-        "tinh giản bộ máy biên chế": 2, "tinh giản bộ máy và biên chế": 2, "biên chế": 1,
-        "người hoạt động không chuyên trách": 1.5, "không chuyên trách": 1, "cán bộ không chuyên trách": 1,
-        "dôi dư": 1.5, "nghỉ hưu trước tuổi": 1.5, "nghỉ thôi việc": 1.5, "tinh giản": 1,
-        r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* "
-        r"(?:người|cán bộ|công chức|viên chức|lãnh đạo|cấp trưởng|cấp phó)": 1.5,
-        "vị trí việc làm": 1, "định biên": 1, "hưởng lương từ ngân sách": 1,
-        # The payroll-cut policies people leave under: Nghị định 108/2014 and 178/2024.
-        "nghỉ việc": 1, "xin nghỉ việc": 1.5, "tự nguyện nghỉ việc": 1.5, "chính sách nghỉ việc": 1.5,
-        "giải quyết chế độ": 1, "nghị định 178": 1.5, "nghị định số 178": 1.5, "nghị định 108": 1.5,
-        "nghị định số 108": 1.5,
-    },
-    "sap_xep_bo_may": {
-        "sắp xếp tổ chức bộ máy": 2, "sắp xếp bộ máy": 2, "tinh gọn bộ máy": 2, "sắp xếp tinh gọn": 2,
-        "sắp xếp lại tổ chức": 2, "tổ chức bộ máy": 1, "bộ máy": 0.5, "giảm đầu mối": 2, "đầu mối": 1,
-        "tinh gọn": 1, "tinh giản bộ máy": 1.5, "tinh giản bộ máy biên chế": 1.5,
-        "tinh giản bộ máy và biên chế": 1.5, "bộ máy hành chính": 1, "hoạt động hiệu lực hiệu quả": 0.5,
-        r"giảm (?:được )?(?:khoảng |gần |hơn |trên )?\d+(?: \d+)* "
-        r"(?:phòng|ban|sở|chi cục|đầu mối|đơn vị(?! hành chính)|cơ quan)": 2,
-        "kiện toàn tổ chức": 1, "chức năng nhiệm vụ": 0.5,
-    },
-    "hop_nhat_co_quan": {
-        "hợp nhất": 1.5, "cơ quan hợp nhất": 2, "hợp nhất cơ quan": 2, "hợp nhất tổ chức": 2,
-        "giúp việc chung": 2, "tham mưu giúp việc chung": 2, "cơ quan khối": 1.5,
-        r"(?:sáp nhập|sát nhập)(?: \w+){0,3} (?:cơ quan|sở|phòng|ban|đơn vị)(?! hành chính)": 2,
-        # "thí điểm hợp nhất Văn phòng Đoàn ĐBQH, HĐND và UBND": agencies named right after the verb.
-        r"hợp nhất(?: \w+){0,2} (?:cơ quan|sở|văn phòng|phòng|ban|chi cục)(?!\w)": 2,
-        "sáp nhập": 0.5, "sát nhập": 0.5, "chia tách": 0.5, "mô hình cơ quan": 1,
-        "chức năng nhiệm vụ tương đồng": 1.5,
-    },
-    "nhat_the_hoa_chuc_danh": {
-        "nhất thể hóa": 2, "kiêm nhiệm": 2, "hợp nhất chức danh": 2, "bí thư cấp ủy đồng thời là": 2,
-        r"bí thư(?: \w+){0,4} đồng thời là": 1.5, "đồng thời là chủ tịch": 1.5, "đồng thời là trưởng": 1,
-        "đồng thời là giám đốc": 1, "kiêm chức danh": 1.5, "kiêm nhiệm chức danh": 2,
-    },
-    "sap_nhap_don_vi_hanh_chinh": {
-        "sắp xếp đơn vị hành chính": 2, "sắp xếp các đơn vị hành chính": 2, "sáp nhập đơn vị hành chính": 2,
-        r"(?:sáp nhập|sát nhập|hợp nhất|sắp xếp|giảm)(?: (?:các|một số|\d+(?: \d+)*))? "
-        r"(?:tỉnh|huyện|xã|thôn|tổ dân phố|bản|ấp|xóm|khu phố|phường|thị trấn)(?!\w)": 2,
-        "đơn vị hành chính cấp xã": 1, "đơn vị hành chính cấp huyện": 1, "đơn vị hành chính": 0.5,
-        r"(?:thôn|xã|huyện) tổ dân phố": 0.5, "chưa đủ tiêu chuẩn": 0.5, "thôn tổ dân phố": 0.5,
-        "chính quyền địa phương hai cấp": 2, "chính quyền địa phương 2 cấp": 2, "không tổ chức cấp huyện": 2,
-        r"hợp nhất thành (?:tỉnh|thành phố|huyện|thị xã|xã|phường)(?!\w)": 2,
-        # The wording of the 2025 merger resolutions: "xã X (mới) được thành lập trên cơ sở nhập toàn bộ
-        # diện tích tự nhiên, quy mô dân số của xã A, xã B".
-        r"thành lập trên cơ sở (?:nhập|sáp nhập|hợp nhất)": 2, "diện tích tự nhiên quy mô dân số": 1.5,
-        "chính quyền hai cấp": 1.5, "chính quyền 2 cấp": 1.5,
-    },
-    "don_vi_su_nghiep": {
-        "đơn vị sự nghiệp công lập": 2, "đơn vị sự nghiệp": 1.5, "tự chủ tài chính": 1.5, "cơ chế tự chủ": 1,
-        "đặt hàng giao nhiệm vụ": 1, "giao quyền tự chủ": 0.5, "sản phẩm đầu ra": 0.5, "cấp phát": 0.5,
-        "sự nghiệp công": 1, "dịch vụ sự nghiệp công": 1.5,
-    },
-    "cai_cach_hanh_chinh": {
-        "cải cách hành chính": 2, "cchc": 2, "thủ tục hành chính": 2, "một cửa": 1.5, "hành chính công": 1.5,
-        "dịch vụ công trực tuyến": 2, "dịch vụ công": 0.5, "chính quyền điện tử": 1, "chính phủ điện tử": 1,
-        "chính quyền số": 1, "par index": 2, "chỉ số cải cách hành chính": 2, "sipas": 1.5, "liên thông": 0.5,
-        "tiếp nhận và trả kết quả": 1.5, "chuyển đổi số": 1,
-    },
-    "phan_cap_phan_quyen": {
-        "phân cấp": 2, "phân quyền": 2, "phân cấp phân quyền": 2, "ủy quyền": 1, "giao quyền tự chủ": 1.5,
-        "phân cấp mạnh": 2, "trao quyền": 1,
-    },
-    "cong_tac_can_bo": {
-        "công tác cán bộ": 2, "đánh giá cán bộ": 2, r"đánh giá(?: \w+){0,5} cán bộ": 1.5,
-        "người đứng đầu": 1, "trách nhiệm của người đứng đầu": 1.5, "đội ngũ cán bộ": 1,
-        "đào tạo bồi dưỡng": 1.5,
-        "đào tạo": 0.5, "bồi dưỡng": 0.5, "bổ nhiệm": 1, "luân chuyển": 1.5, "quy hoạch cán bộ": 2,
-        "thi tuyển": 1.5, "chuẩn hóa": 0.5, "cán bộ chủ chốt": 0.5, "kiểm soát quyền lực": 1,
-        "chất lượng đội ngũ": 1, "cán bộ lãnh đạo quản lý": 1, "nguồn nhân lực": 0.5,
-        "trình độ năng lực": 1, "năng lực trình độ": 1, "lựa chọn bồi dưỡng": 1, "sàng lọc": 1,
-        # Placing and replacing cadres: "bố trí cán bộ đúng vị trí việc làm, thay thế người không đáp ứng yêu cầu".
-        "bố trí cán bộ": 1, "không đáp ứng yêu cầu": 1, "thay thế người": 1, "người có năng lực": 0.5,
-    },
-    "doi_tac_cong_tu": {
-        "đối tác công tư": 2, "ppp": 2, "xã hội hóa": 1, "đầu tư công quản lý tư": 1.5,
-        "huy động nguồn lực": 0.5,
-        "nguồn lực xã hội": 1,
-    },
-    "doi_moi_lanh_dao_dang": {
-        "đổi mới phương thức lãnh đạo": 2, "phương thức lãnh đạo": 1.5, "sức chiến đấu": 1,
-        "năng lực lãnh đạo": 1, "xây dựng đảng": 1, "chỉnh đốn đảng": 1.5, "xây dựng chỉnh đốn đảng": 2,
-        "tổ chức cơ sở đảng": 1, "đổi mới phương thức": 1, "sự lãnh đạo của đảng": 0.5,
-        "sinh hoạt chi bộ": 1, "nội dung sinh hoạt": 1, "chất lượng đảng viên": 1,
-        "trong sạch vững mạnh": 1, "hạt nhân lãnh đạo": 1,
-    },
-    "kinh_te_xa_hoi": {
-        "tăng trưởng kinh tế": 1.5, "tốc độ tăng trưởng": 1.5, "kinh tế liên tục tăng trưởng": 1.5,
-        "grdp": 2, "thu ngân sách": 1.5, "thu nhập bình quân": 1.5, "hộ nghèo": 1.5, "pci": 1.5,
-        "năng lực cạnh tranh": 1, "cơ cấu kinh tế": 1, "nông thôn mới": 1, "kim ngạch": 1.5,
-        "thu hút đầu tư": 1, "vốn đầu tư": 0.5, "tăng trưởng": 0.5, "kinh tế xã hội": 0.25, "kt xh": 0.25,
-    },
-}
+
+def _load_cues() -> dict[str, dict[str, float]]:
+    """topic -> {cue phrase or pattern: weight}, from the lexicon's topic_cues.tsv."""
+    cues: dict[str, dict[str, float]] = defaultdict(dict)
+    for topic, weight, phrase in lexicon.rows("topic_cues.tsv"):
+        cues[topic][phrase] = float(weight)
+    return dict(cues)
+
+
+_CUES = _load_cues()
+
 _ASIDE = re.compile(
     r"(?:điển\s+hình\s+như|chẳng\s+hạn\s+như|ví\s+dụ\s+như|nhất\s+là|kể\s+cả)\s+(?:\w+\s+){0,2}$"
 )
@@ -124,13 +39,6 @@ _THRESHOLD = 2.0
 _SENTENCE_CAP = 3.0
 _SHORT_SENTENCE_WORDS = 7  # a bare list item split off by ";" counts half
 _MAX_EVIDENCE = 5
-# Old and new tone placement both occur ("hoá"/"hóa", "uỷ"/"ủy"); cues and text use the new one.
-_TONE_PLACEMENT = {
-    "oá": "óa", "oà": "òa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oé": "óe", "oè": "òe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uý": "úy", "uỳ": "ùy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
-}
-_TONE_PATTERN = re.compile("|".join(_TONE_PLACEMENT))
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _WORD = re.compile(r"\w+")
 _SHOUTED_WORDS = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
@@ -138,8 +46,7 @@ _SHOUTED_WORDS = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
 
 def _normalise(text: str) -> str:
     """Lower case, new-style tone marks, punctuation as spaces; every character keeps its offset."""
-    text = unicodedata.normalize("NFC", text).lower()
-    text = _TONE_PATTERN.sub(lambda m: _TONE_PLACEMENT[m.group(0)], text)
+    text = normalise(text).lower()
     return _PUNCTUATION.sub(" ", text)
 
 
@@ -162,7 +69,8 @@ def _compile_cues():
     for words, topics in plain.items():
         cue_ids[" ".join(words)] = len(cue_topics)
         cue_topics.append(topics)
-    plain_regex = re.compile(rf"(?<!\w)(?:{literal_trie(list(cue_ids))})(?!\w)")
+    first_letters = "".join(sorted({cue[0] for cue in cue_ids}))  # led by these, a scan skips most positions
+    plain_regex = re.compile(rf"(?=[{re.escape(first_letters)}])(?<!\w)(?:{literal_trie(list(cue_ids))})(?!\w)")
     compiled = []
     for phrase, topics in patterns.items():
         spaced = phrase.replace(" ", r"\s+")  # punctuation became spaces, so gaps may be wider
@@ -185,8 +93,25 @@ def _gates(pattern: str) -> tuple[str, ...]:
 _PLAIN_CUES, _PLAIN_CUE_IDS, _CUE_TOPICS, _PATTERN_CUES = _compile_cues()
 
 
+def _strongest_plain_cue(topic: str) -> str:
+    plain = [(weight, phrase) for phrase, weight in _CUES[topic].items() if not _is_pattern(phrase)]
+    return max(plain, key=lambda wp: (wp[0], -len(wp[1])))[1]
+
+
+# One rule per topic: its cues in topic_cues.tsv, weighed per sentence (see find_topics). Each is tested on a
+# sentence made of its strongest cue, and must stay silent on a sentence about something else.
+RULE_OF_TOPIC = {
+    topic: rule(
+        f"topic.{topic}", "topics", f"the cues of {topic} in topic_cues.tsv add up to {_THRESHOLD:g} with one clear sign",
+        examples=(f"Năm nay tỉnh tiếp tục thực hiện nghiêm việc {_strongest_plain_cue(topic)} theo kế hoạch.",),
+        counterexamples=("Năm nay tỉnh tổ chức lễ hội văn hóa truyền thống rất đông vui.",),
+    )
+    for topic in TOPIC_IDS
+}
+
+
 def find_topics(doc: Document) -> list[Topic]:
-    text = _normalise(doc.text)
+    text = _PUNCTUATION.sub(" ", doc.normal.lower())  # as _normalise, on the spelling the document has already
     sentences = doc.sentences()
     starts = [s for s, _, _ in sentences]
     per_sentence: dict[int, dict[int, int]] = defaultdict(dict)  # sentence -> cue -> first offset
@@ -223,8 +148,9 @@ def find_topics(doc: Document) -> list[Topic]:
         # Passing words alone never make a topic: at least one sentence must carry a clear sign.
         if totals[topic] >= _THRESHOLD and max(c for c, _, _ in support[topic]) >= 1.0:
             best = sorted(support[topic], key=lambda x: (-x[0], x[1]))[:_MAX_EVIDENCE]
-            evidence = [doc.evidence(s, e) for _, s, e in sorted(best, key=lambda x: x[1])]
+            evidence = [doc.evidence(s, e, RULE_OF_TOPIC[topic]) for _, s, e in sorted(best, key=lambda x: x[1])]
             topics.append(Topic(id=topic, evidence=evidence))
+    doc.record("topics", topics)
     return topics
 
 

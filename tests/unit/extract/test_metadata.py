@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from provnews.extract.engine.clean import clean_article
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.metadata import read_metadata
 
 

@@ -1,7 +1,7 @@
 """Quantified results of reform in the genre's phrasings, and the numbers that are not results."""
 import pytest
 
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.metrics import find_metrics
 
 

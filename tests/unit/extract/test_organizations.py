@@ -1,7 +1,7 @@
 """Organizations in provincial news: each body once, as specifically as the text allows."""
 import pytest
 
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.organizations import find_organizations
 from provnews.extract.engine.people import find_persons
 

@@ -1,7 +1,7 @@
 """People in provincial news: each real person once, with the titles the article gives them."""
 import pytest
 
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.people import find_persons
 
 

@@ -1,7 +1,7 @@
 """Provinces an article mentions and the places below province level."""
 
 import pytest
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.places import find_locations, find_provinces, province_of
 
 
@@ -186,3 +186,9 @@ def test_names_listed_after_a_count_of_units_are_places_of_that_level():
     found = {(loc.name, loc.level) for loc in find_locations(doc)}
     assert {("Krông Bông", "district"), ("Lắk", "district"), ("Ea Súp", "district"),
             ("Ea Tiêu", "commune"), ("Hòa Đông", "commune")} <= found
+
+
+def test_a_party_committee_misspelt_without_its_tone_is_no_place_and_no_error():
+    # "Huyện uy" (the tone mark lost) matched the level words but had no level: extraction raised KeyError.
+    assert locations("Huyện uy Hải Lăng họp.") == []
+    assert locations("Huyện ủy Hải Lăng họp.") == locations("Huyện uỷ Hải Lăng họp.") == [("Hải Lăng", "district")]

@@ -1,5 +1,5 @@
 """Reform topics an article substantively discusses, with the sentences that show it."""
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document
 from provnews.extract.engine.topics import find_topics
 
 

@@ -1,6 +1,6 @@
 """Legal and Party documents cited in provincial reform news."""
-from provnews.extract.engine.document import Document
-from provnews.extract.engine.documents import find_documents, reference_spans
+from provnews.extract.engine.doc import Document
+from provnews.extract.engine.legal_documents import find_documents, reference_spans
 
 
 def _found(text: str) -> list[tuple]:

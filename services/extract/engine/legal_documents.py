@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from provnews.extract.engine.document import Document
+from provnews.extract.engine.doc import Document, SpanIndex
+from provnews.extract.engine.rules import rule
+from provnews.extract.engine.text import UPPER, fold
 from provnews.schemas.extraction import LegalDocument
 
 # Longest names first, so "Chương trình hành động" wins over "Chương trình".
@@ -38,7 +40,7 @@ _KIND_BY_SYMBOL = {
     "NĐ": "nghi_dinh", "TT": "thong_tu", "TTLT": "thong_tu", "TB": "thong_bao", "HD": "huong_dan",
 }
 
-_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_UPPER = UPPER
 _LETTER = _UPPER + "a-zđ"
 # Party symbols: number, dash, type letters, slash, issuer ("18-NQ/TW", "30¬-CTr/TU", "01 - KL/TW").
 # A stray non-word character before the dash is a known artefact of the outlets' editors.
@@ -119,12 +121,13 @@ _NAMED_LAW = re.compile(
 # "Quyết định của Ban Chấp hành Trung ương Đảng về việc thành lập Đảng bộ tỉnh". A lower-case name counts
 # only as the object of its passing or issue ("vừa thông qua nghị quyết về sắp xếp ..."): elsewhere it is generic.
 _NAMED_ACT = re.compile(
-    r"(?:(?P<capital>Nghị quyết|Quyết định|Chỉ thị|Kết luận|Kế hoạch|Nghị định|Thông tư|Quy định|Hướng dẫn)"
+    r"(?=[NQCKTHnqck])"  # every branch opens with one of these: most positions fail at once
+    r"(?:(?:(?P<capital>Nghị quyết|Quyết định|Chỉ thị|Kết luận|Kế hoạch|Nghị định|Thông tư|Quy định|Hướng dẫn)"
     r"|(?<=thông qua )(?P<lower>nghị quyết|quyết định)|(?<=ban hành )(?P<issued>nghị quyết|quyết định|chỉ thị|kế hoạch))"
     rf"(?:\s+của\s+[{_UPPER}][^,.;:()\n]{{2,80}}?)?\s+về\s+(?:việc\s+)?"
     r"(?P<plain>[^\W\d][^.;:()\"“”«»\n…]{2,200})"
     # A circular or decree is also named by what it guides: "Thông tư hướng dẫn chức năng, nhiệm vụ của ...".
-    r"|(?P<guiding>Thông tư|Nghị định)\s+(?P<guided>hướng dẫn\s+[^\W\d][^.;:()\"“”«»\n…]{2,200})"
+    r"|(?P<guiding>Thông tư|Nghị định)\s+(?P<guided>hướng dẫn\s+[^\W\d][^.;:()\"“”«»\n…]{2,200}))"
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*)$")
 _GENERIC_BEFORE_SCHEME = re.compile(r"(?:[Cc]ác|[Nn]hững)\s$")
@@ -148,27 +151,67 @@ class _Found:
     number: str | None
     code: str | None
     title: str | None
-    spans: list[tuple[int, int]] = field(default_factory=list)
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, rule)
     quoted: bool = False
+
+
+RULE_NUMBERED = rule(
+    "document.numbered", "legal_documents", "a kind of document with its number or symbol: \"Nghị quyết số 18-NQ/TW\"",
+    examples=("Thực hiện Nghị quyết số 18-NQ/TW và Nghị định 178/2024/NĐ-CP, tỉnh giảm biên chế.",),
+    counterexamples=("Tỉnh có 3 quyết định 12 năm qua.",),
+)
+RULE_LONE_SYMBOL = rule(
+    "document.lone_symbol", "legal_documents", "a document's symbol alone, its kind read from the symbol: \"(18-NQ/TW)\"",
+    examples=("Tỉnh thực hiện nghiêm 18-NQ/TW của Trung ương.",),
+    counterexamples=("Tỉnh có 18 xã và 3 phường.",),
+)
+RULE_NAMED_SCHEME = rule(
+    "document.named_scheme", "legal_documents", "a scheme named by its title: Đề án \"Sắp xếp ...\"",
+    examples=("Tỉnh triển khai Đề án \"Sắp xếp tổ chức bộ máy các cơ quan\" trong năm nay.",),
+    counterexamples=("Các Đề án đã được phê duyệt đúng hạn.",),
+)
+RULE_NAMED_ACT = rule(
+    "document.named_act", "legal_documents", "a resolution, decision or plan named by what it is about, with no number",
+    examples=("Tỉnh ban hành Kế hoạch về sắp xếp đơn vị hành chính cấp xã giai đoạn mới.",),
+    counterexamples=("Tỉnh đã ban hành kế hoạch.",),
+)
+RULE_NAMED_LAW = rule(
+    "document.named_law", "legal_documents", "a law by its name: \"Luật Tổ chức chính quyền địa phương\"",
+    examples=("Quốc hội sửa đổi Luật Tổ chức chính quyền địa phương năm nay.",),
+    counterexamples=("Tỉnh thực hiện đúng pháp luật về tổ chức bộ máy.",),
+)
 
 
 def find_documents(doc: Document) -> list[LegalDocument]:
     text = doc.text
-    mentions: list[_Found] = []
-    covered: list[tuple[int, int]] = []
     numbered, lone_symbols = _scan(text)
-    for span, found in numbered:
-        mentions.extend(found)
-        covered.append(span)
+    mentions: list[_Found] = [f for _, found in numbered for f in found]
+    covered = SpanIndex((s, e, None) for (s, e), _ in numbered)
+    for read in (_lone_symbols, _named_schemes, _named_acts, _named_laws):
+        mentions.extend(f for f in read(text, lone_symbols) if f.spans[0][0] not in covered)
+    mentions.sort(key=lambda f: f.spans[0][0])
+    documents = [
+        LegalDocument(
+            kind=f.kind, number=f.number, code=f.code, title=f.title,
+            evidence=[doc.evidence(s, e, rule_id) for s, e, rule_id in f.spans],
+        )
+        for f in _merge(mentions, doc)
+    ]
+    doc.record("legal_documents", documents)
+    return documents
+
+
+def _lone_symbols(text: str, lone_symbols: list[re.Match]) -> Iterator[_Found]:
     for m in lone_symbols:
-        if _inside(m.start(), covered):
-            continue
         code = _normalise_symbol(m.group("item"))
         kind = _kind_from_symbol(code)
         if kind:
-            mentions.append(_Found(kind, _leading_number(code), code, None, [m.span()]))
+            yield _Found(kind, _leading_number(code), code, None, [(*m.span(), RULE_LONE_SYMBOL)])
+
+
+def _named_schemes(text: str, _: list[re.Match]) -> Iterator[_Found]:
     for m in _NAMED_SCHEME.finditer(text):
-        if _inside(m.start(), covered) or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
+        if _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
         plain = m.group("plain")
         opens_sentence = _SENTENCE_START.search(text, max(0, m.start() - 4), m.start())
@@ -177,30 +220,26 @@ def find_documents(doc: Document) -> list[LegalDocument]:
         title = m.group("quoted") or _plain_title(m.group("plain"))
         if title:
             quoted = bool(m.group("quoted"))
-            mentions.append(_Found("de_an", None, None, _tidy(title), [m.span()], quoted=quoted))
+            yield _Found("de_an", None, None, _tidy(title), [(*m.span(), RULE_NAMED_SCHEME)], quoted=quoted)
+
+
+def _named_acts(text: str, _: list[re.Match]) -> Iterator[_Found]:
     for m in _NAMED_ACT.finditer(text):
-        if _inside(m.start(), covered) or _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
+        if _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
         name = m.group("capital") or m.group("lower") or m.group("issued") or m.group("guiding")
         title = _plain_title(m.group("plain") or m.group("guided"))
         if title:
-            kind = _KIND_BY_NAME[name.lower()]
-            mentions.append(_Found(kind, None, None, _tidy(title), [m.span()]))
+            yield _Found(_KIND_BY_NAME[name.lower()], None, None, _tidy(title), [(*m.span(), RULE_NAMED_ACT)])
+
+
+def _named_laws(text: str, _: list[re.Match]) -> Iterator[_Found]:
     for m in _NAMED_LAW.finditer(text):
-        if _inside(m.start(), covered) or _after(text, m.start(), _NOT_A_LAW_BEFORE):
+        if _after(text, m.start(), _NOT_A_LAW_BEFORE):
             continue
         title = _plain_title(m.group("plain"))
         if title:
-            mentions.append(_Found("luat", None, None, "Luật " + title, [m.span()]))
-    mentions.sort(key=lambda f: f.spans[0][0])
-    merged = _merge(mentions, doc)
-    return [
-        LegalDocument(
-            kind=f.kind, number=f.number, code=f.code, title=f.title,
-            evidence=[doc.evidence(s, e) for s, e in f.spans],
-        )
-        for f in merged
-    ]
+            yield _Found("luat", None, None, "Luật " + title, [(*m.span(), RULE_NAMED_LAW)])
 
 
 @lru_cache(maxsize=8)
@@ -262,10 +301,10 @@ def _numbered_mentions(m: re.Match, text: str) -> list[_Found]:
             if not has_so and (_COUNT_WORD_AFTER.match(text, end) or _is_bare_year(item)):
                 continue
             for number in _bare_numbers(item):
-                found.append(_Found(kind, number, None, None, [(m.start(), end)]))
+                found.append(_Found(kind, number, None, None, [(m.start(), end, RULE_NUMBERED)]))
             continue
         code = _normalise_symbol(item)
-        found.append(_Found(kind, _leading_number(code), code, None, [(m.start(), end)]))
+        found.append(_Found(kind, _leading_number(code), code, None, [(m.start(), end, RULE_NUMBERED)]))
     if len(found) == 1:
         title = _QUOTED_TITLE_AFTER.match(text, m.end())
         if title:
@@ -320,14 +359,8 @@ def _tidy(title: str) -> str:
     return re.sub(r"\s+", " ", title).strip(" ,;:")
 
 
-def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= offset < e for s, e in spans)
-
-
 def _title_key(title: str | None) -> str:
-    folded = unicodedata.normalize("NFD", (title or "").lower()).replace("đ", "d")
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(re.findall(r"\w+", folded)[:6])
+    return " ".join(fold(title or "").split()[:6])
 
 
 def _merge(mentions: list[_Found], doc: Document) -> list[_Found]:
@@ -336,10 +369,13 @@ def _merge(mentions: list[_Found], doc: Document) -> list[_Found]:
     Symbols with different issuers (19-NQ/TW, 19-NQ/TU) stay apart.
     """
     merged: list[_Found] = []
+    by_number: dict[tuple, list[_Found]] = {}  # (kind, number) or (kind, None, title key) -> entries
     for f in mentions:
-        target = _same_document(f, merged)
+        target = _same_document(f, by_number)
         if target is None:
-            merged.append(_Found(f.kind, f.number, f.code, f.title, list(f.spans), f.quoted))
+            entry = _Found(f.kind, f.number, f.code, f.title, list(f.spans), f.quoted)
+            merged.append(entry)
+            by_number.setdefault(_merge_key(entry), []).append(entry)
             continue
         target.spans.extend(f.spans)
         target.code = target.code or f.code
@@ -348,12 +384,14 @@ def _merge(mentions: list[_Found], doc: Document) -> list[_Found]:
     return _attach_titled_schemes(merged, doc)
 
 
-def _same_document(f: _Found, merged: list[_Found]) -> _Found | None:
+def _merge_key(f: _Found) -> tuple:
+    return (f.kind, f.number) if f.number is not None else (f.kind, None, _title_key(f.title))
+
+
+def _same_document(f: _Found, by_number: dict[tuple, list[_Found]]) -> _Found | None:
     if f.number is None:
-        key = _title_key(f.title)
-        unnumbered = (g for g in merged if g.kind == f.kind and g.number is None)
-        return next((g for g in unnumbered if _title_key(g.title) == key), None)
-    same_number = [g for g in merged if g.kind == f.kind and g.number == f.number]
+        return next(iter(by_number.get(_merge_key(f), ())), None)
+    same_number = by_number.get(_merge_key(f), [])
     if f.code is None:
         return same_number[0] if same_number else None
     return next((g for g in same_number if g.code == f.code), None) or next(
@@ -370,14 +408,18 @@ def _attach_titled_schemes(found: list[_Found], doc: Document) -> list[_Found]:
     numbered = [f for f in found if f.kind == "de_an" and f.number is not None]
     if not numbered:
         return found
+    first_in_sentence: dict[tuple[int, int], tuple[int, _Found]] = {}
+    for order, g in enumerate(numbered):
+        for s, *_ in g.spans:
+            first_in_sentence.setdefault(doc.sentence_span(s), (order, g))
     kept: list[_Found] = []
     for f in found:
         if f.kind != "de_an" or f.number is not None or not f.quoted:
             kept.append(f)
             continue
-        sentences = {doc.sentence_span(s) for s, _ in f.spans}
-        linked = [g for g in numbered if any(doc.sentence_span(s) in sentences for s, _ in g.spans)]
-        target = linked[0] if linked else (numbered[0] if len(numbered) == 1 else None)
+        linked = [first_in_sentence[span] for span in {doc.sentence_span(s) for s, *_ in f.spans}
+                  if span in first_in_sentence]
+        target = min(linked, key=lambda x: x[0])[1] if linked else (numbered[0] if len(numbered) == 1 else None)
         if target is None:
             kept.append(f)
             continue

@@ -5,21 +5,8 @@ import html
 import re
 import unicodedata
 
+from provnews.extract.engine.text import fold_chars as fold
 from provnews.schemas.events import ExtractedArticle
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip diacritics, đ -> d; one character in, one out, so offsets carry over."""
-    return "".join(_fold_char(c) for c in text)
-
-
-def _fold_char(c: str, _cache: dict[str, str] = {}) -> str:  # noqa: B006 - a deliberate memo
-    folded = _cache.get(c)
-    if folded is None:
-        base = unicodedata.normalize("NFD", c)[0].lower()
-        folded = "d" if base == "đ" else base if len(base) == 1 else c
-        _cache[c] = folded
-    return folded
 
 
 def has_diacritics(text: str) -> bool:

@@ -1,0 +1,111 @@
+"""The one text layer of the engine: Vietnamese letters, the spelling normalisation, and folding.
+
+Every module that compares words (the engine, the alerts filters, the search index) folds and
+normalises through here, so "Khánh Hoà" and "Khánh Hòa", or "Ð" and "Đ", are the same everywhere.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+
+def _vietnamese_letters() -> tuple[str, str]:
+    vowels = "aăâeêioôơuưy"
+    tones = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+    toned = {unicodedata.normalize("NFC", v + t) for v in vowels for t in tones}
+    lower = "".join(sorted(toned | set("bcdđfghjklmnpqrstvwxz")))
+    return lower, lower.upper()
+
+
+# Every lower / upper case letter of Vietnamese (NFC), for regex character classes.
+LOWER, UPPER = _vietnamese_letters()
+LETTERS = LOWER + UPPER
+
+
+def _latin_letters(upper: bool) -> str:
+    blocks = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF))
+    chars = (chr(c) for a, b in blocks for c in range(a, b + 1))
+    return "".join(ch for ch in chars if ch.isalpha() and (ch.isupper() if upper else ch.islower()))
+
+
+# Every Latin letter, Vietnamese or not: names of minority peoples and foreign bodies use a few more.
+LATIN_UPPER = _latin_letters(True)
+LATIN_LOWER = _latin_letters(False)
+
+# --- spelling normalisation ------------------------------------------------------------------
+
+# Old-style tone placement ("hoá", "Uỷ") is the same word as the modern one ("hóa", "Ủy"): at the end
+# of a word, the tone of "oa", "oe", "uy" moves to the first vowel ("quý" keeps it: "qu" is a consonant).
+# (The vowel class leads, so a scan skips to the few places where it can match.)
+_OLD_TONE = re.compile(rf"([oOuU])(?<![qQ][oOuU])([áàảãạéèẻẽẹýỳỷỹỵ])(?![{LATIN_UPPER}{LATIN_LOWER}])")
+_SAME_LENGTH_FIXES = (("Ð", "Đ"), ("ð", "đ"), ("\u00a0", " "), ("\u2009", " "), ("\u202f", " "))
+
+
+def _move_tone(m: re.Match) -> str:
+    base, *marks = unicodedata.normalize("NFD", m.group(2))
+    if m.group(1) in "oO" and base == "y" or m.group(1) in "uU" and base in "ae":
+        return m.group(0)
+    return unicodedata.normalize("NFC", m.group(1) + "".join(marks)) + base
+
+
+def modern_spelling(text: str) -> str:
+    """NFC text with spelling variants unified, offsets unchanged (every fix keeps the length):
+    modern tone placement, the Icelandic eth written for "Đ", and odd spaces."""
+    for variant, usual in _SAME_LENGTH_FIXES:
+        if variant in text:
+            text = text.replace(variant, usual)
+    fixed = _OLD_TONE.sub(_move_tone, text)
+    return fixed if len(fixed) == len(text) else text
+
+
+# Modern "óa" -> old "oá" and the like, to spell a listed name the old way ("Hòa Bình" -> "Hoà Bình").
+_OLD_FORM_OF = {
+    unicodedata.normalize("NFC", pair[0] + tone + pair[1]): unicodedata.normalize("NFC", pair[0] + pair[1] + tone)
+    for pair in ("oa", "oe", "uy")
+    for tone in "\u0300\u0301\u0309\u0303\u0323"
+}
+
+
+def old_spelling(name: str) -> str:
+    """A listed name with old-style tone placement, the inverse of `modern_spelling` for names."""
+    for new_form, old_form in _OLD_FORM_OF.items():
+        name = name.replace(new_form, old_form)
+    return name
+
+
+def normalise(text: str) -> str:
+    """NFC, then `modern_spelling`: the form every comparison of words starts from."""
+    return modern_spelling(unicodedata.normalize("NFC", text))
+
+
+# --- folding ---------------------------------------------------------------------------------
+
+
+def lower_chars(text: str) -> str:
+    """Lower case, one character in and one out (so offsets into the result hold in the original)."""
+    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
+
+
+def fold_char(c: str, _memo: dict[str, str] = {}) -> str:  # noqa: B006 - a deliberate memo
+    """One character lower-cased without its diacritics ("Ế" -> "e", "Đ" -> "d")."""
+    folded = _memo.get(c)
+    if folded is None:
+        base = unicodedata.normalize("NFD", c)[0]
+        low = base.lower()
+        folded = _memo[c] = "d" if low == "đ" else low if len(low) == 1 else base
+    return folded
+
+
+def fold_chars(text: str) -> str:
+    """Lower case without diacritics, đ -> d; one character in, one out, so offsets carry over."""
+    return "".join(fold_char(c) for c in text)
+
+
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """A comparison key: case and diacritics folded, punctuation as spaces, spaces collapsed."""
+    return " ".join(_NON_WORD.sub(" ", fold_chars(text.casefold())).split())
