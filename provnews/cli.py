@@ -310,16 +310,36 @@ def bench_extract(
 
 @bench_app.command("pipeline")
 def bench_pipeline(
-    articles: Annotated[int, typer.Option(help="How many new articles to post.")] = 500,
-    ingest_url: Annotated[str | None, typer.Option(help="The ingest service (default: from settings).")] = None,
-    query_url: Annotated[str | None, typer.Option(help="The query API (default: from settings).")] = None,
+    articles: Annotated[int, typer.Option(help="Burst mode: how many new articles to post to a running stack.")] = 500,
+    ingest_url: Annotated[str | None, typer.Option(help="Burst mode: the ingest service (default: from settings).")] = None,
+    query_url: Annotated[str | None, typer.Option(help="Burst mode: the query API (default: from settings).")] = None,
     seeds_dir: Annotated[Path, typer.Option(help="Texts to post, cycled.")] = Path("seeds"),
+    rate: Annotated[list[float] | None, typer.Option(help="Steady mode: articles/s (repeat for several rates).")] = None,
+    duration: Annotated[float, typer.Option(help="Steady mode: seconds of load at each rate.")] = 20.0,
+    sweep: Annotated[bool, typer.Option(help="Steady mode: step the rate up until p99 passes 1 s.")] = False,
+    workers: Annotated[str, typer.Option(help="Steady mode: extract worker counts to run, e.g. 1,2 "
+                                              "(default: 1 and the number of cores).")] = "",
+    burst: Annotated[int, typer.Option(help="Steady mode: articles in the burst that measures the rates.")] = 1500,
+    engine_seconds: Annotated[float, typer.Option(help="Steady mode: how long to time the engine alone.")] = 5.0,
+    stack_env: Annotated[list[str] | None, typer.Option(help="Steady mode: KEY=VALUE for the stack it starts.")] = None,
+    text_kb: Annotated[float, typer.Option(help="Steady mode: cut the texts at paragraphs into pieces of about "
+                                                "this many KB (0: whole files).")] = 2.0,
 ) -> None:
-    """POST-to-searchable throughput and latency of a running pipeline (start it with `provnews up`)."""
-    from provnews.bench_pipeline import pipeline_benchmark
+    """Throughput and latency of the pipeline. With --rate/--sweep (steady mode) it starts its own stack on free
+    loopback ports and prints everything in one run; without, it posts a burst to a running `provnews up`."""
+    import os
+
+    from provnews.bench_pipeline import pipeline_benchmark, steady_benchmark, texts_of_about
 
     settings = get_settings()
     texts = [f.read_text(encoding="utf-8") for f in _text_files([seeds_dir])]
+    if rate or sweep:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        counts = [int(w) for w in workers.split(",") if w.strip()] if workers else sorted({1, cores})
+        env = dict(item.split("=", 1) for item in stack_env or [])
+        steady_benchmark(texts_of_about(texts, text_kb), rates=rate or [], duration_s=duration, sweep=sweep, workers=counts, burst=burst,
+                         engine_seconds=engine_seconds, stack_env=env, out=typer.echo)
+        return
     pipeline_benchmark(texts, ingest_url=ingest_url or settings.url(settings.ingest_port),
                        query_url=query_url or settings.url(settings.query_port), articles=articles)
 
