@@ -21,7 +21,7 @@ def make_producer(settings: Settings, **overrides) -> AIOKafkaProducer:
         acks="all",
         enable_idempotence=settings.kafka_idempotence,
         request_timeout_ms=int(settings.publish_timeout_s * 1000),
-        linger_ms=5,
+        linger_ms=settings.producer_linger_ms,
         max_request_size=settings.max_message_bytes,
     )
     options.update(overrides)
@@ -87,11 +87,14 @@ async def ensure_topics(settings: Settings, *, timeout_s: float = 20.0) -> list[
                 raise TopicSetupError("the broker refused to create topics: " + "; ".join(refused))
             changes += [f"created {name}" for name in missing]
         problems: list[str] = []
+        grow: dict[str, int] = {}
         for topic in await _wait_for_metadata(admin, topic_names(settings), deadline):
             name, partitions = topic["topic"], topic["partitions"]
-            if len(partitions) != settings.topic_partitions:
+            if len(partitions) < settings.topic_partitions:
+                grow[name] = len(partitions)  # more consumers may share the work; keys are article ids, order-free
+            elif len(partitions) > settings.topic_partitions:
                 problems.append(f"{name} has {len(partitions)} partitions, the settings ask for "
-                                f"{settings.topic_partitions} (topics keep the count they were created with)")
+                                f"{settings.topic_partitions} (a topic's partitions can be added, never removed)")
             replicas = min((len(p["replicas"]) for p in partitions), default=0)
             if replicas != settings.topic_replication:
                 problems.append(f"{name} has replication {replicas}, the settings ask for {settings.topic_replication}")
@@ -115,6 +118,16 @@ async def ensure_topics(settings: Settings, *, timeout_s: float = 20.0) -> list[
                 for code, message, _type, name, *_ in response.resources:
                     if code:
                         problems.append(f"{name}: the broker refused its configs: {message or f'error code {code}'}")
+        if grow:
+            from aiokafka.admin import NewPartitions
+
+            response = await admin.create_partitions(
+                {name: NewPartitions(total_count=settings.topic_partitions) for name in grow})
+            for name, code, message in response.topic_errors:
+                if code:
+                    problems.append(f"{name}: the broker refused more partitions: {message or f'error code {code}'}")
+                else:
+                    changes.append(f"{name}: partitions {grow[name]} -> {settings.topic_partitions}")
         if problems:
             raise TopicSetupError("; ".join(problems))
         return changes

@@ -1,6 +1,7 @@
 """One place for configuration: environment variables with the PROVNEWS_ prefix, validated at start-up."""
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # this many times the article's size it is dead-lettered as too large rather than published.
 EXTRACTED_EVENT_GROWTH = 4
 EVENT_OVERHEAD_BYTES = 64 * 1024
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 class Settings(BaseSettings):
@@ -42,7 +47,9 @@ class Settings(BaseSettings):
     # The idempotent producer (no duplicates from a producer's own retries). Tansu rejects it: `provnews up`
     # turns it off for its children when it falls back to Tansu.
     kafka_idempotence: bool = True
-    topic_partitions: int = 3
+    # Partitions bound how many consumers of a group share the work: enough for the extract workers of a
+    # few machines, and a multiple of 1, 2, 3 and 6 workers so each gets an equal share.
+    topic_partitions: int = Field(default=6, ge=1)
     topic_replication: int = 1
     # The topics are the record that reindex replays: kept forever unless a user sets a limit (-1: none).
     topic_retention_ms: int = -1
@@ -55,6 +62,14 @@ class Settings(BaseSettings):
     # How long a worker retries a send that fails in a way that can pass (broker away, leader moving) before
     # it gives up and exits, so that the supervisor restarts it and the message is read again.
     publish_retry_s: float = Field(default=120.0, gt=0)
+    # Extract processes `provnews up` runs, one consumer group: by default one per core this process may use.
+    extract_workers: int = Field(default_factory=lambda: _cores(), ge=1)
+    # Articles one extract worker has in flight at most (the engine on the next ones while earlier ones are
+    # published); under low load it holds one.
+    extract_window: int = Field(default=8, ge=1)
+    # How long a producer waits for more records before it sends a batch. 0: a record goes at once, and
+    # batches still form under load from what accumulates while the previous request is in flight.
+    producer_linger_ms: int = Field(default=0, ge=0)
     # Longest the engine may take on one article; past it the article is dead-lettered and the stream goes on.
     extract_budget_s: float = Field(default=30.0, gt=0)
 

@@ -43,6 +43,8 @@ class Child:
     restarts: int = 0
     started_at: float = field(default=0.0)
     extra_ports: tuple[int, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)  # on top of the supervisor's environment
+    log_name: str = ""  # the log file, when several children share one (the extract workers)
 
 
 def _die_with_parent() -> None:
@@ -62,6 +64,12 @@ def port_in_use(host: str, port: int) -> bool:
         except OSError:
             return True
     return False
+
+
+def free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def broker_binary() -> str:
@@ -90,10 +98,22 @@ class Supervisor:
             Child("query", [*serve, "query"], s.query_port, s.url(s.query_port) + "/readyz"),
             Child("indexer", [*serve, "indexer"], s.indexer_port, s.url(s.indexer_port) + "/readyz"),
             Child("alerts", [*serve, "alerts"], s.alerts_port, s.url(s.alerts_port) + "/readyz"),
-            Child("extract", [*serve, "extract"], s.extract_port, s.url(s.extract_port) + "/readyz"),
+            *self._extract_workers(serve),
             Child("ingest", [*serve, "ingest"], s.ingest_port, s.url(s.ingest_port) + "/readyz"),
         ]
         return children
+
+    def _extract_workers(self, serve: list[str]) -> list[Child]:
+        """`extract_workers` extract processes in one consumer group (by default one per core): the first on
+        `extract_port`, the others on free ports; they share one log, `extract.log`."""
+        s = self.settings
+        workers = []
+        for n in range(1, s.extract_workers + 1):
+            port = s.extract_port if n == 1 else free_port(s.host)
+            workers.append(Child("extract" if n == 1 else f"extract-{n}", [*serve, "extract"], port,
+                                 s.url(port) + "/readyz", env={"PROVNEWS_EXTRACT_PORT": str(port)},
+                                 log_name="extract"))
+        return workers
 
     def _broker_child(self) -> Child:
         """Apache Kafka where Java 17 is found (or asked for); else Tansu, saying in one line what that costs."""
@@ -145,9 +165,10 @@ class Supervisor:
     def _spawn(self, child: Child) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / f"{child.name}.log", "ab")  # noqa: SIM115 - the child owns it from here
+        log = open(self.log_dir / f"{child.log_name or child.name}.log", "ab")  # noqa: SIM115 - the child owns it
         child.process = subprocess.Popen(child.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         env=self._env(), preexec_fn=_die_with_parent, close_fds=True)
+                                         env={**self._env(), **child.env}, preexec_fn=_die_with_parent,
+                                         close_fds=True)
         log.close()
         child.started_at = time.monotonic()
         (self.run_dir / f"{child.name}.pid").write_text(str(child.process.pid))
@@ -193,7 +214,7 @@ class Supervisor:
                 except httpx.HTTPError:
                     pass
                 await asyncio.sleep(0.2)
-        raise StartupError(f"{child.name} was not ready within {READY_TIMEOUT_S:g} s; see {self.log_dir / child.name}.log")
+        raise StartupError(f"{child.name} was not ready within {READY_TIMEOUT_S:g} s; see {self.log_dir / (child.log_name or child.name)}.log")
 
     def _check_alive(self, child: Child) -> None:
         if child.process and child.process.poll() is not None:
@@ -202,7 +223,7 @@ class Supervisor:
 
     def _log_tail(self, child: Child, lines: int = 15) -> str:
         try:
-            return "\n".join((self.log_dir / f"{child.name}.log").read_text(errors="replace").splitlines()[-lines:])
+            return "\n".join((self.log_dir / f"{child.log_name or child.name}.log").read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
 

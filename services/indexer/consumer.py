@@ -51,9 +51,10 @@ class Indexer:
                 batches = await consumer.getmany(timeout_ms=500, max_records=self.settings.indexer_batch_size)
                 if consumer.assignment():
                     self.ready.set()
-                for tp, messages in batches.items():
-                    if await self._index(messages, producer):
-                        await self._commit(consumer, tp, messages[-1].offset + 1)
+                # Whatever arrived since the last round, from every partition, is one write and one commit: the
+                # batch is as large as the load makes it (up to indexer_batch_size), never waited for.
+                if batches and await self._index([m for messages in batches.values() for m in messages], producer):
+                    await self._commit(consumer, {tp: messages[-1].offset + 1 for tp, messages in batches.items()})
         finally:
             await consumer.stop()
             await producer.stop()
@@ -92,12 +93,13 @@ class Indexer:
                          partition=message.partition, offset=message.offset)
         return True
 
-    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+    async def _commit(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         try:
-            await consumer.commit({tp: offset})
+            await consumer.commit(offsets)
         except (CommitFailedError, KafkaError) as exc:
-            # A rebalance took the partition away: its new owner replays from the last commit; writes are idempotent.
-            log.warning("offsets.not_committed", partition=tp.partition, offset=offset, reason=str(exc))
+            # A rebalance took a partition away: its new owner replays from the last commit; writes are idempotent.
+            log.warning("offsets.not_committed", offsets={f"{tp.topic}/{tp.partition}": o for tp, o in offsets.items()},
+                        reason=str(exc))
 
     async def _dead_letter(self, producer, message, error: str, reason: str, article_id: str | None) -> None:
         event = dead_letter_event("index", message, error, reason, article_id)
