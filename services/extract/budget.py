@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import traceback
 from multiprocessing.connection import Connection
 from typing import Any
@@ -54,6 +55,8 @@ class BudgetedEngine:
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
+        # One thread: calls reach the child in the order they were made.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
 
     def _start(self) -> None:
         parent, child = self._context.Pipe()
@@ -96,9 +99,10 @@ class BudgetedEngine:
         self._call("Khởi động.", {})
 
     async def extract(self, text: str, **options):
-        return await asyncio.get_running_loop().run_in_executor(None, self._call, text, options)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._call, text, options)
 
     def close(self) -> None:
+        self._thread.shutdown(wait=False, cancel_futures=True)
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
