@@ -317,7 +317,7 @@ async def raw_floor(bootstrap: str, payloads: Sequence[bytes], folder: Path, *, 
     from provnews.settings import Settings
 
     settings = Settings(kafka_bootstrap=bootstrap)
-    from provnews.kafka import consumer_options, make_producer
+    from provnews.kafka import _wait_for_metadata, consumer_options, make_producer
 
     topic = f"bench.floor.{uuid.uuid4().hex[:8]}"
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -325,6 +325,7 @@ async def raw_floor(bootstrap: str, payloads: Sequence[bytes], folder: Path, *, 
     try:
         await admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1,
                                             topic_configs={"max.message.bytes": str(settings.max_message_bytes)})])
+        await _wait_for_metadata(admin, [topic], asyncio.get_running_loop().time() + 30)  # every partition led
     finally:
         await admin.close()
     db = sqlite3.connect(folder / "floor.sqlite3", isolation_level=None)
@@ -408,6 +409,72 @@ def _store_counts(path: Path, ids: Sequence[str]) -> dict[str, int]:
     return {i: max(rows.get(i, 0), fts.get(i, 0)) for i in ids}
 
 
+def process_cpu(data_dir: Path) -> dict[str, float]:
+    """CPU seconds used so far by each part of a running `provnews up`, from /proc: every component named by a
+    pid file under data_dir/run, with its children (the extract engine's process is counted on its own)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+
+    def cpu(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    out: dict[str, float] = {}
+    for pid_file in sorted((data_dir / "run").glob("*.pid")):
+        name = pid_file.stem.split("-")[0]  # extract-2 counts as extract
+        try:
+            pid = int(pid_file.read_text())
+        except (OSError, ValueError):
+            continue
+        todo = [pid]
+        while todo:
+            current = todo.pop()
+            todo.extend(children.get(current, []))
+            try:
+                engine = current != pid and b"multiprocessing" in Path(f"/proc/{current}/cmdline").read_bytes() \
+                    and b"resource_tracker" not in Path(f"/proc/{current}/cmdline").read_bytes()
+            except OSError:
+                engine = False
+            key = f"{name} engine" if engine else name
+            out[key] = out.get(key, 0.0) + cpu(current)
+    return out
+
+
+def cpu_line(before: dict[str, float], after: dict[str, float], articles: int) -> str:
+    spent = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
+    parts = sorted(spent.items(), key=lambda kv: -kv[1])
+    return ("CPU ms per article: " + ", ".join(f"{k} {1000 * v / max(1, articles):.1f}" for k, v in parts)
+            + f"; total {1000 * sum(spent.values()) / max(1, articles):.1f}")
+
+
+def start_profiles(data_dir: Path, folder: Path, seconds: float) -> list:
+    """py-spy (`pip install py-spy`) on every Python service for `seconds`, raw stacks into `folder`."""
+    import shutil
+    import subprocess
+    import sys
+
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    folder.mkdir(parents=True, exist_ok=True)
+    running = []
+    for pid_file in sorted((data_dir / "run").glob("*.pid")):
+        if pid_file.stem == "broker":
+            continue
+        running.append(subprocess.Popen([spy, "record", "--pid", pid_file.read_text().strip(), "--subprocesses",
+                                         "--duration", str(max(1, int(seconds))), "--rate", "100", "--format", "raw",
+                                         "--nonblocking", "--output", str(folder / f"{pid_file.stem}.txt")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return running
+
+
 def _load_average() -> str:
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -417,6 +484,7 @@ def _load_average() -> str:
 
 def steady_benchmark(texts: Sequence[str], *, rates: Sequence[float], duration_s: float, sweep: bool,
                      workers: Sequence[int], burst: int, engine_seconds: float, stack_env: dict[str, str],
+                     warmup: int = 500, profile_dir: Path | None = None,
                      out: Callable[[str], None] = print) -> list[WorkersResult]:
     from provnews.faults import UpProcess
 
@@ -436,16 +504,21 @@ def steady_benchmark(texts: Sequence[str], *, rates: Sequence[float], duration_s
         with tempfile.TemporaryDirectory(prefix="provnews-bench-") as folder:
             env = {"PROVNEWS_EXTRACT_WORKERS": str(n_workers), **stack_env}
             up = UpProcess(Path(folder) / "data", extra_env=env)
-            out(f"\n== {n_workers} extract worker(s): starting provnews up on free loopback ports …")
+            out(f"\n== {n_workers} extract worker(s): starting provnews up on free loopback ports, then {warmup} "
+                "articles at 50/s to warm it up (not timed) …")
             up.start()
             store = Path(folder) / "data" / "provnews.sqlite3"
             acked_all: dict[str, float] = {}
             refused_all = 0
             try:
                 with StoreWatch(store) as watch:
-                    # Warm-up: a few articles through every stage (connections, the engine's first call).
+                    # Warm-up, not timed: articles through every stage (connections, the engine's first calls, and
+                    # the broker's JIT compiler, which costs it several times the CPU per article in its first minute).
                     acked, refused, _ = asyncio.run(_post_burst(up.url("ingest"), bodies.take(20)))
                     watch.wait_for(list(acked), 120)
+                    acked_all.update(acked)
+                    acked, refused, _ = asyncio.run(_post_steady(up.url("ingest"), bodies.take(warmup), 50))
+                    watch.wait_for(list(acked), max(120.0, warmup / 10))
                     acked_all.update(acked)
                     refused_all += refused
                     # Burst: the ingest acknowledgement rate, and the sustained end-to-end rate.
@@ -467,6 +540,9 @@ def steady_benchmark(texts: Sequence[str], *, rates: Sequence[float], duration_s
                     out(STEADY_HEAD)
                     for rate in (SWEEP_RATES if sweep else rates):
                         count = max(1, int(rate * duration_s))
+                        cpu_before = process_cpu(up.data_dir)
+                        spies = start_profiles(up.data_dir, profile_dir / f"{n_workers}w-{rate:g}", duration_s) \
+                            if profile_dir else []
                         step_started = time.monotonic()
                         acked, refused, took = asyncio.run(_post_steady(up.url("ingest"), bodies.take(count), rate))
                         posting_s = time.monotonic() - step_started
@@ -480,6 +556,9 @@ def steady_benchmark(texts: Sequence[str], *, rates: Sequence[float], duration_s
                         step.unfinished = len(acked) - len(step.latencies)
                         result.steady.append(step)
                         out(step.row())
+                        out("        " + cpu_line(cpu_before, process_cpu(up.data_dir), len(acked)))
+                        for spy in spies:
+                            spy.wait(60)
                         if sweep and (step.p99 > P99_LIMIT_S or step.unfinished):
                             break
                     watch.wait_for(list(acked_all), 60)

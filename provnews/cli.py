@@ -322,6 +322,9 @@ def bench_pipeline(
     burst: Annotated[int, typer.Option(help="Steady mode: articles in the burst that measures the rates.")] = 1500,
     engine_seconds: Annotated[float, typer.Option(help="Steady mode: how long to time the engine alone.")] = 5.0,
     stack_env: Annotated[list[str] | None, typer.Option(help="Steady mode: KEY=VALUE for the stack it starts.")] = None,
+    warmup: Annotated[int, typer.Option(help="Steady mode: articles posted (at 50/s, not timed) before measuring.")] = 500,
+    profile: Annotated[Path | None, typer.Option(help="Steady mode: py-spy every service at each rate, raw stacks "
+                                                      "into this folder (pip install py-spy).")] = None,
     text_kb: Annotated[float, typer.Option(help="Steady mode: cut the texts at paragraphs into pieces of about "
                                                 "this many KB (0: whole files).")] = 2.0,
 ) -> None:
@@ -338,7 +341,8 @@ def bench_pipeline(
         counts = [int(w) for w in workers.split(",") if w.strip()] if workers else sorted({1, cores})
         env = dict(item.split("=", 1) for item in stack_env or [])
         steady_benchmark(texts_of_about(texts, text_kb), rates=rate or [], duration_s=duration, sweep=sweep, workers=counts, burst=burst,
-                         engine_seconds=engine_seconds, stack_env=env, out=typer.echo)
+                         engine_seconds=engine_seconds, stack_env=env, warmup=warmup,
+                         profile_dir=profile, out=typer.echo)
         return
     pipeline_benchmark(texts, ingest_url=ingest_url or settings.url(settings.ingest_port),
                        query_url=query_url or settings.url(settings.query_port), articles=articles)
