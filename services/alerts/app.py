@@ -251,7 +251,7 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
         document: Annotated[list[str], Query()] = [],  # noqa: B006
         keyword: Annotated[list[str], Query(description="Looked for in the title and evidence sentences.")] = [],  # noqa: B006
         unit_contains: str | None = None,
-        min_value: float | None = None,
+        min_value: Annotated[float | None, Query(allow_inf_nan=False)] = None,
     ) -> EventSourceResponse:
         """New reform mentions as Server-Sent Events (`reform.mention`), optionally filtered like a subscription."""
         metric = MetricFilter(unit_contains=unit_contains, min_value=min_value) \

@@ -32,7 +32,18 @@ class MetricFilter(BaseModel):
 
     unit_contains: str | None = Field(default=None, min_length=1, max_length=200,
                                       description="Part of the unit, e.g. 'biên chế' or 'bien che'.")
-    min_value: float | None = Field(default=None, description="At least this value.")
+    # NaN, Infinity and 1e309 (which JSON parsers read as infinity) would be stored as null and empty the filter.
+    min_value: float | None = Field(default=None, allow_inf_nan=False, description="At least this value (finite).")
+
+    @field_validator("unit_contains")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("unit_contains must not be blank")
+        return value
+
+    def is_empty(self) -> bool:
+        return self.unit_contains is None and self.min_value is None
 
 
 class Filter(BaseModel):
@@ -55,7 +66,7 @@ class Filter(BaseModel):
         return list(dict.fromkeys(cleaned))
 
     def is_empty(self) -> bool:
-        metric_empty = self.metric is None or (self.metric.unit_contains is None and self.metric.min_value is None)
+        metric_empty = self.metric is None or self.metric.is_empty()
         return metric_empty and not (self.topics or self.provinces or self.persons or self.documents or self.keywords)
 
 
@@ -64,6 +75,8 @@ def checked(filter_: Filter, *, allow_empty: bool = False) -> Filter:
     if not allow_empty and filter_.is_empty():
         raise FilterError("empty_filter", "the filter is empty: give at least one of topics, provinces, persons, "
                                           "documents, keywords or metric")
+    if filter_.metric is not None and filter_.metric.is_empty():
+        raise FilterError("empty_filter", "the metric filter is empty: give unit_contains, min_value or both")
     unknown_topics = [t for t in filter_.topics if t not in TOPIC_IDS]
     if unknown_topics:
         raise FilterError("unknown_topic", f"unknown topic id(s): {', '.join(unknown_topics)}", known=list(TOPIC_IDS))

@@ -154,3 +154,38 @@ def test_documented(api):
     spec = httpx.get(f"{api}/openapi.json").json()
     assert {"/v1/subscriptions", "/v1/subscriptions/{subscription_id}", "/v1/subscriptions/{subscription_id}/deliveries",
             "/v1/deliveries/{delivery_id}/redeliver", "/v1/mentions/stream"} <= spec["paths"].keys()
+
+
+_FILTER_START = '{"name": "n", "webhook_url": "' + PUBLIC_HOOK + '", "filter": '
+
+
+@pytest.mark.parametrize("filter_json,error,detail", [
+    ('{"metric": {"min_value": NaN}}', "invalid_request", "filter.metric.min_value: Input should be a finite number"),
+    ('{"metric": {"min_value": Infinity}}', "invalid_request", "filter.metric.min_value: Input should be a finite number"),
+    ('{"metric": {"min_value": -Infinity}}', "invalid_request", "filter.metric.min_value: Input should be a finite number"),
+    ('{"metric": {"min_value": 1e309}}', "invalid_request", "filter.metric.min_value: Input should be a finite number"),
+    ('{"topics": ["sap_xep_bo_may"], "metric": {"min_value": NaN}}', "invalid_request", "finite number"),
+    ('{"metric": {"unit_contains": null, "min_value": null}}', "empty_filter", "the filter is empty"),
+    ('{"topics": [], "provinces": [], "keywords": []}', "empty_filter", "the filter is empty"),
+    ('{"topics": ["sap_xep_bo_may"], "metric": {}}', "empty_filter", "the metric filter is empty"),
+    ('{"metric": {"unit_contains": "   "}}', "invalid_request", "unit_contains must not be blank"),
+])
+def test_filters_that_would_match_everything_are_refused(api, filter_json, error, detail):
+    """Non-finite thresholds used to be stored as null, which emptied the filter: every article matched."""
+    body = _FILTER_START + filter_json + "}"
+    response = httpx.post(f"{api}/v1/subscriptions", content=body,
+                          headers={**ALICE, "content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == error and detail in response.json()["detail"]
+    sub_id = httpx.post(f"{api}/v1/subscriptions", json=subscription(), headers=ALICE).json()["id"]
+    change = httpx.patch(f"{api}/v1/subscriptions/{sub_id}", content='{"filter": ' + filter_json + "}",
+                         headers={**ALICE, "content-type": "application/json"})
+    assert change.status_code == 422 and change.json()["error"] == error
+    assert httpx.get(f"{api}/v1/subscriptions/{sub_id}", headers=ALICE).json()["filter"]["topics"] == ["sap_xep_bo_may"]
+    httpx.delete(f"{api}/v1/subscriptions/{sub_id}", headers=ALICE)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity", "1e309"])
+def test_the_mention_stream_refuses_non_finite_thresholds(api, value):
+    response = httpx.get(f"{api}/v1/mentions/stream", params={"min_value": value})
+    assert response.status_code == 422 and "finite number" in response.json()["detail"]
