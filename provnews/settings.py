@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     max_article_bytes: int = 1024 * 1024
     max_batch_bytes: int = 32 * 1024 * 1024
     indexer_batch_size: int = 200
+    # The query API: a read running longer is stopped and answered 503; reads run side by side on this many connections.
+    query_timeout_s: float = Field(default=10.0, gt=0)
+    query_readers: int = Field(default=4, ge=1, le=64)
     log_format: Literal["json", "console"] = "json"
     log_level: str = "info"
 

@@ -6,9 +6,13 @@ A query without diacritics searches the folded columns; a query with them search
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +24,7 @@ from provnews.indexer.ports import (
     Hit,
     MetricPage,
     MetricRow,
+    QueryTimedOut,
     Rejected,
     SearchQuery,
     SearchResult,
@@ -81,8 +86,71 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 
 
 class SqliteStore(SqliteOnOneThread):
+    """Writes on one thread; reads on a small pool of read-only connections (WAL lets them run while a
+    write does), each stopped by SQLite's progress handler once it runs over `query_timeout_s`, so one
+    heavy search neither blocks the others nor runs for ever."""
+
     schema = _SCHEMA
     schema_version = SCHEMA_VERSION
+    PROGRESS_EVERY = 1000  # SQLite virtual-machine steps between deadline checks
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 30.0, readers: int = 4,
+                 query_timeout_s: float = 10.0):
+        super().__init__(path, busy_timeout_s=busy_timeout_s, thread_name="sqlite-writer")
+        self.query_timeout_s = query_timeout_s
+        self._reader_pool = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="sqlite-reader")
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._schema_ready = False
+
+    def _db(self) -> sqlite3.Connection:
+        reader = getattr(self._local, "reader", None)
+        return reader if reader is not None else super()._db()
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "connection", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None,
+                                   check_same_thread=False)  # used by its own thread; closed by close()
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA query_only=ON")
+            conn.set_progress_handler(self._over_time, self.PROGRESS_EVERY)
+            with self._readers_lock:
+                self._readers.append(conn)
+            self._local.connection = conn
+        return conn
+
+    def _over_time(self) -> int:
+        deadline = getattr(self._local, "deadline", None)
+        return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+    async def _read(self, fn, *args):
+        if not self._schema_ready:  # the writer's connection creates the schema first
+            await self._run(self._db)
+            self._schema_ready = True
+
+        def call():
+            self._local.reader = self._reader()
+            self._local.deadline = time.monotonic() + self.query_timeout_s
+            try:
+                return fn(*args)
+            except sqlite3.OperationalError as exc:
+                if "interrupted" in str(exc):
+                    raise QueryTimedOut(f"the query ran over {self.query_timeout_s:g} s and was stopped") from exc
+                raise StoreUnavailable(str(exc)) from exc
+            finally:
+                self._local.reader = self._local.deadline = None
+
+        return await asyncio.get_running_loop().run_in_executor(self._reader_pool, call)
+
+    async def close(self) -> None:
+        self._reader_pool.shutdown(wait=True)
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        await super().close()
 
     # -- writing ---------------------------------------------------------------------------------
     async def write(self, articles: Sequence[ExtractedArticle]) -> list[Rejected]:
@@ -152,7 +220,7 @@ class SqliteStore(SqliteOnOneThread):
 
     # -- reading ---------------------------------------------------------------------------------
     async def search(self, query: SearchQuery) -> SearchResult:
-        return await self._run(self._search, query)
+        return await self._read(self._search, query)
 
     def _search(self, query: SearchQuery) -> SearchResult:
         db = self._db()
@@ -187,7 +255,7 @@ class SqliteStore(SqliteOnOneThread):
         return SearchResult(total=total, page=query.page, size=query.size, hits=hits, facets=facets)
 
     async def get(self, article_id: str) -> dict | None:
-        return await self._run(self._get, article_id)
+        return await self._read(self._get, article_id)
 
     def _get(self, article_id: str) -> dict | None:
         db = self._db()
@@ -201,7 +269,7 @@ class SqliteStore(SqliteOnOneThread):
         return {**json.loads(row["doc"]), "duplicates": [dict(d) for d in duplicates]}
 
     async def stats(self) -> Stats:
-        return await self._run(self._stats)
+        return await self._read(self._stats)
 
     def _stats(self) -> Stats:
         db = self._db()
@@ -222,7 +290,7 @@ class SqliteStore(SqliteOnOneThread):
 
     # -- the explorer: a timeline and the metrics for the current filter -------------------------------
     async def timeline(self, query: SearchQuery, split: TimelineSplit) -> Timeline:
-        return await self._run(self._timeline, query, split)
+        return await self._read(self._timeline, query, split)
 
     def _timeline(self, query: SearchQuery, split: TimelineSplit) -> Timeline:
         db = self._db()
@@ -246,7 +314,7 @@ class SqliteStore(SqliteOnOneThread):
                                 for v, months in ranked])
 
     async def list_metrics(self, query: SearchQuery) -> MetricPage:
-        return await self._run(self._list_metrics, query)
+        return await self._read(self._list_metrics, query)
 
     def _list_metrics(self, query: SearchQuery) -> MetricPage:
         db = self._db()

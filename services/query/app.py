@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from provnews.http import ApiError, install_error_handlers, problem
 from provnews.indexer.bootstrap import make_store
-from provnews.indexer.ports import ArticleStore, SearchResult, Stats
+from provnews.indexer.ports import ArticleStore, QueryTimedOut, SearchResult, Stats
 from provnews.query.explorer import explorer_running, install_explorer
 from provnews.query.filters import Filters
 from provnews.settings import Settings, get_settings
@@ -34,6 +34,11 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
     app = FastAPI(title="provnews query", version="1", lifespan=lifespan,
                   description="Search articles, their extracted entities and reform metrics.")
     install_error_handlers(app)
+
+    @app.exception_handler(QueryTimedOut)
+    async def _timed_out(_: Request, exc: QueryTimedOut) -> JSONResponse:
+        return problem(503, "query_timeout", f"{exc}; narrow it (more words or filters) or try again later",
+                       headers={"Retry-After": "5"})
 
     @app.get("/v1/search", response_model=SearchResult)
     async def search(request: Request, query: Filters) -> SearchResult:
