@@ -46,6 +46,7 @@ class Settings(BaseSettings):
 
     max_article_bytes: int = 1024 * 1024
     max_batch_bytes: int = 32 * 1024 * 1024
+    ingest_max_in_flight: int = Field(default=500, ge=1, description="A batch's sends awaiting the broker at once.")
     indexer_batch_size: int = 200
     # The query API: a read running longer is stopped and answered 503; reads run side by side on this many connections.
     query_timeout_s: float = Field(default=10.0, gt=0)

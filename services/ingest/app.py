@@ -12,7 +12,9 @@ from pydantic import ValidationError
 
 from provnews.http import ApiError, install_error_handlers, problem, summarize, validation_errors
 from provnews.ingest.articles import ArticleSubmission, to_received
-from provnews.ingest.publisher import BrokerUnavailable, KafkaPublisher, Publisher
+from provnews.ingest.publisher import (
+    BrokerUnavailable, BrokerUnreachable, KafkaPublisher, OutcomeUnknown, Publisher,
+)
 from provnews.logs import get_logger
 from provnews.schemas.events import ArticleReceived, derive_id
 from provnews.settings import Settings, get_settings
@@ -21,6 +23,7 @@ log = get_logger(__name__)
 JSON_TYPES = ("application/json",)
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines")
 RETRY_AFTER_S = "5"
+LISTED_ERRORS = 100  # a batch answer details this many failed lines; the rest are counted (and listed by id)
 _ARTICLE_BODY = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArticleSubmission"}}}, "required": True}
 _BATCH_BODY = {"content": {"application/x-ndjson": {"schema": {"type": "string", "description": "One ArticleSubmission JSON object per line."}}}, "required": True}
 
@@ -75,6 +78,11 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         except BrokerUnavailable as exc:
             log.warning("article.not_published", reason=str(exc))
             raise ApiError(503, "broker_unavailable", str(exc), headers={"Retry-After": RETRY_AFTER_S}) from exc
+        except OutcomeUnknown as exc:
+            log.warning("article.outcome_unknown", reason=str(exc))
+            raise ApiError(504, "outcome_unknown", f"{exc}: the article may or may not be published; posting it "
+                           "again is safe (same id)", headers={"Retry-After": RETRY_AFTER_S},
+                           id=received.article_id) from exc
         finally:
             structlog.contextvars.unbind_contextvars("article_id")
         log.info("article.accepted", article_id=received.article_id, partition=partition, offset=offset,
@@ -84,42 +92,65 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
     @app.post("/v1/articles:batch", openapi_extra={"requestBody": _BATCH_BODY},
               responses={202: {}, 207: {}, 400: {}, 413: {}, 415: {}, 422: {}, 503: {}})
     async def post_batch(request: Request) -> JSONResponse:
-        """Submit NDJSON, one article a line; answers per line (202 when all were accepted, else 207)."""
+        """Submit NDJSON, one article a line; answers per line (202 when all were accepted, else 207).
+
+        Each line's answer is what happened to it: `accepted` (the broker has it), `invalid` (never
+        sent), `refused` (never sent: the broker was unreachable) or `unknown` (sent, not acknowledged
+        in time: posting it again is safe, the id is the same). At most `max_in_flight` sends wait for
+        the broker at once."""
         _require_content_type(request, NDJSON_TYPES)
         body = await _read_body(request, settings.max_batch_bytes)
-        results: list[dict] = []
-        pending: list[tuple[dict, object]] = []
+        batch = BatchAnswer()
+        in_flight = asyncio.Semaphore(settings.ingest_max_in_flight)
+        broker_down: list[str] = []  # once the broker is unreachable, later lines are refused without trying
+        sends: set[asyncio.Task] = set()
+
+        async def send(result: dict, received) -> None:
+            try:
+                if broker_down:
+                    raise BrokerUnreachable(broker_down[0])
+                partition, offset = await publish(received)
+            except BrokerUnavailable as exc:
+                if isinstance(exc, BrokerUnreachable):
+                    broker_down[:] = broker_down or [str(exc)]
+                batch.failed(result, 503, "refused", "broker_unavailable", str(exc))
+                log.warning("article.not_published", article_id=received.article_id, reason=str(exc))
+            except OutcomeUnknown as exc:
+                batch.failed(result, 504, "unknown", "outcome_unknown",
+                             f"{exc}: it may or may not be published; posting it again is safe (same id)")
+                log.warning("article.outcome_unknown", article_id=received.article_id, reason=str(exc))
+            else:
+                result.update(status=202, outcome="accepted")
+                batch.accepted += 1
+                log.info("article.accepted", article_id=received.article_id, partition=partition, offset=offset)
+            finally:
+                in_flight.release()
+
         for number, line in enumerate(body.split(b"\n"), 1):
             if not line.strip():
                 continue
-            result: dict = {"line": number}
-            results.append(result)
+            batch.lines += 1
             if len(line) > settings.max_article_bytes:
-                result.update(status=413, error="too_large", detail=f"line is over {settings.max_article_bytes} bytes")
+                batch.invalid(number, 413, "too_large", f"line is over {settings.max_article_bytes} bytes")
                 continue
             try:
                 received = to_received(_parse_submission(line))
             except ApiError as exc:
-                result.update(status=exc.status, error=exc.error, detail=exc.detail, **exc.extra)
+                batch.invalid(number, exc.status, exc.error, exc.detail, **exc.extra)
                 continue
-            result["id"] = received.article_id
-            pending.append((result, received))
-        if not results:
+            result = {"line": number, "id": received.article_id}
+            batch.results.append(result)
+            await in_flight.acquire()  # back-pressure: parse no further while the broker is behind
+            task = asyncio.create_task(send(result, received))
+            sends.add(task)
+            task.add_done_callback(sends.discard)
+        if not batch.lines:
             raise ApiError(422, "empty_batch", "the body holds no article lines")
-        outcomes = await asyncio.gather(*(publish(received) for _, received in pending), return_exceptions=True)
-        for (result, received), outcome in zip(pending, outcomes):
-            if isinstance(outcome, BaseException):
-                result.update(status=503, error="broker_unavailable", detail=str(outcome))
-                log.warning("article.not_published", article_id=received.article_id, reason=str(outcome))
-            else:
-                result["status"] = 202
-                log.info("article.accepted", article_id=received.article_id, partition=outcome[0], offset=outcome[1])
-        accepted = sum(r["status"] == 202 for r in results)
-        unavailable = sum(r["status"] == 503 for r in results)
-        payload = {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
-        if unavailable and not accepted:
+        await asyncio.gather(*sends)
+        payload = batch.payload()
+        if batch.refused and not batch.accepted and not batch.unknown:
             return JSONResponse(payload, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
-        return JSONResponse(payload, status_code=202 if accepted == len(results) else 207)
+        return JSONResponse(payload, status_code=202 if batch.accepted == batch.lines else 207)
 
     @app.get("/healthz")
     async def healthz() -> dict:
@@ -135,6 +166,41 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
                        headers={"Retry-After": RETRY_AFTER_S})
 
     return app
+
+
+class BatchAnswer:
+    """The answer to a batch: counts, then one entry per line in order (failures detailed up to LISTED_ERRORS)."""
+
+    def __init__(self):
+        self.lines = self.accepted = self.refused = self.unknown = self.invalid_lines = 0
+        self.results: list[dict] = []
+        self.detailed = 0
+        self.not_listed = 0
+
+    def _detail(self, result: dict, error: str, detail: str, **extra) -> None:
+        if self.detailed < LISTED_ERRORS:
+            self.detailed += 1
+            result.update(error=error, detail=detail[:500], **extra)
+
+    def invalid(self, line: int, status: int, error: str, detail: str, **extra) -> None:
+        self.invalid_lines += 1
+        if self.detailed < LISTED_ERRORS:
+            result = {"line": line, "status": status, "outcome": "invalid"}
+            self._detail(result, error, detail, **extra)
+            self.results.append(result)
+        else:  # without an id there is nothing more to say than the count
+            self.not_listed += 1
+
+    def failed(self, result: dict, status: int, outcome: str, error: str, detail: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        result.update(status=status, outcome=outcome)
+        self._detail(result, error, detail)
+
+    def payload(self) -> dict:
+        self.results.sort(key=lambda r: r["line"])
+        return {"lines": self.lines, "accepted": self.accepted, "rejected": self.invalid_lines + self.refused,
+                "refused": self.refused, "unknown": self.unknown, "invalid": self.invalid_lines,
+                "not_listed": self.not_listed, "results": self.results}
 
 
 def _require_content_type(request: Request, allowed: tuple[str, ...]) -> None:

@@ -119,3 +119,49 @@ def test_ready_and_documented(ingest):
     assert "/v1/articles" in spec["paths"] and "/v1/articles:batch" in spec["paths"]
     assert "ArticleSubmission" in spec["components"]["schemas"]
     assert httpx.get(f"{ingest}/docs").status_code == 200
+
+
+def test_each_batch_line_is_answered_with_what_happened_to_it(tmp_path, serve, settings):
+    """A deadline too short for the broker to acknowledge everything: a line answered refused must not be
+    on the topic, an accepted one must be, and a send whose acknowledgement did not come in time is
+    `unknown`, with its id (before, such lines were answered 503 and then published anyway)."""
+    hurried = settings.model_copy(update={"publish_timeout_s": 0.2, "ingest_max_in_flight": 2000})
+    url = serve(create_app(hurried)).url
+    lines = [json.dumps({"text": f"Xã số {i} giảm {i % 90 + 2} thôn, tổ dân phố."}) for i in range(5000)]
+    lines[7] = '{"text": ""}'
+    response = httpx.post(f"{url}/v1/articles:batch", content="\n".join(lines).encode(), timeout=120,
+                          headers={"content-type": "application/x-ndjson"})
+    body = response.json()
+    assert response.status_code in (202, 207, 503), body
+    results = body["results"]
+    refused = {r["id"] for r in results if r["status"] == 503}
+    accepted = {r["id"] for r in results if r["status"] == 202}
+    sent = sum(r["status"] in (202, 504) for r in results)  # 504: not acknowledged in time, may still arrive
+    on_topic = {m.key.decode() for m in read_topic(settings.kafka_bootstrap, settings.topic_raw, timeout=10,
+                                                   want=lambda m: len(m) >= sent)}
+    assert accepted <= on_topic
+    assert not (refused & on_topic), f"{len(refused & on_topic)} lines answered refused were published"
+    outcomes = {r["outcome"] for r in results}
+    assert outcomes <= {"accepted", "refused", "unknown", "invalid"}
+    assert len(results) == body["lines"] == 5000  # every line answered (under the listing bound here)
+    assert [r["line"] for r in results if r["outcome"] == "invalid"] == [8] and body["invalid"] == 1
+    unknown = [r for r in results if r["outcome"] == "unknown"]
+    assert all(r["id"] and r["status"] == 504 for r in unknown) and body["unknown"] == len(unknown)
+    assert body["accepted"] == len(accepted) and body["refused"] == len(refused)
+    assert on_topic <= accepted | {r["id"] for r in unknown}
+
+
+def test_a_batch_of_invalid_lines_gets_a_bounded_answer(ingest, settings):
+    before = published(settings)
+    response = httpx.post(f"{ingest}/v1/articles:batch", content=b'{"text": 1}\n' * 50_000, timeout=60,
+                          headers={"content-type": "application/x-ndjson"})
+    assert response.status_code == 207
+    body = response.json()
+    assert (body["lines"], body["invalid"], body["accepted"], body["rejected"]) == (50_000, 50_000, 0, 50_000)
+    assert len(body["results"]) == 100 and body["not_listed"] == 49_900
+    assert body["results"][0] == {"line": 1, "status": 422, "outcome": "invalid", "error": "invalid_article",
+                                  "detail": "text: Input should be a valid string",
+                                  "errors": [{"loc": ["text"], "msg": "Input should be a valid string",
+                                              "type": "string_type"}]}
+    assert len(response.content) < 50_000
+    assert published(settings) == before
