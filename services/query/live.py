@@ -27,6 +27,7 @@ from provnews.settings import Settings
 log = get_logger(__name__)
 QUEUE_SIZE = 500
 STATUS_EVERY_S = 5.0
+LOG_CHECK_EVERY_S = 2.0
 
 
 class _TopicMissing(Exception):
@@ -74,12 +75,16 @@ class MentionFeed(MentionHub):
                 self.connected = True
                 delay = 0.5
                 log.info("mention_feed.started", topic=self.settings.topic_mentions)
+                checked_at = asyncio.get_running_loop().time()
                 while not self._stopping.is_set():
                     batches = await consumer.getmany(timeout_ms=500, max_records=500)
                     for messages in batches.values():
                         for message in messages:
                             self._decode_and_publish(message)
-            except (KafkaError, OSError, _TopicMissing) as exc:
+                    if asyncio.get_running_loop().time() - checked_at >= LOG_CHECK_EVERY_S:
+                        await self._follow_log_resets(consumer)
+                        checked_at = asyncio.get_running_loop().time()
+            except (KafkaError, OSError, _TopicMissing, TimeoutError) as exc:
                 log.warning("mention_feed.broker_unreachable", reason=str(exc), retry_in_s=delay)
             except Exception as exc:  # noqa: BLE001 - the feed must never take the query API down
                 log.error("mention_feed.failed", error=type(exc).__name__, reason=str(exc)[:500], retry_in_s=delay)
@@ -107,6 +112,21 @@ class MentionFeed(MentionHub):
         await consumer.seek_to_end(*assigned)
         for tp in assigned:
             await consumer.position(tp)
+
+    async def _follow_log_resets(self, consumer: AIOKafkaConsumer) -> None:
+        """A broker that lost its log (restarted memory-only, or the topic recreated) starts again at offset 0;
+        a reader waiting at its old position would see nothing until the new log got that far. Read the new log
+        from its start instead. A position that went out of range raises and the consumer is made anew."""
+        assigned = list(consumer.assignment())
+        partitions = consumer.partitions_for_topic(self.settings.topic_mentions)
+        if not partitions or {tp.partition for tp in assigned} != set(partitions):
+            raise _TopicMissing(f"the partitions of {self.settings.topic_mentions!r} changed")
+        ends = await asyncio.wait_for(consumer.end_offsets(assigned), 10)
+        for tp in assigned:
+            position = await consumer.position(tp)
+            if position > ends[tp]:
+                log.warning("mention_feed.log_reset", partition=tp.partition, position=position, end=ends[tp])
+                await consumer.seek_to_beginning(tp)
 
     def _decode_and_publish(self, message) -> None:
         try:
