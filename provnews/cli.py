@@ -96,7 +96,10 @@ def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVI
         else:
             from provnews.query.app import create_app
         port = settings.ingest_port if service == "ingest" else settings.query_port
-        uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning", access_log=False)
+        from provnews.http import SERVER_OPTIONS
+
+        uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning", access_log=False,
+                    **SERVER_OPTIONS)
     elif service == "extract":
         from provnews.extract.stream import run_worker
 

@@ -1,10 +1,20 @@
-"""What the HTTP services share: one error shape, and the handlers that produce it."""
+"""What the HTTP services share: one error shape, the handlers that produce it, and the guards every
+request passes (URL length, body size after decompression, content type and encoding)."""
 from __future__ import annotations
+
+import zlib
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+MAX_URL_BYTES = 8 * 1024  # path and query; longer is 414
+# What uvicorn reads of a request head before giving up (its default, 16 KiB, resets longer URLs before the
+# app could answer 414). `uvicorn.Config(..., **SERVER_OPTIONS)` in every service.
+SERVER_OPTIONS = {"h11_max_incomplete_event_size": 1024 * 1024}
+ENCODINGS = ("gzip", "identity")
 
 
 class ApiError(Exception):
@@ -31,7 +41,119 @@ def summarize(errors: list[dict]) -> str:
     return "; ".join(f"{'.'.join(e['loc']) or 'body'}: {e['msg']}" for e in errors)
 
 
+class UrlLimit:
+    """414 for a path and query over MAX_URL_BYTES, before routing (plain ASGI middleware)."""
+
+    def __init__(self, app, limit: int = MAX_URL_BYTES):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") > self.limit:
+            response = problem(414, "uri_too_long", f"the URL's path and query are over {self.limit} bytes")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def require_content_type(request: Request, allowed: tuple[str, ...]) -> None:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in allowed:
+        raise ApiError(415, "unsupported_media_type",
+                       f"content type {media_type or '(none)'!r} is not accepted here; send {allowed[0]}")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, gunzipped if it says `Content-Encoding: gzip`; 413 once over `limit` bytes (after
+    decompression, so a small bomb is refused as what it would become), 415 for other encodings."""
+    encoding = request.headers.get("content-encoding", "identity").strip().lower() or "identity"
+    if encoding not in ENCODINGS:
+        raise ApiError(415, "unsupported_encoding",
+                       f"content encoding {encoding!r} is not accepted here; send gzip or no encoding")
+    too_large = ApiError(413, "too_large", f"the body is over {limit} bytes" +
+                         (" once decompressed" if encoding == "gzip" else ""))
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
+    chunks, size = [], 0
+    try:
+        async for chunk in request.stream():
+            while chunk:
+                piece = inflate.decompress(chunk, limit + 1 - size) if inflate else chunk
+                chunk = inflate.unconsumed_tail if inflate else b""
+                size += len(piece)
+                if size > limit:
+                    raise too_large
+                chunks.append(piece)
+        if inflate:
+            piece = inflate.flush()
+            size += len(piece)
+            if size > limit:
+                raise too_large
+            chunks.append(piece)
+            if not inflate.eof:
+                raise ApiError(400, "undecodable_body", "the gzip body is cut short")
+    except zlib.error as exc:
+        raise ApiError(400, "undecodable_body", f"the gzip body cannot be decompressed: {exc}") from exc
+    return b"".join(chunks)
+
+
+def parse_json(body: bytes, model: type[BaseModel], error: str) -> BaseModel:
+    """The body as `model`, or 400 (not UTF-8, not JSON) or 422 `error` with every field's reason."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "undecodable_body", f"the body is not UTF-8: byte {exc.start} cannot be decoded") from exc
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        raw_errors = exc.errors(include_url=False)
+        if any(e["type"] == "json_invalid" for e in raw_errors):
+            raise ApiError(400, "invalid_json", f"the body is not valid JSON: {raw_errors[0]['msg']}") from exc
+        if any(e["type"] == "model_type" and not e["loc"] for e in raw_errors):
+            raise ApiError(422, error, "the body must be a JSON object") from exc
+        errors = validation_errors(raw_errors)
+        raise ApiError(422, error, summarize(errors), errors=errors) from exc
+
+
+def json_body(model: type[BaseModel], limit: int = 64 * 1024, error: str = "invalid_request"):
+    """A dependency reading the request body as `model` with the same checks and words as ingest."""
+
+    async def dependency(request: Request):
+        require_content_type(request, ("application/json",))
+        return parse_json(await read_body(request, limit), model, error)
+
+    return dependency
+
+
+def body_schema(model: type[BaseModel]) -> dict:
+    """openapi_extra for a route whose JSON body is read by json_body(model); see add_schemas."""
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
+
+
+def add_schemas(app: FastAPI, *models: type[BaseModel]) -> None:
+    """Put these models (and the models they use) into the app's OpenAPI components."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = build()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                generated = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                for name, definition in generated.pop("$defs", {}).items():
+                    components.setdefault(name, definition)
+                components[model.__name__] = generated
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_middleware(UrlLimit)
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return problem(exc.status, exc.error, exc.detail, exc.headers, **exc.extra)

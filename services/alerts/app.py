@@ -25,7 +25,7 @@ from provnews.alerts.matching import match
 from provnews.alerts.ports import AlertStore, DeliveryRecord, DeliveryStatus, Mode, Subscription, WebhookSender
 from provnews.alerts.signing import new_secret
 from provnews.alerts.webhook_urls import Resolver, WebhookRefused, checked_target
-from provnews.http import ApiError, install_error_handlers, problem
+from provnews.http import ApiError, add_schemas, body_schema, install_error_handlers, json_body, problem
 from provnews.logs import get_logger
 from provnews.settings import Settings, get_settings
 
@@ -139,6 +139,7 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
                   description="Webhook subscriptions to new reform mentions: once each, signed, retried, never dropped.")
     app.state.settings = settings
     install_error_handlers(app)
+    add_schemas(app, SubscriptionRequest, SubscriptionChange)
 
     def alerts_of(request: Request) -> Alerts:
         return request.app.state.alerts
@@ -170,8 +171,11 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
                 raise ApiError(422, exc.error, exc.detail) from exc
         return sub.model_copy(update={"filter": filter_, "digest_interval": interval})
 
-    @app.post("/v1/subscriptions", status_code=201, response_model=CreatedSubscription, responses=_UNAUTHORIZED)
-    async def create_subscription(body: SubscriptionRequest, owner: Owner, request: Request) -> CreatedSubscription:
+    @app.post("/v1/subscriptions", status_code=201, response_model=CreatedSubscription, responses=_UNAUTHORIZED,
+              openapi_extra=body_schema(SubscriptionRequest))
+    async def create_subscription(owner: Owner, request: Request,
+                                  body: Annotated[SubscriptionRequest, Depends(json_body(SubscriptionRequest))],
+                                  ) -> CreatedSubscription:
         """Subscribe a webhook to new reform mentions that match a filter; answers with its secret, once."""
         alerts = alerts_of(request)
         now = datetime.now(UTC)
@@ -194,9 +198,11 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
         """One subscription (without its secret)."""
         return SubscriptionView.of(await subscription_of(subscription_id, owner, alerts_of(request)))
 
-    @app.patch("/v1/subscriptions/{subscription_id}", response_model=SubscriptionView, responses=_UNAUTHORIZED)
-    async def change_subscription(subscription_id: str, body: SubscriptionChange, owner: Owner,
-                                  request: Request) -> SubscriptionView:
+    @app.patch("/v1/subscriptions/{subscription_id}", response_model=SubscriptionView, responses=_UNAUTHORIZED,
+               openapi_extra=body_schema(SubscriptionChange))
+    async def change_subscription(subscription_id: str, owner: Owner, request: Request,
+                                  body: Annotated[SubscriptionChange, Depends(json_body(SubscriptionChange))],
+                                  ) -> SubscriptionView:
         """Change a subscription's name, webhook URL, filter (replaced whole) or mode."""
         alerts = alerts_of(request)
         sub = await subscription_of(subscription_id, owner, alerts)

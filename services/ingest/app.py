@@ -8,9 +8,8 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
-from provnews.http import ApiError, install_error_handlers, problem, summarize, validation_errors
+from provnews.http import ApiError, install_error_handlers, parse_json, problem, read_body, require_content_type
 from provnews.ingest.articles import ArticleSubmission, to_received
 from provnews.ingest.publisher import (
     BrokerUnavailable, BrokerUnreachable, KafkaPublisher, OutcomeUnknown, Publisher,
@@ -67,8 +66,8 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
               responses={400: {}, 413: {}, 415: {}, 422: {}, 503: {}})
     async def post_article(request: Request) -> JSONResponse:
         """Submit one article as JSON; answers 202 with its id once the broker has acknowledged it."""
-        _require_content_type(request, JSON_TYPES)
-        body = await _read_body(request, settings.max_article_bytes)
+        require_content_type(request, JSON_TYPES)
+        body = await read_body(request, settings.max_article_bytes)
         submission = _parse_submission(body)
         received = to_received(submission)
         structlog.contextvars.bind_contextvars(article_id=received.article_id)
@@ -98,8 +97,8 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         sent), `refused` (never sent: the broker was unreachable) or `unknown` (sent, not acknowledged
         in time: posting it again is safe, the id is the same). At most `max_in_flight` sends wait for
         the broker at once."""
-        _require_content_type(request, NDJSON_TYPES)
-        body = await _read_body(request, settings.max_batch_bytes)
+        require_content_type(request, NDJSON_TYPES)
+        body = await read_body(request, settings.max_batch_bytes)
         batch = BatchAnswer()
         in_flight = asyncio.Semaphore(settings.ingest_max_in_flight)
         broker_down: list[str] = []  # once the broker is unreachable, later lines are refused without trying
@@ -203,38 +202,5 @@ class BatchAnswer:
                 "not_listed": self.not_listed, "results": self.results}
 
 
-def _require_content_type(request: Request, allowed: tuple[str, ...]) -> None:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in allowed:
-        raise ApiError(415, "unsupported_media_type",
-                       f"content type {media_type or '(none)'!r} is not accepted here; send {allowed[0]}")
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "too_large", f"the body is over {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, "too_large", f"the body is over {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _parse_submission(body: bytes) -> ArticleSubmission:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ApiError(400, "undecodable_body", f"the body is not UTF-8: byte {exc.start} cannot be decoded") from exc
-    try:
-        return ArticleSubmission.model_validate_json(body)
-    except ValidationError as exc:
-        raw_errors = exc.errors(include_url=False)
-        if any(e["type"] == "json_invalid" for e in raw_errors):
-            raise ApiError(400, "invalid_json", f"the body is not valid JSON: {raw_errors[0]['msg']}") from exc
-        if any(e["type"] == "model_type" and not e["loc"] for e in raw_errors):
-            raise ApiError(422, "invalid_article", "the body must be a JSON object") from exc
-        errors = validation_errors(raw_errors)
-        raise ApiError(422, "invalid_article", summarize(errors), errors=errors) from exc
+    return parse_json(body, ArticleSubmission, "invalid_article")

@@ -21,7 +21,8 @@ class ArticleSubmission(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
-    text: str = Field(min_length=1, description="The article as plain text, site furniture and all.")
+    text: str = Field(min_length=1, json_schema_extra={"pattern": r"\S"},
+                      description="The article as plain text, site furniture and all; not only white space.")
     title: str | None = Field(default=None, max_length=1000)
     url: AnyHttpUrl | None = None
     source: str | None = Field(default=None, max_length=200, description="Outlet, e.g. baoquangninh.vn.")

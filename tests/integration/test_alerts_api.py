@@ -189,3 +189,28 @@ def test_filters_that_would_match_everything_are_refused(api, filter_json, error
 def test_the_mention_stream_refuses_non_finite_thresholds(api, value):
     response = httpx.get(f"{api}/v1/mentions/stream", params={"min_value": value})
     assert response.status_code == 422 and "finite number" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("body,headers,status,error,detail", [
+    (b'{"name": "x"}', {}, 415, "unsupported_media_type",
+     "content type '(none)' is not accepted here; send application/json"),
+    (b'{"name": "x"}', {"content-type": "text/plain"}, 415, "unsupported_media_type",
+     "content type 'text/plain' is not accepted here"),
+    (b'{"name": ', {"content-type": "application/json"}, 400, "invalid_json", "the body is not valid JSON: "),
+    (b"[1]", {"content-type": "application/json"}, 422, "invalid_request", "the body must be a JSON object"),
+    (b'{"name": "\xff"}', {"content-type": "application/json"}, 400, "undecodable_body", "the body is not UTF-8"),
+    (b"x" * 70_000, {"content-type": "application/json"}, 413, "too_large", "the body is over 65536 bytes"),
+])
+def test_bodies_are_refused_in_the_same_words_as_ingest(api, body, headers, status, error, detail):
+    response = httpx.post(f"{api}/v1/subscriptions", content=body, headers={**ALICE, **headers})
+    assert response.status_code == status, response.text
+    assert response.json()["error"] == error and response.json()["detail"].startswith(detail)
+
+
+def test_a_gzip_subscription_is_decoded(api):
+    import gzip
+    import json
+
+    response = httpx.post(f"{api}/v1/subscriptions", content=gzip.compress(json.dumps(subscription()).encode()),
+                          headers={**ALICE, "content-type": "application/json", "content-encoding": "gzip"})
+    assert response.status_code == 201, response.text

@@ -1,6 +1,8 @@
 """The ingest service on a real loopback HTTP server, publishing to a real broker."""
 from __future__ import annotations
 
+import gzip
+import http.client
 import json
 
 import httpx
@@ -165,3 +167,57 @@ def test_a_batch_of_invalid_lines_gets_a_bounded_answer(ingest, settings):
                                               "type": "string_type"}]}
     assert len(response.content) < 50_000
     assert published(settings) == before
+
+
+def test_a_gzip_body_is_decoded(ingest, settings):
+    response = httpx.post(f"{ingest}/v1/articles", content=gzip.compress(json.dumps(ARTICLE).encode()),
+                          headers={"content-type": "application/json", "content-encoding": "gzip"})
+    assert response.status_code == 202, response.text
+    batch = httpx.post(f"{ingest}/v1/articles:batch", content=gzip.compress(json.dumps(ARTICLE).encode() + b"\n"),
+                       headers={"content-type": "application/x-ndjson", "content-encoding": "gzip"})
+    assert batch.status_code == 202 and batch.json()["accepted"] == 1
+
+
+@pytest.mark.parametrize("body,encoding,status,error,detail", [
+    # 2 MiB of one letter compresses to about 2 KB: the limit holds for what it becomes.
+    (gzip.compress(b'{"text": "' + b"a" * (2 * 1024 * 1024) + b'"}'), "gzip", 413, "too_large",
+     "the body is over 1048576 bytes once decompressed"),
+    (b"not gzip at all", "gzip", 400, "undecodable_body", "the gzip body cannot be decompressed"),
+    (gzip.compress(json.dumps(ARTICLE).encode())[:20], "gzip", 400, "undecodable_body", "the gzip body is cut short"),
+    (json.dumps(ARTICLE).encode(), "br", 415, "unsupported_encoding", "content encoding 'br' is not accepted"),
+    (json.dumps(ARTICLE).encode(), "deflate", 415, "unsupported_encoding", "send gzip or no encoding"),
+])
+def test_encoded_bodies_that_cannot_be_taken_are_refused_with_a_reason(ingest, settings, body, encoding, status,
+                                                                        error, detail):
+    before = published(settings)
+    response = httpx.post(f"{ingest}/v1/articles", content=body,
+                          headers={"content-type": "application/json", "content-encoding": encoding})
+    assert response.status_code == status, response.text
+    assert response.json()["error"] == error and detail in response.json()["detail"]
+    assert published(settings) == before
+
+
+def test_an_over_long_url_is_414(settings):
+    from provnews.http import SERVER_OPTIONS
+    from tests.conftest import ServerThread
+
+    server = ServerThread(create_app(settings))
+    for option, value in SERVER_OPTIONS.items():  # as `provnews serve` runs it
+        setattr(server.server.config, option, value)
+    with server:
+        for length in (9 * 1024, 128 * 1024, 900 * 1024):  # httpx refuses to send such URLs: http.client does
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            connection.request("GET", "/healthz?q=" + "x" * length)
+            response = connection.getresponse()
+            assert response.status == 414, length
+            assert json.loads(response.read()) == {"status": 414, "error": "uri_too_long",
+                                                   "detail": "the URL's path and query are over 8192 bytes"}
+            connection.close()
+        assert httpx.get(f"{server.url}/healthz", params={"q": "x" * 4000}).status_code == 200
+
+
+def test_white_space_only_text_is_documented_as_refused(ingest):
+    schema = httpx.get(f"{ingest}/openapi.json").json()["components"]["schemas"]["ArticleSubmission"]
+    assert schema["properties"]["text"]["pattern"] == r"\S"
+    response = httpx.post(f"{ingest}/v1/articles", json={"text": "\t"})
+    assert response.status_code == 422 and response.json()["error"] == "invalid_article"
