@@ -124,7 +124,8 @@ def ingest(
 
     settings = get_settings()
     try:
-        summary = ingest_files(paths, url or settings.url(settings.ingest_port))
+        key = settings.ingest_api_key.get_secret_value() if settings.ingest_api_key else None
+        summary = ingest_files(paths, url or settings.url(settings.ingest_port), api_key=key)
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from exc
     for where, why in summary.rejected:

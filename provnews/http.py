@@ -2,12 +2,16 @@
 request passes (URL length, body size after decompression, content type and encoding)."""
 from __future__ import annotations
 
+import hmac
+import math
+import time
 import zlib
+from collections import OrderedDict, deque
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 MAX_URL_BYTES = 8 * 1024  # path and query; longer is 414
@@ -149,6 +153,59 @@ def add_schemas(app: FastAPI, *models: type[BaseModel]) -> None:
         return app.openapi_schema
 
     app.openapi = openapi
+
+
+class FailedAuthLimiter:
+    """Counts wrong API keys per client address; past `max_failures` within `window_s`, every attempt from
+    that address is answered 429 with Retry-After until the oldest failure leaves the window."""
+
+    def __init__(self, max_failures: int = 10, window_s: float = 60.0, *, max_clients: int = 10_000,
+                 clock=time.monotonic):
+        self.max_failures, self.window_s, self.max_clients, self.clock = max_failures, window_s, max_clients, clock
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def retry_after(self, client: str) -> int | None:
+        failures = self._failures.get(client)
+        if not failures:
+            return None
+        now = self.clock()
+        while failures and failures[0] <= now - self.window_s:
+            failures.popleft()
+        if len(failures) < self.max_failures:
+            return None
+        return max(1, math.ceil(failures[0] + self.window_s - now))
+
+    def failed(self, client: str) -> None:
+        failures = self._failures.setdefault(client, deque(maxlen=self.max_failures))
+        failures.append(self.clock())
+        self._failures.move_to_end(client)
+        while len(self._failures) > self.max_clients:  # bounded memory: forget the least recent address
+            self._failures.popitem(last=False)
+
+
+def bearer_owner(request: Request, keys: dict[str, SecretStr], limiter: FailedAuthLimiter, setting: str) -> str:
+    """The owner of the request's API key (Authorization: Bearer <key>): 401 without a valid one, 429 after
+    too many wrong ones from the same address."""
+    client = request.client.host if request.client else "unknown"
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        raise ApiError(429, "too_many_failed_keys", f"too many wrong API keys from this address; try again in {wait} s",
+                       headers={"Retry-After": str(wait)})
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "send an API key as 'Authorization: Bearer <key>'", headers=challenge)
+    if not keys:
+        raise ApiError(401, "unauthorized", f"no API keys are configured: set {setting}", headers=challenge)
+    given = token.strip().encode()
+    owner = None
+    for name, key in keys.items():  # compare with every key, in constant time
+        if hmac.compare_digest(given, key.get_secret_value().encode()):
+            owner = name
+    if owner is None:
+        limiter.failed(client)
+        raise ApiError(401, "invalid_api_key", "the API key is not valid", headers=challenge)
+    return owner
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -6,7 +6,6 @@ the whole service. Routes only check input, call the store and the pure core, an
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import secrets
 import time
@@ -25,7 +24,9 @@ from provnews.alerts.matching import match
 from provnews.alerts.ports import AlertStore, DeliveryRecord, DeliveryStatus, Mode, Subscription, WebhookSender
 from provnews.alerts.signing import new_secret
 from provnews.alerts.webhook_urls import Resolver, WebhookRefused, checked_target
-from provnews.http import ApiError, add_schemas, body_schema, install_error_handlers, json_body, problem
+from provnews.http import (
+    ApiError, FailedAuthLimiter, add_schemas, bearer_owner, body_schema, install_error_handlers, json_body, problem,
+)
 from provnews.logs import get_logger
 from provnews.settings import Settings, get_settings
 
@@ -33,26 +34,14 @@ log = get_logger(__name__)
 MAX_DIGEST_INTERVAL_S = 7 * 24 * 3600
 # A consumer stopped in the middle of a rebalance can wait on the broker far longer; its offsets are committed.
 STOP_TIMEOUT_S = 3.0
-_UNAUTHORIZED = {401: {"description": "No API key, or not a valid one."}}
+_UNAUTHORIZED = {401: {"description": "No API key, or not a valid one."},
+                 429: {"description": "Too many wrong API keys from this address; see Retry-After."}}
 
 
 def owner_of(request: Request) -> str:
-    """The owner of the request's API key (Authorization: Bearer <key>), or 401."""
-    keys = request.app.state.settings.alerts_api_keys
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    challenge = {"WWW-Authenticate": "Bearer"}
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "send an API key as 'Authorization: Bearer <key>'", headers=challenge)
-    if not keys:
-        raise ApiError(401, "unauthorized", "no API keys are configured: set PROVNEWS_ALERTS_API_KEYS", headers=challenge)
-    given = token.strip().encode()
-    owner = None
-    for name, key in keys.items():  # compare with every key, in constant time
-        if hmac.compare_digest(given, key.get_secret_value().encode()):
-            owner = name
-    if owner is None:
-        raise ApiError(401, "invalid_api_key", "the API key is not valid", headers=challenge)
-    return owner
+    """The owner of the request's API key (Authorization: Bearer <key>), or 401 (429 after many wrong keys)."""
+    return bearer_owner(request, request.app.state.settings.alerts_api_keys, request.app.state.auth_failures,
+                        "PROVNEWS_ALERTS_API_KEYS")
 
 
 Owner = Annotated[str, Depends(owner_of)]
@@ -138,6 +127,7 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
     app = FastAPI(title="provnews alerts", version="1", lifespan=lifespan,
                   description="Webhook subscriptions to new reform mentions: once each, signed, retried, never dropped.")
     app.state.settings = settings
+    app.state.auth_failures = FailedAuthLimiter(settings.auth_max_failures, settings.auth_failure_window_s)
     install_error_handlers(app)
     add_schemas(app, SubscriptionRequest, SubscriptionChange)
 
@@ -183,7 +173,10 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
                                                    updated_at=now, **body.model_dump(exclude={"filter"}),
                                                    filter=body.filter))
         secret = new_secret()
-        await alerts.store.create_subscription(sub, secret)
+        if not await alerts.store.create_subscription(sub, secret, limit=settings.alerts_max_subscriptions_per_key):
+            raise ApiError(409, "too_many_subscriptions",
+                           f"this API key already has {settings.alerts_max_subscriptions_per_key} subscriptions, "
+                           "the most allowed; delete one first")
         log.info("subscription.created", subscription_id=sub.id, owner=owner, mode=sub.mode)
         return CreatedSubscription(**SubscriptionView.of(sub).model_dump(), secret=secret)
 

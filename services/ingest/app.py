@@ -9,7 +9,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from provnews.http import ApiError, install_error_handlers, parse_json, problem, read_body, require_content_type
+from provnews.http import (
+    ApiError, FailedAuthLimiter, bearer_owner, install_error_handlers, parse_json, problem, read_body,
+    require_content_type,
+)
 from provnews.ingest.articles import ArticleSubmission, to_received
 from provnews.ingest.publisher import (
     BrokerUnavailable, BrokerUnreachable, KafkaPublisher, OutcomeUnknown, Publisher,
@@ -43,6 +46,13 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
                   description="Takes Vietnamese provincial news articles in and publishes them to `articles.raw`.")
     install_error_handlers(app)
     app.openapi_schema = None
+    auth_failures = FailedAuthLimiter(settings.auth_max_failures, settings.auth_failure_window_s)
+
+    def writer_of(request: Request) -> str | None:
+        """The writer whose API key came with the request, when ingest asks for keys (else None)."""
+        if not (settings.ingest_require_keys or settings.ingest_api_keys):
+            return None
+        return bearer_owner(request, settings.ingest_api_keys, auth_failures, "PROVNEWS_INGEST_API_KEYS")
 
     def openapi():
         if app.openapi_schema is None:
@@ -66,6 +76,7 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
               responses={400: {}, 413: {}, 415: {}, 422: {}, 503: {}})
     async def post_article(request: Request) -> JSONResponse:
         """Submit one article as JSON; answers 202 with its id once the broker has acknowledged it."""
+        writer = writer_of(request)
         require_content_type(request, JSON_TYPES)
         body = await read_body(request, settings.max_article_bytes)
         submission = _parse_submission(body)
@@ -85,7 +96,7 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         finally:
             structlog.contextvars.unbind_contextvars("article_id")
         log.info("article.accepted", article_id=received.article_id, partition=partition, offset=offset,
-                 bytes=len(body), took_ms=round((time.perf_counter() - started) * 1000, 1))
+                 bytes=len(body), writer=writer, took_ms=round((time.perf_counter() - started) * 1000, 1))
         return JSONResponse({"id": received.article_id, "status": "accepted"}, status_code=202)
 
     @app.post("/v1/articles:batch", openapi_extra={"requestBody": _BATCH_BODY},
@@ -97,6 +108,7 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         sent), `refused` (never sent: the broker was unreachable) or `unknown` (sent, not acknowledged
         in time: posting it again is safe, the id is the same). At most `max_in_flight` sends wait for
         the broker at once."""
+        writer = writer_of(request)
         require_content_type(request, NDJSON_TYPES)
         body = await read_body(request, settings.max_batch_bytes)
         batch = BatchAnswer()
@@ -121,7 +133,8 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
             else:
                 result.update(status=202, outcome="accepted")
                 batch.accepted += 1
-                log.info("article.accepted", article_id=received.article_id, partition=partition, offset=offset)
+                log.info("article.accepted", article_id=received.article_id, partition=partition, offset=offset,
+                         writer=writer)
             finally:
                 in_flight.release()
 

@@ -214,3 +214,24 @@ def test_a_gzip_subscription_is_decoded(api):
     response = httpx.post(f"{api}/v1/subscriptions", content=gzip.compress(json.dumps(subscription()).encode()),
                           headers={**ALICE, "content-type": "application/json", "content-encoding": "gzip"})
     assert response.status_code == 201, response.text
+
+
+def test_a_key_has_at_most_so_many_subscriptions(tmp_path, serve):
+    url = serve(create_app(alerts_settings(tmp_path, alerts_max_subscriptions_per_key=3), run_workers=False)).url
+    made = [httpx.post(f"{url}/v1/subscriptions", json=subscription(name=f"s{n}"), headers=ALICE) for n in range(4)]
+    assert [m.status_code for m in made] == [201, 201, 201, 409]
+    assert made[3].json() == {"status": 409, "error": "too_many_subscriptions",
+                              "detail": "this API key already has 3 subscriptions, the most allowed; delete one first"}
+    assert len(httpx.get(f"{url}/v1/subscriptions", headers=ALICE).json()["subscriptions"]) == 3
+    assert httpx.post(f"{url}/v1/subscriptions", json=subscription(), headers=BOB).status_code == 201
+    httpx.delete(f"{url}/v1/subscriptions/{made[0].json()['id']}", headers=ALICE)
+    assert httpx.post(f"{url}/v1/subscriptions", json=subscription(), headers=ALICE).status_code == 201
+
+
+def test_wrong_keys_are_answered_429_with_retry_after(tmp_path, serve):
+    url = serve(create_app(alerts_settings(tmp_path, auth_max_failures=4, auth_failure_window_s=300),
+                           run_workers=False)).url
+    answers = [httpx.get(f"{url}/v1/subscriptions", headers={"Authorization": f"Bearer wrong-{n}"}) for n in range(6)]
+    assert [a.status_code for a in answers] == [401] * 4 + [429] * 2
+    assert answers[-1].json()["error"] == "too_many_failed_keys" and 290 <= int(answers[-1].headers["retry-after"]) <= 300
+    assert httpx.get(f"{url}/v1/subscriptions", headers=ALICE).status_code == 429

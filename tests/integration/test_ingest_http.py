@@ -221,3 +221,41 @@ def test_white_space_only_text_is_documented_as_refused(ingest):
     assert schema["properties"]["text"]["pattern"] == r"\S"
     response = httpx.post(f"{ingest}/v1/articles", json={"text": "\t"})
     assert response.status_code == 422 and response.json()["error"] == "invalid_article"
+
+
+def test_writers_need_a_key_when_ingest_has_keys(settings, serve):
+    from pydantic import SecretStr
+
+    url = serve(create_app(settings.model_copy(update={"ingest_api_keys": {"crawler": SecretStr("k-crawler")}}))).url
+    before = published(settings)
+    for headers, error in (({}, "unauthorized"), ({"authorization": "Bearer nope"}, "invalid_api_key")):
+        for path, body, kind in (("/v1/articles", json.dumps(ARTICLE), "application/json"),
+                                 ("/v1/articles:batch", json.dumps(ARTICLE) + "\n", "application/x-ndjson")):
+            response = httpx.post(f"{url}{path}", content=body, headers={"content-type": kind, **headers})
+            assert (response.status_code, response.json()["error"]) == (401, error), path
+            assert response.headers["www-authenticate"] == "Bearer"
+    assert published(settings) == before
+    ok = httpx.post(f"{url}/v1/articles", json=ARTICLE, headers={"authorization": "Bearer k-crawler"})
+    assert ok.status_code == 202
+
+
+def test_keys_required_but_none_configured_says_so(settings, serve):
+    url = serve(create_app(settings.model_copy(update={"ingest_require_keys": True}))).url
+    response = httpx.post(f"{url}/v1/articles", json=ARTICLE, headers={"authorization": "Bearer anything"})
+    assert response.status_code == 401
+    assert response.json()["detail"] == "no API keys are configured: set PROVNEWS_INGEST_API_KEYS"
+
+
+def test_wrong_keys_are_limited_per_address(settings, serve):
+    from pydantic import SecretStr
+
+    limited = settings.model_copy(update={"ingest_api_keys": {"crawler": SecretStr("k-crawler")},
+                                          "auth_max_failures": 5, "auth_failure_window_s": 600})
+    url = serve(create_app(limited)).url
+    answers = [httpx.post(f"{url}/v1/articles", json=ARTICLE, headers={"authorization": f"Bearer guess-{n}"})
+               for n in range(7)]
+    assert [a.status_code for a in answers] == [401] * 5 + [429] * 2
+    assert answers[-1].json()["error"] == "too_many_failed_keys"
+    assert 590 <= int(answers[-1].headers["retry-after"]) <= 600
+    held = httpx.post(f"{url}/v1/articles", json=ARTICLE, headers={"authorization": "Bearer k-crawler"})
+    assert held.status_code == 429  # while held, even the right key waits: guessing gains nothing

@@ -135,3 +135,10 @@ def test_the_dockerfile_installs_the_package_layout_and_ships_deploy():
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", ".git", ".provnews"} <= set(ignored)
     assert not {"deploy", "seeds", "provnews", "services", "schemas", "README.md"} & set(ignored)
+
+
+def test_ingest_asks_writers_for_an_api_key_in_compose():
+    settings = Settings(**{k.removeprefix("PROVNEWS_").lower(): v
+                           for k, v in environment(SERVICES_IN_COMPOSE["ingest"]).items()})
+    assert settings.ingest_require_keys and settings.ingest_api_keys == {} and settings.ingest_api_key is None
+    assert not Settings(_env_file=None).ingest_require_keys  # the embedded default: open
