@@ -25,7 +25,8 @@ from provnews.alerts.ports import AlertStore, DeliveryRecord, DeliveryStatus, Mo
 from provnews.alerts.signing import new_secret
 from provnews.alerts.webhook_urls import Resolver, WebhookRefused, checked_target
 from provnews.http import (
-    ApiError, FailedAuthLimiter, add_schemas, bearer_owner, body_schema, install_error_handlers, json_body, problem,
+    ApiError, FailedAuthLimiter, add_schemas, bearer_owner, body_schema, install_docs, install_error_handlers, json_body,
+    problem,
 )
 from provnews.logs import get_logger
 from provnews.settings import Settings, get_settings
@@ -124,11 +125,12 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
             await alerts.store.close()
             log.info("alerts.stopped", delivered=alerts.delivery.delivered, dead=alerts.delivery.dead)
 
-    app = FastAPI(title="provnews alerts", version="1", lifespan=lifespan,
+    app = FastAPI(title="provnews alerts", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Webhook subscriptions to new reform mentions: once each, signed, retried, never dropped.")
     app.state.settings = settings
     app.state.auth_failures = FailedAuthLimiter(settings.auth_max_failures, settings.auth_failure_window_s)
     install_error_handlers(app)
+    install_docs(app)
     add_schemas(app, SubscriptionRequest, SubscriptionChange)
 
     def alerts_of(request: Request) -> Alerts:

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from provnews.http import (
-    ApiError, FailedAuthLimiter, bearer_owner, install_error_handlers, parse_json, problem, read_body,
+    ApiError, FailedAuthLimiter, bearer_owner, install_docs, install_error_handlers, parse_json, problem, read_body,
     require_content_type,
 )
 from provnews.ingest.articles import ArticleSubmission, to_received
@@ -42,9 +42,10 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         finally:
             await app.state.publisher.close()
 
-    app = FastAPI(title="provnews ingest", version="1", lifespan=lifespan,
+    app = FastAPI(title="provnews ingest", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Takes Vietnamese provincial news articles in and publishes them to `articles.raw`.")
     install_error_handlers(app)
+    install_docs(app)
     app.openapi_schema = None
     auth_failures = FailedAuthLimiter(settings.auth_max_failures, settings.auth_failure_window_s)
 

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from provnews.http import ApiError, install_error_handlers, problem
+from provnews.http import ApiError, install_docs, install_error_handlers, problem
 from provnews.indexer.bootstrap import make_store
 from provnews.indexer.ports import ArticleStore, QueryTimedOut, SearchResult, Stats
 from provnews.query.explorer import explorer_running, install_explorer
@@ -31,9 +31,10 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
         finally:
             await app.state.store.close()
 
-    app = FastAPI(title="provnews query", version="1", lifespan=lifespan,
+    app = FastAPI(title="provnews query", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Search articles, their extracted entities and reform metrics.")
     install_error_handlers(app)
+    install_docs(app)
 
     @app.exception_handler(QueryTimedOut)
     async def _timed_out(_: Request, exc: QueryTimedOut) -> JSONResponse:
