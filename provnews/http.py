@@ -11,7 +11,7 @@ from collections import OrderedDict, deque
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 MAX_URL_BYTES = 8 * 1024  # path and query; longer is 414
@@ -19,6 +19,76 @@ MAX_URL_BYTES = 8 * 1024  # path and query; longer is 414
 # app could answer 414). `uvicorn.Config(..., **SERVER_OPTIONS)` in every service.
 SERVER_OPTIONS = {"h11_max_incomplete_event_size": 1024 * 1024}
 ENCODINGS = ("gzip", "identity")
+
+
+class FieldError(BaseModel):
+    loc: list[str]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """Every error answer: the status again, a stable error code, a sentence saying why, and sometimes more
+    (`errors` for each field at fault, `known` values, the article `id`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: int
+    error: str = Field(description="A stable code, e.g. invalid_request, not_found, too_large.")
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+_WHY = {400: "Undecodable body: not UTF-8, not JSON, or broken gzip.", 401: "No API key, or not a valid one.",
+        404: "Nothing with that id.", 409: "In conflict with what is stored.", 413: "The body is too large.",
+        414: "The URL is too long.", 415: "Unsupported content type or encoding.",
+        422: "The request does not say something valid (each field at fault is named).",
+        429: "Too many wrong API keys from this address; see Retry-After.", 501: "Not answered by this storage.",
+        502: "The alerts service does not answer.", 503: "Unavailable for now; see Retry-After.",
+        504: "Sent, but not acknowledged in time: it may or may not be published; posting again is safe."}
+
+
+def problems(*codes: int) -> dict:
+    """`responses=` for a route: these statuses answer a Problem."""
+    return {code: {"model": Problem, "description": _WHY[code]} for code in codes}
+
+
+def document_problems(app: FastAPI) -> None:
+    """After the routes: every 4xx/5xx of every operation answers a Problem (422 included, not FastAPI's own
+    shape); operations with a body also answer 400, 413 and 415; every operation may answer 414."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if getattr(app, "_problems_documented", False):
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+        for name, definition in components["Problem"].pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        ref = {"$ref": "#/components/schemas/Problem"}
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                codes = {414} | ({400, 413, 415} if "requestBody" in operation else set())
+                if operation.get("parameters") or "requestBody" in operation:
+                    codes.add(422)
+                for code in sorted(codes | {int(c) for c in responses if c.isdigit() and int(c) >= 400}):
+                    entry = responses.setdefault(str(code), {"description": _WHY.get(code, "An error.")})
+                    if not entry.get("description") or entry["description"] == "Validation Error":
+                        entry["description"] = _WHY.get(code, "An error.")
+                    content = entry.setdefault("content", {})
+                    if "application/json" not in content or "HTTPValidationError" in str(content):
+                        content.clear()
+                        content["application/json"] = {"schema": ref}
+        for unused in ("HTTPValidationError", "ValidationError"):
+            if unused not in str(schema["paths"]):
+                components.pop(unused, None)
+        app._problems_documented = True
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
 
 
 class ApiError(Exception):

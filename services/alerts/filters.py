@@ -19,6 +19,20 @@ MAX_VALUES = 50
 _Value = Field(min_length=1, max_length=200)
 
 
+TOPIC_SCHEMA = {"type": "string", "enum": list(TOPIC_IDS)}
+_VALUE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}  # white space is collapsed
+
+
+def province_schema() -> dict:
+    """The province names documented (before and after 2025); usual variants are accepted too."""
+    names = province_names()
+    return {"type": "string", "enum": sorted({*names, *names.values()})}
+
+
+def _province_items(schema: dict) -> None:  # at schema time: the gazetteer is read lazily
+    schema["items"] = province_schema()
+
+
 class FilterError(ValueError):
     """A filter that cannot match what it says: unknown topic or province, or nothing at all."""
 
@@ -27,10 +41,17 @@ class FilterError(ValueError):
         self.error, self.detail, self.extra = error, detail, extra
 
 
-class MetricFilter(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _at_least_one_of(*names: str) -> dict:
+    """JSON Schema for "at least one of these is given and not empty" (what `is_empty` refuses)."""
+    def given(name: str) -> dict:
+        return {"required": [name], "properties": {name: {"not": {"anyOf": [{"type": "null"}, {"type": "array", "maxItems": 0}]}}}}
+    return {"anyOf": [given(name) for name in names]}
 
-    unit_contains: str | None = Field(default=None, min_length=1, max_length=200,
+
+class MetricFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_at_least_one_of("unit_contains", "min_value"))
+
+    unit_contains: str | None = Field(default=None, min_length=1, max_length=200, json_schema_extra={"pattern": r"\S"},
                                       description="Part of the unit, e.g. 'biên chế' or 'bien che'.")
     # NaN, Infinity and 1e309 (which JSON parsers read as infinity) would be stored as null and empty the filter.
     min_value: float | None = Field(default=None, allow_inf_nan=False, description="At least this value (finite).")
@@ -47,14 +68,19 @@ class MetricFilter(BaseModel):
 
 
 class Filter(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_at_least_one_of(
+        "topics", "provinces", "persons", "documents", "keywords", "metric"))
 
-    topics: list[str] = Field(default=[], max_length=MAX_VALUES, description="Reform topic ids.")
-    provinces: list[str] = Field(default=[], max_length=MAX_VALUES, description="Named before or after the 2025 merger.")
-    persons: list[str] = Field(default=[], max_length=MAX_VALUES)
-    documents: list[str] = Field(default=[], max_length=MAX_VALUES,
+    topics: list[str] = Field(default=[], max_length=MAX_VALUES, description="Reform topic ids.",
+                              json_schema_extra={"items": TOPIC_SCHEMA})
+    provinces: list[str] = Field(default=[], max_length=MAX_VALUES, description="Named before or after the 2025 merger "
+                                 "(usual variants, with or without diacritics, are accepted too).",
+                                 json_schema_extra=_province_items)
+    persons: list[str] = Field(default=[], max_length=MAX_VALUES, json_schema_extra={"items": _VALUE_SCHEMA})
+    documents: list[str] = Field(default=[], max_length=MAX_VALUES, json_schema_extra={"items": _VALUE_SCHEMA},
                                  description="Document codes ('18-NQ/TW') or kind:number ('nghi_quyet:18').")
-    keywords: list[str] = Field(default=[], max_length=MAX_VALUES, description="Words looked for in the article text.")
+    keywords: list[str] = Field(default=[], max_length=MAX_VALUES, json_schema_extra={"items": _VALUE_SCHEMA},
+                                description="Words looked for in the article text.")
     metric: MetricFilter | None = None
 
     @field_validator("topics", "provinces", "persons", "documents", "keywords")

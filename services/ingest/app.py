@@ -4,13 +4,15 @@ from __future__ import annotations
 import asyncio
 import time
 from contextlib import asynccontextmanager
+from typing import Literal
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from provnews.http import (
-    ApiError, FailedAuthLimiter, bearer_owner, install_docs, install_error_handlers, parse_json, problem, read_body,
+    ApiError, FailedAuthLimiter, bearer_owner, document_problems, install_docs, problems, install_error_handlers, parse_json, problem, read_body,
     require_content_type,
 )
 from provnews.ingest.articles import ArticleSubmission, to_received
@@ -27,7 +29,9 @@ NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl
 RETRY_AFTER_S = "5"
 LISTED_ERRORS = 100  # a batch answer details this many failed lines; the rest are counted (and listed by id)
 _ARTICLE_BODY = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArticleSubmission"}}}, "required": True}
-_BATCH_BODY = {"content": {"application/x-ndjson": {"schema": {"type": "string", "description": "One ArticleSubmission JSON object per line."}}}, "required": True}
+_BATCH_BODY = {"content": {"application/x-ndjson": {"schema": {
+    "type": "string", "minLength": 1, "pattern": r"\S",
+    "description": "One ArticleSubmission JSON object per line; each line is answered on its own."}}}, "required": True}
 
 
 def create_app(settings: Settings | None = None, *, publisher: Publisher | None = None) -> FastAPI:
@@ -74,7 +78,7 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         return await app.state.publisher.publish(settings.topic_raw, received.article_id.encode(), event.to_bytes())
 
     @app.post("/v1/articles", status_code=202, openapi_extra={"requestBody": _ARTICLE_BODY},
-              responses={400: {}, 413: {}, 415: {}, 422: {}, 503: {}})
+              responses={202: {"model": Accepted}, **problems(400, 401, 413, 415, 422, 429, 503, 504)})
     async def post_article(request: Request) -> JSONResponse:
         """Submit one article as JSON; answers 202 with its id once the broker has acknowledged it."""
         writer = writer_of(request)
@@ -101,7 +105,10 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         return JSONResponse({"id": received.article_id, "status": "accepted"}, status_code=202)
 
     @app.post("/v1/articles:batch", openapi_extra={"requestBody": _BATCH_BODY},
-              responses={202: {}, 207: {}, 400: {}, 413: {}, 415: {}, 422: {}, 503: {}})
+              responses={202: {"model": BatchResult, "description": "Every line accepted."},
+                         207: {"model": BatchResult, "description": "Some lines not accepted: see each line."},
+                         503: {"model": BatchResult, "description": "None accepted: the broker is unreachable."},
+                         **problems(400, 401, 413, 415, 422, 429)})
     async def post_batch(request: Request) -> JSONResponse:
         """Submit NDJSON, one article a line; answers per line (202 when all were accepted, else 207).
 
@@ -170,7 +177,7 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", responses=problems(503))
     async def readyz() -> JSONResponse:
         """Ready when the broker is reachable."""
         if await app.state.publisher.ping():
@@ -178,7 +185,35 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         return problem(503, "broker_unavailable", f"cannot reach the broker at {settings.kafka_bootstrap}",
                        headers={"Retry-After": RETRY_AFTER_S})
 
+    document_problems(app)
     return app
+
+
+class Accepted(BaseModel):
+    id: str
+    status: Literal["accepted"]
+
+
+class LineAnswer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    line: int
+    status: int
+    outcome: Literal["accepted", "invalid", "refused", "unknown"]
+    id: str | None = None
+    error: str | None = None
+    detail: str | None = None
+
+
+class BatchResult(BaseModel):
+    lines: int
+    accepted: int
+    rejected: int = Field(description="invalid + refused")
+    refused: int = Field(description="Never sent: the broker was unreachable.")
+    unknown: int = Field(description="Sent, not acknowledged in time; posting again is safe (same id).")
+    invalid: int
+    not_listed: int = Field(description="Invalid lines past the first 100 detailed ones, counted only.")
+    results: list[LineAnswer]
 
 
 class BatchAnswer:

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from provnews.http import ApiError, install_docs, install_error_handlers, problem
+from provnews.http import ApiError, document_problems, install_docs, install_error_handlers, problem, problems
 from provnews.indexer.bootstrap import make_store
 from provnews.indexer.ports import ArticleStore, QueryTimedOut, SearchResult, Stats
 from provnews.query.explorer import explorer_running, install_explorer
@@ -41,12 +41,12 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
         return problem(503, "query_timeout", f"{exc}; narrow it (more words or filters) or try again later",
                        headers={"Retry-After": "5"})
 
-    @app.get("/v1/search", response_model=SearchResult)
+    @app.get("/v1/search", response_model=SearchResult, responses=problems(422, 503))
     async def search(request: Request, query: Filters) -> SearchResult:
         """Full-text search with filters; hits with highlights, and facet counts."""
         return await request.app.state.store.search(query)
 
-    @app.get("/v1/articles/{article_id}")
+    @app.get("/v1/articles/{article_id}", responses=problems(404, 503))
     async def article(article_id: str, request: Request) -> dict:
         """Everything extracted from one article, with near-duplicates from other outlets."""
         found = await request.app.state.store.get(article_id)
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
             raise ApiError(404, "not_found", f"no article with id {article_id!r}")
         return found
 
-    @app.get("/v1/stats", response_model=Stats)
+    @app.get("/v1/stats", response_model=Stats, responses=problems(503))
     async def stats(request: Request) -> Stats:
         """Counts by province, topic and month."""
         return await request.app.state.store.stats()
@@ -63,11 +63,12 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
     async def healthz() -> dict:
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", responses=problems(503))
     async def readyz(request: Request) -> JSONResponse:
         if await request.app.state.store.ping():
             return JSONResponse({"status": "ready"})
         return problem(503, "store_unavailable", "the store does not answer")
 
     install_explorer(app)  # the web page at /, its assets, /v1/timeline, /v1/metrics, the live feed
+    document_problems(app)
     return app

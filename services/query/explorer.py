@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from provnews.http import ApiError, problem
+from provnews.http import ApiError, problem, problems
 from provnews.indexer.ports import MetricPage, Timeline, TimelineSplit
 from provnews.logs import get_logger
 from provnews.query.filters import Filters
@@ -70,7 +70,7 @@ def _store_method(request: Request, name: str):
 router = APIRouter()
 
 
-@router.get("/v1/timeline", response_model=Timeline, tags=["explorer"])
+@router.get("/v1/timeline", response_model=Timeline, tags=["explorer"], responses=problems(422, 501, 503))
 async def timeline(request: Request, query: Filters,
                    split: Annotated[TimelineSplit, Query(description="Stack months by this facet.")] = "topic",
                    ) -> Timeline:
@@ -78,7 +78,7 @@ async def timeline(request: Request, query: Filters,
     return await _store_method(request, "timeline")(query, split)
 
 
-@router.get("/v1/metrics", response_model=MetricPage, tags=["explorer"])
+@router.get("/v1/metrics", response_model=MetricPage, tags=["explorer"], responses=problems(422, 501, 503))
 async def metrics(request: Request, query: Filters) -> MetricPage:
     """Reform metrics (value, unit, action, level, evidence) of the matching articles, newest first."""
     return await _store_method(request, "list_metrics")(query)
@@ -146,6 +146,7 @@ for _path, _handler, _methods in (
     for _method in _methods:
         _which = _handler.__name__
         router.add_api_route(_path, _handler, methods=[_method], tags=["alerts (passed on)"],
+                             responses=problems(400, 401, 404, 409, 413, 415, 422, 429, 502),
                              operation_id=f"alerts_{_method.lower()}_{_which}",
                              summary=f"{_method} {_path} on the alerts service")
 router.add_api_route("/v1/subscriptions/{rest:path}", not_passed_on, include_in_schema=False,

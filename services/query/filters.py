@@ -10,11 +10,13 @@ from provnews.http import ApiError
 from provnews.indexer.ports import PAGE_SIZE_MAX, SearchQuery
 from provnews.schemas.extraction import TOPIC_IDS
 
+TOPIC_ITEMS = {"items": {"type": "string", "enum": list(TOPIC_IDS)}}  # documented; others are 422 unknown_topic
+
 
 def search_filters(
     q: Annotated[str | None, Query(max_length=500, description="Words, with or without diacritics.")] = None,
     province: Annotated[list[str], Query(description="At the time, or after the 2025 merger.")] = [],  # noqa: B006
-    topic: Annotated[list[str], Query()] = [],  # noqa: B006
+    topic: Annotated[list[str], Query(description="Reform topic ids.", json_schema_extra=TOPIC_ITEMS)] = [],  # noqa: B006
     person: Annotated[list[str], Query()] = [],  # noqa: B006
     organization: Annotated[list[str], Query()] = [],  # noqa: B006
     document: Annotated[list[str], Query()] = [],  # noqa: B006

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
 
-from provnews.http import ApiError
+from provnews.http import ApiError, problems
 from provnews.fanout import MentionHub
 from provnews.logs import get_logger
 from provnews.schemas.events import ReformMentioned
@@ -150,10 +150,11 @@ def matches(event: ReformMentioned, topics: set[str], provinces: set[str]) -> bo
 router = APIRouter()
 
 
-@router.get("/v1/mentions/stream", response_class=EventSourceResponse, tags=["live"])
+@router.get("/v1/mentions/stream", response_class=EventSourceResponse, tags=["live"], responses=problems(422))
 async def mention_stream(
     request: Request,
-    topic: Annotated[list[str], Query(description="Only mentions of these reform topics.")] = [],  # noqa: B006
+    topic: Annotated[list[str], Query(description="Only mentions of these reform topics.",
+                                      json_schema_extra={"items": {"type": "string", "enum": list(TOPIC_IDS)}})] = [],  # noqa: B006
     province: Annotated[list[str], Query(description="Only mentions in these provinces, then or after 2025.")] = [],  # noqa: B006
 ) -> EventSourceResponse:
     """New reform mentions as Server-Sent Events (`reform.mention`, the event's JSON), from now on."""
