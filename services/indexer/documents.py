@@ -1,6 +1,7 @@
 """How an extracted article is laid out for search: facet values and flat rows. Shared by both adapters."""
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
@@ -43,6 +44,14 @@ def facet_values(article: ExtractedArticle) -> dict[str, list[str]]:
         "source": _unique([article.source] if article.source else []),
         "year": [str(published.year)] if published else [],
     }
+
+
+def version_of(doc: dict, number: int = 1) -> dict:
+    """One version of an article, as the article view lists it: when it came, its text's digest and size."""
+    text = doc.get("raw_text") or ""
+    return {"version": number, "received_at": doc.get("received_at"),
+            "title": (doc.get("extraction") or {}).get("title"), "source": doc.get("source"), "url": doc.get("url"),
+            "text_sha256": hashlib.sha256(text.encode()).hexdigest(), "chars": len(text)}
 
 
 def snippet(text: str, terms: list[str], width: int = 240) -> str:

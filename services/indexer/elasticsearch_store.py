@@ -25,7 +25,7 @@ from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
 from provnews.extract.policies import reform_mentions
-from provnews.indexer.documents import facet_values, has_diacritics, query_terms, snippet
+from provnews.indexer.documents import facet_values, has_diacritics, query_terms, snippet, version_of
 from provnews.indexer.ports import (
     FACETS, FacetCount, Hit, MetricPage, MetricRow, Rejected, SearchQuery, SearchResult, Stats, StoreUnavailable, Timeline,
     TimelineSeries, TimelineSplit,
@@ -518,7 +518,7 @@ class ElasticsearchStore:
         return {**doc, "duplicates": [
             {key: h["_source"].get(key) for key in ("id", "title", "source", "url", "published")}
             for h in duplicates["hits"]["hits"]
-        ]}
+        ], "versions": [version_of(doc)]}  # earlier versions are kept by the SQLite store only, so far
 
     async def stats(self) -> Stats:
         response = await self._read(

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from provnews.extract.policies import reform_mentions
-from provnews.indexer.documents import facet_values, fold, has_diacritics, query_terms, snippet
+from provnews.indexer.documents import facet_values, fold, has_diacritics, query_terms, snippet, version_of
 from provnews.indexer.ports import (
     FACETS,
     FacetCount,
@@ -34,11 +34,14 @@ from provnews.indexer.ports import (
     TimelineSeries,
     TimelineSplit,
 )
+from provnews.logs import get_logger
 from provnews.schemas.events import ExtractedArticle
 from provnews.sqlite import SqliteOnOneThread
 
 SCHEMA_VERSION = 1
 FACET_LIMIT = 20
+MAX_VERSIONS = 20  # of one article, the latest kept
+log = get_logger(__name__)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     rowid INTEGER PRIMARY KEY,
@@ -82,6 +85,15 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title, body, title_folded, body_folded, tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS article_versions (
+    article_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    title TEXT, source TEXT, url TEXT,
+    raw_text TEXT NOT NULL,
+    PRIMARY KEY (article_id, version)
+);
 """
 
 
@@ -182,7 +194,39 @@ class SqliteStore(SqliteOnOneThread):
             raise
         return rejected
 
+    def _record_version(self, db: sqlite3.Connection, article: ExtractedArticle) -> None:
+        """An article posted again with other text is a new version, kept with the earlier ones (the latest
+        MAX_VERSIONS), not a silent overwrite; the same text again (a replay, a repeat) changes nothing."""
+        row = db.execute("SELECT doc FROM articles WHERE id = ?", (article.article_id,)).fetchone()
+        if row is None:
+            return
+        new = version_of(json.loads(article.model_dump_json()))
+        latest = db.execute("SELECT version, text_sha256 FROM article_versions WHERE article_id = ? "
+                            "ORDER BY version DESC LIMIT 1", (article.article_id,)).fetchone()
+        if latest is None:
+            old_doc = json.loads(row["doc"])
+            old = version_of(old_doc)
+            if old["text_sha256"] == new["text_sha256"]:
+                return
+            self._insert_version(db, article.article_id, old, old_doc.get("raw_text") or "")
+            number = 2
+        elif latest["text_sha256"] == new["text_sha256"]:
+            return
+        else:
+            number = latest["version"] + 1
+        self._insert_version(db, article.article_id, {**new, "version": number}, article.raw_text)
+        db.execute("DELETE FROM article_versions WHERE article_id = ? AND version <= ?",
+                   (article.article_id, number - MAX_VERSIONS))
+        log.info("article.revised", article_id=article.article_id, version=number, chars=new["chars"])
+
+    @staticmethod
+    def _insert_version(db: sqlite3.Connection, article_id: str, version: dict, raw_text: str) -> None:
+        db.execute("INSERT OR REPLACE INTO article_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (article_id, version["version"], version["received_at"], version["text_sha256"], version["title"],
+                    version["source"], version["url"], raw_text))
+
     def _upsert(self, db: sqlite3.Connection, article: ExtractedArticle, now: str) -> None:
+        self._record_version(db, article)
         ex = article.extraction
         published = article.published.isoformat() if article.published else None
         row = db.execute(
@@ -266,7 +310,11 @@ class SqliteStore(SqliteOnOneThread):
             "SELECT id, title, source, url, published FROM articles WHERE story_id = ? AND id != ? ORDER BY published, id",
             (row["story_id"], article_id),
         ).fetchall()
-        return {**json.loads(row["doc"]), "duplicates": [dict(d) for d in duplicates]}
+        doc = json.loads(row["doc"])
+        versions = [dict(v) for v in db.execute(
+            "SELECT version, received_at, title, source, url, text_sha256, length(raw_text) AS chars "
+            "FROM article_versions WHERE article_id = ? ORDER BY version", (article_id,))]
+        return {**doc, "duplicates": [dict(d) for d in duplicates], "versions": versions or [version_of(doc)]}
 
     async def stats(self) -> Stats:
         return await self._read(self._stats)
