@@ -13,7 +13,7 @@ from importlib.resources import files
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from provnews.schemas.extraction import TOPIC_IDS
+from provnews.schemas.extraction import TOPIC_IDS, unknown_topics_detail
 
 MAX_VALUES = 50
 _Value = Field(min_length=1, max_length=200)
@@ -105,7 +105,7 @@ def checked(filter_: Filter, *, allow_empty: bool = False) -> Filter:
         raise FilterError("empty_filter", "the metric filter is empty: give unit_contains, min_value or both")
     unknown_topics = [t for t in filter_.topics if t not in TOPIC_IDS]
     if unknown_topics:
-        raise FilterError("unknown_topic", f"unknown topic id(s): {', '.join(unknown_topics)}", known=list(TOPIC_IDS))
+        raise FilterError("unknown_topic", unknown_topics_detail(unknown_topics), known=list(TOPIC_IDS))
     canonical = [(name, canonical_province(name)) for name in filter_.provinces]
     unknown_provinces = [name for name, canon in canonical if canon is None]
     if unknown_provinces:

@@ -21,7 +21,7 @@ from provnews.http import ApiError, problems
 from provnews.fanout import MentionHub
 from provnews.logs import get_logger
 from provnews.schemas.events import ReformMentioned
-from provnews.schemas.extraction import TOPIC_IDS
+from provnews.schemas.extraction import TOPIC_IDS, unknown_topics_detail
 from provnews.settings import Settings
 
 log = get_logger(__name__)
@@ -160,7 +160,7 @@ async def mention_stream(
     """New reform mentions as Server-Sent Events (`reform.mention`, the event's JSON), from now on."""
     unknown = sorted(set(topic) - set(TOPIC_IDS))
     if unknown:
-        raise ApiError(422, "unknown_topic", f"unknown topic id(s): {', '.join(unknown)}", known=list(TOPIC_IDS))
+        raise ApiError(422, "unknown_topic", unknown_topics_detail(unknown), known=list(TOPIC_IDS))
     feed: MentionFeed = request.app.state.mention_feed
     queue = feed.subscribe()
     topics, provinces = set(topic), set(province)

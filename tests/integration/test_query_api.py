@@ -224,3 +224,11 @@ def test_one_slow_query_does_not_hold_up_the_others(tmp_path, serve):
         release.set()
         search_thread.join(30)
     assert results[0].status_code == 200 and ids(results[0].json()) == ["a1", "a3"]
+
+
+def test_an_empty_topic_is_named_in_the_reason(tmp_path, serve):
+    api = serve(create_app(store=_loaded_sqlite_store(tmp_path), live=False)).url
+    for path in ("/v1/search", "/v1/timeline", "/v1/metrics"):
+        response = httpx.get(f"{api}{path}?topic=")
+        assert response.status_code == 422 and response.json()["error"] == "unknown_topic"
+        assert response.json()["detail"].startswith("unknown topic id(s): ''; known: tinh_gian_bien_che, ")
