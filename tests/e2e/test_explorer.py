@@ -390,7 +390,7 @@ def test_an_article_posted_again_with_other_text_shows_its_versions(explorer, ex
                    timeout=30, message="the second version indexed")
 
     with explorer.step("versions"):
-        explorer.open(f"/?article={article_id}")
+        page.goto(f"{explorer.base_url}/?article={article_id}")  # a shared link to the article
         expect(page.locator("#article-view")).to_be_visible()
         expect(page.locator(".versions li")).to_have_count(2)
         expect(page.locator('.versions li[data-version="2"]')).to_contain_text("2")
