@@ -122,7 +122,8 @@ class UrlLimit:
         self.app, self.limit = app, limit
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") > self.limit:
+        size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        if scope["type"] == "http" and size > self.limit:
             response = problem(414, "uri_too_long", f"the URL's path and query are over {self.limit} bytes")
             await response(scope, receive, send)
             return
@@ -259,7 +260,8 @@ def bearer_owner(request: Request, keys: dict[str, SecretStr], limiter: FailedAu
     client = request.client.host if request.client else "unknown"
     wait = limiter.retry_after(client)
     if wait is not None:
-        raise ApiError(429, "too_many_failed_keys", f"too many wrong API keys from this address; try again in {wait} s",
+        raise ApiError(429, "too_many_failed_keys",
+                       f"too many wrong API keys from this address; try again in {wait} s",
                        headers={"Retry-After": str(wait)})
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     challenge = {"WWW-Authenticate": "Bearer"}

@@ -45,13 +45,15 @@ def article_lines(file: Path) -> Iterator[tuple[str, bytes]]:
                 yield f"{file}:{n}", line
 
 
-def ingest_files(paths: list[Path], base_url: str, *, show_progress: bool = True, api_key: str | None = None) -> Summary:
+def ingest_files(paths: list[Path], base_url: str, *, show_progress: bool = True,
+                 api_key: str | None = None) -> Summary:
     files = article_files(paths)
     summary = Summary()
     batch: list[tuple[str, bytes]] = []
     columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     auth = {"authorization": f"Bearer {api_key}"} if api_key else {}
-    with httpx.Client(base_url=base_url, timeout=60, headers=auth) as client, Progress(*columns, disable=not show_progress) as bar:
+    with httpx.Client(base_url=base_url, timeout=60, headers=auth) as client, \
+            Progress(*columns, disable=not show_progress) as bar:
         task = bar.add_task("files", total=len(files))
 
         def flush() -> None:

@@ -47,7 +47,8 @@ class Settings(BaseSettings):
 
     # Writers' API keys for ingest, writer -> key; with ingest_require_keys (on in docker-compose.yml) every
     # POST needs one. `provnews ingest` sends ingest_api_key.
-    ingest_api_keys: dict[str, SecretStr] = Field(default={}, description='Writer -> API key, e.g. {"crawler": "…"}.')
+    ingest_api_keys: dict[str, SecretStr] = Field(default={},
+                                                  description='Writer -> API key, e.g. {"crawler": "…"}.')
     ingest_require_keys: bool = False
     ingest_api_key: SecretStr | None = Field(default=None, description="The key `provnews ingest` sends.")
     # Wrong API keys (ingest and alerts): past this many from one address within the window, 429.
@@ -58,7 +59,8 @@ class Settings(BaseSettings):
     max_batch_bytes: int = 32 * 1024 * 1024
     ingest_max_in_flight: int = Field(default=500, ge=1, description="A batch's sends awaiting the broker at once.")
     indexer_batch_size: int = 200
-    # The query API: a read running longer is stopped and answered 503; reads run side by side on this many connections.
+    # The query API: a read running longer is stopped and answered 503; reads run side by side on this
+    # many connections.
     query_timeout_s: float = Field(default=10.0, gt=0)
     query_readers: int = Field(default=4, ge=1, le=64)
     log_format: Literal["json", "console"] = "json"

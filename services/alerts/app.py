@@ -48,8 +48,9 @@ Owner = Annotated[str, Depends(owner_of)]
 
 
 # digest_interval goes with mode "digest" only; the schema says so, so generated requests can know it.
-_INTERVAL_ONLY_FOR_DIGESTS = {"if": {"required": ["digest_interval"], "properties": {"digest_interval": {"type": "integer"}}},
-                              "then": {"required": ["mode"], "properties": {"mode": {"const": "digest"}}}}
+_INTERVAL_ONLY_FOR_DIGESTS = {
+    "if": {"required": ["digest_interval"], "properties": {"digest_interval": {"type": "integer"}}},
+    "then": {"required": ["mode"], "properties": {"mode": {"const": "digest"}}}}
 # Documented, not enforced here: the webhook URL and interval are checked with their own reasons (and the
 # allowlist and settings may widen what is accepted).
 _WEBHOOK = {"min_length": 1, "max_length": 2048,
@@ -57,7 +58,8 @@ _WEBHOOK = {"min_length": 1, "max_length": 2048,
             "description": "HTTPS, to a host whose addresses are all public (checked after DNS). Plain HTTP "
                            "and private addresses only for what PROVNEWS_ALERTS_WEBHOOK_ALLOWLIST names."}
 _INTERVAL = Field(default=None, json_schema_extra={"minimum": 60, "maximum": MAX_DIGEST_INTERVAL_S},
-                  description="Seconds between digests, in digest mode (at least PROVNEWS_ALERTS_DIGEST_MIN_INTERVAL_S).")
+                  description="Seconds between digests, in digest mode "
+                              "(at least PROVNEWS_ALERTS_DIGEST_MIN_INTERVAL_S).")
 
 
 class SubscriptionRequest(BaseModel):
@@ -248,7 +250,8 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
         await subscription_of(subscription_id, owner, alerts)
         return DeliveryList(deliveries=await alerts.store.deliveries(subscription_id, status, limit))
 
-    @app.post("/v1/deliveries/{delivery_id}/redeliver", status_code=202, responses=problems(401, 404, 409, 422, 429))
+    @app.post("/v1/deliveries/{delivery_id}/redeliver", status_code=202,
+              responses=problems(401, 404, 409, 422, 429))
     async def redeliver(delivery_id: str, owner: Owner, request: Request) -> dict:
         """Send a dead delivery again, from a fresh round of attempts."""
         alerts = alerts_of(request)

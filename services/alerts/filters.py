@@ -44,14 +44,17 @@ class FilterError(ValueError):
 def _at_least_one_of(*names: str) -> dict:
     """JSON Schema for "at least one of these is given and not empty" (what `is_empty` refuses)."""
     def given(name: str) -> dict:
-        return {"required": [name], "properties": {name: {"not": {"anyOf": [{"type": "null"}, {"type": "array", "maxItems": 0}]}}}}
+        empty = {"anyOf": [{"type": "null"}, {"type": "array", "maxItems": 0}]}
+        return {"required": [name], "properties": {name: {"not": empty}}}
     return {"anyOf": [given(name) for name in names]}
 
 
 class MetricFilter(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_at_least_one_of("unit_contains", "min_value"))
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra=_at_least_one_of("unit_contains", "min_value"))
 
-    unit_contains: str | None = Field(default=None, min_length=1, max_length=200, json_schema_extra={"pattern": r"\S"},
+    unit_contains: str | None = Field(default=None, min_length=1, max_length=200,
+                                      json_schema_extra={"pattern": r"\S"},
                                       description="Part of the unit, e.g. 'biên chế' or 'bien che'.")
     # NaN, Infinity and 1e309 (which JSON parsers read as infinity) would be stored as null and empty the filter.
     min_value: float | None = Field(default=None, allow_inf_nan=False, description="At least this value (finite).")
