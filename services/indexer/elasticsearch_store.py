@@ -20,15 +20,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from elastic_transport import TransportError
+from elastic_transport import ConnectionTimeout, TransportError
 from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
 from provnews.extract.policies import reform_mentions
 from provnews.indexer.documents import facet_values, has_diacritics, query_terms, snippet, version_of
 from provnews.indexer.ports import (
-    FACETS, FacetCount, Hit, MetricPage, MetricRow, Rejected, SearchQuery, SearchResult, Stats, StoreUnavailable, Timeline,
-    TimelineSeries, TimelineSplit,
+    FACETS, FacetCount, Hit, MetricPage, MetricRow, QueryTimedOut, Rejected, SearchQuery, SearchResult, Stats,
+    StoreUnavailable, Timeline, TimelineSeries, TimelineSplit,
 )
 from provnews.logs import get_logger
 from provnews.schemas.events import ExtractedArticle
@@ -588,6 +588,8 @@ class ElasticsearchStore:
         try:
             await self._ensure_ready()
             return await call(**kwargs)
+        except ConnectionTimeout as exc:
+            raise QueryTimedOut(f"elasticsearch did not answer within {self.settings.es_request_timeout_s:g} s") from exc
         except (ApiError, TransportError) as exc:
             raise StoreUnavailable(f"elasticsearch: {exc}") from exc
 

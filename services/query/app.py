@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from provnews.http import ApiError, document_problems, install_docs, install_error_handlers, problem, problems
 from provnews.indexer.bootstrap import make_store
-from provnews.indexer.ports import ArticleStore, QueryTimedOut, SearchResult, Stats
+from provnews.indexer.ports import ArticleStore, QueryTimedOut, SearchResult, Stats, StoreUnavailable
 from provnews.query.explorer import explorer_running, install_explorer
 from provnews.query.filters import Filters
 from provnews.settings import Settings, get_settings
@@ -40,6 +40,10 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
     async def _timed_out(_: Request, exc: QueryTimedOut) -> JSONResponse:
         return problem(503, "query_timeout", f"{exc}; narrow it (more words or filters) or try again later",
                        headers={"Retry-After": "5"})
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        return problem(503, "store_unavailable", f"the store does not answer: {exc}", headers={"Retry-After": "5"})
 
     @app.get("/v1/search", response_model=SearchResult, responses=problems(422, 503))
     async def search(request: Request, query: Filters) -> SearchResult:

@@ -232,3 +232,19 @@ def test_an_empty_topic_is_named_in_the_reason(tmp_path, serve):
         response = httpx.get(f"{api}{path}?topic=")
         assert response.status_code == 422 and response.json()["error"] == "unknown_topic"
         assert response.json()["detail"].startswith("unknown topic id(s): ''; known: tinh_gian_bien_che, ")
+
+
+def test_a_store_that_fails_is_503_with_the_reason(tmp_path, serve):
+    import sqlite3
+
+    from provnews.indexer.sqlite_store import SqliteStore
+
+    class FailingStore(SqliteStore):
+        def _stats(self):
+            raise sqlite3.OperationalError("disk I/O error")
+
+    api = serve(create_app(store=_loaded_sqlite_store(tmp_path, FailingStore), live=False)).url
+    response = get(api, "/v1/stats")
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert response.json() == {"status": 503, "error": "store_unavailable",
+                               "detail": "the store does not answer: disk I/O error"}
