@@ -54,7 +54,8 @@ _INTERVAL_ONLY_FOR_DIGESTS = {
 # Documented, not enforced here: the webhook URL and interval are checked with their own reasons (and the
 # allowlist and settings may widen what is accepted).
 _WEBHOOK = {"min_length": 1, "max_length": 2048,
-            "json_schema_extra": {"pattern": r"^https://[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+(/[!-~]*)?$"},
+            "json_schema_extra": {
+                "pattern": r"^https://[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z0-9-]+)+(:[1-9][0-9]{0,3})?([/?#][!-~]*)?$"},
             "description": "HTTPS, to a host whose addresses are all public (checked after DNS). Plain HTTP "
                            "and private addresses only for what PROVNEWS_ALERTS_WEBHOOK_ALLOWLIST names."}
 _INTERVAL = Field(default=None, json_schema_extra={"minimum": 60, "maximum": MAX_DIGEST_INTERVAL_S},

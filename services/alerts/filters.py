@@ -13,14 +13,14 @@ from importlib.resources import files
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from provnews.schemas.extraction import TOPIC_IDS, unknown_topics_detail
+from provnews.schemas.extraction import NOT_BLANK, TOPIC_IDS, unknown_topics_detail
 
 MAX_VALUES = 50
 _Value = Field(min_length=1, max_length=200)
 
 
 TOPIC_SCHEMA = {"type": "string", "enum": list(TOPIC_IDS)}
-_VALUE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}  # white space is collapsed
+_VALUE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NOT_BLANK}  # spaces collapse
 
 
 def province_schema() -> dict:
@@ -54,7 +54,7 @@ class MetricFilter(BaseModel):
                               json_schema_extra=_at_least_one_of("unit_contains", "min_value"))
 
     unit_contains: str | None = Field(default=None, min_length=1, max_length=200,
-                                      json_schema_extra={"pattern": r"\S"},
+                                      json_schema_extra={"pattern": NOT_BLANK},
                                       description="Part of the unit, e.g. 'biên chế' or 'bien che'.")
     # NaN, Infinity and 1e309 (which JSON parsers read as infinity) would be stored as null and empty the filter.
     min_value: float | None = Field(default=None, allow_inf_nan=False, description="At least this value (finite).")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 MAX_URL_LENGTH = 2048
+_HOST_NAME = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 
 
 class WebhookRefused(Exception):
@@ -83,6 +85,9 @@ def parse(url: str) -> WebhookUrl:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise WebhookRefused("invalid_webhook_url", "the webhook URL has no host")
+    if _ip_literal(host) is None and not _HOST_NAME.fullmatch(host):
+        raise WebhookRefused("invalid_webhook_url", f"the webhook URL's host {host[:80]!r} is not a host name "
+                                                    "(letters, digits and hyphens; an international name in its xn-- form)")
     scheme = parts.scheme.lower()
     return WebhookUrl(url=url, scheme=scheme, host=host, port=port or (443 if scheme == "https" else 80))
 

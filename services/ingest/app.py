@@ -21,6 +21,7 @@ from provnews.ingest.publisher import (
 )
 from provnews.logs import get_logger
 from provnews.schemas.events import ArticleReceived, derive_id
+from provnews.schemas.extraction import NOT_BLANK
 from provnews.settings import Settings, get_settings
 
 log = get_logger(__name__)
@@ -30,7 +31,7 @@ RETRY_AFTER_S = "5"
 LISTED_ERRORS = 100  # a batch answer details this many failed lines; the rest are counted (and listed by id)
 _ARTICLE_BODY = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArticleSubmission"}}}, "required": True}
 _BATCH_BODY = {"content": {"application/x-ndjson": {"schema": {
-    "type": "string", "minLength": 1, "pattern": r"\S",
+    "type": "string", "minLength": 1, "pattern": NOT_BLANK,
     "description": "One ArticleSubmission JSON object per line; each line is answered on its own."}}}, "required": True}
 
 

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
 from provnews.schemas.events import ReceivedArticle
+from provnews.schemas.extraction import NOT_BLANK
 
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "zarsrc")
 _RESERVED = ":/?#[]@!$&'()*+,;="  # RFC 3986: escaping these changes what a URL means, so they stay escaped
@@ -21,7 +22,7 @@ class ArticleSubmission(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
 
-    text: str = Field(min_length=1, json_schema_extra={"pattern": r"\S"},
+    text: str = Field(min_length=1, json_schema_extra={"pattern": NOT_BLANK},
                       description="The article as plain text, site furniture and all; not only white space.")
     title: str | None = Field(default=None, max_length=1000)
     url: AnyHttpUrl | None = None

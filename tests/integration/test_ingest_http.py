@@ -218,7 +218,7 @@ def test_an_over_long_url_is_414(settings):
 
 def test_white_space_only_text_is_documented_as_refused(ingest):
     schema = httpx.get(f"{ingest}/openapi.json").json()["components"]["schemas"]["ArticleSubmission"]
-    assert schema["properties"]["text"]["pattern"] == r"\S"
+    assert schema["properties"]["text"]["pattern"] == r"[^\s\x1c-\x1f\x85]"
     response = httpx.post(f"{ingest}/v1/articles", json={"text": "\t"})
     assert response.status_code == 422 and response.json()["error"] == "invalid_article"
 

@@ -23,10 +23,11 @@ from provnews.ingest.app import create_app as ingest_app
 from provnews.query.app import create_app as query_app
 from tests.integration.test_query_api import ARTICLES
 
-EXAMPLES = 25
-# Positive data: every check applies (negative_data_rejection needs negative data, and on query strings,
-# where every value is text, schemathesis counts `true` for a string as schema-violating).
-MODES = (GenerationMode.POSITIVE,)
+EXAMPLES = 50
+BOTH = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+# The query API takes no body: its negative data would be query strings, where every value is text and
+# schemathesis counts `true` for a string, or a repeated parameter, as schema-violating.
+MODES = {"ingest": BOTH, "query": (GenerationMode.POSITIVE,), "alerts": BOTH}
 KEY = {"Authorization": "Bearer key-schemathesis"}
 BOUNDED = hypothesis_settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                               suppress_health_check=list(HealthCheck))
@@ -75,7 +76,13 @@ def _ndjson(ctx, value) -> bytes:
     return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else json.dumps(value).encode()
 
 
-def conformance_failures(url: str, headers: dict[str, str]) -> list[str]:
+@schemathesis.hook
+def filter_body(ctx, body) -> bool:
+    """An NDJSON batch is text: a negative case that is not text (an array, a number) cannot be sent as one."""
+    return not (ctx.operation is not None and ctx.operation.path == "/v1/articles:batch" and not isinstance(body, str))
+
+
+def conformance_failures(url: str, headers: dict[str, str], modes) -> list[str]:
     """Every operation, with generated requests, through every check."""
     # The query API's /v1/subscriptions routes pass requests on to the alerts service: checked there.
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json").exclude(path_regex="/stream$") \
@@ -83,7 +90,7 @@ def conformance_failures(url: str, headers: dict[str, str]) -> list[str]:
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        for mode in MODES:
+        for mode in modes:
             @given(case=operation.as_strategy(generation_mode=mode))
             @BOUNDED
             def check(case):
@@ -100,5 +107,5 @@ def conformance_failures(url: str, headers: dict[str, str]) -> list[str]:
 
 @pytest.mark.parametrize("service", ["ingest", "query", "alerts"])
 def test_every_service_answers_as_its_openapi_says(servers, service):
-    failures = conformance_failures(servers[service], KEY)
+    failures = conformance_failures(servers[service], KEY, MODES[service])
     assert not failures, "\n\n".join(failures)

@@ -115,3 +115,11 @@ async def test_ipv6_forms_of_private_ipv4_and_site_local_are_refused(address, ki
 async def test_ipv6_forms_of_public_ipv4_are_fine(address):
     target = await checked_target(f"https://[{address}]/hook", NONE, resolver())
     assert target.address == address
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example*.com/x", "https://exa_mple.com/x", "https://hoøks.example.com/x",
+                                 "https://a..b/x"])
+def test_a_host_must_be_a_host_name(url):
+    with pytest.raises(WebhookRefused) as caught:
+        parse(url)
+    assert caught.value.error == "invalid_webhook_url" and "is not a host name" in caught.value.detail
