@@ -145,8 +145,11 @@ for _path, _handler, _methods in (
         ("/v1/subscriptions/{subscription_id}/deliveries", subscription_deliveries, ("GET",))):
     for _method in _methods:
         _which = _handler.__name__
+        _answered = {"GET": 200, "POST": 201, "PATCH": 200, "DELETE": 204}[_method]
         router.add_api_route(_path, _handler, methods=[_method], tags=["alerts (passed on)"],
-                             responses=problems(400, 401, 404, 409, 413, 415, 422, 429, 502),
+                             status_code=_answered, response_class=Response,
+                             responses={_answered: {"description": "As the alerts service answers (see its docs)."},
+                                        **problems(400, 401, 404, 409, 413, 415, 422, 429, 502)},
                              operation_id=f"alerts_{_method.lower()}_{_which}",
                              summary=f"{_method} {_path} on the alerts service")
 router.add_api_route("/v1/subscriptions/{rest:path}", not_passed_on, include_in_schema=False,
