@@ -256,7 +256,9 @@ class FailedAuthLimiter:
 
 def bearer_owner(request: Request, keys: dict[str, SecretStr], limiter: FailedAuthLimiter, setting: str) -> str:
     """The owner of the request's API key (Authorization: Bearer <key>): 401 without a valid one, 429 after
-    too many wrong ones from the same address."""
+    too many wrong ones from the same address. The address is the peer's, or what X-Forwarded-For says when
+    uvicorn trusts the peer (its FORWARDED_ALLOW_IPS, by default 127.0.0.1: the query API passing the
+    explorer's calls on)."""
     client = request.client.host if request.client else "unknown"
     wait = limiter.retry_after(client)
     if wait is not None:

@@ -108,6 +108,8 @@ def _checked_path(request: Request, subscription_id: str | None = None, tail: st
 async def _pass_on(request: Request, path: str) -> Response:
     client: httpx.AsyncClient = request.app.state.alerts_client
     headers = {k: v for k in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k))}
+    # Whose calls these are, so the alerts service counts wrong keys per browser, not for all of them at once.
+    headers["x-forwarded-for"] = request.client.host if request.client else "unknown"
     try:
         upstream = await client.request(request.method, path, params=request.query_params, headers=headers,
                                         content=await request.body())

@@ -235,3 +235,23 @@ def test_wrong_keys_are_answered_429_with_retry_after(tmp_path, serve):
     assert [a.status_code for a in answers] == [401] * 4 + [429] * 2
     assert answers[-1].json()["error"] == "too_many_failed_keys" and 290 <= int(answers[-1].headers["retry-after"]) <= 300
     assert httpx.get(f"{url}/v1/subscriptions", headers=ALICE).status_code == 429
+
+
+def test_wrong_keys_are_counted_per_client_behind_a_trusted_proxy(tmp_path, serve):
+    """The query API passes the explorer's calls on with X-Forwarded-For; only a peer uvicorn trusts
+    (FORWARDED_ALLOW_IPS, by default 127.0.0.1) may name the client so."""
+    from tests.conftest import ServerThread
+
+    url = serve(create_app(alerts_settings(tmp_path, auth_max_failures=2), run_workers=False)).url
+
+    def wrong(base: str, client: str | None):
+        headers = {"Authorization": "Bearer wrong", **({"X-Forwarded-For": client} if client else {})}
+        return httpx.get(f"{base}/v1/subscriptions", headers=headers).status_code
+
+    assert [wrong(url, "203.0.113.7") for _ in range(3)] == [401, 401, 429]
+    assert wrong(url, "203.0.113.8") == 401 and wrong(url, None) == 401  # others are not held up
+    untrusting = ServerThread(create_app(alerts_settings(tmp_path / "b", auth_max_failures=2), run_workers=False))
+    untrusting.server.config.forwarded_allow_ips = ""
+    with untrusting:
+        statuses = [wrong(untrusting.url, f"203.0.113.{n}") for n in range(3)]
+    assert statuses == [401, 401, 429]  # a header anyone could send does not split the count

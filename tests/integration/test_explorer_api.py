@@ -144,6 +144,7 @@ def test_subscriptions_are_passed_on_to_the_alerts_service(tmp_path, serve):
     method, path, query, headers, body = upstream.requests[1]
     assert (method, path, json.loads(body)) == ("POST", "/v1/subscriptions", {"name": "Quảng Ninh", "filter": {}})
     assert headers["authorization"] == "Bearer k1" and headers["content-type"] == "application/json"
+    assert headers["x-forwarded-for"] == "127.0.0.1"  # whose call it is, for the alerts service's wrong-key count
     assert upstream.requests[3][1:3] == ("/v1/subscriptions/sub_1/deliveries", "status=dead")
 
 
