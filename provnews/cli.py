@@ -104,7 +104,10 @@ def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVI
         else:
             from provnews.query.app import create_app
         port = settings.ingest_port if service == "ingest" else settings.query_port
-        uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning", access_log=False)
+        from provnews.http import SERVER_OPTIONS
+
+        uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning", access_log=False,
+                    **SERVER_OPTIONS)
     elif service == "extract":
         from provnews.extract.stream import run_worker
 
@@ -129,7 +132,8 @@ def ingest(
 
     settings = get_settings()
     try:
-        summary = ingest_files(paths, url or settings.url(settings.ingest_port))
+        key = settings.ingest_api_key.get_secret_value() if settings.ingest_api_key else None
+        summary = ingest_files(paths, url or settings.url(settings.ingest_port), api_key=key)
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from exc
     for where, why in summary.rejected:
