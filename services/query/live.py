@@ -35,6 +35,24 @@ class _TopicMissing(Exception):
     pass
 
 
+CONNECT_TIMEOUT_S = 15.0
+
+
+async def _bounded(coro, timeout_s: float):
+    """Await `coro` for at most `timeout_s`; past that raise TimeoutError and leave it cancelled behind.
+
+    Unlike `wait_for`, this never waits for the cancelled call to finish: a consumer whose connection broke
+    can take its time over that, and the feed must reconnect meanwhile.
+    """
+    task = asyncio.ensure_future(coro)
+    done, _ = await asyncio.wait({task}, timeout=timeout_s)
+    if not done:
+        task.cancel()
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # nobody awaits it: no warning
+        raise TimeoutError(f"no answer from the broker within {timeout_s:g} s")
+    return task.result()
+
+
 class MentionFeed(MentionHub):
     """One consumer, many listeners (the hub's bounded queues: a lagging listener loses its oldest)."""
 
@@ -45,6 +63,9 @@ class MentionFeed(MentionHub):
         self.received = 0
         self._stopping = asyncio.Event()
         self._task: asyncio.Task | None = None
+        # Where the feed is in each partition: a consumer made anew (the broker was away) goes on from here,
+        # so the mentions published while it reconnected are not skipped.
+        self._next: dict[int, int] = {}
 
     def publish(self, event: ReformMentioned) -> None:
         self.received += 1
@@ -71,8 +92,10 @@ class MentionFeed(MentionHub):
                                         enable_auto_commit=False, auto_offset_reset="latest",
                                         request_timeout_ms=10_000, retry_backoff_ms=500)
             try:
-                await consumer.start()
-                await self._assign_at_end(consumer)
+                # Bounded: right after a broker restart a metadata or offset request can wait on a leader that
+                # is not elected yet; a fresh consumer a moment later gets through.
+                await _bounded(consumer.start(), CONNECT_TIMEOUT_S)
+                await _bounded(self._assign_at_end(consumer), CONNECT_TIMEOUT_S)
                 self.connected = True
                 delay = 0.5
                 log.info("mention_feed.started", topic=self.settings.topic_mentions)
@@ -82,19 +105,24 @@ class MentionFeed(MentionHub):
                     for messages in batches.values():
                         for message in messages:
                             self._decode_and_publish(message)
+                            self._next[message.partition] = message.offset + 1
                     if asyncio.get_running_loop().time() - checked_at >= LOG_CHECK_EVERY_S:
-                        await self._follow_log_resets(consumer)
                         checked_at = asyncio.get_running_loop().time()
+                        try:
+                            await _bounded(self._follow_log_resets(consumer), CONNECT_TIMEOUT_S)
+                        except (KafkaError, OSError, TimeoutError) as exc:
+                            # The broker is away: the consumer reconnects by itself and goes on from its
+                            # position when it is back, so keep it rather than make a new one.
+                            log.warning("mention_feed.broker_unreachable", reason=str(exc), retry_in_s=LOG_CHECK_EVERY_S)
             except (KafkaError, OSError, _TopicMissing, TimeoutError) as exc:
                 log.warning("mention_feed.broker_unreachable", reason=str(exc), retry_in_s=delay)
             except Exception as exc:  # noqa: BLE001 - the feed must never take the query API down
                 log.error("mention_feed.failed", error=type(exc).__name__, reason=str(exc)[:500], retry_in_s=delay)
             finally:
                 self.connected = False
-                try:
-                    await consumer.stop()
-                except Exception:  # noqa: BLE001, S110 - a consumer that never started has nothing to close
-                    pass
+                # Closed in the background: a consumer whose connection broke can take a long time over it.
+                closing = asyncio.ensure_future(consumer.stop())
+                closing.add_done_callback(lambda t: t.cancelled() or t.exception())
             if not self._stopping.is_set():
                 try:
                     await asyncio.wait_for(self._stopping.wait(), delay)
@@ -109,7 +137,20 @@ class MentionFeed(MentionHub):
             raise _TopicMissing(f"topic {topic!r} does not exist (yet)")
         assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
         consumer.assign(assigned)
-        await consumer.seek_to_end(*assigned)
+        known = [tp for tp in assigned if tp.partition in self._next]
+        fresh = [tp for tp in assigned if tp.partition not in self._next]
+        if fresh:
+            await consumer.seek_to_end(*fresh)
+        if known:
+            starts = await consumer.beginning_offsets(known)
+            ends = await consumer.end_offsets(known)
+            for tp in known:
+                wanted = self._next[tp.partition]
+                if starts[tp] <= wanted <= ends[tp]:
+                    consumer.seek(tp, wanted)  # a durable log: go on where the feed was
+                else:  # the log started again (a memory-only broker restarted, the topic recreated)
+                    log.warning("mention_feed.log_reset", partition=tp.partition, position=wanted, end=ends[tp])
+                    consumer.seek(tp, starts[tp])
         for tp in assigned:
             await consumer.position(tp)
 
@@ -118,7 +159,7 @@ class MentionFeed(MentionHub):
         a reader waiting at its old position would see nothing until the new log got that far. Read the new log
         from its start instead. A position that went out of range raises and the consumer is made anew."""
         assigned = list(consumer.assignment())
-        partitions = consumer.partitions_for_topic(self.settings.topic_mentions)
+        partitions = await partitions_of(consumer, self.settings.topic_mentions)
         if not partitions or {tp.partition for tp in assigned} != set(partitions):
             raise _TopicMissing(f"the partitions of {self.settings.topic_mentions!r} changed")
         ends = await asyncio.wait_for(consumer.end_offsets(assigned), 10)
