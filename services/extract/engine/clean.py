@@ -62,7 +62,8 @@ _BUTTON_LINES = frozenset({
     "video clip", "video", "clip", "ảnh", "audio", "infographic", "emagazine", "e-magazine", "podcast",
     "quay lại", "trở về", "trở lại", "về đầu trang", "đầu trang", "lên đầu trang", "top", "print", "theo dõi",
     "google news", "quảng cáo", "advertisement", "xem video", "xem ảnh", "phóng to", "thu nhỏ", "bài viết",
-    "nội dung", "chú thích ảnh",
+    "nội dung", "chú thích ảnh", "skip to main content", "skip to content", "bỏ qua nội dung chính",
+    "a a a", "a- a a+", "cỡ chữ a a a",
 })
 _BUTTON_PREFIXES = (
     "hotline", "theo dõi ", "xem video:", "video:", "clip:", "xem thêm:", "đọc thêm:", "tin liên quan:",
@@ -79,6 +80,11 @@ _RELATED_HEADINGS = frozenset({
     "có thể bạn quan tâm", "bạn có thể quan tâm",
 })
 _RELATED_MAX_ITEMS = 8
+# Banners of provincial portals, printed above the headline: "Quyết tâm thực hiện thắng lợi Nghị quyết
+# Đại hội ...", "Nhiệt liệt chào mừng ...", "... muôn năm".
+_SLOGAN = re.compile(r"^(?:quyết tâm thực hiện thắng lợi|nhiệt liệt chào mừng|chào mừng thành công)\b|\bmuôn năm!?$")
+# "Nguồn SGGP: http://sggp.org.vn/...": where the article was taken from, printed as a link.
+_SOURCE_LINK = re.compile(r"^\(?\s*(?:Nguồn|Theo)\b[^:\n]{0,40}:?\s*(?:https?://|www\.)\S+\s*\)?$", re.IGNORECASE)
 # Section names of news sites: a line made of nothing else is a menu or a breadcrumb.
 _NAV_PHRASES = frozenset({
     "tin mới", "emagazine", "e-magazine", "magazine", "truyền hình", "podcast", "video", "ảnh", "infographic",
@@ -182,6 +188,8 @@ _AFFILIATION = re.compile(
     r"Tỉnh ủy|Tỉnh uỷ|Huyện ủy|Huyện uỷ|Thành ủy|Thành uỷ|Công an|Bộ Chỉ huy|Văn phòng|Internet|internet|"
     r"tư liệu|Tư liệu|minh họa|minh hoạ|sưu tầm|St|TH)\b"
 )
+_AFFILIATION_MAX_WORDS = 9
+_INITIAL = re.compile(rf"^(?:[{UPPER}]\.){{1,2}}$")
 _INITIALS = re.compile(rf"^(?:[{UPPER}]\.){{1,3}}[{UPPER}]?\.?$")  # "Q.T", "H.A." sign short news: not a name
 _HOST_LIKE = re.compile(r"^(?:https?://)?[\w.-]+\.(?:vn|com|net|org)(?:/\S*)?$", re.IGNORECASE)
 # Degrees and ranks printed before an author's name: "ThS. Nguyễn Văn Bình", "Đại tá Lê Văn A".
@@ -226,8 +234,9 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
     furniture = [ln for i, ln in enumerate(lines) if ln and i != title_at and i not in byline_at
                  and (i >= end or kinds[i] in ("menu", "footer", "button", "credit", "related")
                       or kinds[i] == "text" and title_at is not None and i < title_at
-                      or kinds[i] == "url" and not _inside_body(kinds, i, body_from, end))]
-    datelines = [ln for i, ln in enumerate(lines[:end]) if kinds[i] == "date"]
+                      or kinds[i] == "url" and not _inside_body(kinds, i, body_from, end)
+                      or kinds[i] == "date" and _is_header_widget(kinds, i, title_at))]
+    datelines = [ln for i, ln in enumerate(lines[:end]) if kinds[i] == "date" and not _is_header_widget(kinds, i, title_at)]
     datelines += [ln for ln in lines[end:] if _DATE_IN_LINE.search(ln) and len(ln) <= _DATE_LINE_MAX_CHARS
                   and _labelled_date(ln)]
 
@@ -300,6 +309,10 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
     """The stripped lines, and which of them were laid out as menus (items apart by wide gaps)."""
     if not unicodedata.is_normalized("NFC", raw):
         raw = unicodedata.normalize("NFC", raw)
+    if "date " in raw:
+        raw = _CRAWLER_LINE.sub(_unflatten_crawler_line, raw)
+    if " \n" in raw:
+        raw = _WRAPPED_LINE.sub(" ", raw)
     if _ODD_SPACE.search(raw):
         raw = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", raw))
     gapped: set[int] = set()
@@ -308,6 +321,67 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
         gapped = {i for i, line in enumerate(lines) if "  " in line and _is_gapped_menu(line)}
         raw = _MULTISPACE.sub(" ", raw)
     return [line.strip() for line in raw.splitlines()], gapped
+
+
+# A crawler's line opening the page, "date 2025-04", sometimes with the page's header flattened after it
+# ("date 2025-04 Chính trị <headline> (QNO) - <lead>", "date 2025-04 <headline> 28/04/2025 16:52"). It
+# gives neither the publication date nor its year: it is furniture, and what follows is laid out again
+# as the lines it was flattened from (section label, headline, timestamp, lead).
+_CRAWLER_LINE = re.compile(r"^[ \t]*date[ \t]+(?:19|20)\d{2}-\d{2}(?:-\d{2})?(?![\d-])[ \t]*(?P<rest>[^\n]*)$", re.MULTILINE)
+_CRAWLER_MARK = re.compile(r"^date (?:19|20)\d{2}-\d{2}(?:-\d{2})?$")
+_TRAILING_TIMESTAMP = re.compile(
+    r"\s+(?P<stamp>\d{1,2}/\d{1,2}/(?:19|20)\d{2}(?:\s*[-|,]?\s*\d{1,2}:\d{2}(?::\d{2})?)?)\s*$"
+)
+# A hard-wrapped line: it ends in a space with the sentence unfinished, and the next line goes on.
+_WRAPPED_LINE = re.compile(rf"(?<=[{LETTERS},])[ \t]+\n(?=[{LETTERS}])")
+
+
+def _unflatten_crawler_line(m: re.Match[str]) -> str:
+    rest = m.group("rest").strip()
+    lines = ["date " + m.group(0).split("date", 1)[1].split()[0]]
+    if not rest:
+        return lines[0]
+    label = _section_label_prefix(rest)
+    if label:
+        lines.append(rest[:label])
+        rest = rest[label:].strip()
+    lead = _LEAD_MARKER_INSIDE.search(rest)
+    if lead:
+        rest, lead_text = rest[: lead.start()].strip(), rest[lead.start():].strip()
+    else:
+        lead_text = ""
+    stamp = _TRAILING_TIMESTAMP.search(rest)
+    if stamp and stamp.start() > 0:
+        rest, stamp_text = rest[: stamp.start()], stamp.group("stamp")
+    else:
+        stamp_text = ""
+    lines += [part for part in (rest, stamp_text, lead_text) if part]
+    return "\n\n".join(lines)
+
+
+def _section_label_prefix(text: str) -> int:
+    """The length of a section label ("Chính trị", "Kinh tế - Xã hội") opening a flattened headline; 0 if none."""
+    words = text.split(" ")
+    for n in range(min(2 * _NAV_MAX_WORDS, len(words) - 4), 0, -1):
+        head = " ".join(words[:n])
+        following = words[n]
+        if following[:1].isupper() and _is_nav(head.casefold()):
+            return len(head)
+    return 0
+
+
+def _lead_markers() -> re.Pattern[str]:
+    markers = sorted(lexicon.outlet_markers(), key=len, reverse=True)
+    alternatives = "|".join(map(re.escape, markers))
+    domain = r"[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?:vn|com|net|org)"
+    return re.compile(
+        rf"(?:\(\s*(?P<bracketed>{alternatives}|{domain})\s*\)|(?P<bare>{alternatives})(?!\w))\s*[-–—:]\s*"
+    )
+
+
+# An outlet's mark heading the lead: "(QNO) - ", "NDO - ", "(Chinhphu.vn) - ".
+_LEAD_MARKER = _lead_markers()
+_LEAD_MARKER_INSIDE = re.compile(r"(?<=\s)(?=" + _LEAD_MARKER.pattern + ")")
 
 
 # "Thời sự   Thế giới   Nhịp sống trẻ   Văn hóa": a scraped menu keeps its items apart with runs of
@@ -326,6 +400,8 @@ def _is_gapped_menu(line: str) -> bool:
 def _line_kind(line: str) -> str:
     if not line:
         return "blank"
+    if _CRAWLER_MARK.match(line):
+        return "menu"
     if _is_date_line(line):
         return "date"
     if _is_junk(line):
@@ -341,6 +417,10 @@ def _line_kind(line: str) -> str:
         return "url"
     if len(line) <= 90 and _SITE_NAME.match(key):
         return "menu"
+    if _SLOGAN.search(key) and not line.endswith("."):
+        return "menu"
+    if _SOURCE_LINK.match(line):
+        return "credit"
     if _is_menu(line, key):
         return "menu"
     return "text"
@@ -469,7 +549,11 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
                     if kinds[j] not in ("blank", "date", "junk"):
                         break
                 return None, None  # starts with body text: no headline printed
-            elif len(line.split()) <= 4:
+            if _is_sentence(line):
+                # A photo caption ("... phát biểu (Ảnh: X).") or a lead cut short: the excerpt starts
+                # below its headline, and a line further down (a subhead, a caption) is not the headline.
+                return None, None
+            elif len(_WORD.findall(line)) <= 4:
                 # A section name ("Cải cách hành chính") or the site's name ("VietnamPlus") printed above
                 # the real headline, perhaps with menus and the date between them.
                 j = _headline_below(lines, kinds, i)
@@ -477,6 +561,13 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
                     return j, _repair_line(_strip_outlet_suffix(lines[j]))
             return i, _repair_line(_strip_outlet_suffix(line))
     return None, None
+
+
+def _is_sentence(line: str) -> bool:
+    """A line that ends as a sentence ends ("... sau sắp xếp.") or carries a photo credit: not a headline."""
+    if line.endswith(".") and not line.endswith("..") and len(_WORD.findall(line)) > 4:
+        return True
+    return _without_photo_credit(line) != line
 
 
 def _headline_below(lines: list[str], kinds: list[str], i: int) -> int | None:
@@ -553,6 +644,14 @@ def _date_line_bylines(line: str) -> list[str]:
 _DATE_LINE_SEGMENTS = re.compile(r"\s*[|–—]\s*|\s+-\s+")
 
 
+def _is_header_widget(kinds: list[str], i: int, title_at: int | None) -> bool:
+    """A date in the page's header ("Thứ sáu 20/03/2026 10:41" over the hotline and the section label) is
+    today's date on the site, not the article's: a date line above the headline with furniture between."""
+    if title_at is None or i > title_at:
+        return False
+    return any(kind not in ("blank", "date") for kind in kinds[i + 1:title_at])
+
+
 def _inside_body(kinds: list[str], i: int, body_from: int, end: int) -> bool:
     return "text" in kinds[body_from:i] and "text" in kinds[i + 1:end]
 
@@ -590,6 +689,8 @@ def _tail_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) 
             continue
         if kind not in ("text", "menu") or byline_names(lines[i]) is None:
             break
+        if "text" not in kinds[body_from:i]:
+            break  # nothing above it: the article itself, not a byline under it
         if _is_lone_credit(lines[i]):
             kinds[i] = "credit"
         else:
@@ -641,9 +742,9 @@ def _next_filled(kinds: list[str], i: int, step: int, limit: int) -> int | None:
 
 def _strip_lead_tag(body: list[str]) -> tuple[list[str], str | None]:
     for k, para in enumerate(body[:3]):
-        m = _LEAD_TAG.match(para) or _LEAD_DOMAIN_TAG.match(para)
+        m = _LEAD_TAG.match(para) or _LEAD_DOMAIN_TAG.match(para) or _LEAD_MARKER.match(para)
         if m and len(para) > m.end() + 20:
-            return body[:k] + [para[m.end():]] + body[k + 1:], m.group(1).strip()
+            return body[:k] + [para[m.end():]] + body[k + 1:], next(g for g in m.groups() if g).strip()
     return body, None
 
 
@@ -783,6 +884,8 @@ def _names_in(value: str, *, allow_agencies: bool) -> list[str] | None:
         part = _HONORIFIC.sub("", part.strip(" .")).strip(" .")
         if not part:
             continue
+        if len(part.split()) > _AFFILIATION_MAX_WORDS:
+            return None  # a sentence ("Ban Chỉ đạo ... đã họp"), not an outlet or workplace beside a name
         name = _as_name(part)
         if name:
             names.append(name)
@@ -801,12 +904,18 @@ def _as_name(part: str) -> str | None:
     if not 2 <= len(words) <= 5:
         return None
     letters = [ch for ch in part if ch.isalpha()]
-    if all(ch.isupper() for ch in letters):
-        words = [w.capitalize() for w in words]  # "MINH THU" → "Minh Thu"
-    if not all(_NAME_TOKEN.match(w) for w in words) or any(w in _NOT_NAME_TOKENS for w in words):
+    in_capitals = all(ch.isupper() for ch in letters)
+    if in_capitals:
+        words = [w if _INITIAL.match(w) else w.capitalize() for w in words]  # "MINH THU" → "Minh Thu"
+    # A given name may be cut to its initial ("C. Trúc", "N.T. Hà"); the last word is always written out.
+    initials = 0
+    while initials < len(words) - 1 and _INITIAL.match(words[initials]):
+        initials += 1
+    if initials > 2 or not all(_NAME_TOKEN.match(w) for w in words[initials:]) or any(w in _NOT_NAME_TOKENS for w in words):
         return None
     name = " ".join(words)
-    return None if province_of(name) else name
+    # A province alone is a place line; printed in capitals as a byline ("HẢI DƯƠNG") it is a pen name.
+    return None if province_of(name) and not in_capitals else name
 
 
 def _fold(s: str | None) -> str:
