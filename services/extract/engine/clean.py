@@ -254,6 +254,8 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
     body = [stripped for line in body if (stripped := _without_photo_credit(line))]
     body = _repair_spacing("\n".join(body)).split("\n") if body else []
     body = _drop_repeats(body, title)
+    body, promos = _without_promos(body, title)
+    furniture += promos
     text = "\n".join(([title] if title else []) + body)
     return CleanedArticle(
         text=text,
@@ -798,6 +800,52 @@ def _space_after_comma(m: re.Match[str]) -> str:
     """"tỉnh,huyện" → "tỉnh, huyện"; numbers ("1,33") have no letter before the comma."""
     before = m.string[m.start() - 1] if m.start() else ""
     return m.group(0) + " " if before.isalpha() else m.group(0)
+
+
+def _without_promos(body: list[str], title: str | None) -> tuple[list[str], list[str]]:
+    """Drop teasers for other stories printed inside the article, returned apart.
+
+    "| Tỉnh X tăng cường kiểm tra cải cách hành chính |": a headline boxed in bars on its own line is a link
+    to another article (a caption in a box ends as a sentence, or follows its "![]()" image). A headline-shaped
+    line inside the body that shares (almost) no two-word phrase with the rest of the article ("Ngọn núi nổi
+    tiếng ... đẹp như phim") promotes another story: its places and bodies are not the article's. Subheads and
+    captions share a tenth of their word pairs or more.
+    """
+    if len(body) < 3:
+        return body, []
+    dropped: set[int] = set()
+    for i, line in enumerate(body):
+        if _BOXED.match(line):
+            inside = line.strip("| ").rstrip()
+            after_image = i > 0 and body[i - 1].startswith("![")
+            if not after_image and not inside.endswith(_SENTENCE_FINAL_CHARS):
+                dropped.add(i)
+    pairs = [_word_pairs(line) if i not in dropped else set() for i, line in enumerate(body)]
+    lines_with: Counter[tuple[str, str]] = Counter(pair for line_pairs in pairs for pair in line_pairs)
+    title_pairs = _word_pairs(title) if title else set()
+    for i, line in enumerate(body[:-1]):  # the last line may be a paragraph cut short
+        if i in dropped or i == 0 or not _is_promo_shaped(line):
+            continue
+        shared = sum(lines_with[pair] > 1 or pair in title_pairs for pair in pairs[i])
+        if shared * _PROMO_SHARED_SHARE < len(pairs[i]):
+            dropped.add(i)
+    return [ln for i, ln in enumerate(body) if i not in dropped], [body[i] for i in sorted(dropped)]
+
+
+_BOXED = re.compile(r"^\|\s*[^|]{12,}\|$")
+_PROMO_MIN_WORDS = 8
+_PROMO_SHARED_SHARE = 10  # fewer than 1 in 10 of its word pairs found elsewhere in the article
+
+
+def _is_promo_shaped(line: str) -> bool:
+    words = _WORD.findall(line)
+    return (_PROMO_MIN_WORDS <= len(words) <= 40 and not line.endswith(_SENTENCE_FINAL_CHARS)
+            and "|" not in line and ":" not in line)
+
+
+def _word_pairs(text: str) -> set[tuple[str, str]]:
+    words = _WORD.findall(text.casefold())
+    return set(zip(words, words[1:]))
 
 
 def _drop_repeats(body: list[str], title: str | None) -> list[str]:

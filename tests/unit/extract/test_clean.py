@@ -441,3 +441,26 @@ def test_byline_names_with_initials_capitals_and_sentences(line, names):
 def test_a_single_sentence_is_not_its_own_byline():
     cleaned = clean_article("Ban Chấp hành Đảng bộ tỉnh đã họp.")
     assert cleaned.bylines == () and cleaned.text == "Ban Chấp hành Đảng bộ tỉnh đã họp."
+
+
+def test_a_teaser_for_another_story_inside_the_body_leaves_the_text():
+    raw = ("Tỉnh Hòa Sơn chọn tên tỉnh mới sau hợp nhất\n\n"
+           "Theo Đề án hợp nhất tỉnh Hòa Sơn và tỉnh Bắc Hà, tỉnh mới lấy tên là tỉnh Hòa Sơn.\n\n"
+           "Vì sao chọn tên Hòa Sơn sau khi hợp nhất 2 tỉnh?\n\n"
+           "Bãi biển hoang sơ ở Phú Quốc có làn nước xanh ngắt, cách trung tâm thành phố chừng 30 phút đi xe\n\n"
+           "Việc chọn tên tỉnh Hòa Sơn bảo đảm nguyên tắc dễ nhận diện, ngắn gọn, dễ đọc.\n\n"
+           "Trung tâm chính trị - hành chính đặt tại tỉnh Hòa Sơn hiện nay.\n")
+    cleaned = clean_article(raw)
+    assert "Phú Quốc" not in cleaned.text and "Vì sao chọn tên Hòa Sơn" in cleaned.text
+    assert any("Phú Quốc" in line for line in cleaned.furniture)
+
+
+def test_a_headline_boxed_in_bars_is_a_link_but_a_boxed_caption_under_its_image_is_read():
+    raw = ("Tỉnh Đông Sơn triển khai một cửa không phụ thuộc địa giới\n"
+           "| Đông Sơn tăng cường kiểm tra cải cách hành chính |\n"
+           "Chủ tịch UBND tỉnh Đông Sơn vừa ban hành kế hoạch triển khai mô hình một cửa trên toàn tỉnh.\n"
+           "![]() |\n| Ông Lê Văn An, Chủ tịch UBND tỉnh, kiểm tra bộ phận một cửa xã Tân Hòa. |\n"
+           "Người dân có thể nộp hồ sơ tại bất kỳ trung tâm nào trong tỉnh.\n")
+    cleaned = clean_article(raw)
+    assert "tăng cường kiểm tra" not in cleaned.text
+    assert "kiểm tra bộ phận một cửa xã Tân Hòa" in cleaned.text
