@@ -815,20 +815,21 @@ def _without_promos(body: list[str], title: str | None) -> tuple[list[str], list
         return body, []
     dropped: set[int] = set()
     for i, line in enumerate(body):
-        if _BOXED.match(line):
+        if line.startswith("|") and _BOXED.match(line):
             inside = line.strip("| ").rstrip()
             after_image = i > 0 and body[i - 1].startswith("![")
             if not after_image and not inside.endswith(_SENTENCE_FINAL_CHARS):
                 dropped.add(i)
-    pairs = [_word_pairs(line) if i not in dropped else set() for i, line in enumerate(body)]
-    lines_with: Counter[tuple[str, str]] = Counter(pair for line_pairs in pairs for pair in line_pairs)
-    title_pairs = _word_pairs(title) if title else set()
-    for i, line in enumerate(body[:-1]):  # the last line may be a paragraph cut short
-        if i in dropped or i == 0 or not _is_promo_shaped(line):
-            continue
-        shared = sum(lines_with[pair] > 1 or pair in title_pairs for pair in pairs[i])
-        if shared * _PROMO_SHARED_SHARE < len(pairs[i]):
-            dropped.add(i)
+    # The last line may be a paragraph cut short; most articles have no headline-shaped line in between.
+    candidates = [i for i in range(1, len(body) - 1) if i not in dropped and _is_promo_shaped(body[i])]
+    if candidates:
+        pairs = [_word_pairs(line) if i not in dropped else set() for i, line in enumerate(body)]
+        lines_with: Counter[tuple[str, str]] = Counter(pair for line_pairs in pairs for pair in line_pairs)
+        title_pairs = _word_pairs(title) if title else set()
+        for i in candidates:
+            shared = sum(lines_with[pair] > 1 or pair in title_pairs for pair in pairs[i])
+            if shared * _PROMO_SHARED_SHARE < len(pairs[i]):
+                dropped.add(i)
     return [ln for i, ln in enumerate(body) if i not in dropped], [body[i] for i in sorted(dropped)]
 
 
@@ -838,9 +839,12 @@ _PROMO_SHARED_SHARE = 10  # fewer than 1 in 10 of its word pairs found elsewhere
 
 
 def _is_promo_shaped(line: str) -> bool:
-    words = _WORD.findall(line)
-    return (_PROMO_MIN_WORDS <= len(words) <= 40 and not line.endswith(_SENTENCE_FINAL_CHARS)
-            and "|" not in line and ":" not in line)
+    if line.endswith(_SENTENCE_FINAL_CHARS) or "|" in line or ":" in line or len(line) > _PROMO_MAX_CHARS:
+        return False
+    return len(_WORD.findall(line)) >= _PROMO_MIN_WORDS
+
+
+_PROMO_MAX_CHARS = 250
 
 
 def _word_pairs(text: str) -> set[tuple[str, str]]:
