@@ -66,9 +66,17 @@ _BUTTON_LINES = frozenset({
     "a a a", "a- a a+", "cỡ chữ a a a",
 })
 _BUTTON_PREFIXES = (
-    "hotline", "theo dõi ", "xem video:", "video:", "clip:", "xem thêm:", "đọc thêm:", "tin liên quan:",
+    "hotline", "xem video:", "video:", "clip:", "xem thêm:", "đọc thêm:", "tin liên quan:",
     "bài liên quan:", ">>", "»", "xem tiếp:", "tin cùng chuyên mục:",
 )
+# "Theo dõi Báo X trên Google News", "Theo dõi chúng tôi trên Zalo": a widget; a paragraph that opens
+# with "Theo dõi tình hình ..." is the article.
+_FOLLOW_US = re.compile(
+    r"^theo dõi\b(?:.{0,60}\b(?:google news|zalo|facebook|fanpage|youtube|tiktok|telegram|kênh)\b.{0,20}$|(?:\s+\S+){0,4}$)"
+)
+# A weather widget in the header: "Hà Nội 24°C", "Nhiệt độ: 28 - 33 độ C", "TP.HCM 31 °C Mây rải rác".
+_WEATHER = re.compile(r"\d\s*°\s*[cf]?\b|\d\s*độ c\b|^nhiệt độ\b|^thời tiết\b")
+_WEATHER_MAX_WORDS = 10
 # Headers that name the site: "Báo Quảng Ninh điện tử", "CỔNG THÔNG TIN ĐIỆN TỬ TỈNH ...".
 _SITE_NAME = re.compile(
     r"^(?:báo|cổng thông tin|cổng ttđt|trang thông tin|tạp chí|đài phát thanh|chính quyền điện tử)\b.{0,60}"
@@ -413,8 +421,10 @@ def _line_kind(line: str) -> str:
     key = _furniture_key(line)
     if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES) or _OUTLET_FOOTER.match(key):
         return "footer"
-    if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES):
+    if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES) or _FOLLOW_US.match(key):
         return "button"
+    if _WEATHER.search(key) and len(key.split()) <= _WEATHER_MAX_WORDS:
+        return "menu"
     if _URL_LINE.match(line):
         return "url"
     if len(line) <= 90 and _SITE_NAME.match(key):

@@ -464,3 +464,22 @@ def test_a_headline_boxed_in_bars_is_a_link_but_a_boxed_caption_under_its_image_
     cleaned = clean_article(raw)
     assert "tăng cường kiểm tra" not in cleaned.text
     assert "kiểm tra bộ phận một cửa xã Tân Hòa" in cleaned.text
+
+
+@pytest.mark.parametrize(
+    "widget",
+    ["Theo dõi Báo Hòa Sơn trên Google News", "Theo dõi chúng tôi trên Zalo", "Hà Nội 24°C", "TP.HCM 31 °C Mây rải rác",
+     "Nhiệt độ: 28 - 33 độ C"],
+)
+def test_follow_us_and_weather_widgets_are_furniture(widget):
+    raw = (f"{widget}\nHuyện Mường Khê giảm 3 phòng chuyên môn\n{widget}\n"
+           "Sáng 3/3, huyện Mường Khê công bố quyết định sắp xếp các phòng chuyên môn.\n")
+    cleaned = clean_article(raw)
+    assert cleaned.title == "Huyện Mường Khê giảm 3 phòng chuyên môn"
+    assert widget not in cleaned.text
+
+
+def test_a_paragraph_opening_with_theo_doi_is_the_article():
+    raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
+           "Theo dõi sát tình hình sau sắp xếp, UBND huyện yêu cầu các xã báo cáo hằng tuần.\n")
+    assert "Theo dõi sát tình hình" in clean_article(raw).text
