@@ -72,7 +72,8 @@ _BUTTON_PREFIXES = (
 # "Theo dõi Báo X trên Google News", "Theo dõi chúng tôi trên Zalo": a widget; a paragraph that opens
 # with "Theo dõi tình hình ..." is the article.
 _FOLLOW_US = re.compile(
-    r"^theo dõi\b(?:.{0,60}\b(?:google news|zalo|facebook|fanpage|youtube|tiktok|telegram|kênh)\b.{0,20}$|(?:\s+\S+){0,4}$)"
+    r"^theo dõi\b(?:.{0,60}\b(?:google news|zalo|facebook|fanpage|youtube|tiktok|telegram|kênh)\b.{0,20}$"
+    r"|(?:\s+\S+){0,4}$)"
 )
 # A weather widget in the header: "Hà Nội 24°C", "Nhiệt độ: 28 - 33 độ C", "TP.HCM 31 °C Mây rải rác".
 _WEATHER = re.compile(r"\d\s*°\s*[cf]?\b|\d\s*độ c\b|^nhiệt độ\b|^thời tiết\b")
@@ -90,9 +91,13 @@ _RELATED_HEADINGS = frozenset({
 _RELATED_MAX_ITEMS = 8
 # Banners of provincial portals, printed above the headline: "Quyết tâm thực hiện thắng lợi Nghị quyết
 # Đại hội ...", "Nhiệt liệt chào mừng ...", "... muôn năm".
-_SLOGAN = re.compile(r"^(?:quyết tâm thực hiện thắng lợi|nhiệt liệt chào mừng|chào mừng thành công)\b|\bmuôn năm!?$")
+_SLOGAN = re.compile(
+    r"^(?:quyết tâm thực hiện thắng lợi|nhiệt liệt chào mừng|chào mừng thành công)\b|\bmuôn năm!?$"
+)
 # "Nguồn SGGP: http://sggp.org.vn/...": where the article was taken from, printed as a link.
-_SOURCE_LINK = re.compile(r"^\(?\s*(?:Nguồn|Theo)\b[^:\n]{0,40}:?\s*(?:https?://|www\.)\S+\s*\)?$", re.IGNORECASE)
+_SOURCE_LINK = re.compile(
+    r"^\(?\s*(?:Nguồn|Theo)\b[^:\n]{0,40}:?\s*(?:https?://|www\.)\S+\s*\)?$", re.IGNORECASE
+)
 # Section names of news sites: a line made of nothing else is a menu or a breadcrumb.
 _NAV_PHRASES = frozenset({
     "tin mới", "emagazine", "e-magazine", "magazine", "truyền hình", "podcast", "video", "ảnh", "infographic",
@@ -244,7 +249,8 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
                       or kinds[i] == "text" and title_at is not None and i < title_at
                       or kinds[i] == "url" and not _inside_body(kinds, i, body_from, end)
                       or kinds[i] == "date" and _is_header_widget(kinds, i, title_at))]
-    datelines = [ln for i, ln in enumerate(lines[:end]) if kinds[i] == "date" and not _is_header_widget(kinds, i, title_at)]
+    datelines = [ln for i, ln in enumerate(lines[:end])
+                 if kinds[i] == "date" and not _is_header_widget(kinds, i, title_at)]
     datelines += [ln for ln in lines[end:] if _DATE_IN_LINE.search(ln) and len(ln) <= _DATE_LINE_MAX_CHARS
                   and _labelled_date(ln)]
 
@@ -337,7 +343,9 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
 # ("date 2025-04 Chính trị <headline> (QNO) - <lead>", "date 2025-04 <headline> 28/04/2025 16:52"). It
 # gives neither the publication date nor its year: it is furniture, and what follows is laid out again
 # as the lines it was flattened from (section label, headline, timestamp, lead).
-_CRAWLER_LINE = re.compile(r"^[ \t]*date[ \t]+(?:19|20)\d{2}-\d{2}(?:-\d{2})?(?![\d-])[ \t]*(?P<rest>[^\n]*)$", re.MULTILINE)
+_CRAWLER_LINE = re.compile(
+    r"^[ \t]*date[ \t]+(?:19|20)\d{2}-\d{2}(?:-\d{2})?(?![\d-])[ \t]*(?P<rest>[^\n]*)$", re.MULTILINE
+)
 _CRAWLER_MARK = re.compile(r"^date (?:19|20)\d{2}-\d{2}(?:-\d{2})?$")
 _TRAILING_TIMESTAMP = re.compile(
     r"\s+(?P<stamp>\d{1,2}/\d{1,2}/(?:19|20)\d{2}(?:\s*[-|,]?\s*\d{1,2}:\d{2}(?::\d{2})?)?)\s*$"
@@ -370,7 +378,7 @@ def _unflatten_crawler_line(m: re.Match[str]) -> str:
 
 
 def _section_label_prefix(text: str) -> int:
-    """The length of a section label ("Chính trị", "Kinh tế - Xã hội") opening a flattened headline; 0 if none."""
+    """The length of a section label ("Chính trị", "Kinh tế - Xã hội") opening a flattened headline, or 0."""
     words = text.split(" ")
     for n in range(min(2 * _NAV_MAX_WORDS, len(words) - 4), 0, -1):
         head = " ".join(words[:n])
@@ -815,11 +823,11 @@ def _space_after_comma(m: re.Match[str]) -> str:
 def _without_promos(body: list[str], title: str | None) -> tuple[list[str], list[str]]:
     """Drop teasers for other stories printed inside the article, returned apart.
 
-    "| Tỉnh X tăng cường kiểm tra cải cách hành chính |": a headline boxed in bars on its own line is a link
-    to another article (a caption in a box ends as a sentence, or follows its "![]()" image). A headline-shaped
-    line inside the body that shares (almost) no two-word phrase with the rest of the article ("Ngọn núi nổi
-    tiếng ... đẹp như phim") promotes another story: its places and bodies are not the article's. Subheads and
-    captions share a tenth of their word pairs or more.
+    "| Tỉnh X tăng cường kiểm tra cải cách hành chính |": a headline boxed in bars on its own line is a
+    link to another article (a caption in a box ends as a sentence, or follows its "![]()" image). A
+    headline-shaped line inside the body that shares (almost) no two-word phrase with the rest of the
+    article ("Ngọn núi nổi tiếng ... đẹp như phim") promotes another story: its places and bodies are not
+    the article's. Subheads and captions share a tenth of their word pairs or more.
     """
     if len(body) < 3:
         return body, []
@@ -973,7 +981,9 @@ def _as_name(part: str) -> str | None:
     initials = 0
     while initials < len(words) - 1 and _INITIAL.match(words[initials]):
         initials += 1
-    if initials > 2 or not all(_NAME_TOKEN.match(w) for w in words[initials:]) or any(w in _NOT_NAME_TOKENS for w in words):
+    if initials > 2 or not all(_NAME_TOKEN.match(w) for w in words[initials:]):
+        return None
+    if any(w in _NOT_NAME_TOKENS for w in words):
         return None
     name = " ".join(words)
     # A province alone is a place line; printed in capitals as a byline ("HẢI DƯƠNG") it is a pen name.

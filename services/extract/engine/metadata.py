@@ -166,8 +166,9 @@ def _lead_day(cleaned: CleanedArticle) -> tuple[int, int, int | None, str] | Non
             year = m.group("y") or m.group("wy")
             day = int(m.group("d"))
             if 1 <= day <= 31 and 1 <= month <= 12:
-                sentence_end = _SENTENCE_END.search(para, m.end())
-                return day, month, int(year) if year else None, para[: sentence_end.start() if sentence_end else None]
+                end = _SENTENCE_END.search(para, m.end())
+                sentence = para[: end.start()] if end else para
+                return day, month, int(year) if year else None, sentence
     return None
 
 
@@ -206,9 +207,9 @@ _MAX_DAYS_BEFORE_DEADLINE = 92
 
 
 def _year_of_plan(sentence: str, day: int, month: int) -> date | None:
-    """The lead's own sentence adopting a plan for one year ("Chiều nay 18/4, ... thông qua Đề án ... năm
-    2025") happens in that year: plans are adopted in the year they cover, up to its autumn (by then the
-    next year's plan is under way, so a late lead says nothing)."""
+    """The lead's own sentence adopting a plan for one year ("Chiều nay 18/4, ... thông qua Đề án ...
+    năm 2025") happens in that year: plans are adopted in the year they cover, up to its autumn (by then
+    the next year's plan is under way, so a late lead says nothing)."""
     if month > _LAST_MONTH_FOR_A_PLAN:
         return None
     years = {int(m.group("y")) for m in _PLAN_OF_YEAR.finditer(sentence)}
@@ -217,7 +218,8 @@ def _year_of_plan(sentence: str, day: int, month: int) -> date | None:
 
 _LAST_MONTH_FOR_A_PLAN = 9
 _PLAN_OF_YEAR = re.compile(
-    r"\b(?:[Đđ]ề án|[Kk]ế hoạch|[Pp]hương án|[Cc]hương trình)\b[^.;:]{0,160}?\bnăm (?P<y>(?:19|20)\d{2})(?![\d-])"
+    r"\b(?:[Đđ]ề án|[Kk]ế hoạch|[Pp]hương án|[Cc]hương trình)\b[^.;:]{0,160}?"
+    r"\bnăm (?P<y>(?:19|20)\d{2})(?![\d-])"
 )
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
 

@@ -1,7 +1,7 @@
-"""Per-field agreement of the engine with a hand-annotated gold set: each field compared in its own simple way.
+"""Per-field agreement of the engine with a hand-annotated gold set, each field compared in its own simple way.
 
-Written for the floor test (test_gold_floors.py; the project does not use the shared scorer). A gold set is a
-folder of texts and a folder of gold JSON files, one per text, each naming its text in "file".
+Written for the floor test (test_gold_floors.py; the project does not use the shared scorer). A gold set
+is a folder of texts and a folder of gold JSON files, one per text, each naming its text in "file".
 """
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def _roles(article: dict) -> set[tuple[str, str]]:
 
 
 def agreement(texts: Path, gold: Path, field: str) -> float:
-    """How far the engine agrees with a gold set (texts in `texts`, gold in `gold`) on one field, from 0 to 1."""
+    """How far the engine agrees with a gold set (texts in `texts`, gold in `gold`) on one field, 0 to 1."""
     pairs = _pairs(texts, gold)
     if field == "title":
         return _same_share(pairs, field, _plain)

@@ -208,7 +208,7 @@ def verbs_of_change(cls: str | None = None) -> frozenset[str]:
 
 @cache
 def outlet_markers() -> dict[str, str]:
-    """The mark an outlet prints at the head of its lead ("NDO", "(QNO)") -> its web domain (outlet_markers.tsv)."""
+    """The mark an outlet prints at the head of its lead ("NDO", "(QNO)") -> its web domain."""
     return {marker: domain for marker, domain in rows("outlet_markers.tsv")}
 
 
