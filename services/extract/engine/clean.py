@@ -92,7 +92,7 @@ _RELATED_MAX_ITEMS = 8
 # Banners of provincial portals, printed above the headline: "Quyết tâm thực hiện thắng lợi Nghị quyết
 # Đại hội ...", "Nhiệt liệt chào mừng ...", "... muôn năm".
 _SLOGAN = re.compile(
-    r"^(?:quyết tâm thực hiện thắng lợi|nhiệt liệt chào mừng|chào mừng thành công)\b|\bmuôn năm!?$"
+    r"^(?:quyết tâm thực hiện thắng lợi|nhiệt liệt chào mừng|chào mừng|mừng đảng)\b|\bmuôn năm!?$"
 )
 # "Nguồn SGGP: http://sggp.org.vn/...": where the article was taken from, printed as a link.
 _SOURCE_LINK = re.compile(
@@ -561,7 +561,9 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
         return None, _repair_line(hint)
     for i, line in enumerate(lines):
         if kinds[i] == "text":
-            if _looks_like_paragraph(line):
+            # A paragraph, or a sentence such as a photo caption ("... phát biểu (Ảnh: X)."): the excerpt
+            # starts below its headline, and a line further down (a subhead, a caption) is not the headline.
+            if _looks_like_paragraph(line) or _is_sentence(line):
                 # Some outlets print the headline in capitals: take a capitalised line just above the lead.
                 for j in range(i - 1, max(-1, i - 4), -1):
                     if kinds[j] == "menu" and _is_caps_headline(lines[j]):
@@ -569,11 +571,7 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
                     if kinds[j] not in ("blank", "date", "junk"):
                         break
                 return None, None  # starts with body text: no headline printed
-            if _is_sentence(line):
-                # A photo caption ("... phát biểu (Ảnh: X).") or a lead cut short: the excerpt starts
-                # below its headline, and a line further down (a subhead, a caption) is not the headline.
-                return None, None
-            elif len(_WORD.findall(line)) <= 4:
+            if len(_WORD.findall(line)) <= 4:
                 # A section name ("Cải cách hành chính") or the site's name ("VietnamPlus") printed above
                 # the real headline, perhaps with menus and the date between them.
                 j = _headline_below(lines, kinds, i)
@@ -584,10 +582,19 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
 
 
 def _is_sentence(line: str) -> bool:
-    """A line that ends as a sentence ends ("... sau sắp xếp.") or carries a photo credit: not a headline."""
+    """Body text, never a headline: a line that ends as a sentence ends ("... sau sắp xếp."), carries a
+    photo credit, opens mid-sentence ("quyết TTHC tại ...") or with a connective ("Theo đó, ...")."""
     if line.endswith(".") and not line.endswith("..") and len(_WORD.findall(line)) > 4:
         return True
+    if line[:1].islower() or _OPENS_WITH_CONNECTIVE.match(line):
+        return True
     return _without_photo_credit(line) != line
+
+
+_OPENS_WITH_CONNECTIVE = re.compile(
+    r"(?:Cụ thể|Theo đó|Trong đó|Ngoài ra|Tuy nhiên|Đồng thời|Bên cạnh đó|Trước đó|Sau đó|Qua đó|Do đó|"
+    r"Vì vậy|Như vậy|Mặt khác|Hiện nay|Hiện tại),\s"
+)
 
 
 def _headline_below(lines: list[str], kinds: list[str], i: int) -> int | None:

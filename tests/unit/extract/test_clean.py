@@ -483,3 +483,18 @@ def test_a_paragraph_opening_with_theo_doi_is_the_article():
     raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
            "Theo dõi sát tình hình sau sắp xếp, UBND huyện yêu cầu các xã báo cáo hằng tuần.\n")
     assert "Theo dõi sát tình hình" in clean_article(raw).text
+
+
+def test_a_capitalised_headline_above_a_short_lead_is_the_title():
+    raw = "TỈNH HÒA SƠN GIẢM 5 SỞ SAU SẮP XẾP\n\nTỉnh Hòa Sơn vừa công bố quyết định hợp nhất các sở.\n"
+    assert clean_article(raw).title == "TỈNH HÒA SƠN GIẢM 5 SỞ SAU SẮP XẾP"
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    ["quyết thủ tục hành chính tại Trung tâm Phục vụ hành chính công tỉnh",
+     "Theo đó, huyện Tân Lạc còn 10 xã và 1 thị trấn sau sắp xếp"],
+)
+def test_an_excerpt_opening_mid_sentence_or_with_a_connective_has_no_title(first_line):
+    raw = f"{first_line}\n\nHuyện đã bố trí trụ sở làm việc cho các xã mới\n\nCác xã mới hoạt động từ ngày 1/7.\n"
+    assert clean_article(raw).title is None
