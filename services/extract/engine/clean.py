@@ -248,9 +248,9 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
                  and (i >= end or kinds[i] in ("menu", "footer", "button", "credit", "related")
                       or kinds[i] == "text" and title_at is not None and i < title_at
                       or kinds[i] == "url" and not _inside_body(kinds, i, body_from, end)
-                      or kinds[i] == "date" and _is_header_widget(kinds, i, title_at))]
+                      or kinds[i] == "date" and _is_header_widget(lines, kinds, i, title_at))]
     datelines = [ln for i, ln in enumerate(lines[:end])
-                 if kinds[i] == "date" and not _is_header_widget(kinds, i, title_at)]
+                 if kinds[i] == "date" and not _is_header_widget(lines, kinds, i, title_at)]
     datelines += [ln for ln in lines[end:] if _DATE_IN_LINE.search(ln) and len(ln) <= _DATE_LINE_MAX_CHARS
                   and _labelled_date(ln)]
 
@@ -671,10 +671,11 @@ def _date_line_bylines(line: str) -> list[str]:
 _DATE_LINE_SEGMENTS = re.compile(r"\s*[|–—]\s*|\s+-\s+")
 
 
-def _is_header_widget(kinds: list[str], i: int, title_at: int | None) -> bool:
+def _is_header_widget(lines: list[str], kinds: list[str], i: int, title_at: int | None) -> bool:
     """A date in the page's header ("Thứ sáu 20/03/2026 10:41" over the hotline and the section label) is
-    today's date on the site, not the article's: a date line above the headline with furniture between."""
-    if title_at is None or i > title_at:
+    today's date on the site, not the article's: a date line above the headline with furniture between.
+    A labelled one ("Ngày đăng: ...") is the article's wherever it stands."""
+    if title_at is None or i > title_at or _labelled_date(lines[i]):
         return False
     return any(kind not in ("blank", "date") for kind in kinds[i + 1:title_at])
 

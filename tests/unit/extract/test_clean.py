@@ -498,3 +498,9 @@ def test_a_capitalised_headline_above_a_short_lead_is_the_title():
 def test_an_excerpt_opening_mid_sentence_or_with_a_connective_has_no_title(first_line):
     raw = f"{first_line}\n\nHuyện đã bố trí trụ sở làm việc cho các xã mới\n\nCác xã mới hoạt động từ ngày 1/7.\n"
     assert clean_article(raw).title is None
+
+
+def test_a_labelled_date_above_the_menu_is_still_the_articles():
+    raw = ("Ngày đăng: 12/03/2024 08:00\nTrang chủ > Tin tức\n\nHuyện Tân Lạc sáp nhập 8 xóm thành 4 xóm\n\n"
+           "Sáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập các xóm.\n")
+    assert clean_article(raw).datelines == ("Ngày đăng: 12/03/2024 08:00",)
