@@ -76,7 +76,7 @@ _FOLLOW_US = re.compile(
     r"|(?:\s+\S+){0,4}$)"
 )
 # A weather widget in the header: "Hà Nội 24°C", "Nhiệt độ: 28 - 33 độ C", "TP.HCM 31 °C Mây rải rác".
-_WEATHER = re.compile(r"\d\s*°\s*[cf]?\b|\d\s*độ c\b|^nhiệt độ\b|^thời tiết\b")
+_WEATHER_OPENERS = ("nhiệt độ", "thời tiết")
 _WEATHER_MAX_WORDS = 10
 # Headers that name the site: "Báo Quảng Ninh điện tử", "CỔNG THÔNG TIN ĐIỆN TỬ TỈNH ...".
 _SITE_NAME = re.compile(
@@ -91,9 +91,7 @@ _RELATED_HEADINGS = frozenset({
 _RELATED_MAX_ITEMS = 8
 # Banners of provincial portals, printed above the headline: "Quyết tâm thực hiện thắng lợi Nghị quyết
 # Đại hội ...", "Nhiệt liệt chào mừng ...", "... muôn năm".
-_SLOGAN = re.compile(
-    r"^(?:quyết tâm thực hiện thắng lợi|nhiệt liệt chào mừng|chào mừng|mừng đảng)\b|\bmuôn năm!?$"
-)
+_SLOGAN_OPENERS = ("quyết tâm thực hiện thắng lợi ", "nhiệt liệt chào mừng ", "chào mừng ", "mừng đảng")
 # "Nguồn SGGP: http://sggp.org.vn/...": where the article was taken from, printed as a link.
 _SOURCE_LINK = re.compile(
     r"^\(?\s*(?:Nguồn|Theo)\b[^:\n]{0,40}:?\s*(?:https?://|www\.)\S+\s*\)?$", re.IGNORECASE
@@ -431,13 +429,13 @@ def _line_kind(line: str) -> str:
         return "footer"
     if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES) or _FOLLOW_US.match(key):
         return "button"
-    if _WEATHER.search(key) and len(key.split()) <= _WEATHER_MAX_WORDS:
+    if ("°" in key or "độ c" in key or key.startswith(_WEATHER_OPENERS)) and key.count(" ") < _WEATHER_MAX_WORDS:
         return "menu"
     if _URL_LINE.match(line):
         return "url"
     if len(line) <= 90 and _SITE_NAME.match(key):
         return "menu"
-    if _SLOGAN.search(key) and not line.endswith("."):
+    if key.startswith(_SLOGAN_OPENERS) and not line.endswith(".") or key.rstrip("!").endswith("muôn năm"):
         return "menu"
     if _SOURCE_LINK.match(line):
         return "credit"
@@ -867,7 +865,7 @@ _PROMO_SHARED_SHARE = 10  # fewer than 1 in 10 of its word pairs found elsewhere
 def _is_promo_shaped(line: str) -> bool:
     if line.endswith(_SENTENCE_FINAL_CHARS) or "|" in line or ":" in line or len(line) > _PROMO_MAX_CHARS:
         return False
-    return len(_WORD.findall(line)) >= _PROMO_MIN_WORDS
+    return line.count(" ") + 1 >= _PROMO_MIN_WORDS
 
 
 _PROMO_MAX_CHARS = 250
