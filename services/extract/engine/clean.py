@@ -326,7 +326,7 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
     if "date " in raw:
         raw = _CRAWLER_LINE.sub(_unflatten_crawler_line, raw)
     if " \n" in raw:
-        raw = _WRAPPED_LINE.sub(" ", raw)
+        raw = _WRAPPED_LINE.sub(_join_wrapped, raw)
     if _ODD_SPACE.search(raw):
         raw = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", raw))
     gapped: set[int] = set()
@@ -348,8 +348,25 @@ _CRAWLER_MARK = re.compile(r"^date (?:19|20)\d{2}-\d{2}(?:-\d{2})?$")
 _TRAILING_TIMESTAMP = re.compile(
     r"\s+(?P<stamp>\d{1,2}/\d{1,2}/(?:19|20)\d{2}(?:\s*[-|,]?\s*\d{1,2}:\d{2}(?::\d{2})?)?)\s*$"
 )
-# A hard-wrapped line: it ends in a space with the sentence unfinished, and the next line goes on.
-_WRAPPED_LINE = re.compile(rf"(?<=[{LETTERS},])[ \t]+\n(?=[{LETTERS}])")
+# A hard-wrapped line: it ends in a space with the sentence plainly unfinished (on a word that cannot end
+# one, "khảo sát tại \nTrung tâm ...", or before a lower-case word, "việc giải \nquyết ..."). A headline
+# with a trailing space over its lead stays apart.
+_WRAPPED_LINE = re.compile(rf"[ \t]+\n(?=(?P<next>[{LETTERS}]))")
+_NEVER_LAST_WORDS = frozenset(
+    "tại của và với cho các những theo trong về ở từ đến là được có để do bởi mà thì nhưng hoặc cùng "
+    "sau trước khi vào ra lên xuống như này đó".split()
+)
+
+
+def _join_wrapped(m: re.Match[str]) -> str:
+    before = m.string[max(0, m.start() - _LONGEST_WORD):m.start()]
+    last = before.rsplit(None, 1)[-1] if before.strip() else ""
+    if last[-1:].isalpha() and (m.group("next").islower() or last.casefold() in _NEVER_LAST_WORDS):
+        return " "
+    return m.group(0)
+
+
+_LONGEST_WORD = 12
 
 
 def _unflatten_crawler_line(m: re.Match[str]) -> str:

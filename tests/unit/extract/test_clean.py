@@ -504,3 +504,8 @@ def test_a_labelled_date_above_the_menu_is_still_the_articles():
     raw = ("Ngày đăng: 12/03/2024 08:00\nTrang chủ > Tin tức\n\nHuyện Tân Lạc sáp nhập 8 xóm thành 4 xóm\n\n"
            "Sáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập các xóm.\n")
     assert clean_article(raw).datelines == ("Ngày đăng: 12/03/2024 08:00",)
+
+
+def test_a_headline_with_a_trailing_space_stays_apart_from_its_lead():
+    raw = "Huyện Tân Lạc sáp nhập 8 xóm thành 4 xóm \nSáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập.\n"
+    assert clean_article(raw).title == "Huyện Tân Lạc sáp nhập 8 xóm thành 4 xóm"
