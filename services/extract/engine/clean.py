@@ -143,10 +143,14 @@ _URL_LINE = re.compile(
 _LEAD_TAG = re.compile(r"^\(\s*([^()\n]{2,40}?)\s*\)\s*[-–—:]\s*")
 _LEAD_DOMAIN_TAG = re.compile(r"^([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?:vn|com|net|org))\s*[-–—]\s+")
 # Photo credits closing a caption: "... phát biểu. Ảnh: Minh Thu", "(Ảnh minh họa)".
+# Also "<headline>- ảnh 1" (alt text), "... tại trung tâm. Ảnh Cổng TTĐT Hậu Giang" (a credit without its
+# colon, after a full stop) and "Ảnh minh họa. Nguồn: Internet".
 _PHOTO_CREDIT = re.compile(
-    r"(?:^|(?<=[.!?…])\s*|\s+[-–—]\s*|\s*(?=[(\[]))[(\[]?\s*"
-    r"(?:Nguồn ảnh|Ảnh minh (?:họa|hoạ)|Ảnh tư liệu|Ảnh chụp màn hình|Ảnh)(?P<number>\s*\d+)?"
-    r"(?:\s*:\s*[^()\[\]\n:]{1,60}?)?\s*[)\]]?\s*\.?\s*$"
+    r"(?:^|(?<=[.!?…])\s*|\s*[-–—]\s*|\s*(?=[(\[]))[(\[]?\s*"
+    r"(?:Nguồn ảnh|Ảnh minh (?:họa|hoạ)|Ảnh tư liệu|Ảnh chụp màn hình|Ảnh|ảnh(?=\s*\d))(?P<number>\s*\d+)?"
+    rf"(?:\s*:\s*[^()\[\]\n:]{{1,60}}?|(?<=Ảnh)\s+(?P<bare>[{UPPER}][^()\[\]\n:.]{{1,60}}?))?"
+    r"(?:\.?\s*Nguồn\s*:\s*[^()\[\]\n:]{1,40}?)?"
+    r"\s*[)\]]?\s*\.?\s*$"
 )
 _CAPTION_CREDIT_MIN_PREFIX = 12
 _CREDIT_MAX_CHARS = 90
@@ -798,13 +802,17 @@ def _repair_line(line: str) -> str:
 def _without_photo_credit(line: str) -> str:
     """Drop a photo credit: "... phát biểu. Ảnh: Minh Thu", "<headline> - Ảnh 1." (image alt text)."""
     tail_from = max(0, len(line) - _CREDIT_MAX_CHARS)
-    credit = _PHOTO_CREDIT.search(line, tail_from) if "Ảnh" in line[tail_from:] else None
+    tail = line[tail_from:]
+    credit = _PHOTO_CREDIT.search(line, tail_from) if "Ảnh" in tail or "ảnh" in tail else None
     if not credit:
         return line
     if credit.start() == 0:
         return ""  # a line that is only a photo credit
+    if credit.group("bare") and not line[: credit.start()].rstrip().endswith((".", "!", "?", "…")):
+        return line  # "Ảnh" and a name without a colon credits a photo only after a finished caption
     said = credit.group(0)
-    marked = ":" in said or "(" in said or "[" in said or "minh" in said or "tư liệu" in said
+    marked = (":" in said or "(" in said or "[" in said or "minh" in said or "tư liệu" in said
+              or credit.group("bare"))
     if credit.start() >= _CAPTION_CREDIT_MIN_PREFIX and (marked or credit.group("number")):
         return line[: credit.start()].rstrip(" -–—")
     return line

@@ -509,3 +509,22 @@ def test_a_labelled_date_above_the_menu_is_still_the_articles():
 def test_a_headline_with_a_trailing_space_stays_apart_from_its_lead():
     raw = "Huyện Tân Lạc sáp nhập 8 xóm thành 4 xóm \nSáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập.\n"
     assert clean_article(raw).title == "Huyện Tân Lạc sáp nhập 8 xóm thành 4 xóm"
+
+
+@pytest.mark.parametrize(
+    ("caption", "kept"),
+    [
+        ("Trụ sở xã mới sau sắp xếp. Ảnh Cổng TTĐT Hòa Sơn", "Trụ sở xã mới sau sắp xếp."),
+        ("Huyện Tân Lạc sáp nhập 8 xóm- Ảnh 1.", None),  # alt text repeating the headline
+        ("Huyện Tân Lạc sáp nhập 8 xóm - ảnh 1", None),
+        ("Ảnh minh họa. Nguồn: Internet", None),
+        ("Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày", "Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày"),
+    ],
+)
+def test_photo_credits_and_alt_text_leave_the_body(caption, kept):
+    raw = (f"Huyện Tân Lạc sáp nhập 8 xóm\n\nSáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập các xóm.\n\n"
+           f"{caption}\n\nCác xóm mới hoạt động từ ngày 1/4.\n")
+    lines = clean_article(raw).text.split("\n")
+    assert len(lines) == (4 if kept else 3)
+    if kept:
+        assert lines[2] == kept
