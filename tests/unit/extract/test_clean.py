@@ -518,7 +518,7 @@ def test_a_headline_with_a_trailing_space_stays_apart_from_its_lead():
         ("Huyện Tân Lạc sáp nhập 8 xóm- Ảnh 1.", None),  # alt text repeating the headline
         ("Huyện Tân Lạc sáp nhập 8 xóm - ảnh 1", None),
         ("Ảnh minh họa. Nguồn: Internet", None),
-        ("Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày", "Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày"),
+        ("Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày.", "Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày."),
     ],
 )
 def test_photo_credits_and_alt_text_leave_the_body(caption, kept):
