@@ -365,14 +365,16 @@ def test_a_crawler_line_with_the_flattened_header_is_laid_out_again():
 
 
 def test_a_crawler_line_gives_the_headline_and_its_timestamp_apart():
-    raw = " date 2024-03 Thị xã Đông Hòa lấy ý kiến cử tri về đề án 15/03/2024 09:20\n\nNgày 15-3, thị xã lấy ý kiến cử tri.\n"
+    raw = (" date 2024-03 Thị xã Đông Hòa lấy ý kiến cử tri về đề án 15/03/2024 09:20\n\nNgày 15-3, "
+           "thị xã lấy ý kiến cử tri.\n")
     cleaned = clean_article(raw)
     assert cleaned.title == "Thị xã Đông Hòa lấy ý kiến cử tri về đề án"
     assert cleaned.datelines == ("15/03/2024 09:20",)
 
 
 def test_a_crawler_line_over_a_lead_leaves_no_title():
-    cleaned = clean_article(" date 2023-11 TPO - Tỉnh Lạc Sơn vừa hoàn thành đề án sắp xếp các xã, trình HĐND tỉnh.\n")
+    cleaned = clean_article(" date 2023-11 TPO - Tỉnh Lạc Sơn vừa hoàn thành đề án sắp xếp các xã, "
+                            "trình HĐND tỉnh.\n")
     assert cleaned.title is None and cleaned.source_tag == "TPO"
     assert cleaned.text.startswith("Tỉnh Lạc Sơn vừa hoàn thành")
 
@@ -380,7 +382,8 @@ def test_a_crawler_line_over_a_lead_leaves_no_title():
 def test_header_date_widget_and_section_label_are_furniture():
     raw = ("Thứ hai 14/07/2031 08:15\nHotline: 024.000.11.222\nNghiên cứu - Trao đổi\n\n"
            "Tỉnh Hòa Phong chuẩn bị trụ sở cho bộ máy mới sau hợp nhất\n\n"
-           "Ban Chỉ đạo hợp nhất tỉnh vừa họp phiên thứ nhất, bàn phương án bố trí trụ sở dôi dư sau sắp xếp.\n")
+           "Ban Chỉ đạo hợp nhất tỉnh vừa họp phiên thứ nhất, bàn phương án bố trí trụ sở dôi dư "
+           "sau sắp xếp.\n")
     cleaned = clean_article(raw)
     assert cleaned.title == "Tỉnh Hòa Phong chuẩn bị trụ sở cho bộ máy mới sau hợp nhất"
     assert cleaned.datelines == ()
@@ -388,12 +391,14 @@ def test_header_date_widget_and_section_label_are_furniture():
 
 
 def test_a_date_line_just_above_the_headline_is_still_the_articles():
-    raw = "Thứ Ba, 02/04/2019\n\nHuyện Tân Lạc sáp nhập 8 xóm\n\nSáng 1/4, huyện Tân Lạc công bố nghị quyết.\n"
+    raw = ("Thứ Ba, 02/04/2019\n\nHuyện Tân Lạc sáp nhập 8 xóm\n\nSáng 1/4, huyện Tân Lạc công bố "
+           "nghị quyết.\n")
     assert clean_article(raw).datelines == ("Thứ Ba, 02/04/2019",)
 
 
 def test_a_portal_slogan_banner_and_skip_link_are_not_the_headline():
-    raw = ("Skip to main content\nNhiệt liệt chào mừng Đại hội đại biểu Đảng bộ tỉnh lần thứ XVII, nhiệm kỳ 2020 - 2025\n\n"
+    raw = ("Skip to main content\nNhiệt liệt chào mừng Đại hội đại biểu Đảng bộ tỉnh lần thứ XVII, "
+           "nhiệm kỳ 2020 - 2025\n\n"
            "Quyết định về việc sắp xếp các thôn, bản của huyện Mường Tè\n\n"
            "UBND tỉnh vừa ban hành Quyết định số 1020/QĐ-UBND về việc sáp nhập các thôn, bản của huyện.\n")
     assert clean_article(raw).title == "Quyết định về việc sắp xếp các thôn, bản của huyện Mường Tè"
@@ -417,7 +422,8 @@ def test_an_excerpt_starting_at_a_caption_has_no_title(raw):
 
 
 def test_a_printed_source_link_leaves_the_body():
-    raw = ("Hà Tây bầu bổ sung Phó Chủ tịch UBND tỉnh\nSáng 2-12, HĐND tỉnh bầu bổ sung Phó Chủ tịch UBND tỉnh.\n"
+    raw = ("Hà Tây bầu bổ sung Phó Chủ tịch UBND tỉnh\nSáng 2-12, HĐND tỉnh bầu bổ sung Phó Chủ "
+           "tịch UBND tỉnh.\n"
            "Nguồn SGGP: http://sggp.org.vn/ha-tay-bau-bo-sung-12345.html\n")
     cleaned = clean_article(raw)
     assert "sggp.org.vn" not in cleaned.text
@@ -447,7 +453,8 @@ def test_a_teaser_for_another_story_inside_the_body_leaves_the_text():
     raw = ("Tỉnh Hòa Sơn chọn tên tỉnh mới sau hợp nhất\n\n"
            "Theo Đề án hợp nhất tỉnh Hòa Sơn và tỉnh Bắc Hà, tỉnh mới lấy tên là tỉnh Hòa Sơn.\n\n"
            "Vì sao chọn tên Hòa Sơn sau khi hợp nhất 2 tỉnh?\n\n"
-           "Bãi biển hoang sơ ở Phú Quốc có làn nước xanh ngắt, cách trung tâm thành phố chừng 30 phút đi xe\n\n"
+           "Bãi biển hoang sơ ở Phú Quốc có làn nước xanh ngắt, cách trung tâm thành phố chừng 30 "
+           "phút đi xe\n\n"
            "Việc chọn tên tỉnh Hòa Sơn bảo đảm nguyên tắc dễ nhận diện, ngắn gọn, dễ đọc.\n\n"
            "Trung tâm chính trị - hành chính đặt tại tỉnh Hòa Sơn hiện nay.\n")
     cleaned = clean_article(raw)
@@ -468,8 +475,8 @@ def test_a_headline_boxed_in_bars_is_a_link_but_a_boxed_caption_under_its_image_
 
 @pytest.mark.parametrize(
     "widget",
-    ["Theo dõi Báo Hòa Sơn trên Google News", "Theo dõi chúng tôi trên Zalo", "Hà Nội 24°C", "TP.HCM 31 °C Mây rải rác",
-     "Nhiệt độ: 28 - 33 độ C"],
+    ["Theo dõi Báo Hòa Sơn trên Google News", "Theo dõi chúng tôi trên Zalo", "Hà Nội 24°C",
+     "TP.HCM 31 °C Mây rải rác", "Nhiệt độ: 28 - 33 độ C"],
 )
 def test_follow_us_and_weather_widgets_are_furniture(widget):
     raw = (f"{widget}\nHuyện Mường Khê giảm 3 phòng chuyên môn\n{widget}\n"
@@ -496,7 +503,8 @@ def test_a_capitalised_headline_above_a_short_lead_is_the_title():
      "Theo đó, huyện Tân Lạc còn 10 xã và 1 thị trấn sau sắp xếp"],
 )
 def test_an_excerpt_opening_mid_sentence_or_with_a_connective_has_no_title(first_line):
-    raw = f"{first_line}\n\nHuyện đã bố trí trụ sở làm việc cho các xã mới\n\nCác xã mới hoạt động từ ngày 1/7.\n"
+    raw = (f"{first_line}\n\nHuyện đã bố trí trụ sở làm việc cho các xã mới\n\n"
+           "Các xã mới hoạt động từ ngày 1/7.\n")
     assert clean_article(raw).title is None
 
 
@@ -518,11 +526,13 @@ def test_a_headline_with_a_trailing_space_stays_apart_from_its_lead():
         ("Huyện Tân Lạc sáp nhập 8 xóm- Ảnh 1.", None),  # alt text repeating the headline
         ("Huyện Tân Lạc sáp nhập 8 xóm - ảnh 1", None),
         ("Ảnh minh họa. Nguồn: Internet", None),
-        ("Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày.", "Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày."),
+        ("Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày.",
+         "Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày."),
     ],
 )
 def test_photo_credits_and_alt_text_leave_the_body(caption, kept):
-    raw = (f"Huyện Tân Lạc sáp nhập 8 xóm\n\nSáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập các xóm.\n\n"
+    raw = (f"Huyện Tân Lạc sáp nhập 8 xóm\n\nSáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập "
+           "các xóm.\n\n"
            f"{caption}\n\nCác xóm mới hoạt động từ ngày 1/4.\n")
     lines = clean_article(raw).text.split("\n")
     assert len(lines) == (4 if kept else 3)

@@ -238,13 +238,17 @@ def test_a_reprint_credit_above_portal_side_widgets_gives_the_byline_and_the_out
 @pytest.mark.parametrize(
     ("raw", "source"),
     [
-        ("Huyện Tây Sơn sáp nhập 4 xã\nNDO - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập 4 xã.\n", "nhandan.vn"),
-        ("Huyện Tây Sơn sáp nhập 4 xã\n(QNO) - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập 4 xã.\n", "baoquangnam.vn"),
-        (" date 2022-06 TPO - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập 4 xã trên địa bàn.\n", "tienphong.vn"),
+        ("Huyện Tây Sơn sáp nhập 4 xã\nNDO - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập 4 "
+         "xã.\n", "nhandan.vn"),
+        ("Huyện Tây Sơn sáp nhập 4 xã\n(QNO) - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập "
+         "4 xã.\n", "baoquangnam.vn"),
+        (" date 2022-06 TPO - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập 4 xã trên địa "
+         "bàn.\n", "tienphong.vn"),
         ("Huyện Tây Sơn sáp nhập 4 xã\nSáng 2/6, huyện Tây Sơn công bố nghị quyết.\n"
          "Nguồn SGGP: http://sggp.org.vn/huyen-tay-son-sap-nhap-4-xa-123.html\n", "sggp.org.vn"),
         # a place dateline is not an outlet's mark
-        ("Huyện Tây Sơn sáp nhập 4 xã\nBÌNH ĐỊNH - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập.\n", None),
+        ("Huyện Tây Sơn sáp nhập 4 xã\nBÌNH ĐỊNH - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp "
+         "nhập.\n", None),
         # a photo credit naming an outlet or a portal does not say who printed the article
         ("Huyện Tây Sơn sáp nhập 4 xã\nSáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập 4 xã.\n"
          "Ảnh: Báo Bình Định\nTheo nghị quyết, huyện còn 11 xã.\n", None),
@@ -279,7 +283,8 @@ def test_a_bare_day_in_the_third_paragraph_dates_another_event():
 @pytest.mark.parametrize(
     ("lead", "expected"),
     [
-        ("Chiều nay 18/4, Tỉnh ủy tổ chức hội nghị thông qua Đề án sắp xếp đơn vị hành chính cấp xã năm 2025.",
+        ("Chiều nay 18/4, Tỉnh ủy tổ chức hội nghị thông qua Đề án sắp xếp đơn vị hành chính cấp xã "
+         "năm 2025.",
          date(2025, 4, 18)),
         # late in the year the plan may be next year's
         ("Chiều 18/11, HĐND tỉnh thông qua Kế hoạch phát triển kinh tế - xã hội năm 2026.", None),
@@ -305,5 +310,6 @@ def test_a_lead_adopting_a_plan_for_one_year_takes_that_year(lead, expected):
 )
 def test_a_name_alone_under_the_article_is_its_byline(tail, authors):
     raw = ("Trung tâm Phục vụ hành chính công tỉnh đi vào hoạt động\n\n06/05/2019 - 06:49\n\n"
-           f"Hôm nay, trung tâm tiếp nhận hồ sơ của 16 sở, ngành.\n\n{tail}\n\nChia sẻ bài viết\n\nBÌNH LUẬN\n")
+           f"Hôm nay, trung tâm tiếp nhận hồ sơ của 16 sở, ngành.\n\n{tail}\n\n"
+           "Chia sẻ bài viết\n\nBÌNH LUẬN\n")
     assert metadata_of(raw).authors == authors
