@@ -67,7 +67,8 @@ _BUTTON_LINES = frozenset({
 })
 _BUTTON_PREFIXES = (
     "hotline", "xem video:", "video:", "clip:", "xem thêm:", "đọc thêm:", "tin liên quan:",
-    "bài liên quan:", ">>", "»", "xem tiếp:", "tin cùng chuyên mục:",
+    "bài liên quan:", ">>", "»", "xem tiếp:", "tin cùng chuyên mục:", "cỡ chữ", "font size", "chia sẻ:",
+    "share:", "in bài viết", "nghe bài viết", "nghe đọc bài",
 )
 # "Theo dõi Báo X trên Google News", "Theo dõi chúng tôi trên Zalo": a widget; a paragraph that opens
 # with "Theo dõi tình hình ..." is the article.
@@ -690,10 +691,15 @@ def _date_line_bylines(line: str) -> list[str]:
 _DATE_LINE_SEGMENTS = re.compile(r"\s*[|–—]\s*|\s+-\s+")
 
 
+_TODAY = re.compile(r"^\s*hôm nay\b", re.IGNORECASE)
+
+
 def _is_header_widget(lines: list[str], kinds: list[str], i: int, title_at: int | None) -> bool:
     """A date in the page's header ("Thứ sáu 20/03/2026 10:41" over the hotline and the section label) is
     today's date on the site, not the article's: a date line above the headline with furniture between.
     A labelled one ("Ngày đăng: ...") is the article's wherever it stands."""
+    if _TODAY.search(lines[i]):
+        return True  # "Hôm nay: Thứ sáu, 20/03/2026" names itself
     if title_at is None or i > title_at or _labelled_date(lines[i]):
         return False
     return any(kind not in ("blank", "date") for kind in kinds[i + 1:title_at])

@@ -538,3 +538,11 @@ def test_photo_credits_and_alt_text_leave_the_body(caption, kept):
     assert len(lines) == (4 if kept else 3)
     if kept:
         assert lines[2] == kept
+
+
+def test_todays_date_and_font_size_widgets_are_furniture():
+    raw = ("Huyện Tân Lạc sáp nhập 8 xóm thành 4 xóm\nHôm nay: Thứ sáu, 20/03/2026\nCỡ chữ: A A A\n"
+           "Sáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập các xóm.\n")
+    cleaned = clean_article(raw)
+    assert cleaned.datelines == () and "Cỡ chữ: A A A" in cleaned.furniture
+    assert cleaned.text.split("\n")[1].startswith("Sáng 11/3")
