@@ -153,6 +153,7 @@ _PHOTO_CREDIT = re.compile(
     r"(?:\.?\s*Nguồn\s*:\s*[^()\[\]\n:]{1,40}?)?"
     r"\s*[)\]]?\s*\.?\s*$"
 )
+_NUMBERED_PHOTO = re.compile(r"ảnh\s*\d")
 _CAPTION_CREDIT_MIN_PREFIX = 12
 _CREDIT_MAX_CHARS = 90
 
@@ -809,7 +810,7 @@ def _without_photo_credit(line: str) -> str:
     """Drop a photo credit: "... phát biểu. Ảnh: Minh Thu", "<headline> - Ảnh 1." (image alt text)."""
     tail_from = max(0, len(line) - _CREDIT_MAX_CHARS)
     tail = line[tail_from:]
-    credit = _PHOTO_CREDIT.search(line, tail_from) if "Ảnh" in tail or "ảnh" in tail else None
+    credit = _PHOTO_CREDIT.search(line, tail_from) if "Ảnh" in tail or _NUMBERED_PHOTO.search(tail) else None
     if not credit:
         return line
     if credit.start() == 0:
