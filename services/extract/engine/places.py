@@ -170,6 +170,8 @@ _LEVEL_OF_PREFIX = {
     form.lower(): level for word, (level, _) in _LEVELS.items() for form in {word, old_spelling(word)}
 }
 _LOWERCASE_ONLY = {word for word, (_, how) in _LEVELS.items() if "lowercase_only" in how}
+# Villages and residential groups ("thôn", "bản", "tổ dân phố"): counted in metrics, never listed as places.
+_VILLAGE = "village"
 _NUMBERED_UNITS = frozenset(word for word, (_, how) in _LEVELS.items() if "numbered" in how)
 
 
@@ -224,13 +226,15 @@ _LOWER_WORD_AFTER = re.compile(rf" ([{LOWER}]+)")
 
 
 RULE_PLACE_AFTER_LEVEL = rule(
-    "location.after_level_word", "locations", "a capitalised name after an administrative word: \"huyện Tiên Yên\"",
+    "location.after_level_word", "locations", "a capitalised name after an administrative word: \"huyện Tiên Yên\"; "
+    "a village's (\"thôn\", \"bản\", \"tổ dân phố\") is read but not listed",
     examples=("Huyện ủy Hải Lăng và UBND xã Tân Lập họp.",),
-    counterexamples=("Xã Nông thôn mới được công nhận.", "Chủ tịch UBND thành phố Trần Việt Trường phát biểu."),
+    counterexamples=("Xã Nông thôn mới được công nhận.", "Chủ tịch UBND thành phố Trần Việt Trường phát biểu.",
+                     "Thôn Phú Bông được sáp nhập với thôn Phú Quý."),
 )
 RULE_NUMBERED_PLACE = rule(
-    "location.numbered", "locations", "a numbered ward, district or village: \"phường 1\", \"thôn 3\"",
-    examples=("Người dân phường 1 và quận 3 họp.",), counterexamples=("Xã 3 năm liền đạt chuẩn.",),
+    "location.numbered", "locations", "a numbered ward or district: \"phường 1\", \"quận 3\" (not \"thôn 3\")",
+    examples=("Người dân phường 1 và quận 3 họp.",), counterexamples=("Xã 3 năm liền đạt chuẩn.", "Người dân thôn 3 họp."),
 )
 RULE_LISTED_PLACE = rule(
     "location.listed", "locations", "a name further down a list under one administrative word",
@@ -249,6 +253,8 @@ def find_locations(doc: Document) -> list[Location]:
     text = doc.text
 
     def add(name: str, level: str, start: int, end: int, rule_id: str) -> None:
+        if level == _VILLAGE:
+            return  # read so that its name is taken for nothing else, but below the commune: not a location
         key = name.casefold()
         if key not in found:
             found[key] = (name, level, [])

@@ -74,10 +74,8 @@ def test_province_of_reads_variants():
             "thị trấn Tiên Yên, huyện Bình Liêu và Thị xã Đông Triều",
             [("Tiên Yên", "commune"), ("Bình Liêu", "district"), ("Đông Triều", "district")],
         ),
-        (
-            "thôn Khe Lánh, bản Pác Ngòi và tổ dân phố số 5",
-            [("Khe Lánh", "other"), ("Pác Ngòi", "other"), ("Tổ dân phố 5", "other")],
-        ),
+        ("thôn Khe Lánh, bản Pác Ngòi và tổ dân phố số 5 của xã Tân Lập", [("Tân Lập", "commune")]),
+        ("Đặc khu Phú Quốc và huyện Kiên Lương", [("Phú Quốc", "commune"), ("Kiên Lương", "district")]),
         ("Chủ tịch UBND huyện Ba Chẽ Nguyễn Văn Tuấn phát biểu.", [("Ba Chẽ", "district")]),
         (
             "Sáp nhập các xã Đồng Tâm, Đồng Sơn và Lục Hồn.",
@@ -145,12 +143,18 @@ def test_places_listed_under_one_admin_word(text, expected):
     assert locations(text) == expected
 
 
-def test_numbered_wards_districts_and_villages():
+def test_numbered_wards_and_districts_but_not_villages():
     assert locations("Người dân phường 1, quận 3 và thôn 5; xã 3 năm liền đạt chuẩn.") == [
         ("Phường 1", "commune"),
         ("Quận 3", "district"),
-        ("Thôn 5", "other"),
     ]
+
+
+def test_villages_and_residential_groups_are_read_but_not_listed():
+    # below the commune: the contract counts them in metrics, never as places, and their names are no one's
+    text = "Tại thôn Lô Lô Chải, bản Nà Lời và tổ dân phố Bắc Sơn, người dân họp. Ông Hoàng Văn Bình phát biểu."
+    assert locations(text) == []
+    assert provinces("Tại xóm Hà Nam, khu phố Quảng Ninh, người dân họp.") == []
 
 
 def _places(text: str) -> tuple[list[str], list[tuple[str, str]]]:
