@@ -35,6 +35,7 @@ from provnews.extract.engine.organizations import (
     split_run,
     upper_case_bodies,
 )
+from provnews.extract.engine.places import listed_places
 from provnews.extract.engine.rules import rule
 from provnews.schemas.extraction import Person
 
@@ -476,10 +477,17 @@ def _accept(text: str, name: NameMention) -> bool:
         return False
     if name.run_start != name.start:
         return False  # a capitalised word glued before the name: part of some other proper name
-    if _in_list_of_places(text, name, line_start, line_end):
+    if _in_list_of_places(text, name, line_start, line_end) or name.start in _listed_places(text):
         return False
     name.rule = RULE_FULL_NAME
     return True
+
+
+@lru_cache(maxsize=8)
+def _listed_places(text: str) -> SpanIndex[None]:
+    """The names of a counted list of places ("37 xã, phường gồm: Cái Nước, Trần Văn Thời, ..."): wards and
+    communes often bear a person's name."""
+    return SpanIndex((start, end, None) for _, start, end, _ in listed_places(text))
 
 
 _NEXT_ITEM = re.compile(r"[^\S\n]*(?:,|và)[^\S\n]*([^,;.:()\n]*)")

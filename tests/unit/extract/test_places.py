@@ -196,3 +196,35 @@ def test_a_party_committee_misspelt_without_its_tone_is_no_place_and_no_error():
     # "Huyện uy" (the tone mark lost) matched the level words but had no level: extraction raised KeyError.
     assert locations("Huyện uy Hải Lăng họp.") == []
     assert locations("Huyện ủy Hải Lăng họp.") == locations("Huyện uỷ Hải Lăng họp.") == [("Hải Lăng", "district")]
+
+
+def test_names_listed_after_a_count_of_places_are_places_whatever_they_look_like():
+    text = ("Danh sách 6 xã, phường, thị trấn được chọn thí điểm bao gồm: Tân Phú, Lê Văn Tám, Hòa Bình, "
+            "Đại Cương, Phú Thọ và Long Hải. Sở Nội vụ hướng dẫn.")
+    assert locations(text) == [
+        ("Tân Phú", "commune"), ("Lê Văn Tám", "commune"), ("Hòa Bình", "commune"), ("Đại Cương", "commune"),
+        ("Phú Thọ", "commune"), ("Long Hải", "commune"),
+    ]
+    assert provinces(text) == []  # a commune named like a province is not the province
+
+
+def test_districts_listed_each_with_its_count_of_communes():
+    text = "Sau sắp xếp, thị xã Mỹ Hòa có 3 phường, 2 xã; các huyện: Tân Lạc 5 xã; Yên Thủy 4 xã và Lạc Sơn 8 xã."
+    assert locations(text) == [
+        ("Mỹ Hòa", "district"), ("Tân Lạc", "district"), ("Yên Thủy", "district"), ("Lạc Sơn", "district"),
+    ]
+
+
+def test_a_district_in_brackets_after_its_commune():
+    assert locations("Công an xã Hòa Lợi (Tam Nông) và xã Tân Hòa (Đồng Tháp) rà soát.") == [
+        ("Hòa Lợi", "commune"), ("Tam Nông", "district"), ("Tân Hòa", "commune"),
+    ]
+
+
+def test_a_name_cut_at_the_end_of_an_excerpt_is_dropped():
+    assert locations("Sau sắp xếp, huyện Tân Lạc còn 5 xã; huyện Th") == [("Tân Lạc", "district")]
+    assert locations("Đoàn làm việc tại huyện Tân Lạc.") == [("Tân Lạc", "district")]
+
+
+def test_an_outlets_mark_is_not_a_city():
+    assert locations("TPO - Tỉnh đã hoàn thành đề án; TP.Hội An giữ nguyên.") == [("Hội An", "district")]
