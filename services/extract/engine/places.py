@@ -7,7 +7,7 @@ from functools import lru_cache
 from provnews.extract.engine import lexicon
 from provnews.extract.engine.doc import Document, SpanIndex
 from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import LETTERS, LOWER, UPPER, old_spelling
+from provnews.extract.engine.text import LETTERS, LOWER, UPPER, cut_short_at_end, old_spelling
 from provnews.schemas.extraction import Evidence, Location, Province
 
 # Enough evidence for a reader to check a place; more only bloats the event.
@@ -279,10 +279,8 @@ RULE_DISTRICT_IN_BRACKETS = rule(
 def find_locations(doc: Document) -> list[Location]:
     found: dict[str, tuple[str, str, list[Evidence]]] = {}
     text = doc.text
-    cut_at = _cut_end(text)
-
     def add(name: str, level: str, start: int, end: int, rule_id: str) -> None:
-        if level == _VILLAGE or end >= cut_at and not _VOWEL.search(name.rsplit(" ", 1)[-1]):
+        if level == _VILLAGE or cut_short_at_end(text, end, name):
             return  # a village is below the commune; "huyện Th" at a cut end is a name cut mid-word
         key = name.casefold()
         if key not in found:
@@ -298,16 +296,6 @@ def find_locations(doc: Document) -> list[Location]:
     locations = [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
     doc.record("locations", locations)
     return locations
-
-
-# Every Vietnamese syllable has a vowel: a last "word" without one is a word cut short.
-_VOWEL = re.compile(r"[aăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.IGNORECASE)
-
-
-def _cut_end(text: str) -> int:
-    """Where a name would reach the end of an excerpt cut mid-sentence (no stop after it): len(text) else."""
-    stripped = text.rstrip()
-    return len(stripped) if stripped and stripped[-1] not in ".!?…\"”)]" else len(text) + 1
 
 
 def _read_after_level_word(text: str, m: re.Match, add) -> None:

@@ -293,3 +293,40 @@ def test_bare_divisions_in_a_list_and_a_dashed_division_not_cut_short():
     assert bodies("Huyện Lạng Giang giao Phòng Nội vụ và Phòng Tư pháp rà soát.") == [
         "Phòng Nội vụ huyện Lạng Giang", "Phòng Tư pháp huyện Lạng Giang"]
     assert "Phòng Tài chính" not in bodies("UBND huyện Lạng Giang giao Phòng Tài chính - Kế hoạch thẩm định.")
+
+
+def test_departments_listed_under_one_so_or_after_a_count_of_them():
+    assert bodies("Sau sắp xếp, tỉnh có Sở Tài chính, Xây dựng, Văn hóa, Thể thao và Du lịch và Nội vụ.") == [
+        "Sở Tài chính", "Sở Xây dựng", "Sở Văn hóa, Thể thao và Du lịch", "Sở Nội vụ",
+    ]
+    assert bodies("Tỉnh Yên Bái kiện toàn 3 sở gồm: Tài chính, Công Thương, Khoa học và Công nghệ (giảm 7 phòng).") == [
+        "Sở Tài chính Yên Bái", "Sở Công Thương Yên Bái", "Sở Khoa học và Công nghệ Yên Bái",
+    ]
+    # "và" right after one department joins two of its fields, not a second department
+    assert bodies("Sáp nhập Sở Văn hóa - Thông tin - Thể thao và Du lịch với Sở Nội vụ.") == [
+        "Sở Văn hóa - Thông tin - Thể thao và Du lịch", "Sở Nội vụ",
+    ]
+
+
+def test_management_boards_sub_departments_and_the_ethnic_affairs_board():
+    text = ("Tỉnh thành lập Chi cục Trồng trọt và Bảo vệ thực vật trên cơ sở Chi cục Trồng trọt; chuyển Ban Quản lý các "
+            "dự án đầu tư xây dựng khu công nghiệp về Ban Quản lý các khu công nghiệp tỉnh; Ban Tôn giáo về Ban Dân tộc.")
+    assert bodies(text) == [
+        "Chi cục Trồng trọt và Bảo vệ thực vật", "Chi cục Trồng trọt",
+        "Ban Quản lý các dự án đầu tư xây dựng khu công nghiệp", "Ban Quản lý các khu công nghiệp tỉnh",
+        "Ban Tôn giáo", "Ban Dân tộc",
+    ]
+
+
+def test_bodies_named_as_a_seat_share_the_place_the_list_ends_with():
+    text = ("Xã mới đặt trụ sở tại trụ sở Huyện ủy, Hội đồng nhân dân (HĐND) và UBND huyện Tân Lạc; xã kia tại trụ sở "
+            "Đảng ủy, HĐND và UBND xã Phong Phú hiện nay.")
+    assert bodies(text) == [
+        "Huyện ủy Tân Lạc", "HĐND huyện Tân Lạc", "UBND huyện Tân Lạc",
+        "Đảng ủy xã Phong Phú", "HĐND xã Phong Phú", "UBND xã Phong Phú",
+    ]
+    assert bodies("Ủy ban nhân dân (UBND) tỉnh Hòa Bình xây dựng đề án.") == ["UBND tỉnh Hòa Bình"]
+
+
+def test_a_body_cut_mid_word_at_the_excerpts_end_is_dropped():
+    assert bodies("Trong đó, 7 cơ quan thành lập mới: Sở Nội vụ, Sở Tài ch") == ["Sở Nội vụ"]
