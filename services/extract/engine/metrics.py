@@ -68,6 +68,7 @@ _DURATION_AFTER = re.compile(
     r"\s*(?:năm|tháng|tuần|quý|nhiệm kỳ|thập kỷ|thế kỷ|buổi|tiếng|ngày|giờ|phút)(?!\w)", re.IGNORECASE
 )
 _PROCESSING_TIME_VERBS = lexicon.verbs_of_change("processing_time")
+_LISTED_COUNT_BEFORE = re.compile(r"(?:[(,]|(?<!\w)(?:gồm|và))\s*$")
 _CODE_AFTER = re.compile(r"\s?[-–/]\s?[A-ZĐ]")
 _TIME_AFTER = re.compile(r"\s?[:hg]\s?\d")
 # "4/10 huyện" is four of ten; "9/3" and "25/10/2017" are dates.
@@ -272,6 +273,11 @@ RULE_BRACKETED_SHARE = rule(
     examples=("Tỉnh đã giảm 6.714 đơn vị (khoảng 66,91%).",),
     counterexamples=("Tỉnh đã giảm 6.714 đơn vị (ảnh).",),
 )
+RULE_BREAKDOWN = rule(
+    "metric.breakdown", "metrics", "the first count of a bracketed breakdown: \"129 đơn vị (115 xã, 9 phường)\"",
+    examples=("Tỉnh sắp xếp 129 đơn vị hành chính cấp xã (115 xã, 09 phường, 05 thị trấn) thành 45 đơn vị.",),
+    counterexamples=("Tỉnh có diện tích 5.100 km2 (115 năm thành lập).",),
+)
 RULE_TABLE_ROW = rule(
     "metric.table_row", "metrics", "a before/after row of a table flattened to text, figures between bars",
     examples=("Bảng tổng hợp\nPhòng thuộc sở | 152 | 118 | 34",),
@@ -301,6 +307,11 @@ RULE_NOT_ONE_OF = rule(
 RULE_NOT_DURATION = rule(
     "metric.not.duration", "metrics", "a duration (\"sau hơn 6 năm\"), unless a processing time is cut",
     examples=("Tỉnh tăng 2 năm liền.",), counterexamples=("Thời gian giải quyết giảm còn 3 ngày.",), kind="filter",
+)
+RULE_NOT_A_STANDARD_SHARE = rule(
+    "metric.not.share_of_a_standard", "metrics", "a size as a share of the standard: \"đạt 489,47% so với quy định\"",
+    examples=("Xã mới có diện tích 48,9 km2, đạt 489,47% so với quy định.",),
+    counterexamples=("Tỉnh giảm 115 đơn vị, đạt tỷ lệ 67,65% so với trước sắp xếp.",), kind="filter",
 )
 RULE_NOT_COUNTABLE = rule(
     "metric.not.countable", "metrics", "what is counted is no unit of reform or development",
@@ -344,7 +355,7 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
     if reading.action is None:
         found = _action_without_verb(
             text, clause, reading.number_start, reading.unit_end, bool(reading.unit or reading.measure), context
-        )
+        ) or _opens_a_breakdown(text, clause, reading)
         if found is None:
             return None
         reading.action, reading.rule = found
@@ -403,8 +414,12 @@ def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
 
 
 def _is_code_or_year(text: str, clause: _Clause, token: str, end: int) -> bool:
-    # Telephone numbers and codes start with a zero; bare years are dates, not quantities.
-    if (len(token) > 1 and token[0] == "0" and token[1].isdigit()) or is_year(token):
+    # Telephone numbers and codes start with a zero; bare years are dates, not quantities. A count of two digits
+    # in a list may be written with one too ("(115 xã, 09 phường, 05 thị trấn)").
+    zero_led = len(token) > 1 and token[0] == "0" and token[1].isdigit()
+    if zero_led and not (len(token) == 2 and _LISTED_COUNT_BEFORE.search(text, max(clause.start, end - 6), end - 2)):
+        return True
+    if is_year(token):
         return True
     return bool(_CODE_AFTER.match(text, end, clause.end) or _TIME_AFTER.match(text, end, clause.end))
 
@@ -427,12 +442,22 @@ def _is_duration(text: str, r: _Reading) -> bool:
     return _DURATION_AFTER.match(text, r.end, r.clause.end) is not None and not processing_time
 
 
+def _is_share_of_a_standard(text: str, r: _Reading) -> bool:
+    percent = _PERCENT.match(text, r.end, r.clause.end)
+    return percent is not None and _AGAINST_A_STANDARD.match(text, percent.end(), r.clause.end) is not None
+
+
 def _is_not_countable(text: str, r: _Reading) -> bool:
     return not _is_countable(text, r.clause, r.value, r.action, r.measure, r.unit, r.unit_end, r.end)
 
 
 _FILTERS_BEFORE_UNIT = ((RULE_NOT_A_QUANTITY, _names_no_quantity), (RULE_NOT_ONE_OF, _is_one_of))
-_FILTERS_AFTER_UNIT = ((RULE_NOT_DURATION, _is_duration), (RULE_NOT_COUNTABLE, _is_not_countable))
+_FILTERS_AFTER_UNIT = (
+    (RULE_NOT_DURATION, _is_duration), (RULE_NOT_A_STANDARD_SHARE, _is_share_of_a_standard),
+    (RULE_NOT_COUNTABLE, _is_not_countable),
+)
+# "đạt 489,47% so với quy định": a unit's size measured against the standard, a description, not a result.
+_AGAINST_A_STANDARD = re.compile(r"\s*so\s+với\s+(?:quy\s+định|tiêu\s+chuẩn)(?!\w)", re.IGNORECASE)
 
 
 def _dropped_by(filters: tuple, text: str, r: _Reading) -> str | None:
@@ -540,8 +565,12 @@ def _generic_head_by_action(text: str, r: _Reading, context: _Context) -> None:
 
 def _restated_share(text: str, r: _Reading, context: _Context) -> None:
     if r.measure and not r.unit and (r.action in _RESTATING_VERBS or r.bracketed_share) and context.unit:
-        # "giảm 3.080 biên chế, tương đương 11,2%": the share restates the count just before it.
-        r.unit = _measured_before(context.unit)
+        # "giảm 3.080 biên chế, tương đương 11,2%": the share restates the count just before it; after a
+        # breakdown ("56 đơn vị (gồm 6 phường, 49 xã), đạt tỉ lệ 31,3%"), the count the breakdown details.
+        counted = context.unit
+        if _BREAKDOWN_ITEM.fullmatch(counted):
+            counted = next((u for u in reversed(context.units) if not _BREAKDOWN_ITEM.fullmatch(u)), counted)
+        r.unit = _measured_before(counted)
 
 
 # What a bare or generic unit is refined by, in order.
@@ -582,9 +611,23 @@ def _action_name(match: re.Match) -> str:
 
 
 _OPEN_BRACKET_BEFORE = re.compile(r"\(\s*$")
+_BREAKDOWN_ITEM = re.compile(r"(?:xã|phường|thị trấn|đặc khu|huyện|quận|thị xã|thành phố)(?: của .*)?", re.IGNORECASE)
 _RESTATING_VERBS = lexicon.verbs_of_change("restating")
 _POSITION_VERBS = lexicon.verbs_of_change("position")
 _NOT_A_UNIT_AFTER_RANK = frozenset({"", "cả nước", "toàn quốc", "trong cả nước", "khu vực", "trong khu vực"})
+
+
+# "(115 xã, 09 phường, 05 thị trấn)": a count opening a bracketed list of counts details the count before it.
+_NEXT_COUNT = re.compile(r"\s*(?:,|và)\s*\d")
+_BRACKET_OPENING = re.compile(r"\(\s*(?:gồm(?:\s+có)?\s*:?\s*)?$", re.IGNORECASE)
+
+
+def _opens_a_breakdown(text: str, clause: _Clause, r: _Reading) -> tuple[str, str] | None:
+    if r.measure or not _BREAKDOWN_ITEM.fullmatch(r.unit):
+        return None
+    if not _BRACKET_OPENING.search(text, max(clause.start, r.number_start - 12), r.number_start):
+        return None
+    return ("gồm", RULE_BREAKDOWN) if _NEXT_COUNT.match(text, r.unit_end, clause.end) else None
 
 
 def _action_without_verb(

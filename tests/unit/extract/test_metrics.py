@@ -299,3 +299,25 @@ def test_early_retirement_and_ending_units_are_read_with_their_counts():
         ("nghỉ hưu trước tuổi", 7, "người nghỉ hưu trước tuổi"),
         ("kết thúc hoạt động", 22, "đơn vị hành chính cấp huyện"),
     ]
+
+
+def _read(text: str) -> list[tuple[float, str]]:
+    from provnews.extract.engine.doc import Document
+    from provnews.extract.engine.metrics import find_metrics
+
+    return [(m.value, m.unit) for m in find_metrics(Document.from_text(text))]
+
+
+def test_a_bracketed_breakdown_gives_each_of_its_counts_zero_led_or_not():
+    found = _read("Tỉnh sắp xếp 129 đơn vị hành chính cấp xã (115 xã, 09 phường, 05 thị trấn) thành 45 đơn vị.")
+    assert (115, "xã") in found and (9, "phường") in found and (5, "thị trấn") in found
+    assert _read("Gọi đường dây nóng 0912 345 678 để giảm tải.") == []
+
+
+def test_a_share_stated_as_a_rate_restates_the_count_its_breakdown_details():
+    found = _read("Toàn tỉnh còn 56 đơn vị hành chính cấp xã (gồm 6 phường, 49 xã và 1 đặc khu), đạt tỉ lệ 31,3%.")
+    assert (31.3, "% đơn vị hành chính cấp xã") in found
+
+
+def test_a_size_measured_against_the_standard_is_no_metric():
+    assert _read("Xã mới có diện tích tự nhiên 48,9 km2 (đạt 489,47% so với quy định).") == []
