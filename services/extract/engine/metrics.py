@@ -139,7 +139,8 @@ _HEAD_LEVELS = (
     (re.compile(r"^(?:huyện|quận|thị xã)(?!\w)", re.I), "huyen"),
     (re.compile(r"^tỉnh(?!\w)", re.I), "tinh"),
 )
-_CLAUSE_BREAK = re.compile(r";|…|\.\.\.|\n|(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
+# (not after "TP." or "TX.", which name a city or a town: "TP. Quảng Ngãi có 3 phường")
+_CLAUSE_BREAK = re.compile(r";|…|\.\.\.|\n|(?<=[.!?])(?<!TP\.)(?<!Tp\.)(?<!TX\.)\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
 _SENTENCE_BREAK = frozenset({"…", "...", "\n", ""})
 _FURNITURE_LINE = re.compile(
     r"^\s*(?:hotline|điện thoại|email|e-mail|fax|lượt truy cập|trực tuyến|bản quyền|©|copyright|giấy phép|"
@@ -170,7 +171,9 @@ def find_metrics(doc: Document) -> list[Metric]:
     text = doc.text
     excluded = reference_spans(text)
     excluded_starts = [s for s, _ in excluded]
-    found: list[Metric] = []
+    after_places = _counts_after_listed_places(doc)
+    counted_after_place = set(after_places)
+    found: list[Metric] = list(after_places.values())
     for line_start, line in _lines(text):
         if not _DIGIT.search(line) or _FURNITURE_LINE.match(line) or _is_shouting(line):
             continue
@@ -188,7 +191,7 @@ def find_metrics(doc: Document) -> list[Metric]:
             for m in NUMBER.finditer(text, clause.start, clause.end):
                 if _in_spans(m.start(), excluded, excluded_starts):
                     continue
-                metric = _read_metric(doc, clause, m, context)
+                metric = _read_metric(doc, clause, m, context) if m.start() not in counted_after_place else None
                 if metric is None:
                     continue
                 found.append(metric)
@@ -198,6 +201,36 @@ def find_metrics(doc: Document) -> list[Metric]:
     metrics = _fold_headline_restatements(_deduplicate(found), text.find("\n"))
     doc.record("metrics", metrics)
     return metrics
+
+
+RULE_COUNT_AFTER_PLACE = rule(
+    "metric.count_after_place", "metrics", "a district in a list with the count of its communes: \"Bình Sơn 5 xã\"",
+    examples=("Sau sắp xếp, các huyện: Tân Lạc 5 xã; Yên Thủy 4 xã và Lạc Sơn 8 xã.",),
+    counterexamples=("Sau sắp xếp, các huyện Tân Lạc và Yên Thủy có nhiều xã.",),
+)
+_COUNT_OF_COMMUNES = re.compile(r" (?P<num>\d{1,3}) (?P<unit>xã|phường|thị trấn)(?!\w)")
+_LEVEL_WORD_FIRST = re.compile(r"(?:(huyện|quận|thị xã|Huyện|Quận|Thị xã)\s*:?\s*)?(.*)", re.S)
+_LIST_LEVEL_BEFORE = re.compile(r"(?<!\w)(huyện|quận|thị xã)\s*:[^\n]*$")
+
+
+def _counts_after_listed_places(doc: Document) -> dict[int, Metric]:
+    """Metrics of "các huyện: Bình Sơn 5 xã; Sơn Tịnh 4 xã" by their number's offset: the count right after a
+    district that the places found."""
+    text, out = doc.text, {}
+    for span in doc.spans_of("locations"):
+        count = _COUNT_OF_COMMUNES.match(text, span.end)
+        if count is None:
+            continue
+        written = _LEVEL_WORD_FIRST.match(text[span.start:span.end])
+        head = _LIST_LEVEL_BEFORE.search(text, max(0, span.start - 200), span.start)
+        level = written.group(1) if written.group(1) else head.group(1) if head else "huyện"
+        place = f"{level.lower()} {written.group(2)}"
+        unit = f"{count.group('unit')}{_OF_LOCALITY}{place}"
+        out[count.start("num")] = Metric(
+            action="có", value=float(count.group("num")), unit=unit, qualifier="exact", level=_level(unit),
+            text=text[span.start:count.end()], evidence=[doc.evidence(span.start, count.end(), RULE_COUNT_AFTER_PLACE)],
+        )
+    return out
 
 
 def _fold_headline_restatements(found: list[Metric], title_end: int) -> list[Metric]:
@@ -540,9 +573,10 @@ def _described_generic_head(text: str, r: _Reading, context: _Context) -> None:
 
 def _described_after_co(text: str, r: _Reading, context: _Context) -> None:
     if r.action == "có" and r.unit:
-        # "có 5/9 huyện đạt chuẩn nông thôn mới": what the counted things did says which ones they are.
+        # "có 5/9 huyện đạt chuẩn nông thôn mới": what the counted things did says which ones they are
+        # ("có 17 đơn vị gồm 16 xã ..." goes on to a breakdown, not a description).
         described = _PREDICATE_AFTER.match(text, r.unit_end, r.clause.end)
-        if described:
+        if described and not _BREAKDOWN_VERB.match(described.group("pred")):
             r.unit = " ".join([r.unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
 
 
@@ -555,7 +589,8 @@ def _same_kind_as_before(text: str, r: _Reading, context: _Context) -> None:
     if r.unit.lower() == "đơn vị" and context.units:
         # "có 102 đơn vị hành chính cấp xã, gồm 88 xã và 14 phường, giảm 146 đơn vị": the same kind as before.
         recent = context.units[-_RECENT_UNITS:]
-        r.unit = next((u for u in reversed(recent) if u.lower().startswith(r.unit.lower() + " ")), r.unit)
+        kinds = (u.split(_OF_LOCALITY)[0] for u in reversed(recent))
+        r.unit = next((u for u in kinds if u.lower().startswith(r.unit.lower() + " ")), r.unit)
 
 
 def _generic_head_by_action(text: str, r: _Reading, context: _Context) -> None:
@@ -573,10 +608,35 @@ def _restated_share(text: str, r: _Reading, context: _Context) -> None:
         r.unit = _measured_before(counted)
 
 
+# "huyện Văn Lãng có 17 đơn vị hành chính cấp xã": the district (or city, town) the clause is about.
+_DISTRICT_NAMED = re.compile(
+    r"(?<!\w)(?P<level>[Hh]uyện|[Qq]uận|[Tt]hị xã|[Tt]hành phố|TP\.?|TX\.?)\s*(?P<name>[A-ZĐ][^\W\d_]*(?: [A-ZĐ][^\W\d_]*){0,3})"
+)
+_OF_LOCALITY = " của "
+_OF_BEFORE = re.compile(r"(?<!\w)của\s+$")
+# What a district has, keeps or is made of: "có 17 đơn vị", "còn 5 đơn vị", "gồm 16 xã và 1 thị trấn".
+_HOLDING_VERBS = frozenset({"có", "còn", "gồm", "bao gồm", "hiện có"})
+_ADMIN_UNIT_HEAD = re.compile(r"(?:đơn vị hành chính|ĐVHC|đơn vị|xã|phường|thị trấn|đặc khu|huyện|quận|thị xã)(?!\w)", re.I)
+
+
+def _of_named_district(text: str, r: _Reading, context: _Context) -> None:
+    """Counts of communes or districts that a clause gives for one district carry its name, so that equal
+    counts of two districts stay two figures ("huyện A có 17 đơn vị ...; huyện B có 17 đơn vị ...")."""
+    if r.measure or _OF_LOCALITY in r.unit or not _ADMIN_UNIT_HEAD.match(r.unit) or r.action not in _HOLDING_VERBS:
+        return
+    named = None
+    for named in _DISTRICT_NAMED.finditer(text, r.clause.start, r.number_start):
+        pass
+    # "số xã của huyện A giảm từ 18 xuống còn 11": the district already qualifies the count it is the subject of
+    if named is not None and not _OF_BEFORE.search(text, max(0, named.start() - 5), named.start()):
+        level = named.group("level").rstrip(".")
+        r.unit = f"{r.unit}{_OF_LOCALITY}{level[0].lower() + level[1:] if level[1:].islower() else level} {named.group('name')}"
+
+
 # What a bare or generic unit is refined by, in order.
 _UNIT_REFINEMENTS = (
     _described_generic_head, _described_after_co, _elliptical, _same_kind_as_before, _generic_head_by_action,
-    _restated_share,
+    _restated_share, _of_named_district,
 )
 
 
@@ -611,6 +671,7 @@ def _action_name(match: re.Match) -> str:
 
 
 _OPEN_BRACKET_BEFORE = re.compile(r"\(\s*$")
+_BREAKDOWN_VERB = re.compile(r"(?:bao\s+)?gồm(?!\w)", re.IGNORECASE)
 _BREAKDOWN_ITEM = re.compile(r"(?:xã|phường|thị trấn|đặc khu|huyện|quận|thị xã|thành phố)(?: của .*)?", re.IGNORECASE)
 _RESTATING_VERBS = lexicon.verbs_of_change("restating")
 _POSITION_VERBS = lexicon.verbs_of_change("position")
@@ -870,6 +931,8 @@ def _deduplicate(found: list[Metric]) -> list[Metric]:
 
 
 def _identity(metric: Metric) -> tuple:
+    if _OF_LOCALITY in metric.unit and _DISTRICT_NAMED.search(metric.unit):
+        return round(metric.value, 6), metric.level, fold_chars(metric.unit.split(_OF_LOCALITY, 1)[1])
     if metric.level and metric.value > 1:
         # "giảm 8 huyện" (headline) and "giảm 8 đơn vị hành chính cấp huyện" (body) are one figure.
         return round(metric.value, 6), metric.action, metric.level

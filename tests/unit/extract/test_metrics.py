@@ -321,3 +321,21 @@ def test_a_share_stated_as_a_rate_restates_the_count_its_breakdown_details():
 
 def test_a_size_measured_against_the_standard_is_no_metric():
     assert _read("Xã mới có diện tích tự nhiên 48,9 km2 (đạt 489,47% so với quy định).") == []
+
+
+def test_equal_counts_of_two_districts_stay_two_figures_each_with_its_district():
+    found = _read("Huyện Tân Lạc có 17 đơn vị hành chính cấp xã, gồm 16 xã và 1 thị trấn. Huyện Lạc Sơn có 17 đơn vị "
+                  "hành chính cấp xã, gồm 16 xã và 1 thị trấn.")
+    assert (1, "thị trấn của huyện Tân Lạc") in found and (1, "thị trấn của huyện Lạc Sơn") in found
+    assert (17, "đơn vị hành chính cấp xã của huyện Lạc Sơn") in found and len(found) == 6
+
+
+def test_districts_listed_each_with_the_count_of_its_communes():
+    from provnews.extract.engine.pipeline import extract
+
+    found = [(m.value, m.unit) for m in extract("Sau sắp xếp, TX. Mỹ Hòa có 3 phường, 2 xã; các huyện: Tân Lạc 5 xã; "
+                                                "Yên Thủy 4 xã và Lạc Sơn 8 xã.").metrics]
+    assert found == [
+        (5, "xã của huyện Tân Lạc"), (4, "xã của huyện Yên Thủy"), (8, "xã của huyện Lạc Sơn"),
+        (3, "phường của TX Mỹ Hòa"), (2, "xã của TX Mỹ Hòa"),
+    ]
