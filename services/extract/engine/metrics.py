@@ -346,6 +346,11 @@ RULE_NOT_A_STANDARD_SHARE = rule(
     examples=("Xã mới có diện tích 48,9 km2, đạt 489,47% so với quy định.",),
     counterexamples=("Tỉnh giảm 115 đơn vị, đạt tỷ lệ 67,65% so với trước sắp xếp.",), kind="filter",
 )
+RULE_NOT_BARE_MEASURE = rule(
+    "metric.not.bare_measure", "metrics", "a share of nothing the sentence names",
+    examples=("Hồi tháng 8, có 98.371 cử tri đồng ý (đạt tỉ lệ 98,53%).",),
+    counterexamples=("Tỉnh giảm 115 đơn vị hành chính cấp xã, đạt tỉ lệ 67,65%.",), kind="filter",
+)
 RULE_NOT_COUNTABLE = rule(
     "metric.not.countable", "metrics", "what is counted is no unit of reform or development",
     examples=("Hội nghị có 200 đại biểu tham dự.",), counterexamples=("Tỉnh có 200 cán bộ dôi dư.",), kind="filter",
@@ -399,8 +404,8 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
     for refine in _UNIT_REFINEMENTS:
         refine(text, reading, context)
     unit = _full_unit(text, reading, context)
-    if not unit:
-        return None
+    if not unit or unit == "%":
+        return None  # RULE_NOT_BARE_MEASURE: "đạt tỉ lệ 98,53%" of nothing the text names
     span_start = reading.verb_start if reading.action_match else reading.start
     span_end = max(reading.unit_end, reading.end)
     return Metric(
@@ -593,6 +598,15 @@ def _same_kind_as_before(text: str, r: _Reading, context: _Context) -> None:
         r.unit = next((u for u in kinds if u.lower().startswith(r.unit.lower() + " ")), r.unit)
 
 
+def _units_of_a_breakdown(text: str, r: _Reading, context: _Context) -> None:
+    if r.unit.lower() == "đơn vị" and not r.measure:
+        # "còn 32 đơn vị (16 phường và 16 xã)": the breakdown says which level's units are counted.
+        items = _BREAKDOWN_AFTER.match(text, r.unit_end, r.clause.end)
+        if items:
+            level = "cấp huyện" if items.group(1).lower() in ("huyện", "quận", "thị xã") else "cấp xã"
+            r.unit = f"{r.unit} hành chính {level}"
+
+
 def _generic_head_by_action(text: str, r: _Reading, context: _Context) -> None:
     if r.unit.lower() in _GENERIC_HEADS and not r.measure and r.action not in _WEAK_VERBS:
         r.unit = f"{r.unit} {r.action}"  # "giải quyết chế độ cho 5.408 người": who they are is what was done
@@ -635,7 +649,8 @@ def _of_named_district(text: str, r: _Reading, context: _Context) -> None:
 
 # What a bare or generic unit is refined by, in order.
 _UNIT_REFINEMENTS = (
-    _described_generic_head, _described_after_co, _elliptical, _same_kind_as_before, _generic_head_by_action,
+    _units_of_a_breakdown, _described_generic_head, _described_after_co, _elliptical, _same_kind_as_before,
+    _generic_head_by_action,
     _restated_share, _of_named_district,
 )
 
@@ -671,6 +686,9 @@ def _action_name(match: re.Match) -> str:
 
 
 _OPEN_BRACKET_BEFORE = re.compile(r"\(\s*$")
+_BREAKDOWN_AFTER = re.compile(
+    r"\s*\(\s*(?:gồm(?:\s+có)?\s*:?\s*)?\d+\s+(xã|phường|thị trấn|đặc khu|huyện|quận|thị xã)(?!\w)", re.IGNORECASE
+)
 _BREAKDOWN_VERB = re.compile(r"(?:bao\s+)?gồm(?!\w)", re.IGNORECASE)
 _BREAKDOWN_ITEM = re.compile(r"(?:xã|phường|thị trấn|đặc khu|huyện|quận|thị xã|thành phố)(?: của .*)?", re.IGNORECASE)
 _RESTATING_VERBS = lexicon.verbs_of_change("restating")
@@ -934,6 +952,8 @@ def _identity(metric: Metric) -> tuple:
     if _OF_LOCALITY in metric.unit and _DISTRICT_NAMED.search(metric.unit):
         return round(metric.value, 6), metric.level, fold_chars(metric.unit.split(_OF_LOCALITY, 1)[1])
     if metric.level and metric.value > 1:
-        # "giảm 8 huyện" (headline) and "giảm 8 đơn vị hành chính cấp huyện" (body) are one figure.
-        return round(metric.value, 6), metric.action, metric.level
+        # "giảm 8 huyện" (headline) and "giảm 8 đơn vị hành chính cấp huyện" (body) are one figure; the wards and
+        # the communes of one breakdown ("16 phường và 16 xã") are two.
+        head = metric.unit.split(" ", 1)[0].lower()
+        return round(metric.value, 6), metric.action, metric.level, head if head in ("phường", "xã") else ""
     return round(metric.value, 6), metric.action, tuple(fold_chars(metric.unit).split()[:2])

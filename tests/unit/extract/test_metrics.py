@@ -339,3 +339,12 @@ def test_districts_listed_each_with_the_count_of_its_communes():
         (5, "xã của huyện Tân Lạc"), (4, "xã của huyện Yên Thủy"), (8, "xã của huyện Lạc Sơn"),
         (3, "phường của TX Mỹ Hòa"), (2, "xã của TX Mỹ Hòa"),
     ]
+
+
+def test_a_bare_unit_with_a_breakdown_counts_administrative_units_of_that_level():
+    found = _read("Sau sáp nhập, thành phố còn 32 đơn vị (16 phường và 16 xã).")
+    assert found == [(32, "đơn vị hành chính cấp xã"), (16, "phường"), (16, "xã")]
+
+
+def test_a_share_of_nothing_named_is_no_metric():
+    assert _read("Hồi tháng 8, có 98.371 cử tri đồng ý (đạt tỉ lệ 98,53%).") == []
