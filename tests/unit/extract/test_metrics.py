@@ -348,3 +348,21 @@ def test_a_bare_unit_with_a_breakdown_counts_administrative_units_of_that_level(
 
 def test_a_share_of_nothing_named_is_no_metric():
     assert _read("Hồi tháng 8, có 98.371 cử tri đồng ý (đạt tỉ lệ 98,53%).") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Năm 2024, tỉnh giao 45.120 biên chế công chức.", (45120, "biên chế công chức")),
+        ("Tổng số biên chế được giao là 1.250 người.", (1250, "biên chế")),
+        ("Thực hiện tinh giản biên chế 116 trường hợp.", (116, "trường hợp tinh giản")),
+        ("Còn lại 3 sở giữ nguyên tên gọi.", (3, "sở giữ nguyên tên gọi")),
+        ("UBND tỉnh xây dựng 45 phương án sắp xếp.", (45, "phương án sắp xếp")),
+    ],
+)
+def test_counts_given_stated_left_or_drawn_up(text, expected):
+    assert expected in _read(text)
+
+
+def test_is_and_build_need_a_counted_unit():
+    assert _read("Đây là 1 trong những giải pháp. Tỉnh xây dựng 3 tuyến đường.") == []
