@@ -72,6 +72,9 @@ _LISTED_COUNT_BEFORE = re.compile(r"(?:[(,]|(?<!\w)(?:gồm|và))\s*$")
 _CODE_AFTER = re.compile(r"\s?[-–/]\s?[A-ZĐ]")
 _TIME_AFTER = re.compile(r"\s?[:hg]\s?\d")
 # "4/10 huyện" is four of ten; "9/3" and "25/10/2017" are dates.
+# "giảm thiểu 15-20%", "cắt giảm từ 5-50%": a range whose ends share the unit after the upper one.
+_RANGE_TAIL = re.compile(r"\s?[-–]\s?(?P<upper>\d+(?:,\d+)?)(?=\s?%|\s+[^\W\d_])")
+_FULL_DATE_AFTER = re.compile(r"(?:/\d{1,2}/\d{2,4}|-\d{1,2}-\d{4})(?![\d.,])")
 _DATE_AFTER = re.compile(r"/\d{1,2}(?:/\d{2,4})?(?![\d\w])")
 _ONE_OF = re.compile(r"\s*trong\s+(?:số\s+)?(?:những|các|\d)", re.IGNORECASE)
 _FROM_TO = re.compile(r"(?<!\w)từ\s+$", re.IGNORECASE)
@@ -191,13 +194,11 @@ def find_metrics(doc: Document) -> list[Metric]:
             for m in NUMBER.finditer(text, clause.start, clause.end):
                 if _in_spans(m.start(), excluded, excluded_starts):
                     continue
-                metric = _read_metric(doc, clause, m, context) if m.start() not in counted_after_place else None
-                if metric is None:
-                    continue
-                found.append(metric)
-                context.action, context.unit = metric.action, metric.unit
-                context.units.append(metric.unit)
-                context.in_clause += 1
+                for metric in _read_metric(doc, clause, m, context) if m.start() not in counted_after_place else ():
+                    found.append(metric)
+                    context.action, context.unit = metric.action, metric.unit
+                    context.units.append(metric.unit)
+                    context.in_clause += 1
     metrics = _fold_headline_restatements(_deduplicate(found), text.find("\n"))
     doc.record("metrics", metrics)
     return metrics
@@ -311,6 +312,11 @@ RULE_BREAKDOWN = rule(
     examples=("Tỉnh sắp xếp 129 đơn vị hành chính cấp xã (115 xã, 09 phường, 05 thị trấn) thành 45 đơn vị.",),
     counterexamples=("Tỉnh có diện tích 5.100 km2 (115 năm thành lập).",),
 )
+RULE_RANGE = rule(
+    "metric.range", "metrics", "the upper end of a range, a metric of its own: \"giảm thiểu 15-20%\"",
+    examples=("Tỉnh phấn đấu giảm thiểu 15-20% tổ chức bộ máy bên trong.",),
+    counterexamples=("Tỉnh giảm 15% tổ chức bộ máy bên trong.",),
+)
 RULE_TABLE_ROW = rule(
     "metric.table_row", "metrics", "a before/after row of a table flattened to text, figures between bars",
     examples=("Bảng tổng hợp\nPhòng thuộc sở | 152 | 118 | 34",),
@@ -377,17 +383,19 @@ class _Reading:
     unit_end: int = 0
     bracketed_share: bool = False
     later: re.Match | None = None
+    upper: float | None = None  # the upper end of a range ("15-20%"), a metric of its own
 
     @property
     def verb_start(self) -> int:
         return self.window_start + self.action_match.start() if self.action_match else self.number_start
 
 
-def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context) -> Metric | None:
+def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context) -> tuple[Metric, ...]:
+    """The metrics a number reads as: none, one, or two for a range ("15-20%")."""
     text = doc.text
     reading = _read_number(text, clause, m)
     if reading is None or _dropped_by(_FILTERS_BEFORE_UNIT, text, reading):
-        return None
+        return ()
     _read_move(text, reading)
     _read_unit(text, reading, context)
     if reading.action is None:
@@ -395,20 +403,20 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
             text, clause, reading.number_start, reading.unit_end, bool(reading.unit or reading.measure), context
         ) or _opens_a_breakdown(text, clause, reading)
         if found is None:
-            return None
+            return ()
         reading.action, reading.rule = found
     for adjust in _UNIT_ADJUSTMENTS:
         adjust(text, reading, context)
     if _dropped_by(_FILTERS_AFTER_UNIT, text, reading):
-        return None
+        return ()
     for refine in _UNIT_REFINEMENTS:
         refine(text, reading, context)
     unit = _full_unit(text, reading, context)
     if not unit or unit == "%":
-        return None  # RULE_NOT_BARE_MEASURE: "đạt tỉ lệ 98,53%" of nothing the text names
+        return ()  # RULE_NOT_BARE_MEASURE: "đạt tỉ lệ 98,53%" of nothing the text names
     span_start = reading.verb_start if reading.action_match else reading.start
     span_end = max(reading.unit_end, reading.end)
-    return Metric(
+    metric = Metric(
         action=reading.action,
         value=reading.value,
         unit=unit,
@@ -419,6 +427,10 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
         text=text[span_start:span_end].strip(),
         evidence=[doc.evidence(span_start, span_end, reading.rule)],
     )
+    if reading.upper is None:
+        return (metric,)
+    upper = metric.model_copy(update={"value": reading.upper, "evidence": [doc.evidence(span_start, span_end, RULE_RANGE)]})
+    return metric, upper
 
 
 def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
@@ -431,11 +443,16 @@ def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
     value = parse_number(token)
     if value is None:
         return None
+    if _FULL_DATE_AFTER.match(text, end, clause.end):
+        return None  # RULE_NOT_DATE: "28/04/2025"
     fraction = FRACTION_TAIL.match(text, end, clause.end)
     if fraction:
         if not _UNIT_NOUN_START.match(text, fraction.end(), clause.end):
             return None  # RULE_NOT_DATE: "9/3", "25/10/2017", unless a count noun follows ("4/10 huyện")
         end = fraction.end()
+    upper = None
+    if not fraction and (span := _RANGE_TAIL.match(text, end, clause.end)):
+        upper, end = parse_number(span.group("upper")), span.end("upper")  # "15-20%": both ends, one reading
     window_start = max(clause.start, start - _VERB_WINDOW)
     before = text[window_start:start]
     action_match = _ACTION_BEFORE.search(before)
@@ -447,7 +464,7 @@ def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
     number_start = window_start + (qualifier_match.start("qual") if qualifier_word else len(before))
     return _Reading(
         clause, value, start, end, window_start, before, action_match,
-        _action_name(action_match) if action_match else None, qualifier_word, number_start,
+        _action_name(action_match) if action_match else None, qualifier_word, number_start, upper=upper,
     )
 
 
@@ -481,6 +498,8 @@ def _is_duration(text: str, r: _Reading) -> bool:
 
 
 def _is_share_of_a_standard(text: str, r: _Reading) -> bool:
+    if r.action not in ("đạt", "đạt mức"):
+        return False  # "cắt giảm 5-50% so với quy định" is a result; "đạt 489% so với quy định" a size
     percent = _PERCENT.match(text, r.end, r.clause.end)
     return percent is not None and _AGAINST_A_STANDARD.match(text, percent.end(), r.clause.end) is not None
 

@@ -366,3 +366,15 @@ def test_counts_given_stated_left_or_drawn_up(text, expected):
 
 def test_is_and_build_need_a_counted_unit():
     assert _read("Đây là 1 trong những giải pháp. Tỉnh xây dựng 3 tuyến đường.") == []
+
+
+def test_a_range_gives_both_ends_with_one_unit():
+    found = _read("Tỉnh phấn đấu giảm thiểu 15-20% tổ chức bộ máy bên trong và giảm 20% công chức.")
+    assert found == [(15, "% tổ chức bộ máy bên trong"), (20, "% tổ chức bộ máy bên trong"), (20, "% công chức")]
+    # a cut measured against the legal time is a result, not a size against the standard
+    assert _read("Tỉnh cắt giảm thời gian giải quyết từ 5-50% so với quy định.") != []
+
+
+def test_a_full_date_after_a_verb_is_no_metric():
+    assert _read("Tỉnh chốt tên gọi xã, phường sau sắp xếp 28/04/2025 16:52") == []
+    assert _read("Toàn tỉnh có 1.204/1.530 thôn đạt chuẩn văn hóa.")[0][0] == 1204
