@@ -677,6 +677,9 @@ _UNIT_REFINEMENTS = (
 def _full_unit(text: str, r: _Reading, context: _Context) -> str:
     """The measure and the unit; for a bare measure, what it measures, read from the subject."""
     full_unit = " ".join(x for x in (r.measure, r.unit) if x)
+    measured = _MEASURED_IN_FILLERS.search(r.action_match.group("fillers")) if r.action_match and r.measure else None
+    if measured and _is_measure(full_unit):
+        full_unit = f"{full_unit} {measured.group(0)}"  # "cắt giảm thời gian giải quyết từ 5-50%"
     if not full_unit or _is_measure(full_unit):
         subject = _subject_before(text[max(r.clause.start, r.verb_start - _PREFIX_WINDOW):r.verb_start])
         if not subject and ("%" in full_unit or "phần trăm" in full_unit or r.action in _POSITION_VERBS):
@@ -705,6 +708,7 @@ def _action_name(match: re.Match) -> str:
 
 
 _OPEN_BRACKET_BEFORE = re.compile(r"\(\s*$")
+_MEASURED_IN_FILLERS = re.compile(r"thời\s+gian\s+giải\s+quyết", re.IGNORECASE)
 _BREAKDOWN_AFTER = re.compile(
     r"\s*\(\s*(?:gồm(?:\s+có)?\s*:?\s*)?\d+\s+(xã|phường|thị trấn|đặc khu|huyện|quận|thị xã)(?!\w)", re.IGNORECASE
 )
