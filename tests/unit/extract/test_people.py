@@ -296,3 +296,9 @@ def test_a_minister_by_rank_heading_a_body_holds_one_post():
     assert people("Đồng chí Lê Văn Hòa, Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ phát biểu.") == {
         "Lê Văn Hòa": ["Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ"]
     }
+
+
+def test_a_hmong_surname_starts_a_name():
+    assert people("Ngày 20/1, bà Tráng Thị Hoa - Phó Chủ tịch UBND tỉnh, chủ trì cuộc họp.") == {
+        "Tráng Thị Hoa": ["Phó Chủ tịch UBND tỉnh"]
+    }
