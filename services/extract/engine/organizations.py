@@ -234,15 +234,20 @@ _REMIT_TOKEN = (
     rf"(?:{SP}số)?{SP}[0-9]+(?:[/-][0-9A-Za-zĐđ]+)*"
     rf"|[Cc][Oo][Vv][Ii][Dd]-19)"
 )
+# "Ban Chỉ đạo Cải cách hành chính của Chính phủ": a remit written in capitals, then whose committee it is.
+_CAPITAL_REMIT_OF = (
+    rf"(?:{SP}{CAP}(?:{SP}(?!của{_NOT_LETTER_AFTER}){LOWW}){{1,5}}{SP}của{SP}(?:{phrase('Chính phủ')}|{CENTRAL}|{COMMITTEE}"
+    rf"|{UBND}{SP}{LEVEL}))"
+)
 STEERING = (
-    rf"{phrase('Ban Chỉ đạo')}"
+    rf"{phrase('Ban Chỉ đạo')}(?:{_CAPITAL_REMIT_OF}|"
     rf"(?:(?:{SP}của)?{SP}(?:{phrase('Chính phủ')}|{phrase('Bộ Chính trị')}|{phrase('Ban Bí thư')}|{CENTRAL}"
     rf"|{phrase('Quốc gia')}))?"
     rf"(?:{SP}[0-9]{{2,4}}(?![0-9/]))?"
     # commas only inside the set phrases of the genre: "phòng, chống tham nhũng, tiêu cực"
     rf"(?:(?:{SP}|,{SP}(?=(?:chống|tiêu{SP}cực|lãng{SP}phí|buôn{SP}lậu|gian{SP}lận|hàng{SP}giả){_NOT_LETTER_AFTER}))"
     rf"{_REMIT_TOKEN}){{0,12}}"
-    rf"{_OPT_LEVEL}"
+    rf"{_OPT_LEVEL})"
 )
 _OFFICE_OF = rf"(?:{phrase('Đoàn ĐBQH')}|{phrase('Đoàn đại biểu Quốc hội')}|{UBND}|{HDND})"
 # A level borrowed from the next body in "HĐND, UBND tỉnh" / "Thường trực Tỉnh ủy, HĐND, UBND tỉnh".
@@ -859,7 +864,9 @@ _EVERY_LOCALITY = re.compile(
     rf"(?<![{UP}{LOW}])(?:[Cc]ấp|[Cc]ác|[Mm]ỗi|[Tt]ừng){SP}(?:huyện|xã|quận|phường)(?![{UP}{LOW}])"
 )
 # "các Sở Nội vụ", "mỗi Trung tâm Y tế huyện": a kind of body, not one body.
-_PLURAL_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Cc]ác|[Nn]hững|[Mm]ỗi|[Tt]ừng){SP}$")
+_PLURAL_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Cc]ác|[Nn]hững|[Mm]ỗi|[Tt]ừng|[Bb]ất{SP}kỳ|[Bb]ất{SP}cứ){SP}$")
+# "02/2018/NQ-HĐND tỉnh": the issuer's abbreviation inside a document's symbol is not a body named.
+_IN_SYMBOL_BEFORE = re.compile(rf"[{UP}Đ]{{1,5}}[-/]$")
 # A masthead's owner ("Báo X - Cơ quan của Đảng bộ tỉnh X") is site furniture.
 _OUTLET_OWNER_BEFORE = re.compile(
     rf"(?:^|[-–—|][^\S\n]*)[Cc]ơ{SP}quan(?:{SP}(?:ngôn{SP}luận|chủ{SP}quản))?(?:{SP}của)?[^\S\n]*:?[^\S\n]*$", re.M
@@ -943,6 +950,8 @@ def _candidate_body(text: str, m: re.Match, party_named: bool) -> BodyMention | 
     if on_furniture_line(text, m.start()) or _OUTLET_OWNER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
         return None
     if _PLURAL_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+        return None
+    if _IN_SYMBOL_BEFORE.search(text, max(0, m.start() - 6), m.start()):
         return None
     cached = upper_case_bodies(text).get(m.start())
     return cached[1] if cached and cached[0] is m else body_at(text, m)

@@ -330,3 +330,14 @@ def test_bodies_named_as_a_seat_share_the_place_the_list_ends_with():
 
 def test_a_body_cut_mid_word_at_the_excerpts_end_is_dropped():
     assert bodies("Trong đó, 7 cơ quan thành lập mới: Sở Nội vụ, Sở Tài ch") == ["Sở Nội vụ"]
+
+
+def test_a_steering_committee_with_its_remit_in_capitals_and_its_owner():
+    assert bodies("Ngày 25/5, Ban Chỉ đạo Cải cách hành chính của Chính phủ công bố chỉ số.") == [
+        "Ban Chỉ đạo Cải cách hành chính của Chính phủ"
+    ]
+
+
+def test_any_body_of_a_kind_and_the_issuer_inside_a_symbol_are_no_bodies():
+    assert bodies("Người dân làm thủ tục tại bất kỳ Trung tâm Phục vụ hành chính công nào.") == []
+    assert bodies("Theo Nghị quyết số 02/2018/NQ-HĐND tỉnh, 9 trường hợp được hỗ trợ.") == []
