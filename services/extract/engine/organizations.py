@@ -166,6 +166,10 @@ _ANOTHER_BODY = (
     rf"(?!(?:Trung{SP}tâm|Sở|Ban|Phòng|Bộ|Hội|Ủy{SP}ban|Văn{SP}phòng|Trường|Bệnh{SP}viện|Chi{SP}cục|Cục)"
     rf"{_NOT_LETTER_AFTER})"
 )
+# "Trung tâm chính trị - hành chính" is where a province's or a commune's seat is, not a body.
+_SEAT_NOT_CENTRE = (
+    rf"(?![Cc]hính{SP}trị[^\S\n]*[-–][^\S\n]*[Hh]ành{SP}chính|[Hh]ành{SP}chính[^\S\n]*[-–][^\S\n]*[Cc]hính{SP}trị)"
+)
 _CENTRE_LIST = (
     rf"{_FIELD_WORDS}(?:,{SP}{_ANOTHER_BODY}{_FIELD_WORDS})+{SP}(?:và|-|–){SP}{_ANOTHER_BODY}{_FIELD_WORDS}"
 )
@@ -450,7 +454,7 @@ _BODY_RULES = (
     _body_rule(
         "centre", "a public centre: \"Trung tâm Phục vụ hành chính công tỉnh\"",
         ("Trung tâm Phục vụ hành chính công tỉnh đã họp.",), ("Trung tâm Hội nghị tỉnh đã kín chỗ.",),
-        rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_LIST}|{_CENTRE_NAMES}{_CENTRE_NAME_ENDS}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
+        rf"{phrase('Trung tâm')}{SP}{_SEAT_NOT_CENTRE}(?:{_CENTRE_LIST}|{_CENTRE_NAMES}{_CENTRE_NAME_ENDS}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
     ),
     _body_rule(
         "ethnic_board", "a province's board for ethnic (and religious) affairs: \"Ban Dân tộc tỉnh\"",
@@ -866,6 +870,7 @@ _EVERY_LOCALITY = re.compile(
 # "các Sở Nội vụ", "mỗi Trung tâm Y tế huyện": a kind of body, not one body.
 _PLURAL_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Cc]ác|[Nn]hững|[Mm]ỗi|[Tt]ừng|[Bb]ất{SP}kỳ|[Bb]ất{SP}cứ){SP}$")
 # "02/2018/NQ-HĐND tỉnh": the issuer's abbreviation inside a document's symbol is not a body named.
+_BUILDING_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Tt]òa|[Tt]oà){SP}nhà{SP}$")
 _IN_SYMBOL_BEFORE = re.compile(rf"[{UP}Đ]{{1,5}}[-/]$")
 # A masthead's owner ("Báo X - Cơ quan của Đảng bộ tỉnh X") is site furniture.
 _OUTLET_OWNER_BEFORE = re.compile(
@@ -953,6 +958,8 @@ def _candidate_body(text: str, m: re.Match, party_named: bool) -> BodyMention | 
         return None
     if _IN_SYMBOL_BEFORE.search(text, max(0, m.start() - 6), m.start()):
         return None
+    if _BUILDING_BEFORE.search(text, max(0, m.start() - 10), m.start()):
+        return None  # "tòa nhà Bưu điện tỉnh": a building, the venue of something else
     cached = upper_case_bodies(text).get(m.start())
     return cached[1] if cached and cached[0] is m else body_at(text, m)
 

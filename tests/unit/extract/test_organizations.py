@@ -341,3 +341,9 @@ def test_a_steering_committee_with_its_remit_in_capitals_and_its_owner():
 def test_any_body_of_a_kind_and_the_issuer_inside_a_symbol_are_no_bodies():
     assert bodies("Người dân làm thủ tục tại bất kỳ Trung tâm Phục vụ hành chính công nào.") == []
     assert bodies("Theo Nghị quyết số 02/2018/NQ-HĐND tỉnh, 9 trường hợp được hỗ trợ.") == []
+
+
+def test_a_seat_and_a_building_are_no_bodies():
+    assert bodies("Trung tâm chính trị - hành chính đặt tại trụ sở UBND quận Ninh Kiều. Trung tâm Chính trị huyện "
+                  "Hải Hà mở lớp.") == ["UBND quận Ninh Kiều", "Trung tâm Chính trị huyện Hải Hà"]
+    assert bodies("Trung tâm làm việc tại tầng 1, tòa nhà Bưu điện tỉnh Bến Tre.") == []
