@@ -452,11 +452,54 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
             _complete_with_body_before(text, name, role)
         name.roles.extend(chain[chain.index(role):])
         name.made_by(RULE_TITLE_AFTER)
+    _granted_posts(text, names, roles)
     for name in names:
         s, e = name.start, name.end
         if name.roles:
             s, e = min(s, name.roles[0].start), max(e, name.roles[-1].end)
         name.span = (s, e)
+
+
+RULE_GRANTED_POST = rule(
+    "person.granted_post", "persons", "a post given to the persons named after \"cho\" or \"đối với\": \"giao quyền "
+    "Chủ tịch UBND tỉnh cho ông X\", \"bầu bổ sung Phó Chủ tịch UBND tỉnh đối với các ông X và ông Y\"",
+    examples=("Thủ tướng giao quyền Chủ tịch UBND tỉnh cho ông Lê Văn Hòa.",),
+    counterexamples=("Thủ tướng làm việc với ông Lê Văn Hòa.",),
+)
+_GRANTING = re.compile(rf"(?<![{UP}{LOW}])(?P<verb>giao{SP}quyền|bầu(?:{SP}bổ{SP}sung)?|bổ{SP}nhiệm|chỉ{SP}định){SP}$")
+_GIVEN_TO = re.compile(rf"(?<![{UP}{LOW}])(?:cho|đối{SP}với)(?:{SP}các)?{SP}(?:ông|bà|đồng{SP}chí){SP}$")
+_AND_NEXT = re.compile(rf"(?:,|;|và)[^\S\n]*(?:và{SP})?(?:ông|bà|đồng{SP}chí){SP}$")
+_GRANT_REACH = 300
+
+
+def _granted_posts(text: str, names: list[NameMention], roles: list[Role]) -> None:
+    """'giao quyền Chủ tịch UBND tỉnh ... cho ông X': the post goes to the persons the sentence gives it to."""
+    granted: tuple[Role, int] | None = None  # the post, and where the last person given it ends
+    for name in names:
+        if granted and name.start - granted[1] < _GRANT_REACH and _AND_NEXT.search(text, max(0, name.start - 12), name.start):
+            pass  # "... đối với các ông X - ..., và ông Y": the next person in the list
+        elif _GIVEN_TO.search(text, max(0, name.start - 16), name.start):
+            granted = _post_granted_before(text, name.start, roles)
+        else:
+            granted = None
+        if granted:
+            name.roles.append(granted[0])
+            name.made_by(RULE_GRANTED_POST)
+            granted = (granted[0], name.end)
+
+
+def _post_granted_before(text: str, pos: int, roles: list[Role]) -> tuple[Role, int] | None:
+    stop = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos), pos - _GRANT_REACH)
+    for role in reversed(roles):
+        if role.start >= pos or role.start < stop:
+            continue
+        verb = _GRANTING.search(text, max(0, role.start - 16), role.start)
+        if verb:
+            title = role.text
+            if verb.group("verb").startswith("giao") and not title.startswith("Quyền"):
+                title = f"Quyền {title}"  # "giao quyền Chủ tịch": an acting post
+            return Role(role.start, role.end, title), pos
+    return None
 
 
 # "Sở Tài chính do ông X làm Giám đốc": the bare title is the head of the body the sentence opened with.

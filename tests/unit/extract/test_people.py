@@ -302,3 +302,15 @@ def test_a_hmong_surname_starts_a_name():
     assert people("Ngày 20/1, bà Tráng Thị Hoa - Phó Chủ tịch UBND tỉnh, chủ trì cuộc họp.") == {
         "Tráng Thị Hoa": ["Phó Chủ tịch UBND tỉnh"]
     }
+
+
+def test_a_post_given_to_the_persons_named_after_cho_or_doi_voi():
+    assert people("Thủ tướng giao quyền Chủ tịch tỉnh Cao Bằng cho ông Lê Văn Hòa, Phó Chủ tịch thường trực tỉnh.") == {
+        "Lê Văn Hòa": ["Quyền Chủ tịch tỉnh", "Phó Chủ tịch thường trực"]
+    }
+    text = ("HĐND tỉnh đã bầu bổ sung Phó Chủ tịch UBND tỉnh đối với các ông Lê Văn Hòa - Giám đốc Sở Y tế và ông "
+            "Trần Văn Bình - Bí thư Huyện ủy Mai Sơn.")
+    assert people(text) == {
+        "Lê Văn Hòa": ["Phó Chủ tịch UBND tỉnh", "Giám đốc Sở Y tế"],
+        "Trần Văn Bình": ["Phó Chủ tịch UBND tỉnh", "Bí thư Huyện ủy Mai Sơn"],
+    }
