@@ -617,6 +617,14 @@ def _same_kind_as_before(text: str, r: _Reading, context: _Context) -> None:
         r.unit = next((u for u in kinds if u.lower().startswith(r.unit.lower() + " ")), r.unit)
 
 
+def _members_of_a_body(text: str, r: _Reading, context: _Context) -> None:
+    if r.unit.lower() == "người" and r.action == "có" and not r.measure:
+        # "Ban Thường vụ Tỉnh ủy (mới) có 19 người": the members of the body the clause opens with.
+        segment = re.split(r"[,;:]", text[max(r.clause.start, r.verb_start - _PREFIX_WINDOW):r.verb_start])[-1].strip()
+        if _BODY_SUBJECT.match(segment) and len(segment.split()) <= _MAX_SUBJECT_WORDS:
+            r.unit = f"người trong {segment}"
+
+
 def _units_of_a_breakdown(text: str, r: _Reading, context: _Context) -> None:
     if r.unit.lower() == "đơn vị" and not r.measure:
         # "còn 32 đơn vị (16 phường và 16 xã)": the breakdown says which level's units are counted.
@@ -668,7 +676,7 @@ def _of_named_district(text: str, r: _Reading, context: _Context) -> None:
 
 # What a bare or generic unit is refined by, in order.
 _UNIT_REFINEMENTS = (
-    _units_of_a_breakdown, _described_generic_head, _described_after_co, _elliptical, _same_kind_as_before,
+    _units_of_a_breakdown, _members_of_a_body, _described_generic_head, _described_after_co, _elliptical, _same_kind_as_before,
     _generic_head_by_action,
     _restated_share, _of_named_district,
 )
@@ -709,6 +717,8 @@ def _action_name(match: re.Match) -> str:
 
 _OPEN_BRACKET_BEFORE = re.compile(r"\(\s*$")
 _MEASURED_IN_FILLERS = re.compile(r"thời\s+gian\s+giải\s+quyết", re.IGNORECASE)
+_CAPITAL_NEXT = re.compile(r"\s*[A-ZĐÀ-Ỹ]")  # "71 người, Ban Thường vụ ... có 19 người": a new subject, not a noun
+_BODY_SUBJECT = re.compile(r"(?:Ban|Ủy ban|Hội đồng|Đoàn|Tỉnh ủy|Thành ủy|Huyện ủy|Đảng ủy|HĐND|UBND)(?!\w)")
 _BREAKDOWN_AFTER = re.compile(
     r"\s*\(\s*(?:gồm(?:\s+có)?\s*:?\s*)?\d+\s+(xã|phường|thị trấn|đặc khu|huyện|quận|thị xã)(?!\w)", re.IGNORECASE
 )
@@ -785,7 +795,7 @@ def _unit_after(text: str, pos: int, limit: int, *, as_subject: bool = False) ->
         token_start = m.start(1)
         if token == ",":
             # A comma continues the unit only into another counted noun ("thôn, tổ dân phố").
-            if words and _UNIT_NOUN_START.match(text, m.end(), limit):
+            if words and _UNIT_NOUN_START.match(text, m.end(), limit) and not _CAPITAL_NEXT.match(text, m.end(), limit):
                 words.append(",")
                 pos = m.end()
                 continue

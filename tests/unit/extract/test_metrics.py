@@ -380,3 +380,11 @@ def test_a_range_gives_both_ends_with_one_unit():
 def test_a_full_date_after_a_verb_is_no_metric():
     assert _read("Tỉnh chốt tên gọi xã, phường sau sắp xếp 28/04/2025 16:52") == []
     assert _read("Toàn tỉnh có 1.204/1.530 thôn đạt chuẩn văn hóa.")[0][0] == 1204
+
+
+def test_members_of_a_body_acted_on_with_doi_voi_and_reorganised_units():
+    assert _read("Ban Chấp hành Đảng bộ tỉnh (mới) có 51 người, Ban Thường vụ Tỉnh ủy (mới) có 15 người.") == [
+        (51, "người trong Ban Chấp hành Đảng bộ tỉnh (mới)"), (15, "người trong Ban Thường vụ Tỉnh ủy (mới)"),
+    ]
+    assert (138, "đơn vị hành chính cấp xã") in _read("Tỉnh thực hiện sắp xếp đối với 138 đơn vị hành chính cấp xã.")
+    assert _read("Tỉnh đã tổ chức lại 4 đơn vị sự nghiệp.") == [(4, "đơn vị sự nghiệp")]
