@@ -357,6 +357,11 @@ RULE_NOT_BARE_MEASURE = rule(
     examples=("Hồi tháng 8, có 98.371 cử tri đồng ý (đạt tỉ lệ 98,53%).",),
     counterexamples=("Tỉnh giảm 115 đơn vị hành chính cấp xã, đạt tỉ lệ 67,65%.",), kind="filter",
 )
+RULE_NOT_NAMED_UNITS = rule(
+    "metric.not.named_units", "metrics", "a count of the units it names, and merging \"thành 1\": the merger's form",
+    examples=("Quốc hội hợp nhất 3 tỉnh Hà Nam, tỉnh Ninh Bình và tỉnh Nam Định thành 1 tỉnh.",),
+    counterexamples=("Tỉnh sáp nhập 12 xã thành 5 xã mới.",), kind="filter",
+)
 RULE_NOT_COUNTABLE = rule(
     "metric.not.countable", "metrics", "what is counted is no unit of reform or development",
     examples=("Hội nghị có 200 đại biểu tham dự.",), counterexamples=("Tỉnh có 200 cán bộ dôi dư.",), kind="filter",
@@ -504,6 +509,12 @@ def _is_share_of_a_standard(text: str, r: _Reading) -> bool:
     return percent is not None and _AGAINST_A_STANDARD.match(text, percent.end(), r.clause.end) is not None
 
 
+def _restates_named_units(text: str, r: _Reading) -> bool:
+    # "hợp nhất 3 tỉnh Hà Nam, tỉnh Ninh Bình và tỉnh Nam Định thành 1 tỉnh": the count only introduces the units
+    # it names, and "thành 1 tỉnh" is the form of the merger, not a result.
+    return bool(_NAMED_UNIT.match(r.unit)) or (r.value == 1 and r.action == "thành" and not r.measure)
+
+
 def _is_not_countable(text: str, r: _Reading) -> bool:
     return not _is_countable(text, r.clause, r.value, r.action, r.measure, r.unit, r.unit_end, r.end)
 
@@ -511,8 +522,9 @@ def _is_not_countable(text: str, r: _Reading) -> bool:
 _FILTERS_BEFORE_UNIT = ((RULE_NOT_A_QUANTITY, _names_no_quantity), (RULE_NOT_ONE_OF, _is_one_of))
 _FILTERS_AFTER_UNIT = (
     (RULE_NOT_DURATION, _is_duration), (RULE_NOT_A_STANDARD_SHARE, _is_share_of_a_standard),
-    (RULE_NOT_COUNTABLE, _is_not_countable),
+    (RULE_NOT_NAMED_UNITS, _restates_named_units), (RULE_NOT_COUNTABLE, _is_not_countable),
 )
+_NAMED_UNIT = re.compile(r"(?:tỉnh|huyện|quận|thị xã|xã|phường|thị trấn|thành phố)\s+[A-ZĐ][a-zà-ỹđ]")
 # "đạt 489,47% so với quy định": a unit's size measured against the standard, a description, not a result.
 _AGAINST_A_STANDARD = re.compile(r"\s*so\s+với\s+(?:quy\s+định|tiêu\s+chuẩn)(?!\w)", re.IGNORECASE)
 

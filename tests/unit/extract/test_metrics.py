@@ -388,3 +388,10 @@ def test_members_of_a_body_acted_on_with_doi_voi_and_reorganised_units():
     ]
     assert (138, "đơn vị hành chính cấp xã") in _read("Tỉnh thực hiện sắp xếp đối với 138 đơn vị hành chính cấp xã.")
     assert _read("Tỉnh đã tổ chức lại 4 đơn vị sự nghiệp.") == [(4, "đơn vị sự nghiệp")]
+
+
+def test_a_count_of_the_units_it_names_and_merging_into_one_are_no_metrics():
+    assert _read("Quốc hội hợp nhất 3 tỉnh Hà Nam, tỉnh Ninh Bình và tỉnh Nam Định thành 1 tỉnh.") == []
+    assert _read("Tỉnh sáp nhập 12 xã thành 5 xã mới; 2 huyện NTM đạt chuẩn.") == [
+        (12, "xã"), (5, "xã mới"), (2, "huyện NTM"),
+    ]
