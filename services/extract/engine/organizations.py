@@ -184,7 +184,7 @@ _SUB_FIELD_STOP = (
     r"(?:tỉnh|huyện|xã|thành|quận|phường|của|đã|đang|được|và|là|với|cho|trong|tại|có|sẽ|để|này|đó|các|cấp|về|theo"
     r"|cùng|vừa|phối|chủ|làm|trên|dưới|cơ|sở|nhằm|từ|ngày|năm|thuộc|trực|gồm|giảm|tăng|sáp|hợp|thành)"
 )
-_SUB_FIELD = rf"{CAP}(?:{SP}(?:{CAP}|(?!{_SUB_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW})){{0,4}}"
+_SUB_FIELD = rf"{CAP}(?:{SP}(?:{_ANOTHER_BODY}{CAP}|(?!{_SUB_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW})){{0,4}}"
 _QUOTED = r"(?:[^\S\n]*[\"“][^\"”\n]{1,30}[\"”])"
 _MASS = _alt(*lexicon.body_names("mass_organisation"))
 _LOCAL_STATE = _alt(*lexicon.body_names("local_state"))
@@ -196,6 +196,7 @@ _OPT_LEVEL = rf"(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?"
 # (Level words may sit inside a name: "Công ty CP Môi trường đô thị Hạ Long", "Trường Cao đẳng Y tế tỉnh Lào Cai".)
 _NAME_STOP = (
     r"(?:của|đã|đang|được|và|là|với|cho|trong|tại|có|sẽ|để|này|đó|các|về|theo|cùng|vừa|phối|làm|những|nhiều|một|hai|ba"
+    r"|sáp|sát|hợp|sắp|chuyển|giải|nhập|thành"
     r"|vẫn|cũng|thì|mà|nên|nhưng|hay|hoặc|đều|chỉ|phải|không|chưa|đi|ra|vào|lên|từ|do|khi|sau|trước|nhằm|gồm|bị|cam|hỗ"
     r"|ký|trao|tặng|nộp|thực|triển|tổ|đầu|báo|đề|yêu|giúp|tiếp|bàn|kiểm|đón|thăm|khởi|hoàn|góp|tham|đạt|tăng|giảm"
     r"|trình|gửi|nhận|đưa|đến|chủ|như|thuộc|trực)"
@@ -208,8 +209,12 @@ _PROPER_NAME = (
     # one word alone followed by a lower-case one is the start of a longer name ("Học viện Chính trị khu vực I")
     rf"|(?!{SP}(?!{_NAME_STOP}{_NOT_LETTER_AFTER})[{LOW}]))"
 )
+_SCHOOL_KINDS = _alt(
+    "Cao đẳng", "Đại học", "Trung cấp", "THPT", "THCS", "Tiểu học", "Mầm non", "Mẫu giáo", "Trung học cơ sở",
+    "Trung học phổ thông", "Phổ thông dân tộc nội trú", "Phổ thông dân tộc bán trú", "PTDTNT", "PTDTBT", "TH và THCS",
+)
 _INSTITUTION = (
-    rf"(?:{phrase('Trường')}{SP}(?:{phrase('Cao đẳng')}|{phrase('Đại học')}|{phrase('Trung cấp')})(?:{SP}nghề)?"
+    rf"(?:{phrase('Trường')}{SP}{_SCHOOL_KINDS}(?:{SP}nghề)?"
     rf"|{phrase('Đại học')}|{phrase('Học viện')}|{phrase('Bệnh viện')})"
 )
 # Companies with a legal form (state firms: "Công ty TNHH MTV ..."), corporations and groups.
@@ -435,6 +440,13 @@ _BODY_RULES = (
         "bare_division", "a district's division written without its level",
         ("Chủ tịch UBND huyện đề nghị Phòng Nội vụ rà soát.",), ("Phòng khám đa khoa mở cửa cả ngày.",),
         rf"(?P<bare_division>{phrase('Phòng')}{SP}{_FIELDS}){_NOT_LETTER_AFTER}(?!{SP}(?:(?:và|-|–){SP}{_ANOTHER_BODY})?[{UP}])",
+    ),
+    _body_rule(
+        "department_division", "a division inside a department or a school's faculty, by its field: \"Phòng Tổ chức "
+        "cán bộ\", \"Khoa Ngữ văn\"",
+        ("Sở Y tế hợp nhất Phòng Tổ chức cán bộ và Phòng Kế hoạch - Tài chính.", "Trường sáp nhập Khoa Ngữ văn."),
+        ("Phòng khám đa khoa mở cửa cả ngày.", "Khoa học và công nghệ phát triển."),
+        rf"(?:{phrase('Phòng')}|Khoa){SP}{_SUB_FIELD}(?:{SP}(?:và|-|–){SP}{_ANOTHER_BODY}(?!Khoa{_NOT_LETTER_AFTER}){_SUB_FIELD}){{0,2}}",
     ),
     _body_rule(
         "health_station", "a commune's health station",

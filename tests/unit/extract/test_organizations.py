@@ -268,7 +268,8 @@ def test_district_and_commune_bodies_written_without_their_place():
 
 
 def test_a_division_of_a_department_is_not_a_district_division():
-    assert bodies("Phòng Nội vụ Sở Y tế được kiện toàn.") == ["Sở Y tế"]
+    # the division is a body of its own (inside the department), never "Phòng Nội vụ huyện"
+    assert bodies("Phòng Nội vụ Sở Y tế được kiện toàn.") == ["Phòng Nội vụ", "Sở Y tế"]
 
 
 def test_a_communes_party_organisation_and_its_standing_committee():
@@ -347,3 +348,16 @@ def test_a_seat_and_a_building_are_no_bodies():
     assert bodies("Trung tâm chính trị - hành chính đặt tại trụ sở UBND quận Ninh Kiều. Trung tâm Chính trị huyện "
                   "Hải Hà mở lớp.") == ["UBND quận Ninh Kiều", "Trung tâm Chính trị huyện Hải Hà"]
     assert bodies("Trung tâm làm việc tại tầng 1, tòa nhà Bưu điện tỉnh Bến Tre.") == []
+
+
+def test_divisions_inside_a_department_schools_and_faculties():
+    assert bodies("Sở Y tế tỉnh Lào Cai hợp nhất Phòng Tổ chức cán bộ và Phòng Kế hoạch - Tài chính.") == [
+        "Sở Y tế tỉnh Lào Cai", "Phòng Tổ chức cán bộ", "Phòng Kế hoạch - Tài chính",
+    ]
+    assert bodies("Trường Đại học Sư phạm Hà Nội sáp nhập Khoa Ngữ văn và Khoa Lịch sử.") == [
+        "Trường Đại học Sư phạm Hà Nội", "Khoa Ngữ văn", "Khoa Lịch sử",
+    ]
+    assert bodies("Trường THPT Chuyên Lào Cai và Trường Mầm non Hoa Sen khai giảng.") == [
+        "Trường THPT Chuyên Lào Cai", "Trường Mầm non Hoa Sen",
+    ]
+    assert bodies("Phòng khám đa khoa mở cửa. Khoa học và công nghệ phát triển.") == []
