@@ -453,6 +453,7 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
         name.roles.extend(chain[chain.index(role):])
         name.made_by(RULE_TITLE_AFTER)
     _granted_posts(text, names, roles)
+    _posts_in_a_biography(text, names, chains)
     for name in names:
         s, e = name.start, name.end
         if name.roles:
@@ -486,6 +487,46 @@ def _granted_posts(text: str, names: list[NameMention], roles: list[Role]) -> No
             name.roles.append(granted[0])
             name.made_by(RULE_GRANTED_POST)
             granted = (granted[0], name.end)
+
+
+RULE_BIOGRAPHY = rule(
+    "person.biography", "persons", "earlier posts in a sentence about a person (\"Ông X sinh năm ...; Ông là ..., từng "
+    "làm Bí thư Huyện ủy A, sau đó làm Giám đốc Sở B\"): the person the sentence or its pronoun names",
+    examples=("Ông Lê Văn Hòa sinh năm 1970. Ông là thạc sĩ, từng làm Bí thư Huyện ủy Mai Sơn.",),
+    counterexamples=("Ông là thạc sĩ, từng làm Bí thư Huyện ủy Mai Sơn.",),
+)
+_EARLIER_POST_BEFORE = re.compile(
+    rf"(?<![{UP}{LOW}])(?:từng|sau{SP}đó|trước{SP}đó)(?:{SP}có{SP}thời{SP}gian)?"
+    rf"{SP}(?:làm|giữ{SP}chức(?:{SP}vụ)?|giữ{SP}vị{SP}trí){SP}$"
+)
+_SENTENCE_OPENING_PERSON = re.compile(rf"(?:Ông|Bà|Đồng{SP}chí)(?={SP})")
+_HONORIFIC_RIGHT_BEFORE = re.compile(rf"(?:[Ôô]ng|[Bb]à|[Đđ]ồng{SP}chí){SP}$")
+
+
+def _posts_in_a_biography(text: str, names: list[NameMention], chains: list[list[Role]]) -> None:
+    """A chain introduced by "từng làm", "sau đó giữ vị trí" belongs to the person the sentence is about: the one
+    it opens with ("Ông X sinh năm ..."), or, after a bare "Ông"/"Bà", the last person so introduced before."""
+    starts = [n.start for n in names]
+    for chain in chains:
+        first = chain[0]
+        if not _EARLIER_POST_BEFORE.search(text, max(0, first.start - 40), first.start):
+            continue
+        if any(first in n.roles for n in names):
+            continue
+        sentence_start = max(text.rfind(". ", 0, first.start) + 2, text.rfind("\n", 0, first.start) + 1)
+        opening = _SENTENCE_OPENING_PERSON.match(text, sentence_start)
+        if opening is None:
+            continue
+        i = bisect_left(starts, sentence_start)
+        subject = names[i] if i < len(names) and names[i].start < first.start and \
+            _HONORIFIC_RIGHT_BEFORE.search(text, max(0, names[i].start - 12), names[i].start) and \
+            names[i].start - opening.end() < 3 else None
+        if subject is None:  # a bare pronoun: the last person introduced by an honorific before this sentence
+            subject = next((n for n in reversed(names[:i]) if len(n.tokens) >= 2
+                            and _HONORIFIC_RIGHT_BEFORE.search(text, max(0, n.start - 12), n.start)), None)
+        if subject is not None:
+            subject.roles.extend(chain)
+            subject.made_by(RULE_BIOGRAPHY)
 
 
 def _post_granted_before(text: str, pos: int, roles: list[Role]) -> tuple[Role, int] | None:

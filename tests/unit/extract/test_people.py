@@ -314,3 +314,12 @@ def test_a_post_given_to_the_persons_named_after_cho_or_doi_voi():
         "Lê Văn Hòa": ["Phó Chủ tịch UBND tỉnh", "Giám đốc Sở Y tế"],
         "Trần Văn Bình": ["Phó Chủ tịch UBND tỉnh", "Bí thư Huyện ủy Mai Sơn"],
     }
+
+
+def test_earlier_posts_in_a_biography_go_to_the_person_the_sentence_is_about():
+    text = ("Ông Lê Văn Hòa sinh năm 1970, quê xã Tân Lập. Ông là thạc sĩ, từng có thời gian làm Bí thư Huyện ủy Mai "
+            "Sơn, sau đó làm Giám đốc Sở Nội vụ. Bà Hà Thị Mai sinh năm 1972, sau đó giữ vị trí Bí thư Huyện ủy Yên Châu.")
+    assert people(text) == {
+        "Lê Văn Hòa": ["Bí thư Huyện ủy Mai Sơn", "Giám đốc Sở Nội vụ"],
+        "Hà Thị Mai": ["Bí thư Huyện ủy Yên Châu"],
+    }
