@@ -626,7 +626,7 @@ def _same_kind_as_before(text: str, r: _Reading, context: _Context) -> None:
         # "có 102 đơn vị hành chính cấp xã, gồm 88 xã và 14 phường, giảm 146 đơn vị": the same kind as before.
         recent = context.units[-_RECENT_UNITS:]
         kinds = (u.split(_OF_LOCALITY)[0] for u in reversed(recent))
-        r.unit = next((u for u in kinds if u.lower().startswith(r.unit.lower() + " ")), r.unit)
+        r.unit = next((u for u in kinds if u.lower().startswith(r.unit.lower() + " ") or u.startswith("ĐVHC ")), r.unit)
 
 
 def _members_of_a_body(text: str, r: _Reading, context: _Context) -> None:
@@ -996,6 +996,9 @@ def _deduplicate(found: list[Metric]) -> list[Metric]:
 def _identity(metric: Metric) -> tuple:
     if _OF_LOCALITY in metric.unit and _DISTRICT_NAMED.search(metric.unit):
         return round(metric.value, 6), metric.level, fold_chars(metric.unit.split(_OF_LOCALITY, 1)[1])
+    if metric.action in _HOLDING_VERBS:
+        # "trong đó có 1 đặc khu" and "(gồm ... 1 đặc khu)": what a unit has and what it is made of are one figure
+        metric = metric.model_copy(update={"action": "có"})
     if metric.level and metric.value > 1:
         # "giảm 8 huyện" (headline) and "giảm 8 đơn vị hành chính cấp huyện" (body) are one figure; the wards and
         # the communes of one breakdown ("16 phường và 16 xã") are two.

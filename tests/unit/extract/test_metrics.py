@@ -395,3 +395,15 @@ def test_a_count_of_the_units_it_names_and_merging_into_one_are_no_metrics():
     assert _read("Tỉnh sáp nhập 12 xã thành 5 xã mới; 2 huyện NTM đạt chuẩn.") == [
         (12, "xã"), (5, "xã mới"), (2, "huyện NTM"),
     ]
+
+
+def test_what_a_unit_has_and_what_it_is_made_of_are_one_figure():
+    found = _read("Tỉnh còn 56 đơn vị hành chính cấp xã, trong đó có 49 xã, 6 phường và 1 đặc khu. Cụ thể, tỉnh còn "
+                  "56 đơn vị hành chính cấp xã (gồm 6 phường, 49 xã và 1 đặc khu).")
+    assert sorted(v for v, _ in found) == [1, 6, 49, 56]
+
+
+def test_a_bare_unit_after_administrative_units_counts_the_same_kind():
+    found = _read("Tỉnh sắp xếp 129 ĐVHC cấp xã để hình thành 45 ĐVHC cấp xã mới, giảm 84 đơn vị.")
+    assert (84, "ĐVHC cấp xã") in found
+    assert _read("Tỉnh tổ chức lại 4 đơn vị và chuyển loại hình 3 đơn vị sự nghiệp.")[0] == (4, "đơn vị tổ chức lại")
