@@ -476,11 +476,12 @@ _GRANT_REACH = 300
 def _granted_posts(text: str, names: list[NameMention], roles: list[Role]) -> None:
     """'giao quyền Chủ tịch UBND tỉnh ... cho ông X': the post goes to the persons the sentence gives it to."""
     granted: tuple[Role, int] | None = None  # the post, and where the last person given it ends
+    role_starts = [r.start for r in roles]
     for name in names:
         if granted and name.start - granted[1] < _GRANT_REACH and _AND_NEXT.search(text, max(0, name.start - 12), name.start):
             pass  # "... đối với các ông X - ..., và ông Y": the next person in the list
         elif _GIVEN_TO.search(text, max(0, name.start - 16), name.start):
-            granted = _post_granted_before(text, name.start, roles)
+            granted = _post_granted_before(text, name.start, roles, role_starts)
         else:
             granted = None
         if granted:
@@ -507,11 +508,17 @@ def _posts_in_a_biography(text: str, names: list[NameMention], chains: list[list
     """A chain introduced by "từng làm", "sau đó giữ vị trí" belongs to the person the sentence is about: the one
     it opens with ("Ông X sinh năm ..."), or, after a bare "Ông"/"Bà", the last person so introduced before."""
     starts = [n.start for n in names]
+    attached: set[int] | None = None
+    introduced: list[int] | None = None  # names right after an honorific, by index
     for chain in chains:
         first = chain[0]
         if not _EARLIER_POST_BEFORE.search(text, max(0, first.start - 40), first.start):
             continue
-        if any(first in n.roles for n in names):
+        if attached is None:
+            attached = {id(r) for n in names for r in n.roles}
+            introduced = [j for j, n in enumerate(names) if len(n.tokens) >= 2
+                          and _HONORIFIC_RIGHT_BEFORE.search(text, max(0, n.start - 12), n.start)]
+        if id(first) in attached:
             continue
         sentence_start = max(text.rfind(". ", 0, first.start) + 2, text.rfind("\n", 0, first.start) + 1)
         opening = _SENTENCE_OPENING_PERSON.match(text, sentence_start)
@@ -522,18 +529,20 @@ def _posts_in_a_biography(text: str, names: list[NameMention], chains: list[list
             _HONORIFIC_RIGHT_BEFORE.search(text, max(0, names[i].start - 12), names[i].start) and \
             names[i].start - opening.end() < 3 else None
         if subject is None:  # a bare pronoun: the last person introduced by an honorific before this sentence
-            subject = next((n for n in reversed(names[:i]) if len(n.tokens) >= 2
-                            and _HONORIFIC_RIGHT_BEFORE.search(text, max(0, n.start - 12), n.start)), None)
+            k = bisect_left(introduced, i)
+            subject = names[introduced[k - 1]] if k else None
         if subject is not None:
             subject.roles.extend(chain)
             subject.made_by(RULE_BIOGRAPHY)
 
 
-def _post_granted_before(text: str, pos: int, roles: list[Role]) -> tuple[Role, int] | None:
-    stop = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos), pos - _GRANT_REACH)
-    for role in reversed(roles):
-        if role.start >= pos or role.start < stop:
-            continue
+def _post_granted_before(text: str, pos: int, roles: list[Role], role_starts: list[int]) -> tuple[Role, int] | None:
+    stop = max(text.rfind(". ", max(0, pos - _GRANT_REACH), pos), text.rfind("\n", max(0, pos - _GRANT_REACH), pos),
+               pos - _GRANT_REACH)
+    for k in range(bisect_left(role_starts, pos) - 1, -1, -1):  # roles are in text order
+        role = roles[k]
+        if role.start < stop:
+            break
         verb = _GRANTING.search(text, max(0, role.start - 16), role.start)
         if verb:
             title = role.text
