@@ -312,6 +312,11 @@ RULE_BREAKDOWN = rule(
     examples=("Tỉnh sắp xếp 129 đơn vị hành chính cấp xã (115 xã, 09 phường, 05 thị trấn) thành 45 đơn vị.",),
     counterexamples=("Tỉnh có diện tích 5.100 km2 (115 năm thành lập).",),
 )
+RULE_TOTAL_STATED = rule(
+    "metric.total_stated", "metrics", "a total stated with \"là\": \"tổng số xã thực hiện sắp xếp là 80 xã\"",
+    examples=("Theo kế hoạch, tổng số đơn vị hành chính cấp xã thực hiện sắp xếp của tỉnh là 80 xã.",),
+    counterexamples=("Ông là 1 trong 3 người được khen.",),
+)
 RULE_RANGE = rule(
     "metric.range", "metrics", "the upper end of a range, a metric of its own: \"giảm thiểu 15-20%\"",
     examples=("Tỉnh phấn đấu giảm thiểu 15-20% tổ chức bộ máy bên trong.",),
@@ -406,7 +411,7 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
     if reading.action is None:
         found = _action_without_verb(
             text, clause, reading.number_start, reading.unit_end, bool(reading.unit or reading.measure), context
-        ) or _opens_a_breakdown(text, clause, reading)
+        ) or _opens_a_breakdown(text, clause, reading) or _total_stated(text, clause, reading)
         if found is None:
             return ()
         reading.action, reading.rule = found
@@ -752,6 +757,19 @@ def _opens_a_breakdown(text: str, clause: _Clause, r: _Reading) -> tuple[str, st
     if not _BRACKET_OPENING.search(text, max(clause.start, r.number_start - 12), r.number_start):
         return None
     return ("gồm", RULE_BREAKDOWN) if _NEXT_COUNT.match(text, r.unit_end, clause.end) else None
+
+
+# "tổng số đơn vị hành chính cấp xã thực hiện sắp xếp ... là 80 xã": a total stated with "là".
+_IS_BEFORE = re.compile(r"(?<!\w)là\s+$")
+_TOTAL_SUBJECT = re.compile(r"(?<!\w)(?:[Tt]ổng số|[Tt]ổng cộng)(?!\w)")
+
+
+def _total_stated(text: str, clause: _Clause, r: _Reading) -> tuple[str, str] | None:
+    if not r.unit or not _IS_BEFORE.search(text, max(clause.start, r.number_start - 6), r.number_start):
+        return None
+    if not _TOTAL_SUBJECT.search(text, max(clause.start, r.number_start - _PREFIX_WINDOW), r.number_start):
+        return None
+    return "là", RULE_TOTAL_STATED
 
 
 def _action_without_verb(
