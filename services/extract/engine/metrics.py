@@ -1014,6 +1014,9 @@ def _deduplicate(found: list[Metric]) -> list[Metric]:
 def _identity(metric: Metric) -> tuple:
     if _OF_LOCALITY in metric.unit and _DISTRICT_NAMED.search(metric.unit):
         return round(metric.value, 6), metric.level, fold_chars(metric.unit.split(_OF_LOCALITY, 1)[1])
+    if metric.unit.startswith("%"):
+        # "giảm 66,43%" (lead) and "giảm 66,43% số đơn vị hành chính cấp xã" (body): one share, however worded
+        return round(metric.value, 6), metric.action, "%"
     if metric.action in _HOLDING_VERBS:
         # "trong đó có 1 đặc khu" and "(gồm ... 1 đặc khu)": what a unit has and what it is made of are one figure
         metric = metric.model_copy(update={"action": "có"})

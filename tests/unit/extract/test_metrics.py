@@ -407,3 +407,9 @@ def test_a_bare_unit_after_administrative_units_counts_the_same_kind():
     found = _read("Tỉnh sắp xếp 129 ĐVHC cấp xã để hình thành 45 ĐVHC cấp xã mới, giảm 84 đơn vị.")
     assert (84, "ĐVHC cấp xã") in found
     assert _read("Tỉnh tổ chức lại 4 đơn vị và chuyển loại hình 3 đơn vị sự nghiệp.")[0] == (4, "đơn vị tổ chức lại")
+
+
+def test_one_share_stated_twice_in_other_words_is_one_figure():
+    found = _read("Tỉnh còn 48 đơn vị hành chính cấp cơ sở; giảm 66,43%.\nTheo đề án, tỉnh giảm 66,43% số đơn vị "
+                  "hành chính cấp xã trực thuộc.")
+    assert [v for v, _ in found].count(66.43) == 1
