@@ -413,3 +413,8 @@ def test_one_share_stated_twice_in_other_words_is_one_figure():
     found = _read("Tỉnh còn 48 đơn vị hành chính cấp cơ sở; giảm 66,43%.\nTheo đề án, tỉnh giảm 66,43% số đơn vị "
                   "hành chính cấp xã trực thuộc.")
     assert [v for v, _ in found].count(66.43) == 1
+
+
+def test_plans_merging_whole_units_are_counted():
+    found = _read("Trong đó:\n- 16 phương án nhập nguyên trạng 02 ĐVHC cấp xã thành 01 ĐVHC cấp xã mới;")
+    assert [(v, u) for v, u in found] == [(16, "phương án")]
