@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_batch_bytes: int = 32 * 1024 * 1024
     indexer_batch_size: int = 200
+    export_max_rows: int = Field(default=10_000, ge=1, description="Rows in one CSV or NDJSON export at most "
+                                 "(Elasticsearch pages through 10,000 hits of a search by default).")
     log_format: Literal["json", "console"] = "json"
     log_level: str = "info"
 

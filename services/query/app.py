@@ -13,6 +13,7 @@ from provnews.http import ApiError, install_error_handlers, problem
 from provnews.indexer.bootstrap import make_store
 from provnews.indexer.ports import ArticleStore, SearchResult, Stats
 from provnews.query.explorer import explorer_running, install_explorer
+from provnews.query.exports import router as exports_router
 from provnews.query.filters import Filters
 from provnews.settings import Settings, get_settings
 
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.store = store or make_store(settings)
+        app.state.settings = settings
         try:
             async with explorer_running(app, settings, live=live):
                 yield
@@ -64,4 +66,5 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
         return problem(503, "store_unavailable", "the store does not answer")
 
     install_explorer(app)  # the web page at /, its assets, /v1/timeline, /v1/metrics, the live feed
+    app.include_router(exports_router)  # /v1/search/export, /v1/metrics/export
     return app

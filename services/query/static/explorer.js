@@ -283,6 +283,18 @@ async function loadResults(mine) {
   renderTabs();
   renderHits();
   renderMetrics();
+  renderExportLinks();
+}
+
+// Exports take the current filters (not the page): every matching row, streamed by the query API.
+function renderExportLinks() {
+  const filters = filterParams(state);
+  for (const link of document.querySelectorAll("a[data-export]")) {
+    const params = new URLSearchParams(filters);
+    params.set("format", link.dataset.format);
+    link.href = `/v1/${link.dataset.export}/export?${params}`;
+    link.title = t("export.title", { what: t(`export.${link.dataset.export}`), format: link.dataset.format.toUpperCase() });
+  }
 }
 
 function renderSummary() {
