@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from provnews.http import ApiError, install_error_handlers, problem, summarize, validation_errors
-from provnews.ingest.articles import ArticleSubmission, to_received
+from provnews.ingest.articles import ArticleSubmission, received_from
 from provnews.ingest.publisher import BrokerUnavailable, KafkaPublisher, Publisher
 from provnews.logs import get_logger
 from provnews.schemas.events import ArticleReceived, derive_id
@@ -66,8 +66,7 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         """Submit one article as JSON; answers 202 with its id once the broker has acknowledged it."""
         _require_content_type(request, JSON_TYPES)
         body = await _read_body(request, settings.max_article_bytes)
-        submission = _parse_submission(body)
-        received = to_received(submission)
+        received = await received_from(_parse_submission(body))
         structlog.contextvars.bind_contextvars(article_id=received.article_id)
         started = time.perf_counter()
         try:
@@ -98,7 +97,7 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
                 result.update(status=413, error="too_large", detail=f"line is over {settings.max_article_bytes} bytes")
                 continue
             try:
-                received = to_received(_parse_submission(line))
+                received = await received_from(_parse_submission(line))
             except ApiError as exc:
                 result.update(status=exc.status, error=exc.error, detail=exc.detail, **exc.extra)
                 continue
