@@ -13,7 +13,7 @@ from provnews.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Follow administrative reform in Vietnamese provincial news.")
-SERVICES = ("ingest", "extract", "indexer", "query", "alerts")
+SERVICES = ("ingest", "extract", "indexer", "query", "alerts", "feeds")
 
 
 @app.callback()
@@ -96,14 +96,16 @@ def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVI
         raise typer.BadParameter(f"unknown service {service!r}; choose one of {', '.join(SERVICES)}")
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level, service=service)
-    if service in ("ingest", "query"):
+    if service in ("ingest", "query", "feeds"):
         import uvicorn
 
         if service == "ingest":
             from provnews.ingest.app import create_app
+        elif service == "feeds":
+            from provnews.feeds.app import create_app
         else:
             from provnews.query.app import create_app
-        port = settings.ingest_port if service == "ingest" else settings.query_port
+        port = {"ingest": settings.ingest_port, "query": settings.query_port, "feeds": settings.feeds_port}[service]
         uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning", access_log=False)
     elif service == "extract":
         from provnews.extract.stream import run_worker
@@ -121,7 +123,7 @@ def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVI
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .json or .ndjson articles.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .html, .json or .ndjson articles.")],
     url: Annotated[str | None, typer.Option(help="The ingest service (default: from settings).")] = None,
 ) -> None:
     """Post articles to a running ingest service, with a progress bar and a summary."""
@@ -136,6 +138,42 @@ def ingest(
         typer.echo(f"rejected {where}: {why}", err=True)
     typer.echo(f"accepted {len(summary.accepted)}, rejected {len(summary.rejected)}")
     raise typer.Exit(1 if summary.rejected else 0)
+
+
+@app.command()
+def follow(
+    feeds: Annotated[Path | None, typer.Option(help="The list of feeds (default: PROVNEWS_FEEDS_FILE, feeds.toml).")] = None,
+    once: Annotated[bool, typer.Option(help="Poll every feed once, ingest what is new, and stop.")] = False,
+    url: Annotated[str | None, typer.Option(help="The ingest service (default: from settings).")] = None,
+) -> None:
+    """Follow RSS/Atom feeds: poll each at its interval and ingest every new item's page (Ctrl-C stops)."""
+    from provnews.feeds.bootstrap import bootstrap, close
+    from provnews.feeds.feedlist import FeedListError, load_feeds
+    from provnews.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level, service="feeds")
+    try:
+        feed_list = load_feeds(feeds or settings.feeds_file)
+    except FeedListError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from exc
+
+    async def run() -> None:
+        follower = bootstrap(settings, feed_list, ingest_url=url)
+        try:
+            if once:
+                await follower.round(all_feeds=True)
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in ("SIGINT", "SIGTERM"):
+                loop.add_signal_handler(getattr(__import__("signal"), sig), stop.set)
+            await follower.run(stop)
+        finally:
+            await close(follower)
+
+    asyncio.run(run())
 
 
 @app.command()
