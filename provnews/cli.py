@@ -220,6 +220,15 @@ def rules(
         typer.echo(line)
 
 
+@app.command("metric-classes")
+def metric_classes() -> None:
+    """Score the scoreboard's metric classes on the gold sets (run from the project root)."""
+    from provnews.metric_class_report import report
+
+    for line in report():
+        print(line)
+
+
 @app.command()
 def schemas() -> None:
     """Regenerate the JSON Schema files in schemas/ from the event models."""

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     indexer_batch_size: int = 200
     export_max_rows: int = Field(default=10_000, ge=1, description="Rows in one CSV or NDJSON export at most "
                                  "(Elasticsearch pages through 10,000 hits of a search by default).")
+    scoreboard_max_metrics: int = Field(default=20_000, ge=1, description="Metrics one scoreboard reads at most "
+                                        "(beyond, it says it is partial).")
     log_format: Literal["json", "console"] = "json"
     log_level: str = "info"
 

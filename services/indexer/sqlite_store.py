@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS metrics (
     position INTEGER NOT NULL,
     action TEXT, value REAL, unit TEXT, qualifier TEXT, level TEXT,
     provinces TEXT, provinces_2025 TEXT, published TEXT, sentence TEXT,
+    metric_class TEXT, class_rule TEXT, reduces INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (article_id, position)
 );
 CREATE TABLE IF NOT EXISTS mentions (
@@ -80,9 +81,24 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
 
+# Columns added since a store file was first made: added in place (rows indexed before have NULL until a reindex).
+_ADDED_COLUMNS = {"metrics": (("metric_class", "TEXT"), ("class_rule", "TEXT"), ("reduces", "INTEGER NOT NULL DEFAULT 0"))}
+
+
 class SqliteStore(SqliteOnOneThread):
     schema = _SCHEMA
     schema_version = SCHEMA_VERSION
+
+    def _db(self) -> sqlite3.Connection:
+        fresh = self._conn is None
+        db = super()._db()
+        if fresh:
+            for table, columns in _ADDED_COLUMNS.items():
+                have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns:
+                    if name not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")  # noqa: S608 - fixed names
+        return db
 
     # -- writing ---------------------------------------------------------------------------------
     async def write(self, articles: Sequence[ExtractedArticle]) -> list[Rejected]:
@@ -139,9 +155,11 @@ class SqliteStore(SqliteOnOneThread):
                        [(article.article_id, facet, value) for facet in FACETS for value in facets[facet]])
         provinces, provinces_2025 = json.dumps(facets["province"], ensure_ascii=False), json.dumps(facets["province_2025"], ensure_ascii=False)
         db.executemany(
-            "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO metrics (article_id, position, action, value, unit, qualifier, level, provinces, provinces_2025, "
+            "published, sentence, metric_class, class_rule, reduces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(article.article_id, i, m.action, m.value, m.unit, m.qualifier, m.level, provinces, provinces_2025, published,
-              m.evidence[0].sentence if m.evidence else m.text) for i, m in enumerate(ex.metrics)],
+              m.evidence[0].sentence if m.evidence else m.text, m.metric_class, m.class_rule, int(m.reduces))
+             for i, m in enumerate(ex.metrics)],
         )
         db.executemany(
             "INSERT OR REPLACE INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -254,7 +272,7 @@ class SqliteStore(SqliteOnOneThread):
         total = db.execute(f"SELECT COUNT(*) FROM metrics WHERE article_id IN ({matching})",
                            params).fetchone()[0]
         rows = db.execute(
-            f"""SELECT m.*, a.title, a.source, a.url FROM metrics m JOIN articles a ON a.id = m.article_id
+            f"""SELECT m.*, a.title, a.source, a.url, a.story_id FROM metrics m JOIN articles a ON a.id = m.article_id
                 WHERE m.article_id IN ({matching})
                 ORDER BY m.published DESC NULLS LAST, a.received_at DESC, m.article_id, m.position
                 LIMIT ? OFFSET ?""",
@@ -265,7 +283,8 @@ class SqliteStore(SqliteOnOneThread):
                       source=r["source"], url=r["url"], published=r["published"], action=r["action"] or "",
                       value=r["value"], unit=r["unit"] or "", qualifier=r["qualifier"] or "exact",
                       level=r["level"], provinces=json.loads(r["provinces"] or "[]"),
-                      provinces_2025=json.loads(r["provinces_2025"] or "[]"), sentence=r["sentence"] or "")
+                      provinces_2025=json.loads(r["provinces_2025"] or "[]"), sentence=r["sentence"] or "",
+                      story_id=r["story_id"], metric_class=r["metric_class"], reduces=bool(r["reduces"]))
             for r in rows])
 
     # -- reindexing (provnews reindex) -------------------------------------------------------------

@@ -15,6 +15,7 @@ from provnews.indexer.ports import ArticleStore, SearchResult, Stats
 from provnews.query.explorer import explorer_running, install_explorer
 from provnews.query.exports import router as exports_router
 from provnews.query.filters import Filters
+from provnews.query.scoreboard import router as scoreboard_router
 from provnews.settings import Settings, get_settings
 
 
@@ -67,4 +68,5 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
 
     install_explorer(app)  # the web page at /, its assets, /v1/timeline, /v1/metrics, the live feed
     app.include_router(exports_router)  # /v1/search/export, /v1/metrics/export
+    app.include_router(scoreboard_router)  # /v1/scoreboard, /v1/scoreboard/export
     return app

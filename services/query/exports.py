@@ -63,6 +63,8 @@ METRIC_COLUMNS = (
     Column("provinces", "Provinces of the article, by their names at the time."),
     Column("provinces_2025", "The same provinces after the July 2025 merger."),
     Column("sentence", "The evidence sentence."),
+    Column("metric_class", "The comparable class of the unit (the scoreboard's), empty when none."),
+    Column("reduces", "true when the action cuts what it counts (giảm, cắt giảm, tinh giản, …)."),
 )
 
 
