@@ -355,6 +355,32 @@ def bench_extract(
     extract_benchmark(texts, seconds=seconds, baseline=baseline)
 
 
+@bench_app.command("pages")
+def bench_pages(
+    paths: Annotated[list[Path] | None, typer.Argument(help="HTML pages (default: tests/fixtures/pages).")] = None,
+    seconds: Annotated[float, typer.Option(help="How long to read each set of pages.")] = 5.0,
+) -> None:
+    """Pages/s and KB/s of reading web pages (trafilatura and htmldate) on one core, as written and made heavy."""
+    from provnews.bench_sources import pages_benchmark
+
+    files = [p for p in (paths or sorted(Path("tests/fixtures/pages").glob("*.html"))) if "index" not in p.name]
+    pages_benchmark(files, seconds)
+
+
+@bench_app.command("exports")
+def bench_exports(
+    articles: Annotated[int, typer.Option(help="Articles in the temporary SQLite store.")] = 5000,
+    metrics_each: Annotated[int, typer.Option(help="Metrics per article.")] = 4,
+) -> None:
+    """Rows/s and peak memory of streaming the exports, and the time to build the scoreboard, on a SQLite store."""
+    import tempfile
+
+    from provnews.bench_sources import exports_benchmark
+
+    with tempfile.TemporaryDirectory(prefix="provnews-bench-") as folder:
+        exports_benchmark(Path(folder), articles, metrics_each)
+
+
 @bench_app.command("pipeline")
 def bench_pipeline(
     articles: Annotated[int, typer.Option(help="How many new articles to post.")] = 500,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -17,6 +18,13 @@ from provnews.settings import Settings, get_settings
 log = get_logger(__name__)
 
 
+def _exit_if_failed(loop: asyncio.Task) -> None:
+    """A polling loop that died stops the process with a non-zero code, so the supervisor restarts it."""
+    if not loop.cancelled() and (exc := loop.exception()) is not None:
+        log.error("feeds.loop_failed", error=type(exc).__name__, reason=str(exc)[:300])
+        os._exit(1)
+
+
 def create_app(settings: Settings | None = None, *, follower: Follower | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -25,6 +33,7 @@ def create_app(settings: Settings | None = None, *, follower: Follower | None = 
         app.state.follower = follower or bootstrap(settings, load_feeds(settings.feeds_file))
         stop = asyncio.Event()
         app.state.loop = asyncio.create_task(app.state.follower.run(stop), name="feeds")
+        app.state.loop.add_done_callback(_exit_if_failed)
         try:
             yield
         finally:

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import random
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -200,9 +201,16 @@ class Follower:
         """Poll the feeds that are due (or all of them) and ingest what is pending; the seconds until the next is due."""
         for feed in self.feeds.feed:
             state = await self.state.feed(feed.key)
-            if all_feeds or state.next_poll_at <= self.clock():
-                await self.poll(feed)
-            await self.ingest_due(feed)
+            try:
+                if all_feeds or state.next_poll_at <= self.clock():
+                    await self.poll(feed)
+                await self.ingest_due(feed)
+            except (sqlite3.Error, OSError):
+                raise  # the state file itself: nothing can be remembered, so stop (the supervisor restarts us)
+            except Exception as exc:  # noqa: BLE001 - one feed's surprise must not stop the others; it is recorded
+                log.exception("feed.round_failed", feed=feed.key, error=type(exc).__name__)
+                await self._failed(feed, await self.state.feed(feed.key), "internal_error",
+                                   f"{type(exc).__name__}: {exc}")
         states = [await self.state.feed(f.key) for f in self.feeds.feed]
         return max(min((s.next_poll_at for s in states), default=self.clock() + 60) - self.clock(), 0.0)
 

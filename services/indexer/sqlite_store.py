@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -177,20 +177,13 @@ class SqliteStore(SqliteOnOneThread):
         join, condition, params = _conditions(query)
         terms = query_terms(query.q) if query.q else []
         matching = f"SELECT a.id FROM articles a {join} WHERE {condition}"
-        score = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)" if join else "0"
-        candidates = (f"SELECT a.id, a.doc, a.story_id, a.published, a.received_at, {score} AS score "
-                      f"FROM articles a {join} WHERE {condition}")
-        order = "score, published DESC, id" if join else "published DESC NULLS LAST, received_at DESC, id"
         if query.collapse:
-            # One hit per story: its best-ranked article, with how many other matching articles it stands for.
+            candidates = f"SELECT a.story_id FROM articles a {join} WHERE {condition}"
             total = db.execute(f"SELECT COUNT(DISTINCT story_id) FROM ({candidates})", params).fetchone()[0]
-            page = (f"SELECT id, doc, n - 1 AS duplicates FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY story_id "
-                    f"ORDER BY {order}) AS nth, COUNT(*) OVER (PARTITION BY story_id) AS n FROM ({candidates})) "
-                    f"WHERE nth = 1 ORDER BY {order} LIMIT ? OFFSET ?")
         else:
             total = db.execute(f"SELECT COUNT(*) FROM ({matching})", params).fetchone()[0]
-            page = f"SELECT id, doc, 0 AS duplicates FROM ({candidates}) ORDER BY {order} LIMIT ? OFFSET ?"
-        rows = db.execute(page, [*params, query.size, (query.page - 1) * query.size]).fetchall()
+        rows = db.execute(_hits_sql(query) + " LIMIT ? OFFSET ?",
+                          [*params, query.size, (query.page - 1) * query.size]).fetchall()
         hits = [_hit(ExtractedArticle.model_validate_json(row["doc"]), terms, row["duplicates"]) for row in rows]
         facet_rows = db.execute(
             f"""SELECT facet, value, COUNT(*) AS n FROM article_facets WHERE article_id IN ({matching})
@@ -271,21 +264,31 @@ class SqliteStore(SqliteOnOneThread):
         matching, params = _matching(query)
         total = db.execute(f"SELECT COUNT(*) FROM metrics WHERE article_id IN ({matching})",
                            params).fetchone()[0]
-        rows = db.execute(
-            f"""SELECT m.*, a.title, a.source, a.url, a.story_id FROM metrics m JOIN articles a ON a.id = m.article_id
-                WHERE m.article_id IN ({matching})
-                ORDER BY m.published DESC NULLS LAST, a.received_at DESC, m.article_id, m.position
-                LIMIT ? OFFSET ?""",
-            [*params, query.size, (query.page - 1) * query.size],
-        ).fetchall()
-        return MetricPage(total=total, page=query.page, size=query.size, metrics=[
-            MetricRow(article_id=r["article_id"], position=r["position"], title=r["title"],
-                      source=r["source"], url=r["url"], published=r["published"], action=r["action"] or "",
-                      value=r["value"], unit=r["unit"] or "", qualifier=r["qualifier"] or "exact",
-                      level=r["level"], provinces=json.loads(r["provinces"] or "[]"),
-                      provinces_2025=json.loads(r["provinces_2025"] or "[]"), sentence=r["sentence"] or "",
-                      story_id=r["story_id"], metric_class=r["metric_class"], reduces=bool(r["reduces"]))
-            for r in rows])
+        rows = db.execute(_metrics_sql(matching) + " LIMIT ? OFFSET ?",
+                          [*params, query.size, (query.page - 1) * query.size]).fetchall()
+        return MetricPage(total=total, page=query.page, size=query.size, metrics=[_metric_row(r) for r in rows])
+
+    # -- streams: every matching row in one read, in chunks (exports and the scoreboard) --------------
+    async def stream_hits(self, query: SearchQuery, chunk: int = 500) -> AsyncIterator[list[Hit]]:
+        """The hits of search, in its order, without paging: one snapshot of the store, read a chunk at a time."""
+        _, _, params = _conditions(query)
+        terms = query_terms(query.q) if query.q else []
+        cursor = await self._run(lambda: self._db().execute(_hits_sql(query), params))
+        try:
+            while rows := await self._run(cursor.fetchmany, chunk):
+                yield [_hit(ExtractedArticle.model_validate_json(r["doc"]), terms, r["duplicates"]) for r in rows]
+        finally:
+            await self._run(cursor.close)
+
+    async def stream_metrics(self, query: SearchQuery, chunk: int = 1000) -> AsyncIterator[list[MetricRow]]:
+        """The rows of list_metrics, in its order, without paging."""
+        matching, params = _matching(query)
+        cursor = await self._run(lambda: self._db().execute(_metrics_sql(matching), params))
+        try:
+            while rows := await self._run(cursor.fetchmany, chunk):
+                yield [_metric_row(r) for r in rows]
+        finally:
+            await self._run(cursor.close)
 
     # -- reindexing (provnews reindex) -------------------------------------------------------------
     async def swap_from(self, built: Path, *, changed_since: str,
@@ -359,6 +362,36 @@ def _matching(query: SearchQuery) -> tuple[str, list]:
     """SQL selecting the ids of the articles that match the query's text and filters, with its parameters."""
     join, condition, params = _conditions(query)
     return f"SELECT a.id FROM articles a {join} WHERE {condition}", params
+
+
+def _hits_sql(query: SearchQuery) -> str:
+    """The hits of a search in order (id, doc, duplicates), for _conditions' parameters; paging is added by callers."""
+    join, condition, _ = _conditions(query)
+    score = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)" if join else "0"
+    candidates = (f"SELECT a.id, a.doc, a.story_id, a.published, a.received_at, {score} AS score "
+                  f"FROM articles a {join} WHERE {condition}")
+    order = "score, published DESC, id" if join else "published DESC NULLS LAST, received_at DESC, id"
+    if query.collapse:
+        # One hit per story: its best-ranked article, with how many other matching articles it stands for.
+        return (f"SELECT id, doc, n - 1 AS duplicates FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY story_id "
+                f"ORDER BY {order}) AS nth, COUNT(*) OVER (PARTITION BY story_id) AS n FROM ({candidates})) "
+                f"WHERE nth = 1 ORDER BY {order}")
+    return f"SELECT id, doc, 0 AS duplicates FROM ({candidates}) ORDER BY {order}"
+
+
+def _metrics_sql(matching: str) -> str:
+    return (f"""SELECT m.*, a.title, a.source, a.url, a.story_id FROM metrics m JOIN articles a ON a.id = m.article_id
+                WHERE m.article_id IN ({matching})
+                ORDER BY m.published DESC NULLS LAST, a.received_at DESC, m.article_id, m.position""")
+
+
+def _metric_row(r: sqlite3.Row) -> MetricRow:
+    return MetricRow(article_id=r["article_id"], position=r["position"], title=r["title"], source=r["source"],
+                     url=r["url"], published=r["published"], action=r["action"] or "", value=r["value"],
+                     unit=r["unit"] or "", qualifier=r["qualifier"] or "exact", level=r["level"],
+                     provinces=json.loads(r["provinces"] or "[]"), provinces_2025=json.loads(r["provinces_2025"] or "[]"),
+                     sentence=r["sentence"] or "", story_id=r["story_id"], metric_class=r["metric_class"],
+                     reduces=bool(r["reduces"]))
 
 
 def _marks(values: Sequence) -> str:

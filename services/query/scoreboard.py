@@ -161,6 +161,16 @@ def build(rows: Iterable[MetricRow], *, names: Names = "then", classes: Iterable
 async def read_metrics(store, query: SearchQuery, max_metrics: int) -> tuple[list[MetricRow], bool]:
     """Every metric of the matching articles through the store's listing, up to max_metrics."""
     rows: list[MetricRow] = []
+    if hasattr(store, "stream_metrics"):
+        stream = store.stream_metrics(query)
+        try:
+            async for chunk in stream:
+                rows += chunk
+                if len(rows) > max_metrics:
+                    return rows[:max_metrics], True
+        finally:
+            await stream.aclose()
+        return rows, False
     page = 1
     while len(rows) < max_metrics:
         found = await store.list_metrics(query.model_copy(update={"page": page, "size": PAGE_SIZE_MAX}))
