@@ -25,6 +25,14 @@ pytestmark = [
 ]
 
 
+YEARS_APART = (
+    "Điện Biên tinh gọn bộ máy\n\nNgày 5/3/2019, Sở Nội vụ tỉnh Điện Biên cho biết tỉnh đã giảm 9 phòng, ban thuộc sở "
+    "sau khi sắp xếp tổ chức bộ máy theo Nghị quyết 18-NQ/TW.",
+    "Điện Biên tiếp tục sắp xếp\n\nNgày 7/4/2021, tỉnh Điện Biên đã giảm 6 phòng, ban thuộc sở và 2 chi cục, "
+    "tiếp tục thực hiện Nghị quyết 18-NQ/TW.",
+)
+
+
 @pytest.fixture(scope="module")
 def board_stack(tmp_path_factory) -> Iterator[Stack]:
     s = make_stack(tmp_path_factory.mktemp("board-stack"))
@@ -33,6 +41,11 @@ def board_stack(tmp_path_factory) -> Iterator[Stack]:
         assert any(line.startswith("seeds: 5 of 5") for line in s.output), s.output
         summary = ingest_files([CORPUS], s.url("ingest"), show_progress=False)
         assert not summary.rejected, summary.rejected
+        # The corpus has no province with cuts in two years: two short reports give one a history to chart.
+        for text in YEARS_APART:
+            response = httpx.post(f"{s.url('ingest')}/v1/articles", json={"text": text}, timeout=30)
+            assert response.status_code == 202, response.text
+            summary.accepted.append(response.json()["id"])
         query = s.url("query")
         wait_until(lambda: all(httpx.get(f"{query}/v1/articles/{i}").status_code == 200 for i in summary.accepted),
                    timeout=120, interval=1, message="the corpus indexed")
@@ -99,6 +112,15 @@ def test_the_scoreboard_page_sorts_filters_links_and_exports(explorer, board_sta
         page.locator("#tab-board").scroll_into_view_if_needed()
         page.evaluate("window.scrollBy(0, document.querySelector('#tab-board').getBoundingClientRect().top - 12)")
         explorer.keep("explorer-scoreboard.png")
+
+    with explorer.step("chart"):
+        yearly = [(r["province"], name, c["by_year"]) for r in board["provinces"] for name, c in r["classes"].items()
+                  if len(c["by_year"]) > 1]
+        [(province, name, years)] = [y for y in yearly if y[0] == "Điện Biên"]
+        assert [y["year"] for y in years] == [2019, 2021]
+        bars = page.locator(f'td.board-cell[data-province="{province}"][data-class="{name}"] svg.year-bars rect')
+        expect(bars).to_have_count(len(years))
+        assert str(years[0]["year"]) in bars.first.locator("title").text_content()
 
     with explorer.step("filter"):
         page.click('#board-classes button[data-class="communes"]')

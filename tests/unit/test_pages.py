@@ -83,3 +83,24 @@ def test_what_the_submission_says_wins_over_the_page():
 def test_a_submission_is_text_or_html_not_both_nor_neither(body):
     with pytest.raises(ValidationError):
         ArticleSubmission.model_validate_json(json.dumps(body))
+
+
+def test_the_largest_page_ingest_takes_still_fits_every_kafka_size():
+    """A page is refused over max_article_bytes; one just under it, all text, makes the largest received event:
+    the page and its text, which must stay under the size every topic and producer allows."""
+    from provnews.schemas.events import ArticleReceived
+    from provnews.settings import Settings
+
+    settings = Settings()
+    def paragraph(n: int) -> str:  # each one different: trafilatura drops repeated paragraphs
+        return f"<p>Đoạn {n}: " + f"tỉnh đã giảm {n} phòng, ban thuộc sở và tinh giản {n + 7} biên chế công chức. " * 8 + "</p>\n"
+    parts, size = [], 200  # the JSON body's own bytes around the page
+    while size + (grown := len(json.dumps(paragraph(len(parts)), ensure_ascii=False).encode()) - 2) \
+            < settings.max_article_bytes:
+        parts.append(paragraph(len(parts)))
+        size += grown
+    body = "".join(parts)
+    html = f"<html><head><title>Trang lớn</title></head><body><article>{body}</article></body></html>"
+    received = to_received(ArticleSubmission(html=html, url="https://x.example/a"))
+    size = len(ArticleReceived.wrap(received, subject=received.article_id, event_id="x").to_bytes())
+    assert len(received.text) > 0.5 * len(html) and size <= settings.max_event_bytes

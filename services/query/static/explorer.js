@@ -700,12 +700,12 @@ function boardCell(province, name, cell) {
 }
 
 function yearBars(years) {
-  const width = 96, height = 28, gap = 2;
+  const width = 96, height = 24, gap = 2, labels = 11;
   const max = Math.max(...years.map((y) => y.value));
   const first = years[0].year, last = years[years.length - 1].year;
   const span = last - first + 1;
   const bar = Math.max((width - gap * (span - 1)) / span, 3);
-  const chart = svg("svg", { class: "year-bars", viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+  const chart = svg("svg", { class: "year-bars", viewBox: `0 0 ${width} ${height + labels}`, width, height: height + labels, role: "img",
                              "aria-label": `${t("board.chart")}: ` + years.map((y) => t("board.year", { year: y.year, value: number(y.value) })).join(", ") });
   for (const y of years) {
     const h = Math.max((y.value / max) * (height - 2), 2);
@@ -713,6 +713,8 @@ function yearBars(years) {
     chart.append(svg("rect", { x, y: height - h, width: bar, height: h, rx: 1 },
                      svg("title", {}, t("board.year", { year: y.year, value: number(y.value) }))));
   }
+  chart.append(svg("text", { x: 0, y: height + labels - 1, class: "year" }, String(first)),
+               svg("text", { x: width, y: height + labels - 1, class: "year", "text-anchor": "end" }, String(last)));
   return chart;
 }
 
