@@ -106,7 +106,10 @@ def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVI
         else:
             from provnews.query.app import create_app
         port = {"ingest": settings.ingest_port, "query": settings.query_port, "feeds": settings.feeds_port}[service]
-        uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning", access_log=False)
+        from provnews.http import SERVER_OPTIONS
+
+        uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning", access_log=False,
+                    **SERVER_OPTIONS)
     elif service == "extract":
         from provnews.extract.stream import run_worker
 
@@ -131,7 +134,8 @@ def ingest(
 
     settings = get_settings()
     try:
-        summary = ingest_files(paths, url or settings.url(settings.ingest_port))
+        key = settings.ingest_api_key.get_secret_value() if settings.ingest_api_key else None
+        summary = ingest_files(paths, url or settings.url(settings.ingest_port), api_key=key)
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from exc
     for where, why in summary.rejected:

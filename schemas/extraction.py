@@ -29,6 +29,17 @@ TopicId = Literal[
 TOPIC_IDS: tuple[str, ...] = TopicId.__args__  # type: ignore[attr-defined]
 
 
+# JSON Schema for "holds a character that is not white space", as Python's str.split() and strip() see it
+# (they also count the separators \x1c-\x1f and \x85, which \S in a JSON Schema regex does not).
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
+
+
+def unknown_topics_detail(unknown: list[str]) -> str:
+    """Why a list of topic ids is refused, naming each unknown one (an empty or blank one quoted, so it shows)."""
+    return "unknown topic id(s): " + ", ".join(t if t.strip() else repr(t) for t in unknown) + \
+        f"; known: {', '.join(TOPIC_IDS)}"
+
+
 class Frozen(BaseModel):
     # Consumers ignore fields they do not know, so additive changes stay compatible.
     model_config = ConfigDict(frozen=True, extra="ignore")

@@ -17,7 +17,8 @@ def bootstrap(settings: Settings, feeds: FeedList, *, ingest_url: str | None = N
     return Follower(feeds, SqliteFeedState(settings.feeds_db_file, thread_name="feeds-sqlite"),
                     HttpxFetcher(Allowlist.parse(settings.feeds_allowlist), settings.feeds_timeout_s),
                     IngestPoster(ingest_url or settings.feeds_ingest_url or settings.url(settings.ingest_port),
-                                 timeout_s=60.0), limits)
+                                 timeout_s=60.0, api_key=settings.ingest_api_key.get_secret_value()
+                                 if settings.ingest_api_key else None), limits)
 
 
 async def close(follower: Follower) -> None:

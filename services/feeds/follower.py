@@ -48,8 +48,9 @@ class Limits:
 class IngestPoster:
     """Posts a fetched page to the ingest service's POST /v1/articles."""
 
-    def __init__(self, base_url: str, timeout_s: float):
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout_s, trust_env=False)
+    def __init__(self, base_url: str, timeout_s: float, api_key: str | None = None):
+        headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout_s, trust_env=False, headers=headers)
 
     async def post(self, article: dict) -> tuple[int, dict]:
         """(status, answer) for 2xx and 4xx answers; IngestUnavailable otherwise."""

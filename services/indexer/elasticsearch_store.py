@@ -20,17 +20,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from elastic_transport import TransportError
+from elastic_transport import ConnectionTimeout, TransportError
 from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch import __versionstr__ as client_version
 from elasticsearch.helpers import async_streaming_bulk
 
 from provnews.elastic import SUPPORTED, unsupported
 from provnews.extract.policies import reform_mentions
-from provnews.indexer.search_layout import facet_values, has_diacritics, query_terms, snippet
+from provnews.indexer.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
 from provnews.indexer.ports import (
-    FACETS, FacetCount, Hit, MetricPage, MetricRow, Rejected, SearchQuery, SearchResult, Stats, StoreUnavailable, Timeline,
-    TimelineSeries, TimelineSplit,
+    FACETS, FacetCount, Hit, MetricPage, MetricRow, QueryTimedOut, Rejected, SearchQuery, SearchResult, Stats,
+    StoreUnavailable, Timeline, TimelineSeries, TimelineSplit,
 )
 from provnews.logs import get_logger
 from provnews.schemas.events import ExtractedArticle
@@ -577,7 +577,7 @@ class ElasticsearchStore:
         return {**doc, "duplicates": [
             {key: h["_source"].get(key) for key in ("id", "title", "source", "url", "published")}
             for h in duplicates["hits"]["hits"]
-        ]}
+        ], "versions": [version_of(doc)]}  # earlier versions are kept by the SQLite store only, so far
 
     async def stats(self) -> Stats:
         response = await self._read(
@@ -647,6 +647,8 @@ class ElasticsearchStore:
         try:
             await self._ensure_ready()
             return await call(**kwargs)
+        except ConnectionTimeout as exc:
+            raise QueryTimedOut(f"elasticsearch did not answer within {self.settings.es_request_timeout_s:g} s") from exc
         except (ApiError, TransportError) as exc:
             raise StoreUnavailable(f"elasticsearch: {exc}") from exc
 

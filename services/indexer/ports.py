@@ -128,6 +128,10 @@ class StoreUnavailable(Exception):
     """A transient failure: retry later, do not commit offsets."""
 
 
+class QueryTimedOut(Exception):
+    """A read ran over its time budget and was stopped: the client may narrow the query or retry later."""
+
+
 class ArticleStore(Protocol):
     async def write(self, articles: Sequence[ExtractedArticle]) -> list[Rejected]:
         """Upsert by article id; durable when it returns. Raises StoreUnavailable on transient failure."""

@@ -194,10 +194,13 @@ def _columns_doc(columns: Sequence[Column]) -> str:
 
 
 FormatParam = Annotated[ExportFormat, Query(description="csv (UTF-8 with a BOM, lists joined by '; ') or ndjson.")]
+# What an export answers: the same rows as CSV or NDJSON, as the format parameter asks.
+EXPORTED = {200: {"description": "The rows, streamed.", "content": {
+    "text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}}}}
 router = APIRouter(tags=["exports"])
 
 
-@router.get("/v1/search/export", response_class=StreamingResponse,
+@router.get("/v1/search/export", response_class=StreamingResponse, responses=EXPORTED,
             description="Every article matching the filters of /v1/search (page and size ignored), streamed; "
                         "at most PROVNEWS_EXPORT_MAX_ROWS rows (X-Total-Count says how many matched). "
                         + _columns_doc(SEARCH_COLUMNS))
@@ -208,7 +211,7 @@ async def export_search(request: Request, query: Filters, format: FormatParam = 
     return export_response(format, "search", SEARCH_COLUMNS, total, max_rows, pages)
 
 
-@router.get("/v1/metrics/export", response_class=StreamingResponse,
+@router.get("/v1/metrics/export", response_class=StreamingResponse, responses=EXPORTED,
             description="Every reform metric of the articles matching the filters of /v1/metrics, streamed; "
                         "at most PROVNEWS_EXPORT_MAX_ROWS rows. " + _columns_doc(METRIC_COLUMNS))
 async def export_metrics(request: Request, query: Filters, format: FormatParam = "csv") -> StreamingResponse:  # noqa: A002

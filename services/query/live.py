@@ -17,17 +17,18 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
 
-from provnews.http import ApiError
+from provnews.http import ApiError, problems
 from provnews.fanout import MentionHub
 from provnews.kafka import partitions_of
 from provnews.logs import get_logger
 from provnews.schemas.events import ReformMentioned
-from provnews.schemas.extraction import TOPIC_IDS
+from provnews.schemas.extraction import TOPIC_IDS, unknown_topics_detail
 from provnews.settings import Settings
 
 log = get_logger(__name__)
 QUEUE_SIZE = 500
 STATUS_EVERY_S = 5.0
+LOG_CHECK_EVERY_S = 2.0
 
 
 class _TopicMissing(Exception):
@@ -75,12 +76,16 @@ class MentionFeed(MentionHub):
                 self.connected = True
                 delay = 0.5
                 log.info("mention_feed.started", topic=self.settings.topic_mentions)
+                checked_at = asyncio.get_running_loop().time()
                 while not self._stopping.is_set():
                     batches = await consumer.getmany(timeout_ms=500, max_records=500)
                     for messages in batches.values():
                         for message in messages:
                             self._decode_and_publish(message)
-            except (KafkaError, OSError, _TopicMissing) as exc:
+                    if asyncio.get_running_loop().time() - checked_at >= LOG_CHECK_EVERY_S:
+                        await self._follow_log_resets(consumer)
+                        checked_at = asyncio.get_running_loop().time()
+            except (KafkaError, OSError, _TopicMissing, TimeoutError) as exc:
                 log.warning("mention_feed.broker_unreachable", reason=str(exc), retry_in_s=delay)
             except Exception as exc:  # noqa: BLE001 - the feed must never take the query API down
                 log.error("mention_feed.failed", error=type(exc).__name__, reason=str(exc)[:500], retry_in_s=delay)
@@ -108,6 +113,21 @@ class MentionFeed(MentionHub):
         for tp in assigned:
             await consumer.position(tp)
 
+    async def _follow_log_resets(self, consumer: AIOKafkaConsumer) -> None:
+        """A broker that lost its log (restarted memory-only, or the topic recreated) starts again at offset 0;
+        a reader waiting at its old position would see nothing until the new log got that far. Read the new log
+        from its start instead. A position that went out of range raises and the consumer is made anew."""
+        assigned = list(consumer.assignment())
+        partitions = consumer.partitions_for_topic(self.settings.topic_mentions)
+        if not partitions or {tp.partition for tp in assigned} != set(partitions):
+            raise _TopicMissing(f"the partitions of {self.settings.topic_mentions!r} changed")
+        ends = await asyncio.wait_for(consumer.end_offsets(assigned), 10)
+        for tp in assigned:
+            position = await consumer.position(tp)
+            if position > ends[tp]:
+                log.warning("mention_feed.log_reset", partition=tp.partition, position=position, end=ends[tp])
+                await consumer.seek_to_beginning(tp)
+
     def _decode_and_publish(self, message) -> None:
         try:
             event = ReformMentioned.model_validate_json(message.value or b"")
@@ -130,16 +150,17 @@ def matches(event: ReformMentioned, topics: set[str], provinces: set[str]) -> bo
 router = APIRouter()
 
 
-@router.get("/v1/mentions/stream", response_class=EventSourceResponse, tags=["live"])
+@router.get("/v1/mentions/stream", response_class=EventSourceResponse, tags=["live"], responses=problems(422))
 async def mention_stream(
     request: Request,
-    topic: Annotated[list[str], Query(description="Only mentions of these reform topics.")] = [],  # noqa: B006
+    topic: Annotated[list[str], Query(description="Only mentions of these reform topics.",
+                                      json_schema_extra={"items": {"type": "string", "enum": list(TOPIC_IDS)}})] = [],  # noqa: B006
     province: Annotated[list[str], Query(description="Only mentions in these provinces, then or after 2025.")] = [],  # noqa: B006
 ) -> EventSourceResponse:
     """New reform mentions as Server-Sent Events (`reform.mention`, the event's JSON), from now on."""
     unknown = sorted(set(topic) - set(TOPIC_IDS))
     if unknown:
-        raise ApiError(422, "unknown_topic", f"unknown topic id(s): {', '.join(unknown)}", known=list(TOPIC_IDS))
+        raise ApiError(422, "unknown_topic", unknown_topics_detail(unknown), known=list(TOPIC_IDS))
     feed: MentionFeed = request.app.state.mention_feed
     queue = feed.subscribe()
     topics, provinces = set(topic), set(province)

@@ -17,14 +17,15 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from provnews.extract.engine.lexicon import name_2025
 from provnews.extract.engine.metric_classes import key as unit_key
 from provnews.indexer.ports import PAGE_SIZE_MAX, MetricRow, SearchQuery
-from provnews.query.exports import Column, ExportFormat, FormatParam, export_response
+from provnews.query.exports import EXPORTED, Column, ExportFormat, FormatParam, export_response
 from provnews.query.filters import Filters
-from provnews.schemas.extraction import METRIC_CLASSES
+from provnews.schemas.extraction import METRIC_CLASSES, MetricClass
 
 Names = Literal["then", "2025"]
 Sort = Literal["province", "figures", *METRIC_CLASSES]
@@ -218,7 +219,7 @@ def board_records(board: Scoreboard) -> list[dict]:
 
 
 NamesParam = Annotated[Names, Query(description="Provinces as named at the time, or after the July 2025 merger.")]
-ClassParam = Annotated[list[str], Query(alias="class", description="Only these classes (all when none).")]
+ClassParam = Annotated[list[MetricClass], Query(alias="class", description="Only these classes (all when none).")]
 SortParam = Annotated[Sort, Query(description="province (A to Z), figures, or a class (largest reduction first).")]
 router = APIRouter(tags=["scoreboard"])
 
@@ -241,7 +242,7 @@ async def scoreboard(request: Request, query: Filters, names: NamesParam = "then
     return await _board(request, query, names, classes, sort)
 
 
-@router.get("/v1/scoreboard/export", description="The scoreboard, one row per province and class, as CSV or "
+@router.get("/v1/scoreboard/export", response_class=StreamingResponse, responses=EXPORTED, description="The scoreboard, one row per province and class, as CSV or "
             "NDJSON. Columns: " + "; ".join(f"`{c.name}`" for c in SCOREBOARD_COLUMNS) + ".")
 async def export_scoreboard(request: Request, query: Filters, names: NamesParam = "then",
                             classes: ClassParam = [], sort: SortParam = "province",  # noqa: B006

@@ -135,7 +135,7 @@ def test_filter_sort_and_the_same_filters_as_search(api):
     assert [r["province"] for r in board(api, source="baoyenbai.vn")["provinces"]] == ["Yên Bái"]
     assert [r["province"] for r in board(api, **{"from": "2025-01-01"})["provinces"]] == ["Hà Giang"]
     refused = httpx.get(f"{api}/v1/scoreboard", params={"class": "bridges"})
-    assert refused.status_code == 422 and refused.json()["error"] == "unknown_class"
+    assert refused.status_code == 422 and "class" in refused.text
 
 
 def test_the_scoreboard_exports_as_csv(api):

@@ -773,6 +773,7 @@ async function renderArticle(mine) {
       state.raw ? el("div", {}, el("p", { class: "note", text: t("article.rawNote") }), raw) : text,
       extractedPanel(ex, spans)),
     duplicatesSection(doc.duplicates || []),
+    versionsSection(doc.versions || []),
     el("p", { class: "note", text: `${t("article.engine")}: ${ex.engine_version}` }));
   if (state.metric !== "" && !state.raw) {
     const target = text.querySelector(`[data-refs~="metric-${CSS.escape(state.metric)}"]`);
@@ -878,6 +879,17 @@ function duplicatesSection(duplicates) {
           stateLink({ article: d.id, metric: "", raw: false }, d.title || t("hits.untitled")),
           el("span", { class: "meta" }, [d.source, formatDate(d.published)].filter(Boolean).join(" · ")))))
       : el("p", { class: "note", text: t("article.noDuplicates") }));
+}
+
+// Each text the article was received with, newest last; a re-post with other text is a new version.
+function versionsSection(versions) {
+  return el("section", { class: "card versions", "aria-labelledby": "versions-title" },
+    el("h2", { id: "versions-title", text: t("article.versions", { n: versions.length }) }),
+    el("ol", {}, ...versions.map((v) => el("li", { "data-version": String(v.version) },
+      el("span", {}, `${t("article.version")} ${v.version}`),
+      el("span", { class: "meta" }, [formatDate(v.received_at), v.source, v.title,
+                                     t("article.chars", { n: v.chars }),
+                                     v.text_sha256 ? `sha256 ${v.text_sha256.slice(0, 12)}` : ""].filter(Boolean).join(" · "))))));
 }
 
 // -- the live feed --------------------------------------------------------------------------------
