@@ -59,8 +59,9 @@ class IngestPoster:
                                                headers={"content-type": "application/json"})
         except httpx.HTTPError as exc:
             raise IngestUnavailable(f"ingest unreachable: {type(exc).__name__}: {exc}"[:300]) from exc
-        if response.status_code >= 500 or response.status_code == 429:
-            raise IngestUnavailable(f"ingest answered {response.status_code}")
+        if response.status_code >= 500 or response.status_code in (401, 403, 429):
+            # Not the item's fault (ingest down, busy, or our key refused): it stays pending, said in the log.
+            raise IngestUnavailable(f"ingest answered {response.status_code}: {response.text[:200]}")
         try:
             answer = response.json()
         except ValueError:

@@ -225,11 +225,6 @@ router = APIRouter(tags=["scoreboard"])
 
 
 async def _board(request: Request, query: SearchQuery, names: Names, classes: list[str], sort: Sort) -> Scoreboard:
-    from provnews.http import ApiError
-
-    unknown = sorted(set(classes) - set(METRIC_CLASSES))
-    if unknown:
-        raise ApiError(422, "unknown_class", f"unknown metric class(es): {', '.join(unknown)}", known=list(METRIC_CLASSES))
     rows, truncated = await read_metrics(request.app.state.store, query,
                                          request.app.state.settings.scoreboard_max_metrics)
     return build(rows, names=names, classes=classes, sort=sort, truncated=truncated)

@@ -158,3 +158,16 @@ def test_a_follower_killed_mid_feed_neither_misses_nor_reposts_after_a_restart(s
     assert len(ids) == 5 == len(set(ids)), [e["title"] for e in events]
     assert [e["url"].rsplit("/", 1)[-1].split("?")[0] for e in events] == [f"{n}.html" if n % 2 else f"tin-{n}.html"
                                                                               for n in range(1, 6)]
+
+
+def test_where_ingest_asks_for_keys_the_follower_sends_its_own(settings, site, serve):
+    from pydantic import SecretStr
+
+    guarded = settings.model_copy(update={"ingest_api_keys": {"feeds": SecretStr("key-feeds")}})
+    ingest_url = serve(create_ingest(guarded)).url
+    feed = f"{site.base_url}/feeds/news.xml"
+    _, counts = follow(settings, feeds_of(feed), ingest_url, 1000.0)  # no key: 401, the items wait
+    assert counts[feed] == {"pending": 3}
+    keyed = settings.model_copy(update={"ingest_api_key": SecretStr("key-feeds")})
+    _, counts = follow(keyed, feeds_of(feed), ingest_url, 2000.0)
+    assert counts[feed] == {"posted": 3} and len(received(settings, 3)) == 3
