@@ -161,6 +161,11 @@ class Follower:
             except IngestUnavailable as exc:
                 log.warning("feed.ingest_unavailable", feed=feed.key, reason=str(exc))
                 break  # the item stays pending, its attempts untouched; the next round tries again
+            except (sqlite3.Error, OSError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - a page that breaks something: given up with the reason, the rest go on
+                log.exception("feed.item_failed", feed=feed.key, link=item.link, error=type(exc).__name__)
+                await self.state.settle(item, "failed", reason=f"{type(exc).__name__}: {exc}"[:500])
         return accepted
 
     async def _ingest(self, feed: Feed, item: Item) -> bool:

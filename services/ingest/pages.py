@@ -12,6 +12,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import trafilatura
+from lxml import etree
 from trafilatura.settings import use_config
 
 # htmldate (through trafilatura): the date the article was first published, not the last update.
@@ -49,10 +50,13 @@ class PageArticle:
 
 def read_page(html: str, url: str | None = None) -> PageArticle:
     """The article in a page. Raises NoArticleText when the page has no main text."""
-    document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True,
-        date_extraction_params=_DATE_PARAMS, config=_CONFIG,
-    )
+    try:
+        document = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True,
+            date_extraction_params=_DATE_PARAMS, config=_CONFIG,
+        )
+    except (ValueError, TypeError, LookupError, etree.LxmlError) as exc:  # markup the parser gives up on
+        raise NoArticleText(f"the page cannot be read: {type(exc).__name__}: {exc}"[:300]) from exc
     text = _nfc(getattr(document, "text", None))
     if not text or len(text) < MIN_TEXT_CHARS:
         raise NoArticleText("no article text found in the page (an index page, or an empty one?)")
