@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-ARTICLE_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson")
+ARTICLE_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson", ".html", ".htm")
 BATCH_LINES = 50
 
 
@@ -32,9 +32,12 @@ def article_files(paths: list[Path]) -> list[Path]:
 
 
 def article_lines(file: Path) -> Iterator[tuple[str, bytes]]:
-    """(where, one JSON article) for each article a file holds; a .txt file is one article's text."""
+    """(where, one JSON article) for each article a file holds; a .txt file is one article's text, an .html
+    file one web page (ingest reads its text and metadata; the canonical link, if any, gives its URL)."""
     if file.suffix == ".txt":
         yield str(file), json.dumps({"text": file.read_text(encoding="utf-8")}, ensure_ascii=False).encode()
+    elif file.suffix in (".html", ".htm"):
+        yield str(file), json.dumps({"html": file.read_text(encoding="utf-8")}, ensure_ascii=False).encode()
     elif file.suffix == ".json":
         data = json.loads(file.read_text(encoding="utf-8"))
         for i, item in enumerate(data if isinstance(data, list) else [data]):

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     max_batch_bytes: int = 32 * 1024 * 1024
     ingest_max_in_flight: int = Field(default=500, ge=1, description="A batch's sends awaiting the broker at once.")
     indexer_batch_size: int = 200
+    export_max_rows: int = Field(default=10_000, ge=1, description="Rows in one CSV or NDJSON export at most "
+                                 "(Elasticsearch pages through 10,000 hits of a search by default).")
+    scoreboard_max_metrics: int = Field(default=20_000, ge=1, description="Metrics one scoreboard reads at most "
+                                        "(beyond, it says it is partial).")
     # The query API: a read running longer is stopped and answered 503; reads run side by side on this
     # many connections.
     query_timeout_s: float = Field(default=10.0, gt=0)
@@ -145,6 +149,25 @@ class Settings(BaseSettings):
     alerts_poll_interval_s: float = Field(default=1.0, gt=0)
     alerts_digest_interval_s: int = Field(default=3600, ge=1)
     alerts_digest_min_interval_s: int = Field(default=60, ge=1)
+
+    # Feeds: RSS/Atom feeds polled, each new item's page ingested as HTML (services/feeds, `provnews follow`).
+    feeds_file: Path = Field(default=Path("feeds.toml"), description="The list of feeds (TOML); `provnews up` "
+                             "runs the feeds service when it exists.")
+    feeds_port: int = 8005
+    feeds_db_path: Path | None = None
+    feeds_allowlist: list[str] = Field(
+        default=[], description="Hosts, addresses or CIDR networks feeds and pages may be fetched from although "
+                                "private or loopback (the webhook rules otherwise).")
+    feeds_timeout_s: float = Field(default=20.0, gt=0, description="One fetch of a feed or a page, redirects included.")
+    feeds_max_feed_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    feeds_backoff_max_s: float = Field(default=6 * 3600.0, gt=0, description="Longest wait after failed polls.")
+    feeds_max_item_attempts: int = Field(default=5, ge=1, description="Tries to fetch an item's page before giving up.")
+    feeds_ingest_url: str | None = Field(default=None, description="Where the feeds service posts pages "
+                                         "(default: host and ingest_port).")
+
+    @property
+    def feeds_db_file(self) -> Path:
+        return self.feeds_db_path or self.data_dir / "feeds.sqlite3"
 
     alerts_url: str | None = Field(
         default=None, description="Where the query API reaches the alerts service for the explorer's alert form "

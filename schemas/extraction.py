@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_valid
 LocationLevel = Literal["province", "district", "commune", "other"]
 AdminLevel = Literal["tinh", "huyen", "xa", "thon"]
 Qualifier = Literal["exact", "about", "nearly", "over", "under"]
+METRIC_CLASSES = ("departments", "public_service_units", "payroll", "leadership", "communes", "villages", "procedures")
+MetricClass = Literal["departments", "public_service_units", "payroll", "leadership", "communes", "villages", "procedures"]
 DocumentKind = Literal[
     "nghi_quyet", "ket_luan", "chi_thi", "quyet_dinh", "chuong_trinh", "de_an", "ke_hoach",
     "luat", "nghi_dinh", "thong_tu", "thong_bao", "huong_dan", "quy_dinh",
@@ -108,6 +110,10 @@ class Metric(Frozen):
     level: AdminLevel | None = None
     text: str = ""
     evidence: list[Evidence] = []
+    metric_class: MetricClass | None = Field(default=None, description=(
+        "The comparable class the unit counts in (engine/lexicon/metric_classes.tsv), for the province scoreboard."))
+    class_rule: str | None = Field(default=None, description="The rule that decided the class (or that there is none).")
+    reduces: bool = Field(default=False, description="The action cuts what it counts (giảm, cắt giảm, tinh giản, …).")
 
 
 class Topic(Frozen):

@@ -185,6 +185,9 @@ def metric_documents(article: ExtractedArticle, *, indexed_at: datetime) -> list
             "unit": m.unit,
             "qualifier": m.qualifier,
             "level": m.level,
+            "metric_class": m.metric_class,
+            "class_rule": m.class_rule,
+            "reduces": m.reduces,
             "phrase": m.text or None,
             "evidence": m.evidence[0].sentence if m.evidence else m.text,
             "indexed_at": indexed_at.isoformat(),
@@ -620,8 +623,8 @@ class ElasticsearchStore:
             page = await self._read(
                 self.client.search, index=self.aliases.articles, query=with_metrics, size=METRICS_WALK,
                 sort=[{"published": {"order": "desc", "missing": "_last"}}, {"received_at": "desc"}, {"id": "asc"}],
-                source_includes=["id", "title", "source", "url", "published", "provinces", "provinces_2025",
-                                 "doc.extraction.metrics"],
+                source_includes=["id", "story_id", "title", "source", "url", "published", "provinces",
+                                 "provinces_2025", "doc.extraction.metrics"],
                 **({"search_after": after} if after else {}),
             )
             hits = page["hits"]["hits"]
@@ -663,7 +666,9 @@ def _metric_row(source: dict, position: int, metric: dict) -> MetricRow:
                      value=metric["value"], unit=metric.get("unit") or "", qualifier=metric.get("qualifier") or "exact",
                      level=metric.get("level"), provinces=source.get("provinces") or [],
                      provinces_2025=source.get("provinces_2025") or [],
-                     sentence=evidence[0]["sentence"] if evidence else metric.get("text", ""))
+                     sentence=evidence[0]["sentence"] if evidence else metric.get("text", ""),
+                     story_id=source.get("story_id"), metric_class=metric.get("metric_class"),
+                     reduces=bool(metric.get("reduces")))
 
 
 def _requested_index(info: dict, targets: IndexNames) -> str:

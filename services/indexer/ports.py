@@ -104,6 +104,9 @@ class MetricRow(BaseModel):
     provinces: list[str]
     provinces_2025: list[str]
     sentence: str = Field(description="The evidence sentence.")
+    story_id: str | None = Field(default=None, description="Shared by near-duplicate versions of one story.")
+    metric_class: str | None = Field(default=None, description="The comparable class of the unit (the scoreboard's).")
+    reduces: bool = Field(default=False, description="The action cuts what it counts.")
 
 
 class MetricPage(BaseModel):

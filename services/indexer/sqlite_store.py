@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS metrics (
     position INTEGER NOT NULL,
     action TEXT, value REAL, unit TEXT, qualifier TEXT, level TEXT,
     provinces TEXT, provinces_2025 TEXT, published TEXT, sentence TEXT,
+    metric_class TEXT, class_rule TEXT, reduces INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (article_id, position)
 );
 CREATE TABLE IF NOT EXISTS mentions (
@@ -97,6 +98,10 @@ CREATE TABLE IF NOT EXISTS article_versions (
 """
 
 
+# Columns added since a store file was first made: added in place (rows indexed before have NULL until a reindex).
+_ADDED_COLUMNS = {"metrics": (("metric_class", "TEXT"), ("class_rule", "TEXT"), ("reduces", "INTEGER NOT NULL DEFAULT 0"))}
+
+
 class SqliteStore(SqliteOnOneThread):
     """Writes on one thread; reads on a small pool of read-only connections (WAL lets them run while a
     write does), each stopped by SQLite's progress handler once it runs over `query_timeout_s`, so one
@@ -118,7 +123,17 @@ class SqliteStore(SqliteOnOneThread):
 
     def _db(self) -> sqlite3.Connection:
         reader = getattr(self._local, "reader", None)
-        return reader if reader is not None else super()._db()
+        if reader is not None:
+            return reader
+        fresh = self._conn is None
+        db = super()._db()
+        if fresh:  # the writer's connection: columns added since the file was made are added in place
+            for table, columns in _ADDED_COLUMNS.items():
+                have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns:
+                    if name not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")  # noqa: S608 - fixed names
+        return db
 
     def _reader(self) -> sqlite3.Connection:
         conn = getattr(self._local, "connection", None)
@@ -251,9 +266,11 @@ class SqliteStore(SqliteOnOneThread):
                        [(article.article_id, facet, value) for facet in FACETS for value in facets[facet]])
         provinces, provinces_2025 = json.dumps(facets["province"], ensure_ascii=False), json.dumps(facets["province_2025"], ensure_ascii=False)
         db.executemany(
-            "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO metrics (article_id, position, action, value, unit, qualifier, level, provinces, provinces_2025, "
+            "published, sentence, metric_class, class_rule, reduces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(article.article_id, i, m.action, m.value, m.unit, m.qualifier, m.level, provinces, provinces_2025, published,
-              m.evidence[0].sentence if m.evidence else m.text) for i, m in enumerate(ex.metrics)],
+              m.evidence[0].sentence if m.evidence else m.text, m.metric_class, m.class_rule, int(m.reduces))
+             for i, m in enumerate(ex.metrics)],
         )
         db.executemany(
             "INSERT OR REPLACE INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -271,20 +288,13 @@ class SqliteStore(SqliteOnOneThread):
         join, condition, params = _conditions(query)
         terms = query_terms(query.q) if query.q else []
         matching = f"SELECT a.id FROM articles a {join} WHERE {condition}"
-        score = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)" if join else "0"
-        candidates = (f"SELECT a.id, a.doc, a.story_id, a.published, a.received_at, {score} AS score "
-                      f"FROM articles a {join} WHERE {condition}")
-        order = "score, published DESC, id" if join else "published DESC NULLS LAST, received_at DESC, id"
         if query.collapse:
-            # One hit per story: its best-ranked article, with how many other matching articles it stands for.
+            candidates = f"SELECT a.story_id FROM articles a {join} WHERE {condition}"
             total = db.execute(f"SELECT COUNT(DISTINCT story_id) FROM ({candidates})", params).fetchone()[0]
-            page = (f"SELECT id, doc, n - 1 AS duplicates FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY story_id "
-                    f"ORDER BY {order}) AS nth, COUNT(*) OVER (PARTITION BY story_id) AS n FROM ({candidates})) "
-                    f"WHERE nth = 1 ORDER BY {order} LIMIT ? OFFSET ?")
         else:
             total = db.execute(f"SELECT COUNT(*) FROM ({matching})", params).fetchone()[0]
-            page = f"SELECT id, doc, 0 AS duplicates FROM ({candidates}) ORDER BY {order} LIMIT ? OFFSET ?"
-        rows = db.execute(page, [*params, query.size, (query.page - 1) * query.size]).fetchall()
+        rows = db.execute(_hits_sql(query) + " LIMIT ? OFFSET ?",
+                          [*params, query.size, (query.page - 1) * query.size]).fetchall()
         hits = [_hit(ExtractedArticle.model_validate_json(row["doc"]), terms, row["duplicates"]) for row in rows]
         facet_rows = db.execute(
             f"""SELECT facet, value, COUNT(*) AS n FROM article_facets WHERE article_id IN ({matching})
@@ -369,20 +379,33 @@ class SqliteStore(SqliteOnOneThread):
         matching, params = _matching(query)
         total = db.execute(f"SELECT COUNT(*) FROM metrics WHERE article_id IN ({matching})",
                            params).fetchone()[0]
-        rows = db.execute(
-            f"""SELECT m.*, a.title, a.source, a.url FROM metrics m JOIN articles a ON a.id = m.article_id
-                WHERE m.article_id IN ({matching})
-                ORDER BY m.published DESC NULLS LAST, a.received_at DESC, m.article_id, m.position
-                LIMIT ? OFFSET ?""",
-            [*params, query.size, (query.page - 1) * query.size],
-        ).fetchall()
-        return MetricPage(total=total, page=query.page, size=query.size, metrics=[
-            MetricRow(article_id=r["article_id"], position=r["position"], title=r["title"],
-                      source=r["source"], url=r["url"], published=r["published"], action=r["action"] or "",
-                      value=r["value"], unit=r["unit"] or "", qualifier=r["qualifier"] or "exact",
-                      level=r["level"], provinces=json.loads(r["provinces"] or "[]"),
-                      provinces_2025=json.loads(r["provinces_2025"] or "[]"), sentence=r["sentence"] or "")
-            for r in rows])
+        rows = db.execute(_metrics_sql(matching) + " LIMIT ? OFFSET ?",
+                          [*params, query.size, (query.page - 1) * query.size]).fetchall()
+        return MetricPage(total=total, page=query.page, size=query.size, metrics=[_metric_row(r) for r in rows])
+
+    # -- streams: every matching row in one read, in chunks (exports and the scoreboard) --------------
+    # On the writer's thread and connection, which the query service otherwise leaves idle: a cursor stays
+    # on the connection that opened it, and an export is bounded by its row limit, not by query_timeout_s.
+    async def stream_hits(self, query: SearchQuery, chunk: int = 500) -> AsyncIterator[list[Hit]]:
+        """The hits of search, in its order, without paging: one snapshot of the store, read a chunk at a time."""
+        _, _, params = _conditions(query)
+        terms = query_terms(query.q) if query.q else []
+        cursor = await self._run(lambda: self._db().execute(_hits_sql(query), params))
+        try:
+            while rows := await self._run(cursor.fetchmany, chunk):
+                yield [_hit(ExtractedArticle.model_validate_json(r["doc"]), terms, r["duplicates"]) for r in rows]
+        finally:
+            await self._run(cursor.close)
+
+    async def stream_metrics(self, query: SearchQuery, chunk: int = 1000) -> AsyncIterator[list[MetricRow]]:
+        """The rows of list_metrics, in its order, without paging."""
+        matching, params = _matching(query)
+        cursor = await self._run(lambda: self._db().execute(_metrics_sql(matching), params))
+        try:
+            while rows := await self._run(cursor.fetchmany, chunk):
+                yield [_metric_row(r) for r in rows]
+        finally:
+            await self._run(cursor.close)
 
     # -- reindexing (provnews reindex) -------------------------------------------------------------
     async def swap_from(self, built: Path, *, changed_since: str,
@@ -456,6 +479,36 @@ def _matching(query: SearchQuery) -> tuple[str, list]:
     """SQL selecting the ids of the articles that match the query's text and filters, with its parameters."""
     join, condition, params = _conditions(query)
     return f"SELECT a.id FROM articles a {join} WHERE {condition}", params
+
+
+def _hits_sql(query: SearchQuery) -> str:
+    """The hits of a search in order (id, doc, duplicates), for _conditions' parameters; paging is added by callers."""
+    join, condition, _ = _conditions(query)
+    score = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)" if join else "0"
+    candidates = (f"SELECT a.id, a.doc, a.story_id, a.published, a.received_at, {score} AS score "
+                  f"FROM articles a {join} WHERE {condition}")
+    order = "score, published DESC, id" if join else "published DESC NULLS LAST, received_at DESC, id"
+    if query.collapse:
+        # One hit per story: its best-ranked article, with how many other matching articles it stands for.
+        return (f"SELECT id, doc, n - 1 AS duplicates FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY story_id "
+                f"ORDER BY {order}) AS nth, COUNT(*) OVER (PARTITION BY story_id) AS n FROM ({candidates})) "
+                f"WHERE nth = 1 ORDER BY {order}")
+    return f"SELECT id, doc, 0 AS duplicates FROM ({candidates}) ORDER BY {order}"
+
+
+def _metrics_sql(matching: str) -> str:
+    return (f"""SELECT m.*, a.title, a.source, a.url, a.story_id FROM metrics m JOIN articles a ON a.id = m.article_id
+                WHERE m.article_id IN ({matching})
+                ORDER BY m.published DESC NULLS LAST, a.received_at DESC, m.article_id, m.position""")
+
+
+def _metric_row(r: sqlite3.Row) -> MetricRow:
+    return MetricRow(article_id=r["article_id"], position=r["position"], title=r["title"], source=r["source"],
+                     url=r["url"], published=r["published"], action=r["action"] or "", value=r["value"],
+                     unit=r["unit"] or "", qualifier=r["qualifier"] or "exact", level=r["level"],
+                     provinces=json.loads(r["provinces"] or "[]"), provinces_2025=json.loads(r["provinces_2025"] or "[]"),
+                     sentence=r["sentence"] or "", story_id=r["story_id"], metric_class=r["metric_class"],
+                     reduces=bool(r["reduces"]))
 
 
 def _marks(values: Sequence) -> str:

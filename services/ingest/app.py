@@ -15,7 +15,7 @@ from provnews.http import (
     ApiError, FailedAuthLimiter, bearer_owner, document_problems, install_docs, problems, install_error_handlers, parse_json, problem, read_body,
     require_content_type,
 )
-from provnews.ingest.articles import ArticleSubmission, to_received
+from provnews.ingest.articles import ArticleSubmission, received_from
 from provnews.ingest.publisher import (
     BrokerUnavailable, BrokerUnreachable, KafkaPublisher, OutcomeUnknown, Publisher,
 )
@@ -85,8 +85,7 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         writer = writer_of(request)
         require_content_type(request, JSON_TYPES)
         body = await read_body(request, settings.max_article_bytes)
-        submission = _parse_submission(body)
-        received = to_received(submission)
+        received = await received_from(_parse_submission(body))
         structlog.contextvars.bind_contextvars(article_id=received.article_id)
         started = time.perf_counter()
         try:
@@ -155,7 +154,7 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
                 batch.invalid(number, 413, "too_large", f"line is over {settings.max_article_bytes} bytes")
                 continue
             try:
-                received = to_received(_parse_submission(line))
+                received = await received_from(_parse_submission(line))
             except ApiError as exc:
                 batch.invalid(number, exc.status, exc.error, exc.detail, **exc.extra)
                 continue

@@ -13,7 +13,9 @@ from provnews.http import ApiError, document_problems, install_docs, install_err
 from provnews.indexer.bootstrap import make_store
 from provnews.indexer.ports import ArticleStore, QueryTimedOut, SearchResult, Stats, StoreUnavailable
 from provnews.query.explorer import explorer_running, install_explorer
+from provnews.query.exports import router as exports_router
 from provnews.query.filters import Filters
+from provnews.query.scoreboard import router as scoreboard_router
 from provnews.settings import Settings, get_settings
 
 
@@ -25,6 +27,7 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.store = store or make_store(settings)
+        app.state.settings = settings
         try:
             async with explorer_running(app, settings, live=live):
                 yield
@@ -74,5 +77,7 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
         return problem(503, "store_unavailable", "the store does not answer")
 
     install_explorer(app)  # the web page at /, its assets, /v1/timeline, /v1/metrics, the live feed
+    app.include_router(exports_router)  # /v1/search/export, /v1/metrics/export
+    app.include_router(scoreboard_router)  # /v1/scoreboard, /v1/scoreboard/export
     document_problems(app)
     return app

@@ -78,7 +78,11 @@ def _ndjson(ctx, value) -> bytes:
 
 @schemathesis.hook
 def filter_body(ctx, body) -> bool:
-    """An NDJSON batch is text: a negative case that is not text (an array, a number) cannot be sent as one."""
+    """An NDJSON batch is text: a negative case that is not text (an array, a number) cannot be sent as one.
+    A generated `html` is rarely a page with an article in it (422 no_article_text), which JSON Schema cannot
+    state: pages are tested with real ones (tests/integration/test_ingest_pages.py)."""
+    if ctx.operation is not None and ctx.operation.path == "/v1/articles" and isinstance(body, dict) and "html" in body:
+        return False
     return not (ctx.operation is not None and ctx.operation.path == "/v1/articles:batch" and not isinstance(body, str))
 
 
