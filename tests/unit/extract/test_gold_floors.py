@@ -29,8 +29,8 @@ FIELDS = ("title", "published", "source", "authors", "persons", "roles", "organi
 # roles as exact (person, role) pairs, metrics Dice over values).
 # genre: roles 0.878, locations 0.974, legal_documents 0.952, metrics 0.982, topics 0.875, the rest 1.0.
 # genre2: roles 0.895, organizations 0.765, provinces 0.875, metrics 0.980, topics 0.923, the rest 1.0.
-# corpus_dev: persons 0.933, roles 0.458, organizations 0.708, locations 0.717, provinces 0.980,
-# legal_documents 0.690, metrics 0.711, topics 0.689; title, published, source, authors 1.0.
+# corpus_dev (after the entity fixes too): roles 0.737, organizations 0.972, locations 0.979,
+# legal_documents 0.964, metrics 0.891, topics 0.881, the rest 1.0.
 FLOORS = {
     "seeds": dict.fromkeys(FIELDS, 0.99),
     "genre": {
@@ -44,13 +44,19 @@ FLOORS = {
         "metrics": 0.97, "topics": 0.91,
     },
     "corpus_dev": {
-        "title": 0.99, "published": 0.99, "source": 0.99, "authors": 0.99, "persons": 0.92, "roles": 0.44,
-        "organizations": 0.69, "locations": 0.70, "provinces": 0.96, "legal_documents": 0.67,
-        "metrics": 0.69, "topics": 0.67,
+        "title": 0.99, "published": 0.99, "source": 0.99, "authors": 0.99, "persons": 0.99, "roles": 0.72,
+        "organizations": 0.95, "locations": 0.96, "provinces": 0.99, "legal_documents": 0.94,
+        "metrics": 0.87, "topics": 0.86,
     },
-    # 0.0 until the lead measures the blind set at the end and sets these; nobody fixing the engine runs
-    # or reads this set.
-    "corpus_blind": dict.fromkeys(FIELDS, 0.0),
+    # Set from the one final measurement of the blind set (after issue 11's fixes, which never looked at it):
+    # title 0.90, published 1.0, source 0.95, authors 1.0, persons 0.75, roles 0.571, organizations 0.748,
+    # locations 0.73, provinces 0.861, legal_documents 0.652, metrics 0.87, topics 0.73. From here on the
+    # set is no longer blind: it guards against regressions like the others.
+    "corpus_blind": {
+        "title": 0.88, "published": 0.99, "source": 0.93, "authors": 0.99, "persons": 0.73, "roles": 0.55,
+        "organizations": 0.73, "locations": 0.71, "provinces": 0.84, "legal_documents": 0.63,
+        "metrics": 0.85, "topics": 0.71,
+    },
 }
 
 
