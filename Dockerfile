@@ -34,6 +34,6 @@ COPY deploy/ deploy/
 COPY seeds/ seeds/
 
 USER provnews
-EXPOSE 8000 8001 8002 8003 8004
+EXPOSE 8000 8001 8002 8003 8004 8005
 ENTRYPOINT ["provnews"]
 CMD ["serve", "query"]

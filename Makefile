@@ -30,7 +30,7 @@ schemas: $(STAMP)
 
 # The README's pictures of the explorer, taken by its browser tests (needs Debian's chromium).
 screenshot: $(STAMP)
-	PROVNEWS_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/e2e/test_explorer.py
+	PROVNEWS_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/e2e/test_explorer.py tests/e2e/test_scoreboard_page.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

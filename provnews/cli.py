@@ -13,7 +13,7 @@ from provnews.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Follow administrative reform in Vietnamese provincial news.")
-SERVICES = ("ingest", "extract", "indexer", "query", "alerts")
+SERVICES = ("ingest", "extract", "indexer", "query", "alerts", "feeds")
 
 
 @app.callback()
@@ -96,15 +96,20 @@ def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVI
         raise typer.BadParameter(f"unknown service {service!r}; choose one of {', '.join(SERVICES)}")
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level, service=service)
-    if service in ("ingest", "query"):
+    if service in ("ingest", "query", "feeds"):
         import uvicorn
 
         if service == "ingest":
             from provnews.ingest.app import create_app
+        elif service == "feeds":
+            from provnews.feeds.app import create_app
         else:
             from provnews.query.app import create_app
-        port = settings.ingest_port if service == "ingest" else settings.query_port
-        uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning", access_log=False)
+        port = {"ingest": settings.ingest_port, "query": settings.query_port, "feeds": settings.feeds_port}[service]
+        from provnews.http import SERVER_OPTIONS
+
+        uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning", access_log=False,
+                    **SERVER_OPTIONS)
     elif service == "extract":
         from provnews.extract.stream import run_worker
 
@@ -121,7 +126,7 @@ def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVI
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .json or .ndjson articles.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .html, .json or .ndjson articles.")],
     url: Annotated[str | None, typer.Option(help="The ingest service (default: from settings).")] = None,
 ) -> None:
     """Post articles to a running ingest service, with a progress bar and a summary."""
@@ -129,13 +134,50 @@ def ingest(
 
     settings = get_settings()
     try:
-        summary = ingest_files(paths, url or settings.url(settings.ingest_port))
+        key = settings.ingest_api_key.get_secret_value() if settings.ingest_api_key else None
+        summary = ingest_files(paths, url or settings.url(settings.ingest_port), api_key=key)
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from exc
     for where, why in summary.rejected:
         typer.echo(f"rejected {where}: {why}", err=True)
     typer.echo(f"accepted {len(summary.accepted)}, rejected {len(summary.rejected)}")
     raise typer.Exit(1 if summary.rejected else 0)
+
+
+@app.command()
+def follow(
+    feeds: Annotated[Path | None, typer.Option(help="The list of feeds (default: PROVNEWS_FEEDS_FILE, feeds.toml).")] = None,
+    once: Annotated[bool, typer.Option(help="Poll every feed once, ingest what is new, and stop.")] = False,
+    url: Annotated[str | None, typer.Option(help="The ingest service (default: from settings).")] = None,
+) -> None:
+    """Follow RSS/Atom feeds: poll each at its interval and ingest every new item's page (Ctrl-C stops)."""
+    from provnews.feeds.bootstrap import bootstrap, close
+    from provnews.feeds.feedlist import FeedListError, load_feeds
+    from provnews.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level, service="feeds")
+    try:
+        feed_list = load_feeds(feeds or settings.feeds_file)
+    except FeedListError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from exc
+
+    async def run() -> None:
+        follower = bootstrap(settings, feed_list, ingest_url=url)
+        try:
+            if once:
+                await follower.round(all_feeds=True)
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in ("SIGINT", "SIGTERM"):
+                loop.add_signal_handler(getattr(__import__("signal"), sig), stop.set)
+            await follower.run(stop)
+        finally:
+            await close(follower)
+
+    asyncio.run(run())
 
 
 @app.command()
@@ -180,6 +222,15 @@ def rules(
             raise typer.BadParameter(f"no gold folder: {golds}")
     for line in precision_lines(rule_precision(sets)):
         typer.echo(line)
+
+
+@app.command("metric-classes")
+def metric_classes() -> None:
+    """Score the scoreboard's metric classes on the gold sets (run from the project root)."""
+    from provnews.metric_class_report import report
+
+    for line in report():
+        print(line)
 
 
 @app.command()
@@ -306,6 +357,32 @@ def bench_extract(
 
     texts = [f.read_text(encoding="utf-8") for f in _text_files(paths or [Path("seeds")])]
     extract_benchmark(texts, seconds=seconds, baseline=baseline)
+
+
+@bench_app.command("pages")
+def bench_pages(
+    paths: Annotated[list[Path] | None, typer.Argument(help="HTML pages (default: tests/fixtures/pages).")] = None,
+    seconds: Annotated[float, typer.Option(help="How long to read each set of pages.")] = 5.0,
+) -> None:
+    """Pages/s and KB/s of reading web pages (trafilatura and htmldate) on one core, as written and made heavy."""
+    from provnews.bench_sources import pages_benchmark
+
+    files = [p for p in (paths or sorted(Path("tests/fixtures/pages").glob("*.html"))) if "index" not in p.name]
+    pages_benchmark(files, seconds)
+
+
+@bench_app.command("exports")
+def bench_exports(
+    articles: Annotated[int, typer.Option(help="Articles in the temporary SQLite store.")] = 5000,
+    metrics_each: Annotated[int, typer.Option(help="Metrics per article.")] = 4,
+) -> None:
+    """Rows/s and peak memory of streaming the exports, and the time to build the scoreboard, on a SQLite store."""
+    import tempfile
+
+    from provnews.bench_sources import exports_benchmark
+
+    with tempfile.TemporaryDirectory(prefix="provnews-bench-") as folder:
+        exports_benchmark(Path(folder), articles, metrics_each)
 
 
 @bench_app.command("pipeline")

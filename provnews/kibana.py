@@ -80,6 +80,18 @@ def saved_objects(prefix: str = "provnews", query_url: str = DEFAULT_QUERY_URL) 
                                _terms("2", "province_2025", 34, "Province (after 2025)", schema="bucket", order_by="1"),
                                _terms("3", "unit", 50, "Unit", schema="bucket", order_by="1"),
                                _terms("4", "action", 20, "Action", schema="bucket", order_by="1")])),
+        # The explorer's scoreboard, as far as Kibana can: exact cuts summed by class; restated figures are not folded.
+        _visualization("provnews-scoreboard", "Scoreboard: exact reductions by class and province (after 2025)",
+                       "provnews-metrics",
+                       _table([{"id": "1", "enabled": True, "type": "sum", "schema": "metric",
+                                "params": {"field": "value", "customLabel": "Reductions"}},
+                               {"id": "4", "enabled": True, "type": "count", "schema": "metric",
+                                "params": {"customLabel": "Figures"}},
+                               {"id": "5", "enabled": True, "type": "max", "schema": "metric",
+                                "params": {"field": "published", "customLabel": "Latest"}},
+                               _terms("2", "province_2025", 34, "Province (after 2025)", schema="bucket", order_by="1"),
+                               _terms("3", "metric_class", 10, "Class", schema="bucket", order_by="1")]),
+                       query='reduces : true and qualifier : "exact" and metric_class : *'),
         _search("provnews-latest-mentions", "Latest reform mentions", "provnews-mentions",
                 columns=["kind", "topic", "province_2025", "persons", "title", "published", "evidence",
                          "article_id"],
@@ -95,7 +107,8 @@ def saved_objects(prefix: str = "provnews", query_url: str = DEFAULT_QUERY_URL) 
               ("provnews-topics-by-province", "visualization", 0, 14, 24, 16),
               ("provnews-officials-most-mentioned", "visualization", 24, 14, 24, 16),
               ("provnews-metrics-by-unit-and-province", "visualization", 0, 30, 24, 18),
-              ("provnews-latest-mentions", "search", 24, 30, 24, 18)]
+              ("provnews-latest-mentions", "search", 24, 30, 24, 18),
+              ("provnews-scoreboard", "visualization", 0, 48, 48, 16)]
     objects.append(_dashboard(panels))
     return objects
 

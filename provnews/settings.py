@@ -1,12 +1,13 @@
 """One place for configuration: environment variables with the PROVNEWS_ prefix, validated at start-up."""
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -83,11 +84,30 @@ class Settings(BaseSettings):
     es_ca_cert: Path | None = None
     es_index_prefix: str = "provnews"
 
+    # Writers' API keys for ingest, writer -> key; with ingest_require_keys (on in docker-compose.yml) every
+    # POST needs one. `provnews ingest` sends ingest_api_key.
+    ingest_api_keys: dict[str, SecretStr] = Field(default={},
+                                                  description='Writer -> API key, e.g. {"crawler": "…"}.')
+    ingest_require_keys: bool = False
+    ingest_api_key: SecretStr | None = Field(default=None, description="The key `provnews ingest` sends.")
+    # Wrong API keys (ingest and alerts): past this many from one address within the window, 429.
+    auth_max_failures: int = Field(default=10, ge=1)
+    auth_failure_window_s: float = Field(default=60.0, gt=0)
+
     # The one size setting: ingest's largest article. Every Kafka limit (producers' max request size, the
     # topics' max.message.bytes, the local broker's message.max.bytes, consumers' fetch sizes) derives from it.
     max_article_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_batch_bytes: int = 32 * 1024 * 1024
+    ingest_max_in_flight: int = Field(default=500, ge=1, description="A batch's sends awaiting the broker at once.")
     indexer_batch_size: int = 200
+    export_max_rows: int = Field(default=10_000, ge=1, description="Rows in one CSV or NDJSON export at most "
+                                 "(Elasticsearch pages through 10,000 hits of a search by default).")
+    scoreboard_max_metrics: int = Field(default=20_000, ge=1, description="Metrics one scoreboard reads at most "
+                                        "(beyond, it says it is partial).")
+    # The query API: a read running longer is stopped and answered 503; reads run side by side on this
+    # many connections.
+    query_timeout_s: float = Field(default=10.0, gt=0)
+    query_readers: int = Field(default=4, ge=1, le=64)
     log_format: Literal["json", "console"] = "json"
     log_level: str = "info"
 
@@ -133,6 +153,7 @@ class Settings(BaseSettings):
         default={}, description='Owner -> API key, e.g. {"newsroom": "…"}; a key sees only its own subscriptions.')
     alerts_webhook_allowlist: list[str] = Field(
         default=[], description="Hosts, addresses or CIDR networks a webhook may use plain HTTP or private addresses for.")
+    alerts_max_subscriptions_per_key: int = Field(default=100, ge=1)
     alerts_max_attempts: int = Field(default=8, ge=1)
     alerts_max_age_s: float = Field(default=24 * 3600.0, gt=0)
     alerts_backoff_base_s: float = Field(default=2.0, gt=0)
@@ -144,9 +165,38 @@ class Settings(BaseSettings):
     alerts_digest_interval_s: int = Field(default=3600, ge=1)
     alerts_digest_min_interval_s: int = Field(default=60, ge=1)
 
+    # Feeds: RSS/Atom feeds polled, each new item's page ingested as HTML (services/feeds, `provnews follow`).
+    feeds_file: Path = Field(default=Path("feeds.toml"), description="The list of feeds (TOML); `provnews up` "
+                             "runs the feeds service when it exists.")
+    feeds_port: int = 8005
+    feeds_db_path: Path | None = None
+    feeds_allowlist: list[str] = Field(
+        default=[], description="Hosts, addresses or CIDR networks feeds and pages may be fetched from although "
+                                "private or loopback (the webhook rules otherwise).")
+    feeds_timeout_s: float = Field(default=20.0, gt=0, description="One fetch of a feed or a page, redirects included.")
+    feeds_max_feed_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    feeds_backoff_max_s: float = Field(default=6 * 3600.0, gt=0, description="Longest wait after failed polls.")
+    feeds_max_item_attempts: int = Field(default=5, ge=1, description="Tries to fetch an item's page before giving up.")
+    feeds_ingest_url: str | None = Field(default=None, description="Where the feeds service posts pages "
+                                         "(default: host and ingest_port).")
+
+    @property
+    def feeds_db_file(self) -> Path:
+        return self.feeds_db_path or self.data_dir / "feeds.sqlite3"
+
     alerts_url: str | None = Field(
         default=None, description="Where the query API reaches the alerts service for the explorer's alert form "
                                   "(default: host and alerts_port; in compose, http://alerts:8004).")
+
+    @field_validator("alerts_api_keys", "ingest_api_keys", mode="before")
+    @classmethod
+    def _json_keys(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str) else value  # as the environment gives them
+
+    @field_validator("ingest_api_key", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @property
     def alerts_db_file(self) -> Path:

@@ -101,6 +101,8 @@ class Supervisor:
             *self._extract_workers(serve),
             Child("ingest", [*serve, "ingest"], s.ingest_port, s.url(s.ingest_port) + "/readyz"),
         ]
+        if s.feeds_file.is_file():  # after ingest, which it posts to
+            children.append(Child("feeds", [*serve, "feeds"], s.feeds_port, s.url(s.feeds_port) + "/readyz"))
         return children
 
     def _extract_workers(self, serve: list[str]) -> list[Child]:
@@ -157,8 +159,10 @@ class Supervisor:
             if self.broker_kind == "tansu":
                 env["PROVNEWS_KAFKA_IDEMPOTENCE"] = "false"  # Tansu refuses InitProducerId
         env["PROVNEWS_DATA_DIR"] = str(s.data_dir.resolve())
-        for name in ("host", "ingest_port", "query_port", "extract_port", "indexer_port", "alerts_port", "storage"):
+        for name in ("host", "ingest_port", "query_port", "extract_port", "indexer_port", "alerts_port", "feeds_port",
+                     "storage"):
             env[f"PROVNEWS_{name.upper()}"] = str(getattr(s, name))
+        env["PROVNEWS_FEEDS_FILE"] = str(s.feeds_file.resolve())
         env["PYTHONUNBUFFERED"] = "1"
         return env
 

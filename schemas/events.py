@@ -61,6 +61,10 @@ class ReceivedArticle(Frozen):
     source: str | None = None
     published_at: datetime | None = None
     province_hint: str | None = None
+    authors: list[str] = Field(default=[], description="Bylines from the page's metadata, for a page.")
+    html: str | None = Field(default=None, description=(
+        "The page as it was submitted, for a page: a better extractor can be replayed over it. Within the "
+        "article size limit (ingest refuses a larger body), so the event stays under max_event_bytes."))
     received_at: datetime
 
 

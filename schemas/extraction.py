@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_valid
 LocationLevel = Literal["province", "district", "commune", "other"]
 AdminLevel = Literal["tinh", "huyen", "xa", "thon"]
 Qualifier = Literal["exact", "about", "nearly", "over", "under"]
+METRIC_CLASSES = ("departments", "public_service_units", "payroll", "leadership", "communes", "villages", "procedures")
+MetricClass = Literal["departments", "public_service_units", "payroll", "leadership", "communes", "villages", "procedures"]
 DocumentKind = Literal[
     "nghi_quyet", "ket_luan", "chi_thi", "quyet_dinh", "chuong_trinh", "de_an", "ke_hoach",
     "luat", "nghi_dinh", "thong_tu", "thong_bao", "huong_dan", "quy_dinh",
@@ -25,6 +27,17 @@ TopicId = Literal[
     "cong_tac_can_bo", "doi_tac_cong_tu", "doi_moi_lanh_dao_dang", "kinh_te_xa_hoi",
 ]
 TOPIC_IDS: tuple[str, ...] = TopicId.__args__  # type: ignore[attr-defined]
+
+
+# JSON Schema for "holds a character that is not white space", as Python's str.split() and strip() see it
+# (they also count the separators \x1c-\x1f and \x85, which \S in a JSON Schema regex does not).
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
+
+
+def unknown_topics_detail(unknown: list[str]) -> str:
+    """Why a list of topic ids is refused, naming each unknown one (an empty or blank one quoted, so it shows)."""
+    return "unknown topic id(s): " + ", ".join(t if t.strip() else repr(t) for t in unknown) + \
+        f"; known: {', '.join(TOPIC_IDS)}"
 
 
 class Frozen(BaseModel):
@@ -97,6 +110,10 @@ class Metric(Frozen):
     level: AdminLevel | None = None
     text: str = ""
     evidence: list[Evidence] = []
+    metric_class: MetricClass | None = Field(default=None, description=(
+        "The comparable class the unit counts in (engine/lexicon/metric_classes.tsv), for the province scoreboard."))
+    class_rule: str | None = Field(default=None, description="The rule that decided the class (or that there is none).")
+    reduces: bool = Field(default=False, description="The action cuts what it counts (giảm, cắt giảm, tinh giản, …).")
 
 
 class Topic(Frozen):

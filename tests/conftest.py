@@ -240,10 +240,11 @@ class Stack:
 
 def make_stack(tmp: Path) -> Stack:
     ports = {name: free_port() for name in ("broker", "ingest", "query", "extract", "indexer", "alerts",
-                                           "kafka_controller")}
+                                           "kafka_controller", "feeds")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROVNEWS_")}
     env.update({f"PROVNEWS_{name.upper()}_PORT": str(port) for name, port in ports.items()})
     env["PROVNEWS_DATA_DIR"] = str(tmp / "data")
+    env["PROVNEWS_FEEDS_FILE"] = str(tmp / "feeds.toml")  # the feeds service runs only where a test writes this file
     return Stack(data_dir=tmp / "data", env=env, ports=ports)
 
 

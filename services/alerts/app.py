@@ -6,7 +6,6 @@ the whole service. Routes only check input, call the store and the pure core, an
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import secrets
 import time
@@ -20,12 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
 from provnews.alerts.bootstrap import Alerts, bootstrap
-from provnews.alerts.filters import Filter, FilterError, MetricFilter, checked
+from provnews.alerts.filters import TOPIC_SCHEMA, Filter, FilterError, MetricFilter, checked, province_schema
 from provnews.alerts.matching import match
 from provnews.alerts.ports import AlertStore, DeliveryRecord, DeliveryStatus, Mode, Subscription, WebhookSender
 from provnews.alerts.signing import new_secret
 from provnews.alerts.webhook_urls import Resolver, WebhookRefused, checked_target
-from provnews.http import ApiError, install_error_handlers, problem
+from provnews.http import (
+    ApiError, FailedAuthLimiter, add_schemas, bearer_owner, body_schema, document_problems, install_docs,
+    install_error_handlers, json_body, problem, problems,
+)
 from provnews.logs import get_logger
 from provnews.settings import Settings, get_settings
 
@@ -33,49 +35,54 @@ log = get_logger(__name__)
 MAX_DIGEST_INTERVAL_S = 7 * 24 * 3600
 # A consumer stopped in the middle of a rebalance can wait on the broker far longer; its offsets are committed.
 STOP_TIMEOUT_S = 3.0
-_UNAUTHORIZED = {401: {"description": "No API key, or not a valid one."}}
+_UNAUTHORIZED = problems(401, 429)
 
 
 def owner_of(request: Request) -> str:
-    """The owner of the request's API key (Authorization: Bearer <key>), or 401."""
-    keys = request.app.state.settings.alerts_api_keys
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    challenge = {"WWW-Authenticate": "Bearer"}
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "send an API key as 'Authorization: Bearer <key>'", headers=challenge)
-    if not keys:
-        raise ApiError(401, "unauthorized", "no API keys are configured: set PROVNEWS_ALERTS_API_KEYS", headers=challenge)
-    given = token.strip().encode()
-    owner = None
-    for name, key in keys.items():  # compare with every key, in constant time
-        if hmac.compare_digest(given, key.get_secret_value().encode()):
-            owner = name
-    if owner is None:
-        raise ApiError(401, "invalid_api_key", "the API key is not valid", headers=challenge)
-    return owner
+    """The owner of the request's API key (Authorization: Bearer <key>), or 401 (429 after many wrong keys)."""
+    return bearer_owner(request, request.app.state.settings.alerts_api_keys, request.app.state.auth_failures,
+                        "PROVNEWS_ALERTS_API_KEYS")
 
 
 Owner = Annotated[str, Depends(owner_of)]
 
 
+# digest_interval goes with mode "digest" only; the schema says so, so generated requests can know it.
+_INTERVAL_ONLY_FOR_DIGESTS = {
+    "if": {"required": ["digest_interval"], "properties": {"digest_interval": {"type": "integer"}}},
+    "then": {"required": ["mode"], "properties": {"mode": {"const": "digest"}}}}
+# Documented, not enforced here: the webhook URL and interval are checked with their own reasons (and the
+# allowlist and settings may widen what is accepted).
+_WEBHOOK = {"min_length": 1, "max_length": 2048,
+            "json_schema_extra": {
+                "pattern": r"^https://[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z0-9-]+)+(:[1-9][0-9]{0,3})?([/?#][!-~]*)?$"},
+            "description": "HTTPS, to a host whose addresses are all public (checked after DNS). Plain HTTP "
+                           "and private addresses only for what PROVNEWS_ALERTS_WEBHOOK_ALLOWLIST names."}
+_INTERVAL = Field(default=None, json_schema_extra={"minimum": 60, "maximum": MAX_DIGEST_INTERVAL_S},
+                  description="Seconds between digests, in digest mode "
+                              "(at least PROVNEWS_ALERTS_DIGEST_MIN_INTERVAL_S).")
+
+
 class SubscriptionRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_INTERVAL_ONLY_FOR_DIGESTS)
 
     name: str = Field(min_length=1, max_length=200)
-    webhook_url: str = Field(min_length=1, max_length=2048, description="HTTPS, at a public address.")
+    webhook_url: str = Field(**_WEBHOOK)
     filter: Filter
     mode: Mode = "instant"
-    digest_interval: int | None = Field(default=None, description="Seconds between digests, in digest mode.")
+    digest_interval: int | None = _INTERVAL
 
 
 class SubscriptionChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Only the fields given change; none of them may be null except digest_interval (back to the default)."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    webhook_url: str | None = Field(default=None, min_length=1, max_length=2048)
-    filter: Filter | None = None
-    mode: Mode | None = None
-    digest_interval: int | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_INTERVAL_ONLY_FOR_DIGESTS)
+
+    name: str = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]
+    webhook_url: str = Field(default=None, **_WEBHOOK)  # type: ignore[assignment]
+    filter: Filter = None  # type: ignore[assignment]
+    mode: Mode = None  # type: ignore[assignment]
+    digest_interval: int | None = _INTERVAL
 
 
 class SubscriptionView(BaseModel):
@@ -135,10 +142,13 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
             await alerts.store.close()
             log.info("alerts.stopped", delivered=alerts.delivery.delivered, dead=alerts.delivery.dead)
 
-    app = FastAPI(title="provnews alerts", version="1", lifespan=lifespan,
+    app = FastAPI(title="provnews alerts", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Webhook subscriptions to new reform mentions: once each, signed, retried, never dropped.")
     app.state.settings = settings
+    app.state.auth_failures = FailedAuthLimiter(settings.auth_max_failures, settings.auth_failure_window_s)
     install_error_handlers(app)
+    install_docs(app)
+    add_schemas(app, SubscriptionRequest, SubscriptionChange)
 
     def alerts_of(request: Request) -> Alerts:
         return request.app.state.alerts
@@ -170,8 +180,12 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
                 raise ApiError(422, exc.error, exc.detail) from exc
         return sub.model_copy(update={"filter": filter_, "digest_interval": interval})
 
-    @app.post("/v1/subscriptions", status_code=201, response_model=CreatedSubscription, responses=_UNAUTHORIZED)
-    async def create_subscription(body: SubscriptionRequest, owner: Owner, request: Request) -> CreatedSubscription:
+    @app.post("/v1/subscriptions", status_code=201, response_model=CreatedSubscription,
+              responses=problems(401, 409, 422, 429),
+              openapi_extra=body_schema(SubscriptionRequest))
+    async def create_subscription(owner: Owner, request: Request,
+                                  body: Annotated[SubscriptionRequest, Depends(json_body(SubscriptionRequest))],
+                                  ) -> CreatedSubscription:
         """Subscribe a webhook to new reform mentions that match a filter; answers with its secret, once."""
         alerts = alerts_of(request)
         now = datetime.now(UTC)
@@ -179,7 +193,10 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
                                                    updated_at=now, **body.model_dump(exclude={"filter"}),
                                                    filter=body.filter))
         secret = new_secret()
-        await alerts.store.create_subscription(sub, secret)
+        if not await alerts.store.create_subscription(sub, secret, limit=settings.alerts_max_subscriptions_per_key):
+            raise ApiError(409, "too_many_subscriptions",
+                           f"this API key already has {settings.alerts_max_subscriptions_per_key} subscriptions, "
+                           "the most allowed; delete one first")
         log.info("subscription.created", subscription_id=sub.id, owner=owner, mode=sub.mode)
         return CreatedSubscription(**SubscriptionView.of(sub).model_dump(), secret=secret)
 
@@ -189,14 +206,18 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
         subs = await alerts_of(request).store.list_subscriptions(owner)
         return SubscriptionList(subscriptions=[SubscriptionView.of(s) for s in subs])
 
-    @app.get("/v1/subscriptions/{subscription_id}", response_model=SubscriptionView, responses=_UNAUTHORIZED)
+    @app.get("/v1/subscriptions/{subscription_id}", response_model=SubscriptionView,
+              responses=problems(401, 404, 422, 429))
     async def get_subscription(subscription_id: str, owner: Owner, request: Request) -> SubscriptionView:
         """One subscription (without its secret)."""
         return SubscriptionView.of(await subscription_of(subscription_id, owner, alerts_of(request)))
 
-    @app.patch("/v1/subscriptions/{subscription_id}", response_model=SubscriptionView, responses=_UNAUTHORIZED)
-    async def change_subscription(subscription_id: str, body: SubscriptionChange, owner: Owner,
-                                  request: Request) -> SubscriptionView:
+    @app.patch("/v1/subscriptions/{subscription_id}", response_model=SubscriptionView,
+               responses=problems(401, 404, 422, 429),
+               openapi_extra=body_schema(SubscriptionChange))
+    async def change_subscription(subscription_id: str, owner: Owner, request: Request,
+                                  body: Annotated[SubscriptionChange, Depends(json_body(SubscriptionChange))],
+                                  ) -> SubscriptionView:
         """Change a subscription's name, webhook URL, filter (replaced whole) or mode."""
         alerts = alerts_of(request)
         sub = await subscription_of(subscription_id, owner, alerts)
@@ -212,7 +233,7 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
         log.info("subscription.changed", subscription_id=sub.id, fields=sorted(changes))
         return SubscriptionView.of(changed)
 
-    @app.delete("/v1/subscriptions/{subscription_id}", status_code=204, responses=_UNAUTHORIZED)
+    @app.delete("/v1/subscriptions/{subscription_id}", status_code=204, responses=problems(401, 404, 422, 429))
     async def delete_subscription(subscription_id: str, owner: Owner, request: Request) -> Response:
         """Unsubscribe: the subscription and its deliveries are gone."""
         if not await alerts_of(request).store.delete_subscription(subscription_id, owner):
@@ -220,7 +241,8 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
         log.info("subscription.deleted", subscription_id=subscription_id)
         return Response(status_code=204)
 
-    @app.get("/v1/subscriptions/{subscription_id}/deliveries", response_model=DeliveryList, responses=_UNAUTHORIZED)
+    @app.get("/v1/subscriptions/{subscription_id}/deliveries", response_model=DeliveryList,
+             responses=problems(401, 404, 422, 429))
     async def list_deliveries(subscription_id: str, owner: Owner, request: Request,
                               status: DeliveryStatus | None = None,
                               limit: Annotated[int, Query(ge=1, le=500)] = 100) -> DeliveryList:
@@ -229,7 +251,8 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
         await subscription_of(subscription_id, owner, alerts)
         return DeliveryList(deliveries=await alerts.store.deliveries(subscription_id, status, limit))
 
-    @app.post("/v1/deliveries/{delivery_id}/redeliver", status_code=202, responses=_UNAUTHORIZED)
+    @app.post("/v1/deliveries/{delivery_id}/redeliver", status_code=202,
+              responses=problems(401, 404, 409, 422, 429))
     async def redeliver(delivery_id: str, owner: Owner, request: Request) -> dict:
         """Send a dead delivery again, from a fresh round of attempts."""
         alerts = alerts_of(request)
@@ -242,16 +265,17 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
         log.info("delivery.redelivered", delivery_id=delivery_id)
         return {"id": delivery_id, "status": "pending"}
 
-    @app.get("/v1/mentions/stream", response_class=EventSourceResponse)
+    @app.get("/v1/mentions/stream", response_class=EventSourceResponse, responses=problems(422))
     async def mention_stream(
         request: Request,
-        topic: Annotated[list[str], Query()] = [],  # noqa: B006
-        province: Annotated[list[str], Query(description="Named before or after the 2025 merger.")] = [],  # noqa: B006
+        topic: Annotated[list[str], Query(json_schema_extra={"items": TOPIC_SCHEMA})] = [],  # noqa: B006
+        province: Annotated[list[str], Query(description="Named before or after the 2025 merger.",
+                                             json_schema_extra={"items": province_schema()})] = [],  # noqa: B006
         person: Annotated[list[str], Query()] = [],  # noqa: B006
         document: Annotated[list[str], Query()] = [],  # noqa: B006
         keyword: Annotated[list[str], Query(description="Looked for in the title and evidence sentences.")] = [],  # noqa: B006
         unit_contains: str | None = None,
-        min_value: float | None = None,
+        min_value: Annotated[float | None, Query(allow_inf_nan=False)] = None,
     ) -> EventSourceResponse:
         """New reform mentions as Server-Sent Events (`reform.mention`), optionally filtered like a subscription."""
         metric = MetricFilter(unit_contains=unit_contains, min_value=min_value) \
@@ -284,7 +308,7 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
                 "delivered": alerts.delivery.delivered, "dead": alerts.delivery.dead,
                 "stream_listeners": alerts.hub.listeners}
 
-    @app.get("/readyz")
+    @app.get("/readyz", responses=problems(503))
     async def readyz(request: Request) -> JSONResponse:
         """Ready when the store answers and the consumer reaches the broker.
 
@@ -298,6 +322,7 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
             return JSONResponse({"status": "ready", "assigned": alerts.consumer.assigned.is_set()})
         return problem(503, "not_ready", "waiting for the broker or the store")
 
+    document_problems(app)
     return app
 
 

@@ -9,11 +9,25 @@ from __future__ import annotations
 import unicodedata
 
 from provnews.extract.engine import lexicon
-from provnews.schemas.extraction import TOPIC_IDS
+from provnews.schemas.extraction import NOT_BLANK, TOPIC_IDS, unknown_topics_detail
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_VALUES = 50
 _Value = Field(min_length=1, max_length=200)
+
+
+TOPIC_SCHEMA = {"type": "string", "enum": list(TOPIC_IDS)}
+_VALUE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NOT_BLANK}  # spaces collapse
+
+
+def province_schema() -> dict:
+    """The province names documented (before and after 2025); usual variants are accepted too."""
+    names = province_names()
+    return {"type": "string", "enum": sorted({*names, *names.values()})}
+
+
+def _province_items(schema: dict) -> None:  # at schema time: the gazetteer is read lazily
+    schema["items"] = province_schema()
 
 
 class FilterError(ValueError):
@@ -24,23 +38,49 @@ class FilterError(ValueError):
         self.error, self.detail, self.extra = error, detail, extra
 
 
+def _at_least_one_of(*names: str) -> dict:
+    """JSON Schema for "at least one of these is given and not empty" (what `is_empty` refuses)."""
+    def given(name: str) -> dict:
+        empty = {"anyOf": [{"type": "null"}, {"type": "array", "maxItems": 0}]}
+        return {"required": [name], "properties": {name: {"not": empty}}}
+    return {"anyOf": [given(name) for name in names]}
+
+
 class MetricFilter(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra=_at_least_one_of("unit_contains", "min_value"))
 
     unit_contains: str | None = Field(default=None, min_length=1, max_length=200,
+                                      json_schema_extra={"pattern": NOT_BLANK},
                                       description="Part of the unit, e.g. 'biên chế' or 'bien che'.")
-    min_value: float | None = Field(default=None, description="At least this value.")
+    # NaN, Infinity and 1e309 (which JSON parsers read as infinity) would be stored as null and empty the filter.
+    min_value: float | None = Field(default=None, allow_inf_nan=False, description="At least this value (finite).")
+
+    @field_validator("unit_contains")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("unit_contains must not be blank")
+        return value
+
+    def is_empty(self) -> bool:
+        return self.unit_contains is None and self.min_value is None
 
 
 class Filter(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_at_least_one_of(
+        "topics", "provinces", "persons", "documents", "keywords", "metric"))
 
-    topics: list[str] = Field(default=[], max_length=MAX_VALUES, description="Reform topic ids.")
-    provinces: list[str] = Field(default=[], max_length=MAX_VALUES, description="Named before or after the 2025 merger.")
-    persons: list[str] = Field(default=[], max_length=MAX_VALUES)
-    documents: list[str] = Field(default=[], max_length=MAX_VALUES,
+    topics: list[str] = Field(default=[], max_length=MAX_VALUES, description="Reform topic ids.",
+                              json_schema_extra={"items": TOPIC_SCHEMA})
+    provinces: list[str] = Field(default=[], max_length=MAX_VALUES, description="Named before or after the 2025 merger "
+                                 "(usual variants, with or without diacritics, are accepted too).",
+                                 json_schema_extra=_province_items)
+    persons: list[str] = Field(default=[], max_length=MAX_VALUES, json_schema_extra={"items": _VALUE_SCHEMA})
+    documents: list[str] = Field(default=[], max_length=MAX_VALUES, json_schema_extra={"items": _VALUE_SCHEMA},
                                  description="Document codes ('18-NQ/TW') or kind:number ('nghi_quyet:18').")
-    keywords: list[str] = Field(default=[], max_length=MAX_VALUES, description="Words looked for in the article text.")
+    keywords: list[str] = Field(default=[], max_length=MAX_VALUES, json_schema_extra={"items": _VALUE_SCHEMA},
+                                description="Words looked for in the article text.")
     metric: MetricFilter | None = None
 
     @field_validator("topics", "provinces", "persons", "documents", "keywords")
@@ -52,7 +92,7 @@ class Filter(BaseModel):
         return list(dict.fromkeys(cleaned))
 
     def is_empty(self) -> bool:
-        metric_empty = self.metric is None or (self.metric.unit_contains is None and self.metric.min_value is None)
+        metric_empty = self.metric is None or self.metric.is_empty()
         return metric_empty and not (self.topics or self.provinces or self.persons or self.documents or self.keywords)
 
 
@@ -61,9 +101,11 @@ def checked(filter_: Filter, *, allow_empty: bool = False) -> Filter:
     if not allow_empty and filter_.is_empty():
         raise FilterError("empty_filter", "the filter is empty: give at least one of topics, provinces, persons, "
                                           "documents, keywords or metric")
+    if filter_.metric is not None and filter_.metric.is_empty():
+        raise FilterError("empty_filter", "the metric filter is empty: give unit_contains, min_value or both")
     unknown_topics = [t for t in filter_.topics if t not in TOPIC_IDS]
     if unknown_topics:
-        raise FilterError("unknown_topic", f"unknown topic id(s): {', '.join(unknown_topics)}", known=list(TOPIC_IDS))
+        raise FilterError("unknown_topic", unknown_topics_detail(unknown_topics), known=list(TOPIC_IDS))
     canonical = [(name, canonical_province(name)) for name in filter_.provinces]
     unknown_provinces = [name for name, canon in canonical if canon is None]
     if unknown_provinces:

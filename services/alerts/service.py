@@ -6,6 +6,7 @@ import asyncio
 import uvicorn
 
 from provnews.alerts.app import create_app
+from provnews.http import SERVER_OPTIONS
 from provnews.logs import get_logger
 from provnews.settings import Settings
 
@@ -15,7 +16,7 @@ log = get_logger(__name__)
 async def serve(settings: Settings) -> None:
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.alerts_port, log_level="warning",
-                                           access_log=False))
+                                           access_log=False, **SERVER_OPTIONS))
 
     async def exit_if_a_loop_crashes() -> None:
         while not server.started and not server.should_exit:

@@ -112,13 +112,18 @@ class SqliteAlertStore(SqliteOnOneThread):
         return result
 
     # -- subscriptions ---------------------------------------------------------------------------
-    async def create_subscription(self, subscription: Subscription, secret: str) -> None:
-        def insert(db):
+    async def create_subscription(self, subscription: Subscription, secret: str, *, limit: int | None = None) -> bool:
+        """Stored, unless its owner already has `limit` subscriptions (then False)."""
+        def insert(db) -> bool:
             s = subscription
+            if limit is not None and db.execute("SELECT COUNT(*) FROM subscriptions WHERE owner = ?",
+                                                (s.owner,)).fetchone()[0] >= limit:
+                return False
             db.execute("INSERT INTO subscriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (s.id, s.owner, s.name, s.webhook_url, s.filter.model_dump_json(), s.mode, s.digest_interval,
                         secret, s.created_at.timestamp(), s.updated_at.timestamp()))
-        await self._run(self._tx, insert)
+            return True
+        return await self._run(self._tx, insert)
 
     async def get_subscription(self, subscription_id: str, owner: str) -> Subscription | None:
         def get():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 MAX_URL_LENGTH = 2048
+_HOST_NAME = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
 
 
 class WebhookRefused(Exception):
@@ -83,6 +85,9 @@ def parse(url: str) -> WebhookUrl:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise WebhookRefused("invalid_webhook_url", "the webhook URL has no host")
+    if _ip_literal(host) is None and not _HOST_NAME.fullmatch(host):
+        raise WebhookRefused("invalid_webhook_url", f"the webhook URL's host {host[:80]!r} is not a host name "
+                                                    "(letters, digits and hyphens; an international name in its xn-- form)")
     scheme = parts.scheme.lower()
     return WebhookUrl(url=url, scheme=scheme, host=host, port=port or (443 if scheme == "https" else 80))
 
@@ -129,7 +134,39 @@ async def checked_target(url: str, allowlist: Allowlist, resolver: Resolver = sy
     return Target(webhook=webhook, address=check_addresses(webhook, addresses, allowlist))
 
 
+# IPv6 forms that carry an IPv4 address inside: on a network with NAT64 or 6to4 relays they reach it.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local use, never global
+_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
+_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated IPv4-compatible (::a.b.c.d)
+_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # RFC 2765 IPv4-translated (::ffff:0:a.b.c.d)
+_SITE_LOCAL = ipaddress.ip_network("fec0::/10")  # deprecated, still routed inside some networks
+
+
+def embedded_ipv4(address: IPAddress) -> tuple[str, ipaddress.IPv4Address] | None:
+    """The IPv4 address an IPv6 address stands for (NAT64, 6to4, compatible, mapped, translated), if any."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    low32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.ipv4_mapped is not None:
+        return "IPv4-mapped", address.ipv4_mapped
+    if address in _NAT64:
+        return "NAT64", low32
+    if address.sixtofour is not None:
+        return "6to4", address.sixtofour
+    if address in _TRANSLATED:
+        return "IPv4-translated", low32
+    if address in _COMPATIBLE and int(address) > 1:  # not :: nor ::1, which are themselves
+        return "IPv4-compatible", low32
+    return None
+
+
 def is_public(address: IPAddress) -> bool:
+    if address in _SITE_LOCAL or address in _NAT64_LOCAL:
+        return False
+    inner = embedded_ipv4(address)
+    if inner is not None:
+        return is_public(inner[1])
     return address.is_global and not address.is_multicast
 
 
@@ -147,6 +184,13 @@ def _ip_literal(host: str) -> IPAddress | None:
 
 
 def _kind(address: IPAddress) -> str:
+    if address in _SITE_LOCAL:
+        return "site-local"
+    if address in _NAT64_LOCAL:
+        return "local-use NAT64"
+    inner = embedded_ipv4(address)
+    if inner is not None:
+        return f"{inner[0]} for {inner[1]}, which is {_kind(inner[1])}"
     for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
         if getattr(address, f"is_{kind}"):
             return kind.replace("_", "-")

@@ -18,6 +18,7 @@ from typing import Any
 from provnews.logs import get_logger
 
 log = get_logger(__name__)
+STARTUP_TIMEOUT_S = 120.0
 
 
 class OverBudget(Exception):
@@ -35,6 +36,7 @@ class EngineFailed(Exception):
 def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the child process
     from provnews.extract.engine import extract
 
+    conn.send(("ready",))
     while True:
         try:
             text, options = conn.recv()
@@ -59,11 +61,20 @@ class BudgetedEngine:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
 
     def _start(self) -> None:
+        """A new child, once it has imported the engine: starting one is never charged to an article's budget."""
         parent, child = self._context.Pipe()
         process = self._context.Process(target=_serve, args=(child,), name="provnews-engine", daemon=True)
         process.start()
         child.close()
         self._process, self._conn = process, parent
+        try:
+            started = parent.poll(STARTUP_TIMEOUT_S) and parent.recv() == ("ready",)
+        except (EOFError, OSError):
+            started = False
+        if not started:
+            self._kill()
+            raise EngineFailed("EngineProcessDidNotStart",
+                               f"the engine process did not start within {STARTUP_TIMEOUT_S:g} s")
 
     def _kill(self) -> None:
         if self._process is not None:
@@ -80,7 +91,6 @@ class BudgetedEngine:
                 self._start()
             assert self._conn is not None
             self._conn.send((text, options))
-            # The first call also waits for the child to import the engine: it is not the article's fault.
             if not self._conn.poll(self.budget_s):
                 self._kill()
                 raise OverBudget(f"extraction took longer than the budget of {self.budget_s:g} s")
@@ -95,8 +105,11 @@ class BudgetedEngine:
         raise EngineFailed(reply[1], reply[2])
 
     def warm_up(self) -> None:
-        """Start the child and let it import the engine, so the first article's budget is its own."""
-        self._call("Khởi động.", {})
+        """Start the child ahead of the first article."""
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._kill()
+                self._start()
 
     async def extract(self, text: str, **options):
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._call, text, options)

@@ -29,8 +29,18 @@ def extracted_article(received: ReceivedArticle, extraction: Extraction, story_i
         published_at=received.published_at,
         province_hint=received.province_hint,
         received_at=received.received_at,
-        extraction=extraction if extraction.title or not received.title else extraction.model_copy(update={"title": received.title}),
+        extraction=extraction.model_copy(update=_from_the_page(received, extraction)),
     )
+
+
+def _from_the_page(received: ReceivedArticle, extraction: Extraction) -> dict:
+    """What the submission (or its page's metadata) says where the text alone did not: title and bylines."""
+    update: dict = {}
+    if received.title and not extraction.title:
+        update["title"] = received.title
+    if received.authors and not extraction.authors:
+        update["authors"] = list(received.authors)
+    return update
 
 
 def reform_mentions(article: ExtractedArticle) -> list[ReformMention]:

@@ -12,4 +12,5 @@ def make_store(settings: Settings) -> ArticleStore:
         return ElasticsearchStore.from_settings(settings)
     from provnews.indexer.sqlite_store import SqliteStore
 
-    return SqliteStore(settings.sqlite_file)
+    return SqliteStore(settings.sqlite_file, readers=settings.query_readers,
+                       query_timeout_s=settings.query_timeout_s)

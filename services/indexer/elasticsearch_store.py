@@ -20,17 +20,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from elastic_transport import TransportError
+from elastic_transport import ConnectionTimeout, TransportError
 from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch import __versionstr__ as client_version
 from elasticsearch.helpers import async_streaming_bulk
 
 from provnews.elastic import SUPPORTED, unsupported
 from provnews.extract.policies import reform_mentions
-from provnews.indexer.search_layout import facet_values, has_diacritics, query_terms, snippet
+from provnews.indexer.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
 from provnews.indexer.ports import (
-    FACETS, FacetCount, Hit, MetricPage, MetricRow, Rejected, SearchQuery, SearchResult, Stats, StoreUnavailable, Timeline,
-    TimelineSeries, TimelineSplit,
+    FACETS, FacetCount, Hit, MetricPage, MetricRow, QueryTimedOut, Rejected, SearchQuery, SearchResult, Stats,
+    StoreUnavailable, Timeline, TimelineSeries, TimelineSplit,
 )
 from provnews.logs import get_logger
 from provnews.schemas.events import ExtractedArticle
@@ -185,6 +185,9 @@ def metric_documents(article: ExtractedArticle, *, indexed_at: datetime) -> list
             "unit": m.unit,
             "qualifier": m.qualifier,
             "level": m.level,
+            "metric_class": m.metric_class,
+            "class_rule": m.class_rule,
+            "reduces": m.reduces,
             "phrase": m.text or None,
             "evidence": m.evidence[0].sentence if m.evidence else m.text,
             "indexed_at": indexed_at.isoformat(),
@@ -574,7 +577,7 @@ class ElasticsearchStore:
         return {**doc, "duplicates": [
             {key: h["_source"].get(key) for key in ("id", "title", "source", "url", "published")}
             for h in duplicates["hits"]["hits"]
-        ]}
+        ], "versions": [version_of(doc)]}  # earlier versions are kept by the SQLite store only, so far
 
     async def stats(self) -> Stats:
         response = await self._read(
@@ -620,8 +623,8 @@ class ElasticsearchStore:
             page = await self._read(
                 self.client.search, index=self.aliases.articles, query=with_metrics, size=METRICS_WALK,
                 sort=[{"published": {"order": "desc", "missing": "_last"}}, {"received_at": "desc"}, {"id": "asc"}],
-                source_includes=["id", "title", "source", "url", "published", "provinces", "provinces_2025",
-                                 "doc.extraction.metrics"],
+                source_includes=["id", "story_id", "title", "source", "url", "published", "provinces",
+                                 "provinces_2025", "doc.extraction.metrics"],
                 **({"search_after": after} if after else {}),
             )
             hits = page["hits"]["hits"]
@@ -644,6 +647,8 @@ class ElasticsearchStore:
         try:
             await self._ensure_ready()
             return await call(**kwargs)
+        except ConnectionTimeout as exc:
+            raise QueryTimedOut(f"elasticsearch did not answer within {self.settings.es_request_timeout_s:g} s") from exc
         except (ApiError, TransportError) as exc:
             raise StoreUnavailable(f"elasticsearch: {exc}") from exc
 
@@ -661,7 +666,9 @@ def _metric_row(source: dict, position: int, metric: dict) -> MetricRow:
                      value=metric["value"], unit=metric.get("unit") or "", qualifier=metric.get("qualifier") or "exact",
                      level=metric.get("level"), provinces=source.get("provinces") or [],
                      provinces_2025=source.get("provinces_2025") or [],
-                     sentence=evidence[0]["sentence"] if evidence else metric.get("text", ""))
+                     sentence=evidence[0]["sentence"] if evidence else metric.get("text", ""),
+                     story_id=source.get("story_id"), metric_class=metric.get("metric_class"),
+                     reduces=bool(metric.get("reduces")))
 
 
 def _requested_index(info: dict, targets: IndexNames) -> str:

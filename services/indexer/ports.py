@@ -104,6 +104,9 @@ class MetricRow(BaseModel):
     provinces: list[str]
     provinces_2025: list[str]
     sentence: str = Field(description="The evidence sentence.")
+    story_id: str | None = Field(default=None, description="Shared by near-duplicate versions of one story.")
+    metric_class: str | None = Field(default=None, description="The comparable class of the unit (the scoreboard's).")
+    reduces: bool = Field(default=False, description="The action cuts what it counts.")
 
 
 class MetricPage(BaseModel):
@@ -123,6 +126,10 @@ class Rejected(BaseModel):
 
 class StoreUnavailable(Exception):
     """A transient failure: retry later, do not commit offsets."""
+
+
+class QueryTimedOut(Exception):
+    """A read ran over its time budget and was stopped: the client may narrow the query or retry later."""
 
 
 class ArticleStore(Protocol):

@@ -1,6 +1,7 @@
 """How an extracted article is laid out for search: facet values and flat rows. Shared by both adapters."""
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
@@ -32,6 +33,14 @@ def facet_values(article: ExtractedArticle) -> dict[str, list[str]]:
     }
 
 
+def version_of(doc: dict, number: int = 1) -> dict:
+    """One version of an article, as the article view lists it: when it came, its text's digest and size."""
+    text = doc.get("raw_text") or ""
+    return {"version": number, "received_at": doc.get("received_at"),
+            "title": (doc.get("extraction") or {}).get("title"), "source": doc.get("source"), "url": doc.get("url"),
+            "text_sha256": hashlib.sha256(text.encode()).hexdigest(), "chars": len(text)}
+
+
 def snippet(text: str, terms: list[str], width: int = 240) -> str:
     """A window of `text` around the first matched term, HTML-escaped, matches in <mark>."""
     if not text:
@@ -46,9 +55,8 @@ def snippet(text: str, terms: list[str], width: int = 240) -> str:
     if not spans:
         window = text[:width]
         return html.escape(window) + ("…" if len(text) > width else "")
-    # The window that holds the most distinct terms: a phrase beats scattered single words.
-    best = max(spans, key=lambda sp: (len({t for s, e, t in spans if sp[0] <= s and e <= sp[0] + width * 2 // 3}), -sp[0]))
-    start = max(0, best[0] - width // 3)
+    best = _richest_window(spans, width * 2 // 3)
+    start = max(0, best - width // 3)
     start = text.rfind(" ", 0, start) + 1 if start else 0
     end = min(len(text), start + width)
     out, pos = [], start
@@ -59,6 +67,38 @@ def snippet(text: str, terms: list[str], width: int = 240) -> str:
         pos = e
     out.append(html.escape(text[pos:end]))
     return ("…" if start else "") + "".join(out) + ("…" if end < len(text) else "")
+
+
+def _richest_window(spans: list[tuple[int, int, str]], reach: int) -> int:
+    """Where the window of `reach` characters holding the most distinct terms starts (the first such).
+
+    A phrase beats scattered single words. A span counts for a window starting at s when it starts at
+    or after s and ends by s + reach; two pointers (spans by start leaving, by end entering) keep the
+    counts, so the work is linear in the spans: one word repeated thousands of times costs no more
+    than reading the text."""
+    n = len(spans)
+    by_end = sorted(range(n), key=lambda j: spans[j][1])
+    state = [0] * n  # 0 not yet in, 1 in the window, 2 left for good
+    counts: dict[str, int] = {}
+    best_start, best_count, leaving, entering = spans[0][0], 0, 0, 0
+    for start, _, _ in spans:
+        while leaving < n and spans[leaving][0] < start:
+            if state[leaving] == 1:
+                term = spans[leaving][2]
+                counts[term] -= 1
+                if not counts[term]:
+                    del counts[term]
+            state[leaving] = 2
+            leaving += 1
+        while entering < n and spans[by_end[entering]][1] <= start + reach:
+            j = by_end[entering]
+            if state[j] == 0:
+                state[j] = 1
+                counts[spans[j][2]] = counts.get(spans[j][2], 0) + 1
+            entering += 1
+        if len(counts) > best_count:
+            best_start, best_count = start, len(counts)
+    return best_start
 
 
 def _unique(values) -> list[str]:

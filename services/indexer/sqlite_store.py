@@ -6,20 +6,25 @@ A query without diacritics searches the folded columns; a query with them search
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 from provnews.extract.policies import reform_mentions
-from provnews.indexer.search_layout import facet_values, fold, has_diacritics, query_terms, snippet
+from provnews.indexer.search_layout import facet_values, fold, has_diacritics, query_terms, snippet, version_of
 from provnews.indexer.ports import (
     FACETS,
     FacetCount,
     Hit,
     MetricPage,
     MetricRow,
+    QueryTimedOut,
     Rejected,
     SearchQuery,
     SearchResult,
@@ -29,11 +34,14 @@ from provnews.indexer.ports import (
     TimelineSeries,
     TimelineSplit,
 )
+from provnews.logs import get_logger
 from provnews.schemas.events import ExtractedArticle
 from provnews.sqlite import SqliteOnOneThread
 
 SCHEMA_VERSION = 1
 FACET_LIMIT = 20
+MAX_VERSIONS = 20  # of one article, the latest kept
+log = get_logger(__name__)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     rowid INTEGER PRIMARY KEY,
@@ -62,6 +70,7 @@ CREATE TABLE IF NOT EXISTS metrics (
     position INTEGER NOT NULL,
     action TEXT, value REAL, unit TEXT, qualifier TEXT, level TEXT,
     provinces TEXT, provinces_2025 TEXT, published TEXT, sentence TEXT,
+    metric_class TEXT, class_rule TEXT, reduces INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (article_id, position)
 );
 CREATE TABLE IF NOT EXISTS mentions (
@@ -77,12 +86,98 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title, body, title_folded, body_folded, tokenize = 'unicode61 remove_diacritics 0'
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS article_versions (
+    article_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    title TEXT, source TEXT, url TEXT,
+    raw_text TEXT NOT NULL,
+    PRIMARY KEY (article_id, version)
+);
 """
 
 
+# Columns added since a store file was first made: added in place (rows indexed before have NULL until a reindex).
+_ADDED_COLUMNS = {"metrics": (("metric_class", "TEXT"), ("class_rule", "TEXT"), ("reduces", "INTEGER NOT NULL DEFAULT 0"))}
+
+
 class SqliteStore(SqliteOnOneThread):
+    """Writes on one thread; reads on a small pool of read-only connections (WAL lets them run while a
+    write does), each stopped by SQLite's progress handler once it runs over `query_timeout_s`, so one
+    heavy search neither blocks the others nor runs for ever."""
+
     schema = _SCHEMA
     schema_version = SCHEMA_VERSION
+    PROGRESS_EVERY = 1000  # SQLite virtual-machine steps between deadline checks
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 30.0, readers: int = 4,
+                 query_timeout_s: float = 10.0):
+        super().__init__(path, busy_timeout_s=busy_timeout_s, thread_name="sqlite-writer")
+        self.query_timeout_s = query_timeout_s
+        self._reader_pool = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="sqlite-reader")
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._schema_ready = False
+
+    def _db(self) -> sqlite3.Connection:
+        reader = getattr(self._local, "reader", None)
+        if reader is not None:
+            return reader
+        fresh = self._conn is None
+        db = super()._db()
+        if fresh:  # the writer's connection: columns added since the file was made are added in place
+            for table, columns in _ADDED_COLUMNS.items():
+                have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns:
+                    if name not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")  # noqa: S608 - fixed names
+        return db
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "connection", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None,
+                                   check_same_thread=False)  # used by its own thread; closed by close()
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA query_only=ON")
+            conn.set_progress_handler(self._over_time, self.PROGRESS_EVERY)
+            with self._readers_lock:
+                self._readers.append(conn)
+            self._local.connection = conn
+        return conn
+
+    def _over_time(self) -> int:
+        deadline = getattr(self._local, "deadline", None)
+        return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+    async def _read(self, fn, *args):
+        if not self._schema_ready:  # the writer's connection creates the schema first
+            await self._run(self._db)
+            self._schema_ready = True
+
+        def call():
+            self._local.reader = self._reader()
+            self._local.deadline = time.monotonic() + self.query_timeout_s
+            try:
+                return fn(*args)
+            except sqlite3.OperationalError as exc:
+                if "interrupted" in str(exc):
+                    raise QueryTimedOut(f"the query ran over {self.query_timeout_s:g} s and was stopped") from exc
+                raise StoreUnavailable(str(exc)) from exc
+            finally:
+                self._local.reader = self._local.deadline = None
+
+        return await asyncio.get_running_loop().run_in_executor(self._reader_pool, call)
+
+    async def close(self) -> None:
+        self._reader_pool.shutdown(wait=True)
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        await super().close()
 
     # -- writing ---------------------------------------------------------------------------------
     async def write(self, articles: Sequence[ExtractedArticle]) -> list[Rejected]:
@@ -114,7 +209,39 @@ class SqliteStore(SqliteOnOneThread):
             raise
         return rejected
 
+    def _record_version(self, db: sqlite3.Connection, article: ExtractedArticle) -> None:
+        """An article posted again with other text is a new version, kept with the earlier ones (the latest
+        MAX_VERSIONS), not a silent overwrite; the same text again (a replay, a repeat) changes nothing."""
+        row = db.execute("SELECT doc FROM articles WHERE id = ?", (article.article_id,)).fetchone()
+        if row is None:
+            return
+        new = version_of(json.loads(article.model_dump_json()))
+        latest = db.execute("SELECT version, text_sha256 FROM article_versions WHERE article_id = ? "
+                            "ORDER BY version DESC LIMIT 1", (article.article_id,)).fetchone()
+        if latest is None:
+            old_doc = json.loads(row["doc"])
+            old = version_of(old_doc)
+            if old["text_sha256"] == new["text_sha256"]:
+                return
+            self._insert_version(db, article.article_id, old, old_doc.get("raw_text") or "")
+            number = 2
+        elif latest["text_sha256"] == new["text_sha256"]:
+            return
+        else:
+            number = latest["version"] + 1
+        self._insert_version(db, article.article_id, {**new, "version": number}, article.raw_text)
+        db.execute("DELETE FROM article_versions WHERE article_id = ? AND version <= ?",
+                   (article.article_id, number - MAX_VERSIONS))
+        log.info("article.revised", article_id=article.article_id, version=number, chars=new["chars"])
+
+    @staticmethod
+    def _insert_version(db: sqlite3.Connection, article_id: str, version: dict, raw_text: str) -> None:
+        db.execute("INSERT OR REPLACE INTO article_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (article_id, version["version"], version["received_at"], version["text_sha256"], version["title"],
+                    version["source"], version["url"], raw_text))
+
     def _upsert(self, db: sqlite3.Connection, article: ExtractedArticle, now: str) -> None:
+        self._record_version(db, article)
         ex = article.extraction
         published = article.published.isoformat() if article.published else None
         row = db.execute(
@@ -139,9 +266,11 @@ class SqliteStore(SqliteOnOneThread):
                        [(article.article_id, facet, value) for facet in FACETS for value in facets[facet]])
         provinces, provinces_2025 = json.dumps(facets["province"], ensure_ascii=False), json.dumps(facets["province_2025"], ensure_ascii=False)
         db.executemany(
-            "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO metrics (article_id, position, action, value, unit, qualifier, level, provinces, provinces_2025, "
+            "published, sentence, metric_class, class_rule, reduces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(article.article_id, i, m.action, m.value, m.unit, m.qualifier, m.level, provinces, provinces_2025, published,
-              m.evidence[0].sentence if m.evidence else m.text) for i, m in enumerate(ex.metrics)],
+              m.evidence[0].sentence if m.evidence else m.text, m.metric_class, m.class_rule, int(m.reduces))
+             for i, m in enumerate(ex.metrics)],
         )
         db.executemany(
             "INSERT OR REPLACE INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -152,27 +281,20 @@ class SqliteStore(SqliteOnOneThread):
 
     # -- reading ---------------------------------------------------------------------------------
     async def search(self, query: SearchQuery) -> SearchResult:
-        return await self._run(self._search, query)
+        return await self._read(self._search, query)
 
     def _search(self, query: SearchQuery) -> SearchResult:
         db = self._db()
         join, condition, params = _conditions(query)
         terms = query_terms(query.q) if query.q else []
         matching = f"SELECT a.id FROM articles a {join} WHERE {condition}"
-        score = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)" if join else "0"
-        candidates = (f"SELECT a.id, a.doc, a.story_id, a.published, a.received_at, {score} AS score "
-                      f"FROM articles a {join} WHERE {condition}")
-        order = "score, published DESC, id" if join else "published DESC NULLS LAST, received_at DESC, id"
         if query.collapse:
-            # One hit per story: its best-ranked article, with how many other matching articles it stands for.
+            candidates = f"SELECT a.story_id FROM articles a {join} WHERE {condition}"
             total = db.execute(f"SELECT COUNT(DISTINCT story_id) FROM ({candidates})", params).fetchone()[0]
-            page = (f"SELECT id, doc, n - 1 AS duplicates FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY story_id "
-                    f"ORDER BY {order}) AS nth, COUNT(*) OVER (PARTITION BY story_id) AS n FROM ({candidates})) "
-                    f"WHERE nth = 1 ORDER BY {order} LIMIT ? OFFSET ?")
         else:
             total = db.execute(f"SELECT COUNT(*) FROM ({matching})", params).fetchone()[0]
-            page = f"SELECT id, doc, 0 AS duplicates FROM ({candidates}) ORDER BY {order} LIMIT ? OFFSET ?"
-        rows = db.execute(page, [*params, query.size, (query.page - 1) * query.size]).fetchall()
+        rows = db.execute(_hits_sql(query) + " LIMIT ? OFFSET ?",
+                          [*params, query.size, (query.page - 1) * query.size]).fetchall()
         hits = [_hit(ExtractedArticle.model_validate_json(row["doc"]), terms, row["duplicates"]) for row in rows]
         facet_rows = db.execute(
             f"""SELECT facet, value, COUNT(*) AS n FROM article_facets WHERE article_id IN ({matching})
@@ -187,7 +309,7 @@ class SqliteStore(SqliteOnOneThread):
         return SearchResult(total=total, page=query.page, size=query.size, hits=hits, facets=facets)
 
     async def get(self, article_id: str) -> dict | None:
-        return await self._run(self._get, article_id)
+        return await self._read(self._get, article_id)
 
     def _get(self, article_id: str) -> dict | None:
         db = self._db()
@@ -198,10 +320,14 @@ class SqliteStore(SqliteOnOneThread):
             "SELECT id, title, source, url, published FROM articles WHERE story_id = ? AND id != ? ORDER BY published, id",
             (row["story_id"], article_id),
         ).fetchall()
-        return {**json.loads(row["doc"]), "duplicates": [dict(d) for d in duplicates]}
+        doc = json.loads(row["doc"])
+        versions = [dict(v) for v in db.execute(
+            "SELECT version, received_at, title, source, url, text_sha256, length(raw_text) AS chars "
+            "FROM article_versions WHERE article_id = ? ORDER BY version", (article_id,))]
+        return {**doc, "duplicates": [dict(d) for d in duplicates], "versions": versions or [version_of(doc)]}
 
     async def stats(self) -> Stats:
-        return await self._run(self._stats)
+        return await self._read(self._stats)
 
     def _stats(self) -> Stats:
         db = self._db()
@@ -222,7 +348,7 @@ class SqliteStore(SqliteOnOneThread):
 
     # -- the explorer: a timeline and the metrics for the current filter -------------------------------
     async def timeline(self, query: SearchQuery, split: TimelineSplit) -> Timeline:
-        return await self._run(self._timeline, query, split)
+        return await self._read(self._timeline, query, split)
 
     def _timeline(self, query: SearchQuery, split: TimelineSplit) -> Timeline:
         db = self._db()
@@ -246,27 +372,40 @@ class SqliteStore(SqliteOnOneThread):
                                 for v, months in ranked])
 
     async def list_metrics(self, query: SearchQuery) -> MetricPage:
-        return await self._run(self._list_metrics, query)
+        return await self._read(self._list_metrics, query)
 
     def _list_metrics(self, query: SearchQuery) -> MetricPage:
         db = self._db()
         matching, params = _matching(query)
         total = db.execute(f"SELECT COUNT(*) FROM metrics WHERE article_id IN ({matching})",
                            params).fetchone()[0]
-        rows = db.execute(
-            f"""SELECT m.*, a.title, a.source, a.url FROM metrics m JOIN articles a ON a.id = m.article_id
-                WHERE m.article_id IN ({matching})
-                ORDER BY m.published DESC NULLS LAST, a.received_at DESC, m.article_id, m.position
-                LIMIT ? OFFSET ?""",
-            [*params, query.size, (query.page - 1) * query.size],
-        ).fetchall()
-        return MetricPage(total=total, page=query.page, size=query.size, metrics=[
-            MetricRow(article_id=r["article_id"], position=r["position"], title=r["title"],
-                      source=r["source"], url=r["url"], published=r["published"], action=r["action"] or "",
-                      value=r["value"], unit=r["unit"] or "", qualifier=r["qualifier"] or "exact",
-                      level=r["level"], provinces=json.loads(r["provinces"] or "[]"),
-                      provinces_2025=json.loads(r["provinces_2025"] or "[]"), sentence=r["sentence"] or "")
-            for r in rows])
+        rows = db.execute(_metrics_sql(matching) + " LIMIT ? OFFSET ?",
+                          [*params, query.size, (query.page - 1) * query.size]).fetchall()
+        return MetricPage(total=total, page=query.page, size=query.size, metrics=[_metric_row(r) for r in rows])
+
+    # -- streams: every matching row in one read, in chunks (exports and the scoreboard) --------------
+    # On the writer's thread and connection, which the query service otherwise leaves idle: a cursor stays
+    # on the connection that opened it, and an export is bounded by its row limit, not by query_timeout_s.
+    async def stream_hits(self, query: SearchQuery, chunk: int = 500) -> AsyncIterator[list[Hit]]:
+        """The hits of search, in its order, without paging: one snapshot of the store, read a chunk at a time."""
+        _, _, params = _conditions(query)
+        terms = query_terms(query.q) if query.q else []
+        cursor = await self._run(lambda: self._db().execute(_hits_sql(query), params))
+        try:
+            while rows := await self._run(cursor.fetchmany, chunk):
+                yield [_hit(ExtractedArticle.model_validate_json(r["doc"]), terms, r["duplicates"]) for r in rows]
+        finally:
+            await self._run(cursor.close)
+
+    async def stream_metrics(self, query: SearchQuery, chunk: int = 1000) -> AsyncIterator[list[MetricRow]]:
+        """The rows of list_metrics, in its order, without paging."""
+        matching, params = _matching(query)
+        cursor = await self._run(lambda: self._db().execute(_metrics_sql(matching), params))
+        try:
+            while rows := await self._run(cursor.fetchmany, chunk):
+                yield [_metric_row(r) for r in rows]
+        finally:
+            await self._run(cursor.close)
 
     # -- reindexing (provnews reindex) -------------------------------------------------------------
     async def swap_from(self, built: Path, *, changed_since: str,
@@ -340,6 +479,36 @@ def _matching(query: SearchQuery) -> tuple[str, list]:
     """SQL selecting the ids of the articles that match the query's text and filters, with its parameters."""
     join, condition, params = _conditions(query)
     return f"SELECT a.id FROM articles a {join} WHERE {condition}", params
+
+
+def _hits_sql(query: SearchQuery) -> str:
+    """The hits of a search in order (id, doc, duplicates), for _conditions' parameters; paging is added by callers."""
+    join, condition, _ = _conditions(query)
+    score = "bm25(articles_fts, 10.0, 1.0, 10.0, 1.0)" if join else "0"
+    candidates = (f"SELECT a.id, a.doc, a.story_id, a.published, a.received_at, {score} AS score "
+                  f"FROM articles a {join} WHERE {condition}")
+    order = "score, published DESC, id" if join else "published DESC NULLS LAST, received_at DESC, id"
+    if query.collapse:
+        # One hit per story: its best-ranked article, with how many other matching articles it stands for.
+        return (f"SELECT id, doc, n - 1 AS duplicates FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY story_id "
+                f"ORDER BY {order}) AS nth, COUNT(*) OVER (PARTITION BY story_id) AS n FROM ({candidates})) "
+                f"WHERE nth = 1 ORDER BY {order}")
+    return f"SELECT id, doc, 0 AS duplicates FROM ({candidates}) ORDER BY {order}"
+
+
+def _metrics_sql(matching: str) -> str:
+    return (f"""SELECT m.*, a.title, a.source, a.url, a.story_id FROM metrics m JOIN articles a ON a.id = m.article_id
+                WHERE m.article_id IN ({matching})
+                ORDER BY m.published DESC NULLS LAST, a.received_at DESC, m.article_id, m.position""")
+
+
+def _metric_row(r: sqlite3.Row) -> MetricRow:
+    return MetricRow(article_id=r["article_id"], position=r["position"], title=r["title"], source=r["source"],
+                     url=r["url"], published=r["published"], action=r["action"] or "", value=r["value"],
+                     unit=r["unit"] or "", qualifier=r["qualifier"] or "exact", level=r["level"],
+                     provinces=json.loads(r["provinces"] or "[]"), provinces_2025=json.loads(r["provinces_2025"] or "[]"),
+                     sentence=r["sentence"] or "", story_id=r["story_id"], metric_class=r["metric_class"],
+                     reduces=bool(r["reduces"]))
 
 
 def _marks(values: Sequence) -> str:

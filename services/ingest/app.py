@@ -4,25 +4,35 @@ from __future__ import annotations
 import asyncio
 import time
 from contextlib import asynccontextmanager
+from typing import Literal
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from provnews.http import ApiError, install_error_handlers, problem, summarize, validation_errors
-from provnews.ingest.articles import ArticleSubmission, to_received
-from provnews.ingest.publisher import BrokerUnavailable, KafkaPublisher, Publisher
+from provnews.http import (
+    ApiError, FailedAuthLimiter, bearer_owner, document_problems, install_docs, problems, install_error_handlers, parse_json, problem, read_body,
+    require_content_type,
+)
+from provnews.ingest.articles import ArticleSubmission, received_from
+from provnews.ingest.publisher import (
+    BrokerUnavailable, BrokerUnreachable, KafkaPublisher, OutcomeUnknown, Publisher,
+)
 from provnews.logs import get_logger
 from provnews.schemas.events import ArticleReceived, derive_id
+from provnews.schemas.extraction import NOT_BLANK
 from provnews.settings import Settings, get_settings
 
 log = get_logger(__name__)
 JSON_TYPES = ("application/json",)
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines")
 RETRY_AFTER_S = "5"
+LISTED_ERRORS = 100  # a batch answer details this many failed lines; the rest are counted (and listed by id)
 _ARTICLE_BODY = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArticleSubmission"}}}, "required": True}
-_BATCH_BODY = {"content": {"application/x-ndjson": {"schema": {"type": "string", "description": "One ArticleSubmission JSON object per line."}}}, "required": True}
+_BATCH_BODY = {"content": {"application/x-ndjson": {"schema": {
+    "type": "string", "minLength": 1, "pattern": NOT_BLANK,
+    "description": "One ArticleSubmission JSON object per line; each line is answered on its own."}}}, "required": True}
 
 
 def create_app(settings: Settings | None = None, *, publisher: Publisher | None = None) -> FastAPI:
@@ -37,10 +47,18 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         finally:
             await app.state.publisher.close()
 
-    app = FastAPI(title="provnews ingest", version="1", lifespan=lifespan,
+    app = FastAPI(title="provnews ingest", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Takes Vietnamese provincial news articles in and publishes them to `articles.raw`.")
     install_error_handlers(app)
+    install_docs(app)
     app.openapi_schema = None
+    auth_failures = FailedAuthLimiter(settings.auth_max_failures, settings.auth_failure_window_s)
+
+    def writer_of(request: Request) -> str | None:
+        """The writer whose API key came with the request, when ingest asks for keys (else None)."""
+        if not (settings.ingest_require_keys or settings.ingest_api_keys):
+            return None
+        return bearer_owner(request, settings.ingest_api_keys, auth_failures, "PROVNEWS_INGEST_API_KEYS")
 
     def openapi():
         if app.openapi_schema is None:
@@ -61,13 +79,13 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         return await app.state.publisher.publish(settings.topic_raw, received.article_id.encode(), event.to_bytes())
 
     @app.post("/v1/articles", status_code=202, openapi_extra={"requestBody": _ARTICLE_BODY},
-              responses={400: {}, 413: {}, 415: {}, 422: {}, 503: {}})
+              responses={202: {"model": Accepted}, **problems(400, 401, 413, 415, 422, 429, 503, 504)})
     async def post_article(request: Request) -> JSONResponse:
         """Submit one article as JSON; answers 202 with its id once the broker has acknowledged it."""
-        _require_content_type(request, JSON_TYPES)
-        body = await _read_body(request, settings.max_article_bytes)
-        submission = _parse_submission(body)
-        received = to_received(submission)
+        writer = writer_of(request)
+        require_content_type(request, JSON_TYPES)
+        body = await read_body(request, settings.max_article_bytes)
+        received = await received_from(_parse_submission(body))
         structlog.contextvars.bind_contextvars(article_id=received.article_id)
         started = time.perf_counter()
         try:
@@ -75,58 +93,91 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         except BrokerUnavailable as exc:
             log.warning("article.not_published", reason=str(exc))
             raise ApiError(503, "broker_unavailable", str(exc), headers={"Retry-After": RETRY_AFTER_S}) from exc
+        except OutcomeUnknown as exc:
+            log.warning("article.outcome_unknown", reason=str(exc))
+            raise ApiError(504, "outcome_unknown", f"{exc}: the article may or may not be published; posting it "
+                           "again is safe (same id)", headers={"Retry-After": RETRY_AFTER_S},
+                           id=received.article_id) from exc
         finally:
             structlog.contextvars.unbind_contextvars("article_id")
         log.info("article.accepted", article_id=received.article_id, partition=partition, offset=offset,
-                 bytes=len(body), took_ms=round((time.perf_counter() - started) * 1000, 1))
+                 bytes=len(body), writer=writer, took_ms=round((time.perf_counter() - started) * 1000, 1))
         return JSONResponse({"id": received.article_id, "status": "accepted"}, status_code=202)
 
     @app.post("/v1/articles:batch", openapi_extra={"requestBody": _BATCH_BODY},
-              responses={202: {}, 207: {}, 400: {}, 413: {}, 415: {}, 422: {}, 503: {}})
+              responses={202: {"model": BatchResult, "description": "Every line accepted."},
+                         207: {"model": BatchResult, "description": "Some lines not accepted: see each line."},
+                         503: {"model": BatchResult, "description": "None accepted: the broker is unreachable."},
+                         **problems(400, 401, 413, 415, 422, 429)})
     async def post_batch(request: Request) -> JSONResponse:
-        """Submit NDJSON, one article a line; answers per line (202 when all were accepted, else 207)."""
-        _require_content_type(request, NDJSON_TYPES)
-        body = await _read_body(request, settings.max_batch_bytes)
-        results: list[dict] = []
-        pending: list[tuple[dict, object]] = []
+        """Submit NDJSON, one article a line; answers per line (202 when all were accepted, else 207).
+
+        Each line's answer is what happened to it: `accepted` (the broker has it), `invalid` (never
+        sent), `refused` (never sent: the broker was unreachable) or `unknown` (sent, not acknowledged
+        in time: posting it again is safe, the id is the same). At most `max_in_flight` sends wait for
+        the broker at once."""
+        writer = writer_of(request)
+        require_content_type(request, NDJSON_TYPES)
+        body = await read_body(request, settings.max_batch_bytes)
+        batch = BatchAnswer()
+        in_flight = asyncio.Semaphore(settings.ingest_max_in_flight)
+        broker_down: list[str] = []  # once the broker is unreachable, later lines are refused without trying
+        sends: set[asyncio.Task] = set()
+
+        async def send(result: dict, received) -> None:
+            try:
+                if broker_down:
+                    raise BrokerUnreachable(broker_down[0])
+                partition, offset = await publish(received)
+            except BrokerUnavailable as exc:
+                if isinstance(exc, BrokerUnreachable):
+                    broker_down[:] = broker_down or [str(exc)]
+                batch.failed(result, 503, "refused", "broker_unavailable", str(exc))
+                log.warning("article.not_published", article_id=received.article_id, reason=str(exc))
+            except OutcomeUnknown as exc:
+                batch.failed(result, 504, "unknown", "outcome_unknown",
+                             f"{exc}: it may or may not be published; posting it again is safe (same id)")
+                log.warning("article.outcome_unknown", article_id=received.article_id, reason=str(exc))
+            else:
+                result.update(status=202, outcome="accepted")
+                batch.accepted += 1
+                log.info("article.accepted", article_id=received.article_id, partition=partition, offset=offset,
+                         writer=writer)
+            finally:
+                in_flight.release()
+
         for number, line in enumerate(body.split(b"\n"), 1):
             if not line.strip():
                 continue
-            result: dict = {"line": number}
-            results.append(result)
+            batch.lines += 1
             if len(line) > settings.max_article_bytes:
-                result.update(status=413, error="too_large", detail=f"line is over {settings.max_article_bytes} bytes")
+                batch.invalid(number, 413, "too_large", f"line is over {settings.max_article_bytes} bytes")
                 continue
             try:
-                received = to_received(_parse_submission(line))
+                received = await received_from(_parse_submission(line))
             except ApiError as exc:
-                result.update(status=exc.status, error=exc.error, detail=exc.detail, **exc.extra)
+                batch.invalid(number, exc.status, exc.error, exc.detail, **exc.extra)
                 continue
-            result["id"] = received.article_id
-            pending.append((result, received))
-        if not results:
+            result = {"line": number, "id": received.article_id}
+            batch.results.append(result)
+            await in_flight.acquire()  # back-pressure: parse no further while the broker is behind
+            task = asyncio.create_task(send(result, received))
+            sends.add(task)
+            task.add_done_callback(sends.discard)
+        if not batch.lines:
             raise ApiError(422, "empty_batch", "the body holds no article lines")
-        outcomes = await asyncio.gather(*(publish(received) for _, received in pending), return_exceptions=True)
-        for (result, received), outcome in zip(pending, outcomes):
-            if isinstance(outcome, BaseException):
-                result.update(status=503, error="broker_unavailable", detail=str(outcome))
-                log.warning("article.not_published", article_id=received.article_id, reason=str(outcome))
-            else:
-                result["status"] = 202
-                log.info("article.accepted", article_id=received.article_id, partition=outcome[0], offset=outcome[1])
-        accepted = sum(r["status"] == 202 for r in results)
-        unavailable = sum(r["status"] == 503 for r in results)
-        payload = {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
-        if unavailable and not accepted:
+        await asyncio.gather(*sends)
+        payload = batch.payload()
+        if batch.refused and not batch.accepted and not batch.unknown:
             return JSONResponse(payload, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
-        return JSONResponse(payload, status_code=202 if accepted == len(results) else 207)
+        return JSONResponse(payload, status_code=202 if batch.accepted == batch.lines else 207)
 
     @app.get("/healthz")
     async def healthz() -> dict:
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", responses=problems(503))
     async def readyz() -> JSONResponse:
         """Ready when the broker is reachable."""
         if await app.state.publisher.ping():
@@ -134,41 +185,71 @@ def create_app(settings: Settings | None = None, *, publisher: Publisher | None 
         return problem(503, "broker_unavailable", f"cannot reach the broker at {settings.kafka_bootstrap}",
                        headers={"Retry-After": RETRY_AFTER_S})
 
+    document_problems(app)
     return app
 
 
-def _require_content_type(request: Request, allowed: tuple[str, ...]) -> None:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in allowed:
-        raise ApiError(415, "unsupported_media_type",
-                       f"content type {media_type or '(none)'!r} is not accepted here; send {allowed[0]}")
+class Accepted(BaseModel):
+    id: str
+    status: Literal["accepted"]
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "too_large", f"the body is over {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, "too_large", f"the body is over {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+class LineAnswer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    line: int
+    status: int
+    outcome: Literal["accepted", "invalid", "refused", "unknown"]
+    id: str | None = None
+    error: str | None = None
+    detail: str | None = None
+
+
+class BatchResult(BaseModel):
+    lines: int
+    accepted: int
+    rejected: int = Field(description="invalid + refused")
+    refused: int = Field(description="Never sent: the broker was unreachable.")
+    unknown: int = Field(description="Sent, not acknowledged in time; posting again is safe (same id).")
+    invalid: int
+    not_listed: int = Field(description="Invalid lines past the first 100 detailed ones, counted only.")
+    results: list[LineAnswer]
+
+
+class BatchAnswer:
+    """The answer to a batch: counts, then one entry per line in order (failures detailed up to LISTED_ERRORS)."""
+
+    def __init__(self):
+        self.lines = self.accepted = self.refused = self.unknown = self.invalid_lines = 0
+        self.results: list[dict] = []
+        self.detailed = 0
+        self.not_listed = 0
+
+    def _detail(self, result: dict, error: str, detail: str, **extra) -> None:
+        if self.detailed < LISTED_ERRORS:
+            self.detailed += 1
+            result.update(error=error, detail=detail[:500], **extra)
+
+    def invalid(self, line: int, status: int, error: str, detail: str, **extra) -> None:
+        self.invalid_lines += 1
+        if self.detailed < LISTED_ERRORS:
+            result = {"line": line, "status": status, "outcome": "invalid"}
+            self._detail(result, error, detail, **extra)
+            self.results.append(result)
+        else:  # without an id there is nothing more to say than the count
+            self.not_listed += 1
+
+    def failed(self, result: dict, status: int, outcome: str, error: str, detail: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        result.update(status=status, outcome=outcome)
+        self._detail(result, error, detail)
+
+    def payload(self) -> dict:
+        self.results.sort(key=lambda r: r["line"])
+        return {"lines": self.lines, "accepted": self.accepted, "rejected": self.invalid_lines + self.refused,
+                "refused": self.refused, "unknown": self.unknown, "invalid": self.invalid_lines,
+                "not_listed": self.not_listed, "results": self.results}
 
 
 def _parse_submission(body: bytes) -> ArticleSubmission:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ApiError(400, "undecodable_body", f"the body is not UTF-8: byte {exc.start} cannot be decoded") from exc
-    try:
-        return ArticleSubmission.model_validate_json(body)
-    except ValidationError as exc:
-        raw_errors = exc.errors(include_url=False)
-        if any(e["type"] == "json_invalid" for e in raw_errors):
-            raise ApiError(400, "invalid_json", f"the body is not valid JSON: {raw_errors[0]['msg']}") from exc
-        if any(e["type"] == "model_type" and not e["loc"] for e in raw_errors):
-            raise ApiError(422, "invalid_article", "the body must be a JSON object") from exc
-        errors = validation_errors(raw_errors)
-        raise ApiError(422, "invalid_article", summarize(errors), errors=errors) from exc
+    return parse_json(body, ArticleSubmission, "invalid_article")

@@ -7,17 +7,19 @@ this API passes on to the alerts service so the page needs no cross-origin reque
 """
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 import httpx
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from provnews.http import ApiError, problem
+from provnews.http import ApiError, problem, problems
 from provnews.indexer.ports import MetricPage, Timeline, TimelineSplit
 from provnews.logs import get_logger
 from provnews.query.filters import Filters
@@ -68,7 +70,7 @@ def _store_method(request: Request, name: str):
 router = APIRouter()
 
 
-@router.get("/v1/timeline", response_model=Timeline, tags=["explorer"])
+@router.get("/v1/timeline", response_model=Timeline, tags=["explorer"], responses=problems(422, 501, 503))
 async def timeline(request: Request, query: Filters,
                    split: Annotated[TimelineSplit, Query(description="Stack months by this facet.")] = "topic",
                    ) -> Timeline:
@@ -76,17 +78,38 @@ async def timeline(request: Request, query: Filters,
     return await _store_method(request, "timeline")(query, split)
 
 
-@router.get("/v1/metrics", response_model=MetricPage, tags=["explorer"])
+@router.get("/v1/metrics", response_model=MetricPage, tags=["explorer"], responses=problems(422, 501, 503))
 async def metrics(request: Request, query: Filters) -> MetricPage:
     """Reform metrics (value, unit, action, level, evidence) of the matching articles, newest first."""
     return await _store_method(request, "list_metrics")(query)
 
 
-async def subscriptions(request: Request, rest: str = "") -> Response:
-    """Passed on to the alerts service as it is (Authorization: Bearer <key> included); see its own docs."""
+# What the proxy passes on: the routes the explorer's alert form uses, and nothing else of the alerts service.
+SUBSCRIPTION_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+_ENCODED_SEPARATOR = re.compile(rb"%(?:2f|5c|2e|25)", re.IGNORECASE)
+
+
+def _checked_path(request: Request, subscription_id: str | None = None, tail: str = "") -> str:
+    """The alerts-service path to call, built from checked parts; 400 for anything that could walk elsewhere."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    raw_path = raw.split(b"?", 1)[0]
+    if _ENCODED_SEPARATOR.search(raw_path) or b"\\" in raw_path:
+        raise ApiError(400, "invalid_path", "the path holds an encoded separator, dot or percent sign; "
+                                            "only /v1/subscriptions and /v1/subscriptions/{id} are passed on")
+    if any(segment in (b".", b"..") for segment in raw_path.split(b"/")):
+        raise ApiError(400, "invalid_path", "the path holds a dot segment ('.' or '..')")
+    if subscription_id is None:
+        return "/v1/subscriptions"
+    if not SUBSCRIPTION_ID.fullmatch(subscription_id):
+        raise ApiError(404, "not_found", f"no subscription with id {subscription_id!r}")
+    return f"/v1/subscriptions/{quote(subscription_id, safe='')}{tail}"
+
+
+async def _pass_on(request: Request, path: str) -> Response:
     client: httpx.AsyncClient = request.app.state.alerts_client
-    path = "/v1/subscriptions" + (f"/{rest}" if rest else "")
     headers = {k: v for k in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k))}
+    # Whose calls these are, so the alerts service counts wrong keys per browser, not for all of them at once.
+    headers["x-forwarded-for"] = request.client.host if request.client else "unknown"
     try:
         upstream = await client.request(request.method, path, params=request.query_params, headers=headers,
                                         content=await request.body())
@@ -97,13 +120,42 @@ async def subscriptions(request: Request, rest: str = "") -> Response:
     return Response(content=upstream.content, status_code=upstream.status_code, headers=kept)
 
 
-for _path, _methods in (("/v1/subscriptions", ("GET", "POST")),
-                        ("/v1/subscriptions/{rest:path}", ("GET", "POST", "PATCH", "DELETE"))):
+async def subscriptions(request: Request) -> Response:
+    """Passed on to the alerts service as it is (Authorization: Bearer <key> included); see its own docs."""
+    return await _pass_on(request, _checked_path(request))
+
+
+async def subscription(request: Request, subscription_id: str) -> Response:
+    """Passed on to the alerts service as it is (Authorization: Bearer <key> included); see its own docs."""
+    return await _pass_on(request, _checked_path(request, subscription_id))
+
+
+async def subscription_deliveries(request: Request, subscription_id: str) -> Response:
+    """Passed on to the alerts service as it is (Authorization: Bearer <key> included); see its own docs."""
+    return await _pass_on(request, _checked_path(request, subscription_id, "/deliveries"))
+
+
+async def not_passed_on(request: Request, rest: str) -> Response:
+    _checked_path(request, "-")  # an encoded separator or dot segment says so
+    raise ApiError(404, "not_found", "only /v1/subscriptions, /v1/subscriptions/{id} and its /deliveries are "
+                                     "passed on to the alerts service")
+
+
+for _path, _handler, _methods in (
+        ("/v1/subscriptions", subscriptions, ("GET", "POST")),
+        ("/v1/subscriptions/{subscription_id}", subscription, ("GET", "PATCH", "DELETE")),
+        ("/v1/subscriptions/{subscription_id}/deliveries", subscription_deliveries, ("GET",))):
     for _method in _methods:
-        _which = "one" if "rest" in _path else "all"
-        router.add_api_route(_path, subscriptions, methods=[_method], tags=["alerts (passed on)"],
+        _which = _handler.__name__
+        _answered = {"GET": 200, "POST": 201, "PATCH": 200, "DELETE": 204}[_method]
+        router.add_api_route(_path, _handler, methods=[_method], tags=["alerts (passed on)"],
+                             status_code=_answered, response_class=Response,
+                             responses={_answered: {"description": "As the alerts service answers (see its docs)."},
+                                        **problems(400, 401, 404, 409, 413, 415, 422, 429, 502)},
                              operation_id=f"alerts_{_method.lower()}_{_which}",
-                             summary=f"{_method} {_path.replace('{rest:path}', '…')} on the alerts service")
+                             summary=f"{_method} {_path} on the alerts service")
+router.add_api_route("/v1/subscriptions/{rest:path}", not_passed_on, include_in_schema=False,
+                     methods=["GET", "POST", "PATCH", "PUT", "DELETE"])
 
 
 @router.get("/", include_in_schema=False)

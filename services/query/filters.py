@@ -8,13 +8,15 @@ from fastapi import Depends, Query
 
 from provnews.http import ApiError
 from provnews.indexer.ports import PAGE_SIZE_MAX, SearchQuery
-from provnews.schemas.extraction import TOPIC_IDS
+from provnews.schemas.extraction import TOPIC_IDS, unknown_topics_detail
+
+TOPIC_ITEMS = {"items": {"type": "string", "enum": list(TOPIC_IDS)}}  # documented; others are 422 unknown_topic
 
 
 def search_filters(
     q: Annotated[str | None, Query(max_length=500, description="Words, with or without diacritics.")] = None,
     province: Annotated[list[str], Query(description="At the time, or after the 2025 merger.")] = [],  # noqa: B006
-    topic: Annotated[list[str], Query()] = [],  # noqa: B006
+    topic: Annotated[list[str], Query(description="Reform topic ids.", json_schema_extra=TOPIC_ITEMS)] = [],  # noqa: B006
     person: Annotated[list[str], Query()] = [],  # noqa: B006
     organization: Annotated[list[str], Query()] = [],  # noqa: B006
     document: Annotated[list[str], Query()] = [],  # noqa: B006
@@ -29,7 +31,7 @@ def search_filters(
     """The filters shared by search, timeline and metrics, checked once."""
     unknown = sorted(set(topic) - set(TOPIC_IDS))
     if unknown:
-        raise ApiError(422, "unknown_topic", f"unknown topic id(s): {', '.join(unknown)}", known=list(TOPIC_IDS))
+        raise ApiError(422, "unknown_topic", unknown_topics_detail(unknown), known=list(TOPIC_IDS))
     if date_from and date_to and date_from > date_to:
         raise ApiError(422, "invalid_range", "'from' is after 'to'")
     return SearchQuery(q=q, province=province, topic=topic, person=person, organization=organization,

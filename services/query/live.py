@@ -17,21 +17,40 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse
 
-from provnews.http import ApiError
+from provnews.http import ApiError, problems
 from provnews.fanout import MentionHub
 from provnews.kafka import partitions_of
 from provnews.logs import get_logger
 from provnews.schemas.events import ReformMentioned
-from provnews.schemas.extraction import TOPIC_IDS
+from provnews.schemas.extraction import TOPIC_IDS, unknown_topics_detail
 from provnews.settings import Settings
 
 log = get_logger(__name__)
 QUEUE_SIZE = 500
 STATUS_EVERY_S = 5.0
+LOG_CHECK_EVERY_S = 2.0
 
 
 class _TopicMissing(Exception):
     pass
+
+
+CONNECT_TIMEOUT_S = 15.0
+
+
+async def _bounded(coro, timeout_s: float):
+    """Await `coro` for at most `timeout_s`; past that raise TimeoutError and leave it cancelled behind.
+
+    Unlike `wait_for`, this never waits for the cancelled call to finish: a consumer whose connection broke
+    can take its time over that, and the feed must reconnect meanwhile.
+    """
+    task = asyncio.ensure_future(coro)
+    done, _ = await asyncio.wait({task}, timeout=timeout_s)
+    if not done:
+        task.cancel()
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # nobody awaits it: no warning
+        raise TimeoutError(f"no answer from the broker within {timeout_s:g} s")
+    return task.result()
 
 
 class MentionFeed(MentionHub):
@@ -44,6 +63,9 @@ class MentionFeed(MentionHub):
         self.received = 0
         self._stopping = asyncio.Event()
         self._task: asyncio.Task | None = None
+        # Where the feed is in each partition: a consumer made anew (the broker was away) goes on from here,
+        # so the mentions published while it reconnected are not skipped.
+        self._next: dict[int, int] = {}
 
     def publish(self, event: ReformMentioned) -> None:
         self.received += 1
@@ -70,26 +92,37 @@ class MentionFeed(MentionHub):
                                         enable_auto_commit=False, auto_offset_reset="latest",
                                         request_timeout_ms=10_000, retry_backoff_ms=500)
             try:
-                await consumer.start()
-                await self._assign_at_end(consumer)
+                # Bounded: right after a broker restart a metadata or offset request can wait on a leader that
+                # is not elected yet; a fresh consumer a moment later gets through.
+                await _bounded(consumer.start(), CONNECT_TIMEOUT_S)
+                await _bounded(self._assign_at_end(consumer), CONNECT_TIMEOUT_S)
                 self.connected = True
                 delay = 0.5
                 log.info("mention_feed.started", topic=self.settings.topic_mentions)
+                checked_at = asyncio.get_running_loop().time()
                 while not self._stopping.is_set():
                     batches = await consumer.getmany(timeout_ms=500, max_records=500)
                     for messages in batches.values():
                         for message in messages:
                             self._decode_and_publish(message)
-            except (KafkaError, OSError, _TopicMissing) as exc:
+                            self._next[message.partition] = message.offset + 1
+                    if asyncio.get_running_loop().time() - checked_at >= LOG_CHECK_EVERY_S:
+                        checked_at = asyncio.get_running_loop().time()
+                        try:
+                            await _bounded(self._follow_log_resets(consumer), CONNECT_TIMEOUT_S)
+                        except (KafkaError, OSError, TimeoutError) as exc:
+                            # The broker is away: the consumer reconnects by itself and goes on from its
+                            # position when it is back, so keep it rather than make a new one.
+                            log.warning("mention_feed.broker_unreachable", reason=str(exc), retry_in_s=LOG_CHECK_EVERY_S)
+            except (KafkaError, OSError, _TopicMissing, TimeoutError) as exc:
                 log.warning("mention_feed.broker_unreachable", reason=str(exc), retry_in_s=delay)
             except Exception as exc:  # noqa: BLE001 - the feed must never take the query API down
                 log.error("mention_feed.failed", error=type(exc).__name__, reason=str(exc)[:500], retry_in_s=delay)
             finally:
                 self.connected = False
-                try:
-                    await consumer.stop()
-                except Exception:  # noqa: BLE001, S110 - a consumer that never started has nothing to close
-                    pass
+                # Closed in the background: a consumer whose connection broke can take a long time over it.
+                closing = asyncio.ensure_future(consumer.stop())
+                closing.add_done_callback(lambda t: t.cancelled() or t.exception())
             if not self._stopping.is_set():
                 try:
                     await asyncio.wait_for(self._stopping.wait(), delay)
@@ -104,9 +137,37 @@ class MentionFeed(MentionHub):
             raise _TopicMissing(f"topic {topic!r} does not exist (yet)")
         assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
         consumer.assign(assigned)
-        await consumer.seek_to_end(*assigned)
+        known = [tp for tp in assigned if tp.partition in self._next]
+        fresh = [tp for tp in assigned if tp.partition not in self._next]
+        if fresh:
+            await consumer.seek_to_end(*fresh)
+        if known:
+            starts = await consumer.beginning_offsets(known)
+            ends = await consumer.end_offsets(known)
+            for tp in known:
+                wanted = self._next[tp.partition]
+                if starts[tp] <= wanted <= ends[tp]:
+                    consumer.seek(tp, wanted)  # a durable log: go on where the feed was
+                else:  # the log started again (a memory-only broker restarted, the topic recreated)
+                    log.warning("mention_feed.log_reset", partition=tp.partition, position=wanted, end=ends[tp])
+                    consumer.seek(tp, starts[tp])
         for tp in assigned:
             await consumer.position(tp)
+
+    async def _follow_log_resets(self, consumer: AIOKafkaConsumer) -> None:
+        """A broker that lost its log (restarted memory-only, or the topic recreated) starts again at offset 0;
+        a reader waiting at its old position would see nothing until the new log got that far. Read the new log
+        from its start instead. A position that went out of range raises and the consumer is made anew."""
+        assigned = list(consumer.assignment())
+        partitions = await partitions_of(consumer, self.settings.topic_mentions)
+        if not partitions or {tp.partition for tp in assigned} != set(partitions):
+            raise _TopicMissing(f"the partitions of {self.settings.topic_mentions!r} changed")
+        ends = await asyncio.wait_for(consumer.end_offsets(assigned), 10)
+        for tp in assigned:
+            position = await consumer.position(tp)
+            if position > ends[tp]:
+                log.warning("mention_feed.log_reset", partition=tp.partition, position=position, end=ends[tp])
+                await consumer.seek_to_beginning(tp)
 
     def _decode_and_publish(self, message) -> None:
         try:
@@ -130,16 +191,17 @@ def matches(event: ReformMentioned, topics: set[str], provinces: set[str]) -> bo
 router = APIRouter()
 
 
-@router.get("/v1/mentions/stream", response_class=EventSourceResponse, tags=["live"])
+@router.get("/v1/mentions/stream", response_class=EventSourceResponse, tags=["live"], responses=problems(422))
 async def mention_stream(
     request: Request,
-    topic: Annotated[list[str], Query(description="Only mentions of these reform topics.")] = [],  # noqa: B006
+    topic: Annotated[list[str], Query(description="Only mentions of these reform topics.",
+                                      json_schema_extra={"items": {"type": "string", "enum": list(TOPIC_IDS)}})] = [],  # noqa: B006
     province: Annotated[list[str], Query(description="Only mentions in these provinces, then or after 2025.")] = [],  # noqa: B006
 ) -> EventSourceResponse:
     """New reform mentions as Server-Sent Events (`reform.mention`, the event's JSON), from now on."""
     unknown = sorted(set(topic) - set(TOPIC_IDS))
     if unknown:
-        raise ApiError(422, "unknown_topic", f"unknown topic id(s): {', '.join(unknown)}", known=list(TOPIC_IDS))
+        raise ApiError(422, "unknown_topic", unknown_topics_detail(unknown), known=list(TOPIC_IDS))
     feed: MentionFeed = request.app.state.mention_feed
     queue = feed.subscribe()
     topics, provinces = set(topic), set(province)

@@ -373,3 +373,24 @@ def test_keyboard_only_and_a_phone_screen(explorer):
         expect(page.locator("#article-view")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         explorer.keep("explorer-phone.png", readme=False)
+
+
+def test_an_article_posted_again_with_other_text_shows_its_versions(explorer, explorer_stack):
+    from playwright.sync_api import expect
+
+    page = explorer.page
+    url = "https://baoquangninh.vn/tin/dinh-chinh"
+    with explorer.step("post-twice"):
+        article_id = post_article(explorer_stack, {"text": "Quảng Ninh giảm 12 phòng, ban.", "url": url})
+        wait_indexed(explorer_stack, article_id)
+        assert post_article(explorer_stack, {"text": "Quảng Ninh giảm 14 phòng, ban (đính chính).",
+                                             "url": url + "?utm_source=fb"}) == article_id
+        query = explorer_stack.url("query")
+        wait_until(lambda: len(httpx.get(f"{query}/v1/articles/{article_id}").json()["versions"]) == 2,
+                   timeout=30, message="the second version indexed")
+
+    with explorer.step("versions"):
+        page.goto(f"{explorer.base_url}/?article={article_id}")  # a shared link to the article
+        expect(page.locator("#article-view")).to_be_visible()
+        expect(page.locator(".versions li")).to_have_count(2)
+        expect(page.locator('.versions li[data-version="2"]')).to_contain_text("2")

@@ -157,3 +157,23 @@ def test_an_article_at_the_size_limit_is_indexed_and_one_byte_more_is_refused(st
     wait_until(lambda: indexed(stack, article_id), timeout=180, message="the article at the limit indexed",
                explain=lambda: stack.log_tail("extract", "indexer"))
     assert not dead_letters(stack, article_id)
+
+
+def test_an_article_over_the_time_budget_is_dead_lettered_and_the_stream_goes_on(tmp_path):
+    s = make_stack(tmp_path)
+    s.env["PROVNEWS_EXTRACT_BUDGET_S"] = "0.2"  # far below what the engine needs for the article below
+    s.start("--no-seeds")
+    try:
+        slow = post(s, "Bài thử. " + "giảm 12 phòng, ban " * 30000)
+        wait_until(lambda: dead_letters(s, slow), timeout=120, message="the slow article dead-lettered",
+                   explain=lambda: s.log_tail("extract"))
+        letter = dead_letters(s, slow)[0]
+        assert letter["error"] == "over_budget" and "0.2 s" in letter["reason"]
+        after = post(s, "Tỉnh Sơn La giảm 4 sở và tinh giản 120 biên chế sau sắp xếp tổ chức bộ máy.")
+        wait_until(lambda: indexed(s, after), timeout=120, message="the next article indexed",
+                   explain=lambda: s.log_tail("extract", "indexer"))
+        assert not indexed(s, slow)
+        wait_until(lambda: httpx.get(f"{s.url('extract')}/readyz", timeout=5).status_code == 200, timeout=30,
+                   message="the worker ready again")
+    finally:
+        s.stop()

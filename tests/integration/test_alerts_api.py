@@ -154,3 +154,104 @@ def test_documented(api):
     spec = httpx.get(f"{api}/openapi.json").json()
     assert {"/v1/subscriptions", "/v1/subscriptions/{subscription_id}", "/v1/subscriptions/{subscription_id}/deliveries",
             "/v1/deliveries/{delivery_id}/redeliver", "/v1/mentions/stream"} <= spec["paths"].keys()
+
+
+_FILTER_START = '{"name": "n", "webhook_url": "' + PUBLIC_HOOK + '", "filter": '
+
+
+@pytest.mark.parametrize("filter_json,error,detail", [
+    ('{"metric": {"min_value": NaN}}', "invalid_request", "filter.metric.min_value: Input should be a finite number"),
+    ('{"metric": {"min_value": Infinity}}', "invalid_request", "filter.metric.min_value: Input should be a finite number"),
+    ('{"metric": {"min_value": -Infinity}}', "invalid_request", "filter.metric.min_value: Input should be a finite number"),
+    ('{"metric": {"min_value": 1e309}}', "invalid_request", "filter.metric.min_value: Input should be a finite number"),
+    ('{"topics": ["sap_xep_bo_may"], "metric": {"min_value": NaN}}', "invalid_request", "finite number"),
+    ('{"metric": {"unit_contains": null, "min_value": null}}', "empty_filter", "the filter is empty"),
+    ('{"topics": [], "provinces": [], "keywords": []}', "empty_filter", "the filter is empty"),
+    ('{"topics": ["sap_xep_bo_may"], "metric": {}}', "empty_filter", "the metric filter is empty"),
+    ('{"metric": {"unit_contains": "   "}}', "invalid_request", "unit_contains must not be blank"),
+])
+def test_filters_that_would_match_everything_are_refused(api, filter_json, error, detail):
+    """Non-finite thresholds used to be stored as null, which emptied the filter: every article matched."""
+    body = _FILTER_START + filter_json + "}"
+    response = httpx.post(f"{api}/v1/subscriptions", content=body,
+                          headers={**ALICE, "content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == error and detail in response.json()["detail"]
+    sub_id = httpx.post(f"{api}/v1/subscriptions", json=subscription(), headers=ALICE).json()["id"]
+    change = httpx.patch(f"{api}/v1/subscriptions/{sub_id}", content='{"filter": ' + filter_json + "}",
+                         headers={**ALICE, "content-type": "application/json"})
+    assert change.status_code == 422 and change.json()["error"] == error
+    assert httpx.get(f"{api}/v1/subscriptions/{sub_id}", headers=ALICE).json()["filter"]["topics"] == ["sap_xep_bo_may"]
+    httpx.delete(f"{api}/v1/subscriptions/{sub_id}", headers=ALICE)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity", "1e309"])
+def test_the_mention_stream_refuses_non_finite_thresholds(api, value):
+    response = httpx.get(f"{api}/v1/mentions/stream", params={"min_value": value})
+    assert response.status_code == 422 and "finite number" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("body,headers,status,error,detail", [
+    (b'{"name": "x"}', {}, 415, "unsupported_media_type",
+     "content type '(none)' is not accepted here; send application/json"),
+    (b'{"name": "x"}', {"content-type": "text/plain"}, 415, "unsupported_media_type",
+     "content type 'text/plain' is not accepted here"),
+    (b'{"name": ', {"content-type": "application/json"}, 400, "invalid_json", "the body is not valid JSON: "),
+    (b"[1]", {"content-type": "application/json"}, 422, "invalid_request", "the body must be a JSON object"),
+    (b'{"name": "\xff"}', {"content-type": "application/json"}, 400, "undecodable_body", "the body is not UTF-8"),
+    (b"x" * 70_000, {"content-type": "application/json"}, 413, "too_large", "the body is over 65536 bytes"),
+])
+def test_bodies_are_refused_in_the_same_words_as_ingest(api, body, headers, status, error, detail):
+    response = httpx.post(f"{api}/v1/subscriptions", content=body, headers={**ALICE, **headers})
+    assert response.status_code == status, response.text
+    assert response.json()["error"] == error and response.json()["detail"].startswith(detail)
+
+
+def test_a_gzip_subscription_is_decoded(api):
+    import gzip
+    import json
+
+    response = httpx.post(f"{api}/v1/subscriptions", content=gzip.compress(json.dumps(subscription()).encode()),
+                          headers={**ALICE, "content-type": "application/json", "content-encoding": "gzip"})
+    assert response.status_code == 201, response.text
+
+
+def test_a_key_has_at_most_so_many_subscriptions(tmp_path, serve):
+    url = serve(create_app(alerts_settings(tmp_path, alerts_max_subscriptions_per_key=3), run_workers=False)).url
+    made = [httpx.post(f"{url}/v1/subscriptions", json=subscription(name=f"s{n}"), headers=ALICE) for n in range(4)]
+    assert [m.status_code for m in made] == [201, 201, 201, 409]
+    assert made[3].json() == {"status": 409, "error": "too_many_subscriptions",
+                              "detail": "this API key already has 3 subscriptions, the most allowed; delete one first"}
+    assert len(httpx.get(f"{url}/v1/subscriptions", headers=ALICE).json()["subscriptions"]) == 3
+    assert httpx.post(f"{url}/v1/subscriptions", json=subscription(), headers=BOB).status_code == 201
+    httpx.delete(f"{url}/v1/subscriptions/{made[0].json()['id']}", headers=ALICE)
+    assert httpx.post(f"{url}/v1/subscriptions", json=subscription(), headers=ALICE).status_code == 201
+
+
+def test_wrong_keys_are_answered_429_with_retry_after(tmp_path, serve):
+    url = serve(create_app(alerts_settings(tmp_path, auth_max_failures=4, auth_failure_window_s=300),
+                           run_workers=False)).url
+    answers = [httpx.get(f"{url}/v1/subscriptions", headers={"Authorization": f"Bearer wrong-{n}"}) for n in range(6)]
+    assert [a.status_code for a in answers] == [401] * 4 + [429] * 2
+    assert answers[-1].json()["error"] == "too_many_failed_keys" and 290 <= int(answers[-1].headers["retry-after"]) <= 300
+    assert httpx.get(f"{url}/v1/subscriptions", headers=ALICE).status_code == 429
+
+
+def test_wrong_keys_are_counted_per_client_behind_a_trusted_proxy(tmp_path, serve):
+    """The query API passes the explorer's calls on with X-Forwarded-For; only a peer uvicorn trusts
+    (FORWARDED_ALLOW_IPS, by default 127.0.0.1) may name the client so."""
+    from tests.conftest import ServerThread
+
+    url = serve(create_app(alerts_settings(tmp_path, auth_max_failures=2), run_workers=False)).url
+
+    def wrong(base: str, client: str | None):
+        headers = {"Authorization": "Bearer wrong", **({"X-Forwarded-For": client} if client else {})}
+        return httpx.get(f"{base}/v1/subscriptions", headers=headers).status_code
+
+    assert [wrong(url, "203.0.113.7") for _ in range(3)] == [401, 401, 429]
+    assert wrong(url, "203.0.113.8") == 401 and wrong(url, None) == 401  # others are not held up
+    untrusting = ServerThread(create_app(alerts_settings(tmp_path / "b", auth_max_failures=2), run_workers=False))
+    untrusting.server.config.forwarded_allow_ips = ""
+    with untrusting:
+        statuses = [wrong(untrusting.url, f"203.0.113.{n}") for n in range(3)]
+    assert statuses == [401, 401, 429]  # a header anyone could send does not split the count

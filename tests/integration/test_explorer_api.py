@@ -6,6 +6,7 @@ The store is a real SQLite file holding the hand-made articles of test_query_api
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import re
 import socket
@@ -108,7 +109,7 @@ class Upstream:
 
     def __init__(self):
         self.requests: list[tuple[str, str, str, dict, bytes]] = []
-        self.app = Starlette(routes=[Route("/v1/subscriptions{rest:path}", self.handle,
+        self.app = Starlette(routes=[Route("/{rest:path}", self.handle,
                                            methods=["GET", "POST", "PATCH", "DELETE"])])
 
     async def handle(self, request: Request) -> Response:
@@ -143,7 +144,47 @@ def test_subscriptions_are_passed_on_to_the_alerts_service(tmp_path, serve):
     method, path, query, headers, body = upstream.requests[1]
     assert (method, path, json.loads(body)) == ("POST", "/v1/subscriptions", {"name": "Quảng Ninh", "filter": {}})
     assert headers["authorization"] == "Bearer k1" and headers["content-type"] == "application/json"
+    assert headers["x-forwarded-for"] == "127.0.0.1"  # whose call it is, for the alerts service's wrong-key count
     assert upstream.requests[3][1:3] == ("/v1/subscriptions/sub_1/deliveries", "status=dead")
+
+
+def _raw_request(port: int, method: str, path: str) -> tuple[int, dict]:
+    """Sends the path exactly as written (an HTTP client would resolve its dot segments first)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, headers={"Authorization": "Bearer k1", "content-length": "0"})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("method,path,status,error", [
+    ("GET", "/v1/subscriptions/..%2F..%2Fhealthz", 400, "invalid_path"),
+    ("GET", "/v1/subscriptions/..%2f..%2fhealthz", 400, "invalid_path"),
+    ("POST", "/v1/subscriptions/..%2F..%2Fv1%2Fdeliveries%2Fd1%2Fredeliver", 400, "invalid_path"),
+    ("POST", "/v1/subscriptions/../../v1/deliveries/d1/redeliver", 400, "invalid_path"),
+    ("GET", "/v1/subscriptions/../../healthz", 400, "invalid_path"),
+    ("GET", "/v1/subscriptions/..", 400, "invalid_path"),
+    ("GET", "/v1/subscriptions/./sub_1", 400, "invalid_path"),
+    ("GET", "/v1/subscriptions/%2e%2e/%2e%2e/healthz", 400, "invalid_path"),
+    ("GET", "/v1/subscriptions/sub_1%252F..", 400, "invalid_path"),
+    ("GET", "/v1/subscriptions/sub_1%5C..%5Chealthz", 400, "invalid_path"),
+    ("POST", "/v1/subscriptions/sub_1/redeliver", 404, "not_found"),
+    ("GET", "/v1/subscriptions/sub_1/deliveries/x", 404, "not_found"),
+    ("GET", "/v1/subscriptions/sub%201", 404, "not_found"),
+    ("PUT", "/v1/subscriptions/sub_1", 404, "not_found"),
+])
+def test_the_proxy_forwards_only_the_subscription_routes(tmp_path, serve, method, path, status, error):
+    upstream = Upstream()
+    alerts = serve(upstream.app)
+    settings = Settings(data_dir=tmp_path / "data", alerts_port=alerts.port)
+    api = serve(create_app(settings, store=_store(tmp_path), live=False))
+    answered, body = _raw_request(api.port, method, path)
+    assert (answered, body.get("error")) == (status, error), body
+    assert upstream.requests == []  # nothing reached the alerts service
+    assert _raw_request(api.port, "GET", "/v1/subscriptions/sub_1")[0] == 200
+    assert [r[1] for r in upstream.requests] == ["/v1/subscriptions/sub_1"]
 
 
 def test_subscriptions_answer_502_when_the_alerts_service_is_down(tmp_path, serve):

@@ -1,6 +1,8 @@
 """The ingest service on a real loopback HTTP server, publishing to a real broker."""
 from __future__ import annotations
 
+import gzip
+import http.client
 import json
 
 import httpx
@@ -119,3 +121,141 @@ def test_ready_and_documented(ingest):
     assert "/v1/articles" in spec["paths"] and "/v1/articles:batch" in spec["paths"]
     assert "ArticleSubmission" in spec["components"]["schemas"]
     assert httpx.get(f"{ingest}/docs").status_code == 200
+
+
+def test_each_batch_line_is_answered_with_what_happened_to_it(tmp_path, serve, settings):
+    """A deadline too short for the broker to acknowledge everything: a line answered refused must not be
+    on the topic, an accepted one must be, and a send whose acknowledgement did not come in time is
+    `unknown`, with its id (before, such lines were answered 503 and then published anyway)."""
+    hurried = settings.model_copy(update={"publish_timeout_s": 0.2, "ingest_max_in_flight": 2000})
+    url = serve(create_app(hurried)).url
+    lines = [json.dumps({"text": f"Xã số {i} giảm {i % 90 + 2} thôn, tổ dân phố."}) for i in range(5000)]
+    lines[7] = '{"text": ""}'
+    response = httpx.post(f"{url}/v1/articles:batch", content="\n".join(lines).encode(), timeout=120,
+                          headers={"content-type": "application/x-ndjson"})
+    body = response.json()
+    assert response.status_code in (202, 207, 503), body
+    results = body["results"]
+    refused = {r["id"] for r in results if r["status"] == 503}
+    accepted = {r["id"] for r in results if r["status"] == 202}
+    sent = sum(r["status"] in (202, 504) for r in results)  # 504: not acknowledged in time, may still arrive
+    on_topic = {m.key.decode() for m in read_topic(settings.kafka_bootstrap, settings.topic_raw, timeout=10,
+                                                   want=lambda m: len(m) >= sent)}
+    assert accepted <= on_topic
+    assert not (refused & on_topic), f"{len(refused & on_topic)} lines answered refused were published"
+    outcomes = {r["outcome"] for r in results}
+    assert outcomes <= {"accepted", "refused", "unknown", "invalid"}
+    assert len(results) == body["lines"] == 5000  # every line answered (under the listing bound here)
+    assert [r["line"] for r in results if r["outcome"] == "invalid"] == [8] and body["invalid"] == 1
+    unknown = [r for r in results if r["outcome"] == "unknown"]
+    assert all(r["id"] and r["status"] == 504 for r in unknown) and body["unknown"] == len(unknown)
+    assert body["accepted"] == len(accepted) and body["refused"] == len(refused)
+    assert on_topic <= accepted | {r["id"] for r in unknown}
+
+
+def test_a_batch_of_invalid_lines_gets_a_bounded_answer(ingest, settings):
+    before = published(settings)
+    response = httpx.post(f"{ingest}/v1/articles:batch", content=b'{"text": 1}\n' * 50_000, timeout=60,
+                          headers={"content-type": "application/x-ndjson"})
+    assert response.status_code == 207
+    body = response.json()
+    assert (body["lines"], body["invalid"], body["accepted"], body["rejected"]) == (50_000, 50_000, 0, 50_000)
+    assert len(body["results"]) == 100 and body["not_listed"] == 49_900
+    assert body["results"][0] == {"line": 1, "status": 422, "outcome": "invalid", "error": "invalid_article",
+                                  "detail": "text: Input should be a valid string",
+                                  "errors": [{"loc": ["text"], "msg": "Input should be a valid string",
+                                              "type": "string_type"}]}
+    assert len(response.content) < 50_000
+    assert published(settings) == before
+
+
+def test_a_gzip_body_is_decoded(ingest, settings):
+    response = httpx.post(f"{ingest}/v1/articles", content=gzip.compress(json.dumps(ARTICLE).encode()),
+                          headers={"content-type": "application/json", "content-encoding": "gzip"})
+    assert response.status_code == 202, response.text
+    batch = httpx.post(f"{ingest}/v1/articles:batch", content=gzip.compress(json.dumps(ARTICLE).encode() + b"\n"),
+                       headers={"content-type": "application/x-ndjson", "content-encoding": "gzip"})
+    assert batch.status_code == 202 and batch.json()["accepted"] == 1
+
+
+@pytest.mark.parametrize("body,encoding,status,error,detail", [
+    # 2 MiB of one letter compresses to about 2 KB: the limit holds for what it becomes.
+    (gzip.compress(b'{"text": "' + b"a" * (2 * 1024 * 1024) + b'"}'), "gzip", 413, "too_large",
+     "the body is over 1048576 bytes once decompressed"),
+    (b"not gzip at all", "gzip", 400, "undecodable_body", "the gzip body cannot be decompressed"),
+    (gzip.compress(json.dumps(ARTICLE).encode())[:20], "gzip", 400, "undecodable_body", "the gzip body is cut short"),
+    (json.dumps(ARTICLE).encode(), "br", 415, "unsupported_encoding", "content encoding 'br' is not accepted"),
+    (json.dumps(ARTICLE).encode(), "deflate", 415, "unsupported_encoding", "send gzip or no encoding"),
+])
+def test_encoded_bodies_that_cannot_be_taken_are_refused_with_a_reason(ingest, settings, body, encoding, status,
+                                                                        error, detail):
+    before = published(settings)
+    response = httpx.post(f"{ingest}/v1/articles", content=body,
+                          headers={"content-type": "application/json", "content-encoding": encoding})
+    assert response.status_code == status, response.text
+    assert response.json()["error"] == error and detail in response.json()["detail"]
+    assert published(settings) == before
+
+
+def test_an_over_long_url_is_414(settings):
+    from provnews.http import SERVER_OPTIONS
+    from tests.conftest import ServerThread
+
+    server = ServerThread(create_app(settings))
+    for option, value in SERVER_OPTIONS.items():  # as `provnews serve` runs it
+        setattr(server.server.config, option, value)
+    with server:
+        for length in (9 * 1024, 128 * 1024, 900 * 1024):  # httpx refuses to send such URLs: http.client does
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            connection.request("GET", "/healthz?q=" + "x" * length)
+            response = connection.getresponse()
+            assert response.status == 414, length
+            assert json.loads(response.read()) == {"status": 414, "error": "uri_too_long",
+                                                   "detail": "the URL's path and query are over 8192 bytes"}
+            connection.close()
+        assert httpx.get(f"{server.url}/healthz", params={"q": "x" * 4000}).status_code == 200
+
+
+def test_white_space_only_text_is_documented_as_refused(ingest):
+    schema = httpx.get(f"{ingest}/openapi.json").json()["components"]["schemas"]["ArticleSubmission"]
+    assert schema["properties"]["text"]["pattern"] == r"[^\s\x1c-\x1f\x85]"
+    response = httpx.post(f"{ingest}/v1/articles", json={"text": "\t"})
+    assert response.status_code == 422 and response.json()["error"] == "invalid_article"
+
+
+def test_writers_need_a_key_when_ingest_has_keys(settings, serve):
+    from pydantic import SecretStr
+
+    url = serve(create_app(settings.model_copy(update={"ingest_api_keys": {"crawler": SecretStr("k-crawler")}}))).url
+    before = published(settings)
+    for headers, error in (({}, "unauthorized"), ({"authorization": "Bearer nope"}, "invalid_api_key")):
+        for path, body, kind in (("/v1/articles", json.dumps(ARTICLE), "application/json"),
+                                 ("/v1/articles:batch", json.dumps(ARTICLE) + "\n", "application/x-ndjson")):
+            response = httpx.post(f"{url}{path}", content=body, headers={"content-type": kind, **headers})
+            assert (response.status_code, response.json()["error"]) == (401, error), path
+            assert response.headers["www-authenticate"] == "Bearer"
+    assert published(settings) == before
+    ok = httpx.post(f"{url}/v1/articles", json=ARTICLE, headers={"authorization": "Bearer k-crawler"})
+    assert ok.status_code == 202
+
+
+def test_keys_required_but_none_configured_says_so(settings, serve):
+    url = serve(create_app(settings.model_copy(update={"ingest_require_keys": True}))).url
+    response = httpx.post(f"{url}/v1/articles", json=ARTICLE, headers={"authorization": "Bearer anything"})
+    assert response.status_code == 401
+    assert response.json()["detail"] == "no API keys are configured: set PROVNEWS_INGEST_API_KEYS"
+
+
+def test_wrong_keys_are_limited_per_address(settings, serve):
+    from pydantic import SecretStr
+
+    limited = settings.model_copy(update={"ingest_api_keys": {"crawler": SecretStr("k-crawler")},
+                                          "auth_max_failures": 5, "auth_failure_window_s": 600})
+    url = serve(create_app(limited)).url
+    answers = [httpx.post(f"{url}/v1/articles", json=ARTICLE, headers={"authorization": f"Bearer guess-{n}"})
+               for n in range(7)]
+    assert [a.status_code for a in answers] == [401] * 5 + [429] * 2
+    assert answers[-1].json()["error"] == "too_many_failed_keys"
+    assert 590 <= int(answers[-1].headers["retry-after"]) <= 600
+    held = httpx.post(f"{url}/v1/articles", json=ARTICLE, headers={"authorization": "Bearer k-crawler"})
+    assert held.status_code == 429  # while held, even the right key waits: guessing gains nothing

@@ -174,3 +174,77 @@ def test_errors_have_status_and_reason(query_api):
     assert backwards.status_code == 422 and backwards.json()["error"] == "invalid_range"
     too_big = get(query_api, "/v1/search", size=1000)
     assert too_big.status_code == 422
+
+
+def _loaded_sqlite_store(tmp_path, cls=None, copies: int = 1, **options):
+    from provnews.indexer.sqlite_store import SqliteStore
+
+    store = (cls or SqliteStore)(tmp_path / "query.sqlite3", **options)
+    articles = [a if n == 0 else a.model_copy(update={"article_id": f"{a.article_id}-{n}"})
+                for n in range(copies) for a in ARTICLES]
+    assert asyncio.run(store.write(articles)) == []
+    return store
+
+
+def test_a_query_over_its_time_budget_is_stopped_and_answered_503(tmp_path, serve):
+    """SQLite's progress handler stops a read past query_timeout_s (here: at once), rather than let it run."""
+    api = serve(create_app(store=_loaded_sqlite_store(tmp_path, copies=50, query_timeout_s=1e-9), live=False)).url
+    response = get(api, "/v1/search", q="tinh gian bien che", collapse="true")
+    assert response.status_code == 503, response.text
+    assert response.json()["error"] == "query_timeout"
+    assert "ran over 1e-09 s and was stopped" in response.json()["detail"]
+    assert response.headers["retry-after"] == "5"
+
+
+def test_one_slow_query_does_not_hold_up_the_others(tmp_path, serve):
+    """A search still running (held here until the test lets it go) leaves /v1/stats answering."""
+    import threading
+
+    from provnews.indexer.sqlite_store import SqliteStore
+
+    started, release = threading.Event(), threading.Event()
+
+    class HeldStore(SqliteStore):
+        def _search(self, query):
+            started.set()
+            release.wait(30)
+            return super()._search(query)
+
+    api = serve(create_app(store=_loaded_sqlite_store(tmp_path, HeldStore), live=False)).url
+    results: list = []
+    search_thread = threading.Thread(target=lambda: results.append(get(api, "/v1/search", q="bien che")))
+    search_thread.start()
+    try:
+        assert started.wait(10), "the search did not start"
+        stats = httpx.get(f"{api}/v1/stats", timeout=10)  # on one shared thread this waited for the search
+        assert stats.status_code == 200 and stats.json()["articles"] == 4
+        assert get(api, "/v1/articles/a1").status_code == 200
+        assert not results, "the search should still be held"
+    finally:
+        release.set()
+        search_thread.join(30)
+    assert results[0].status_code == 200 and ids(results[0].json()) == ["a1", "a3"]
+
+
+def test_an_empty_topic_is_named_in_the_reason(tmp_path, serve):
+    api = serve(create_app(store=_loaded_sqlite_store(tmp_path), live=False)).url
+    for path in ("/v1/search", "/v1/timeline", "/v1/metrics"):
+        response = httpx.get(f"{api}{path}?topic=")
+        assert response.status_code == 422 and response.json()["error"] == "unknown_topic"
+        assert response.json()["detail"].startswith("unknown topic id(s): ''; known: tinh_gian_bien_che, ")
+
+
+def test_a_store_that_fails_is_503_with_the_reason(tmp_path, serve):
+    import sqlite3
+
+    from provnews.indexer.sqlite_store import SqliteStore
+
+    class FailingStore(SqliteStore):
+        def _stats(self):
+            raise sqlite3.OperationalError("disk I/O error")
+
+    api = serve(create_app(store=_loaded_sqlite_store(tmp_path, FailingStore), live=False)).url
+    response = get(api, "/v1/stats")
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert response.json() == {"status": 503, "error": "store_unavailable",
+                               "detail": "the store does not answer: disk I/O error"}

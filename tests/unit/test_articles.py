@@ -50,3 +50,26 @@ def test_submission_accepts_dates_and_datetimes():
     assert ArticleSubmission.model_validate_json(b'{"text":"x","published_at":"2024-03-09"}').published_at.year == 2024
     stamp = ArticleSubmission.model_validate_json(b'{"text":"x","published_at":"2024-03-09T18:45:00+07:00"}')
     assert stamp.published_at.hour == 18
+
+
+@pytest.mark.parametrize("one,other", [
+    ("https://x.vn/tin/" + unicodedata.normalize("NFD", "sáp-nhập-xã"), "https://x.vn/tin/sáp-nhập-xã"),
+    ("https://x.vn/tin/s%C3%A1p-nh%E1%BA%ADp", "https://x.vn/tin/sáp-nhập"),
+    ("https://x.vn/tin/sa%CC%81p", "https://x.vn/tin/s%c3%a1p"),
+    ("https://x.vn/%78y", "https://x.vn/xy"),
+    ("https://x.vn/a%2Db%5Fc%2Ed%7Ee", "https://x.vn/a-b_c.d~e"),
+    ("https://x.vn/a?q=%78", "https://x.vn/a?q=x"),
+    ("https://x.vn/a?q=" + unicodedata.normalize("NFD", "sáp"), "https://x.vn/a?q=s%C3%A1p"),
+    ("https://x.vn/a%2fb", "https://x.vn/a%2Fb"),
+])
+def test_same_id_whatever_the_unicode_normalisation_or_escaping_of_unreserved_characters(one, other):
+    def id_of(url: str) -> str:
+        return to_received(ArticleSubmission(text="x", url=url)).article_id
+
+    assert normalize_url(one) == normalize_url(other)
+    assert id_of(one) == id_of(other)
+
+
+def test_escaped_reserved_characters_keep_their_meaning():
+    assert normalize_url("https://x.vn/a%2Fb") != normalize_url("https://x.vn/a/b")
+    assert normalize_url("https://x.vn/a%3Fb") != normalize_url("https://x.vn/a?b")

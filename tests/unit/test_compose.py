@@ -244,3 +244,10 @@ def test_the_brokers_message_size_fits_the_largest_event_the_services_publish():
     local = LocalKafka(Settings(), classpath="").server_properties()
     assert int(local["message.max.bytes"]) == Settings().max_message_bytes
     assert Settings().max_message_bytes > Settings().max_event_bytes > 3 * Settings().max_article_bytes
+
+
+def test_ingest_asks_writers_for_an_api_key_in_compose():
+    settings = Settings(**{k.removeprefix("PROVNEWS_").lower(): v
+                           for k, v in environment(SERVICES_IN_COMPOSE["ingest"]).items()})
+    assert settings.ingest_require_keys and settings.ingest_api_keys == {} and settings.ingest_api_key is None
+    assert not Settings(_env_file=None).ingest_require_keys  # the embedded default: open

@@ -129,3 +129,13 @@ def test_a_shorter_extraction_deletes_the_flat_documents_it_no_longer_has():
     assert {doc_id for _, doc_id in deletes}.isdisjoint(kept)
     assert len(deletes) == len(before["metrics"]) - 1 + len(before["mentions"]) - len(
         [a for a in actions if a["_op_type"] == "index" and a["_index"] == "provnews-mentions"])
+
+
+def test_flat_metric_documents_carry_the_class_for_kibana():
+    metrics = [a["_source"] for article in SEED_ARTICLES
+               for a in bulk_actions(article, NAMES, indexed_at=NOW) if a["_index"] == NAMES.metrics]
+    by_unit = {(m["unit"], m["action"]): m for m in metrics}
+    assert by_unit[("phòng, ban, chi cục", "giảm")]["metric_class"] == "departments"
+    assert by_unit[("phòng, ban, chi cục", "giảm")]["reduces"] is True
+    assert by_unit[("phòng, ban, chi cục", "giảm")]["class_rule"] == "class.departments"
+    assert by_unit[("tỷ đồng thu ngân sách", "đạt")]["metric_class"] is None

@@ -85,7 +85,7 @@ def test_the_folding_analyzer_is_the_one_the_issue_asks_for():
 
 
 def test_mappings_are_explicit_and_versioned_behind_their_alias():
-    assert mapping_versions(templates()) == {"provnews-articles": 1, "provnews-metrics": 2, "provnews-mentions": 2}
+    assert mapping_versions(templates()) == {"provnews-articles": 1, "provnews-metrics": 3, "provnews-mentions": 2}
     for t in (t for t in templates() if t.kind == "index"):
         mappings = t.body["template"]["mappings"]
         assert mappings["dynamic"] == "strict"
@@ -138,3 +138,10 @@ def test_province_matches_either_name_and_filters_combine_with_and():
     assert [next(iter(c["terms"])) for c in province["should"]] == ["provinces", "provinces_2025"]
     assert {"range": {"published": {"gte": "2019-01-01"}}} in filters
     assert request["from_"] == 20 and request["size"] == 10 and request["track_total_hits"] is True
+
+
+def test_the_flat_metrics_carry_the_scoreboard_class():
+    metrics = next(t for t in templates() if t.body["_meta"].get("alias") == "provnews-metrics")
+    properties = metrics.body["template"]["mappings"]["properties"]
+    assert properties["metric_class"] == {"type": "keyword"} and properties["reduces"] == {"type": "boolean"}
+    assert properties["class_rule"] == {"type": "keyword"}

@@ -132,12 +132,13 @@ def test_the_dashboard_shows_what_the_issue_asks_for():
     panels = json.loads(dashboard["attributes"]["panelsJSON"])
     refs = {r["name"]: (r["type"], r["id"]) for r in dashboard["references"]}
     shown = [refs[f"{p['panelIndex']}:{p['panelRefName']}"] for p in panels]
-    assert [kind for kind, _ in shown] == ["visualization"] * 5 + ["search"]
+    assert [kind for kind, _ in shown] == ["visualization"] * 5 + ["search", "visualization"]
     titles = [by_id()[ref]["attributes"]["title"] for ref in shown]
     assert titles == ["Articles received over time by province (after 2025)",
                       "Dated articles by publication month and province (after 2025)",
                       "Reform topics by province (after 2025)", "Officials most mentioned",
-                      "Reform metrics summed by unit and province", "Latest reform mentions"]
+                      "Reform metrics summed by unit and province", "Latest reform mentions",
+                      "Scoreboard: exact reductions by class and province (after 2025)"]
     # Over time both ways: by when articles arrived (all of them) and by publication date (the dated ones).
     histograms = [agg["params"]["field"] for ref in shown[:2]
                   for agg in json.loads(by_id()[ref]["attributes"]["visState"])["aggs"] if agg["type"] == "date_histogram"]
@@ -146,6 +147,12 @@ def test_the_dashboard_shows_what_the_issue_asks_for():
     metrics = json.loads(by_id()[shown[4]]["attributes"]["visState"])["aggs"]
     assert {"sum"} <= {a["type"] for a in metrics} and {"province_2025", "unit"} <= {
         a["params"].get("field") for a in metrics}
+    scoreboard = by_id()[shown[6]]["attributes"]
+    board_aggs = json.loads(scoreboard["visState"])["aggs"]
+    assert [(a["type"], a["params"].get("field")) for a in board_aggs if a["schema"] == "bucket"] == [
+        ("terms", "province_2025"), ("terms", "metric_class")]
+    assert {("sum", "value"), ("max", "published")} <= {(a["type"], a["params"].get("field")) for a in board_aggs}
+    assert "reduces : true" in json.loads(scoreboard["kibanaSavedObjectMeta"]["searchSourceJSON"])["query"]["query"]
     latest = by_id()[shown[5]]
     assert latest["attributes"]["sort"] == [[time_field, "desc"]]
     assert {"article_id", "published"} <= set(latest["attributes"]["columns"])

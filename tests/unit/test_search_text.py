@@ -23,3 +23,38 @@ def test_snippet_marks_matches_found_without_diacritics_and_escapes_html():
 
 def test_snippet_without_a_match_is_the_escaped_opening():
     assert snippet("a < b", ["zzz"]) == "a &lt; b"
+
+
+def lines_run(fn, *args) -> int:
+    """How many Python lines `fn(*args)` executes (loops count once per turn): work, not wall-clock time."""
+    import sys
+
+    count = 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        fn(*args)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_snippet_work_is_linear_in_the_occurrences_of_a_repeated_word():
+    """One word repeated thousands of times made a search take 24 s: the window search was quadratic."""
+    def work(n: int) -> int:
+        return lines_run(snippet, "Bài thử. " + "giảm " * n, ["giam"])
+
+    small, large = work(400), work(1600)
+    assert large <= 4.4 * small, (small, large)  # four times the text, not sixteen times the work
+
+
+def test_snippet_prefers_the_window_holding_the_most_distinct_terms():
+    text = "sáp " * 100 + "x " * 200 + "sáp nhập xã " + "y " * 200
+    out = snippet(text, ["sap", "nhap", "xa"])
+    assert "<mark>sáp</mark> <mark>nhập</mark> <mark>xã</mark>" in out

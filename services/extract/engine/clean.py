@@ -62,12 +62,23 @@ _BUTTON_LINES = frozenset({
     "video clip", "video", "clip", "ảnh", "audio", "infographic", "emagazine", "e-magazine", "podcast",
     "quay lại", "trở về", "trở lại", "về đầu trang", "đầu trang", "lên đầu trang", "top", "print", "theo dõi",
     "google news", "quảng cáo", "advertisement", "xem video", "xem ảnh", "phóng to", "thu nhỏ", "bài viết",
-    "nội dung", "chú thích ảnh",
+    "nội dung", "chú thích ảnh", "skip to main content", "skip to content", "bỏ qua nội dung chính",
+    "a a a", "a- a a+", "cỡ chữ a a a",
 })
 _BUTTON_PREFIXES = (
-    "hotline", "theo dõi ", "xem video:", "video:", "clip:", "xem thêm:", "đọc thêm:", "tin liên quan:",
-    "bài liên quan:", ">>", "»", "xem tiếp:", "tin cùng chuyên mục:",
+    "hotline", "xem video:", "video:", "clip:", "xem thêm:", "đọc thêm:", "tin liên quan:",
+    "bài liên quan:", ">>", "»", "xem tiếp:", "tin cùng chuyên mục:", "cỡ chữ", "font size", "chia sẻ:",
+    "share:", "in bài viết", "nghe bài viết", "nghe đọc bài",
 )
+# "Theo dõi Báo X trên Google News", "Theo dõi chúng tôi trên Zalo": a widget; a paragraph that opens
+# with "Theo dõi tình hình ..." is the article.
+_FOLLOW_US = re.compile(
+    r"^theo dõi\b(?:.{0,60}\b(?:google news|zalo|facebook|fanpage|youtube|tiktok|telegram|kênh)\b.{0,20}$"
+    r"|(?:\s+\S+){0,4}$)"
+)
+# A weather widget in the header: "Hà Nội 24°C", "Nhiệt độ: 28 - 33 độ C", "TP.HCM 31 °C Mây rải rác".
+_WEATHER_OPENERS = ("nhiệt độ", "thời tiết")
+_WEATHER_MAX_WORDS = 10
 # Headers that name the site: "Báo Quảng Ninh điện tử", "CỔNG THÔNG TIN ĐIỆN TỬ TỈNH ...".
 _SITE_NAME = re.compile(
     r"^(?:báo|cổng thông tin|cổng ttđt|trang thông tin|tạp chí|đài phát thanh|chính quyền điện tử)\b.{0,60}"
@@ -79,6 +90,13 @@ _RELATED_HEADINGS = frozenset({
     "có thể bạn quan tâm", "bạn có thể quan tâm",
 })
 _RELATED_MAX_ITEMS = 8
+# Banners of provincial portals, printed above the headline: "Quyết tâm thực hiện thắng lợi Nghị quyết
+# Đại hội ...", "Nhiệt liệt chào mừng ...", "... muôn năm".
+_SLOGAN_OPENERS = ("quyết tâm thực hiện thắng lợi ", "nhiệt liệt chào mừng ", "chào mừng ", "mừng đảng")
+# "Nguồn SGGP: http://sggp.org.vn/...": where the article was taken from, printed as a link.
+_SOURCE_LINK = re.compile(
+    r"^\(?\s*(?:Nguồn|Theo)\b[^:\n]{0,40}:?\s*(?:https?://|www\.)\S+\s*\)?$", re.IGNORECASE
+)
 # Section names of news sites: a line made of nothing else is a menu or a breadcrumb.
 _NAV_PHRASES = frozenset({
     "tin mới", "emagazine", "e-magazine", "magazine", "truyền hình", "podcast", "video", "ảnh", "infographic",
@@ -126,11 +144,16 @@ _URL_LINE = re.compile(
 _LEAD_TAG = re.compile(r"^\(\s*([^()\n]{2,40}?)\s*\)\s*[-–—:]\s*")
 _LEAD_DOMAIN_TAG = re.compile(r"^([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?:vn|com|net|org))\s*[-–—]\s+")
 # Photo credits closing a caption: "... phát biểu. Ảnh: Minh Thu", "(Ảnh minh họa)".
+# Also "<headline>- ảnh 1" (alt text), "... tại trung tâm. Ảnh Cổng TTĐT Hậu Giang" (a credit without its
+# colon, after a full stop) and "Ảnh minh họa. Nguồn: Internet".
 _PHOTO_CREDIT = re.compile(
-    r"(?:^|(?<=[.!?…])\s*|\s+[-–—]\s*|\s*(?=[(\[]))[(\[]?\s*"
-    r"(?:Nguồn ảnh|Ảnh minh (?:họa|hoạ)|Ảnh tư liệu|Ảnh chụp màn hình|Ảnh)(?P<number>\s*\d+)?"
-    r"(?:\s*:\s*[^()\[\]\n:]{1,60}?)?\s*[)\]]?\s*\.?\s*$"
+    r"(?:^|(?<=[.!?…])\s*|\s*[-–—]\s*|\s*(?=[(\[]))[(\[]?\s*"
+    r"(?:Nguồn ảnh|Ảnh minh (?:họa|hoạ)|Ảnh tư liệu|Ảnh chụp màn hình|Ảnh|ảnh(?=\s*\d))(?P<number>\s*\d+)?"
+    rf"(?:\s*:\s*[^()\[\]\n:]{{1,60}}?|(?<=Ảnh)\s+(?P<bare>[{UPPER}][^()\[\]\n:.]{{1,60}}?))?"
+    r"(?:\.?\s*Nguồn\s*:\s*[^()\[\]\n:]{1,40}?)?"
+    r"\s*[)\]]?\s*\.?\s*$"
 )
+_NUMBERED_PHOTO = re.compile(r"ảnh\s*\d")
 _CAPTION_CREDIT_MIN_PREFIX = 12
 _CREDIT_MAX_CHARS = 90
 
@@ -182,6 +205,8 @@ _AFFILIATION = re.compile(
     r"Tỉnh ủy|Tỉnh uỷ|Huyện ủy|Huyện uỷ|Thành ủy|Thành uỷ|Công an|Bộ Chỉ huy|Văn phòng|Internet|internet|"
     r"tư liệu|Tư liệu|minh họa|minh hoạ|sưu tầm|St|TH)\b"
 )
+_AFFILIATION_MAX_WORDS = 9
+_INITIAL = re.compile(rf"^(?:[{UPPER}]\.){{1,2}}$")
 _INITIALS = re.compile(rf"^(?:[{UPPER}]\.){{1,3}}[{UPPER}]?\.?$")  # "Q.T", "H.A." sign short news: not a name
 _HOST_LIKE = re.compile(r"^(?:https?://)?[\w.-]+\.(?:vn|com|net|org)(?:/\S*)?$", re.IGNORECASE)
 # Degrees and ranks printed before an author's name: "ThS. Nguyễn Văn Bình", "Đại tá Lê Văn A".
@@ -226,8 +251,10 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
     furniture = [ln for i, ln in enumerate(lines) if ln and i != title_at and i not in byline_at
                  and (i >= end or kinds[i] in ("menu", "footer", "button", "credit", "related")
                       or kinds[i] == "text" and title_at is not None and i < title_at
-                      or kinds[i] == "url" and not _inside_body(kinds, i, body_from, end))]
-    datelines = [ln for i, ln in enumerate(lines[:end]) if kinds[i] == "date"]
+                      or kinds[i] == "url" and not _inside_body(kinds, i, body_from, end)
+                      or kinds[i] == "date" and _is_header_widget(lines, kinds, i, title_at))]
+    datelines = [ln for i, ln in enumerate(lines[:end])
+                 if kinds[i] == "date" and not _is_header_widget(lines, kinds, i, title_at)]
     datelines += [ln for ln in lines[end:] if _DATE_IN_LINE.search(ln) and len(ln) <= _DATE_LINE_MAX_CHARS
                   and _labelled_date(ln)]
 
@@ -245,6 +272,8 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
     body = [stripped for line in body if (stripped := _without_photo_credit(line))]
     body = _repair_spacing("\n".join(body)).split("\n") if body else []
     body = _drop_repeats(body, title)
+    body, promos = _without_promos(body, title)
+    furniture += promos
     text = "\n".join(([title] if title else []) + body)
     return CleanedArticle(
         text=text,
@@ -300,6 +329,10 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
     """The stripped lines, and which of them were laid out as menus (items apart by wide gaps)."""
     if not unicodedata.is_normalized("NFC", raw):
         raw = unicodedata.normalize("NFC", raw)
+    if "date " in raw:
+        raw = _CRAWLER_LINE.sub(_unflatten_crawler_line, raw)
+    if " \n" in raw:
+        raw = _WRAPPED_LINE.sub(_join_wrapped, raw)
     if _ODD_SPACE.search(raw):
         raw = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", raw))
     gapped: set[int] = set()
@@ -308,6 +341,86 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
         gapped = {i for i, line in enumerate(lines) if "  " in line and _is_gapped_menu(line)}
         raw = _MULTISPACE.sub(" ", raw)
     return [line.strip() for line in raw.splitlines()], gapped
+
+
+# A crawler's line opening the page, "date 2025-04", sometimes with the page's header flattened after it
+# ("date 2025-04 Chính trị <headline> (QNO) - <lead>", "date 2025-04 <headline> 28/04/2025 16:52"). It
+# gives neither the publication date nor its year: it is furniture, and what follows is laid out again
+# as the lines it was flattened from (section label, headline, timestamp, lead).
+_CRAWLER_LINE = re.compile(
+    r"^[ \t]*date[ \t]+(?:19|20)\d{2}-\d{2}(?:-\d{2})?(?![\d-])[ \t]*(?P<rest>[^\n]*)$", re.MULTILINE
+)
+_CRAWLER_MARK = re.compile(r"^date (?:19|20)\d{2}-\d{2}(?:-\d{2})?$")
+_TRAILING_TIMESTAMP = re.compile(
+    r"\s+(?P<stamp>\d{1,2}/\d{1,2}/(?:19|20)\d{2}(?:\s*[-|,]?\s*\d{1,2}:\d{2}(?::\d{2})?)?)\s*$"
+)
+# A hard-wrapped line: it ends in a space with the sentence plainly unfinished (on a word that cannot end
+# one, "khảo sát tại \nTrung tâm ...", or before a lower-case word, "việc giải \nquyết ..."). A headline
+# with a trailing space over its lead stays apart.
+_WRAPPED_LINE = re.compile(rf"[ \t]+\n(?=(?P<next>[{LETTERS}]))")
+_NEVER_LAST_WORDS = frozenset(
+    "tại của và với cho các những theo trong về ở từ đến là được có để do bởi mà thì nhưng hoặc cùng "
+    "sau trước khi vào ra lên xuống như này đó".split()
+)
+
+
+def _join_wrapped(m: re.Match[str]) -> str:
+    before = m.string[max(0, m.start() - _LONGEST_WORD):m.start()]
+    last = before.rsplit(None, 1)[-1] if before.strip() else ""
+    if last[-1:].isalpha() and (m.group("next").islower() or last.casefold() in _NEVER_LAST_WORDS):
+        return " "
+    return m.group(0)
+
+
+_LONGEST_WORD = 12
+
+
+def _unflatten_crawler_line(m: re.Match[str]) -> str:
+    rest = m.group("rest").strip()
+    lines = ["date " + m.group(0).split("date", 1)[1].split()[0]]
+    if not rest:
+        return lines[0]
+    label = _section_label_prefix(rest)
+    if label:
+        lines.append(rest[:label])
+        rest = rest[label:].strip()
+    lead = _LEAD_MARKER_INSIDE.search(rest)
+    if lead:
+        rest, lead_text = rest[: lead.start()].strip(), rest[lead.start():].strip()
+    else:
+        lead_text = ""
+    stamp = _TRAILING_TIMESTAMP.search(rest)
+    if stamp and stamp.start() > 0:
+        rest, stamp_text = rest[: stamp.start()], stamp.group("stamp")
+    else:
+        stamp_text = ""
+    lines += [part for part in (rest, stamp_text, lead_text) if part]
+    return "\n\n".join(lines)
+
+
+def _section_label_prefix(text: str) -> int:
+    """The length of a section label ("Chính trị", "Kinh tế - Xã hội") opening a flattened headline, or 0."""
+    words = text.split(" ")
+    for n in range(min(2 * _NAV_MAX_WORDS, len(words) - 4), 0, -1):
+        head = " ".join(words[:n])
+        following = words[n]
+        if following[:1].isupper() and _is_nav(head.casefold()):
+            return len(head)
+    return 0
+
+
+def _lead_markers() -> re.Pattern[str]:
+    markers = sorted(lexicon.outlet_markers(), key=len, reverse=True)
+    alternatives = "|".join(map(re.escape, markers))
+    domain = r"[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?:vn|com|net|org)"
+    return re.compile(
+        rf"(?:\(\s*(?P<bracketed>{alternatives}|{domain})\s*\)|(?P<bare>{alternatives})(?!\w))\s*[-–—:]\s*"
+    )
+
+
+# An outlet's mark heading the lead: "(QNO) - ", "NDO - ", "(Chinhphu.vn) - ".
+_LEAD_MARKER = _lead_markers()
+_LEAD_MARKER_INSIDE = re.compile(r"(?<=\s)(?=" + _LEAD_MARKER.pattern + ")")
 
 
 # "Thời sự   Thế giới   Nhịp sống trẻ   Văn hóa": a scraped menu keeps its items apart with runs of
@@ -326,6 +439,8 @@ def _is_gapped_menu(line: str) -> bool:
 def _line_kind(line: str) -> str:
     if not line:
         return "blank"
+    if _CRAWLER_MARK.match(line):
+        return "menu"
     if _is_date_line(line):
         return "date"
     if _is_junk(line):
@@ -335,12 +450,18 @@ def _line_kind(line: str) -> str:
     key = _furniture_key(line)
     if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES) or _OUTLET_FOOTER.match(key):
         return "footer"
-    if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES):
+    if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES) or _FOLLOW_US.match(key):
         return "button"
+    if ("°" in key or "độ c" in key or key.startswith(_WEATHER_OPENERS)) and key.count(" ") < _WEATHER_MAX_WORDS:
+        return "menu"
     if _URL_LINE.match(line):
         return "url"
     if len(line) <= 90 and _SITE_NAME.match(key):
         return "menu"
+    if key.startswith(_SLOGAN_OPENERS) and not line.endswith(".") or key.rstrip("!").endswith("muôn năm"):
+        return "menu"
+    if _SOURCE_LINK.match(line):
+        return "credit"
     if _is_menu(line, key):
         return "menu"
     return "text"
@@ -461,7 +582,9 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
         return None, _repair_line(hint)
     for i, line in enumerate(lines):
         if kinds[i] == "text":
-            if _looks_like_paragraph(line):
+            # A paragraph, or a sentence such as a photo caption ("... phát biểu (Ảnh: X)."): the excerpt
+            # starts below its headline, and a line further down (a subhead, a caption) is not the headline.
+            if _looks_like_paragraph(line) or _is_sentence(line):
                 # Some outlets print the headline in capitals: take a capitalised line just above the lead.
                 for j in range(i - 1, max(-1, i - 4), -1):
                     if kinds[j] == "menu" and _is_caps_headline(lines[j]):
@@ -469,7 +592,7 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
                     if kinds[j] not in ("blank", "date", "junk"):
                         break
                 return None, None  # starts with body text: no headline printed
-            elif len(line.split()) <= 4:
+            if len(_WORD.findall(line)) <= 4:
                 # A section name ("Cải cách hành chính") or the site's name ("VietnamPlus") printed above
                 # the real headline, perhaps with menus and the date between them.
                 j = _headline_below(lines, kinds, i)
@@ -477,6 +600,22 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
                     return j, _repair_line(_strip_outlet_suffix(lines[j]))
             return i, _repair_line(_strip_outlet_suffix(line))
     return None, None
+
+
+def _is_sentence(line: str) -> bool:
+    """Body text, never a headline: a line that ends as a sentence ends ("... sau sắp xếp."), carries a
+    photo credit, opens mid-sentence ("quyết TTHC tại ...") or with a connective ("Theo đó, ...")."""
+    if line.endswith(".") and not line.endswith("..") and len(_WORD.findall(line)) > 4:
+        return True
+    if line[:1].islower() or _OPENS_WITH_CONNECTIVE.match(line):
+        return True
+    return _without_photo_credit(line) != line
+
+
+_OPENS_WITH_CONNECTIVE = re.compile(
+    r"(?:Cụ thể|Theo đó|Trong đó|Ngoài ra|Tuy nhiên|Đồng thời|Bên cạnh đó|Trước đó|Sau đó|Qua đó|Do đó|"
+    r"Vì vậy|Như vậy|Mặt khác|Hiện nay|Hiện tại),\s"
+)
 
 
 def _headline_below(lines: list[str], kinds: list[str], i: int) -> int | None:
@@ -553,6 +692,20 @@ def _date_line_bylines(line: str) -> list[str]:
 _DATE_LINE_SEGMENTS = re.compile(r"\s*[|–—]\s*|\s+-\s+")
 
 
+_TODAY = re.compile(r"^\s*hôm nay\b", re.IGNORECASE)
+
+
+def _is_header_widget(lines: list[str], kinds: list[str], i: int, title_at: int | None) -> bool:
+    """A date in the page's header ("Thứ sáu 20/03/2026 10:41" over the hotline and the section label) is
+    today's date on the site, not the article's: a date line above the headline with furniture between.
+    A labelled one ("Ngày đăng: ...") is the article's wherever it stands."""
+    if _TODAY.search(lines[i]):
+        return True  # "Hôm nay: Thứ sáu, 20/03/2026" names itself
+    if title_at is None or i > title_at or _labelled_date(lines[i]):
+        return False
+    return any(kind not in ("blank", "date") for kind in kinds[i + 1:title_at])
+
+
 def _inside_body(kinds: list[str], i: int, body_from: int, end: int) -> bool:
     return "text" in kinds[body_from:i] and "text" in kinds[i + 1:end]
 
@@ -590,6 +743,8 @@ def _tail_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) 
             continue
         if kind not in ("text", "menu") or byline_names(lines[i]) is None:
             break
+        if "text" not in kinds[body_from:i]:
+            break  # nothing above it: the article itself, not a byline under it
         if _is_lone_credit(lines[i]):
             kinds[i] = "credit"
         else:
@@ -641,9 +796,9 @@ def _next_filled(kinds: list[str], i: int, step: int, limit: int) -> int | None:
 
 def _strip_lead_tag(body: list[str]) -> tuple[list[str], str | None]:
     for k, para in enumerate(body[:3]):
-        m = _LEAD_TAG.match(para) or _LEAD_DOMAIN_TAG.match(para)
+        m = _LEAD_TAG.match(para) or _LEAD_DOMAIN_TAG.match(para) or _LEAD_MARKER.match(para)
         if m and len(para) > m.end() + 20:
-            return body[:k] + [para[m.end():]] + body[k + 1:], m.group(1).strip()
+            return body[:k] + [para[m.end():]] + body[k + 1:], next(g for g in m.groups() if g).strip()
     return body, None
 
 
@@ -654,13 +809,17 @@ def _repair_line(line: str) -> str:
 def _without_photo_credit(line: str) -> str:
     """Drop a photo credit: "... phát biểu. Ảnh: Minh Thu", "<headline> - Ảnh 1." (image alt text)."""
     tail_from = max(0, len(line) - _CREDIT_MAX_CHARS)
-    credit = _PHOTO_CREDIT.search(line, tail_from) if "Ảnh" in line[tail_from:] else None
+    tail = line[tail_from:]
+    credit = _PHOTO_CREDIT.search(line, tail_from) if "Ảnh" in tail or _NUMBERED_PHOTO.search(tail) else None
     if not credit:
         return line
     if credit.start() == 0:
         return ""  # a line that is only a photo credit
+    if credit.group("bare") and not line[: credit.start()].rstrip().endswith((".", "!", "?", "…")):
+        return line  # "Ảnh" and a name without a colon credits a photo only after a finished caption
     said = credit.group(0)
-    marked = ":" in said or "(" in said or "[" in said or "minh" in said or "tư liệu" in said
+    marked = (":" in said or "(" in said or "[" in said or "minh" in said or "tư liệu" in said
+              or credit.group("bare"))
     if credit.start() >= _CAPTION_CREDIT_MIN_PREFIX and (marked or credit.group("number")):
         return line[: credit.start()].rstrip(" -–—")
     return line
@@ -697,6 +856,56 @@ def _space_after_comma(m: re.Match[str]) -> str:
     """"tỉnh,huyện" → "tỉnh, huyện"; numbers ("1,33") have no letter before the comma."""
     before = m.string[m.start() - 1] if m.start() else ""
     return m.group(0) + " " if before.isalpha() else m.group(0)
+
+
+def _without_promos(body: list[str], title: str | None) -> tuple[list[str], list[str]]:
+    """Drop teasers for other stories printed inside the article, returned apart.
+
+    "| Tỉnh X tăng cường kiểm tra cải cách hành chính |": a headline boxed in bars on its own line is a
+    link to another article (a caption in a box ends as a sentence, or follows its "![]()" image). A
+    headline-shaped line inside the body that shares (almost) no two-word phrase with the rest of the
+    article ("Ngọn núi nổi tiếng ... đẹp như phim") promotes another story: its places and bodies are not
+    the article's. Subheads and captions share a tenth of their word pairs or more.
+    """
+    if len(body) < 3:
+        return body, []
+    dropped: set[int] = set()
+    for i, line in enumerate(body):
+        if line.startswith("|") and _BOXED.match(line):
+            inside = line.strip("| ").rstrip()
+            after_image = i > 0 and body[i - 1].startswith("![")
+            if not after_image and not inside.endswith(_SENTENCE_FINAL_CHARS):
+                dropped.add(i)
+    # The last line may be a paragraph cut short; most articles have no headline-shaped line in between.
+    candidates = [i for i in range(1, len(body) - 1) if i not in dropped and _is_promo_shaped(body[i])]
+    if candidates:
+        pairs = [_word_pairs(line) if i not in dropped else set() for i, line in enumerate(body)]
+        lines_with: Counter[tuple[str, str]] = Counter(pair for line_pairs in pairs for pair in line_pairs)
+        title_pairs = _word_pairs(title) if title else set()
+        for i in candidates:
+            shared = sum(lines_with[pair] > 1 or pair in title_pairs for pair in pairs[i])
+            if shared * _PROMO_SHARED_SHARE < len(pairs[i]):
+                dropped.add(i)
+    return [ln for i, ln in enumerate(body) if i not in dropped], [body[i] for i in sorted(dropped)]
+
+
+_BOXED = re.compile(r"^\|\s*[^|]{12,}\|$")
+_PROMO_MIN_WORDS = 8
+_PROMO_SHARED_SHARE = 10  # fewer than 1 in 10 of its word pairs found elsewhere in the article
+
+
+def _is_promo_shaped(line: str) -> bool:
+    if line.endswith(_SENTENCE_FINAL_CHARS) or "|" in line or ":" in line or len(line) > _PROMO_MAX_CHARS:
+        return False
+    return line.count(" ") + 1 >= _PROMO_MIN_WORDS
+
+
+_PROMO_MAX_CHARS = 250
+
+
+def _word_pairs(text: str) -> set[tuple[str, str]]:
+    words = _WORD.findall(text.casefold())
+    return set(zip(words, words[1:]))
 
 
 def _drop_repeats(body: list[str], title: str | None) -> list[str]:
@@ -783,6 +992,8 @@ def _names_in(value: str, *, allow_agencies: bool) -> list[str] | None:
         part = _HONORIFIC.sub("", part.strip(" .")).strip(" .")
         if not part:
             continue
+        if len(part.split()) > _AFFILIATION_MAX_WORDS:
+            return None  # a sentence ("Ban Chỉ đạo ... đã họp"), not an outlet or workplace beside a name
         name = _as_name(part)
         if name:
             names.append(name)
@@ -801,12 +1012,20 @@ def _as_name(part: str) -> str | None:
     if not 2 <= len(words) <= 5:
         return None
     letters = [ch for ch in part if ch.isalpha()]
-    if all(ch.isupper() for ch in letters):
-        words = [w.capitalize() for w in words]  # "MINH THU" → "Minh Thu"
-    if not all(_NAME_TOKEN.match(w) for w in words) or any(w in _NOT_NAME_TOKENS for w in words):
+    in_capitals = all(ch.isupper() for ch in letters)
+    if in_capitals:
+        words = [w if _INITIAL.match(w) else w.capitalize() for w in words]  # "MINH THU" → "Minh Thu"
+    # A given name may be cut to its initial ("C. Trúc", "N.T. Hà"); the last word is always written out.
+    initials = 0
+    while initials < len(words) - 1 and _INITIAL.match(words[initials]):
+        initials += 1
+    if initials > 2 or not all(_NAME_TOKEN.match(w) for w in words[initials:]):
+        return None
+    if any(w in _NOT_NAME_TOKENS for w in words):
         return None
     name = " ".join(words)
-    return None if province_of(name) else name
+    # A province alone is a place line; printed in capitals as a byline ("HẢI DƯƠNG") it is a pen name.
+    return None if province_of(name) and not in_capitals else name
 
 
 def _fold(s: str | None) -> str:

@@ -86,8 +86,9 @@ def literal_trie(phrases: list[str]) -> str:
     return emit(trie)
 
 
-# Both "Nghị quyết" and "nghị quyết"; whether a lower-case name counts is decided per mention.
-_NAMES = literal_trie([v for n in _KIND_BY_NAME for v in (n, n[0].upper() + n[1:])])
+# "Nghị quyết", "nghị quyết" and "Nghị Quyết"; whether a lower-case name counts is decided per mention. The name
+# written before the number decides the kind even when the symbol is misprinted ("Nghị Quyết số 60-KL/TW").
+_NAMES = literal_trie(sorted({v for n in _KIND_BY_NAME for v in (n, n[0].upper() + n[1:], n.title())}))
 _ABBREVIATIONS = "|".join(_KIND_BY_ABBREVIATION)
 _REFERENCE = re.compile(
     rf"(?:(?P<name>{_NAMES})|(?P<abbr>{_ABBREVIATIONS}))"
@@ -128,6 +129,17 @@ _NAMED_ACT = re.compile(
     r"(?P<plain>[^\W\d][^.;:()\"“”«»\n…]{2,200})"
     # A circular or decree is also named by what it guides: "Thông tư hướng dẫn chức năng, nhiệm vụ của ...".
     r"|(?P<guiding>Thông tư|Nghị định)\s+(?P<guided>hướng dẫn\s+[^\W\d][^.;:()\"“”«»\n…]{2,200}))"
+)
+# Written in lower case, a document is named by the reform it carries: "đề án sắp xếp đơn vị hành chính cấp xã",
+# "vừa ban hành kế hoạch triển khai mô hình ...", "quyết định thành lập Ban Tuyên giáo và Dân vận Tỉnh ủy" (not
+# "quyết định thành lập 6 đơn vị": a count of decisions).
+_REFORM_OBJECT = r"(?:sắp xếp|sáp nhập|hợp nhất|tinh gọn|thành lập|giải thể|kiện toàn)"
+_LOWER_NAMED = re.compile(
+    r"(?=[đkq])(?<!\w)(?:(?P<scheme>đề án)\s+(?:của\s+[^,.;:()\n]{2,60}?\s+)?"
+    r"(?P<scheme_title>" + _REFORM_OBJECT + r"(?:,\s+" + _REFORM_OBJECT + r")?[^,.;:()\"“”«»\n…]{2,200})"
+    r"|(?:(?<=ban hành )|(?<=phê duyệt )|(?<=thông qua ))(?P<act>kế hoạch|quyết định)\s+"
+    r"(?P<act_title>(?!(?:\S+\s+){1,3}\d)(?:triển khai|thực hiện|" + _REFORM_OBJECT[3:-1] + r")[^,.;:()\"“”«»\n…]{2,200})"
+    rf"|(?P<founding>quyết định)\s+(?P<founding_title>thành lập\s+[{_UPPER}][^,.;:()\"“”«»\n…]{{2,200}}))"
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*)$")
 _GENERIC_BEFORE_SCHEME = re.compile(r"(?:[Cc]ác|[Nn]hững)\s$")
@@ -175,6 +187,14 @@ RULE_NAMED_ACT = rule(
     examples=("Tỉnh ban hành Kế hoạch về sắp xếp đơn vị hành chính cấp xã giai đoạn mới.",),
     counterexamples=("Tỉnh đã ban hành kế hoạch.",),
 )
+RULE_NAMED_IN_LOWER_CASE = rule(
+    "document.named_in_lower_case", "legal_documents", "a scheme, plan or decision written in lower case, named by the "
+    "reform it carries: \"đề án sắp xếp đơn vị hành chính cấp xã\"",
+    examples=("Tỉnh đã hoàn thành đề án sắp xếp đơn vị hành chính cấp xã năm 2025.",
+              "Chủ tịch UBND tỉnh vừa ban hành kế hoạch triển khai mô hình một cửa phi địa giới.",
+              "Tỉnh ủy tổ chức hội nghị công bố quyết định thành lập Ban Tuyên giáo và Dân vận Tỉnh ủy."),
+    counterexamples=("Tỉnh đã ban hành quyết định thành lập 6 đơn vị sự nghiệp.", "Các đề án sắp xếp đã xong."),
+)
 RULE_NAMED_LAW = rule(
     "document.named_law", "legal_documents", "a law by its name: \"Luật Tổ chức chính quyền địa phương\"",
     examples=("Quốc hội sửa đổi Luật Tổ chức chính quyền địa phương năm nay.",),
@@ -187,7 +207,7 @@ def find_documents(doc: Document) -> list[LegalDocument]:
     numbered, lone_symbols = _scan(text)
     mentions: list[_Found] = [f for _, found in numbered for f in found]
     covered = SpanIndex((s, e, None) for (s, e), _ in numbered)
-    for read in (_lone_symbols, _named_schemes, _named_acts, _named_laws):
+    for read in (_lone_symbols, _named_schemes, _named_acts, _named_laws, _named_in_lower_case):
         mentions.extend(f for f in read(text, lone_symbols) if f.spans[0][0] not in covered)
     mentions.sort(key=lambda f: f.spans[0][0])
     documents = [
@@ -231,6 +251,16 @@ def _named_acts(text: str, _: list[re.Match]) -> Iterator[_Found]:
         title = _plain_title(m.group("plain") or m.group("guided"))
         if title:
             yield _Found(_KIND_BY_NAME[name.lower()], None, None, _tidy(title), [(*m.span(), RULE_NAMED_ACT)])
+
+
+def _named_in_lower_case(text: str, _: list[re.Match]) -> Iterator[_Found]:
+    for m in _LOWER_NAMED.finditer(text):
+        if _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
+            continue  # "các đề án sắp xếp": generic
+        name = m.group("scheme") or m.group("act") or m.group("founding")
+        title = _plain_title(m.group("scheme_title") or m.group("act_title") or m.group("founding_title"))
+        if title:
+            yield _Found(_KIND_BY_NAME.get(name, "de_an"), None, None, _tidy(title), [(*m.span(), RULE_NAMED_IN_LOWER_CASE)])
 
 
 def _named_laws(text: str, _: list[re.Match]) -> Iterator[_Found]:

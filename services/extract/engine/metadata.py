@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from provnews.extract.engine import lexicon
 from provnews.extract.engine.clean import CleanedArticle, byline_names
 from provnews.extract.engine.doc import Document
-from provnews.extract.engine.places import province_of
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,7 @@ _TIME_OF_DAY = re.compile(
     r"(?:\s*[/.-]\s*(?P<y>(?:19|20)\d{2})|\s+năm\s+(?P<wy>(?:19|20)\d{2}))?(?![\d.])"
 )
 _LEAD_WINDOW = 250
+_LEAD_PARAGRAPHS = 3
 # A date right after these words is a deadline or target, not something already done.
 _DEADLINE_BEFORE = re.compile(
     r"(?:trước|đến|tới|hết|hạn|chậm nhất|từ nay đến|hiệu lực(?: thi hành)?(?: kể)?(?: từ)?)(?: ngày)?\s*$", re.IGNORECASE
@@ -59,6 +59,8 @@ _OWN_ADDRESS = re.compile(
     r"|^[^:]{2,40}\s[-–—|]\s*(?:www\.)?[\w.-]+\.(?:vn|com|net|org)$",  # "Tuổi Trẻ Online - tuoitre.vn"
     re.IGNORECASE,
 )
+# "Ảnh: Báo Hà Giang", "Ảnh: Hanam.gov.vn": who took the photo, not who printed the article.
+_PHOTO_CREDIT_LINE = re.compile(r"^[(\[]?\s*(?:ảnh|nguồn ảnh|video|clip|đồ họa|đồ hoạ)\b", re.IGNORECASE)
 _LINKS_OUT = re.compile(r"liên kết|\blinks?\b", re.IGNORECASE)
 _ATTRIBUTION = re.compile(r"^\(?\s*(?:nguồn|theo)\b", re.IGNORECASE)
 _SECOND_LEVEL = frozenset({
@@ -99,14 +101,14 @@ def _published(raw: str, cleaned: CleanedArticle, doc: Document, hint: date | No
     lead = _lead_day(cleaned)
     if lead is None:
         return hint or _labelled_date_in(raw)
-    day, month, year = lead
+    day, month, year, sentence = lead
     if year:
         return _date(year, month, day)
     if hint:
         on = _date(hint.year, month, day)
         # An event on 31/12 reported on 2/1 belongs to the year before.
         return on if on is None or on <= hint else _date(hint.year - 1, month, day)
-    return _infer_year(doc.text, day, month)
+    return _infer_year(doc.text, day, month) or _year_of_plan(sentence, day, month)
 
 
 def _dateline_date(lines: tuple[str, ...]) -> date | None:
@@ -146,20 +148,27 @@ def _date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _lead_day(cleaned: CleanedArticle) -> tuple[int, int, int | None] | None:
+def _lead_day(cleaned: CleanedArticle) -> tuple[int, int, int | None, str] | None:
     paragraphs = cleaned.text.split("\n")
     if cleaned.title and paragraphs and paragraphs[0] == cleaned.title:
         paragraphs = paragraphs[1:]
-    for para in paragraphs[:2]:
+    for k, para in enumerate(paragraphs[:_LEAD_PARAGRAPHS]):
         # Opening the lead ("Chiều 16/9, ..."), or a time of day inside its first lines
         # ("Nhân dịp ..., sáng nay (26/1), ..."); a bare "ngày 25/10/2017" there dates a document.
-        m = _LEAD_DAY.match(para) or _TIME_OF_DAY.search(para, 0, _LEAD_WINDOW)
+        # Below an outlet's summary and a photo caption the lead may be the third paragraph: only a time
+        # of day opening it counts there ("Sáng 3/2, ..."), as a bare "Ngày 25/5" may date another event.
+        if k >= 2:
+            m = _TIME_OF_DAY.match(para)
+        else:
+            m = _LEAD_DAY.match(para) or _TIME_OF_DAY.search(para, 0, _LEAD_WINDOW)
         if m:
             month = int(m.group("m") or m.group("wm"))
             year = m.group("y") or m.group("wy")
             day = int(m.group("d"))
             if 1 <= day <= 31 and 1 <= month <= 12:
-                return day, month, int(year) if year else None
+                end = _SENTENCE_END.search(para, m.end())
+                sentence = para[: end.start()] if end else para
+                return day, month, int(year) if year else None, sentence
     return None
 
 
@@ -195,6 +204,24 @@ def _year_of_deadline(ahead: list[date], references: list[date], day: int, month
 
 
 _MAX_DAYS_BEFORE_DEADLINE = 92
+
+
+def _year_of_plan(sentence: str, day: int, month: int) -> date | None:
+    """The lead's own sentence adopting a plan for one year ("Chiều nay 18/4, ... thông qua Đề án ...
+    năm 2025") happens in that year: plans are adopted in the year they cover, up to its autumn (by then
+    the next year's plan is under way, so a late lead says nothing)."""
+    if month > _LAST_MONTH_FOR_A_PLAN:
+        return None
+    years = {int(m.group("y")) for m in _PLAN_OF_YEAR.finditer(sentence)}
+    return _date(years.pop(), month, day) if len(years) == 1 else None
+
+
+_LAST_MONTH_FOR_A_PLAN = 9
+_PLAN_OF_YEAR = re.compile(
+    r"\b(?:[Đđ]ề án|[Kk]ế hoạch|[Pp]hương án|[Cc]hương trình)\b[^.;:]{0,160}?"
+    r"\bnăm (?P<y>(?:19|20)\d{2})(?![\d-])"
+)
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
 
 
 def _year_of_progress_report(text: str, day: int, month: int) -> date | None:
@@ -233,9 +260,12 @@ def _source(cleaned: CleanedArticle, source_hint: str | None, url: str | None) -
         return _registered_domain(hinted.group("host"))
     if cleaned.source_tag and (m := _HOST.fullmatch(cleaned.source_tag.strip())):
         return _registered_domain(m.group("host"))
+    if cleaned.source_tag and (marked := lexicon.outlet_markers().get(cleaned.source_tag.strip())):
+        return marked  # "(QNO) - ", "NDO - ": the outlet's own mark on its lead
     # The site's own furniture first; "Nguồn: ...", "Theo ..." name where the article was taken from.
     # A footer's bare domains may be links to other sites: only an address the site gives as its own counts.
-    own = [line for line in cleaned.furniture + cleaned.datelines if not _ATTRIBUTION.match(line)]
+    own = [line for line in cleaned.furniture + cleaned.datelines
+           if not _ATTRIBUTION.match(line) and not _PHOTO_CREDIT_LINE.match(line)]
     own_address = [line for line in own if _OWN_ADDRESS.search(line) and not _LINKS_OUT.search(line)]
     taken_from = [line for line in cleaned.furniture + cleaned.bylines if _ATTRIBUTION.match(line)]
     for lines, pattern in ((own, _EMAIL_HOST), (own_address, _HOST), (taken_from, _HOST)):
@@ -289,6 +319,6 @@ def _authors(cleaned: CleanedArticle) -> list[str]:
     authors: list[str] = []
     for line in cleaned.bylines:
         for name in byline_names(line) or []:
-            if name not in authors and province_of(name) is None:
+            if name not in authors:
                 authors.append(name)
     return authors

@@ -68,9 +68,13 @@ _DURATION_AFTER = re.compile(
     r"\s*(?:năm|tháng|tuần|quý|nhiệm kỳ|thập kỷ|thế kỷ|buổi|tiếng|ngày|giờ|phút)(?!\w)", re.IGNORECASE
 )
 _PROCESSING_TIME_VERBS = lexicon.verbs_of_change("processing_time")
+_LISTED_COUNT_BEFORE = re.compile(r"(?:[(,]|(?<!\w)(?:gồm|và))\s*$")
 _CODE_AFTER = re.compile(r"\s?[-–/]\s?[A-ZĐ]")
 _TIME_AFTER = re.compile(r"\s?[:hg]\s?\d")
 # "4/10 huyện" is four of ten; "9/3" and "25/10/2017" are dates.
+# "giảm thiểu 15-20%", "cắt giảm từ 5-50%": a range whose ends share the unit after the upper one.
+_RANGE_TAIL = re.compile(r"\s?[-–]\s?(?P<upper>\d+(?:,\d+)?)(?=\s?%|\s+[^\W\d_])")
+_FULL_DATE_AFTER = re.compile(r"(?:/\d{1,2}/\d{2,4}|-\d{1,2}-\d{4})(?![\d.,])")
 _DATE_AFTER = re.compile(r"/\d{1,2}(?:/\d{2,4})?(?![\d\w])")
 _ONE_OF = re.compile(r"\s*trong\s+(?:số\s+)?(?:những|các|\d)", re.IGNORECASE)
 _FROM_TO = re.compile(r"(?<!\w)từ\s+$", re.IGNORECASE)
@@ -138,7 +142,8 @@ _HEAD_LEVELS = (
     (re.compile(r"^(?:huyện|quận|thị xã)(?!\w)", re.I), "huyen"),
     (re.compile(r"^tỉnh(?!\w)", re.I), "tinh"),
 )
-_CLAUSE_BREAK = re.compile(r";|…|\.\.\.|\n|(?<=[.!?])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
+# (not after "TP." or "TX.", which name a city or a town: "TP. Quảng Ngãi có 3 phường")
+_CLAUSE_BREAK = re.compile(r";|…|\.\.\.|\n|(?<=[.!?])(?<!TP\.)(?<!Tp\.)(?<!TX\.)\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
 _SENTENCE_BREAK = frozenset({"…", "...", "\n", ""})
 _FURNITURE_LINE = re.compile(
     r"^\s*(?:hotline|điện thoại|email|e-mail|fax|lượt truy cập|trực tuyến|bản quyền|©|copyright|giấy phép|"
@@ -169,7 +174,9 @@ def find_metrics(doc: Document) -> list[Metric]:
     text = doc.text
     excluded = reference_spans(text)
     excluded_starts = [s for s, _ in excluded]
-    found: list[Metric] = []
+    after_places = _counts_after_listed_places(doc)
+    counted_after_place = set(after_places)
+    found: list[Metric] = list(after_places.values())
     for line_start, line in _lines(text):
         if not _DIGIT.search(line) or _FURNITURE_LINE.match(line) or _is_shouting(line):
             continue
@@ -187,16 +194,44 @@ def find_metrics(doc: Document) -> list[Metric]:
             for m in NUMBER.finditer(text, clause.start, clause.end):
                 if _in_spans(m.start(), excluded, excluded_starts):
                     continue
-                metric = _read_metric(doc, clause, m, context)
-                if metric is None:
-                    continue
-                found.append(metric)
-                context.action, context.unit = metric.action, metric.unit
-                context.units.append(metric.unit)
-                context.in_clause += 1
+                for metric in _read_metric(doc, clause, m, context) if m.start() not in counted_after_place else ():
+                    found.append(metric)
+                    context.action, context.unit = metric.action, metric.unit
+                    context.units.append(metric.unit)
+                    context.in_clause += 1
     metrics = _fold_headline_restatements(_deduplicate(found), text.find("\n"))
     doc.record("metrics", metrics)
     return metrics
+
+
+RULE_COUNT_AFTER_PLACE = rule(
+    "metric.count_after_place", "metrics", "a district in a list with the count of its communes: \"Bình Sơn 5 xã\"",
+    examples=("Sau sắp xếp, các huyện: Tân Lạc 5 xã; Yên Thủy 4 xã và Lạc Sơn 8 xã.",),
+    counterexamples=("Sau sắp xếp, các huyện Tân Lạc và Yên Thủy có nhiều xã.",),
+)
+_COUNT_OF_COMMUNES = re.compile(r" (?P<num>\d{1,3}) (?P<unit>xã|phường|thị trấn)(?!\w)")
+_LEVEL_WORD_FIRST = re.compile(r"(?:(huyện|quận|thị xã|Huyện|Quận|Thị xã)\s*:?\s*)?(.*)", re.S)
+_LIST_LEVEL_BEFORE = re.compile(r"(?<!\w)(huyện|quận|thị xã)\s*:[^\n]*$")
+
+
+def _counts_after_listed_places(doc: Document) -> dict[int, Metric]:
+    """Metrics of "các huyện: Bình Sơn 5 xã; Sơn Tịnh 4 xã" by their number's offset: the count right after a
+    district that the places found."""
+    text, out = doc.text, {}
+    for span in doc.spans_of("locations"):
+        count = _COUNT_OF_COMMUNES.match(text, span.end)
+        if count is None:
+            continue
+        written = _LEVEL_WORD_FIRST.match(text[span.start:span.end])
+        head = _LIST_LEVEL_BEFORE.search(text, max(0, span.start - 200), span.start)
+        level = written.group(1) if written.group(1) else head.group(1) if head else "huyện"
+        place = f"{level.lower()} {written.group(2)}"
+        unit = f"{count.group('unit')}{_OF_LOCALITY}{place}"
+        out[count.start("num")] = Metric(
+            action="có", value=float(count.group("num")), unit=unit, qualifier="exact", level=_level(unit),
+            text=text[span.start:count.end()], evidence=[doc.evidence(span.start, count.end(), RULE_COUNT_AFTER_PLACE)],
+        )
+    return out
 
 
 def _fold_headline_restatements(found: list[Metric], title_end: int) -> list[Metric]:
@@ -272,6 +307,21 @@ RULE_BRACKETED_SHARE = rule(
     examples=("Tỉnh đã giảm 6.714 đơn vị (khoảng 66,91%).",),
     counterexamples=("Tỉnh đã giảm 6.714 đơn vị (ảnh).",),
 )
+RULE_BREAKDOWN = rule(
+    "metric.breakdown", "metrics", "the first count of a bracketed breakdown: \"129 đơn vị (115 xã, 9 phường)\"",
+    examples=("Tỉnh sắp xếp 129 đơn vị hành chính cấp xã (115 xã, 09 phường, 05 thị trấn) thành 45 đơn vị.",),
+    counterexamples=("Tỉnh có diện tích 5.100 km2 (115 năm thành lập).",),
+)
+RULE_TOTAL_STATED = rule(
+    "metric.total_stated", "metrics", "a total stated with \"là\": \"tổng số xã thực hiện sắp xếp là 80 xã\"",
+    examples=("Theo kế hoạch, tổng số đơn vị hành chính cấp xã thực hiện sắp xếp của tỉnh là 80 xã.",),
+    counterexamples=("Ông là 1 trong 3 người được khen.",),
+)
+RULE_RANGE = rule(
+    "metric.range", "metrics", "the upper end of a range, a metric of its own: \"giảm thiểu 15-20%\"",
+    examples=("Tỉnh phấn đấu giảm thiểu 15-20% tổ chức bộ máy bên trong.",),
+    counterexamples=("Tỉnh giảm 15% tổ chức bộ máy bên trong.",),
+)
 RULE_TABLE_ROW = rule(
     "metric.table_row", "metrics", "a before/after row of a table flattened to text, figures between bars",
     examples=("Bảng tổng hợp\nPhòng thuộc sở | 152 | 118 | 34",),
@@ -302,6 +352,21 @@ RULE_NOT_DURATION = rule(
     "metric.not.duration", "metrics", "a duration (\"sau hơn 6 năm\"), unless a processing time is cut",
     examples=("Tỉnh tăng 2 năm liền.",), counterexamples=("Thời gian giải quyết giảm còn 3 ngày.",), kind="filter",
 )
+RULE_NOT_A_STANDARD_SHARE = rule(
+    "metric.not.share_of_a_standard", "metrics", "a size as a share of the standard: \"đạt 489,47% so với quy định\"",
+    examples=("Xã mới có diện tích 48,9 km2, đạt 489,47% so với quy định.",),
+    counterexamples=("Tỉnh giảm 115 đơn vị, đạt tỷ lệ 67,65% so với trước sắp xếp.",), kind="filter",
+)
+RULE_NOT_BARE_MEASURE = rule(
+    "metric.not.bare_measure", "metrics", "a share of nothing the sentence names",
+    examples=("Hồi tháng 8, có 98.371 cử tri đồng ý (đạt tỉ lệ 98,53%).",),
+    counterexamples=("Tỉnh giảm 115 đơn vị hành chính cấp xã, đạt tỉ lệ 67,65%.",), kind="filter",
+)
+RULE_NOT_NAMED_UNITS = rule(
+    "metric.not.named_units", "metrics", "a count of the units it names, and merging \"thành 1\": the merger's form",
+    examples=("Quốc hội hợp nhất 3 tỉnh Hà Nam, tỉnh Ninh Bình và tỉnh Nam Định thành 1 tỉnh.",),
+    counterexamples=("Tỉnh sáp nhập 12 xã thành 5 xã mới.",), kind="filter",
+)
 RULE_NOT_COUNTABLE = rule(
     "metric.not.countable", "metrics", "what is counted is no unit of reform or development",
     examples=("Hội nghị có 200 đại biểu tham dự.",), counterexamples=("Tỉnh có 200 cán bộ dôi dư.",), kind="filter",
@@ -328,38 +393,40 @@ class _Reading:
     unit_end: int = 0
     bracketed_share: bool = False
     later: re.Match | None = None
+    upper: float | None = None  # the upper end of a range ("15-20%"), a metric of its own
 
     @property
     def verb_start(self) -> int:
         return self.window_start + self.action_match.start() if self.action_match else self.number_start
 
 
-def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context) -> Metric | None:
+def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context) -> tuple[Metric, ...]:
+    """The metrics a number reads as: none, one, or two for a range ("15-20%")."""
     text = doc.text
     reading = _read_number(text, clause, m)
     if reading is None or _dropped_by(_FILTERS_BEFORE_UNIT, text, reading):
-        return None
+        return ()
     _read_move(text, reading)
     _read_unit(text, reading, context)
     if reading.action is None:
         found = _action_without_verb(
             text, clause, reading.number_start, reading.unit_end, bool(reading.unit or reading.measure), context
-        )
+        ) or _opens_a_breakdown(text, clause, reading) or _total_stated(text, clause, reading)
         if found is None:
-            return None
+            return ()
         reading.action, reading.rule = found
     for adjust in _UNIT_ADJUSTMENTS:
         adjust(text, reading, context)
     if _dropped_by(_FILTERS_AFTER_UNIT, text, reading):
-        return None
+        return ()
     for refine in _UNIT_REFINEMENTS:
         refine(text, reading, context)
     unit = _full_unit(text, reading, context)
-    if not unit:
-        return None
+    if not unit or unit == "%":
+        return ()  # RULE_NOT_BARE_MEASURE: "đạt tỉ lệ 98,53%" of nothing the text names
     span_start = reading.verb_start if reading.action_match else reading.start
     span_end = max(reading.unit_end, reading.end)
-    return Metric(
+    metric = Metric(
         action=reading.action,
         value=reading.value,
         unit=unit,
@@ -370,6 +437,10 @@ def _read_metric(doc: Document, clause: _Clause, m: re.Match, context: _Context)
         text=text[span_start:span_end].strip(),
         evidence=[doc.evidence(span_start, span_end, reading.rule)],
     )
+    if reading.upper is None:
+        return (metric,)
+    upper = metric.model_copy(update={"value": reading.upper, "evidence": [doc.evidence(span_start, span_end, RULE_RANGE)]})
+    return metric, upper
 
 
 def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
@@ -382,11 +453,16 @@ def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
     value = parse_number(token)
     if value is None:
         return None
+    if _FULL_DATE_AFTER.match(text, end, clause.end):
+        return None  # RULE_NOT_DATE: "28/04/2025"
     fraction = FRACTION_TAIL.match(text, end, clause.end)
     if fraction:
         if not _UNIT_NOUN_START.match(text, fraction.end(), clause.end):
             return None  # RULE_NOT_DATE: "9/3", "25/10/2017", unless a count noun follows ("4/10 huyện")
         end = fraction.end()
+    upper = None
+    if not fraction and (span := _RANGE_TAIL.match(text, end, clause.end)):
+        upper, end = parse_number(span.group("upper")), span.end("upper")  # "15-20%": both ends, one reading
     window_start = max(clause.start, start - _VERB_WINDOW)
     before = text[window_start:start]
     action_match = _ACTION_BEFORE.search(before)
@@ -398,13 +474,17 @@ def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
     number_start = window_start + (qualifier_match.start("qual") if qualifier_word else len(before))
     return _Reading(
         clause, value, start, end, window_start, before, action_match,
-        _action_name(action_match) if action_match else None, qualifier_word, number_start,
+        _action_name(action_match) if action_match else None, qualifier_word, number_start, upper=upper,
     )
 
 
 def _is_code_or_year(text: str, clause: _Clause, token: str, end: int) -> bool:
-    # Telephone numbers and codes start with a zero; bare years are dates, not quantities.
-    if (len(token) > 1 and token[0] == "0" and token[1].isdigit()) or is_year(token):
+    # Telephone numbers and codes start with a zero; bare years are dates, not quantities. A count of two digits
+    # in a list may be written with one too ("(115 xã, 09 phường, 05 thị trấn)").
+    zero_led = len(token) > 1 and token[0] == "0" and token[1].isdigit()
+    if zero_led and not (len(token) == 2 and _LISTED_COUNT_BEFORE.search(text, max(clause.start, end - 6), end - 2)):
+        return True
+    if is_year(token):
         return True
     return bool(_CODE_AFTER.match(text, end, clause.end) or _TIME_AFTER.match(text, end, clause.end))
 
@@ -427,12 +507,31 @@ def _is_duration(text: str, r: _Reading) -> bool:
     return _DURATION_AFTER.match(text, r.end, r.clause.end) is not None and not processing_time
 
 
+def _is_share_of_a_standard(text: str, r: _Reading) -> bool:
+    if r.action not in ("đạt", "đạt mức"):
+        return False  # "cắt giảm 5-50% so với quy định" is a result; "đạt 489% so với quy định" a size
+    percent = _PERCENT.match(text, r.end, r.clause.end)
+    return percent is not None and _AGAINST_A_STANDARD.match(text, percent.end(), r.clause.end) is not None
+
+
+def _restates_named_units(text: str, r: _Reading) -> bool:
+    # "hợp nhất 3 tỉnh Hà Nam, tỉnh Ninh Bình và tỉnh Nam Định thành 1 tỉnh": the count only introduces the units
+    # it names, and "thành 1 tỉnh" is the form of the merger, not a result.
+    return bool(_NAMED_UNIT.match(r.unit)) or (r.value == 1 and r.action == "thành" and not r.measure)
+
+
 def _is_not_countable(text: str, r: _Reading) -> bool:
     return not _is_countable(text, r.clause, r.value, r.action, r.measure, r.unit, r.unit_end, r.end)
 
 
 _FILTERS_BEFORE_UNIT = ((RULE_NOT_A_QUANTITY, _names_no_quantity), (RULE_NOT_ONE_OF, _is_one_of))
-_FILTERS_AFTER_UNIT = ((RULE_NOT_DURATION, _is_duration), (RULE_NOT_COUNTABLE, _is_not_countable))
+_FILTERS_AFTER_UNIT = (
+    (RULE_NOT_DURATION, _is_duration), (RULE_NOT_A_STANDARD_SHARE, _is_share_of_a_standard),
+    (RULE_NOT_NAMED_UNITS, _restates_named_units), (RULE_NOT_COUNTABLE, _is_not_countable),
+)
+_NAMED_UNIT = re.compile(r"(?:tỉnh|huyện|quận|thị xã|xã|phường|thị trấn|thành phố)\s+[A-ZĐ][a-zà-ỹđ]")
+# "đạt 489,47% so với quy định": a unit's size measured against the standard, a description, not a result.
+_AGAINST_A_STANDARD = re.compile(r"\s*so\s+với\s+(?:quy\s+định|tiêu\s+chuẩn)(?!\w)", re.IGNORECASE)
 
 
 def _dropped_by(filters: tuple, text: str, r: _Reading) -> str | None:
@@ -515,9 +614,10 @@ def _described_generic_head(text: str, r: _Reading, context: _Context) -> None:
 
 def _described_after_co(text: str, r: _Reading, context: _Context) -> None:
     if r.action == "có" and r.unit:
-        # "có 5/9 huyện đạt chuẩn nông thôn mới": what the counted things did says which ones they are.
+        # "có 5/9 huyện đạt chuẩn nông thôn mới": what the counted things did says which ones they are
+        # ("có 17 đơn vị gồm 16 xã ..." goes on to a breakdown, not a description).
         described = _PREDICATE_AFTER.match(text, r.unit_end, r.clause.end)
-        if described:
+        if described and not _BREAKDOWN_VERB.match(described.group("pred")):
             r.unit = " ".join([r.unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
 
 
@@ -530,7 +630,25 @@ def _same_kind_as_before(text: str, r: _Reading, context: _Context) -> None:
     if r.unit.lower() == "đơn vị" and context.units:
         # "có 102 đơn vị hành chính cấp xã, gồm 88 xã và 14 phường, giảm 146 đơn vị": the same kind as before.
         recent = context.units[-_RECENT_UNITS:]
-        r.unit = next((u for u in reversed(recent) if u.lower().startswith(r.unit.lower() + " ")), r.unit)
+        kinds = (u.split(_OF_LOCALITY)[0] for u in reversed(recent))
+        r.unit = next((u for u in kinds if u.lower().startswith(r.unit.lower() + " ") or u.startswith("ĐVHC ")), r.unit)
+
+
+def _members_of_a_body(text: str, r: _Reading, context: _Context) -> None:
+    if r.unit.lower() == "người" and r.action == "có" and not r.measure:
+        # "Ban Thường vụ Tỉnh ủy (mới) có 19 người": the members of the body the clause opens with.
+        segment = re.split(r"[,;:]", text[max(r.clause.start, r.verb_start - _PREFIX_WINDOW):r.verb_start])[-1].strip()
+        if _BODY_SUBJECT.match(segment) and len(segment.split()) <= _MAX_SUBJECT_WORDS:
+            r.unit = f"người trong {segment}"
+
+
+def _units_of_a_breakdown(text: str, r: _Reading, context: _Context) -> None:
+    if r.unit.lower() == "đơn vị" and not r.measure:
+        # "còn 32 đơn vị (16 phường và 16 xã)": the breakdown says which level's units are counted.
+        items = _BREAKDOWN_AFTER.match(text, r.unit_end, r.clause.end)
+        if items:
+            level = "cấp huyện" if items.group(1).lower() in ("huyện", "quận", "thị xã") else "cấp xã"
+            r.unit = f"{r.unit} hành chính {level}"
 
 
 def _generic_head_by_action(text: str, r: _Reading, context: _Context) -> None:
@@ -540,20 +658,53 @@ def _generic_head_by_action(text: str, r: _Reading, context: _Context) -> None:
 
 def _restated_share(text: str, r: _Reading, context: _Context) -> None:
     if r.measure and not r.unit and (r.action in _RESTATING_VERBS or r.bracketed_share) and context.unit:
-        # "giảm 3.080 biên chế, tương đương 11,2%": the share restates the count just before it.
-        r.unit = _measured_before(context.unit)
+        # "giảm 3.080 biên chế, tương đương 11,2%": the share restates the count just before it; after a
+        # breakdown ("56 đơn vị (gồm 6 phường, 49 xã), đạt tỉ lệ 31,3%"), the count the breakdown details.
+        counted = context.unit
+        if _BREAKDOWN_ITEM.fullmatch(counted):
+            counted = next((u for u in reversed(context.units) if not _BREAKDOWN_ITEM.fullmatch(u)), counted)
+        r.unit = _measured_before(counted)
+
+
+# "huyện Văn Lãng có 17 đơn vị hành chính cấp xã": the district (or city, town) the clause is about.
+_DISTRICT_NAMED = re.compile(
+    r"(?<!\w)(?P<level>[Hh]uyện|[Qq]uận|[Tt]hị xã|[Tt]hành phố|TP\.?|TX\.?)\s*(?P<name>[A-ZĐ][^\W\d_]*(?: [A-ZĐ][^\W\d_]*){0,3})"
+)
+_OF_LOCALITY = " của "
+_OF_BEFORE = re.compile(r"(?<!\w)của\s+$")
+# What a district has, keeps or is made of: "có 17 đơn vị", "còn 5 đơn vị", "gồm 16 xã và 1 thị trấn".
+_HOLDING_VERBS = frozenset({"có", "còn", "gồm", "bao gồm", "hiện có"})
+_ADMIN_UNIT_HEAD = re.compile(r"(?:đơn vị hành chính|ĐVHC|đơn vị|xã|phường|thị trấn|đặc khu|huyện|quận|thị xã)(?!\w)", re.I)
+
+
+def _of_named_district(text: str, r: _Reading, context: _Context) -> None:
+    """Counts of communes or districts that a clause gives for one district carry its name, so that equal
+    counts of two districts stay two figures ("huyện A có 17 đơn vị ...; huyện B có 17 đơn vị ...")."""
+    if r.measure or _OF_LOCALITY in r.unit or not _ADMIN_UNIT_HEAD.match(r.unit) or r.action not in _HOLDING_VERBS:
+        return
+    named = None
+    for named in _DISTRICT_NAMED.finditer(text, max(r.clause.start, r.number_start - _PREFIX_WINDOW), r.number_start):
+        pass
+    # "số xã của huyện A giảm từ 18 xuống còn 11": the district already qualifies the count it is the subject of
+    if named is not None and not _OF_BEFORE.search(text, max(0, named.start() - 5), named.start()):
+        level = named.group("level").rstrip(".")
+        r.unit = f"{r.unit}{_OF_LOCALITY}{level[0].lower() + level[1:] if level[1:].islower() else level} {named.group('name')}"
 
 
 # What a bare or generic unit is refined by, in order.
 _UNIT_REFINEMENTS = (
-    _described_generic_head, _described_after_co, _elliptical, _same_kind_as_before, _generic_head_by_action,
-    _restated_share,
+    _units_of_a_breakdown, _members_of_a_body, _described_generic_head, _described_after_co, _elliptical, _same_kind_as_before,
+    _generic_head_by_action,
+    _restated_share, _of_named_district,
 )
 
 
 def _full_unit(text: str, r: _Reading, context: _Context) -> str:
     """The measure and the unit; for a bare measure, what it measures, read from the subject."""
     full_unit = " ".join(x for x in (r.measure, r.unit) if x)
+    measured = _MEASURED_IN_FILLERS.search(r.action_match.group("fillers")) if r.action_match and r.measure else None
+    if measured and _is_measure(full_unit):
+        full_unit = f"{full_unit} {measured.group(0)}"  # "cắt giảm thời gian giải quyết từ 5-50%"
     if not full_unit or _is_measure(full_unit):
         subject = _subject_before(text[max(r.clause.start, r.verb_start - _PREFIX_WINDOW):r.verb_start])
         if not subject and ("%" in full_unit or "phần trăm" in full_unit or r.action in _POSITION_VERBS):
@@ -582,9 +733,43 @@ def _action_name(match: re.Match) -> str:
 
 
 _OPEN_BRACKET_BEFORE = re.compile(r"\(\s*$")
+_MEASURED_IN_FILLERS = re.compile(r"thời\s+gian\s+giải\s+quyết", re.IGNORECASE)
+_CAPITAL_NEXT = re.compile(r"\s*[A-ZĐÀ-Ỹ]")  # "71 người, Ban Thường vụ ... có 19 người": a new subject, not a noun
+_BODY_SUBJECT = re.compile(r"(?:Ban|Ủy ban|Hội đồng|Đoàn|Tỉnh ủy|Thành ủy|Huyện ủy|Đảng ủy|HĐND|UBND)(?!\w)")
+_BREAKDOWN_AFTER = re.compile(
+    r"\s*\(\s*(?:gồm(?:\s+có)?\s*:?\s*)?\d+\s+(xã|phường|thị trấn|đặc khu|huyện|quận|thị xã)(?!\w)", re.IGNORECASE
+)
+_BREAKDOWN_VERB = re.compile(r"(?:bao\s+)?gồm(?!\w)", re.IGNORECASE)
+_BREAKDOWN_ITEM = re.compile(r"(?:xã|phường|thị trấn|đặc khu|huyện|quận|thị xã|thành phố)(?: của .*)?", re.IGNORECASE)
 _RESTATING_VERBS = lexicon.verbs_of_change("restating")
 _POSITION_VERBS = lexicon.verbs_of_change("position")
 _NOT_A_UNIT_AFTER_RANK = frozenset({"", "cả nước", "toàn quốc", "trong cả nước", "khu vực", "trong khu vực"})
+
+
+# "(115 xã, 09 phường, 05 thị trấn)": a count opening a bracketed list of counts details the count before it.
+_NEXT_COUNT = re.compile(r"\s*(?:,|và)\s*\d")
+_BRACKET_OPENING = re.compile(r"\(\s*(?:gồm(?:\s+có)?\s*:?\s*)?$", re.IGNORECASE)
+
+
+def _opens_a_breakdown(text: str, clause: _Clause, r: _Reading) -> tuple[str, str] | None:
+    if r.measure or not _BREAKDOWN_ITEM.fullmatch(r.unit):
+        return None
+    if not _BRACKET_OPENING.search(text, max(clause.start, r.number_start - 12), r.number_start):
+        return None
+    return ("gồm", RULE_BREAKDOWN) if _NEXT_COUNT.match(text, r.unit_end, clause.end) else None
+
+
+# "tổng số đơn vị hành chính cấp xã thực hiện sắp xếp ... là 80 xã": a total stated with "là".
+_IS_BEFORE = re.compile(r"(?<!\w)là\s+$")
+_TOTAL_SUBJECT = re.compile(r"(?<!\w)(?:[Tt]ổng số|[Tt]ổng cộng)(?!\w)")
+
+
+def _total_stated(text: str, clause: _Clause, r: _Reading) -> tuple[str, str] | None:
+    if not r.unit or not _IS_BEFORE.search(text, max(clause.start, r.number_start - 6), r.number_start):
+        return None
+    if not _TOTAL_SUBJECT.search(text, max(clause.start, r.number_start - _PREFIX_WINDOW), r.number_start):
+        return None
+    return "là", RULE_TOTAL_STATED
 
 
 def _action_without_verb(
@@ -640,7 +825,7 @@ def _unit_after(text: str, pos: int, limit: int, *, as_subject: bool = False) ->
         token_start = m.start(1)
         if token == ",":
             # A comma continues the unit only into another counted noun ("thôn, tổ dân phố").
-            if words and _UNIT_NOUN_START.match(text, m.end(), limit):
+            if words and _UNIT_NOUN_START.match(text, m.end(), limit) and not _CAPITAL_NEXT.match(text, m.end(), limit):
                 words.append(",")
                 pos = m.end()
                 continue
@@ -827,7 +1012,17 @@ def _deduplicate(found: list[Metric]) -> list[Metric]:
 
 
 def _identity(metric: Metric) -> tuple:
+    if _OF_LOCALITY in metric.unit and _DISTRICT_NAMED.search(metric.unit):
+        return round(metric.value, 6), metric.level, fold_chars(metric.unit.split(_OF_LOCALITY, 1)[1])
+    if metric.unit.startswith("%"):
+        # "giảm 66,43%" (lead) and "giảm 66,43% số đơn vị hành chính cấp xã" (body): one share, however worded
+        return round(metric.value, 6), metric.action, "%"
+    if metric.action in _HOLDING_VERBS:
+        # "trong đó có 1 đặc khu" and "(gồm ... 1 đặc khu)": what a unit has and what it is made of are one figure
+        metric = metric.model_copy(update={"action": "có"})
     if metric.level and metric.value > 1:
-        # "giảm 8 huyện" (headline) and "giảm 8 đơn vị hành chính cấp huyện" (body) are one figure.
-        return round(metric.value, 6), metric.action, metric.level
+        # "giảm 8 huyện" (headline) and "giảm 8 đơn vị hành chính cấp huyện" (body) are one figure; the wards and
+        # the communes of one breakdown ("16 phường và 16 xã") are two.
+        head = metric.unit.split(" ", 1)[0].lower()
+        return round(metric.value, 6), metric.action, metric.level, head if head in ("phường", "xã") else ""
     return round(metric.value, 6), metric.action, tuple(fold_chars(metric.unit).split()[:2])

@@ -17,7 +17,7 @@ from functools import lru_cache
 from provnews.extract.engine import lexicon
 from provnews.extract.engine.doc import Document, SpanIndex, non_overlapping
 from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, fold
+from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, cut_short_at_end, fold
 from provnews.schemas.extraction import Organization, Person
 
 # --- letters ---------------------------------------------------------------------------
@@ -142,18 +142,21 @@ LEVEL_LOCAL = r"(?:huyện|quận|thị xã|TX\.?|xã|phường|thị trấn)"
 LEVEL = rf"(?:{LEVEL_PROVINCE}|{LEVEL_LOCAL})"
 COMMITTEE = _alt("Tỉnh ủy", "Thành ủy", "Huyện ủy", "Thị ủy", "Quận ủy")
 CENTRAL = rf"(?:{phrase('Trung ương')}|T\.Ư\.?|TƯ|TW|T\.W)"
-HDND = rf"(?:HĐND|{phrase('Hội đồng nhân dân')})"
-UBND = rf"(?:UBND|{phrase('Ủy ban nhân dân')})"
+# "Ủy ban nhân dân (UBND) tỉnh X": the full name may carry its abbreviation in brackets before the level.
+HDND = rf"(?:HĐND|{phrase('Hội đồng nhân dân')}(?:[^\S\n]*\(HĐND\))?)"
+UBND = rf"(?:UBND|{phrase('Ủy ban nhân dân')}(?:[^\S\n]*\(UBND\))?)"
+_ABBREVIATION_IN_BRACKETS = re.compile(r"(?:Hội đồng nhân dân|[ỦU]ỷ? ?ban nhân dân|Ủy ban nhân dân) \((HĐND|UBND)\)")
 MTTQ = rf"(?:MTTQ|UBMTTQ|{phrase('Mặt trận Tổ quốc')})(?:{SP}Việt{SP}Nam|{SP}VN)?"
 _BOARD_FIELDS = _alt(*lexicon.body_names("party_board"))
 _COUNCIL_BOARDS = _alt(*lexicon.body_names("council_board"))
-_FIELDS = _alt(*lexicon.body_names("field"))
+# A dash inside a field's name may be a hyphen, an en or an em dash ("Văn hóa – Thể thao và Du lịch").
+_FIELDS = _alt(*lexicon.body_names("field")).replace(r"\-", "[-–—]")
 _FIELD_ACRONYM = rf"[{UP}]{{2,5}}(?:[&\-][{UP}]{{1,4}}){{0,3}}"
 # Words that end a department's name written without a gazetteer entry ("Sở Nội vụ tỉnh ...").
 _FIELD_STOP = r"(?:tỉnh|huyện|xã|thành|thị|quận|phường|của|đã|đang|được|và|là|với|cho|trong|tại|có|sẽ|để|này|đó|các|cấp|về|theo|cùng|vừa|phối|chủ|tổ|làm)"
 _GENERIC_FIELD = (
     rf"{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW})?"
-    rf"(?:{SP}(?:và|-|–|&){SP}{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW})?){{0,2}}"
+    rf"(?:{SP}(?:và|-|–|&){SP}{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW})?){{0,3}}"
 )
 FIELD = rf"(?:{_FIELDS}|{_FIELD_ACRONYM}|{_GENERIC_FIELD})"
 _CENTRE_NAMES = _alt(*lexicon.body_names("centre"))
@@ -162,6 +165,10 @@ _FIELD_WORDS = rf"{CAP}(?:{SP}(?!{_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW}){{0,3}}
 _ANOTHER_BODY = (
     rf"(?!(?:Trung{SP}tâm|Sở|Ban|Phòng|Bộ|Hội|Ủy{SP}ban|Văn{SP}phòng|Trường|Bệnh{SP}viện|Chi{SP}cục|Cục)"
     rf"{_NOT_LETTER_AFTER})"
+)
+# "Trung tâm chính trị - hành chính" is where a province's or a commune's seat is, not a body.
+_SEAT_NOT_CENTRE = (
+    rf"(?![Cc]hính{SP}trị[^\S\n]*[-–][^\S\n]*[Hh]ành{SP}chính|[Hh]ành{SP}chính[^\S\n]*[-–][^\S\n]*[Cc]hính{SP}trị)"
 )
 _CENTRE_LIST = (
     rf"{_FIELD_WORDS}(?:,{SP}{_ANOTHER_BODY}{_FIELD_WORDS})+{SP}(?:và|-|–){SP}{_ANOTHER_BODY}{_FIELD_WORDS}"
@@ -172,6 +179,12 @@ _GENERIC_CENTRE = (
 )
 # A known centre's name that goes on ("Văn hóa - Thông tin và Thể thao") is read whole by the generic reading.
 _CENTRE_NAME_ENDS = rf"(?!{SP}(?:và|-|–){SP}{_ANOTHER_BODY}[{UP}])"
+# A sub-department's field: capitalised words and a few lower-case ones ("Chăn nuôi Thú y", "Quản lý thị trường").
+_SUB_FIELD_STOP = (
+    r"(?:tỉnh|huyện|xã|thành|quận|phường|của|đã|đang|được|và|là|với|cho|trong|tại|có|sẽ|để|này|đó|các|cấp|về|theo"
+    r"|cùng|vừa|phối|chủ|làm|trên|dưới|cơ|sở|nhằm|từ|ngày|năm|thuộc|trực|gồm|giảm|tăng|sáp|hợp|thành)"
+)
+_SUB_FIELD = rf"{CAP}(?:{SP}(?:{_ANOTHER_BODY}{CAP}|(?!{_SUB_FIELD_STOP}{_NOT_LETTER_AFTER}){LOWW})){{0,4}}"
 _QUOTED = r"(?:[^\S\n]*[\"“][^\"”\n]{1,30}[\"”])"
 _MASS = _alt(*lexicon.body_names("mass_organisation"))
 _LOCAL_STATE = _alt(*lexicon.body_names("local_state"))
@@ -183,6 +196,7 @@ _OPT_LEVEL = rf"(?:{SP}{LEVEL}{_NOT_LETTER_AFTER})?"
 # (Level words may sit inside a name: "Công ty CP Môi trường đô thị Hạ Long", "Trường Cao đẳng Y tế tỉnh Lào Cai".)
 _NAME_STOP = (
     r"(?:của|đã|đang|được|và|là|với|cho|trong|tại|có|sẽ|để|này|đó|các|về|theo|cùng|vừa|phối|làm|những|nhiều|một|hai|ba"
+    r"|sáp|sát|hợp|sắp|chuyển|giải|nhập|thành"
     r"|vẫn|cũng|thì|mà|nên|nhưng|hay|hoặc|đều|chỉ|phải|không|chưa|đi|ra|vào|lên|từ|do|khi|sau|trước|nhằm|gồm|bị|cam|hỗ"
     r"|ký|trao|tặng|nộp|thực|triển|tổ|đầu|báo|đề|yêu|giúp|tiếp|bàn|kiểm|đón|thăm|khởi|hoàn|góp|tham|đạt|tăng|giảm"
     r"|trình|gửi|nhận|đưa|đến|chủ|như|thuộc|trực)"
@@ -195,8 +209,12 @@ _PROPER_NAME = (
     # one word alone followed by a lower-case one is the start of a longer name ("Học viện Chính trị khu vực I")
     rf"|(?!{SP}(?!{_NAME_STOP}{_NOT_LETTER_AFTER})[{LOW}]))"
 )
+_SCHOOL_KINDS = _alt(
+    "Cao đẳng", "Đại học", "Trung cấp", "THPT", "THCS", "Tiểu học", "Mầm non", "Mẫu giáo", "Trung học cơ sở",
+    "Trung học phổ thông", "Phổ thông dân tộc nội trú", "Phổ thông dân tộc bán trú", "PTDTNT", "PTDTBT", "TH và THCS",
+)
 _INSTITUTION = (
-    rf"(?:{phrase('Trường')}{SP}(?:{phrase('Cao đẳng')}|{phrase('Đại học')}|{phrase('Trung cấp')})(?:{SP}nghề)?"
+    rf"(?:{phrase('Trường')}{SP}{_SCHOOL_KINDS}(?:{SP}nghề)?"
     rf"|{phrase('Đại học')}|{phrase('Học viện')}|{phrase('Bệnh viện')})"
 )
 # Companies with a legal form (state firms: "Công ty TNHH MTV ..."), corporations and groups.
@@ -225,15 +243,20 @@ _REMIT_TOKEN = (
     rf"(?:{SP}số)?{SP}[0-9]+(?:[/-][0-9A-Za-zĐđ]+)*"
     rf"|[Cc][Oo][Vv][Ii][Dd]-19)"
 )
+# "Ban Chỉ đạo Cải cách hành chính của Chính phủ": a remit written in capitals, then whose committee it is.
+_CAPITAL_REMIT_OF = (
+    rf"(?:{SP}{CAP}(?:{SP}(?!của{_NOT_LETTER_AFTER}){LOWW}){{1,5}}{SP}của{SP}(?:{phrase('Chính phủ')}|{CENTRAL}|{COMMITTEE}"
+    rf"|{UBND}{SP}{LEVEL}))"
+)
 STEERING = (
-    rf"{phrase('Ban Chỉ đạo')}"
+    rf"{phrase('Ban Chỉ đạo')}(?:{_CAPITAL_REMIT_OF}|"
     rf"(?:(?:{SP}của)?{SP}(?:{phrase('Chính phủ')}|{phrase('Bộ Chính trị')}|{phrase('Ban Bí thư')}|{CENTRAL}"
     rf"|{phrase('Quốc gia')}))?"
     rf"(?:{SP}[0-9]{{2,4}}(?![0-9/]))?"
     # commas only inside the set phrases of the genre: "phòng, chống tham nhũng, tiêu cực"
     rf"(?:(?:{SP}|,{SP}(?=(?:chống|tiêu{SP}cực|lãng{SP}phí|buôn{SP}lậu|gian{SP}lận|hàng{SP}giả){_NOT_LETTER_AFTER}))"
     rf"{_REMIT_TOKEN}){{0,12}}"
-    rf"{_OPT_LEVEL}"
+    rf"{_OPT_LEVEL})"
 )
 _OFFICE_OF = rf"(?:{phrase('Đoàn ĐBQH')}|{phrase('Đoàn đại biểu Quốc hội')}|{UBND}|{HDND})"
 # A level borrowed from the next body in "HĐND, UBND tỉnh" / "Thường trực Tỉnh ủy, HĐND, UBND tỉnh".
@@ -243,6 +266,10 @@ _COMMITTEE_ORGAN = (
 )
 # A committee shared by two of its organs: "Ban Thường vụ, Thường trực Tỉnh ủy".
 _SHARED_COMMITTEE = rf"(?=(?:[^\S\n]*(?:,|và){SP}{_COMMITTEE_ORGAN})+{SP}(?P<shared_committee>{COMMITTEE}){_NOT_LETTER_AFTER})"
+# "Huyện ủy, HĐND và UBND huyện X", "Đảng ủy, HĐND và UBND xã X": the committee of the place the list ends with.
+_SHARED_PARTY_LEVEL = (
+    rf"(?=(?:[^\S\n]*(?:,|và){SP}(?:{HDND}|{UBND}))+{SP}(?P<shared_party>{LEVEL_LOCAL}){_NOT_LETTER_AFTER})"
+)
 _SHARED_LEVEL = rf"(?=(?:[^\S\n]*(?:,|và|-){SP}(?:{HDND}|{UBND}|{phrase('Ủy ban')}{SP}{MTTQ}|{MTTQ}))+{SP}(?P<shared>{LEVEL}){_NOT_LETTER_AFTER})"
 # Offices listed each with its own word: "Văn phòng Đoàn ĐBQH, Văn phòng HĐND và Văn phòng UBND tỉnh".
 _SHARED_OFFICE_LEVEL = (
@@ -340,9 +367,10 @@ _BODY_RULES = (
         rf"|{LEVEL_LOCAL}{_NOT_LETTER_AFTER})",
     ),
     _body_rule(
-        "party_committee", "a Party committee: \"Tỉnh ủy\", \"Huyện ủy\"",
-        ("Tỉnh ủy Quảng Ninh đã họp.",), ("Tỉnh đã họp.",),
-        COMMITTEE,
+        "party_committee", "a Party committee: \"Tỉnh ủy\", \"Huyện ủy\"; listed before the council and the "
+        "committee of its place: \"Đảng ủy, HĐND và UBND xã X\"",
+        ("Tỉnh ủy Quảng Ninh đã họp.", "Trụ sở Đảng ủy, HĐND và UBND xã Tân Lập được giữ lại."), ("Tỉnh đã họp.",),
+        rf"(?:{COMMITTEE}|(?P<bare_commune_committee>{phrase('Đảng ủy')})(?=[^\S\n]*,))(?:{_SHARED_PARTY_LEVEL})?",
     ),
     # the State in a province, district or commune
     # one office may serve several bodies: "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh"
@@ -414,6 +442,13 @@ _BODY_RULES = (
         rf"(?P<bare_division>{phrase('Phòng')}{SP}{_FIELDS}){_NOT_LETTER_AFTER}(?!{SP}(?:(?:và|-|–){SP}{_ANOTHER_BODY})?[{UP}])",
     ),
     _body_rule(
+        "department_division", "a division inside a department or a school's faculty, by its field: \"Phòng Tổ chức "
+        "cán bộ\", \"Khoa Ngữ văn\"",
+        ("Sở Y tế hợp nhất Phòng Tổ chức cán bộ và Phòng Kế hoạch - Tài chính.", "Trường sáp nhập Khoa Ngữ văn."),
+        ("Phòng khám đa khoa mở cửa cả ngày.", "Khoa học và công nghệ phát triển."),
+        rf"(?:{phrase('Phòng')}|Khoa){SP}{_SUB_FIELD}(?:{SP}(?:và|-|–){SP}{_ANOTHER_BODY}(?!Khoa{_NOT_LETTER_AFTER}){_SUB_FIELD}){{0,2}}",
+    ),
+    _body_rule(
         "health_station", "a commune's health station",
         ("Trạm Y tế xã đã họp.",), ("Trạm Y tế đã họp.",),
         rf"{phrase('Trạm Y tế')}{SP}{LEVEL_LOCAL}{_NOT_LETTER_AFTER}",
@@ -431,7 +466,27 @@ _BODY_RULES = (
     _body_rule(
         "centre", "a public centre: \"Trung tâm Phục vụ hành chính công tỉnh\"",
         ("Trung tâm Phục vụ hành chính công tỉnh đã họp.",), ("Trung tâm Hội nghị tỉnh đã kín chỗ.",),
-        rf"{phrase('Trung tâm')}{SP}(?:{_CENTRE_LIST}|{_CENTRE_NAMES}{_CENTRE_NAME_ENDS}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
+        rf"{phrase('Trung tâm')}{SP}{_SEAT_NOT_CENTRE}(?:{_CENTRE_LIST}|{_CENTRE_NAMES}{_CENTRE_NAME_ENDS}|{_GENERIC_CENTRE}){_QUOTED}?{_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "ethnic_board", "a province's board for ethnic (and religious) affairs: \"Ban Dân tộc tỉnh\"",
+        ("Tỉnh chuyển Ban Tôn giáo về Ban Dân tộc.", "Ban Dân tộc và Tôn giáo được thành lập."),
+        ("Ban Dân tộc HĐND tỉnh đã họp.",),
+        rf"(?:{phrase('Ban Dân tộc')}(?:{SP}{phrase('và Tôn giáo')})?|{phrase('Ban Tôn giáo')})(?!{SP}(?:HĐND|{phrase('Hội đồng')}))"
+        rf"{_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "sub_department", "a sub-department by its field: \"Chi cục Thủy sản\", \"Chi cục Chăn nuôi Thú y và Thủy sản\"",
+        ("Chi cục Thủy sản đã họp.", "Tỉnh thành lập Chi cục Chăn nuôi Thú y và Thủy sản."), ("Chi cục đã họp.",),
+        rf"{phrase('Chi cục')}{SP}{_SUB_FIELD}(?:{SP}(?:và|-|–){SP}{_ANOTHER_BODY}{_SUB_FIELD})?{_OPT_LEVEL}",
+    ),
+    _body_rule(
+        "management_board", "a management board with its remit: of projects, of industrial or economic zones",
+        ("Ban Quản lý dự án đầu tư xây dựng tỉnh đã họp.", "Ban Quản lý các khu công nghiệp tỉnh đã họp."),
+        ("Ban Quản lý đã họp.",),
+        rf"{phrase('Ban Quản lý')}(?:{SP}(?:dự{SP}án|các|(?!(?:{_REMIT_STOP}|làm|nhận|thuộc|trực|về|vào|sang|trên)"
+        rf"{_NOT_LETTER_AFTER}){LOWW}|{_ANOTHER_BODY}{CAP})){{1,12}}"
+        rf"(?<! các){_OPT_LEVEL}",
     ),
     _body_rule(
         "steering_committee", "a steering committee with its remit",
@@ -496,6 +551,8 @@ _EVENT_BEFORE = re.compile(
     rf"(?:{SP}(?:của|lần{SP}thứ{SP}\S+))?{SP}$"
 )
 _DEPARTMENT = re.compile(rf"{phrase('Sở')}{SP}")
+# A province's (or a centrally-run city's) agency named without its level: a department, the ethnic affairs board.
+_PROVINCIAL_AGENCY = re.compile(rf"(?:{phrase('Sở')}|{phrase('Ban Dân tộc')}(?!{SP}HĐND)|{phrase('Ban Tôn giáo')})(?:{SP}|$)")
 _STEERING_HEAD = re.compile(rf"{phrase('Ban Chỉ đạo')}")
 _TRAILING_ABOUT = re.compile(rf"{SP}về$")
 # The capitalised word after a province's name makes the name a person's ("Sở Nội vụ Hà Nam" vs "... Hà Nam Khánh").
@@ -519,6 +576,8 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
     groups = m.groupdict()
     if _GENERIC_AFTER.match(text, m.end()) or groups.get("office_model"):
         return None
+    if groups.get("bare_commune_committee") and not groups.get("shared_party"):
+        return None  # "Đảng ủy," alone: whose, only the list after it can tell
     core, shared, shared_province = _with_shared_level(text, m, groups)
     core = _with_implied_level(text, m, groups, core)
     if core is None or _BARE_BOARD.search(core) and _EVENT_AFTER.match(text, m.end()):
@@ -528,7 +587,11 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
     ends_province = bool(_ENDS_PROVINCE_LEVEL.search(core))
     ends_city = bool(_ENDS_CITY_LEVEL.search(core))
     ends_local = bool(ENDS_LOCAL_LEVEL.search(core))
-    if shared:
+    if shared and ENDS_LOCAL_LEVEL.fullmatch(shared):  # "HĐND và UBND xã X": the place after the shared level
+        shared_end = next(m.end(g) for g in ("shared", "shared_party") if groups.get(g))
+        place, _ = _local_place_after(text, _skip_spaces(text, shared_end), shared_end)
+        province, end = None, m.end()
+    elif shared:
         place, province, end = "", shared_province, m.end()
     elif ends_province or ends_city or ends_local:
         core, place, province, end = _place_after_level(text, m, core, ends_province, ends_city)
@@ -541,18 +604,20 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
                        provincial=ends_province or _BARE_BOARD.search(core) is not None,
                        city_level=ends_city and not province,
                        any_level=not province and not (ends_province or ends_city or ends_local)
-                       and _DEPARTMENT.match(core) is not None)
+                       and _PROVINCIAL_AGENCY.match(core) is not None)
 
 
 def _with_shared_level(text: str, m: re.Match, groups: dict) -> tuple[str, str | None, str | None]:
     """The body as written, with the level it shares with the next body ("HĐND, UBND tỉnh Kon Tum")."""
-    core = " ".join(m.group(0).split()).rstrip(".")
-    shared_group = next((g for g in ("shared", "shared_committee", "shared_office") if groups.get(g)), None)
+    core = _ABBREVIATION_IN_BRACKETS.sub(r"\1", " ".join(m.group(0).split()).rstrip("."))  # as the article goes on
+    shared_group = next((g for g in ("shared", "shared_committee", "shared_office", "shared_party") if groups.get(g)), None)
     if not shared_group:
         return core, None, None
-    shared = groups[shared_group]
+    shared = " ".join(groups[shared_group].split())
+    if shared_group == "shared_party" and ENDS_LOCAL_LEVEL.search(core):
+        return core, shared, None  # "Huyện ủy" names its level already
     pm = PROVINCE_RE.match(text, _skip_spaces(text, m.end(shared_group)))
-    return f"{core} {' '.join(shared.split())}", shared, province_of(pm.group(0)) if pm else None
+    return f"{core} {shared}", shared, province_of(pm.group(0)) if pm else None
 
 
 def _with_implied_level(text: str, m: re.Match, groups: dict, core: str) -> str | None:
@@ -815,7 +880,10 @@ _EVERY_LOCALITY = re.compile(
     rf"(?<![{UP}{LOW}])(?:[Cc]ấp|[Cc]ác|[Mm]ỗi|[Tt]ừng){SP}(?:huyện|xã|quận|phường)(?![{UP}{LOW}])"
 )
 # "các Sở Nội vụ", "mỗi Trung tâm Y tế huyện": a kind of body, not one body.
-_PLURAL_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Cc]ác|[Nn]hững|[Mm]ỗi|[Tt]ừng){SP}$")
+_PLURAL_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Cc]ác|[Nn]hững|[Mm]ỗi|[Tt]ừng|[Bb]ất{SP}kỳ|[Bb]ất{SP}cứ){SP}$")
+# "02/2018/NQ-HĐND tỉnh": the issuer's abbreviation inside a document's symbol is not a body named.
+_BUILDING_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Tt]òa|[Tt]oà){SP}nhà{SP}$")
+_IN_SYMBOL_BEFORE = re.compile(rf"[{UP}Đ]{{1,5}}[-/]$")
 # A masthead's owner ("Báo X - Cơ quan của Đảng bộ tỉnh X") is site furniture.
 _OUTLET_OWNER_BEFORE = re.compile(
     rf"(?:^|[-–—|][^\S\n]*)[Cc]ơ{SP}quan(?:{SP}(?:ngôn{SP}luận|chủ{SP}quản))?(?:{SP}của)?[^\S\n]*:?[^\S\n]*$", re.M
@@ -852,7 +920,7 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
     party_named = _PARTY_COMMITTEE.search(text) is not None
     for m in _body_matches(text):
         body = _candidate_body(text, m, party_named)
-        if body is None:
+        if body is None or cut_short_at_end(text, body.end, body.core):
             continue
         if _BARE_STEERING.fullmatch(body.core):
             bare_steering.append((m.start(), body.end, RULE_BARE_STEERING))  # the one the article names, if one
@@ -871,6 +939,7 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
     if bare_steering and len(steering_keys) == 1:
         found[steering_keys[0]][1].extend(bare_steering)
     _add_standing_committees(text, context, persons, person_province, found)
+    _add_elided_departments(text, context, found)
     organizations = [Organization(name=name, evidence=[doc.evidence(s, e, r) for s, e, r in sorted(spans)[:5]])
                      for name, spans in _merge_provinceless(found)]
     doc.record("organizations", organizations)
@@ -899,6 +968,10 @@ def _candidate_body(text: str, m: re.Match, party_named: bool) -> BodyMention | 
         return None
     if _PLURAL_BEFORE.search(text, max(0, m.start() - 8), m.start()):
         return None
+    if _IN_SYMBOL_BEFORE.search(text, max(0, m.start() - 6), m.start()):
+        return None
+    if _BUILDING_BEFORE.search(text, max(0, m.start() - 10), m.start()):
+        return None  # "tòa nhà Bưu điện tỉnh": a building, the venue of something else
     cached = upper_case_bodies(text).get(m.start())
     return cached[1] if cached and cached[0] is m else body_at(text, m)
 
@@ -983,6 +1056,49 @@ def _add_standing_committees(text: str, context: ProvinceContext, persons: list[
             if key not in found and _body_key(core, None) not in found:
                 name = f"{core} {_written_province(text, context, province)}" if province else core
                 found[key] = (name, [(e.start, e.end, RULE_STANDING_SEAT) for e in person.evidence[:1]])
+
+
+RULE_ELIDED_DEPARTMENT = rule(
+    "body.elided_department", "organizations", "departments listed under one \"Sở\" or after a count of them: "
+    "\"Sở Tài chính, Xây dựng và Nội vụ\", \"3 sở gồm: Tài chính, Công Thương\"",
+    examples=("Tỉnh thành lập Sở Tài chính, Xây dựng và Nội vụ.", "Tỉnh sắp xếp 3 sở gồm: Tài chính, Công Thương, Y tế.",
+              "Trung tâm nhận hồ sơ của 16 sở, ban, ngành tỉnh gồm: Công Thương, Tư pháp, Y tế."),
+    counterexamples=("Tỉnh sắp xếp 3 sở, tài chính công được công khai.",),
+)
+_FIELD_ITEM = rf"(?=[{UP}])(?P<field>{_FIELDS})(?=[^\S\n]*(?:[,.;:()]|{SP}và{SP}|$))"
+_NEXT_ELIDED = re.compile(rf"[^\S\n]*(?:,|{SP}và){SP}{_FIELD_ITEM}", re.M)
+# "3 sở gồm:", "16 sở, ban, ngành tỉnh gồm:": the fields listed after it are departments.
+_COUNTED_DEPARTMENTS = re.compile(
+    rf"(?<![{UP}{LOW}0-9])(?:[0-9]+|các){SP}sở(?:[^\S\n]*,[^\S\n]*(?:ban|ngành))*(?:{SP}(?:tỉnh|thành{SP}phố))?"
+    rf"[^.;:\n0-9]{{0,40}}?(?<![{UP}{LOW}])(?:bao{SP}gồm|gồm{SP}có|gồm|là)[^\S\n]*:?[^\S\n]*{_FIELD_ITEM}",
+    re.M,
+)
+
+
+def _elided_departments(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, field) of each department written without its "Sở" in a list."""
+    out: list[tuple[int, int, str]] = []
+    starts = [m.end() for m, body in upper_case_bodies(text).values() if body and _DEPARTMENT.match(body.core)]
+    for m in _COUNTED_DEPARTMENTS.finditer(text):
+        out.append((m.start("field"), m.end("field"), m.group("field")))
+        starts.append(m.end())
+    for pos in starts:
+        first = True
+        while (item := _NEXT_ELIDED.match(text, pos)) is not None and not (first and item.group(0).lstrip()[0] != ","):
+            out.append((item.start("field"), item.end("field"), item.group("field")))
+            pos, first = item.end(), False
+    return out
+
+
+def _add_elided_departments(text: str, context: ProvinceContext, found: dict) -> None:
+    for start, end, field in _elided_departments(text):
+        core = f"Sở {' '.join(field.split())}"
+        province = context.resolve(start)
+        key = _body_key(core, province)
+        if key not in found:
+            name = f"{core} {_written_province(text, context, province)}" if province else core
+            found[key] = (name, [])
+        found[key][1].append((start, end, RULE_ELIDED_DEPARTMENT))
 
 
 @lru_cache(maxsize=8)

@@ -35,6 +35,7 @@ from provnews.extract.engine.organizations import (
     split_run,
     upper_case_bodies,
 )
+from provnews.extract.engine.places import listed_places
 from provnews.extract.engine.rules import rule
 from provnews.schemas.extraction import Person
 
@@ -53,7 +54,7 @@ def _heads(heads: tuple[str, ...]) -> str:
 
 _LETTER = rf"[{UP}{LOW}0-9]"
 _ROLE = (
-    rf"(?:[Nn]guyên{SP})?"
+    rf"(?:[Nn]guyên{SP}|[Qq]uyền{SP})?"  # a former post; an acting one ("quyền Chủ tịch UBND tỉnh")
     rf"(?:(?P<alone>{_heads(_STANDALONE_HEADS)}|{_STANDALONE_ACRONYMS})"
     rf"|(?P<head>{_heads(_BODY_HEADS)})(?:{SP}{phrase('Thường trực')})?)"
     rf"(?!{_LETTER})"
@@ -61,7 +62,7 @@ _ROLE = (
 ROLE_RE = re.compile(rf"(?<!{_LETTER})" + _ROLE)  # match() at a known position, either case
 # The same heads read as taking a body first: "Trưởng phòng Nội vụ huyện X" over the bare "Trưởng phòng".
 _BODY_HEAD_RE = re.compile(
-    rf"(?:[Nn]guyên{SP})?(?P<head>{_heads(_BODY_HEADS)})(?:{SP}{phrase('Thường trực')})?(?!{_LETTER})"
+    rf"(?:[Nn]guyên{SP}|[Qq]uyền{SP})?(?P<head>{_heads(_BODY_HEADS)})(?:{SP}{phrase('Thường trực')})?(?!{_LETTER})"
 )
 # finditer(): titles in running text start upper case; lower case ones are read after a name, or
 # before a body written upper case ("trưởng Ban Tuyên giáo X"), never before a lower-case model's body.
@@ -75,18 +76,29 @@ _LOWER_HEAD_BEFORE = re.compile(
 # Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm",
 # "đồng thời là".
 # "giữ chức Phó Bí thư Tỉnh ủy, được bầu làm Chủ tịch UBND tỉnh": a post given in the same breath.
+# "được HĐND bầu giữ chức": the body that elects may stand between "được" and the verb.
+_ELECTING_BODY = rf"(?:{SP}(?:HĐND|UBND|[{UP}][{LOW}]*(?:{SP}[{UP}][{LOW}]*){{0,2}})(?:{SP}(?:tỉnh|huyện|xã))?)?"
 _APPOINTED = (
-    rf"(?:và{SP})?(?:vừa{SP}|đã{SP})?được{SP}(?:bầu|bầu{SP}giữ|bổ{SP}nhiệm|điều{SP}động|phân{SP}công|chỉ{SP}định|giao|cử)"
+    rf"(?:và{SP})?(?:vừa{SP}|đã{SP})?được{_ELECTING_BODY}{SP}"
+    rf"(?:bầu|bầu{SP}giữ|bổ{SP}nhiệm|điều{SP}động|phân{SP}công|chỉ{SP}định|giao|cử)"
     rf"(?:{SP}(?:giữ{SP}chức(?:{SP}vụ)?|làm|là))?"
 )
+# What a title may carry before the next one: "(mới)", its term ("nhiệm kỳ 2020-2025").
+_TITLE_TAIL = rf"(?:[^\S\n]*\((?:mới|cũ)\))?(?:{SP}nhiệm{SP}kỳ{SP}\d{{4}}[^\S\n]*[-–][^\S\n]*\d{{4}})?"
+# "X – Giám đốc Sở A làm Giám đốc Sở B", "Phó Bí thư Tỉnh ủy giữ chức vụ Chủ tịch UBND tỉnh": the old post, then the new.
+_MOVED_TO = rf"(?:giữ{SP}chức(?:{SP}vụ)?|làm)"
 _CHAIN_GAP = re.compile(
-    rf"[^\S\n]*,?[^\S\n]*(?:[-–—]|kiêm|và{SP}kiêm|đồng{SP}thời(?:{SP}là)?|{_APPOINTED})?[^\S\n]*"
+    rf"{_TITLE_TAIL}[^\S\n]*,?[^\S\n]*(?:[-–—]|kiêm|và{SP}kiêm|đồng{SP}thời(?:{SP}là)?|{_APPOINTED}"
+    rf"|(?:sau{SP}đó{SP})?{_MOVED_TO})?[^\S\n]*"
 )
 # Between a name and the titles after it: "X, Bí thư", "X - Bí thư", "X (Bí thư".
 _AFTER_NAME = re.compile(
     rf"[^\S\n]*(?:\([^()\n]{{0,40}}\)[^\S\n]*)?(?:,|[-–—]|\()[^\S\n]*"  # "X (bên trái), Bí thư"
-    rf"|{SP}(?:(?:được|vừa{SP}được){SP}(?:bầu|bầu{SP}giữ|bổ{SP}nhiệm|điều{SP}động|phân{SP}công|chỉ{SP}định|giao){SP})?"
+    rf"|{SP}(?:(?:được|vừa{SP}được){_ELECTING_BODY}{SP}(?:bầu|bầu{SP}giữ|bổ{SP}nhiệm|điều{SP}động|phân{SP}công|chỉ{SP}định|giao){SP})?"
     rf"(?:giữ{SP}chức(?:{SP}vụ)?|làm|là){SP}"  # "ông X được bổ nhiệm giữ chức Phó Giám đốc Sở Nội vụ"
+    # "ông X từng làm Bí thư Huyện ủy", "ông X được giao quyền Chủ tịch UBND tỉnh"
+    rf"|{SP}(?:(?:đã{SP})?từng(?:{SP}có{SP}thời{SP}gian)?|sau{SP}đó|trước{SP}đây){SP}(?:giữ{SP}chức(?:{SP}vụ)?|làm|là){SP}"
+    rf"|{SP}(?:vừa{SP})?được{SP}giao{SP}(?=quyền{SP})"
 )
 _SPACES = re.compile(r"[^\S\n]*")
 # Right after a name, these titles stand without their body.
@@ -165,7 +177,8 @@ _HCM_AFTER_LEVEL = re.compile(rf"(TP|thành phố|Thành phố)[^\S\n]*\.?[^\S\n
 def _role_text(raw: str) -> str:
     """A title as written, without the province's name ("Chủ tịch HĐND tỉnh Quảng Ninh" -> "...tỉnh")."""
     stripped = _HCM_AFTER_LEVEL.sub(r"\1", _PROVINCE_AFTER_LEVEL.sub(r"\1", raw))
-    return " ".join(stripped.split()).rstrip(" ,-–")
+    text = " ".join(stripped.split()).rstrip(" ,-–")
+    return "Quyền " + text[6:] if text.startswith("quyền ") else text  # "được giao quyền chủ tịch": an acting post
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -380,9 +393,17 @@ _COMMITTEE_OF_LEVEL = (
 _BARE_STEERING_TITLE = re.compile(rf"(?<![{UP}{LOW}]){phrase('Ban Chỉ đạo')}$")
 
 
+# "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ": a minister by rank who heads a body that is not a ministry.
+_BARE_MINISTER = re.compile(rf"[Bb]ộ{SP}trưởng$")
+_HEAD_OF_MINISTERIAL_BODY = re.compile(rf"[Cc]hủ{SP}nhiệm{SP}")
+
+
 def _complete_titles(text: str, roles: list[Role], chains: list[list[Role]]) -> None:
     """Titles that lean on the rest of their chain or on a body named elsewhere in the article."""
     for chain in chains:
+        for role, nxt in zip(chain, chain[1:]):
+            if _BARE_MINISTER.fullmatch(role.text) and _HEAD_OF_MINISTERIAL_BODY.match(nxt.text):
+                nxt.text, role.text = f"{role.text}, {nxt.text}", ""  # one post: the empty title is dropped
         for i, role in enumerate(chain):
             if not _BARE_STANDING_SEAT.search(role.text):
                 continue
@@ -410,8 +431,11 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
     chain_by_end = {chain[-1].end: i for i, chain in enumerate(chains)}
     role_by_start = {r.start: r for r in roles}
     taken_before: set[int] = set()
+    # "ông X - Bí thư Tỉnh ủy, ông Y - Chủ tịch": a chain that follows a name is that name's, not the next one's
+    follows_name = {gap.end() for n in names if (gap := _AFTER_NAME.match(text, n.end)) and gap.end() > n.end}
+    chain_by_end_after_comma = {e: i for e, i in chain_by_end.items() if chains[i][0].start not in follows_name}
     for name in names:
-        i = _chain_ending_before(text, name.start, chain_by_end)
+        i = _chain_ending_before(text, name.start, chain_by_end, chain_by_end_after_comma)
         if i is not None:
             name.roles.extend(chains[i])
             taken_before.add(i)
@@ -424,8 +448,12 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
         if role is None or role.chain in taken_before:
             continue
         chain = chains[role.chain]
+        if len(chain) == 1 and role.end == role.start + len(role.text):
+            _complete_with_body_before(text, name, role)
         name.roles.extend(chain[chain.index(role):])
         name.made_by(RULE_TITLE_AFTER)
+    _granted_posts(text, names, roles)
+    _posts_in_a_biography(text, names, chains)
     for name in names:
         s, e = name.start, name.end
         if name.roles:
@@ -433,11 +461,126 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
         name.span = (s, e)
 
 
-def _chain_ending_before(text: str, pos: int, chain_by_end: dict[int, int]) -> int | None:
+RULE_GRANTED_POST = rule(
+    "person.granted_post", "persons", "a post given to the persons named after \"cho\" or \"đối với\": \"giao quyền "
+    "Chủ tịch UBND tỉnh cho ông X\", \"bầu bổ sung Phó Chủ tịch UBND tỉnh đối với các ông X và ông Y\"",
+    examples=("Thủ tướng giao quyền Chủ tịch UBND tỉnh cho ông Lê Văn Hòa.",),
+    counterexamples=("Thủ tướng làm việc với ông Lê Văn Hòa.",),
+)
+_GRANTING = re.compile(rf"(?<![{UP}{LOW}])(?P<verb>giao{SP}quyền|bầu(?:{SP}bổ{SP}sung)?|bổ{SP}nhiệm|chỉ{SP}định){SP}$")
+_GIVEN_TO = re.compile(rf"(?<![{UP}{LOW}])(?:cho|đối{SP}với)(?:{SP}các)?{SP}(?:ông|bà|đồng{SP}chí){SP}$")
+_AND_NEXT = re.compile(rf"(?:,|;|và)[^\S\n]*(?:và{SP})?(?:ông|bà|đồng{SP}chí){SP}$")
+_GRANT_REACH = 300
+
+
+def _granted_posts(text: str, names: list[NameMention], roles: list[Role]) -> None:
+    """'giao quyền Chủ tịch UBND tỉnh ... cho ông X': the post goes to the persons the sentence gives it to."""
+    granted: tuple[Role, int] | None = None  # the post, and where the last person given it ends
+    role_starts = [r.start for r in roles]
+    for name in names:
+        if granted and name.start - granted[1] < _GRANT_REACH and _AND_NEXT.search(text, max(0, name.start - 12), name.start):
+            pass  # "... đối với các ông X - ..., và ông Y": the next person in the list
+        elif _GIVEN_TO.search(text, max(0, name.start - 16), name.start):
+            granted = _post_granted_before(text, name.start, roles, role_starts)
+        else:
+            granted = None
+        if granted:
+            name.roles.append(granted[0])
+            name.made_by(RULE_GRANTED_POST)
+            granted = (granted[0], name.end)
+
+
+RULE_BIOGRAPHY = rule(
+    "person.biography", "persons", "earlier posts in a sentence about a person (\"Ông X sinh năm ...; Ông là ..., từng "
+    "làm Bí thư Huyện ủy A, sau đó làm Giám đốc Sở B\"): the person the sentence or its pronoun names",
+    examples=("Ông Lê Văn Hòa sinh năm 1970. Ông là thạc sĩ, từng làm Bí thư Huyện ủy Mai Sơn.",),
+    counterexamples=("Ông là thạc sĩ, từng làm Bí thư Huyện ủy Mai Sơn.",),
+)
+_EARLIER_POST_BEFORE = re.compile(
+    rf"(?<![{UP}{LOW}])(?:từng|sau{SP}đó|trước{SP}đó)(?:{SP}có{SP}thời{SP}gian)?"
+    rf"{SP}(?:làm|giữ{SP}chức(?:{SP}vụ)?|giữ{SP}vị{SP}trí){SP}$"
+)
+_SENTENCE_OPENING_PERSON = re.compile(rf"(?:Ông|Bà|Đồng{SP}chí)(?={SP})")
+_HONORIFIC_RIGHT_BEFORE = re.compile(rf"(?:[Ôô]ng|[Bb]à|[Đđ]ồng{SP}chí){SP}$")
+
+
+def _posts_in_a_biography(text: str, names: list[NameMention], chains: list[list[Role]]) -> None:
+    """A chain introduced by "từng làm", "sau đó giữ vị trí" belongs to the person the sentence is about: the one
+    it opens with ("Ông X sinh năm ..."), or, after a bare "Ông"/"Bà", the last person so introduced before."""
+    starts = [n.start for n in names]
+    attached: set[int] | None = None
+    introduced: list[int] | None = None  # names right after an honorific, by index
+    for chain in chains:
+        first = chain[0]
+        if not _EARLIER_POST_BEFORE.search(text, max(0, first.start - 40), first.start):
+            continue
+        if attached is None:
+            attached = {id(r) for n in names for r in n.roles}
+            introduced = [j for j, n in enumerate(names) if len(n.tokens) >= 2
+                          and _HONORIFIC_RIGHT_BEFORE.search(text, max(0, n.start - 12), n.start)]
+        if id(first) in attached:
+            continue
+        sentence_start = max(text.rfind(". ", 0, first.start) + 2, text.rfind("\n", 0, first.start) + 1)
+        opening = _SENTENCE_OPENING_PERSON.match(text, sentence_start)
+        if opening is None:
+            continue
+        i = bisect_left(starts, sentence_start)
+        subject = names[i] if i < len(names) and names[i].start < first.start and \
+            _HONORIFIC_RIGHT_BEFORE.search(text, max(0, names[i].start - 12), names[i].start) and \
+            names[i].start - opening.end() < 3 else None
+        if subject is None:  # a bare pronoun: the last person introduced by an honorific before this sentence
+            k = bisect_left(introduced, i)
+            subject = names[introduced[k - 1]] if k else None
+        if subject is not None:
+            subject.roles.extend(chain)
+            subject.made_by(RULE_BIOGRAPHY)
+
+
+def _post_granted_before(text: str, pos: int, roles: list[Role], role_starts: list[int]) -> tuple[Role, int] | None:
+    stop = max(text.rfind(". ", max(0, pos - _GRANT_REACH), pos), text.rfind("\n", max(0, pos - _GRANT_REACH), pos),
+               pos - _GRANT_REACH)
+    for k in range(bisect_left(role_starts, pos) - 1, -1, -1):  # roles are in text order
+        role = roles[k]
+        if role.start < stop:
+            break
+        verb = _GRANTING.search(text, max(0, role.start - 16), role.start)
+        if verb:
+            title = role.text
+            if verb.group("verb").startswith("giao") and not title.startswith("Quyền"):
+                title = f"Quyền {title}"  # "giao quyền Chủ tịch": an acting post
+            return Role(role.start, role.end, title), pos
+    return None
+
+
+# "Sở Tài chính do ông X làm Giám đốc": the bare title is the head of the body the sentence opened with.
+_HELD_BY_BEFORE = re.compile(rf"[^\S\n]*do{SP}(?:(?:ông|bà|đồng{SP}chí){SP})?$")
+
+
+def _complete_with_body_before(text: str, name: NameMention, role: Role) -> None:
+    if not _BARE_TITLE.fullmatch(role.text) or not text.startswith("làm", _AFTER_NAME.match(text, name.end).start() + 1):
+        return
+    held_by = _HELD_BY_BEFORE.search(text, max(0, name.start - 30), name.start)
+    if held_by is None:
+        return
+    body = next((b for m, b in upper_case_bodies(text).values() if b is not None and b.end == held_by.start()), None)
+    if body is not None and body.core.split()[0] in ("Sở", "Ban", "Phòng", "Trung", "Chi", "Cục"):
+        role.text = _role_text(f"{role.text} {body.core}")
+
+
+# "Giám đốc Sở Nội vụ, ông X, cho biết": the title, a comma and an honorific before the name.
+_COMMA_HONORIFIC_BEFORE = re.compile(rf"[^\S\n]*,[^\S\n]*(?:ông|bà|đồng{SP}chí){SP}$")
+
+
+def _chain_ending_before(
+    text: str, pos: int, chain_by_end: dict[int, int], chain_by_end_after_comma: dict[int, int]
+) -> int | None:
     back = pos
     while back > 0 and text[back - 1] in " \t":
         back -= 1
-    return chain_by_end.get(back)
+    if back in chain_by_end:
+        return chain_by_end[back]
+    honorific = _COMMA_HONORIFIC_BEFORE.search(text, max(0, pos - 16), pos)
+    return chain_by_end_after_comma.get(honorific.start()) if honorific else None
 
 
 _LIST_GAP = re.compile(rf"[^\S\n]*(?:,|;|và){SP}")
@@ -476,10 +619,17 @@ def _accept(text: str, name: NameMention) -> bool:
         return False
     if name.run_start != name.start:
         return False  # a capitalised word glued before the name: part of some other proper name
-    if _in_list_of_places(text, name, line_start, line_end):
+    if _in_list_of_places(text, name, line_start, line_end) or name.start in _listed_places(text):
         return False
     name.rule = RULE_FULL_NAME
     return True
+
+
+@lru_cache(maxsize=8)
+def _listed_places(text: str) -> SpanIndex[None]:
+    """The names of a counted list of places ("37 xã, phường gồm: Cái Nước, Trần Văn Thời, ..."): wards and
+    communes often bear a person's name."""
+    return SpanIndex((start, end, None) for _, start, end, _ in listed_places(text))
 
 
 _NEXT_ITEM = re.compile(r"[^\S\n]*(?:,|và)[^\S\n]*([^,;.:()\n]*)")
@@ -668,9 +818,43 @@ def _first(person: _Person, tokens: tuple[str, ...]) -> int:
     return min(n.start for n in person.mentions if n.tokens == tokens)
 
 
+RULE_GIVEN_NAME = rule(
+    "person.given_name", "persons", "\"ông Ngọc\" after the article has named Phan Huy Ngọc: the same person, "
+    "whose titles it goes on to give",
+    examples=("Ông Phan Huy Ngọc phát biểu. Ông Ngọc được bầu làm Chủ tịch UBND tỉnh.",),
+    counterexamples=("Ông Ngọc được bầu làm Chủ tịch UBND tỉnh.",),
+)
+_GIVEN_NAME_AFTER_HONORIFIC = re.compile(
+    rf"(?<![{UP}{LOW}])(?:[Ôô]ng|[Bb]à|[Đđ]ồng{SP}chí){SP}(?P<given>[{UP}][{LOW}]+)(?![^\S\n]*[{UP}{LOW}]*[{UP}])(?![{LOW}])"
+)
+
+
+def _given_name_mentions(text: str, names: list[NameMention]) -> list[NameMention]:
+    """'ông Ngọc' after 'Phan Huy Ngọc': the person by the last syllable of the one full name that ends in it."""
+    if not names:
+        return []
+    first_by_given: dict[str, tuple[int, set[tuple[str, ...]]]] = {}
+    for n in names:
+        if len(n.tokens) >= 3:
+            first, full = first_by_given.get(n.tokens[-1], (n.start, set()))
+            full.add(n.tokens)
+            first_by_given[n.tokens[-1]] = (min(first, n.start), full)
+    out = []
+    for m in _GIVEN_NAME_AFTER_HONORIFIC.finditer(text):
+        seen = first_by_given.get(m.group("given"))
+        if seen and len(seen[1]) == 1 and seen[0] < m.start():
+            tokens = next(iter(seen[1]))
+            mention = NameMention(m.start("given"), m.end("given"), tokens, m.start("given"))
+            mention.rule = RULE_GIVEN_NAME
+            out.append(mention)
+    return out
+
+
 def find_persons(doc: Document) -> list[Person]:
     text = doc.normal
     names = _name_mentions(text, doc.text)
+    if "ông " in text or "Ông " in text or "bà " in text or "Bà " in text or "đồng chí " in text.lower():
+        names = sorted(names + _given_name_mentions(text, names), key=lambda n: n.start)
     after_names = [m.end() for m in (_AFTER_NAME.match(text, n.end) for n in names) if m and m.end() > m.start()]
     roles = _find_roles(text, after_names)
     chains = _chain_roles(text, roles)

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from provnews.extract.engine import lexicon
-from provnews.extract.engine.doc import Document
+from provnews.extract.engine.doc import Document, SpanIndex
 from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import LETTERS, LOWER, UPPER, old_spelling
+from provnews.extract.engine.text import LETTERS, LOWER, UPPER, cut_short_at_end, old_spelling
 from provnews.schemas.extraction import Evidence, Location, Province
 
 # Enough evidence for a reader to check a place; more only bloats the event.
@@ -111,10 +112,12 @@ RULE_PROVINCE_AFTER_TINH = rule(
 
 def find_provinces(doc: Document) -> list[Province]:
     text = doc.text
+    listed = SpanIndex((start, end, None) for _, start, end, _ in listed_places(text))
     mentions = [
         (m.start(), m.end(), canon, RULE_PROVINCE_NAME)
         for m in _PROVINCE.finditer(text)
         if (canon := _CANONICAL.get(_key(m.group(0)))) and _is_province_mention(text, m.start(), m.end())
+        and m.start() not in listed  # "37 xã, phường gồm: ..., Hòa Bình, ...": a commune named like a province
     ]
     mentions += _provinces_after_tinh(text, {start for start, _, _, _ in mentions})
     evidence: dict[str, list[Evidence]] = {}
@@ -170,6 +173,8 @@ _LEVEL_OF_PREFIX = {
     form.lower(): level for word, (level, _) in _LEVELS.items() for form in {word, old_spelling(word)}
 }
 _LOWERCASE_ONLY = {word for word, (_, how) in _LEVELS.items() if "lowercase_only" in how}
+# Villages and residential groups ("thôn", "bản", "tổ dân phố"): counted in metrics, never listed as places.
+_VILLAGE = "village"
 _NUMBERED_UNITS = frozenset(word for word, (_, how) in _LEVELS.items() if "numbered" in how)
 
 
@@ -190,15 +195,31 @@ _PLACE = re.compile(
     rf"(?=[TtHhQqĐđPpXxKkbấl])(?<![\w.]){_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
     rf"|(?:số\s+)?\d{{1,3}}[A-Z]?(?![\w,.]\d))"
 )
+_LOCAL_UNIT = r"(?:huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)"
+# A count of places, what is said of them (no stop, no other count in between), then the word that opens their names:
+# "37 xã, phường, thị trấn được chọn triển khai bao gồm:", "10 phường thuộc thị xã Kim Bảng gồm", "3 huyện là".
 _COUNTED_THEN_NAMED = re.compile(
-    rf"(?=[\dhbnsbtcm])(?<!\w)(?:\d+|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?P<unit>huyện|quận|thị xã|xã|phường|thị trấn|thôn)"
-    rf"\s+(?:là|gồm|gồm có)\s*:?\s*(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})"
+    rf"(?=[\dhbnsbtcm])(?<![\w.,])(?:\d+|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?P<unit>{_LOCAL_UNIT})"
+    rf"(?:\s*,\s*{_LOCAL_UNIT})*(?![\w])[^.;:!?()\n\d]{{0,80}}?(?<!\w)(?:bao gồm|gồm có|gồm|là)\s*:?\s*(?=[{UPPER}])"
 )
+# One name of such a list, up to its comma (or the "và" before the last); "last" when nothing follows it.
+_LISTED_NAME = re.compile(
+    rf"(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,3}})"
+    rf"(?: *, *(?=[{UPPER}])| +và +(?=[{UPPER}])|(?P<last> *(?:[.;)]|$| và(?= )| +\(|(?=\n))))",
+    re.MULTILINE,
+)
+# "A, B và C để thí điểm": after "và", the last name may run into the rest of the sentence.
+_LAST_AFTER_VA = re.compile(rf"(?<= và )(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,3}})(?P<last>(?= [{LOWER}]))")
+# "xã Vĩnh Lộc (Can Lộc)": the district a commune belongs to, written in brackets after it.
+_DISTRICT_IN_BRACKETS = re.compile(rf" *\( *(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,3}}) *\)")
 _LIST_NEXT = re.compile(rf" *(?:,| và) +(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})")
+_COUNTED_LIST_NEXT = re.compile(rf" *(?:[,;]| và) +(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})")
 _LIST_ITEM_END = re.compile(r" *(?:[,;)]|\.(?!\w)| và |$)", re.MULTILINE)
 _NOT_PLACES = frozenset({"Việt Nam", "Trung Quốc", "Lào", "Campuchia", "Thủ đô"})
 # First words of bodies and titles: "TP Hạ Long và Sở Nội vụ" lists a body after the place.
 _BODY_FIRST_WORDS = lexicon.not_name_words("body_or_title")
+# First words of bodies and titles that never open a place's name ("Đại", "Trung", "Thành" do: "Đại Cương").
+_BODY_ONLY_FIRST_WORDS = _BODY_FIRST_WORDS - {"Đại", "Trung", "Thành", "Liên", "Khu", "Nhà", "Cảng", "Tân"}
 # Counting words after a number: "xã 3 năm liền" is not a place named 3.
 _COUNTED = re.compile(r"\s+(?:năm|tháng|ngày|lần|người|hộ|tỷ|triệu|%|km|ha)\b")
 # Document and common nouns that follow "bản" or "làng" capitalised ("bản Hiến pháp", "làng Văn hóa").
@@ -224,31 +245,43 @@ _LOWER_WORD_AFTER = re.compile(rf" ([{LOWER}]+)")
 
 
 RULE_PLACE_AFTER_LEVEL = rule(
-    "location.after_level_word", "locations", "a capitalised name after an administrative word: \"huyện Tiên Yên\"",
+    "location.after_level_word", "locations", "a capitalised name after an administrative word: \"huyện Tiên Yên\"; "
+    "a village's (\"thôn\", \"bản\", \"tổ dân phố\") is read but not listed",
     examples=("Huyện ủy Hải Lăng và UBND xã Tân Lập họp.",),
-    counterexamples=("Xã Nông thôn mới được công nhận.", "Chủ tịch UBND thành phố Trần Việt Trường phát biểu."),
+    counterexamples=("Xã Nông thôn mới được công nhận.", "Chủ tịch UBND thành phố Trần Việt Trường phát biểu.",
+                     "Thôn Phú Bông được sáp nhập với thôn Phú Quý."),
 )
 RULE_NUMBERED_PLACE = rule(
-    "location.numbered", "locations", "a numbered ward, district or village: \"phường 1\", \"thôn 3\"",
-    examples=("Người dân phường 1 và quận 3 họp.",), counterexamples=("Xã 3 năm liền đạt chuẩn.",),
+    "location.numbered", "locations", "a numbered ward or district: \"phường 1\", \"quận 3\" (not \"thôn 3\")",
+    examples=("Người dân phường 1 và quận 3 họp.",), counterexamples=("Xã 3 năm liền đạt chuẩn.", "Người dân thôn 3 họp."),
 )
 RULE_LISTED_PLACE = rule(
     "location.listed", "locations", "a name further down a list under one administrative word",
-    examples=("Sáp nhập huyện Ba Chẽ, Tiên Yên và Bình Liêu.",),
+    examples=("Sáp nhập huyện Ba Chẽ, Tiên Yên và Bình Liêu.", "Sau sắp xếp, các huyện: Ba Chẽ 3 xã; Tiên Yên 5 xã."),
     counterexamples=("Sáp nhập huyện Ba Chẽ vào thành phố.",),
 )
 RULE_COUNTED_PLACES = rule(
-    "location.counted_list", "locations", "names listed after a count of places: \"3 huyện là A, B và C\"",
-    examples=("Tỉnh thí điểm ở 3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn.",),
-    counterexamples=("Tỉnh có 3 huyện đạt chuẩn nông thôn mới.",),
+    "location.counted_list", "locations", "names listed after a count of places: \"3 huyện là A, B và C\", "
+    "\"37 xã, phường được chọn bao gồm: A, B\"",
+    examples=("Tỉnh thí điểm ở 3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn.",
+              "Danh sách 12 xã, phường được chọn thí điểm bao gồm: Hòa Thành, Lê Văn Tám, Tân Phú.",
+              "Tỉnh sẽ thành lập 4 phường thuộc thị xã Mỹ Hòa gồm Đông An, Tây An, Nam Sơn, Bắc Sơn."),
+    counterexamples=("Tỉnh có 3 huyện đạt chuẩn nông thôn mới.",
+                     "Tỉnh có 12 xã đạt chuẩn, trong đó nhiều xã gồm Sở Nội vụ hướng dẫn."),
+)
+RULE_DISTRICT_IN_BRACKETS = rule(
+    "location.district_in_brackets", "locations", "a district in brackets after its commune: \"xã Vĩnh Lộc (Can Lộc)\"",
+    examples=("Công an xã Hòa Lợi (Tam Nông) rà soát danh sách cử tri.",),
+    counterexamples=("Công an xã Hòa Lợi (Đồng Tháp) rà soát danh sách cử tri.",),
 )
 
 
 def find_locations(doc: Document) -> list[Location]:
     found: dict[str, tuple[str, str, list[Evidence]]] = {}
     text = doc.text
-
     def add(name: str, level: str, start: int, end: int, rule_id: str) -> None:
+        if level == _VILLAGE or cut_short_at_end(text, end, name):
+            return  # a village is below the commune; "huyện Th" at a cut end is a name cut mid-word
         key = name.casefold()
         if key not in found:
             found[key] = (name, level, [])
@@ -257,41 +290,61 @@ def find_locations(doc: Document) -> list[Location]:
             spans.append(doc.evidence(start, end, rule_id))
 
     for m in _PLACE.finditer(text):
-        prefix = m.group("prefix")
-        level = _LEVEL_OF_PREFIX[prefix.rstrip(".").lower()]
-        raw_name = m.group("name")
-        if raw_name[0].isdigit() or raw_name.startswith("số"):
-            # Numbered wards and districts ("phường 1, quận 3") and villages ("thôn 3"); never "xã 3".
-            if _COUNTED.match(text, m.end()) or prefix.lower() not in _NUMBERED_UNITS:
-                continue
-            number = raw_name.split()[-1]
-            add(f"{prefix.rstrip('.').capitalize()} {number}", level, m.start(), m.end(), RULE_NUMBERED_PLACE)
-            continue
-        name = _trim_title_after(text, m.start("name"), _place_name(raw_name))
-        if not name or _rejected(prefix, name) or _COMMON_PHRASE.match(text, m.start("name")):
-            continue
-        if _is_person_after_title(text, m.start(), name):
-            continue
-        start = m.start("name")
-        add(name, level, m.start(), start + len(name), RULE_PLACE_AFTER_LEVEL)
-        for listed_at, listed in _listed_after(text, start + len(name), prefix):
-            add(listed, level, listed_at, listed_at + len(listed), RULE_LISTED_PLACE)
-    for m in _COUNTED_THEN_NAMED.finditer(text):
-        # "ở 3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn": the admin word stands before the count, not
-        # before each name, so the names are read as a list under it.
-        unit = m.group("unit").lower()
-        name = _place_name(m.group("name"))
-        if not name or _rejected(unit, name) or name in _NOT_PLACES or province_of(name):
-            continue
-        start = m.start("name")
-        if not _LIST_ITEM_END.match(text, start + len(name)):
-            continue
-        add(name, _LEVEL_OF_PREFIX[unit], start, start + len(name), RULE_COUNTED_PLACES)
-        for listed_at, listed in _listed_after(text, start + len(name), unit):
-            add(listed, _LEVEL_OF_PREFIX[unit], listed_at, listed_at + len(listed), RULE_COUNTED_PLACES)
+        _read_after_level_word(text, m, add)
+    for level, start, end, rule_id in listed_places(text):
+        add(text[start:end], level, start, end, rule_id)
     locations = [Location(name=name, level=level, evidence=ev) for name, level, ev in found.values()]
     doc.record("locations", locations)
     return locations
+
+
+def _read_after_level_word(text: str, m: re.Match, add) -> None:
+    prefix = m.group("prefix")
+    if prefix.isupper() and m.start("name") == m.end("prefix") and not prefix.endswith("."):
+        return  # "TPO -" is an outlet's mark: an abbreviated level word stands before its name with a space or a dot
+    level = _LEVEL_OF_PREFIX[prefix.rstrip(".").lower()]
+    raw_name = m.group("name")
+    if raw_name[0].isdigit() or raw_name.startswith("số"):
+        # Numbered wards and districts ("phường 1, quận 3") and villages ("thôn 3"); never "xã 3".
+        if _COUNTED.match(text, m.end()) or prefix.lower() not in _NUMBERED_UNITS:
+            return
+        number = raw_name.split()[-1]
+        add(f"{prefix.rstrip('.').capitalize()} {number}", level, m.start(), m.end(), RULE_NUMBERED_PLACE)
+        return
+    name = _trim_title_after(text, m.start("name"), _place_name(raw_name))
+    if not name or _rejected(prefix, name) or _COMMON_PHRASE.match(text, m.start("name")):
+        return
+    if _is_person_after_title(text, m.start(), name):
+        return
+    start = m.start("name")
+    add(name, level, m.start(), start + len(name), RULE_PLACE_AFTER_LEVEL)
+    for listed_at, listed in _listed_after(text, start + len(name), prefix):
+        add(listed, level, listed_at, listed_at + len(listed), RULE_LISTED_PLACE)
+    if level == "commune":
+        district = _DISTRICT_IN_BRACKETS.match(text, start + len(name))
+        if district and not province_of(district.group("name")):
+            add(district.group("name"), "district", district.start("name"), district.end("name"), RULE_DISTRICT_IN_BRACKETS)
+
+
+@lru_cache(maxsize=8)
+def listed_places(text: str) -> tuple[tuple[str, int, int, str], ...]:
+    """(level, start, end, rule) of the names listed after a count of places: "37 xã, phường, thị trấn ... bao
+    gồm: Cái Nước, Đầm Dơi, ...", "3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn". The level word stands before the
+    count, not before each name, and the names are places whatever they look like (a ward may bear a person's
+    name, a commune a province's), so people.py and the provinces read these spans as places too."""
+    out = []
+    for m in _COUNTED_THEN_NAMED.finditer(text):
+        level = _LEVEL_OF_PREFIX[m.group("unit").lower()]
+        pos = m.end()
+        while (item := _LISTED_NAME.match(text, pos) or _LAST_AFTER_VA.match(text, pos)) is not None:
+            name = item.group("name")
+            if name in _NOT_PLACES or name.split()[0] in _BODY_ONLY_FIRST_WORDS or _rejected(m.group("unit"), name):
+                break
+            out.append((level, item.start("name"), item.end("name"), RULE_COUNTED_PLACES))
+            if item.group("last"):
+                break
+            pos = item.end()
+    return tuple(out)
 
 
 # "Chủ tịch UBND thành phố Trần Việt Trường": the title's holder follows the body's place word.
@@ -316,12 +369,16 @@ def _listed_after(text: str, pos: int, prefix: str) -> list[tuple[int, str]]:
     "tại TP Hạ Long, Thường trực Tỉnh ủy..." does not make "Thường" a place.
     """
     listed = []
-    while (nxt := _LIST_NEXT.match(text, pos)) is not None:
+    counted = _COUNT_AFTER_NAME.match(text, pos)
+    pos = counted.end() if counted else pos
+    while (nxt := (_COUNTED_LIST_NEXT if counted else _LIST_NEXT).match(text, pos)) is not None:
         name = _place_name(nxt.group("name"))
         province_named = province_of(name) and _LEVEL_OF_PREFIX[prefix.rstrip(".").lower()] != "commune"
         if not name or _rejected(prefix, name) or province_named or name in _NOT_PLACES:
             break
         end = nxt.start("name") + len(name)
+        counted = _COUNT_AFTER_NAME.match(text, end)
+        end = counted.end() if counted else end
         closed = _LIST_ITEM_END.match(text, end)
         last_after_va = nxt.group(0).lstrip(" ,").startswith("và") and (
             closed or (" " in name and name.split(" ", 1)[0] not in _BODY_FIRST_WORDS)
@@ -331,6 +388,10 @@ def _listed_after(text: str, pos: int, prefix: str) -> list[tuple[int, str]]:
         listed.append((nxt.start("name"), name))
         pos = end
     return listed
+
+
+# "các huyện: Bình Sơn 5 xã; Sơn Tịnh 4 xã": each name with the count of its communes, the items split by semicolons.
+_COUNT_AFTER_NAME = re.compile(r" +\d+ +(?:xã|phường|thị trấn)(?: *, *\d+ +(?:xã|phường|thị trấn))*(?!\w)")
 
 
 def _trim_title_after(text: str, start: int, name: str | None) -> str | None:

@@ -109,3 +109,16 @@ _NON_WORD = re.compile(r"[^\w]+")
 def fold(text: str) -> str:
     """A comparison key: case and diacritics folded, punctuation as spaces, spaces collapsed."""
     return " ".join(_NON_WORD.sub(" ", fold_chars(text.casefold())).split())
+
+
+# Every Vietnamese syllable has a vowel: a last "word" without one ("huyện Th", "Sở Tài ch") is a word cut short.
+_VOWEL = re.compile(r"[aăâeêioôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.IGNORECASE)
+_STOPS_AT_END = ".!?…\"”)]"
+
+
+def cut_short_at_end(text: str, end: int, name: str) -> bool:
+    """A name reaching the end of an excerpt cut mid-sentence whose last word has no vowel: cut mid-word."""
+    stripped = text.rstrip()
+    if end < len(stripped) or not stripped or stripped[-1] in _STOPS_AT_END:
+        return False
+    return not _VOWEL.search(name.rsplit(" ", 1)[-1])

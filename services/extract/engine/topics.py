@@ -31,6 +31,16 @@ _AGENCY = re.compile(
     r"(?<!\w)(?:hợp nhất|sáp nhập|sát nhập)(?:\s+\S+){0,4}?\s+"
     r"(?:sở|ban|cơ quan|phòng|văn phòng|chi cục|cục|tổng cục|bộ|ủy ban|uỷ ban)(?!\w)"
 )
+# Agencies named before the verb: "Sở Kế hoạch và Đầu tư sẽ hợp nhất với ...".
+_AGENCY_MERGING = re.compile(
+    r"(?<!\w)(?:sở|ban|cơ quan|văn phòng|chi cục|cục)(?:\s+\S+){0,8}?\s+(?:hợp nhất|sáp nhập|sát nhập)(?!\w)"
+)
+# Places as what merges: "hợp nhất các tỉnh", "sáp nhập 3 xã", or a place by its name ("phường Hưng Lợi sáp nhập").
+_PLACES_MERGED = re.compile(
+    r"(?<!\w)(?:hợp nhất|sáp nhập|sát nhập)(?:\s+\S+){0,2}?\s+(?:tỉnh|huyện|xã|phường|thị trấn|thành phố|tp|đơn vị hành chính"
+    r"|đvhc)(?!\w)"
+)
+_NAMED_PLACE = re.compile(r"(?<!\w)(?:[Tt]ỉnh|[Hh]uyện|[Xx]ã|[Pp]hường|[Tt]hị trấn|[Tt]hành phố|TP\.?)\s+[A-ZĐÂĂÊÔƠƯ]")
 _SERVICE_UNITS_MERGED = re.compile(
     r"(?<!\w)(?:hợp nhất|sáp nhập|sát nhập)(?:\s+\S+){0,3}?\s+"
     r"(?:trung tâm|trường|bệnh viện|trạm|đơn vị sự nghiệp)(?!\w)"
@@ -132,8 +142,11 @@ def find_topics(doc: Document) -> list[Topic]:
             damp = 0.5 if _ASIDE.search(text, max(start, offset - 40), offset) else 1.0
             for topic, weight in _CUE_TOPICS[cue_id]:
                 scores[topic] += weight * damp
-        if scores.get("sap_nhap_don_vi_hanh_chinh", 0) >= 2 and not _AGENCY.search(text, start, end):
-            scores.pop("hop_nhat_co_quan", None)  # "hợp nhất tỉnh A và tỉnh B": provinces merge, not agencies
+        places_merge = (scores.get("sap_nhap_don_vi_hanh_chinh", 0) >= 2 or _PLACES_MERGED.search(text, start, end)
+                        or _NAMED_PLACE.search(doc.normal, start, end))
+        if places_merge and not _AGENCY.search(text, start, end) and not _AGENCY_MERGING.search(text, start, end):
+            # "hợp nhất tỉnh A và tỉnh B", "phường A sáp nhập với phường B": places merge, not agencies
+            scores.pop("hop_nhat_co_quan", None)
         if _SERVICE_UNITS_MERGED.search(text, start, end) and not _AGENCY.search(text, start, end):
             # Merging schools, health centres or other public service units is `don_vi_su_nghiep`; the
             # merged-agencies topic needs agencies (sở, ban, văn phòng).

@@ -11,10 +11,12 @@ const METRICS_PAGE_SIZE = 50;
 const LIVE_MAX = 30;
 const SVG = "http://www.w3.org/2000/svg";
 const KIND_ORDER = ["metric", "person", "organization", "document", "place", "topic"];
+const CLASSES = ["departments", "public_service_units", "payroll", "leadership", "communes", "villages", "procedures"];
+const TABS = ["articles", "metrics", "board"];
 
 // -- state, kept whole in the URL ------------------------------------------------------------------
 const DEFAULTS = { q: "", from: "", to: "", page: 1, tab: "articles", mpage: 1, split: "topic", pv: "then",
-                   article: "", metric: "", raw: false, lang: "vi" };
+                   article: "", metric: "", raw: false, lang: "vi", bsort: "province", bclass: [] };
 
 function readState(search = location.search) {
   const params = new URLSearchParams(search);
@@ -25,7 +27,9 @@ function readState(search = location.search) {
   state.to = params.get("to") || "";
   state.page = Math.max(1, parseInt(params.get("page"), 10) || 1);
   state.mpage = Math.max(1, parseInt(params.get("mpage"), 10) || 1);
-  state.tab = params.get("tab") === "metrics" ? "metrics" : "articles";
+  state.tab = TABS.includes(params.get("tab")) ? params.get("tab") : "articles";
+  state.bsort = ["figures", ...CLASSES].includes(params.get("bsort")) ? params.get("bsort") : "province";
+  state.bclass = params.getAll("bclass").filter((c) => CLASSES.includes(c));
   state.split = params.get("split") === "province" ? "province" : "topic";
   state.pv = params.get("pv") === "2025" ? "2025" : "then";
   state.article = params.get("article") || "";
@@ -54,6 +58,8 @@ function stateUrl(state) {
   if (state.tab !== "articles") params.set("tab", state.tab);
   if (state.mpage > 1) params.set("mpage", state.mpage);
   if (state.split !== "topic") params.set("split", state.split);
+  if (state.bsort !== "province") params.set("bsort", state.bsort);
+  for (const c of state.bclass) params.append("bclass", c);
   if (state.pv !== "then") params.set("pv", state.pv);
   if (state.article) params.set("article", state.article);
   if (state.metric !== "") params.set("metric", state.metric);
@@ -203,7 +209,8 @@ async function getJson(path, options = {}) {
 }
 
 // -- rendering ------------------------------------------------------------------------------------
-const cache = { searchKey: null, search: null, timelineKey: null, timeline: null, metricsKey: null, metrics: null };
+const cache = { searchKey: null, search: null, timelineKey: null, timeline: null, metricsKey: null, metrics: null,
+                boardKey: null, board: null };  // the scoreboard is read when its tab is opened
 let generation = 0;
 
 function applyLanguage() {
@@ -234,6 +241,7 @@ async function render() {
   $("#results-view").hidden = inArticle;
   $("#article-view").hidden = !inArticle;
   document.body.classList.toggle("reading", inArticle);
+  document.body.classList.toggle("board-view", !inArticle && state.tab === "board");
   const mine = ++generation;
   await loadResults(mine);
   if (inArticle) await renderArticle(mine);
@@ -246,6 +254,8 @@ async function loadResults(mine) {
   const splitFacet = state.split === "province" && state.pv === "2025" ? "province_2025" : state.split;
   const timelineKey = `${filters}&split=${splitFacet}`;
   const metricsKey = `${filters}&mpage=${state.mpage}`;
+  const board = boardParams(filters);
+  const boardKey = state.tab === "board" ? String(board) : cache.boardKey;
   const jobs = [];
   if (cache.searchKey !== searchKey) {
     $("#summary").textContent = t("summary.loading");
@@ -267,6 +277,10 @@ async function loadResults(mine) {
     jobs.push(getJson(`/v1/metrics?${params}`).then((r) => { cache.metrics = r; cache.metricsKey = metricsKey; })
       .catch(() => { cache.metrics = null; cache.metricsKey = metricsKey; }));
   }
+  if (cache.boardKey !== boardKey) {
+    jobs.push(getJson(`/v1/scoreboard?${board}`).then((r) => { cache.board = r; cache.boardKey = boardKey; })
+      .catch(() => { cache.board = null; cache.boardKey = boardKey; }));
+  }
   try {
     await Promise.all(jobs);
   } catch (error) {
@@ -283,6 +297,28 @@ async function loadResults(mine) {
   renderTabs();
   renderHits();
   renderMetrics();
+  renderBoard();
+  renderExportLinks();
+}
+
+// The scoreboard reads the same filters, the province naming of the facets, its sort and its classes.
+function boardParams(filters) {
+  const params = new URLSearchParams(filters);
+  params.set("names", state.pv);
+  params.set("sort", state.bsort);
+  for (const c of state.bclass) params.append("class", c);
+  return params;
+}
+
+// Exports take the current filters (not the page): every matching row, streamed by the query API.
+function renderExportLinks() {
+  const filters = filterParams(state);
+  for (const link of document.querySelectorAll("a[data-export]")) {
+    const params = link.dataset.export === "scoreboard" ? boardParams(filters) : new URLSearchParams(filters);
+    params.set("format", link.dataset.format);
+    link.href = `/v1/${link.dataset.export}/export?${params}`;
+    link.title = t("export.title", { what: t(`export.${link.dataset.export}`), format: link.dataset.format.toUpperCase() });
+  }
 }
 
 function renderSummary() {
@@ -505,11 +541,12 @@ function swatch(color) {
 }
 
 function renderTabs() {
-  const counts = { articles: cache.search.total, metrics: cache.metrics ? cache.metrics.total : 0 };
-  for (const tab of ["articles", "metrics"]) {
+  const counts = { articles: cache.search.total, metrics: cache.metrics ? cache.metrics.total : 0,
+                   board: cache.board ? cache.board.provinces.length : null };
+  for (const tab of TABS) {
     const button = $(`#tab-${tab}`);
     const selected = state.tab === tab;
-    button.textContent = t(`tab.${tab}`, { n: number(counts[tab]) });
+    button.textContent = counts[tab] === null ? t(`tab.${tab}Idle`) : t(`tab.${tab}`, { n: number(counts[tab]) });
     button.setAttribute("aria-selected", String(selected));
     button.tabIndex = selected ? 0 : -1;
     $(`#panel-${tab}`).hidden = !selected;
@@ -584,6 +621,103 @@ function renderMetrics() {
               (mpage) => change({ mpage }));
 }
 
+// -- the scoreboard -------------------------------------------------------------------------------
+function renderBoard() {
+  renderBoardControls();
+  const head = $("#board-table thead");
+  const body = $("#board-table tbody");
+  const data = cache.board;
+  const classes = data ? data.classes : CLASSES;
+  head.replaceChildren(el("tr", {}, el("th", { scope: "col", text: t("board.province") }),
+    ...classes.map((c) => el("th", { scope: "col", "data-class": c }, el("button", {
+      type: "button", class: "sort", "aria-pressed": String(state.bsort === c), text: t(`class.${c}`),
+      title: t("board.sortClass", { name: t(`class.${c}`) }), onclick: () => change({ bsort: c }, { push: false }),
+    })))));
+  if (!data || !data.provinces.length) {
+    body.replaceChildren(el("tr", {}, el("td", { colspan: String(classes.length + 1), class: "empty-state",
+                                                 text: t("board.empty") })));
+  } else {
+    body.replaceChildren(...data.provinces.map((row) => el("tr", { "data-province": row.province },
+      el("th", { scope: "row", text: row.province }),
+      ...classes.map((c) => boardCell(row.province, c, row.classes[c])))));
+  }
+  const notes = [];
+  if (data && data.unattributed) notes.push(t("board.unattributed", { n: number(data.unattributed) }));
+  if (data && data.truncated) notes.push(t("board.truncated"));
+  $("#board-note").textContent = notes.join(" ");
+}
+
+function renderBoardControls() {
+  $("#board-names").replaceChildren(...["then", "2025"].map((pv) => el("button", {
+    type: "button", "aria-pressed": String(state.pv === pv), "data-pv": pv,
+    text: t(pv === "then" ? "province.then" : "province.now"), onclick: () => change({ pv }, { push: false }),
+  })));
+  $("#board-names").setAttribute("aria-label", t("province.switch"));
+  const select = $("#board-sort");
+  select.replaceChildren(
+    el("option", { value: "province", text: t("board.sortProvince") }),
+    el("option", { value: "figures", text: t("board.sortFigures") }),
+    ...CLASSES.map((c) => el("option", { value: c, text: t("board.sortClass", { name: t(`class.${c}`) }) })));
+  select.value = state.bsort;
+  select.onchange = () => change({ bsort: select.value }, { push: false });
+  const group = $("#board-classes");
+  group.setAttribute("aria-label", t("board.classes"));
+  group.replaceChildren(...CLASSES.map((c) => el("button", {
+    type: "button", class: "chip-toggle", "data-class": c, "aria-pressed": String(state.bclass.includes(c)),
+    text: t(`class.${c}`), onclick: () => change({ bclass: toggled(state.bclass, c) }, { push: false }),
+  })));
+}
+
+function figureLink(figure, text) {
+  const title = t("board.figure", { value: number(figure.value), unit: figure.unit,
+                                    date: figure.published ? formatDate(figure.published) : "?", sentence: figure.sentence });
+  return stateLink({ article: figure.article_id, metric: String(figure.position), raw: false }, text,
+                   { class: "figure", title, "data-article": figure.article_id });
+}
+
+function boardCell(province, name, cell) {
+  if (!cell) return el("td", { class: "board-cell empty" }, "–");
+  const parts = [];
+  if (cell.reductions !== null) {
+    parts.push(el("div", { class: "cut" }, el("span", { class: "label", text: `${t("board.cut")} ` }),
+      el("strong", { class: "num", "data-reductions": String(cell.reductions), text: number(cell.reductions) })));
+    parts.push(el("div", { class: "summed" }, ...cell.summed.flatMap((f, i) => [
+      i ? " + " : "", figureLink(f, number(f.value))])));
+  } else {
+    parts.push(el("div", { class: "cut none", text: t("board.noCut") }));
+  }
+  if (cell.by_year.length > 1) parts.push(yearBars(cell.by_year));
+  if (cell.latest) {
+    const f = cell.latest;
+    parts.push(el("div", { class: "latest" }, `${t("board.latest")}: `,
+      figureLink(f, `${f.action} ${number(f.value)} ${f.unit}`),
+      f.published ? el("time", { datetime: f.published, text: ` (${formatDate(f.published)})` }) : ""));
+  }
+  const extra = [cell.restated ? t("board.restated", { n: cell.restated }) : "",
+                 cell.not_summed ? t("board.notSummed", { n: cell.not_summed }) : ""].filter(Boolean).join("; ");
+  if (extra) parts.push(el("div", { class: "note", text: extra }));
+  return el("td", { class: "board-cell", "data-class": name, "data-province": province }, ...parts);
+}
+
+function yearBars(years) {
+  const width = 96, height = 24, gap = 2, labels = 11;
+  const max = Math.max(...years.map((y) => y.value));
+  const first = years[0].year, last = years[years.length - 1].year;
+  const span = last - first + 1;
+  const bar = Math.max((width - gap * (span - 1)) / span, 3);
+  const chart = svg("svg", { class: "year-bars", viewBox: `0 0 ${width} ${height + labels}`, width, height: height + labels, role: "img",
+                             "aria-label": `${t("board.chart")}: ` + years.map((y) => t("board.year", { year: y.year, value: number(y.value) })).join(", ") });
+  for (const y of years) {
+    const h = Math.max((y.value / max) * (height - 2), 2);
+    const x = (y.year - first) * (bar + gap);
+    chart.append(svg("rect", { x, y: height - h, width: bar, height: h, rx: 1 },
+                     svg("title", {}, t("board.year", { year: y.year, value: number(y.value) }))));
+  }
+  chart.append(svg("text", { x: 0, y: height + labels - 1, class: "year" }, String(first)),
+               svg("text", { x: width, y: height + labels - 1, class: "year", "text-anchor": "end" }, String(last)));
+  return chart;
+}
+
 // -- the article view -----------------------------------------------------------------------------
 const articleCache = new Map();
 
@@ -639,6 +773,7 @@ async function renderArticle(mine) {
       state.raw ? el("div", {}, el("p", { class: "note", text: t("article.rawNote") }), raw) : text,
       extractedPanel(ex, spans)),
     duplicatesSection(doc.duplicates || []),
+    versionsSection(doc.versions || []),
     el("p", { class: "note", text: `${t("article.engine")}: ${ex.engine_version}` }));
   if (state.metric !== "" && !state.raw) {
     const target = text.querySelector(`[data-refs~="metric-${CSS.escape(state.metric)}"]`);
@@ -744,6 +879,17 @@ function duplicatesSection(duplicates) {
           stateLink({ article: d.id, metric: "", raw: false }, d.title || t("hits.untitled")),
           el("span", { class: "meta" }, [d.source, formatDate(d.published)].filter(Boolean).join(" · ")))))
       : el("p", { class: "note", text: t("article.noDuplicates") }));
+}
+
+// Each text the article was received with, newest last; a re-post with other text is a new version.
+function versionsSection(versions) {
+  return el("section", { class: "card versions", "aria-labelledby": "versions-title" },
+    el("h2", { id: "versions-title", text: t("article.versions", { n: versions.length }) }),
+    el("ol", {}, ...versions.map((v) => el("li", { "data-version": String(v.version) },
+      el("span", {}, `${t("article.version")} ${v.version}`),
+      el("span", { class: "meta" }, [formatDate(v.received_at), v.source, v.title,
+                                     t("article.chars", { n: v.chars }),
+                                     v.text_sha256 ? `sha256 ${v.text_sha256.slice(0, 12)}` : ""].filter(Boolean).join(" · "))))));
 }
 
 // -- the live feed --------------------------------------------------------------------------------
@@ -956,7 +1102,8 @@ function setup() {
     button.addEventListener("click", () => change({ tab: button.dataset.tab }, { push: false }));
     button.addEventListener("keydown", (event) => {
       if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
-        const tab = state.tab === "articles" ? "metrics" : "articles";
+        const step = event.key === "ArrowRight" ? 1 : TABS.length - 1;
+        const tab = TABS[(TABS.indexOf(state.tab) + step) % TABS.length];
         change({ tab }, { push: false });
         $(`#tab-${tab}`).focus();
       }

@@ -83,3 +83,43 @@ async def test_an_unresolvable_host_is_refused_as_transient():
         raise OSError("Name or service not known")
     error = await refused("https://nowhere.invalid/", resolve=fail)
     assert error.error == "webhook_url_unresolvable" and error.transient
+
+
+# IPv6 forms that reach an IPv4 address through NAT64, 6to4 or the old compatible/translated
+# notations, and deprecated site-local: Python 3.11 calls most of them global. Nothing connects.
+@pytest.mark.parametrize("address,kind", [
+    ("64:ff9b::a00:1", "NAT64 for 10.0.0.1, which is private"),
+    ("64:ff9b::a9fe:a9fe", "NAT64 for 169.254.169.254, which is link-local"),
+    ("64:ff9b::7f00:1", "NAT64 for 127.0.0.1, which is loopback"),
+    ("64:ff9b:1::a00:1", "local-use NAT64"),
+    ("64:ff9b:1:2::5db8:d822", "local-use NAT64"),
+    ("2002:7f00:1::", "6to4 for 127.0.0.1, which is loopback"),
+    ("2002:c0a8:101::1", "6to4 for 192.168.1.1, which is private"),
+    ("::7f00:1", "IPv4-compatible for 127.0.0.1, which is loopback"),
+    ("::127.0.0.1", "IPv4-compatible for 127.0.0.1, which is loopback"),
+    ("::a00:1", "IPv4-compatible for 10.0.0.1, which is private"),
+    ("::ffff:0:7f00:1", "IPv4-translated for 127.0.0.1, which is loopback"),
+    ("::ffff:0:a9fe:a9fe", "IPv4-translated for 169.254.169.254, which is link-local"),
+    ("fec0::1", "site-local"),
+    ("fef0::1", "site-local"),
+])
+async def test_ipv6_forms_of_private_ipv4_and_site_local_are_refused(address, kind):
+    for url, resolve in ((f"https://[{address}]/hook", resolver()),
+                         ("https://innocent.example.com/hook", resolver(address))):
+        error = await refused(url, resolve=resolve)
+        assert error.error == "webhook_url_refused"
+        assert f"which is {kind};" in error.detail, error.detail
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::5db8:d822", "2002:5db8:d822::1", "2606:4700::1111"])
+async def test_ipv6_forms_of_public_ipv4_are_fine(address):
+    target = await checked_target(f"https://[{address}]/hook", NONE, resolver())
+    assert target.address == address
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example*.com/x", "https://exa_mple.com/x", "https://hoøks.example.com/x",
+                                 "https://a..b/x"])
+def test_a_host_must_be_a_host_name(url):
+    with pytest.raises(WebhookRefused) as caught:
+        parse(url)
+    assert caught.value.error == "invalid_webhook_url" and "is not a host name" in caught.value.detail

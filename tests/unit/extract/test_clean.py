@@ -348,3 +348,201 @@ def test_a_table_row_flattened_to_bars_stays_in_the_text_while_a_menu_does_not()
     text = clean_article(raw).text
     assert "Trạm y tế | 46 | 31 | 15" in text
     assert "Trang chủ" not in text
+
+
+# --- real page furniture (issue 11) ---
+
+
+def test_a_crawler_line_with_the_flattened_header_is_laid_out_again():
+    raw = (" date 2024-09 Xã hội Huyện Yên Khê còn 12 xã sau sắp xếp (PLO) - Chiều 9/9, HĐND huyện Yên Khê "
+           "họp chuyên đề về việc sắp xếp các xã trên địa bàn.\n\nTheo phương án, huyện giảm 6 xã.\n")
+    cleaned = clean_article(raw)
+    assert cleaned.title == "Huyện Yên Khê còn 12 xã sau sắp xếp"
+    assert cleaned.text.split("\n")[1].startswith("Chiều 9/9, HĐND huyện Yên Khê họp")
+    assert cleaned.source_tag == "PLO"
+    assert "date 2024-09" in cleaned.furniture and "Xã hội" in cleaned.furniture
+    assert not cleaned.datelines  # the crawler's month is not the publication date
+
+
+def test_a_crawler_line_gives_the_headline_and_its_timestamp_apart():
+    raw = (" date 2024-03 Thị xã Đông Hòa lấy ý kiến cử tri về đề án 15/03/2024 09:20\n\nNgày 15-3, "
+           "thị xã lấy ý kiến cử tri.\n")
+    cleaned = clean_article(raw)
+    assert cleaned.title == "Thị xã Đông Hòa lấy ý kiến cử tri về đề án"
+    assert cleaned.datelines == ("15/03/2024 09:20",)
+
+
+def test_a_crawler_line_over_a_lead_leaves_no_title():
+    cleaned = clean_article(" date 2023-11 TPO - Tỉnh Lạc Sơn vừa hoàn thành đề án sắp xếp các xã, "
+                            "trình HĐND tỉnh.\n")
+    assert cleaned.title is None and cleaned.source_tag == "TPO"
+    assert cleaned.text.startswith("Tỉnh Lạc Sơn vừa hoàn thành")
+
+
+def test_header_date_widget_and_section_label_are_furniture():
+    raw = ("Thứ hai 14/07/2031 08:15\nHotline: 024.000.11.222\nNghiên cứu - Trao đổi\n\n"
+           "Tỉnh Hòa Phong chuẩn bị trụ sở cho bộ máy mới sau hợp nhất\n\n"
+           "Ban Chỉ đạo hợp nhất tỉnh vừa họp phiên thứ nhất, bàn phương án bố trí trụ sở dôi dư "
+           "sau sắp xếp.\n")
+    cleaned = clean_article(raw)
+    assert cleaned.title == "Tỉnh Hòa Phong chuẩn bị trụ sở cho bộ máy mới sau hợp nhất"
+    assert cleaned.datelines == ()
+    assert "Thứ hai 14/07/2031 08:15" in cleaned.furniture
+
+
+def test_a_date_line_just_above_the_headline_is_still_the_articles():
+    raw = ("Thứ Ba, 02/04/2019\n\nHuyện Tân Lạc sáp nhập 8 xóm\n\nSáng 1/4, huyện Tân Lạc công bố "
+           "nghị quyết.\n")
+    assert clean_article(raw).datelines == ("Thứ Ba, 02/04/2019",)
+
+
+def test_a_portal_slogan_banner_and_skip_link_are_not_the_headline():
+    raw = ("Skip to main content\nNhiệt liệt chào mừng Đại hội đại biểu Đảng bộ tỉnh lần thứ XVII, "
+           "nhiệm kỳ 2020 - 2025\n\n"
+           "Quyết định về việc sắp xếp các thôn, bản của huyện Mường Tè\n\n"
+           "UBND tỉnh vừa ban hành Quyết định số 1020/QĐ-UBND về việc sáp nhập các thôn, bản của huyện.\n")
+    assert clean_article(raw).title == "Quyết định về việc sắp xếp các thôn, bản của huyện Mường Tè"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # A photo caption with its credit opens the excerpt; the subhead below it is not the headline.
+        "Trụ sở HĐND - UBND tỉnh sau sắp xếp sẽ đặt tại thành phố Đông Hà (Ảnh: Minh Hòa).\n\n"
+        "Vì sao chọn tên tỉnh mới sau hợp nhất?\n\nTheo Đề án, tỉnh mới lấy tên là tỉnh Quảng Trị.\n",
+        # A caption hard-wrapped over two lines, ending as a sentence ends.
+        "Phó Thủ tướng thăm Trung tâm Phục vụ hành chính công tại \nthành phố Tuy Hòa.\n\n"
+        "Qua kiểm tra thực tế, Phó Thủ tướng ghi nhận nỗ lực của tỉnh trong cải cách hành chính.\n",
+    ],
+)
+def test_an_excerpt_starting_at_a_caption_has_no_title(raw):
+    cleaned = clean_article(raw)
+    assert cleaned.title is None
+    assert "Tuy Hòa." in cleaned.text or "Minh Hòa" not in cleaned.text
+
+
+def test_a_printed_source_link_leaves_the_body():
+    raw = ("Hà Tây bầu bổ sung Phó Chủ tịch UBND tỉnh\nSáng 2-12, HĐND tỉnh bầu bổ sung Phó Chủ "
+           "tịch UBND tỉnh.\n"
+           "Nguồn SGGP: http://sggp.org.vn/ha-tay-bau-bo-sung-12345.html\n")
+    cleaned = clean_article(raw)
+    assert "sggp.org.vn" not in cleaned.text
+    assert "Nguồn SGGP: http://sggp.org.vn/ha-tay-bau-bo-sung-12345.html" in cleaned.furniture
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("C. Trúc", ["C. Trúc"]),
+        ("N.T. Hà", ["N.T. Hà"]),
+        ("THÁI BÌNH", ["Thái Bình"]),  # a pen name printed in capitals, though a province's name too
+        ("Thái Bình", None),
+        ("Viết Hùng", ["Viết Hùng"]),
+    ],
+)
+def test_byline_names_with_initials_capitals_and_sentences(line, names):
+    assert byline_names(line) == names
+
+
+def test_a_single_sentence_is_not_its_own_byline():
+    cleaned = clean_article("Ban Chấp hành Đảng bộ tỉnh đã họp.")
+    assert cleaned.bylines == () and cleaned.text == "Ban Chấp hành Đảng bộ tỉnh đã họp."
+
+
+def test_a_teaser_for_another_story_inside_the_body_leaves_the_text():
+    raw = ("Tỉnh Hòa Sơn chọn tên tỉnh mới sau hợp nhất\n\n"
+           "Theo Đề án hợp nhất tỉnh Hòa Sơn và tỉnh Bắc Hà, tỉnh mới lấy tên là tỉnh Hòa Sơn.\n\n"
+           "Vì sao chọn tên Hòa Sơn sau khi hợp nhất 2 tỉnh?\n\n"
+           "Bãi biển hoang sơ ở Phú Quốc có làn nước xanh ngắt, cách trung tâm thành phố chừng 30 "
+           "phút đi xe\n\n"
+           "Việc chọn tên tỉnh Hòa Sơn bảo đảm nguyên tắc dễ nhận diện, ngắn gọn, dễ đọc.\n\n"
+           "Trung tâm chính trị - hành chính đặt tại tỉnh Hòa Sơn hiện nay.\n")
+    cleaned = clean_article(raw)
+    assert "Phú Quốc" not in cleaned.text and "Vì sao chọn tên Hòa Sơn" in cleaned.text
+    assert any("Phú Quốc" in line for line in cleaned.furniture)
+
+
+def test_a_headline_boxed_in_bars_is_a_link_but_a_boxed_caption_under_its_image_is_read():
+    raw = ("Tỉnh Đông Sơn triển khai một cửa không phụ thuộc địa giới\n"
+           "| Đông Sơn tăng cường kiểm tra cải cách hành chính |\n"
+           "Chủ tịch UBND tỉnh Đông Sơn vừa ban hành kế hoạch triển khai mô hình một cửa trên toàn tỉnh.\n"
+           "![]() |\n| Ông Lê Văn An, Chủ tịch UBND tỉnh, kiểm tra bộ phận một cửa xã Tân Hòa. |\n"
+           "Người dân có thể nộp hồ sơ tại bất kỳ trung tâm nào trong tỉnh.\n")
+    cleaned = clean_article(raw)
+    assert "tăng cường kiểm tra" not in cleaned.text
+    assert "kiểm tra bộ phận một cửa xã Tân Hòa" in cleaned.text
+
+
+@pytest.mark.parametrize(
+    "widget",
+    ["Theo dõi Báo Hòa Sơn trên Google News", "Theo dõi chúng tôi trên Zalo", "Hà Nội 24°C",
+     "TP.HCM 31 °C Mây rải rác", "Nhiệt độ: 28 - 33 độ C"],
+)
+def test_follow_us_and_weather_widgets_are_furniture(widget):
+    raw = (f"{widget}\nHuyện Mường Khê giảm 3 phòng chuyên môn\n{widget}\n"
+           "Sáng 3/3, huyện Mường Khê công bố quyết định sắp xếp các phòng chuyên môn.\n")
+    cleaned = clean_article(raw)
+    assert cleaned.title == "Huyện Mường Khê giảm 3 phòng chuyên môn"
+    assert widget not in cleaned.text
+
+
+def test_a_paragraph_opening_with_theo_doi_is_the_article():
+    raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
+           "Theo dõi sát tình hình sau sắp xếp, UBND huyện yêu cầu các xã báo cáo hằng tuần.\n")
+    assert "Theo dõi sát tình hình" in clean_article(raw).text
+
+
+def test_a_capitalised_headline_above_a_short_lead_is_the_title():
+    raw = "TỈNH HÒA SƠN GIẢM 5 SỞ SAU SẮP XẾP\n\nTỉnh Hòa Sơn vừa công bố quyết định hợp nhất các sở.\n"
+    assert clean_article(raw).title == "TỈNH HÒA SƠN GIẢM 5 SỞ SAU SẮP XẾP"
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    ["quyết thủ tục hành chính tại Trung tâm Phục vụ hành chính công tỉnh",
+     "Theo đó, huyện Tân Lạc còn 10 xã và 1 thị trấn sau sắp xếp"],
+)
+def test_an_excerpt_opening_mid_sentence_or_with_a_connective_has_no_title(first_line):
+    raw = (f"{first_line}\n\nHuyện đã bố trí trụ sở làm việc cho các xã mới\n\n"
+           "Các xã mới hoạt động từ ngày 1/7.\n")
+    assert clean_article(raw).title is None
+
+
+def test_a_labelled_date_above_the_menu_is_still_the_articles():
+    raw = ("Ngày đăng: 12/03/2024 08:00\nTrang chủ > Tin tức\n\nHuyện Tân Lạc sáp nhập 8 xóm thành 4 xóm\n\n"
+           "Sáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập các xóm.\n")
+    assert clean_article(raw).datelines == ("Ngày đăng: 12/03/2024 08:00",)
+
+
+def test_a_headline_with_a_trailing_space_stays_apart_from_its_lead():
+    raw = "Huyện Tân Lạc sáp nhập 8 xóm thành 4 xóm \nSáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập.\n"
+    assert clean_article(raw).title == "Huyện Tân Lạc sáp nhập 8 xóm thành 4 xóm"
+
+
+@pytest.mark.parametrize(
+    ("caption", "kept"),
+    [
+        ("Trụ sở xã mới sau sắp xếp. Ảnh Cổng TTĐT Hòa Sơn", "Trụ sở xã mới sau sắp xếp."),
+        ("Huyện Tân Lạc sáp nhập 8 xóm- Ảnh 1.", None),  # alt text repeating the headline
+        ("Huyện Tân Lạc sáp nhập 8 xóm - ảnh 1", None),
+        ("Ảnh minh họa. Nguồn: Internet", None),
+        ("Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày.",
+         "Bão gây ảnh hưởng lớn. Ảnh hưởng kéo dài nhiều ngày."),
+    ],
+)
+def test_photo_credits_and_alt_text_leave_the_body(caption, kept):
+    raw = (f"Huyện Tân Lạc sáp nhập 8 xóm\n\nSáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập "
+           "các xóm.\n\n"
+           f"{caption}\n\nCác xóm mới hoạt động từ ngày 1/4.\n")
+    lines = clean_article(raw).text.split("\n")
+    assert len(lines) == (4 if kept else 3)
+    if kept:
+        assert lines[2] == kept
+
+
+def test_todays_date_and_font_size_widgets_are_furniture():
+    raw = ("Huyện Tân Lạc sáp nhập 8 xóm thành 4 xóm\nHôm nay: Thứ sáu, 20/03/2026\nCỡ chữ: A A A\n"
+           "Sáng 11/3, huyện Tân Lạc công bố nghị quyết sáp nhập các xóm.\n")
+    cleaned = clean_article(raw)
+    assert cleaned.datelines == () and "Cỡ chữ: A A A" in cleaned.furniture
+    assert cleaned.text.split("\n")[1].startswith("Sáng 11/3")

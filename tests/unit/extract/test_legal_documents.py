@@ -157,3 +157,26 @@ def test_a_circular_named_by_what_it_guides_is_a_document_without_a_number():
     )
     found = {(d.kind, d.number) for d in find_documents(doc)}
     assert found == {("thong_tu", None), ("thong_tu", "56")}
+
+
+def test_documents_written_in_lower_case_are_named_by_the_reform_they_carry():
+    from provnews.extract.engine.doc import Document
+    from provnews.extract.engine.legal_documents import find_documents
+
+    def kinds(text: str) -> list[tuple[str, str | None]]:
+        return [(d.kind, d.number) for d in find_documents(Document.from_text(text))]
+
+    assert kinds("Tỉnh đang xây dựng đề án sắp xếp, tinh gọn tổ chức bộ máy cơ quan chuyên môn.") == [("de_an", None)]
+    assert kinds("Theo dự thảo đề án của UBND tỉnh sắp xếp đơn vị hành chính cấp xã, tỉnh còn 48 xã.") == [("de_an", None)]
+    assert kinds("Chủ tịch UBND tỉnh vừa ban hành kế hoạch triển khai mô hình một cửa.") == [("ke_hoach", None)]
+    assert kinds("Tỉnh ủy công bố quyết định thành lập Ban Tuyên giáo và Dân vận Tỉnh ủy.") == [("quyet_dinh", None)]
+    assert kinds("Tỉnh đã ban hành quyết định thành lập 6 đơn vị sự nghiệp.") == []
+    assert kinds("Các đề án sắp xếp đã hoàn thành.") == []
+
+
+def test_the_name_before_the_number_decides_the_kind_of_a_misprinted_symbol():
+    from provnews.extract.engine.doc import Document
+    from provnews.extract.engine.legal_documents import find_documents
+
+    found = find_documents(Document.from_text("Đúng chủ trương tại Nghị Quyết số 60-KL/TW ngày 12/4/2025."))
+    assert [(d.kind, d.number) for d in found] == [("nghi_quyet", "60")]

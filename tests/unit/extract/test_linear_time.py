@@ -3,6 +3,8 @@ the stream (issue 12's poison pill: "giảm 12 " repeated took 14 s at 80 KB).
 
 Measured as a ratio of the best of several timings of the same input at one and four times its size, so
 the machine's speed does not matter: linear work gives about 4, quadratic about 16; 6 is a generous bound.
+The timings are of this process's CPU time, not the wall clock, so other work on a busy machine does not
+count against the engine.
 """
 import time
 
@@ -37,12 +39,12 @@ REPETITIVE = {
 }
 
 
-def _best_time(text: str, runs: int = 3) -> float:
+def _best_time(text: str, runs: int = 5) -> float:
     best = float("inf")
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.process_time()
         extract(text)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 
@@ -53,7 +55,7 @@ def test_four_times_the_input_is_at_most_a_little_more_than_four_times_the_work(
     assert len(large) > 3.5 * len(small)
     extract(small)  # warm the caches of compiled patterns
     ratios = []
-    for _ in range(2):  # a busy machine may slow one measurement; a quadratic step fails both
+    for _ in range(3):  # a busy machine may slow one measurement; a quadratic step fails every one
         ratios.append(_best_time(large) / _best_time(small))
         if ratios[-1] <= 6:
             break

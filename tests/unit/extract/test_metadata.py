@@ -230,3 +230,86 @@ def test_a_reprint_credit_above_portal_side_widgets_gives_the_byline_and_the_out
     meta = metadata_of(raw)
     assert meta.authors == ["Hải Yến"]
     assert meta.source == "baobacgiang.vn"
+
+
+# --- real page furniture (issue 11) ---
+
+
+@pytest.mark.parametrize(
+    ("raw", "source"),
+    [
+        ("Huyện Tây Sơn sáp nhập 4 xã\nNDO - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập 4 "
+         "xã.\n", "nhandan.vn"),
+        ("Huyện Tây Sơn sáp nhập 4 xã\n(QNO) - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập "
+         "4 xã.\n", "baoquangnam.vn"),
+        (" date 2022-06 TPO - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập 4 xã trên địa "
+         "bàn.\n", "tienphong.vn"),
+        ("Huyện Tây Sơn sáp nhập 4 xã\nSáng 2/6, huyện Tây Sơn công bố nghị quyết.\n"
+         "Nguồn SGGP: http://sggp.org.vn/huyen-tay-son-sap-nhap-4-xa-123.html\n", "sggp.org.vn"),
+        # a place dateline is not an outlet's mark
+        ("Huyện Tây Sơn sáp nhập 4 xã\nBÌNH ĐỊNH - Sáng 2/6, huyện Tây Sơn công bố nghị quyết sáp "
+         "nhập.\n", None),
+        # a photo credit naming an outlet or a portal does not say who printed the article
+        ("Huyện Tây Sơn sáp nhập 4 xã\nSáng 2/6, huyện Tây Sơn công bố nghị quyết sáp nhập 4 xã.\n"
+         "Ảnh: Báo Bình Định\nTheo nghị quyết, huyện còn 11 xã.\n", None),
+    ],
+)
+def test_source_from_the_outlets_mark_or_printed_link_never_a_photo_credit(raw, source):
+    assert metadata_of(raw).source == source
+
+
+def test_a_header_date_widget_and_a_crawler_month_are_not_the_publication_date():
+    raw = (" date 2031-07\nThứ hai 14/07/2031 08:15\nHotline: 024.000.11.222\nNghiên cứu - Trao đổi\n\n"
+           "Tỉnh Hòa Phong chuẩn bị trụ sở cho bộ máy mới sau hợp nhất\n\n"
+           "Ban Chỉ đạo hợp nhất tỉnh vừa họp phiên thứ nhất, bàn phương án bố trí trụ sở dôi dư.\n")
+    assert metadata_of(raw).published is None
+
+
+def test_the_lead_below_a_summary_and_a_caption_dates_the_article():
+    raw = ("Tỉnh Vĩnh Hòa thành lập Ban Tuyên giáo và Dân vận Tỉnh ủy\n"
+           "NDO - Việc hợp nhất hai ban đặt ra yêu cầu cao về đổi mới phương thức tuyên truyền.\n"
+           "Lãnh đạo tỉnh trao quyết định thành lập Ban Tuyên giáo và Dân vận Tỉnh ủy.\n"
+           "Sáng 5/2, Tỉnh ủy Vĩnh Hòa công bố quyết định, có hiệu lực kể từ ngày 5/2/2025.\n")
+    assert metadata_of(raw).published == date(2025, 2, 5)
+
+
+def test_a_bare_day_in_the_third_paragraph_dates_another_event():
+    raw = ("Tỉnh Vĩnh Hòa đứng đầu vùng về chỉ số hài lòng\nNăm 2021, tỉnh đứng đầu vùng về chỉ số SIPAS.\n"
+           "Chỉ số tăng 5 bậc so với năm trước.\nNgày 25/5, Bộ Nội vụ công bố chỉ số cải cách hành chính.\n"
+           "Văn bản số 12/BNV ngày 20/5/2022 nêu rõ phương pháp chấm điểm.\n")
+    assert metadata_of(raw).published is None
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("Chiều nay 18/4, Tỉnh ủy tổ chức hội nghị thông qua Đề án sắp xếp đơn vị hành chính cấp xã "
+         "năm 2025.",
+         date(2025, 4, 18)),
+        # late in the year the plan may be next year's
+        ("Chiều 18/11, HĐND tỉnh thông qua Kế hoạch phát triển kinh tế - xã hội năm 2026.", None),
+        # the plan's year in a later sentence, not the lead's own
+        ("Chiều 18/4, Tỉnh ủy họp. Đề án sắp xếp các xã năm 2024 đã hoàn thành.", None),
+    ],
+)
+def test_a_lead_adopting_a_plan_for_one_year_takes_that_year(lead, expected):
+    assert metadata_of(f"Tỉnh Nam Sơn còn 90 xã sau sắp xếp\n{lead}\n").published == expected
+
+
+@pytest.mark.parametrize(
+    ("tail", "authors"),
+    [
+        ("C. Trúc", ["C. Trúc"]),
+        ("THÁI BÌNH", ["Thái Bình"]),
+        ("Viết Hùng", ["Viết Hùng"]),
+        ("Tin, ảnh: Hồng Nhung", ["Hồng Nhung"]),
+        ("BAN BIÊN TẬP", []),
+        ("TTXVN", []),
+        ("Ảnh: Hữu Tài", []),
+    ],
+)
+def test_a_name_alone_under_the_article_is_its_byline(tail, authors):
+    raw = ("Trung tâm Phục vụ hành chính công tỉnh đi vào hoạt động\n\n06/05/2019 - 06:49\n\n"
+           f"Hôm nay, trung tâm tiếp nhận hồ sơ của 16 sở, ngành.\n\n{tail}\n\n"
+           "Chia sẻ bài viết\n\nBÌNH LUẬN\n")
+    assert metadata_of(raw).authors == authors

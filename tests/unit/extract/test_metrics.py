@@ -299,3 +299,122 @@ def test_early_retirement_and_ending_units_are_read_with_their_counts():
         ("nghỉ hưu trước tuổi", 7, "người nghỉ hưu trước tuổi"),
         ("kết thúc hoạt động", 22, "đơn vị hành chính cấp huyện"),
     ]
+
+
+def _read(text: str) -> list[tuple[float, str]]:
+    from provnews.extract.engine.doc import Document
+    from provnews.extract.engine.metrics import find_metrics
+
+    return [(m.value, m.unit) for m in find_metrics(Document.from_text(text))]
+
+
+def test_a_bracketed_breakdown_gives_each_of_its_counts_zero_led_or_not():
+    found = _read("Tỉnh sắp xếp 129 đơn vị hành chính cấp xã (115 xã, 09 phường, 05 thị trấn) thành 45 đơn vị.")
+    assert (115, "xã") in found and (9, "phường") in found and (5, "thị trấn") in found
+    assert _read("Gọi đường dây nóng 0912 345 678 để giảm tải.") == []
+
+
+def test_a_share_stated_as_a_rate_restates_the_count_its_breakdown_details():
+    found = _read("Toàn tỉnh còn 56 đơn vị hành chính cấp xã (gồm 6 phường, 49 xã và 1 đặc khu), đạt tỉ lệ 31,3%.")
+    assert (31.3, "% đơn vị hành chính cấp xã") in found
+
+
+def test_a_size_measured_against_the_standard_is_no_metric():
+    assert _read("Xã mới có diện tích tự nhiên 48,9 km2 (đạt 489,47% so với quy định).") == []
+
+
+def test_equal_counts_of_two_districts_stay_two_figures_each_with_its_district():
+    found = _read("Huyện Tân Lạc có 17 đơn vị hành chính cấp xã, gồm 16 xã và 1 thị trấn. Huyện Lạc Sơn có 17 đơn vị "
+                  "hành chính cấp xã, gồm 16 xã và 1 thị trấn.")
+    assert (1, "thị trấn của huyện Tân Lạc") in found and (1, "thị trấn của huyện Lạc Sơn") in found
+    assert (17, "đơn vị hành chính cấp xã của huyện Lạc Sơn") in found and len(found) == 6
+
+
+def test_districts_listed_each_with_the_count_of_its_communes():
+    from provnews.extract.engine.pipeline import extract
+
+    found = [(m.value, m.unit) for m in extract("Sau sắp xếp, TX. Mỹ Hòa có 3 phường, 2 xã; các huyện: Tân Lạc 5 xã; "
+                                                "Yên Thủy 4 xã và Lạc Sơn 8 xã.").metrics]
+    assert found == [
+        (5, "xã của huyện Tân Lạc"), (4, "xã của huyện Yên Thủy"), (8, "xã của huyện Lạc Sơn"),
+        (3, "phường của TX Mỹ Hòa"), (2, "xã của TX Mỹ Hòa"),
+    ]
+
+
+def test_a_bare_unit_with_a_breakdown_counts_administrative_units_of_that_level():
+    found = _read("Sau sáp nhập, thành phố còn 32 đơn vị (16 phường và 16 xã).")
+    assert found == [(32, "đơn vị hành chính cấp xã"), (16, "phường"), (16, "xã")]
+
+
+def test_a_share_of_nothing_named_is_no_metric():
+    assert _read("Hồi tháng 8, có 98.371 cử tri đồng ý (đạt tỉ lệ 98,53%).") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Năm 2024, tỉnh giao 45.120 biên chế công chức.", (45120, "biên chế công chức")),
+        ("Tổng số biên chế được giao là 1.250 người.", (1250, "biên chế")),
+        ("Thực hiện tinh giản biên chế 116 trường hợp.", (116, "trường hợp tinh giản")),
+        ("Còn lại 3 sở giữ nguyên tên gọi.", (3, "sở giữ nguyên tên gọi")),
+        ("UBND tỉnh xây dựng 45 phương án sắp xếp.", (45, "phương án sắp xếp")),
+    ],
+)
+def test_counts_given_stated_left_or_drawn_up(text, expected):
+    assert expected in _read(text)
+
+
+def test_is_and_build_need_a_counted_unit():
+    assert _read("Đây là 1 trong những giải pháp. Tỉnh xây dựng 3 tuyến đường.") == []
+
+
+def test_a_range_gives_both_ends_with_one_unit():
+    found = _read("Tỉnh phấn đấu giảm thiểu 15-20% tổ chức bộ máy bên trong và giảm 20% công chức.")
+    assert found == [(15, "% tổ chức bộ máy bên trong"), (20, "% tổ chức bộ máy bên trong"), (20, "% công chức")]
+    # a cut measured against the legal time is a result, not a size against the standard
+    assert _read("Tỉnh cắt giảm thời gian giải quyết từ 5-50% so với quy định.") == [
+        (5, "% thời gian giải quyết"), (50, "% thời gian giải quyết"),
+    ]
+
+
+def test_a_full_date_after_a_verb_is_no_metric():
+    assert _read("Tỉnh chốt tên gọi xã, phường sau sắp xếp 28/04/2025 16:52") == []
+    assert _read("Toàn tỉnh có 1.204/1.530 thôn đạt chuẩn văn hóa.")[0][0] == 1204
+
+
+def test_members_of_a_body_acted_on_with_doi_voi_and_reorganised_units():
+    assert _read("Ban Chấp hành Đảng bộ tỉnh (mới) có 51 người, Ban Thường vụ Tỉnh ủy (mới) có 15 người.") == [
+        (51, "người trong Ban Chấp hành Đảng bộ tỉnh (mới)"), (15, "người trong Ban Thường vụ Tỉnh ủy (mới)"),
+    ]
+    assert (138, "đơn vị hành chính cấp xã") in _read("Tỉnh thực hiện sắp xếp đối với 138 đơn vị hành chính cấp xã.")
+    assert _read("Tỉnh đã tổ chức lại 4 đơn vị sự nghiệp.") == [(4, "đơn vị sự nghiệp")]
+
+
+def test_a_count_of_the_units_it_names_and_merging_into_one_are_no_metrics():
+    assert _read("Quốc hội hợp nhất 3 tỉnh Hà Nam, tỉnh Ninh Bình và tỉnh Nam Định thành 1 tỉnh.") == []
+    assert _read("Tỉnh sáp nhập 12 xã thành 5 xã mới; 2 huyện NTM đạt chuẩn.") == [
+        (12, "xã"), (5, "xã mới"), (2, "huyện NTM"),
+    ]
+
+
+def test_what_a_unit_has_and_what_it_is_made_of_are_one_figure():
+    found = _read("Tỉnh còn 56 đơn vị hành chính cấp xã, trong đó có 49 xã, 6 phường và 1 đặc khu. Cụ thể, tỉnh còn "
+                  "56 đơn vị hành chính cấp xã (gồm 6 phường, 49 xã và 1 đặc khu).")
+    assert sorted(v for v, _ in found) == [1, 6, 49, 56]
+
+
+def test_a_bare_unit_after_administrative_units_counts_the_same_kind():
+    found = _read("Tỉnh sắp xếp 129 ĐVHC cấp xã để hình thành 45 ĐVHC cấp xã mới, giảm 84 đơn vị.")
+    assert (84, "ĐVHC cấp xã") in found
+    assert _read("Tỉnh tổ chức lại 4 đơn vị và chuyển loại hình 3 đơn vị sự nghiệp.")[0] == (4, "đơn vị tổ chức lại")
+
+
+def test_one_share_stated_twice_in_other_words_is_one_figure():
+    found = _read("Tỉnh còn 48 đơn vị hành chính cấp cơ sở; giảm 66,43%.\nTheo đề án, tỉnh giảm 66,43% số đơn vị "
+                  "hành chính cấp xã trực thuộc.")
+    assert [v for v, _ in found].count(66.43) == 1
+
+
+def test_plans_merging_whole_units_are_counted():
+    found = _read("Trong đó:\n- 16 phương án nhập nguyên trạng 02 ĐVHC cấp xã thành 01 ĐVHC cấp xã mới;")
+    assert [(v, u) for v, u in found] == [(16, "phương án")]

@@ -268,7 +268,8 @@ def test_district_and_commune_bodies_written_without_their_place():
 
 
 def test_a_division_of_a_department_is_not_a_district_division():
-    assert bodies("Phòng Nội vụ Sở Y tế được kiện toàn.") == ["Sở Y tế"]
+    # the division is a body of its own (inside the department), never "Phòng Nội vụ huyện"
+    assert bodies("Phòng Nội vụ Sở Y tế được kiện toàn.") == ["Phòng Nội vụ", "Sở Y tế"]
 
 
 def test_a_communes_party_organisation_and_its_standing_committee():
@@ -293,3 +294,70 @@ def test_bare_divisions_in_a_list_and_a_dashed_division_not_cut_short():
     assert bodies("Huyện Lạng Giang giao Phòng Nội vụ và Phòng Tư pháp rà soát.") == [
         "Phòng Nội vụ huyện Lạng Giang", "Phòng Tư pháp huyện Lạng Giang"]
     assert "Phòng Tài chính" not in bodies("UBND huyện Lạng Giang giao Phòng Tài chính - Kế hoạch thẩm định.")
+
+
+def test_departments_listed_under_one_so_or_after_a_count_of_them():
+    assert bodies("Sau sắp xếp, tỉnh có Sở Tài chính, Xây dựng, Văn hóa, Thể thao và Du lịch và Nội vụ.") == [
+        "Sở Tài chính", "Sở Xây dựng", "Sở Văn hóa, Thể thao và Du lịch", "Sở Nội vụ",
+    ]
+    assert bodies("Tỉnh Yên Bái kiện toàn 3 sở gồm: Tài chính, Công Thương, Khoa học và Công nghệ (giảm 7 phòng).") == [
+        "Sở Tài chính Yên Bái", "Sở Công Thương Yên Bái", "Sở Khoa học và Công nghệ Yên Bái",
+    ]
+    # "và" right after one department joins two of its fields, not a second department
+    assert bodies("Sáp nhập Sở Văn hóa - Thông tin - Thể thao và Du lịch với Sở Nội vụ.") == [
+        "Sở Văn hóa - Thông tin - Thể thao và Du lịch", "Sở Nội vụ",
+    ]
+
+
+def test_management_boards_sub_departments_and_the_ethnic_affairs_board():
+    text = ("Tỉnh thành lập Chi cục Trồng trọt và Bảo vệ thực vật trên cơ sở Chi cục Trồng trọt; chuyển Ban Quản lý các "
+            "dự án đầu tư xây dựng khu công nghiệp về Ban Quản lý các khu công nghiệp tỉnh; Ban Tôn giáo về Ban Dân tộc.")
+    assert bodies(text) == [
+        "Chi cục Trồng trọt và Bảo vệ thực vật", "Chi cục Trồng trọt",
+        "Ban Quản lý các dự án đầu tư xây dựng khu công nghiệp", "Ban Quản lý các khu công nghiệp tỉnh",
+        "Ban Tôn giáo", "Ban Dân tộc",
+    ]
+
+
+def test_bodies_named_as_a_seat_share_the_place_the_list_ends_with():
+    text = ("Xã mới đặt trụ sở tại trụ sở Huyện ủy, Hội đồng nhân dân (HĐND) và UBND huyện Tân Lạc; xã kia tại trụ sở "
+            "Đảng ủy, HĐND và UBND xã Phong Phú hiện nay.")
+    assert bodies(text) == [
+        "Huyện ủy Tân Lạc", "HĐND huyện Tân Lạc", "UBND huyện Tân Lạc",
+        "Đảng ủy xã Phong Phú", "HĐND xã Phong Phú", "UBND xã Phong Phú",
+    ]
+    assert bodies("Ủy ban nhân dân (UBND) tỉnh Hòa Bình xây dựng đề án.") == ["UBND tỉnh Hòa Bình"]
+
+
+def test_a_body_cut_mid_word_at_the_excerpts_end_is_dropped():
+    assert bodies("Trong đó, 7 cơ quan thành lập mới: Sở Nội vụ, Sở Tài ch") == ["Sở Nội vụ"]
+
+
+def test_a_steering_committee_with_its_remit_in_capitals_and_its_owner():
+    assert bodies("Ngày 25/5, Ban Chỉ đạo Cải cách hành chính của Chính phủ công bố chỉ số.") == [
+        "Ban Chỉ đạo Cải cách hành chính của Chính phủ"
+    ]
+
+
+def test_any_body_of_a_kind_and_the_issuer_inside_a_symbol_are_no_bodies():
+    assert bodies("Người dân làm thủ tục tại bất kỳ Trung tâm Phục vụ hành chính công nào.") == []
+    assert bodies("Theo Nghị quyết số 02/2018/NQ-HĐND tỉnh, 9 trường hợp được hỗ trợ.") == []
+
+
+def test_a_seat_and_a_building_are_no_bodies():
+    assert bodies("Trung tâm chính trị - hành chính đặt tại trụ sở UBND quận Ninh Kiều. Trung tâm Chính trị huyện "
+                  "Hải Hà mở lớp.") == ["UBND quận Ninh Kiều", "Trung tâm Chính trị huyện Hải Hà"]
+    assert bodies("Trung tâm làm việc tại tầng 1, tòa nhà Bưu điện tỉnh Bến Tre.") == []
+
+
+def test_divisions_inside_a_department_schools_and_faculties():
+    assert bodies("Sở Y tế tỉnh Lào Cai hợp nhất Phòng Tổ chức cán bộ và Phòng Kế hoạch - Tài chính.") == [
+        "Sở Y tế tỉnh Lào Cai", "Phòng Tổ chức cán bộ", "Phòng Kế hoạch - Tài chính",
+    ]
+    assert bodies("Trường Đại học Sư phạm Hà Nội sáp nhập Khoa Ngữ văn và Khoa Lịch sử.") == [
+        "Trường Đại học Sư phạm Hà Nội", "Khoa Ngữ văn", "Khoa Lịch sử",
+    ]
+    assert bodies("Trường THPT Chuyên Lào Cai và Trường Mầm non Hoa Sen khai giảng.") == [
+        "Trường THPT Chuyên Lào Cai", "Trường Mầm non Hoa Sen",
+    ]
+    assert bodies("Phòng khám đa khoa mở cửa. Khoa học và công nghệ phát triển.") == []

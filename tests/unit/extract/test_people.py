@@ -247,3 +247,79 @@ def test_a_given_name_that_is_also_a_common_word_stays_in_the_name(text, expecte
 def test_a_common_word_after_a_name_that_starts_a_phrase_is_not_part_of_it():
     text = "Ông Lê Văn Tám Đồng chí Bí thư nói. Bà Ngô Thị Hoa Chánh án TAND tỉnh dự."
     assert set(people(text)) == {"Lê Văn Tám", "Ngô Thị Hoa"}
+
+
+def test_an_appointment_line_gives_the_old_post_and_the_new_one():
+    text = ("Ông Lò Văn Cường – Chủ tịch UBND huyện Mai Sơn làm Giám đốc Sở Nội vụ. Bà Hà Thị Hoa - Giám đốc Sở Y tế "
+            "làm Giám đốc Sở Dân tộc và Tôn giáo.")
+    assert people(text) == {
+        "Lò Văn Cường": ["Chủ tịch UBND huyện Mai Sơn", "Giám đốc Sở Nội vụ"],
+        "Hà Thị Hoa": ["Giám đốc Sở Y tế", "Giám đốc Sở Dân tộc và Tôn giáo"],
+    }
+
+
+def test_a_body_held_by_a_person_completes_the_bare_title():
+    text = "Sở Tài chính do ông Lê Văn Hòa làm Giám đốc, Sở Xây dựng do ông Trần Văn Bình làm Giám đốc."
+    assert people(text) == {"Lê Văn Hòa": ["Giám đốc Sở Tài chính"], "Trần Văn Bình": ["Giám đốc Sở Xây dựng"]}
+
+
+def test_elected_by_a_body_with_a_military_rank_and_a_term_between_posts():
+    text = ("Thượng tá Lê Văn Hòa, Phó Bí thư Tỉnh ủy, Giám đốc Công an tỉnh, được HĐND bầu giữ chức Chủ tịch UBND "
+            "tỉnh Cao Bằng. Thủ tướng chỉ định ông Trần Văn Bình, Phó Bí thư Tỉnh ủy (mới) nhiệm kỳ 2020-2025 "
+            "giữ chức vụ Chủ tịch HĐND tỉnh.")
+    assert people(text) == {
+        "Lê Văn Hòa": ["Phó Bí thư Tỉnh ủy", "Giám đốc Công an tỉnh", "Chủ tịch UBND tỉnh"],
+        "Trần Văn Bình": ["Phó Bí thư Tỉnh ủy", "Chủ tịch HĐND tỉnh"],
+    }
+
+
+def test_earlier_posts_acting_posts_and_a_given_name_that_refers_back():
+    text = ("Ông Hà Văn Khánh được giao quyền Chủ tịch UBND tỉnh. Ông Lê Văn Hòa phát biểu. Ông Hòa từng làm Bí thư "
+            "Huyện ủy Mai Sơn, sau đó làm Giám đốc Sở Nội vụ.")
+    assert people(text) == {
+        "Hà Văn Khánh": ["Quyền Chủ tịch UBND tỉnh"],
+        "Lê Văn Hòa": ["Bí thư Huyện ủy Mai Sơn", "Giám đốc Sở Nội vụ"],
+    }
+
+
+def test_a_title_a_comma_and_an_honorific_before_the_name():
+    assert people("Giám đốc Sở Nội vụ, ông Lê Văn Hòa, cho biết tỉnh giảm 12 phòng.") == {
+        "Lê Văn Hòa": ["Giám đốc Sở Nội vụ"]
+    }
+    # in a list of "name - title" items the title belongs to the name before it, not the next one
+    assert people("Ông Lê Văn Hòa - Bí thư Tỉnh ủy, ông Trần Văn Bình - Chủ tịch UBND tỉnh trao quyết định.") == {
+        "Lê Văn Hòa": ["Bí thư Tỉnh ủy"], "Trần Văn Bình": ["Chủ tịch UBND tỉnh"],
+    }
+
+
+def test_a_minister_by_rank_heading_a_body_holds_one_post():
+    assert people("Đồng chí Lê Văn Hòa, Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ phát biểu.") == {
+        "Lê Văn Hòa": ["Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ"]
+    }
+
+
+def test_a_hmong_surname_starts_a_name():
+    assert people("Ngày 20/1, bà Tráng Thị Hoa - Phó Chủ tịch UBND tỉnh, chủ trì cuộc họp.") == {
+        "Tráng Thị Hoa": ["Phó Chủ tịch UBND tỉnh"]
+    }
+
+
+def test_a_post_given_to_the_persons_named_after_cho_or_doi_voi():
+    assert people("Thủ tướng giao quyền Chủ tịch tỉnh Cao Bằng cho ông Lê Văn Hòa, Phó Chủ tịch thường trực tỉnh.") == {
+        "Lê Văn Hòa": ["Quyền Chủ tịch tỉnh", "Phó Chủ tịch thường trực"]
+    }
+    text = ("HĐND tỉnh đã bầu bổ sung Phó Chủ tịch UBND tỉnh đối với các ông Lê Văn Hòa - Giám đốc Sở Y tế và ông "
+            "Trần Văn Bình - Bí thư Huyện ủy Mai Sơn.")
+    assert people(text) == {
+        "Lê Văn Hòa": ["Phó Chủ tịch UBND tỉnh", "Giám đốc Sở Y tế"],
+        "Trần Văn Bình": ["Phó Chủ tịch UBND tỉnh", "Bí thư Huyện ủy Mai Sơn"],
+    }
+
+
+def test_earlier_posts_in_a_biography_go_to_the_person_the_sentence_is_about():
+    text = ("Ông Lê Văn Hòa sinh năm 1970, quê xã Tân Lập. Ông là thạc sĩ, từng có thời gian làm Bí thư Huyện ủy Mai "
+            "Sơn, sau đó làm Giám đốc Sở Nội vụ. Bà Hà Thị Mai sinh năm 1972, sau đó giữ vị trí Bí thư Huyện ủy Yên Châu.")
+    assert people(text) == {
+        "Lê Văn Hòa": ["Bí thư Huyện ủy Mai Sơn", "Giám đốc Sở Nội vụ"],
+        "Hà Thị Mai": ["Bí thư Huyện ủy Yên Châu"],
+    }

@@ -74,10 +74,8 @@ def test_province_of_reads_variants():
             "thị trấn Tiên Yên, huyện Bình Liêu và Thị xã Đông Triều",
             [("Tiên Yên", "commune"), ("Bình Liêu", "district"), ("Đông Triều", "district")],
         ),
-        (
-            "thôn Khe Lánh, bản Pác Ngòi và tổ dân phố số 5",
-            [("Khe Lánh", "other"), ("Pác Ngòi", "other"), ("Tổ dân phố 5", "other")],
-        ),
+        ("thôn Khe Lánh, bản Pác Ngòi và tổ dân phố số 5 của xã Tân Lập", [("Tân Lập", "commune")]),
+        ("Đặc khu Phú Quốc và huyện Kiên Lương", [("Phú Quốc", "commune"), ("Kiên Lương", "district")]),
         ("Chủ tịch UBND huyện Ba Chẽ Nguyễn Văn Tuấn phát biểu.", [("Ba Chẽ", "district")]),
         (
             "Sáp nhập các xã Đồng Tâm, Đồng Sơn và Lục Hồn.",
@@ -145,12 +143,18 @@ def test_places_listed_under_one_admin_word(text, expected):
     assert locations(text) == expected
 
 
-def test_numbered_wards_districts_and_villages():
+def test_numbered_wards_and_districts_but_not_villages():
     assert locations("Người dân phường 1, quận 3 và thôn 5; xã 3 năm liền đạt chuẩn.") == [
         ("Phường 1", "commune"),
         ("Quận 3", "district"),
-        ("Thôn 5", "other"),
     ]
+
+
+def test_villages_and_residential_groups_are_read_but_not_listed():
+    # below the commune: the contract counts them in metrics, never as places, and their names are no one's
+    text = "Tại thôn Lô Lô Chải, bản Nà Lời và tổ dân phố Bắc Sơn, người dân họp. Ông Hoàng Văn Bình phát biểu."
+    assert locations(text) == []
+    assert provinces("Tại xóm Hà Nam, khu phố Quảng Ninh, người dân họp.") == []
 
 
 def _places(text: str) -> tuple[list[str], list[tuple[str, str]]]:
@@ -192,3 +196,35 @@ def test_a_party_committee_misspelt_without_its_tone_is_no_place_and_no_error():
     # "Huyện uy" (the tone mark lost) matched the level words but had no level: extraction raised KeyError.
     assert locations("Huyện uy Hải Lăng họp.") == []
     assert locations("Huyện ủy Hải Lăng họp.") == locations("Huyện uỷ Hải Lăng họp.") == [("Hải Lăng", "district")]
+
+
+def test_names_listed_after_a_count_of_places_are_places_whatever_they_look_like():
+    text = ("Danh sách 6 xã, phường, thị trấn được chọn thí điểm bao gồm: Tân Phú, Lê Văn Tám, Hòa Bình, "
+            "Đại Cương, Phú Thọ và Long Hải. Sở Nội vụ hướng dẫn.")
+    assert locations(text) == [
+        ("Tân Phú", "commune"), ("Lê Văn Tám", "commune"), ("Hòa Bình", "commune"), ("Đại Cương", "commune"),
+        ("Phú Thọ", "commune"), ("Long Hải", "commune"),
+    ]
+    assert provinces(text) == []  # a commune named like a province is not the province
+
+
+def test_districts_listed_each_with_its_count_of_communes():
+    text = "Sau sắp xếp, thị xã Mỹ Hòa có 3 phường, 2 xã; các huyện: Tân Lạc 5 xã; Yên Thủy 4 xã và Lạc Sơn 8 xã."
+    assert locations(text) == [
+        ("Mỹ Hòa", "district"), ("Tân Lạc", "district"), ("Yên Thủy", "district"), ("Lạc Sơn", "district"),
+    ]
+
+
+def test_a_district_in_brackets_after_its_commune():
+    assert locations("Công an xã Hòa Lợi (Tam Nông) và xã Tân Hòa (Đồng Tháp) rà soát.") == [
+        ("Hòa Lợi", "commune"), ("Tam Nông", "district"), ("Tân Hòa", "commune"),
+    ]
+
+
+def test_a_name_cut_at_the_end_of_an_excerpt_is_dropped():
+    assert locations("Sau sắp xếp, huyện Tân Lạc còn 5 xã; huyện Th") == [("Tân Lạc", "district")]
+    assert locations("Đoàn làm việc tại huyện Tân Lạc.") == [("Tân Lạc", "district")]
+
+
+def test_an_outlets_mark_is_not_a_city():
+    assert locations("TPO - Tỉnh đã hoàn thành đề án; TP.Hội An giữ nguyên.") == [("Hội An", "district")]

@@ -146,3 +146,26 @@ def test_a_full_sentence_on_placing_and_replacing_cadres_is_cadre_work():
         "thay thế người không đáp ứng yêu cầu nhiệm vụ."
     )
     assert "cong_tac_can_bo" in _topics(text)
+
+
+def test_electing_or_naming_a_leader_is_cadre_work():
+    assert "cong_tac_can_bo" in _topics(
+        "Sáng 12/5, HĐND tỉnh đã bầu bổ sung 2 Phó Chủ tịch UBND tỉnh. Ông Lê Văn Hòa được bầu giữ chức Chủ tịch "
+        "UBND tỉnh với 100% đại biểu tán thành."
+    )
+    assert "cong_tac_can_bo" in _topics("Thủ tướng giao quyền Chủ tịch UBND tỉnh cho ông Lê Văn Hòa từ ngày 1/8.")
+
+
+def test_a_quantified_staff_cut_in_a_full_clause_is_a_payroll_cut():
+    assert "tinh_gian_bien_che" in _topics(
+        "Việc hợp nhất các sở phải gắn với mục tiêu giảm ít nhất 20% công chức, viên chức theo lộ trình."
+    )
+
+
+def test_buildings_left_over_are_no_staff_cut_and_merging_places_no_merging_of_agencies():
+    topics = _topics(
+        "Ban Chỉ đạo đề xuất sử dụng hợp lý trụ sở dôi dư sau hợp nhất. Phường Hưng Lợi sáp nhập với phường An "
+        "Khánh, lấy tên phường Tân An. TP Cần Thơ, tỉnh Sóc Trăng và tỉnh Hậu Giang sẽ hợp nhất thành một tỉnh."
+    )
+    assert "tinh_gian_bien_che" not in topics and "hop_nhat_co_quan" not in topics
+    assert "sap_nhap_don_vi_hanh_chinh" not in _topics("Sau sắp xếp, tỉnh Sơn La giảm 4 sở và có thêm 1 sở mới.")

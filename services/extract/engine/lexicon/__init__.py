@@ -207,6 +207,12 @@ def verbs_of_change(cls: str | None = None) -> frozenset[str]:
 
 
 @cache
+def outlet_markers() -> dict[str, str]:
+    """The mark an outlet prints at the head of its lead ("NDO", "(QNO)") -> its web domain."""
+    return {marker: domain for marker, domain in rows("outlet_markers.tsv")}
+
+
+@cache
 def not_name_words(use: str) -> frozenset[str]:
     """Capitalised words that are never part of a person's name where `use` reads them (not_name_words.tsv)."""
     return frozenset(row[0] for row in rows("not_name_words.tsv") if use in row[1].split())

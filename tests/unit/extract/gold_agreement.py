@@ -1,7 +1,7 @@
-"""Per-field agreement of the engine with a hand-annotated genre set: each field compared in its own simple way.
+"""Per-field agreement of the engine with a hand-annotated gold set, each field compared in its own simple way.
 
-Written for these tests (the project does not use the shared scorer); shared by the floor tests of
-tests/fixtures/genre and tests/fixtures/genre2.
+Written for the floor test (test_gold_floors.py; the project does not use the shared scorer). A gold set
+is a folder of texts and a folder of gold JSON files, one per text, each naming its text in "file".
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from provnews.extract.engine import extract, to_contract
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+SHARED = Path(__file__).resolve().parents[3].parent / "shared"
 # Bodies are named more or less fully ("Sở Nội vụ", "Sở Nội vụ tỉnh Lào Cai"): compare their leading words.
 ORGANIZATION_WORDS = 3
 
@@ -29,17 +30,17 @@ def _bare(text: str) -> str:
     return " ".join(re.findall(r"\w+", "".join(c for c in decomposed if not unicodedata.combining(c))))
 
 
-def golds(folder: Path) -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((folder / "gold").glob("*.json"))]
+def golds(gold: Path) -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold.glob("*.json"))]
 
 
-def _pairs(folder: Path) -> list[tuple[dict, dict]]:
-    return [(gold, _predicted(folder, gold["file"])) for gold in golds(folder)]
+def _pairs(texts: Path, gold: Path) -> list[tuple[dict, dict]]:
+    return [(g, _predicted(texts, g["file"])) for g in golds(gold)]
 
 
 @cache
-def _predicted(folder: Path, file: str) -> dict:
-    return to_contract(extract((folder / file).read_text(encoding="utf-8")), file)
+def _predicted(texts: Path, file: str) -> dict:
+    return to_contract(extract((texts / file).read_text(encoding="utf-8")), file)
 
 
 def _same_share(pairs, field: str, norm) -> float:
@@ -75,9 +76,13 @@ def _names(field: str):
     return lambda article: {_bare(item["name"]) for item in article[field]}
 
 
-def agreement(folder: Path, field: str) -> float:
-    """How far the engine agrees with the gold of the set in `folder` on one field, from 0 to 1."""
-    pairs = _pairs(folder)
+def _roles(article: dict) -> set[tuple[str, str]]:
+    return {(_bare(p["name"]), _bare(role)) for p in article["persons"] for role in p.get("roles") or []}
+
+
+def agreement(texts: Path, gold: Path, field: str) -> float:
+    """How far the engine agrees with a gold set (texts in `texts`, gold in `gold`) on one field, 0 to 1."""
+    pairs = _pairs(texts, gold)
     if field == "title":
         return _same_share(pairs, field, _plain)
     if field in ("published", "source"):
@@ -92,6 +97,8 @@ def agreement(folder: Path, field: str) -> float:
         return _metric_agreement(pairs)
     if field == "topics":
         return _jaccard(pairs, lambda a: set(a["topics"]))
+    if field == "roles":
+        return _jaccard(pairs, _roles)
     if field == "organizations":
         return _jaccard(pairs, lambda a: {" ".join(_bare(o["name"]).split()[:ORGANIZATION_WORDS]) for o in a[field]})
     return _jaccard(pairs, _names(field))

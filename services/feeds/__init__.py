@@ -1,0 +1,1 @@
+"""The feeds service: polls RSS/Atom feeds and ingests each new item's page."""

@@ -1,0 +1,85 @@
+"""The engine on every hand-annotated gold set: per-field agreement must not fall below its floor.
+
+One parametrised test over the seeds, the two genre sets written for the engine, and the real excerpts of
+`../shared/corpus/articles/` (split into a development and a blind set by `tests/fixtures/corpus/SPLIT.md`).
+Each field is compared in its own simple way (gold_agreement.py). A floor sits just under what the engine
+scored when it was set: a regression fails here, an improvement only means the floor can be raised.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.extract.gold_agreement import FIXTURES, SHARED, agreement, golds
+
+CORPUS = SHARED / "corpus" / "articles"
+# name: (folder of texts, folder of gold)
+GOLD_SETS = {
+    "seeds": (SHARED / "seeds", SHARED / "gold" / "seeds"),
+    "genre": (FIXTURES / "genre", FIXTURES / "genre" / "gold"),
+    "genre2": (FIXTURES / "genre2", FIXTURES / "genre2" / "gold"),
+    "corpus_dev": (CORPUS, FIXTURES / "corpus" / "gold" / "dev"),
+    "corpus_blind": (CORPUS, FIXTURES / "corpus" / "gold" / "blind"),
+}
+FIELDS = ("title", "published", "source", "authors", "persons", "roles", "organizations", "locations",
+          "provinces", "legal_documents", "metrics", "topics")
+
+# Measured when the floors were set (after the page-furniture and metadata fixes of issue 11), minus a small
+# margin. Agreement: title, published and source the share of articles exactly right (null included), authors
+# the share with the same set; the other fields Jaccard over the set (organizations by their leading words,
+# roles as exact (person, role) pairs, metrics Dice over values).
+# genre: roles 0.878, locations 0.974, legal_documents 0.952, metrics 0.982, topics 0.875, the rest 1.0.
+# genre2: roles 0.895, organizations 0.765, provinces 0.875, metrics 0.980, topics 0.923, the rest 1.0.
+# corpus_dev (after the entity fixes too): roles 0.737, organizations 0.972, locations 0.979,
+# legal_documents 0.964, metrics 0.891, topics 0.881, the rest 1.0.
+FLOORS = {
+    "seeds": dict.fromkeys(FIELDS, 0.99),
+    "genre": {
+        "title": 0.99, "published": 0.99, "source": 0.99, "authors": 0.99, "persons": 0.99, "roles": 0.86,
+        "organizations": 0.99, "locations": 0.96, "provinces": 0.99, "legal_documents": 0.94,
+        "metrics": 0.97, "topics": 0.86,
+    },
+    "genre2": {
+        "title": 0.99, "published": 0.99, "source": 0.99, "authors": 0.99, "persons": 0.99, "roles": 0.88,
+        "organizations": 0.75, "locations": 0.99, "provinces": 0.86, "legal_documents": 0.99,
+        "metrics": 0.97, "topics": 0.91,
+    },
+    "corpus_dev": {
+        "title": 0.99, "published": 0.99, "source": 0.99, "authors": 0.99, "persons": 0.99, "roles": 0.72,
+        "organizations": 0.95, "locations": 0.96, "provinces": 0.99, "legal_documents": 0.94,
+        "metrics": 0.87, "topics": 0.86,
+    },
+    # Set from the one final measurement of the blind set (after issue 11's fixes, which never looked at it):
+    # title 0.90, published 1.0, source 0.95, authors 1.0, persons 0.75, roles 0.571, organizations 0.748,
+    # locations 0.73, provinces 0.861, legal_documents 0.652, metrics 0.87, topics 0.73. From here on the
+    # set is no longer blind: it guards against regressions like the others.
+    "corpus_blind": {
+        "title": 0.88, "published": 0.99, "source": 0.93, "authors": 0.99, "persons": 0.73, "roles": 0.55,
+        "organizations": 0.73, "locations": 0.71, "provinces": 0.84, "legal_documents": 0.63,
+        "metrics": 0.85, "topics": 0.71,
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLD_SETS))
+def test_every_gold_file_names_a_text_of_its_set(name):
+    texts, gold = GOLD_SETS[name]
+    files = [g["file"] for g in golds(gold)]
+    assert files, f"{name}: no gold in {gold}"
+    assert all((texts / f).is_file() for f in files)
+    if texts != CORPUS:
+        assert files == sorted(p.name for p in texts.glob("*.txt")), f"{name}: a text without gold"
+
+
+def test_the_corpus_split_covers_every_excerpt_once():
+    dev = {g["file"] for g in golds(GOLD_SETS["corpus_dev"][1])}
+    blind = {p.stem + ".txt" for p in GOLD_SETS["corpus_blind"][1].glob("*.json")}  # names only
+    assert not dev & blind
+    assert dev | blind == {p.name for p in CORPUS.glob("*.txt")}
+
+
+@pytest.mark.parametrize(("name", "field"), [(name, field) for name in sorted(GOLD_SETS) for field in FIELDS])
+def test_field_agreement_stays_above_its_floor(name, field):
+    texts, gold = GOLD_SETS[name]
+    measured = agreement(texts, gold, field)
+    floor = FLOORS[name][field]
+    assert measured >= floor, f"{name} {field}: agreement {measured:.3f} fell below {floor}"
