@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from provnews.extract.engine import lexicon
 from provnews.extract.engine.text import lower_chars, normalise
@@ -46,6 +46,7 @@ def _opens(unit: str, phrase: str) -> bool:
     return unit == phrase or unit.startswith(phrase + " ") or unit.startswith(phrase + ",")
 
 
+@lru_cache(maxsize=4096)  # pure, and the same units come back article after article
 def classify_unit(unit: str) -> tuple[str | None, str | None]:
     """(class, rule id): the class of the longest phrase opening the unit; (None, rule) for a "none" row,
     (None, None) when no row reads it."""
@@ -63,6 +64,7 @@ def classify_unit(unit: str) -> tuple[str | None, str | None]:
     return (None if row.what == "none" else row.what), row.rule
 
 
+@lru_cache(maxsize=1024)
 def reduces(action: str) -> bool:
     """The action cuts what it counts ("giảm 12 phòng"), so the figure is a reduction one may add up."""
     action_key = key(action)
