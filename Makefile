@@ -25,6 +25,10 @@ kafka: $(STAMP)
 test: $(STAMP) kafka
 	$(BIN)/python -m pytest -q
 
+# Ruff with the rules chosen in pyproject.toml ([tool.ruff.lint]).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
 schemas: $(STAMP)
 	$(BIN)/provnews schemas
 

@@ -9,7 +9,7 @@ import asyncio
 import csv
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 import httpx
 import pytest
