@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install kafka lint schemas screenshot clean
+.PHONY: run test test-fast install kafka lint schemas screenshot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ kafka: $(STAMP)
 
 test: $(STAMP) kafka
 	$(BIN)/python -m pytest -q
+
+# Ruff with the rules chosen in pyproject.toml ([tool.ruff.lint]).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# The unit tier alone (pure logic, no broker, no port): the loop to run while editing.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m unit
 
 schemas: $(STAMP)
 	$(BIN)/provnews schemas

@@ -217,7 +217,7 @@ def rules(
         if any(len(p) != 2 for p in pairs):
             raise typer.BadParameter("give each gold set as ARTICLES_DIR:GOLD_DIR")
         sets = tuple((Path(a), Path(b)) for a, b in pairs)
-    for articles, golds in sets:
+    for _articles, golds in sets:
         if not golds.is_dir():
             raise typer.BadParameter(f"no gold folder: {golds}")
     for line in precision_lines(rule_precision(sets)):

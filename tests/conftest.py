@@ -21,6 +21,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+TIERS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Each test is marked with its tier, the folder it lives in: `pytest -m unit` is the fast loop."""
+    tests = ROOT / "tests"
+    for item in items:
+        parts = Path(item.path).resolve().relative_to(tests).parts
+        if parts and parts[0] in TIERS:
+            item.add_marker(getattr(pytest.mark, parts[0]))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

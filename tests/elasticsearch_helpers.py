@@ -16,6 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from provnews.indexer.elasticsearch_store import load_templates
+from tests.conftest import ROOT
+
 PRODUCT = {"X-Elastic-Product": "Elasticsearch"}
 
 # Item errors as Elasticsearch 9 words them in a bulk response.
@@ -202,3 +205,27 @@ def _error(error_type: str, reason: str, *, status: int, caused_by: dict | None 
 
 def _json(payload: dict, status: int = 200) -> Response:
     return Response(json.dumps(payload), status_code=status, media_type="application/json", headers=PRODUCT)
+
+
+# The index templates in deploy/elasticsearch/ and the fields their mappings address.
+DIR = ROOT / "deploy" / "elasticsearch"
+
+
+def templates():
+    return load_templates(DIR)
+
+
+def mapping_of(alias: str) -> dict:
+    return next(t for t in templates() if t.kind == "index" and t.body["_meta"]["alias"] == alias).body["template"]["mappings"]
+
+
+def field_paths(properties: dict, prefix: str = "") -> dict[str, dict]:
+    """Every addressable field of a mapping (multi-fields and nested included), with its definition."""
+    paths = {}
+    for name, spec in properties.items():
+        path = f"{prefix}{name}"
+        paths[path] = spec
+        for sub, sub_spec in spec.get("fields", {}).items():
+            paths[f"{path}.{sub}"] = sub_spec
+        paths.update(field_paths(spec.get("properties", {}), f"{path}."))
+    return paths

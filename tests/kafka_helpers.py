@@ -54,3 +54,14 @@ def produce(bootstrap: str, topic: str, value: bytes, key: bytes | None = None) 
             await producer.stop()
 
     asyncio.run(run())
+
+
+def publish(settings, articles) -> dict[str, bytes]:
+    """Each article as an ArticleExtracted event on the extracted topic, keyed by its id; the events sent."""
+    from provnews.schemas.events import ArticleExtracted
+
+    events = {}
+    for a in articles:
+        events[a.article_id] = ArticleExtracted.wrap(a, subject=a.article_id, event_id=f"x-{a.article_id}").to_bytes()
+        produce(settings.kafka_bootstrap, settings.topic_extracted, events[a.article_id], key=a.article_id.encode())
+    return events

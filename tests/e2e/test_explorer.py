@@ -9,22 +9,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from tests.browser_helpers import CHROMIUM, Page
 from tests.conftest import SEEDS, Stack, free_port, make_stack, wait_until
 
-CHROMIUM = shutil.which("chromium") or next((p for p in ("/usr/bin/chromium",) if Path(p).exists()), None)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 API_KEY = "key-explorer"
-SCREENSHOTS = os.environ.get("PROVNEWS_SCREENSHOTS")
 
 # Skipped only on a machine without chromium; CI (.ci/run installs it) fails instead, in the browser fixture.
 pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
@@ -43,61 +36,6 @@ def explorer_stack(tmp_path_factory) -> Iterator[Stack]:
         yield s
     finally:
         s.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM, "chromium is not installed: .ci/run installs it with apt-get"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-class Page:
-    """A browser tab on the explorer, and what it saw: dialogs opened, script errors."""
-
-    def __init__(self, page, base_url: str, folder: Path):
-        self.page, self.base_url, self.folder = page, base_url, folder
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def open(self, path: str = "/") -> None:
-        self.page.goto(self.base_url + path)
-        self.page.wait_for_selector("#summary[data-total]")
-
-    @contextmanager
-    def step(self, name: str):
-        """A step of the test; if it fails, a screenshot of the page goes to the test's temporary folder."""
-        try:
-            yield
-        except BaseException:
-            shot = self.folder / f"failed-{name}.png"
-            try:
-                self.page.screenshot(path=str(shot), full_page=True)
-                print(f"screenshot of the failed step {name!r}: {shot}")
-            except Exception as exc:  # noqa: BLE001 - the original failure matters more
-                print(f"no screenshot of {name!r}: {exc}")
-            raise
-
-    def keep(self, name: str, *, readme: bool = True) -> None:
-        """A picture in the temporary folder, and one for the README when asked for (make screenshot)."""
-        self.page.screenshot(path=str(self.folder / name))
-        if SCREENSHOTS and readme:
-            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.folder / name, Path(SCREENSHOTS) / name)
-
-    def total(self) -> int:
-        return int(self.page.get_attribute("#summary", "data-total"))
-
-    def query(self) -> dict[str, list[str]]:
-        return parse_qs(urlsplit(self.page.url).query)
 
 
 @pytest.fixture

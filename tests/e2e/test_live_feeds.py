@@ -9,7 +9,7 @@ import httpx
 from aiokafka.errors import KafkaError
 
 from tests.conftest import wait_until
-from tests.integration.test_explorer_api import Stream
+from tests.sse_helpers import Stream
 from tests.kafka_helpers import read_topic
 
 

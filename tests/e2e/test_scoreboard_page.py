@@ -16,7 +16,7 @@ import pytest
 
 from provnews.ingest_client import ingest_files
 from tests.conftest import ROOT, Stack, make_stack, wait_until
-from tests.e2e.test_explorer import CHROMIUM, Page, browser  # noqa: F401 - the browser fixture
+from tests.browser_helpers import CHROMIUM, Page
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "articles"
 pytestmark = [
@@ -55,7 +55,7 @@ def board_stack(tmp_path_factory) -> Iterator[Stack]:
 
 
 @pytest.fixture
-def explorer(browser, board_stack, tmp_path) -> Iterator[Page]:  # noqa: F811
+def explorer(browser, board_stack, tmp_path) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN", accept_downloads=True)
     page = Page(context.new_page(), board_stack.url("query"), tmp_path)
     try:

@@ -9,7 +9,7 @@ import httpx
 
 from provnews.indexer.sqlite_store import SqliteStore
 from provnews.query.app import create_app
-from tests.integration.test_query_api import article
+from tests.article_helpers import article
 
 
 def received(a, day: int):

@@ -17,9 +17,9 @@ from provnews.indexer.elasticsearch_store import ElasticsearchStore
 from provnews.indexer.ports import SearchQuery
 from provnews.indexer.sqlite_store import SqliteStore
 from provnews.reindex import reindex
-from tests.integration.test_elasticsearch_recorded import publish
-from tests.integration.test_query_api import ARTICLES
-from tests.unit.test_elasticsearch_documents import SEED_ARTICLES
+from tests.kafka_helpers import publish
+from tests.article_helpers import ARTICLES
+from tests.seed_helpers import SEED_ARTICLES
 
 ES_URL = os.environ.get("PROVNEWS_TEST_ES_URL")
 pytestmark = [pytest.mark.es, pytest.mark.broker,

@@ -14,10 +14,10 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from provnews.indexer.consumer import GROUP_ID, Indexer
 from provnews.indexer.elasticsearch_store import ElasticsearchStore
 from provnews.reindex import reindex
-from provnews.schemas.events import ArticleDeadLettered, ArticleExtracted
+from provnews.schemas.events import ArticleDeadLettered
 from tests.elasticsearch_helpers import DOCUMENT_PARSING, REJECTED_EXECUTION, FakeElasticsearch
-from tests.kafka_helpers import produce, read_topic
-from tests.unit.test_elasticsearch_documents import SEED_ARTICLES
+from tests.kafka_helpers import publish, read_topic
+from tests.seed_helpers import SEED_ARTICLES
 
 pytestmark = pytest.mark.broker
 
@@ -32,14 +32,6 @@ def fake_es(serve):
 @pytest.fixture
 def es_settings(settings, fake_es):
     return settings.model_copy(update={"storage": "elasticsearch", "es_url": fake_es.url})
-
-
-def publish(settings, articles) -> dict[str, bytes]:
-    events = {}
-    for a in articles:
-        events[a.article_id] = ArticleExtracted.wrap(a, subject=a.article_id, event_id=f"x-{a.article_id}").to_bytes()
-        produce(settings.kafka_bootstrap, settings.topic_extracted, events[a.article_id], key=a.article_id.encode())
-    return events
 
 
 async def committed(settings) -> int | None:

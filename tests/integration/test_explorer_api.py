@@ -1,7 +1,7 @@
 """What the explorer page asks the query API beyond search: the page itself, /v1/timeline, /v1/metrics,
 /v1/subscriptions passed on to the alerts service, and /v1/mentions/stream fed from a real broker.
 
-The store is a real SQLite file holding the hand-made articles of test_query_api.
+The store is a real SQLite file holding the hand-made articles of tests.article_helpers.
 """
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import asyncio
 import http.client
 import json
 import re
-import socket
-import threading
 import time
 from datetime import UTC, datetime
 
@@ -28,7 +26,8 @@ from provnews.schemas.events import ReformMention, ReformMentioned
 from provnews.schemas.extraction import Evidence, Metric
 from provnews.settings import Settings
 from tests.conftest import free_port, wait_until
-from tests.integration.test_query_api import ARTICLES
+from tests.article_helpers import ARTICLES
+from tests.sse_helpers import Stream
 
 
 def _store(tmp_path) -> SqliteStore:
@@ -198,52 +197,6 @@ def test_subscriptions_answer_502_when_the_alerts_service_is_down(tmp_path, serv
 def test_the_alerts_service_can_live_elsewhere():
     assert alerts_base_url(Settings(host="127.0.0.1", alerts_port=8123)) == "http://127.0.0.1:8123"
     assert alerts_base_url(Settings(host="0.0.0.0", alerts_url="http://alerts:8004")) == "http://alerts:8004"  # noqa: S104
-
-
-class Stream:
-    """Reads a Server-Sent Events stream in a thread of its own, keeping (event, data) pairs.
-
-    A plain HTTP/1.0 socket, so close() really closes the connection (the server then ends the stream)."""
-
-    def __init__(self, url: str):
-        self.events: list[tuple[str, dict]] = []
-        parts = httpx.URL(url)
-        self._sock = socket.create_connection((parts.host, parts.port), timeout=5)
-        target = parts.raw_path.decode()
-        self._sock.sendall(f"GET {target} HTTP/1.0\r\nHost: {parts.host}\r\nAccept: text/event-stream\r\n\r\n".encode())
-        self._sock.settimeout(0.2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        buffer, event = b"", "message"
-        while not self._stop.is_set():
-            try:
-                chunk = self._sock.recv(65536)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            if not chunk:
-                return
-            buffer += chunk
-            while b"\n" in buffer:
-                raw, buffer = buffer.split(b"\n", 1)
-                line = raw.decode().rstrip("\r")
-                if line.startswith("event:"):
-                    event = line.split(":", 1)[1].strip()
-                elif line.startswith("data:") and event != "message":
-                    self.events.append((event, json.loads(line.split(":", 1)[1])))
-                    event = "message"
-
-    def of(self, kind: str) -> list[dict]:
-        return [data for event, data in self.events if event == kind]
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._sock.close()
 
 
 def _mention(article_id: str, topic: str | None = "sap_xep_bo_may", province: str = "Quảng Ninh") -> ReformMentioned:

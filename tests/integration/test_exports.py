@@ -9,7 +9,7 @@ import asyncio
 import csv
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 import httpx
 import pytest
@@ -18,7 +18,7 @@ from provnews.indexer.sqlite_store import SqliteStore
 from provnews.query.app import create_app
 from provnews.query.exports import METRIC_COLUMNS, SEARCH_COLUMNS
 from provnews.settings import Settings
-from tests.integration.test_query_api import article, query_api  # noqa: F401 - the fixture, both adapters
+from tests.article_helpers import article
 
 
 def export(base, path, **params) -> httpx.Response:

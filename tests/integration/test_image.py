@@ -27,7 +27,7 @@ import pytest
 from tests.conftest import ROOT, free_port
 from tests.elasticsearch_helpers import FakeElasticsearch
 from tests.kibana_helpers import FakeKibana
-from tests.unit.test_compose import DOCKERFILE, environment, health_url, instructions, provnews_services
+from tests.compose_helpers import DOCKERFILE, environment, health_url, instructions, provnews_services
 
 pytestmark = pytest.mark.broker
 ONE_SHOT = ("setup", "kibana-setup")

@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from provnews.indexer.consumer import GROUP_ID, Indexer
 from provnews.indexer.sqlite_store import SqliteStore
 from provnews.schemas.events import ArticleExtracted
-from tests.integration.test_query_api import ARTICLES
+from tests.article_helpers import ARTICLES
 from tests.kafka_helpers import produce, read_topic
 
 

@@ -21,7 +21,7 @@ from provnews.alerts.app import create_app as alerts_app
 from provnews.indexer.sqlite_store import SqliteStore
 from provnews.ingest.app import create_app as ingest_app
 from provnews.query.app import create_app as query_app
-from tests.integration.test_query_api import ARTICLES
+from tests.article_helpers import ARTICLES
 
 EXAMPLES = 50
 BOTH = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)

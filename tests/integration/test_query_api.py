@@ -6,76 +6,11 @@ The Elasticsearch half runs when PROVNEWS_TEST_ES_URL points at a server.
 from __future__ import annotations
 
 import asyncio
-import os
-from datetime import UTC, date, datetime
 
 import httpx
-import pytest
 
 from provnews.query.app import create_app
-from provnews.schemas.events import ExtractedArticle
-from provnews.schemas.extraction import Evidence, Extraction, LegalDocument, Metric, Person, Province, Topic
-
-ES_URL = os.environ.get("PROVNEWS_TEST_ES_URL")
-
-
-def article(article_id, *, title, text, provinces=(), topics=(), persons=(), published=None, source=None, story=None):
-    ev = Evidence(start=0, end=len(text), sentence=text)
-    return ExtractedArticle(
-        article_id=article_id, story_id=story or article_id, raw_text=text, source=source,
-        received_at=datetime(2024, 1, 1, tzinfo=UTC),
-        extraction=Extraction(
-            engine_version="test", title=title, published=published, clean_text=text, source=source,
-            provinces=[Province(name=old, name_2025=new, evidence=[ev]) for old, new in provinces],
-            topics=[Topic(id=t, evidence=[ev]) for t in topics],
-            persons=[Person(name=p, roles=["Bí thư Tỉnh ủy"]) for p in persons],
-            metrics=[Metric(action="giảm", value=12, unit="phòng, ban", evidence=[ev])],
-            legal_documents=[LegalDocument(kind="nghi_quyet", number="18", code="18-NQ/TW")],
-        ),
-    )
-
-
-ARTICLES = [
-    article("a1", title="Yên Bái tinh giản biên chế", published=date(2018, 3, 9), source="baoyenbai.vn",
-            text="Tỉnh Yên Bái đã tinh giản biên chế và giảm 12 phòng, ban theo Nghị quyết 18.",
-            provinces=[("Yên Bái", "Lào Cai")], topics=["tinh_gian_bien_che"], persons=["Phạm Thị Thanh Trà"]),
-    article("a2", title="Lào Cai sáp nhập xã", published=date(2019, 10, 9), source="baolaocai.vn",
-            text="Lào Cai sáp nhập 30 xã; đồng chí Đặng Xuân Phong chủ trì.",
-            provinces=[("Lào Cai", "Lào Cai")], topics=["sap_nhap_don_vi_hanh_chinh"], persons=["Đặng Xuân Phong"]),
-    article("a3", title="Quảng Ninh đổi mới bộ máy", published=date(2021, 9, 16), source="baoquangninh.vn",
-            text="Quảng Ninh sắp xếp tổ chức bộ máy, tinh giản biên chế; Đảng bộ tỉnh đánh giá.",
-            provinces=[("Quảng Ninh", "Quảng Ninh")], topics=["sap_xep_bo_may", "tinh_gian_bien_che"],
-            persons=["Nguyễn Xuân Ký"], story="a1"),
-    article("a4", title="Bài có <script>", text="Nội dung <script>alert(1)</script> về đường sá.", published=None),
-]
-
-
-def _sqlite_store(tmp_path):
-    from provnews.indexer.sqlite_store import SqliteStore
-
-    return SqliteStore(tmp_path / "query.sqlite3")
-
-
-def _es_store(tmp_path):
-    if not ES_URL:
-        pytest.skip("set PROVNEWS_TEST_ES_URL to run the query suite against a real Elasticsearch")
-    from provnews.indexer.elasticsearch_store import ElasticsearchStore
-    from provnews.settings import Settings
-
-    return ElasticsearchStore.from_settings(Settings(es_url=ES_URL, es_index_prefix=f"pntest{os.getpid()}"))
-
-
-@pytest.fixture(params=["sqlite", "elasticsearch"])
-def query_api(request, tmp_path, serve):
-    store = {"sqlite": _sqlite_store, "elasticsearch": _es_store}[request.param](tmp_path)
-
-    async def load():
-        assert await store.write(ARTICLES) == []
-        if hasattr(store, "refresh"):
-            await store.refresh()
-
-    asyncio.run(load())
-    return serve(create_app(store=store)).url
+from tests.article_helpers import ARTICLES
 
 
 def get(base, path, **params):

@@ -14,9 +14,9 @@ from provnews.indexer.sqlite_store import SqliteStore
 from provnews.reindex import ReindexError, reindex
 from provnews.schemas.events import ArticleExtracted, ArticleReceived, ReceivedArticle
 from provnews.settings import Settings
-from tests.integration.test_query_api import ARTICLES, article
+from tests.article_helpers import ARTICLES, article
 from tests.kafka_helpers import produce
-from tests.unit.test_elasticsearch_documents import SEED_ARTICLES
+from tests.seed_helpers import SEED_ARTICLES
 
 
 def outdated(a):

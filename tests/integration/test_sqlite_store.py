@@ -6,7 +6,7 @@ import sqlite3
 
 from provnews.indexer.ports import SearchQuery
 from provnews.indexer.sqlite_store import SqliteStore
-from tests.integration.test_query_api import ARTICLES
+from tests.article_helpers import ARTICLES
 
 
 def run(coro):

@@ -8,7 +8,6 @@ import math
 
 from provnews.bench_pipeline import Counts, SteadyResult, WorkersResult, percentile, summary, texts_of_about
 from provnews.settings import Settings
-from provnews.supervisor import Supervisor
 
 
 def test_percentiles_are_nearest_rank_over_every_value():
@@ -49,16 +48,6 @@ def test_the_summary_prints_the_ratios_to_the_engine_and_the_floor_and_the_scali
     assert rows[3].split()[:9] == ["2", "500", "160", "200", "0.40", "1000", "0.160", "2", "1"]
     assert "100/s 0.20/0.90" in rows[2]
     assert rows[-1].endswith("1.60x end to end")
-
-
-def test_up_runs_as_many_extract_workers_as_the_setting_each_on_its_own_port_sharing_one_log(tmp_path):
-    settings = Settings(data_dir=tmp_path, extract_workers=3, extract_port=18002)
-    extract = [c for c in Supervisor(settings).plan() if c.argv[-1] == "extract"]
-    assert [c.name for c in extract] == ["extract", "extract-2", "extract-3"]
-    assert extract[0].port == 18002
-    assert len({c.port for c in extract}) == 3
-    assert all(c.env["PROVNEWS_EXTRACT_PORT"] == str(c.port) and c.log_name == "extract" for c in extract)
-    assert all(c.ready_url.endswith(f":{c.port}/readyz") for c in extract)
 
 
 def test_by_default_there_is_one_extract_worker_per_core_and_partitions_divide_among_them(monkeypatch):

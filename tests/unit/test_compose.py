@@ -10,54 +10,19 @@ import tomllib
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
 from provnews.cli import SERVICES, app
 from provnews.settings import Settings
+from tests.compose_helpers import (
+    COMPOSE, DOCKERFILE, HEALTH_PATHS, SERVICES_IN_COMPOSE, environment, health_url, instructions, interpolate,
+    provnews_services,
+)
 from tests.conftest import ROOT
-
-COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
-SERVICES_IN_COMPOSE = COMPOSE["services"]
-DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-HEALTH_PATHS = ("/readyz", "/healthz")
-
-
-def instructions(dockerfile: str = DOCKERFILE) -> list[tuple[str, str]]:
-    """The Dockerfile's (INSTRUCTION, arguments) in order, continuation lines joined, comments dropped."""
-    logical, current = [], ""
-    for line in dockerfile.splitlines():
-        if not current and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        current += line.rstrip().removesuffix("\\") + " "
-        if not line.rstrip().endswith("\\"):
-            logical.append(current.strip())
-            current = ""
-    return [(text.split(None, 1)[0].upper(), text.split(None, 1)[1] if " " in text else "") for text in logical]
-
-
-def interpolate(value):
-    """What compose makes of ${VAR:-default} with nothing set in the environment."""
-    if isinstance(value, str):
-        return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", lambda m: m.group(1), value)
-    return value
-
-
-def environment(service: dict) -> dict[str, str]:
-    return {k: str(interpolate(v)) for k, v in (service.get("environment") or {}).items()}
-
-
-def provnews_services() -> dict[str, dict]:
-    return {name: s for name, s in SERVICES_IN_COMPOSE.items() if s.get("image") == "provnews:local"}
 
 
 def served() -> dict[str, str]:
     """compose service name -> the provnews service it serves."""
     return {name: s["command"][1] for name, s in provnews_services().items() if s["command"][0] == "serve"}
-
-
-def health_url(service: dict) -> str:
-    test = service["healthcheck"]["test"]
-    return next(part for part in test if isinstance(part, str) and part.startswith("http"))
 
 
 def test_the_stack_has_kafka_elasticsearch_kibana_and_every_provnews_service():
@@ -220,7 +185,6 @@ def test_the_readme_names_the_supported_versions_the_bundled_ones_and_what_setup
 
 
 def test_kafka_in_compose_is_the_local_brokers_release_and_keeps_its_log_on_a_volume():
-    import re
 
     from provnews.local_kafka import KAFKA_DEPLOY
 

@@ -6,29 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from provnews.extract.engine import extract
-from provnews.extract.policies import extracted_article, reform_mentions
+from provnews.extract.policies import reform_mentions
 from provnews.indexer.search_layout import facet_values
 from provnews.indexer.elasticsearch_store import IndexNames, bulk_actions, doc_version
-from provnews.schemas.events import ExtractedArticle, ReceivedArticle
-from tests.conftest import SEEDS
-from tests.unit.test_elasticsearch_templates import field_paths, mapping_of
+from provnews.schemas.events import ExtractedArticle
+from tests.elasticsearch_helpers import field_paths, mapping_of
+from tests.seed_helpers import SEED_ARTICLES
 
 NAMES = IndexNames.aliases("provnews")
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-
-def seed_articles() -> list[ExtractedArticle]:
-    articles = []
-    for i, path in enumerate(sorted(SEEDS.glob("*.txt"))):
-        text = path.read_text(encoding="utf-8")
-        received = ReceivedArticle(article_id=f"seed{i}", text=text, url=f"https://example.vn/{i}",
-                                   received_at=datetime(2025, 7, 1, 8, i, tzinfo=UTC))
-        articles.append(extracted_article(received, extract(text), f"seed{i}"))
-    return articles
-
-
-SEED_ARTICLES = seed_articles()
 
 
 def by_index(actions: list[dict]) -> dict[str, list[dict]]:

@@ -11,32 +11,11 @@ from provnews.indexer.elasticsearch_store import (
 )
 from provnews.indexer.ports import FACETS, SearchQuery
 from provnews.settings import Settings
-from tests.conftest import ROOT
+from tests.elasticsearch_helpers import DIR, field_paths, mapping_of, templates
 
-DIR = ROOT / "deploy" / "elasticsearch"
 BUILTIN_ANALYZERS = {"standard", "simple", "whitespace", "keyword", "stop"}
 BUILTIN_TOKENIZERS = {"standard", "whitespace", "keyword", "letter"}
 BUILTIN_FILTERS = {"lowercase", "asciifolding", "trim", "unique"}
-
-
-def templates():
-    return load_templates(DIR)
-
-
-def mapping_of(alias: str) -> dict:
-    return next(t for t in templates() if t.kind == "index" and t.body["_meta"]["alias"] == alias).body["template"]["mappings"]
-
-
-def field_paths(properties: dict, prefix: str = "") -> dict[str, dict]:
-    """Every addressable field of a mapping (multi-fields and nested included), with its definition."""
-    paths = {}
-    for name, spec in properties.items():
-        path = f"{prefix}{name}"
-        paths[path] = spec
-        for sub, sub_spec in spec.get("fields", {}).items():
-            paths[f"{path}.{sub}"] = sub_spec
-        paths.update(field_paths(spec.get("properties", {}), f"{path}."))
-    return paths
 
 
 def test_every_file_is_json_and_loads_as_a_template():

@@ -322,7 +322,7 @@ def _numbered_mentions(m: re.Match, text: str) -> list[_Found]:
             items.append((item.group("item"), start, m.start("more") + item.end("item")))
     lower_case_name = bool(name) and not name[0].isupper()
     found: list[_Found] = []
-    for i, (item, start, end) in enumerate(items):
+    for item, _start, end in items:
         is_symbol = bool(_SYMBOL_ONLY.fullmatch(item))
         # A lower-case "quyết định", "kế hoạch" is an ordinary word unless a number sign or symbol follows.
         if lower_case_name and not has_so and not is_symbol:

@@ -682,9 +682,9 @@ def _of_named_district(text: str, r: _Reading, context: _Context) -> None:
     counts of two districts stay two figures ("huyện A có 17 đơn vị ...; huyện B có 17 đơn vị ...")."""
     if r.measure or _OF_LOCALITY in r.unit or not _ADMIN_UNIT_HEAD.match(r.unit) or r.action not in _HOLDING_VERBS:
         return
-    named = None
-    for named in _DISTRICT_NAMED.finditer(text, max(r.clause.start, r.number_start - _PREFIX_WINDOW), r.number_start):
-        pass
+    window_start = max(r.clause.start, r.number_start - _PREFIX_WINDOW)
+    nearest = list(_DISTRICT_NAMED.finditer(text, window_start, r.number_start))
+    named = nearest[-1] if nearest else None
     # "số xã của huyện A giảm từ 18 xuống còn 11": the district already qualifies the count it is the subject of
     if named is not None and not _OF_BEFORE.search(text, max(0, named.start() - 5), named.start()):
         level = named.group("level").rstrip(".")

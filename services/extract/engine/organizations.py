@@ -690,10 +690,8 @@ _LOCAL_PARTY_COMMITTEE = re.compile(rf"{phrase('Đảng ủy')}{SP}({LEVEL_LOCAL
 
 
 def _last_match(pattern: re.Pattern, text: str, start: int, end: int) -> re.Match | None:
-    last = None
-    for last in pattern.finditer(text, start, end):
-        pass
-    return last
+    matches = list(pattern.finditer(text, start, end))
+    return matches[-1] if matches else None
 
 
 def _named_local_party(text: str, core: str) -> bool:

@@ -22,7 +22,10 @@ from provnews.extract.engine.doc import Document
 from provnews.schemas.extraction import Extraction
 
 
-def _engine_version(package: Path = Path(__file__).resolve().parent) -> str:
+_ENGINE_PACKAGE = Path(__file__).resolve().parent
+
+
+def _engine_version(package: Path = _ENGINE_PACKAGE) -> str:
     """A digest of the engine's own code and data: any change to them is a new version, so `provnews
     reindex` knows when stored extractions are stale without anyone remembering to bump a number."""
     digest = hashlib.sha256()

@@ -14,7 +14,10 @@ def resolver(*addresses: str):
     return resolve
 
 
-async def refused(url: str, allowlist: Allowlist = NONE, resolve=resolver("93.184.216.34")) -> WebhookRefused:
+PUBLIC = resolver("93.184.216.34")
+
+
+async def refused(url: str, allowlist: Allowlist = NONE, resolve=PUBLIC) -> WebhookRefused:
     with pytest.raises(WebhookRefused) as caught:
         await checked_target(url, allowlist, resolve)
     return caught.value

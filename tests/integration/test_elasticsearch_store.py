@@ -16,7 +16,7 @@ from provnews.indexer.ports import Rejected, StoreUnavailable
 from provnews.settings import Settings
 from tests.conftest import free_port
 from tests.elasticsearch_helpers import DOCUMENT_PARSING, REJECTED_EXECUTION, VERSION_CONFLICT, FakeElasticsearch
-from tests.unit.test_elasticsearch_documents import SEED_ARTICLES
+from tests.seed_helpers import SEED_ARTICLES
 
 
 def store_for(url: str, **settings) -> ElasticsearchStore:

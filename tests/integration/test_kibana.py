@@ -28,8 +28,8 @@ from provnews.schemas.extraction import TOPIC_IDS
 from provnews.settings import Settings
 from tests.conftest import ROOT, ServerThread
 from tests.kibana_helpers import FakeKibana
-from tests.unit.test_elasticsearch_documents import SEED_ARTICLES
-from tests.unit.test_elasticsearch_templates import field_paths, mapping_of
+from tests.seed_helpers import SEED_ARTICLES
+from tests.elasticsearch_helpers import field_paths, mapping_of
 
 NDJSON = ROOT / "deploy" / "kibana" / "provnews.ndjson"
 

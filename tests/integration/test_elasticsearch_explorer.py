@@ -15,8 +15,8 @@ from provnews.indexer.ports import SearchQuery
 from provnews.indexer.sqlite_store import SqliteStore
 from provnews.settings import Settings
 from tests.elasticsearch_helpers import FakeElasticsearch
-from tests.integration.test_query_api import ARTICLES
-from tests.unit.test_elasticsearch_documents import SEED_ARTICLES
+from tests.article_helpers import ARTICLES
+from tests.seed_helpers import SEED_ARTICLES
 
 DATA = SEED_ARTICLES + ARTICLES
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

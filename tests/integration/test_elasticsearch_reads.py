@@ -15,7 +15,7 @@ from provnews.indexer.ports import FACETS, SearchQuery, StoreUnavailable
 from provnews.indexer.sqlite_store import SqliteStore
 from provnews.settings import Settings
 from tests.elasticsearch_helpers import FakeElasticsearch
-from tests.integration.test_query_api import ARTICLES
+from tests.article_helpers import ARTICLES
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SOURCES = {a.article_id: article_document(a, indexed_at=NOW, derived={"metrics": [], "mentions": []}) for a in ARTICLES}
