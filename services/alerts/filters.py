@@ -56,6 +56,13 @@ class MetricFilter(BaseModel):
     # NaN, Infinity and 1e309 (which JSON parsers read as infinity) would be stored as null and empty the filter.
     min_value: float | None = Field(default=None, allow_inf_nan=False, description="At least this value (finite).")
 
+    @field_validator("min_value", mode="before")
+    @classmethod
+    def _a_number(cls, value):
+        if isinstance(value, bool):  # JSON true/false would otherwise be read as 1 and 0
+            raise ValueError("min_value must be a number, not true or false")
+        return value
+
     @field_validator("unit_contains")
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:

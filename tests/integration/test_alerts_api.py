@@ -169,6 +169,7 @@ _FILTER_START = '{"name": "n", "webhook_url": "' + PUBLIC_HOOK + '", "filter": '
     ('{"topics": [], "provinces": [], "keywords": []}', "empty_filter", "the filter is empty"),
     ('{"topics": ["sap_xep_bo_may"], "metric": {}}', "empty_filter", "the metric filter is empty"),
     ('{"metric": {"unit_contains": "   "}}', "invalid_request", "unit_contains must not be blank"),
+    ('{"metric": {"min_value": false}}', "invalid_request", "min_value must be a number, not true or false"),
 ])
 def test_filters_that_would_match_everything_are_refused(api, filter_json, error, detail):
     """Non-finite thresholds used to be stored as null, which emptied the filter: every article matched."""
