@@ -57,8 +57,8 @@ async def ensure_topics(settings: Settings, *, timeout_s: float = 20.0) -> list[
 
     The broker answers CreateTopics per topic rather than failing the call, so each topic's error is read:
     "already exists" is fine, anything else raises with the broker's reason. Existing topics whose configs
-    drifted from the settings are brought back; a partition count or replication that differs raises, since
-    neither can be fixed without moving data.
+    drifted from the settings are brought back; a topic with fewer partitions than the settings is given more;
+    more partitions than the settings, or another replication, raises, since neither can be undone in place.
     """
     from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
