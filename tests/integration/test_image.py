@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, unused_port
 from tests.elasticsearch_helpers import FakeElasticsearch
 from tests.kibana_helpers import FakeKibana
 from tests.compose_helpers import DOCKERFILE, environment, health_url, instructions, provnews_services
@@ -162,7 +162,7 @@ def test_a_one_shot_service_completes(set_up, image, name):
 def test_a_service_passes_its_compose_healthcheck(set_up, image, name):
     service = provnews_services()[name]
     served = service["command"][1]
-    port = free_port()
+    port = unused_port()  # the service is told its port, as in the image
     process, log = start(image, name, {f"PROVNEWS_{served.upper()}_PORT": str(port)})
     url = f"http://127.0.0.1:{port}{urlsplit(health_url(service)).path}"
     try:
