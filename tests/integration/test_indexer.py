@@ -7,6 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from structlog.testing import capture_logs
 
 from provnews.indexer.consumer import GROUP_ID, Indexer
 from provnews.indexer.sqlite_store import SqliteStore
@@ -72,10 +73,13 @@ def test_offsets_wait_until_the_write_is_durable(settings, tmp_path):
         indexer = Indexer(settings, store)
         task = asyncio.create_task(indexer.run())
         try:
-            await asyncio.sleep(4)  # several failed write attempts
+            deadline = asyncio.get_running_loop().time() + 60
+            while len([e for e in logs if e["event"] == "store.unavailable"]) < 3:  # several failed writes
+                assert not task.done(), task.exception()
+                assert asyncio.get_running_loop().time() < deadline, "the write was never tried three times"
+                await asyncio.sleep(0.1)
             assert await committed(settings) is None, "an offset was committed before the write succeeded"
             blocker.execute("ROLLBACK")
-            deadline = asyncio.get_running_loop().time() + 60
             while not await _has(store, "a2"):
                 assert asyncio.get_running_loop().time() < deadline
                 await asyncio.sleep(0.2)
@@ -87,7 +91,8 @@ def test_offsets_wait_until_the_write_is_durable(settings, tmp_path):
             await task
             await store.close()
 
-    asyncio.run(scenario())
+    with capture_logs() as logs:
+        asyncio.run(scenario())
 
 
 async def _has(store, article_id) -> bool:
