@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import errno
+import json
 import os
 import signal
 import socket
@@ -45,6 +47,7 @@ class Child:
     extra_ports: tuple[int, ...] = ()
     env: dict[str, str] = field(default_factory=dict)  # on top of the supervisor's environment
     log_name: str = ""  # the log file, when several children share one (the extract workers)
+    socket: socket.socket | None = None  # a service's listening socket, bound here and handed down
 
 
 def _die_with_parent() -> None:
@@ -66,10 +69,17 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port (0: a port the kernel picks), for a child to inherit."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart finds it free
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def broker_binary() -> str:
@@ -107,11 +117,11 @@ class Supervisor:
 
     def _extract_workers(self, serve: list[str]) -> list[Child]:
         """`extract_workers` extract processes in one consumer group (by default one per core): the first on
-        `extract_port`, the others on free ports; they share one log, `extract.log`."""
+        `extract_port`, the others on ports the kernel picks (0 until `bind`); they share one log, `extract.log`."""
         s = self.settings
         workers = []
         for n in range(1, s.extract_workers + 1):
-            port = s.extract_port if n == 1 else free_port(s.host)
+            port = s.extract_port if n == 1 else 0
             workers.append(Child("extract" if n == 1 else f"extract-{n}", [*serve, "extract"], port,
                                  s.url(port) + "/readyz", env={"PROVNEWS_EXTRACT_PORT": str(port)},
                                  log_name="extract"))
@@ -138,13 +148,51 @@ class Supervisor:
         return Child("broker", [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
                                 "--silent"], s.broker_port, None)
 
-    def check_ports(self, children: list[Child]) -> None:
-        taken = [(c, port) for c in children for port in ((c.port,) if c.port else ()) + c.extra_ports
-                 if port_in_use(self.settings.host, port)]
+    def bind(self, children: list[Child]) -> None:
+        """Bind every service's listening socket here, before any child starts, and hand it down: the service
+        serves on it (settings.listen_fd), keeps it across restarts, and no other process can take the port
+        meanwhile. A port set to 0 becomes one the kernel picks; the settings the children get, and
+        run/ports.json, say which. The broker binds its own ports (Kafka advertises them): they are checked."""
+        host, taken = self.settings.host, []
+        for c in children:
+            if c.name == "broker":
+                taken += [(c, port) for port in (c.port, *c.extra_ports) if port_in_use(host, port)]
+                continue
+            try:
+                c.socket = listening_socket(host, c.port)
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise StartupError(f"cannot listen on {host}:{c.port} ({c.name}): {exc.strerror}") from exc
+                taken.append((c, c.port))
         if taken:
-            lines = [f"port {port} ({c.name}) is already in use on {self.settings.host}; "
+            self.close_sockets(children)
+            lines = [f"port {port} ({c.name}) is already in use on {host}; "
                      f"set PROVNEWS_{self._port_setting(c, port)} to a free port" for c, port in taken]
             raise StartupError("\n".join(lines))
+        bound = {}
+        for c in children:
+            if c.socket is not None:
+                c.port = c.socket.getsockname()[1]
+                c.ready_url = self.settings.url(c.port) + "/readyz"
+                if c.log_name == "extract":
+                    c.env["PROVNEWS_EXTRACT_PORT"] = str(c.port)
+                if c.name in ("ingest", "query", "extract", "indexer", "alerts", "feeds"):
+                    bound[f"{c.name}_port"] = c.port
+        self.settings = self.settings.model_copy(update=bound)
+
+    def close_sockets(self, children: list[Child]) -> None:
+        for c in children:
+            if c.socket is not None:
+                c.socket.close()
+                c.socket = None
+
+    def write_ports(self) -> None:
+        """run/ports.json: where each child listens, for whoever started `provnews up` on port 0."""
+        ports = {c.name: c.port for c in self.children if c.port is not None}
+        if self.settings.embedded_broker:
+            ports["kafka_controller"] = self.settings.kafka_controller_port
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.run_dir / "ports.json").write_text(json.dumps(ports, indent=1) + "\n")
 
     def _port_setting(self, child: Child, port: int) -> str:
         if child.name == "broker" and port == self.settings.kafka_controller_port and port != child.port:
@@ -153,6 +201,7 @@ class Supervisor:
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
+        env.pop("PROVNEWS_LISTEN_FD", None)  # set per child, for those that inherit a socket
         s = self.settings
         if s.embedded_broker:
             env["PROVNEWS_KAFKA_BOOTSTRAP"] = f"{s.host}:{s.broker_port}"
@@ -170,16 +219,20 @@ class Supervisor:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{child.log_name or child.name}.log", "ab")  # noqa: SIM115 - the child owns it
+        env, inherit = {**self._env(), **child.env}, ()
+        if child.socket is not None:
+            inherit = (child.socket.fileno(),)
+            env["PROVNEWS_LISTEN_FD"] = str(child.socket.fileno())
         child.process = subprocess.Popen(child.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         env={**self._env(), **child.env}, preexec_fn=_die_with_parent,
-                                         close_fds=True)
+                                         env=env, preexec_fn=_die_with_parent, close_fds=True, pass_fds=inherit)
         log.close()
         child.started_at = time.monotonic()
         (self.run_dir / f"{child.name}.pid").write_text(str(child.process.pid))
 
     async def start(self) -> None:
         self.children = self.plan()
-        self.check_ports(self.children)
+        self.bind(self.children)
+        self.write_ports()
         for child in self.children:
             self.out(f"starting {child.name} …")
             self._spawn(child)
@@ -280,6 +333,7 @@ class Supervisor:
                 proc.kill()
                 proc.wait()
             (self.run_dir / f"{child.name}.pid").unlink(missing_ok=True)
+        self.close_sockets(self.children)
 
 
 async def wait_until_indexed(settings: Settings, ids: list[str], timeout_s: float = 60.0) -> list[str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -247,7 +248,8 @@ def serve():
 
 @dataclass
 class Stack:
-    """A whole `provnews up` run: broker and services as supervised processes."""
+    """A whole `provnews up` run: broker and services as supervised processes. The services' ports are 0 in
+    `env` (the supervisor binds ports the kernel picks); `ports` has the real ones once started."""
 
     data_dir: Path
     env: dict[str, str]
@@ -257,10 +259,6 @@ class Stack:
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
-
-    @property
-    def service_ports(self) -> dict[str, int]:
-        return {n: p for n, p in self.ports.items() if n != "kafka_controller"}
 
     @property
     def bootstrap(self) -> str:
@@ -280,6 +278,8 @@ class Stack:
             if time.monotonic() > deadline:
                 raise TimeoutError("provnews up was not ready:\n" + "\n".join(self.output))
             time.sleep(0.1)
+        bound = json.loads((self.data_dir / "run" / "ports.json").read_text())
+        self.ports.update({name: port for name, port in bound.items() if name in self.ports})
 
     def _read(self) -> None:
         for line in self.process.stdout:
@@ -313,9 +313,11 @@ class Stack:
                         **{f"{n}_port": p for n, p in self.ports.items()})
 
 
+SERVICES = ("ingest", "query", "extract", "indexer", "alerts", "feeds")
+
+
 def make_stack(tmp: Path) -> Stack:
-    ports = {name: unused_port() for name in ("broker", "ingest", "query", "extract", "indexer", "alerts",
-                                           "kafka_controller", "feeds")}
+    ports = {"broker": unused_port(), "kafka_controller": unused_port(), **dict.fromkeys(SERVICES, 0)}
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROVNEWS_")}
     env.update({f"PROVNEWS_{name.upper()}_PORT": str(port) for name, port in ports.items()})
     env["PROVNEWS_DATA_DIR"] = str(tmp / "data")
