@@ -47,14 +47,6 @@ def article_text(rng: random.Random, n: int) -> str:
             f"biên chế trong đợt {n}. {words.capitalize()}.")
 
 
-def unused_port() -> int:
-    """A loopback port nothing is bound to now: only for the broker, which must be told its port (it advertises
-    it). The services get port 0 and `provnews up` binds a port the kernel picks (run/ports.json says which)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class UpProcess:
     """`provnews up --no-seeds` on free loopback ports, its data in a folder of its own; `ports` has the real
@@ -68,9 +60,9 @@ class UpProcess:
 
     def __post_init__(self) -> None:
         if not self.ports:
-            self.ports = {name: unused_port() if name in ("broker", "kafka_controller") else 0
-                          for name in (*COMPONENTS, "kafka_controller")}
-        self._env_ports = dict(self.ports)  # what `provnews up` is told (0 for the services), kept for restarts
+            # 0: `provnews up` binds the services' ports and picks the broker's; run/ports.json says which
+            self.ports = dict.fromkeys((*COMPONENTS, "kafka_controller"), 0)
+        self._env_ports = dict(self.ports)  # what `provnews up` is told, kept for restarts
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"

@@ -27,6 +27,7 @@ from provnews.local_kafka import LocalKafkaUnavailable, local_kafka
 from provnews.settings import Settings
 
 STOP_GRACE_S = 10.0
+BROKER_START_TRIES = 5  # on ports it picked: a port taken between picking and binding means picking again
 BROKER_STOP_GRACE_S = 60.0  # Kafka's controlled shutdown flushes and closes every log segment
 READY_TIMEOUT_S = 90.0
 
@@ -69,6 +70,14 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
+def unused_port(host: str) -> int:
+    """A port nothing is bound to now, for a broker port set to 0: the broker must be told its ports before it
+    starts (Kafka advertises them), so they are picked here, and picked again if another process wins one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
 def listening_socket(host: str, port: int) -> socket.socket:
     """A socket listening on host:port (0: a port the kernel picks), for a child to inherit."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -89,9 +98,13 @@ def broker_binary() -> str:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings, out=print):
+    def __init__(self, settings: Settings, out=print, pick_port=unused_port):
         self.settings = settings
         self.out = out
+        self.pick_port = pick_port
+        # The broker ports set to 0, which the supervisor picks (again when one was taken before the broker bound it).
+        self._picked = [name for name in ("broker_port", "kafka_controller_port")
+                        if settings.embedded_broker and getattr(settings, name) == 0]
         self.run_dir = settings.data_dir / "run"
         self.log_dir = settings.data_dir / "logs"
         self.children: list[Child] = []
@@ -103,6 +116,7 @@ class Supervisor:
         serve = [sys.executable, "-m", "provnews.cli", "serve"]
         children = []
         if s.embedded_broker:
+            self._pick_broker_ports()
             children.append(self._broker_child())
         children += [
             Child("query", [*serve, "query"], s.query_port, s.url(s.query_port) + "/readyz"),
@@ -126,6 +140,11 @@ class Supervisor:
                                  s.url(port) + "/readyz", env={"PROVNEWS_EXTRACT_PORT": str(port)},
                                  log_name="extract"))
         return workers
+
+    def _pick_broker_ports(self) -> None:
+        if self._picked:
+            self.settings = self.settings.model_copy(update={name: self.pick_port(self.settings.host)
+                                                             for name in self._picked})
 
     def _broker_child(self) -> Child:
         """Apache Kafka where Java 17 is found (or asked for); else Tansu, saying in one line what that costs."""
@@ -155,8 +174,9 @@ class Supervisor:
         run/ports.json, say which. The broker binds its own ports (Kafka advertises them): they are checked."""
         host, taken = self.settings.host, []
         for c in children:
-            if c.name == "broker":
-                taken += [(c, port) for port in (c.port, *c.extra_ports) if port_in_use(host, port)]
+            if c.name == "broker":  # ports it was given; those picked for it are start_broker's business
+                given = [] if self._picked else [c.port, *c.extra_ports]
+                taken += [(c, port) for port in given if port_in_use(host, port)]
                 continue
             try:
                 c.socket = listening_socket(host, c.port)
@@ -235,12 +255,51 @@ class Supervisor:
         self.write_ports()
         for child in self.children:
             self.out(f"starting {child.name} …")
-            self._spawn(child)
             if child.name == "broker":
-                await self._wait_port(child)
+                await self.start_broker(child)
                 for change in await ensure_topics(self._broker_settings(), timeout_s=READY_TIMEOUT_S):
                     self.out(f"topics: {change}")
+                self.write_ports()
+                continue
+            self._spawn(child)
             await self._wait_ready(child)
+
+    async def start_broker(self, child: Child) -> None:
+        """Start the broker and wait for it to listen. On ports it picked, a port another process took before
+        Kafka bound it ("Address already in use" in its log) means picking others and starting again."""
+        for attempt in range(1, BROKER_START_TRIES + 1):
+            log = self.log_dir / f"{child.name}.log"
+            offset = log.stat().st_size if log.exists() else 0
+            self._spawn(child)
+            if not (self._picked and self.broker_kind == "kafka"):
+                await self._wait_port(child)
+                return
+            # Wait for Kafka to say it serves, not for the port to answer: the port may be another process's.
+            deadline = time.monotonic() + READY_TIMEOUT_S
+            while "Kafka Server started" not in (since := self._log_since(log, offset)):
+                if child.process.poll() is not None:
+                    break
+                if time.monotonic() > deadline:
+                    raise StartupError(f"broker did not start within {READY_TIMEOUT_S:g} s; see {log}")
+                await asyncio.sleep(0.1)
+            else:
+                return
+            if "Address already in use" not in since or attempt == BROKER_START_TRIES:
+                self._check_alive(child)
+            self.out(f"broker: port {self.settings.broker_port} or {self.settings.kafka_controller_port} was taken "
+                     "before Kafka bound it; trying others")
+            self._pick_broker_ports()
+            fresh = self._broker_child()
+            child.argv, child.port, child.extra_ports = fresh.argv, fresh.port, fresh.extra_ports
+
+    @staticmethod
+    def _log_since(log: Path, offset: int) -> str:
+        try:
+            with open(log, "rb") as f:
+                f.seek(offset)
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
 
     def _broker_settings(self) -> Settings:
         s = self.settings

@@ -248,8 +248,8 @@ def serve():
 
 @dataclass
 class Stack:
-    """A whole `provnews up` run: broker and services as supervised processes. The services' ports are 0 in
-    `env` (the supervisor binds ports the kernel picks); `ports` has the real ones once started."""
+    """A whole `provnews up` run: broker and services as supervised processes. Every port is 0 in `env` (the
+    supervisor binds the services' ports and picks the broker's); `ports` has the real ones once started."""
 
     data_dir: Path
     env: dict[str, str]
@@ -317,7 +317,7 @@ SERVICES = ("ingest", "query", "extract", "indexer", "alerts", "feeds")
 
 
 def make_stack(tmp: Path) -> Stack:
-    ports = {"broker": unused_port(), "kafka_controller": unused_port(), **dict.fromkeys(SERVICES, 0)}
+    ports = dict.fromkeys(("broker", "kafka_controller", *SERVICES), 0)  # the supervisor picks, and says
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROVNEWS_")}
     env.update({f"PROVNEWS_{name.upper()}_PORT": str(port) for name, port in ports.items()})
     env["PROVNEWS_DATA_DIR"] = str(tmp / "data")
@@ -357,6 +357,20 @@ def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2, message:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {message}" + (f"\n{explain()}" if explain else ""))
         time.sleep(interval)
+
+
+async def wait_until_async(predicate, timeout: float = 20.0, interval: float = 0.1, message: str = "condition"):
+    """wait_until inside an event loop: `predicate()` may return a value or an awaitable of one."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = predicate()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {message}")
+        await asyncio.sleep(interval)
 
 
 def search(base_url: str, **params) -> dict:

@@ -78,8 +78,10 @@ def test_second_up_keeps_the_data_and_the_event_log_of_the_first(tmp_path):
     assert all(sum(offsets.values()) > 0 for offsets in logged.values()), logged
 
     second = make_stack(tmp_path)
-    second.ports = first.ports  # the same broker address: the record is in the data dir, not the port
-    second.env = first.env
+    second.ports = first.ports
+    # The same broker address (the first run's, picked by its supervisor): the record is in the data dir.
+    second.env = {**first.env, "PROVNEWS_BROKER_PORT": str(first.ports["broker"]),
+                  "PROVNEWS_KAFKA_CONTROLLER_PORT": str(first.ports["kafka_controller"])}
     second.start("--no-seeds")
     try:
         # Every earlier event is still in the topics: the record survived the restart.

@@ -1,13 +1,15 @@
 """The supervisor's plan of the children `provnews up` starts, and the listening sockets it binds for them."""
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 
+import httpx
 import pytest
 
 from provnews.settings import Settings
-from provnews.supervisor import StartupError, Supervisor
+from provnews.supervisor import StartupError, Supervisor, unused_port
 
 
 @pytest.fixture
@@ -66,3 +68,27 @@ def test_a_port_in_use_is_refused_by_name_and_nothing_stays_bound(supervisor):
         with pytest.raises(StartupError, match=f"port {taken} \\(alerts\\) is already in use.*PROVNEWS_ALERTS_PORT"):
             s.bind(s.children)
     assert all(c.socket is None for c in s.children)
+
+
+@pytest.mark.broker
+def test_a_broker_port_taken_before_kafka_binds_it_is_picked_again(tmp_path):
+    lines: list[str] = []
+    with socket.socket() as squatter:  # another process gets the port picked for the broker first
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        picks = iter([taken])
+        s = Supervisor(Settings(data_dir=tmp_path / "data", broker_port=0, kafka_controller_port=0, extract_workers=1,
+                                **{f"{name}_port": 0 for name in ("ingest", "query", "extract", "indexer", "alerts")}),
+                       out=lines.append, pick_port=lambda host: next(picks, None) or unused_port(host))
+        try:
+            asyncio.run(s.start())
+            if s.broker_kind != "kafka":
+                pytest.skip("the local broker is Tansu here (no Java 17)")
+            assert any(line.startswith(f"broker: port {taken} or ") for line in lines), lines  # lost it once
+            assert s.settings.broker_port not in (taken, 0), lines
+            ports = json.loads((s.run_dir / "ports.json").read_text())
+            assert ports["broker"] == s.settings.broker_port and ports["kafka_controller"] == s.settings.kafka_controller_port
+            assert httpx.get(s.settings.url(ports["ingest"]) + "/readyz", timeout=10).status_code == 200
+        finally:
+            s.stop()
