@@ -174,9 +174,9 @@ class Supervisor:
         run/ports.json, say which. The broker binds its own ports (Kafka advertises them): they are checked."""
         host, taken = self.settings.host, []
         for c in children:
-            if c.name == "broker":  # ports it was given; those picked for it are start_broker's business
-                given = [] if self._picked else [c.port, *c.extra_ports]
-                taken += [(c, port) for port in given if port_in_use(host, port)]
+            if c.name == "broker":  # the ports it was given; those picked for it are start_broker's business
+                picked = {getattr(self.settings, name) for name in self._picked}
+                taken += [(c, port) for port in (c.port, *c.extra_ports) if port not in picked and port_in_use(host, port)]
                 continue
             try:
                 c.socket = listening_socket(host, c.port)
