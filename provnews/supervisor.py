@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from provnews.kafka import ensure_topics
-from provnews.local_kafka import LocalKafkaUnavailable, local_kafka
+from provnews.local_kafka import PORT_TAKEN_LINE, STARTED_LINE, LocalKafkaUnavailable, local_kafka
 from provnews.settings import Settings
 
 STOP_GRACE_S = 10.0
@@ -276,7 +276,7 @@ class Supervisor:
                 return
             # Wait for Kafka to say it serves, not for the port to answer: the port may be another process's.
             deadline = time.monotonic() + READY_TIMEOUT_S
-            while "Kafka Server started" not in (since := self._log_since(log, offset)):
+            while STARTED_LINE not in (since := self._log_since(log, offset)):
                 if child.process.poll() is not None:
                     break
                 if time.monotonic() > deadline:
@@ -284,7 +284,7 @@ class Supervisor:
                 await asyncio.sleep(0.1)
             else:
                 return
-            if "Address already in use" not in since or attempt == BROKER_START_TRIES:
+            if PORT_TAKEN_LINE not in since or attempt == BROKER_START_TRIES:
                 self._check_alive(child)
             self.out(f"broker: port {self.settings.broker_port} or {self.settings.kafka_controller_port} was taken "
                      "before Kafka bound it; trying others")

@@ -113,7 +113,7 @@ class KafkaNode:
         raise RuntimeError(f"Kafka lost its ports {self.START_TRIES} times in a row; see {self.log_path}")
 
     def _start_once(self) -> None:
-        from provnews.local_kafka import local_kafka
+        from provnews.local_kafka import PORT_TAKEN_LINE, STARTED_LINE, local_kafka
 
         argv = local_kafka(self.settings(), out=lambda line: print(line, file=sys.stderr)).prepare()
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -129,9 +129,9 @@ class KafkaNode:
                 return log.read().decode(errors="replace")
 
         # Wait for the node to say it serves, not for the port to answer: the port may be another process's.
-        while "Kafka Server started" not in this_start():
+        while STARTED_LINE not in this_start():
             if self.process.poll() is not None:
-                if "Address already in use" in this_start():
+                if PORT_TAKEN_LINE in this_start():
                     raise PortTaken
                 raise RuntimeError("Kafka exited while starting:\n" + this_start()[-3000:])
             if time.monotonic() > deadline:
