@@ -23,7 +23,7 @@ from provnews.alerts.filters import TOPIC_SCHEMA, Filter, FilterError, MetricFil
 from provnews.alerts.matching import match
 from provnews.alerts.ports import AlertStore, DeliveryRecord, DeliveryStatus, Mode, Subscription, WebhookSender
 from provnews.alerts.signing import new_secret
-from provnews.alerts.webhook_urls import Resolver, WebhookRefused, checked_target
+from provnews.public_urls import Resolver, WebhookRefused, checked_target
 from provnews.http import (
     ApiError, FailedAuthLimiter, add_schemas, bearer_owner, body_schema, document_problems, install_docs,
     install_error_handlers, json_body, problem, problems,

@@ -20,7 +20,7 @@ from provnews.alerts.consumer import GROUP_ID
 from provnews.schemas.events import ArticleExtracted, ExtractedArticle, ReformMentioned, derive_id
 from provnews.schemas.extraction import Evidence, Extraction, Metric, Province, Topic
 from tests.alerts_helpers import Receiver, consumed
-from provnews.alerts.webhook_urls import system_resolver
+from provnews.public_urls import system_resolver
 from tests.conftest import ServerThread, wait_until
 from tests.kafka_helpers import produce, read_topic
 
