@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
 from provnews.alerts.bootstrap import Alerts, bootstrap
-from provnews.alerts.filters import TOPIC_SCHEMA, Filter, FilterError, MetricFilter, checked, province_schema
-from provnews.alerts.matching import match
+from provnews.mention_filters import TOPIC_SCHEMA, Filter, FilterError, MetricFilter, checked, province_schema
+from provnews.mention_matching import match
 from provnews.alerts.ports import AlertStore, DeliveryRecord, DeliveryStatus, Mode, Subscription, WebhookSender
 from provnews.alerts.signing import new_secret
 from provnews.public_urls import Resolver, WebhookRefused, checked_target
