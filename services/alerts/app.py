@@ -6,7 +6,6 @@ the whole service. Routes only check input, call the store and the pure core, an
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import time
 from contextlib import asynccontextmanager
@@ -16,11 +15,11 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sse_starlette import EventSourceResponse
 
 from provnews.alerts.bootstrap import Alerts, bootstrap
-from provnews.mention_filters import TOPIC_SCHEMA, Filter, FilterError, MetricFilter, checked, province_schema
-from provnews.mention_matching import match
+from provnews.mention_filters import Filter, FilterError, checked
+from provnews.mention_stream import FedHub
+from provnews.mention_stream import router as mention_stream_router
 from provnews.alerts.ports import AlertStore, DeliveryRecord, DeliveryStatus, Mode, Subscription, WebhookSender
 from provnews.alerts.signing import new_secret
 from provnews.public_urls import Resolver, WebhookRefused, checked_target
@@ -121,6 +120,7 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
     async def lifespan(app: FastAPI):
         alerts = bootstrap(settings, store=store, sender=sender, resolver=resolver)
         app.state.alerts = alerts
+        app.state.mention_source = FedHub(alerts.hub, alerts.consumer.connected.is_set)
         app.state.crashed = asyncio.Event()
         tasks = []
         if run_workers:
@@ -265,41 +265,6 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
         log.info("delivery.redelivered", delivery_id=delivery_id)
         return {"id": delivery_id, "status": "pending"}
 
-    @app.get("/v1/mentions/stream", response_class=EventSourceResponse, responses=problems(422))
-    async def mention_stream(
-        request: Request,
-        topic: Annotated[list[str], Query(json_schema_extra={"items": TOPIC_SCHEMA})] = [],  # noqa: B006
-        province: Annotated[list[str], Query(description="Named before or after the 2025 merger.",
-                                             json_schema_extra={"items": province_schema()})] = [],  # noqa: B006
-        person: Annotated[list[str], Query()] = [],  # noqa: B006
-        document: Annotated[list[str], Query()] = [],  # noqa: B006
-        keyword: Annotated[list[str], Query(description="Looked for in the title and evidence sentences.")] = [],  # noqa: B006
-        unit_contains: str | None = None,
-        min_value: Annotated[float | None, Query(allow_inf_nan=False)] = None,
-    ) -> EventSourceResponse:
-        """New reform mentions as Server-Sent Events (`reform.mention`), optionally filtered like a subscription."""
-        metric = MetricFilter(unit_contains=unit_contains, min_value=min_value) \
-            if unit_contains is not None or min_value is not None else None
-        try:
-            filter_ = checked(Filter(topics=topic, provinces=province, persons=person, documents=document,
-                                     keywords=keyword, metric=metric), allow_empty=True)
-        except FilterError as exc:
-            raise ApiError(422, exc.error, exc.detail, **exc.extra) from exc
-        hub = alerts_of(request).hub
-        queue = hub.subscribe()
-
-        async def events():
-            try:
-                yield {"event": "ready", "data": json.dumps({"filter": filter_.model_dump(exclude_defaults=True)})}
-                while True:
-                    event = await queue.get()
-                    if filter_.is_empty() or match(filter_, [event.data]):
-                        yield {"event": "reform.mention", "id": event.id, "data": event.model_dump_json()}
-            finally:
-                hub.unsubscribe(queue)
-
-        return EventSourceResponse(events(), ping=15)
-
     @app.get("/healthz")
     async def healthz(request: Request) -> dict:
         """The process is up; counters since it started."""
@@ -322,6 +287,7 @@ def create_app(settings: Settings | None = None, *, store: AlertStore | None = N
             return JSONResponse({"status": "ready", "assigned": alerts.consumer.assigned.is_set()})
         return problem(503, "not_ready", "waiting for the broker or the store")
 
+    app.include_router(mention_stream_router)
     document_problems(app)
     return app
 

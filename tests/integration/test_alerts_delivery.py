@@ -313,6 +313,7 @@ def test_mentions_stream_live_filtered_by_province(alerts, settings):
             for mention in reform_mentions(article):
                 event = ReformMentioned.wrap(mention, subject=article.article_id, event_id=mention.mention_id)
                 produce(settings.kafka_bootstrap, settings.topic_mentions, event.to_bytes(), key=article.article_id.encode())
+        assert next(line for line in lines if line.startswith("event: ")) == "event: status"
         assert next(line for line in lines if line.startswith("event: ")) == "event: reform.mention"
         data = next(line for line in lines if line.startswith("data: "))
     mention = json.loads(data.removeprefix("data: "))
