@@ -65,12 +65,16 @@ def mention_source(request: Request) -> MentionSource:
     return request.app.state.mention_source
 
 
+def _province_items(schema: dict) -> None:  # at schema time: the gazetteer is read when the docs are asked for
+    schema["items"] = province_schema()
+
+
 def stream_filter(
     topic: Annotated[list[str], Query(description="Only mentions of these reform topics.",
                                       json_schema_extra={"items": TOPIC_SCHEMA})] = [],  # noqa: B006
     province: Annotated[list[str], Query(description="Named before or after the 2025 merger (usual variants, "
                                                      "with or without diacritics, are accepted too).",
-                                         json_schema_extra={"items": province_schema()})] = [],  # noqa: B006
+                                         json_schema_extra=_province_items)] = [],  # noqa: B006
     person: Annotated[list[str], Query()] = [],  # noqa: B006
     document: Annotated[list[str], Query()] = [],  # noqa: B006
     keyword: Annotated[list[str], Query(description="Looked for in the title and evidence sentences.")] = [],  # noqa: B006
