@@ -2,8 +2,9 @@
 
 The page is plain HTML, CSS and JavaScript served from `static/` (no build step, nothing from a
 CDN). It reads /v1/search, /v1/timeline, /v1/metrics and /v1/articles/{id}, follows
-/v1/mentions/stream (live.py), and manages alert subscriptions through /v1/subscriptions, which
-this API passes on to the alerts service so the page needs no cross-origin requests.
+/v1/mentions/stream (provnews.mention_stream, fed by live.py), and manages alert subscriptions
+through /v1/subscriptions, which this API passes on to the alerts service so the page needs no
+cross-origin requests.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from provnews.http import ApiError, problem, problems
 from provnews.indexer.ports import MetricPage, Timeline, TimelineSplit
 from provnews.logs import get_logger
+from provnews.mention_stream import router as mention_stream_router
 from provnews.query.filters import Filters
 from provnews.query.live import MentionFeed
 from provnews.settings import Settings
@@ -49,7 +51,7 @@ def alerts_base_url(settings: Settings) -> str:
 @asynccontextmanager
 async def explorer_running(app: FastAPI, settings: Settings, *, live: bool = True) -> AsyncIterator[None]:
     """The live feed's consumer and the client to the alerts service, for the app's lifetime."""
-    app.state.mention_feed = feed = MentionFeed(settings)
+    app.state.mention_feed = app.state.mention_source = feed = MentionFeed(settings)
     app.state.alerts_client = httpx.AsyncClient(base_url=alerts_base_url(settings), timeout=ALERTS_TIMEOUT_S)
     if live:
         feed.start()
@@ -172,8 +174,6 @@ class _Assets(StaticFiles):
 
 def install_explorer(app: FastAPI) -> None:
     """The page, its assets and its API routes, on the query API."""
-    from provnews.query.live import router as live_router
-
     app.include_router(router)
-    app.include_router(live_router)
+    app.include_router(mention_stream_router)
     app.mount("/static", _Assets(directory=STATIC_DIR), name="static")

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provnews.alerts.filters import Filter
+from provnews.mention_filters import Filter
 from provnews.extract.engine.text import fold_chars as fold
 from provnews.extract.engine.text import lower_chars as lower
 from provnews.schemas.events import AlertMatch, ReformMention
