@@ -238,7 +238,7 @@ async def sqlite_rows(path: Path, reextractor: Reextractor) -> tuple[int, AsyncI
 
 class SqliteTarget:
     def __init__(self, settings: Settings):
-        from provnews.indexer.sqlite_store import SqliteStore
+        from provnews.stores.sqlite_store import SqliteStore
 
         self.live_path = settings.sqlite_file
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -252,7 +252,7 @@ class SqliteTarget:
         return len(await self.store.write(articles))
 
     async def finish(self, reextractor: Reextractor, since: datetime, allow_fewer: bool, outcome: Outcome) -> None:
-        from provnews.indexer.sqlite_store import SqliteStore
+        from provnews.stores.sqlite_store import SqliteStore
 
         await self._close_build()
         built, live = _sqlite_count(self.path), self.live_at_start
@@ -292,7 +292,7 @@ def _sqlite_count(path: Path) -> int:
 
 class ElasticsearchTarget:
     def __init__(self, settings: Settings, delete_old: bool):
-        from provnews.indexer.elasticsearch_store import ElasticsearchStore
+        from provnews.stores.elasticsearch_store import ElasticsearchStore
 
         self.settings = settings
         self.delete_old = delete_old
@@ -306,7 +306,7 @@ class ElasticsearchTarget:
         self.name = f"elasticsearch {settings.es_url}"
 
     async def begin(self) -> None:
-        from provnews.indexer.elasticsearch_store import ElasticsearchStore, index_version
+        from provnews.stores.elasticsearch_store import ElasticsearchStore, index_version
 
         for line in await self.admin.setup():  # the templates of this checkout, so a mapping change lands
             log.info("elasticsearch.setup", step=line)

@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaConsumer
 from pydantic import ValidationError
 
 from provnews.consume import AtLeastOnce, next_offsets
-from provnews.indexer.ports import ArticleStore, StoreUnavailable
+from provnews.stores.ports import ArticleStore, StoreUnavailable
 from provnews.kafka import consumer_options, make_producer
 from provnews.logs import get_logger
 from provnews.schemas.events import ArticleExtracted, ExtractedArticle

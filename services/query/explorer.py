@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from provnews.http import ApiError, problem, problems
-from provnews.indexer.ports import MetricPage, Timeline, TimelineSplit
+from provnews.stores.ports import MetricPage, Timeline, TimelineSplit
 from provnews.logs import get_logger
 from provnews.query.filters import Filters
 from provnews.query.live import MentionFeed

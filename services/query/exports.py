@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from provnews.indexer.ports import PAGE_SIZE_MAX, Hit, MetricRow, SearchQuery
+from provnews.stores.ports import PAGE_SIZE_MAX, Hit, MetricRow, SearchQuery
 from provnews.query.filters import Filters
 
 ExportFormat = Literal["csv", "ndjson"]

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from provnews.extract.engine.lexicon import name_2025
 from provnews.extract.engine.metric_classes import key as unit_key
-from provnews.indexer.ports import PAGE_SIZE_MAX, MetricRow, SearchQuery
+from provnews.stores.ports import PAGE_SIZE_MAX, MetricRow, SearchQuery
 from provnews.query.exports import EXPORTED, Column, ExportFormat, FormatParam, export_response
 from provnews.query.filters import Filters
 from provnews.schemas.extraction import METRIC_CLASSES, MetricClass

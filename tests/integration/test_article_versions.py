@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.query.app import create_app
 from tests.article_helpers import article
 

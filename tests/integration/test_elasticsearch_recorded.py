@@ -12,7 +12,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from provnews.indexer.consumer import GROUP_ID, Indexer
-from provnews.indexer.elasticsearch_store import ElasticsearchStore
+from provnews.stores.elasticsearch_store import ElasticsearchStore
 from provnews.reindex import reindex
 from provnews.schemas.events import ArticleDeadLettered
 from tests.elasticsearch_helpers import DOCUMENT_PARSING, REJECTED_EXECUTION, FakeElasticsearch

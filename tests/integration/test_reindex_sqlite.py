@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from provnews.extract.engine import ENGINE_VERSION
-from provnews.indexer.ports import SearchQuery
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.ports import SearchQuery
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.reindex import ReindexError, reindex
 from provnews.schemas.events import ArticleExtracted, ArticleReceived, ReceivedArticle
 from provnews.settings import Settings

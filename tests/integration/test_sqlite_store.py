@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from provnews.indexer.ports import SearchQuery
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.ports import SearchQuery
+from provnews.stores.sqlite_store import SqliteStore
 from tests.article_helpers import ARTICLES
 
 

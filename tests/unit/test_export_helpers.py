@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from provnews.indexer.ports import PAGE_SIZE_MAX, SearchQuery
+from provnews.stores.ports import PAGE_SIZE_MAX, SearchQuery
 from provnews.query.exports import Column, capped, csv_lines, encoded, paged
 
 COLUMNS = (Column("id", "an id"), Column("names", "a list"), Column("value", "a number"))

@@ -16,9 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from provnews.extract.policies import reform_mentions
-from provnews.indexer.search_layout import facet_values, fold, has_diacritics, query_terms, snippet, version_of
-from provnews.indexer.ports import (
+from provnews.mentions import reform_mentions
+from provnews.stores.search_layout import facet_values, fold, has_diacritics, query_terms, snippet, version_of
+from provnews.stores.ports import (
     FACETS,
     FacetCount,
     Hit,

@@ -26,9 +26,9 @@ from elasticsearch import __versionstr__ as client_version
 from elasticsearch.helpers import async_streaming_bulk
 
 from provnews.elastic import SUPPORTED, unsupported
-from provnews.extract.policies import reform_mentions
-from provnews.indexer.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
-from provnews.indexer.ports import (
+from provnews.mentions import reform_mentions
+from provnews.stores.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
+from provnews.stores.ports import (
     FACETS, FacetCount, Hit, MetricPage, MetricRow, QueryTimedOut, Rejected, SearchQuery, SearchResult, Stats,
     StoreUnavailable, Timeline, TimelineSeries, TimelineSplit,
 )
