@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from provnews.settings import Settings
-from provnews.stores.ports import ArticleStore
+from provnews.stores.ports import RebuildableStore
 
 
-def make_store(settings: Settings) -> ArticleStore:
+def make_store(settings: Settings) -> RebuildableStore:
+    """The services use it as their ArticleStore; `provnews reindex` also rebuilds it."""
     if settings.storage == "elasticsearch":
         from provnews.stores.elasticsearch_store import ElasticsearchStore
 

@@ -4,8 +4,9 @@ Both adapters (sqlite_store, elasticsearch_store) must give the same answers to 
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -147,3 +148,64 @@ class ArticleStore(Protocol):
 
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...
+
+
+# -- rebuilding (`provnews reindex`) -------------------------------------------------------------------
+
+class RebuildRefused(Exception):
+    """Why a rebuild cannot begin or was not swapped in; the live store is unchanged."""
+
+
+@dataclass
+class KeptArticles:
+    """The extracted event every article of the live store keeps (SQLite's `doc` column, Elasticsearch's `doc`
+    field), read as a source for a rebuild."""
+
+    where: str
+    total: int
+    articles: AsyncIterator[ExtractedArticle]
+
+
+@dataclass
+class Swapped:
+    """What finishing a rebuild did: articles carried over from the live store, and a line per step."""
+
+    carried_over: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+# Brings articles the running indexer wrote during the rebuild to the engine the rebuild uses.
+Prepare = Callable[[list[ExtractedArticle]], list[ExtractedArticle]]
+
+
+class StoreRebuild(Protocol):
+    """A new copy of a store built next to the live one, then swapped in at once: searches keep answering.
+
+    begin() first, then write() what the sources give (kept_articles() is the store's own), then finish() or,
+    on any failure, abort(); close() always."""
+
+    name: str  # what is being built, for the report
+
+    async def begin(self) -> None:
+        """Make the empty copy and note how many articles the live store holds."""
+
+    async def kept_articles(self) -> KeptArticles:
+        """The live store's own copy of every article. Raises RebuildRefused where there is no live store."""
+
+    async def write(self, articles: Sequence[ExtractedArticle]) -> list[Rejected]:
+        """Into the copy, not the live store."""
+
+    async def finish(self, *, since: datetime, prepare: Prepare, allow_fewer: bool) -> Swapped:
+        """Verify the copy holds at least as many articles as the live store did (unless allow_fewer), swap it in
+        atomically, and carry over what the live store was given since `since`, through `prepare`.
+        Raises RebuildRefused, leaving the live store as it was, when the counts say no."""
+
+    async def abort(self) -> None:
+        """Drop the copy; the live store is untouched (once swapped in, the copy is the live store and stays)."""
+
+    async def close(self) -> None: ...
+
+
+class RebuildableStore(ArticleStore, Protocol):
+    def rebuild(self, *, delete_old: bool = False) -> StoreRebuild:
+        """A rebuild of this store. delete_old: after the swap, delete the previous copy where the store keeps one."""
