@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +30,7 @@ from provnews.mentions import reform_mentions
 from provnews.stores.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
 from provnews.stores.ports import (
     FACETS, FacetCount, Hit, KeptArticles, MetricPage, MetricRow, Prepare, QueryTimedOut, RebuildRefused, Rejected,
-    SearchQuery, SearchResult, Stats, StoreUnavailable, Swapped, Timeline, TimelineSeries, TimelineSplit,
+    SearchQuery, SearchResult, Stats, StoredArticle, StoreUnavailable, Swapped, Timeline, TimelineSeries, TimelineSplit,
 )
 from provnews.logs import get_logger
 from provnews.schemas.events import ExtractedArticle
@@ -566,7 +566,7 @@ class ElasticsearchStore:
                  else response["hits"]["total"]["value"])
         return SearchResult(total=total, page=query.page, size=query.size, hits=hits, facets=facets)
 
-    async def get(self, article_id: str) -> dict | None:
+    async def get(self, article_id: str) -> StoredArticle | None:
         # GET is real-time, like SQLite: an article is readable as soon as its write returned.
         response = (await self._read(self.client.options(ignore_status=404).get, index=self.aliases.articles,
                                      id=article_id, source_includes=["doc"])).body
@@ -582,10 +582,10 @@ class ElasticsearchStore:
             sort=[{"published": {"order": "asc", "missing": "_first"}}, {"id": "asc"}],
             source_includes=["id", "title", "source", "url", "published"],
         )
-        return {**doc, "duplicates": [
+        return StoredArticle.model_validate({**doc, "duplicates": [
             {key: h["_source"].get(key) for key in ("id", "title", "source", "url", "published")}
             for h in duplicates["hits"]["hits"]
-        ], "versions": [version_of(doc)]}  # earlier versions are kept by the SQLite store only, so far
+        ], "versions": [version_of(doc)]})  # earlier versions are kept by the SQLite store only, so far
 
     async def stats(self) -> Stats:
         response = await self._read(
@@ -650,6 +650,26 @@ class ElasticsearchStore:
             after = hits[-1]["sort"]
         return MetricPage(total=counted["aggregations"]["metrics"]["doc_count"], page=query.page, size=query.size,
                           metrics=rows[:query.size])
+
+    # -- streams: every matching row, page after page (exports and the scoreboard) -------------------------
+    async def stream_hits(self, query: SearchQuery, chunk: int = 500) -> AsyncIterator[list[Hit]]:
+        """The hits of search, in its order: pages of `chunk` (from and size, so as deep as the index's
+        max_result_window lets a search go)."""
+        async def read(page: SearchQuery) -> tuple[int, list[Hit]]:
+            result = await self.search(page)
+            return result.total, result.hits
+
+        async for hits in listing_pages(query, read, chunk):
+            yield hits
+
+    async def stream_metrics(self, query: SearchQuery, chunk: int = 1000) -> AsyncIterator[list[MetricRow]]:
+        """The rows of list_metrics, in its order, a page of `chunk` at a time."""
+        async def read(page: SearchQuery) -> tuple[int, list[MetricRow]]:
+            result = await self.list_metrics(page)
+            return result.total, result.metrics
+
+        async for rows in listing_pages(query, read, chunk):
+            yield rows
 
     async def _read(self, call, **kwargs):
         try:
@@ -771,6 +791,20 @@ class ElasticsearchRebuild:
     async def close(self) -> None:
         if self.writer is not None:
             await self.writer.close()
+
+
+async def listing_pages(query: SearchQuery, read: Callable[[SearchQuery], Awaitable[tuple[int, list]]],
+                        size: int) -> AsyncIterator[list]:
+    """Every row of a paged listing in its order, a page of `size` at a time (the query's own page and size are
+    ignored), until a short page or the listing's total."""
+    page = query.model_copy(update={"page": 1, "size": size})  # not validated: size may exceed PAGE_SIZE_MAX
+    while True:
+        total, rows = await read(page)
+        if rows:
+            yield rows
+        if len(rows) < size or page.page * size >= total:
+            return
+        page = page.model_copy(update={"page": page.page + 1})
 
 
 def _metric_row(source: dict, position: int, metric: dict) -> MetricRow:

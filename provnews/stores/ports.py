@@ -49,6 +49,35 @@ class Hit(BaseModel):
     duplicates: int = Field(default=0, description="With collapse: other matching articles of the same story.")
 
 
+class Duplicate(BaseModel):
+    """Another article of the same story (a near-duplicate, often from another outlet)."""
+
+    id: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: date | None = None
+
+
+class ArticleVersion(BaseModel):
+    """One text an article id was posted with: the SQLite store keeps the latest MAX_VERSIONS, Elasticsearch the current."""
+
+    version: int
+    received_at: datetime | None = None
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    text_sha256: str
+    chars: int
+
+
+class StoredArticle(ExtractedArticle):
+    """An article as the store keeps it: its whole extracted event, its story's other articles and its versions."""
+
+    duplicates: list[Duplicate] = Field(default=[], description="Other articles of the story, oldest first.")
+    versions: list[ArticleVersion] = Field(default=[], description="Oldest first; the last is the current text.")
+
+
 class FacetCount(BaseModel):
     value: str
     count: int
@@ -138,13 +167,22 @@ class ArticleStore(Protocol):
         """Upsert by article id; durable when it returns. Raises StoreUnavailable on transient failure."""
 
     async def search(self, query: SearchQuery) -> SearchResult: ...
-    async def get(self, article_id: str) -> dict | None: ...
+    async def get(self, article_id: str) -> StoredArticle | None: ...
     async def stats(self) -> Stats: ...
     async def timeline(self, query: SearchQuery, split: TimelineSplit) -> Timeline:
         """Articles matching the query's filters per month, split by one facet (page and size are ignored)."""
 
     async def list_metrics(self, query: SearchQuery) -> MetricPage:
         """Reform metrics of the articles matching the query's filters, newest first, paged by page and size."""
+
+    def stream_hits(self, query: SearchQuery, chunk: int = 500) -> AsyncIterator[list[Hit]]:
+        """Every hit of search, in its order, without paging (page and size are ignored), `chunk` at a time."""
+
+    def stream_metrics(self, query: SearchQuery, chunk: int = 1000) -> AsyncIterator[list[MetricRow]]:
+        """Every row of list_metrics, in its order, without paging, `chunk` at a time."""
+
+    async def refresh(self) -> None:
+        """Make what was written visible to searches now (write() already made it durable and readable by get())."""
 
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...

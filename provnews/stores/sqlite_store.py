@@ -32,6 +32,7 @@ from provnews.stores.ports import (
     SearchQuery,
     SearchResult,
     Stats,
+    StoredArticle,
     StoreUnavailable,
     Swapped,
     Timeline,
@@ -316,10 +317,10 @@ class SqliteStore(SqliteOnOneThread):
                 bucket.append(FacetCount(value=row["value"], count=row["n"]))
         return SearchResult(total=total, page=query.page, size=query.size, hits=hits, facets=facets)
 
-    async def get(self, article_id: str) -> dict | None:
+    async def get(self, article_id: str) -> StoredArticle | None:
         return await self._read(self._get, article_id)
 
-    def _get(self, article_id: str) -> dict | None:
+    def _get(self, article_id: str) -> StoredArticle | None:
         db = self._db()
         row = db.execute("SELECT doc, story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
@@ -332,7 +333,8 @@ class SqliteStore(SqliteOnOneThread):
         versions = [dict(v) for v in db.execute(
             "SELECT version, received_at, title, source, url, text_sha256, length(raw_text) AS chars "
             "FROM article_versions WHERE article_id = ? ORDER BY version", (article_id,))]
-        return {**doc, "duplicates": [dict(d) for d in duplicates], "versions": versions or [version_of(doc)]}
+        return StoredArticle.model_validate(
+            {**doc, "duplicates": [dict(d) for d in duplicates], "versions": versions or [version_of(doc)]})
 
     async def stats(self) -> Stats:
         return await self._read(self._stats)
@@ -414,6 +416,9 @@ class SqliteStore(SqliteOnOneThread):
                 yield [_metric_row(r) for r in rows]
         finally:
             await self._run(cursor.close)
+
+    async def refresh(self) -> None:
+        """Nothing to do: a search sees a write as soon as write() returns."""
 
     # -- reindexing (provnews reindex) -------------------------------------------------------------
     def rebuild(self, *, delete_old: bool = False) -> SqliteRebuild:

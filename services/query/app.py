@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from provnews.http import ApiError, document_problems, install_docs, install_error_handlers, problem, problems
 from provnews.stores.factory import make_store
-from provnews.stores.ports import ArticleStore, QueryTimedOut, SearchResult, Stats, StoreUnavailable
+from provnews.stores.ports import ArticleStore, QueryTimedOut, SearchResult, Stats, StoredArticle, StoreUnavailable
 from provnews.query.explorer import explorer_running, install_explorer
 from provnews.query.exports import router as exports_router
 from provnews.query.filters import Filters
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, *, store: ArticleStore | None =
         return await request.app.state.store.search(query)
 
     @app.get("/v1/articles/{article_id}", responses=problems(404, 503))
-    async def article(article_id: str, request: Request) -> dict:
+    async def article(article_id: str, request: Request) -> StoredArticle:
         """Everything extracted from one article, with near-duplicates from other outlets."""
         found = await request.app.state.store.get(article_id)
         if found is None:

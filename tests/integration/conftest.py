@@ -33,8 +33,7 @@ def query_api(request, tmp_path, serve):
 
     async def load():
         assert await store.write(ARTICLES) == []
-        if hasattr(store, "refresh"):
-            await store.refresh()
+        await store.refresh()
 
     asyncio.run(load())
     return serve(create_app(store=store)).url

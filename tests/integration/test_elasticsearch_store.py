@@ -195,18 +195,6 @@ def test_a_ca_certificate_from_settings_configures_the_client():
     assert options["ca_certs"] == "/etc/provnews/ca.pem" and "api_key" not in options and "basic_auth" not in options
 
 
-def test_the_adapter_answers_every_method_of_the_storage_port():
-    import inspect
-
-    from provnews.stores.ports import ArticleStore
-
-    for name, method in vars(ArticleStore).items():
-        if inspect.isfunction(method) and not name.startswith("_"):
-            assert inspect.iscoroutinefunction(getattr(ElasticsearchStore, name, None)), name
-            assert list(inspect.signature(getattr(ElasticsearchStore, name)).parameters) == list(
-                inspect.signature(method).parameters), name
-
-
 def test_collapse_asks_for_one_hit_per_story_and_counts_stories():
     from provnews.stores.elasticsearch_store import search_request
     from provnews.stores.ports import SearchQuery

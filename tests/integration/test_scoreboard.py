@@ -80,8 +80,7 @@ def api(request, tmp_path, serve):
 
     async def load():
         assert await store.write(ARTICLES) == []
-        if hasattr(store, "refresh"):
-            await store.refresh()
+        await store.refresh()
 
     asyncio.run(load())
     return serve(create_app(Settings(data_dir=tmp_path / "data"), store=store, live=False)).url

@@ -42,7 +42,7 @@ def test_a_committed_write_is_visible_to_another_process_connection(tmp_path):
     run(scenario())
     reader = SqliteStore(tmp_path / "s.sqlite3")
     try:
-        assert run(reader.get("a2"))["extraction"]["title"] == "Lào Cai sáp nhập xã"
+        assert run(reader.get("a2")).extraction.title == "Lào Cai sáp nhập xã"
     finally:
         run(reader.close())
 
