@@ -1,6 +1,8 @@
-"""The storage port the indexer writes through and the query API reads through, and its value types.
+"""The storage port the indexer writes through and the query API reads through, its value types, and the
+rebuild port `provnews reindex` drives.
 
-Both adapters (sqlite_store, elasticsearch_store) must give the same answers to the same questions.
+Both adapters (sqlite_store, elasticsearch_store) must give the same answers to the same questions; the
+in-memory FakeArticleStore of the tests answers the same port (tests/unit/test_store_ports.py checks all three).
 """
 from __future__ import annotations
 
