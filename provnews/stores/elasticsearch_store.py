@@ -26,15 +26,32 @@ from elasticsearch import __versionstr__ as client_version
 from elasticsearch.helpers import async_scan, async_streaming_bulk
 
 from provnews.elastic import SUPPORTED, unsupported
-from provnews.mentions import reform_mentions
-from provnews.stores.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
-from provnews.stores.ports import (
-    FACETS, FacetCount, Hit, KeptArticles, MetricPage, MetricRow, Prepare, QueryTimedOut, RebuildRefused, Rejected,
-    SearchQuery, SearchResult, Stats, StoredArticle, StoreUnavailable, Swapped, Timeline, TimelineSeries, TimelineSplit,
-)
 from provnews.logs import get_logger
+from provnews.mentions import reform_mentions
 from provnews.schemas.events import ExtractedArticle
 from provnews.settings import Settings
+from provnews.stores.ports import (
+    FACETS,
+    FacetCount,
+    Hit,
+    KeptArticles,
+    MetricPage,
+    MetricRow,
+    Prepare,
+    QueryTimedOut,
+    RebuildRefused,
+    Rejected,
+    SearchQuery,
+    SearchResult,
+    Stats,
+    StoredArticle,
+    StoreUnavailable,
+    Swapped,
+    Timeline,
+    TimelineSeries,
+    TimelineSplit,
+)
+from provnews.stores.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
 
 log = get_logger(__name__)
 
