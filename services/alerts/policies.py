@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from provnews.alerts.alerts import alert_event, alerted_article, instant_delivery_id
 from provnews.mention_matching import match
 from provnews.alerts.ports import NewMatch, Subscription
-from provnews.extract.policies import reform_mentions
+from provnews.mentions import reform_mentions
 from provnews.schemas.events import ExtractedArticle
 
 

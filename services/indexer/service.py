@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from provnews.http import problem
-from provnews.indexer.bootstrap import make_store
+from provnews.indexer.bootstrap import bootstrap
 from provnews.indexer.consumer import Indexer
 from provnews.logs import get_logger
 from provnews.settings import Settings
@@ -34,8 +34,8 @@ def health_app(indexer: Indexer) -> FastAPI:
 
 
 async def serve(settings: Settings) -> None:
-    store = make_store(settings)
-    indexer = Indexer(settings, store)
+    indexer = bootstrap(settings)
+    store = indexer.store
     server = uvicorn.Server(uvicorn.Config(health_app(indexer), host=settings.host, port=settings.indexer_port,
                                            log_level="warning", access_log=False))
     server.install_signal_handlers = lambda: None  # handled below, for both tasks

@@ -12,8 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from provnews.http import document_problems, install_docs, install_error_handlers, problem
-from provnews.indexer.bootstrap import make_store
-from provnews.indexer.ports import ArticleStore, QueryTimedOut, StoreUnavailable
+from provnews.stores.factory import make_store
+from provnews.stores.ports import ArticleStore, QueryTimedOut, StoreUnavailable
 from provnews.query.explorer import explorer_running, install_explorer
 from provnews.query.exports import router as exports_router
 from provnews.query.routes import articles, health

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from provnews.indexer.ports import ArticleStore
+from provnews.stores.ports import ArticleStore
 
 
 def store_of(request: Request) -> ArticleStore:

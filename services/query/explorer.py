@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from provnews.http import ApiError, problem, problems
-from provnews.indexer.ports import MetricPage, Timeline, TimelineSplit
+from provnews.stores.ports import MetricPage, Timeline, TimelineSplit
 from provnews.logs import get_logger
 from provnews.mention_stream import router as mention_stream_router
 from provnews.query.filters import Filters
@@ -62,28 +62,21 @@ async def explorer_running(app: FastAPI, settings: Settings, *, live: bool = Tru
         await app.state.alerts_client.aclose()
 
 
-def _store_method(request: Request, name: str):
-    method = getattr(request.app.state.store, name, None)
-    if method is None:
-        raise ApiError(501, "not_implemented", f"this storage adapter does not answer {name} yet")
-    return method
-
-
 router = APIRouter()
 
 
-@router.get("/v1/timeline", response_model=Timeline, tags=["explorer"], responses=problems(422, 501, 503))
+@router.get("/v1/timeline", response_model=Timeline, tags=["explorer"], responses=problems(422, 503))
 async def timeline(request: Request, query: Filters,
                    split: Annotated[TimelineSplit, Query(description="Stack months by this facet.")] = "topic",
                    ) -> Timeline:
     """Matching articles per month, in total and by topic or province (same filters as /v1/search)."""
-    return await _store_method(request, "timeline")(query, split)
+    return await request.app.state.store.timeline(query, split)
 
 
-@router.get("/v1/metrics", response_model=MetricPage, tags=["explorer"], responses=problems(422, 501, 503))
+@router.get("/v1/metrics", response_model=MetricPage, tags=["explorer"], responses=problems(422, 503))
 async def metrics(request: Request, query: Filters) -> MetricPage:
     """Reform metrics (value, unit, action, level, evidence) of the matching articles, newest first."""
-    return await _store_method(request, "list_metrics")(query)
+    return await request.app.state.store.list_metrics(query)
 
 
 # What the proxy passes on: the routes the explorer's alert form uses, and nothing else of the alerts service.

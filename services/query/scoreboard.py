@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from provnews.extract.engine.lexicon import name_2025
 from provnews.extract.engine.metric_classes import key as unit_key
-from provnews.indexer.ports import PAGE_SIZE_MAX, MetricRow, SearchQuery
+from provnews.stores.ports import PAGE_SIZE_MAX, ArticleStore, MetricRow, SearchQuery
 from provnews.query.exports import EXPORTED, Column, ExportFormat, FormatParam, export_response
 from provnews.query.filters import Filters
 from provnews.schemas.extraction import METRIC_CLASSES, MetricClass
@@ -159,27 +159,18 @@ def build(rows: Iterable[MetricRow], *, names: Names = "then", classes: Iterable
                       truncated=truncated)
 
 
-async def read_metrics(store, query: SearchQuery, max_metrics: int) -> tuple[list[MetricRow], bool]:
+async def read_metrics(store: ArticleStore, query: SearchQuery, max_metrics: int) -> tuple[list[MetricRow], bool]:
     """Every metric of the matching articles through the store's listing, up to max_metrics."""
     rows: list[MetricRow] = []
-    if hasattr(store, "stream_metrics"):
-        stream = store.stream_metrics(query)
-        try:
-            async for chunk in stream:
-                rows += chunk
-                if len(rows) > max_metrics:
-                    return rows[:max_metrics], True
-        finally:
-            await stream.aclose()
-        return rows, False
-    page = 1
-    while len(rows) < max_metrics:
-        found = await store.list_metrics(query.model_copy(update={"page": page, "size": PAGE_SIZE_MAX}))
-        rows += found.metrics
-        if len(found.metrics) < PAGE_SIZE_MAX or len(rows) >= found.total:
-            return rows[:max_metrics], len(rows) > max_metrics
-        page += 1
-    return rows[:max_metrics], True
+    stream = store.stream_metrics(query)
+    try:
+        async for chunk in stream:
+            rows += chunk
+            if len(rows) > max_metrics:
+                return rows[:max_metrics], True
+    finally:
+        await stream.aclose()
+    return rows, False
 
 
 SCOREBOARD_COLUMNS = (

@@ -302,7 +302,7 @@ def test_an_undecodable_event_goes_to_the_dlq_and_the_rest_is_delivered(alerts, 
 
 
 def test_mentions_stream_live_filtered_by_province(alerts, settings):
-    from provnews.extract.policies import reform_mentions
+    from provnews.mentions import reform_mentions
 
     with httpx.Client(timeout=30) as client, client.stream(
             "GET", f"{alerts}/v1/mentions/stream", params={"province": "lao cai"}) as stream:

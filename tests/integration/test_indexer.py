@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from provnews.indexer.consumer import GROUP_ID, Indexer
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.schemas.events import ArticleExtracted
 from tests.article_helpers import ARTICLES
 from tests.kafka_helpers import produce, read_topic

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from provnews.alerts.app import create_app as alerts_app
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.query.app import create_app as query_app
 from provnews.schemas.events import ReformMention, ReformMentioned
 from tests.conftest import wait_until

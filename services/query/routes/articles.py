@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from provnews.http import ApiError, problems
-from provnews.indexer.ports import SearchResult, Stats
+from provnews.stores.ports import SearchResult, Stats, StoredArticle
 from provnews.query.dependencies import Store
 from provnews.query.filters import Filters
 
@@ -18,7 +18,7 @@ async def search(store: Store, query: Filters) -> SearchResult:
 
 
 @router.get("/v1/articles/{article_id}", responses=problems(404, 503))
-async def article(article_id: str, store: Store) -> dict:
+async def article(article_id: str, store: Store) -> StoredArticle:
     """Everything extracted from one article, with near-duplicates from other outlets."""
     found = await store.get(article_id)
     if found is None:
