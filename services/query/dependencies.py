@@ -1,11 +1,12 @@
-"""What the query routes are handed (FastAPI dependencies over app.state): the article store. Tests may
-override it."""
+"""What the query routes are handed (FastAPI dependencies over app.state): the article store and the settings.
+Tests may override them."""
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from provnews.settings import Settings
 from provnews.stores.ports import ArticleStore
 
 
@@ -14,3 +15,10 @@ def store_of(request: Request) -> ArticleStore:
 
 
 Store = Annotated[ArticleStore, Depends(store_of)]
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+AppSettings = Annotated[Settings, Depends(settings_of)]

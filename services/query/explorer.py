@@ -24,6 +24,7 @@ from provnews.http import ApiError, problem, problems
 from provnews.stores.ports import MetricPage, Timeline, TimelineSplit
 from provnews.logs import get_logger
 from provnews.mention_stream import router as mention_stream_router
+from provnews.query.dependencies import Store
 from provnews.query.filters import Filters
 from provnews.query.live import MentionFeed
 from provnews.settings import Settings
@@ -66,17 +67,17 @@ router = APIRouter()
 
 
 @router.get("/v1/timeline", response_model=Timeline, tags=["explorer"], responses=problems(422, 503))
-async def timeline(request: Request, query: Filters,
+async def timeline(store: Store, query: Filters,
                    split: Annotated[TimelineSplit, Query(description="Stack months by this facet.")] = "topic",
                    ) -> Timeline:
     """Matching articles per month, in total and by topic or province (same filters as /v1/search)."""
-    return await request.app.state.store.timeline(query, split)
+    return await store.timeline(query, split)
 
 
 @router.get("/v1/metrics", response_model=MetricPage, tags=["explorer"], responses=problems(422, 503))
-async def metrics(request: Request, query: Filters) -> MetricPage:
+async def metrics(store: Store, query: Filters) -> MetricPage:
     """Reform metrics (value, unit, action, level, evidence) of the matching articles, newest first."""
-    return await request.app.state.store.list_metrics(query)
+    return await store.list_metrics(query)
 
 
 # What the proxy passes on: the routes the explorer's alert form uses, and nothing else of the alerts service.

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from provnews.stores.ports import ArticleStore, Hit, MetricRow, SearchQuery
+from provnews.query.dependencies import AppSettings, Store
 from provnews.query.filters import Filters
 
 ExportFormat = Literal["csv", "ndjson"]
@@ -170,18 +171,20 @@ router = APIRouter(tags=["exports"])
             description="Every article matching the filters of /v1/search (page and size ignored), streamed; "
                         "at most PROVNEWS_EXPORT_MAX_ROWS rows (X-Total-Count says how many matched). "
                         + _columns_doc(SEARCH_COLUMNS))
-async def export_search(request: Request, query: Filters, format: FormatParam = "csv") -> StreamingResponse:  # noqa: A002
+async def export_search(store: Store, settings: AppSettings, query: Filters,
+                        format: FormatParam = "csv") -> StreamingResponse:  # noqa: A002
     """Search results as CSV or NDJSON."""
-    max_rows = request.app.state.settings.export_max_rows
-    total, pages = await search_pages(request.app.state.store, query, max_rows)
+    max_rows = settings.export_max_rows
+    total, pages = await search_pages(store, query, max_rows)
     return export_response(format, "search", SEARCH_COLUMNS, total, max_rows, pages)
 
 
 @router.get("/v1/metrics/export", response_class=StreamingResponse, responses=EXPORTED,
             description="Every reform metric of the articles matching the filters of /v1/metrics, streamed; "
                         "at most PROVNEWS_EXPORT_MAX_ROWS rows. " + _columns_doc(METRIC_COLUMNS))
-async def export_metrics(request: Request, query: Filters, format: FormatParam = "csv") -> StreamingResponse:  # noqa: A002
+async def export_metrics(store: Store, settings: AppSettings, query: Filters,
+                        format: FormatParam = "csv") -> StreamingResponse:  # noqa: A002
     """Reform metrics as CSV or NDJSON."""
-    max_rows = request.app.state.settings.export_max_rows
-    total, pages = await metric_pages(request.app.state.store, query, max_rows)
+    max_rows = settings.export_max_rows
+    total, pages = await metric_pages(store, query, max_rows)
     return export_response(format, "metrics", METRIC_COLUMNS, total, max_rows, pages)
