@@ -62,8 +62,8 @@ def _articles(count: int, metrics_each: int):
 
 
 async def _exports(folder: Path, articles: int, metrics_each: int) -> None:
-    from provnews.indexer.ports import SearchQuery
-    from provnews.indexer.sqlite_store import SqliteStore
+    from provnews.stores.ports import SearchQuery
+    from provnews.stores.sqlite_store import SqliteStore
     from provnews.query.exports import METRIC_COLUMNS, SEARCH_COLUMNS, encoded, metric_pages, search_pages
     from provnews.query.scoreboard import build, read_metrics
 

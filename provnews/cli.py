@@ -269,7 +269,7 @@ def setup(
             typer.echo(f"topics {', '.join(topic_names(settings))} ({settings.topic_partitions} partitions, "
                        f"replication {settings.topic_replication}, configs checked)")
         if settings.storage == "elasticsearch":
-            from provnews.indexer.elasticsearch_store import ElasticsearchStore
+            from provnews.stores.elasticsearch_store import ElasticsearchStore
 
             store = ElasticsearchStore.from_settings(settings)
             try:

@@ -170,7 +170,9 @@ class LocalKafka:
             return path.read_text().strip()
         import base64
 
-        cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cid = "-"
+        while cid.startswith("-"):  # as Kafka's own Uuid.randomUuid(): a leading "-" reads as an option to its tools
+            cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         self.home.mkdir(parents=True, exist_ok=True)
         path.write_text(cid + "\n")
         return cid

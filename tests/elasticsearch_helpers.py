@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from provnews.indexer.elasticsearch_store import load_templates
+from provnews.stores.elasticsearch_store import load_templates
 from tests.conftest import ROOT
 
 PRODUCT = {"X-Elastic-Product": "Elasticsearch"}
@@ -63,6 +63,7 @@ class FakeElasticsearch:
     stored: dict[str, tuple[int, dict]] = field(default_factory=dict)
     status: int | None = None
     count: int = 0  # what _count answers
+    counts: dict[str, int] = field(default_factory=dict)  # index or alias -> what its _count answers instead
     aliases_exist: bool = True
     created_aliases: set[str] = field(default_factory=set)
     documents: dict[str, dict] = field(default_factory=dict)  # id -> _source, for real-time GETs
@@ -133,7 +134,8 @@ class FakeElasticsearch:
             return _json({f"{name}-v1": {"mappings": {"_meta": {"mapping_version": self.mapping_version}}}
                           for name in parts[0].split(",")})
         if parts[-1] == "_count":
-            return _json({"count": self.count, "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0}})
+            return _json({"count": self.counts.get(parts[0], self.count),
+                          "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0}})
         if len(parts) == 3 and parts[1] == "_doc":  # a real-time GET
             if parts[2] in self.documents:
                 return _json({"_index": f"{parts[0]}-v1", "_id": parts[2], "_version": 1, "found": True,

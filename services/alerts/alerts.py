@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from provnews.alerts.matching import Match
+from provnews.mention_matching import Match
 from provnews.schemas.events import AlertDelivered, AlertedArticle, ReformAlert, ReformMention, derive_id
 
 

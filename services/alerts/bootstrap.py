@@ -7,7 +7,7 @@ from provnews.alerts.consumer import AlertsConsumer
 from provnews.alerts.delivery import DeliveryLoop
 from provnews.fanout import MentionHub
 from provnews.alerts.ports import AlertStore, WebhookSender
-from provnews.alerts.webhook_urls import Allowlist, Resolver, system_resolver
+from provnews.public_urls import Allowlist, Resolver, system_resolver
 from provnews.settings import Settings
 
 

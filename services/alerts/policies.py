@@ -5,9 +5,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from provnews.alerts.alerts import alert_event, alerted_article, instant_delivery_id
-from provnews.alerts.matching import match
+from provnews.mention_matching import match
 from provnews.alerts.ports import NewMatch, Subscription
-from provnews.extract.policies import reform_mentions
+from provnews.mentions import reform_mentions
 from provnews.schemas.events import ExtractedArticle
 
 

@@ -8,7 +8,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel
 
-from provnews.alerts.filters import Filter
+from provnews.mention_filters import Filter
 from provnews.alerts.retry import AttemptResult
 from provnews.schemas.events import AlertedArticle
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from provnews.alerts.filters import Filter
+from provnews.mention_filters import Filter
 from provnews.alerts.ports import (
     AttemptRecord, ClaimedDelivery, DeliveryRecord, DeliveryStatus, DigestBatch, NewMatch, StoreUnavailable,
     Subscription,

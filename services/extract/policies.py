@@ -1,9 +1,11 @@
-"""What follows from an extraction: the article event, its reform mentions, its story. Pure functions."""
+"""What follows from an extraction: the article event and its story. Pure functions.
+
+Its reform mentions are a rule the indexer and the alerts service share: provnews.mentions."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from provnews.schemas.events import ExtractedArticle, ReceivedArticle, ReformMention, derive_id
+from provnews.schemas.events import ExtractedArticle, ReceivedArticle
 from provnews.schemas.extraction import Extraction
 
 
@@ -41,32 +43,3 @@ def _from_the_page(received: ReceivedArticle, extraction: Extraction) -> dict:
     if received.authors and not extraction.authors:
         update["authors"] = list(received.authors)
     return update
-
-
-def reform_mentions(article: ExtractedArticle) -> list[ReformMention]:
-    """One mention per reform topic and per metric, with what subscribers filter on."""
-    ex = article.extraction
-    provinces = [p.name for p in ex.provinces]
-    common = dict(
-        article_id=article.article_id,
-        story_id=article.story_id,
-        title=ex.title,
-        url=article.url,
-        source=article.source,
-        published=article.published,
-        provinces=provinces,
-        provinces_2025=sorted({p.name_2025 for p in ex.provinces}),
-        persons=[p.name for p in ex.persons],
-        documents=[d.code or f"{d.kind}:{d.number}" for d in ex.legal_documents if d.code or d.number],
-    )
-    mentions = [
-        ReformMention(mention_id=derive_id(article.article_id, "topic", topic.id), kind="topic", topic=topic.id,
-                      evidence=topic.evidence, **common)
-        for topic in ex.topics
-    ]
-    mentions += [
-        ReformMention(mention_id=derive_id(article.article_id, "metric", i, metric.value, metric.unit), kind="metric",
-                      metric=metric, evidence=metric.evidence, **common)
-        for i, metric in enumerate(ex.metrics)
-    ]
-    return mentions

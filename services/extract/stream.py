@@ -38,10 +38,11 @@ from aiokafka.errors import (
 from pydantic import ValidationError
 
 from provnews.extract.budget import BudgetedEngine, EngineFailed, OverBudget
-from provnews.extract.policies import assign_story, extracted_article, reform_mentions
+from provnews.extract.policies import assign_story, extracted_article
 from provnews.extract.stories import StoryIndex, story_headers
 from provnews.kafka import dead_letter_event, make_producer
 from provnews.logs import get_logger
+from provnews.mentions import reform_mentions
 from provnews.schemas.events import ArticleExtracted, ArticleReceived, ReformMentioned, derive_id
 from provnews.settings import Settings
 

@@ -1,7 +1,7 @@
 """The composition root of the feeds service: real adapters unless a test passes others."""
 from __future__ import annotations
 
-from provnews.alerts.webhook_urls import Allowlist
+from provnews.public_urls import Allowlist
 from provnews.feeds.feedlist import FeedList
 from provnews.feeds.follower import Follower, IngestPoster, Limits
 from provnews.feeds.httpx_fetcher import HttpxFetcher

@@ -1,16 +1,15 @@
-"""Composition root for the storage side: the configured adapter, unless a test passes another."""
+"""Composition root of the indexer: the loop over the configured store, unless a test passes another."""
 from __future__ import annotations
 
-from provnews.indexer.ports import ArticleStore
+from provnews.consume import Consumer, Producer
+from provnews.indexer.consumer import Indexer
 from provnews.settings import Settings
+from provnews.stores.factory import make_store
+from provnews.stores.ports import ArticleStore
 
 
-def make_store(settings: Settings) -> ArticleStore:
-    if settings.storage == "elasticsearch":
-        from provnews.indexer.elasticsearch_store import ElasticsearchStore
-
-        return ElasticsearchStore.from_settings(settings)
-    from provnews.indexer.sqlite_store import SqliteStore
-
-    return SqliteStore(settings.sqlite_file, readers=settings.query_readers,
-                       query_timeout_s=settings.query_timeout_s)
+def bootstrap(settings: Settings, *, store: ArticleStore | None = None, consumer: Consumer | None = None,
+              producer: Producer | None = None) -> Indexer:
+    """The real store and Kafka clients, made from the settings, unless a test passes in-memory ones."""
+    return Indexer(settings, store if store is not None else make_store(settings), consumer=consumer,
+                   producer=producer)

@@ -11,8 +11,8 @@ import asyncio
 from aiokafka import AIOKafkaConsumer
 from pydantic import ValidationError
 
-from provnews.consume import AtLeastOnce, next_offsets
-from provnews.indexer.ports import ArticleStore, StoreUnavailable
+from provnews.consume import AtLeastOnce, Consumer, Producer, next_offsets
+from provnews.stores.ports import ArticleStore, StoreUnavailable
 from provnews.kafka import consumer_options, make_producer
 from provnews.logs import get_logger
 from provnews.schemas.events import ArticleExtracted, ExtractedArticle
@@ -23,9 +23,11 @@ GROUP_ID = "provnews-indexer"
 
 
 class Indexer:
-    def __init__(self, settings: Settings, store: ArticleStore):
+    def __init__(self, settings: Settings, store: ArticleStore, *, consumer: Consumer | None = None,
+                 producer: Producer | None = None):
         self.settings = settings
         self.store = store
+        self._consumer, self._producer = consumer, producer  # made from the settings unless a test passes others
         self.indexed = 0
         self.ready = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -35,7 +37,7 @@ class Indexer:
         self._stopping.set()
 
     async def run(self) -> None:
-        consumer = AIOKafkaConsumer(
+        consumer = self._consumer or AIOKafkaConsumer(
             self.settings.topic_extracted,
             **consumer_options(self.settings),
             group_id=GROUP_ID,
@@ -45,7 +47,7 @@ class Indexer:
         # Whatever arrived since the last round, from every partition, is one write and one commit: the
         # batch is as large as the load makes it (up to indexer_batch_size), never waited for.
         self._loop = AtLeastOnce(
-            consumer, make_producer(self.settings), stage="index", dlq_topic=self.settings.topic_dlq,
+            consumer, self._producer or make_producer(self.settings), stage="index", dlq_topic=self.settings.topic_dlq,
             log=log, max_records=self.settings.indexer_batch_size, retry_on=(StoreUnavailable,),
             stopping=self._stopping, assigned=self.ready)
         topic = self.settings.topic_extracted

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from provnews.http import inherited_sockets, problem
-from provnews.indexer.bootstrap import make_store
+from provnews.indexer.bootstrap import bootstrap
 from provnews.indexer.consumer import Indexer
 from provnews.logs import get_logger
 from provnews.settings import Settings
@@ -34,15 +34,16 @@ def health_app(indexer: Indexer) -> FastAPI:
 
 
 async def serve(settings: Settings) -> None:
-    store = make_store(settings)
-    indexer = Indexer(settings, store)
+    indexer = bootstrap(settings)
+    store = indexer.store
     server = uvicorn.Server(uvicorn.Config(health_app(indexer), host=settings.host, port=settings.indexer_port,
                                            log_level="warning", access_log=False))
     server.install_signal_handlers = lambda: None  # handled below, for both tasks
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: (indexer.stop(), setattr(server, "should_exit", True)))
-    tasks = [asyncio.create_task(indexer.run()), asyncio.create_task(server.serve(sockets=inherited_sockets(settings.listen_fd)))]
+    serving = server.serve(sockets=inherited_sockets(settings.listen_fd))  # the socket `provnews up` handed down, if any
+    tasks = [asyncio.create_task(indexer.run()), asyncio.create_task(serving)]
     try:
         # Whichever ends first (a stop signal, or a crash) ends the other, so the supervisor sees the exit.
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

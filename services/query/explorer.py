@@ -2,8 +2,9 @@
 
 The page is plain HTML, CSS and JavaScript served from `static/` (no build step, nothing from a
 CDN). It reads /v1/search, /v1/timeline, /v1/metrics and /v1/articles/{id}, follows
-/v1/mentions/stream (live.py), and manages alert subscriptions through /v1/subscriptions, which
-this API passes on to the alerts service so the page needs no cross-origin requests.
+/v1/mentions/stream (provnews.mention_stream, fed by live.py), and manages alert subscriptions
+through /v1/subscriptions, which this API passes on to the alerts service so the page needs no
+cross-origin requests.
 """
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from provnews.http import ApiError, problem, problems
-from provnews.indexer.ports import MetricPage, Timeline, TimelineSplit
+from provnews.stores.ports import MetricPage, Timeline, TimelineSplit
 from provnews.logs import get_logger
+from provnews.mention_stream import router as mention_stream_router
+from provnews.query.dependencies import Store
 from provnews.query.filters import Filters
 from provnews.query.live import MentionFeed
 from provnews.settings import Settings
@@ -49,7 +52,7 @@ def alerts_base_url(settings: Settings) -> str:
 @asynccontextmanager
 async def explorer_running(app: FastAPI, settings: Settings, *, live: bool = True) -> AsyncIterator[None]:
     """The live feed's consumer and the client to the alerts service, for the app's lifetime."""
-    app.state.mention_feed = feed = MentionFeed(settings)
+    app.state.mention_feed = app.state.mention_source = feed = MentionFeed(settings)
     app.state.alerts_client = httpx.AsyncClient(base_url=alerts_base_url(settings), timeout=ALERTS_TIMEOUT_S)
     if live:
         feed.start()
@@ -60,28 +63,21 @@ async def explorer_running(app: FastAPI, settings: Settings, *, live: bool = Tru
         await app.state.alerts_client.aclose()
 
 
-def _store_method(request: Request, name: str):
-    method = getattr(request.app.state.store, name, None)
-    if method is None:
-        raise ApiError(501, "not_implemented", f"this storage adapter does not answer {name} yet")
-    return method
-
-
 router = APIRouter()
 
 
-@router.get("/v1/timeline", response_model=Timeline, tags=["explorer"], responses=problems(422, 501, 503))
-async def timeline(request: Request, query: Filters,
+@router.get("/v1/timeline", response_model=Timeline, tags=["explorer"], responses=problems(422, 503))
+async def timeline(store: Store, query: Filters,
                    split: Annotated[TimelineSplit, Query(description="Stack months by this facet.")] = "topic",
                    ) -> Timeline:
     """Matching articles per month, in total and by topic or province (same filters as /v1/search)."""
-    return await _store_method(request, "timeline")(query, split)
+    return await store.timeline(query, split)
 
 
-@router.get("/v1/metrics", response_model=MetricPage, tags=["explorer"], responses=problems(422, 501, 503))
-async def metrics(request: Request, query: Filters) -> MetricPage:
+@router.get("/v1/metrics", response_model=MetricPage, tags=["explorer"], responses=problems(422, 503))
+async def metrics(store: Store, query: Filters) -> MetricPage:
     """Reform metrics (value, unit, action, level, evidence) of the matching articles, newest first."""
-    return await _store_method(request, "list_metrics")(query)
+    return await store.list_metrics(query)
 
 
 # What the proxy passes on: the routes the explorer's alert form uses, and nothing else of the alerts service.
@@ -172,8 +168,6 @@ class _Assets(StaticFiles):
 
 def install_explorer(app: FastAPI) -> None:
     """The page, its assets and its API routes, on the query API."""
-    from provnews.query.live import router as live_router
-
     app.include_router(router)
-    app.include_router(live_router)
+    app.include_router(mention_stream_router)
     app.mount("/static", _Assets(directory=STATIC_DIR), name="static")

@@ -1,7 +1,7 @@
 """Exports: what a user sees as a list, taken away as CSV (UTF-8 with a BOM, for Excel) or NDJSON.
 
-The rows are read from the store as one stream where the adapter has one (SQLite: one snapshot, a chunk at
-a time), else page by page through the listing the page reads, and written out as they come, so a large
+The rows are read from the store as one stream (the port's stream_hits and stream_metrics: SQLite reads one
+snapshot a chunk at a time, Elasticsearch page after page) and written out as they come, so a large
 export never sits in memory whole. Each column is named and described once
 here; the README's table and the OpenAPI text are made from these lists.
 """
@@ -12,15 +12,16 @@ import html
 import io
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from provnews.indexer.ports import PAGE_SIZE_MAX, Hit, MetricRow, SearchQuery
+from provnews.stores.ports import ArticleStore, Hit, MetricRow, SearchQuery
+from provnews.query.dependencies import AppSettings, Store
 from provnews.query.filters import Filters
 
 ExportFormat = Literal["csv", "ndjson"]
@@ -116,29 +117,6 @@ async def encoded(fmt: ExportFormat, columns: Sequence[Column], pages: AsyncIter
         yield (csv_lines(columns, records, header=False) if fmt == "csv" else ndjson_lines(records)).encode()
 
 
-Page = Callable[[SearchQuery], Awaitable[tuple[int, list[dict]]]]
-
-
-async def paged(query: SearchQuery, read: Page, *, max_rows: int) -> tuple[int, AsyncIterator[list[dict]]]:
-    """The total, and the pages of records after the first one has been read (so a bad query fails with
-    its status code before any byte is sent). Stops at max_rows."""
-    first = query.model_copy(update={"page": 1, "size": PAGE_SIZE_MAX})
-    total, records = await read(first)
-
-    async def pages() -> AsyncIterator[list[dict]]:
-        sent, page, batch = 0, 1, records
-        while batch and sent < max_rows:
-            batch = batch[:max_rows - sent]
-            sent += len(batch)
-            yield batch
-            if len(batch) < PAGE_SIZE_MAX or sent >= min(total, max_rows):
-                return
-            page += 1
-            _, batch = await read(first.model_copy(update={"page": page}))
-
-    return total, pages()
-
-
 async def capped(stream: AsyncIterator[list], to_record: Callable[[object], dict], max_rows: int) -> AsyncIterator[list[dict]]:
     """Records from a store's stream of rows, stopping at max_rows (and closing the stream)."""
     sent = 0
@@ -154,27 +132,16 @@ async def capped(stream: AsyncIterator[list], to_record: Callable[[object], dict
         await stream.aclose()
 
 
-async def search_pages(store, query: SearchQuery, max_rows: int) -> tuple[int, AsyncIterator[list[dict]]]:
-    """The total and the records of every hit: streamed where the store can, else page by page."""
-    if hasattr(store, "stream_hits"):
-        total = (await store.search(query.model_copy(update={"page": 1, "size": 1}))).total
-        return total, capped(store.stream_hits(query), search_record, max_rows)
-
-    async def read(page: SearchQuery) -> tuple[int, list[dict]]:
-        result = await store.search(page)
-        return result.total, [search_record(h) for h in result.hits]
-    return await paged(query, read, max_rows=max_rows)
+async def search_pages(store: ArticleStore, query: SearchQuery, max_rows: int) -> tuple[int, AsyncIterator[list[dict]]]:
+    """The total (read first, so a bad query fails with its status code before any byte is sent) and the
+    records of every hit, streamed."""
+    total = (await store.search(query.model_copy(update={"page": 1, "size": 1}))).total
+    return total, capped(store.stream_hits(query), search_record, max_rows)
 
 
-async def metric_pages(store, query: SearchQuery, max_rows: int) -> tuple[int, AsyncIterator[list[dict]]]:
-    if hasattr(store, "stream_metrics"):
-        total = (await store.list_metrics(query.model_copy(update={"page": 1, "size": 1}))).total
-        return total, capped(store.stream_metrics(query), metric_record, max_rows)
-
-    async def read(page: SearchQuery) -> tuple[int, list[dict]]:
-        result = await store.list_metrics(page)
-        return result.total, [metric_record(m) for m in result.metrics]
-    return await paged(query, read, max_rows=max_rows)
+async def metric_pages(store: ArticleStore, query: SearchQuery, max_rows: int) -> tuple[int, AsyncIterator[list[dict]]]:
+    total = (await store.list_metrics(query.model_copy(update={"page": 1, "size": 1}))).total
+    return total, capped(store.stream_metrics(query), metric_record, max_rows)
 
 
 def export_response(fmt: ExportFormat, kind: str, columns: Sequence[Column], total: int, max_rows: int,
@@ -204,18 +171,20 @@ router = APIRouter(tags=["exports"])
             description="Every article matching the filters of /v1/search (page and size ignored), streamed; "
                         "at most PROVNEWS_EXPORT_MAX_ROWS rows (X-Total-Count says how many matched). "
                         + _columns_doc(SEARCH_COLUMNS))
-async def export_search(request: Request, query: Filters, format: FormatParam = "csv") -> StreamingResponse:  # noqa: A002
+async def export_search(store: Store, settings: AppSettings, query: Filters,
+                        format: FormatParam = "csv") -> StreamingResponse:  # noqa: A002
     """Search results as CSV or NDJSON."""
-    max_rows = request.app.state.settings.export_max_rows
-    total, pages = await search_pages(request.app.state.store, query, max_rows)
+    max_rows = settings.export_max_rows
+    total, pages = await search_pages(store, query, max_rows)
     return export_response(format, "search", SEARCH_COLUMNS, total, max_rows, pages)
 
 
 @router.get("/v1/metrics/export", response_class=StreamingResponse, responses=EXPORTED,
             description="Every reform metric of the articles matching the filters of /v1/metrics, streamed; "
                         "at most PROVNEWS_EXPORT_MAX_ROWS rows. " + _columns_doc(METRIC_COLUMNS))
-async def export_metrics(request: Request, query: Filters, format: FormatParam = "csv") -> StreamingResponse:  # noqa: A002
+async def export_metrics(store: Store, settings: AppSettings, query: Filters,
+                        format: FormatParam = "csv") -> StreamingResponse:  # noqa: A002
     """Reform metrics as CSV or NDJSON."""
-    max_rows = request.app.state.settings.export_max_rows
-    total, pages = await metric_pages(request.app.state.store, query, max_rows)
+    max_rows = settings.export_max_rows
+    total, pages = await metric_pages(store, query, max_rows)
     return export_response(format, "metrics", METRIC_COLUMNS, total, max_rows, pages)

@@ -1,33 +1,27 @@
-"""The live feed: new reform mentions from `reform.mentions`, as Server-Sent Events.
+"""The live feed's source: new reform mentions from `reform.mentions`, for the page's Server-Sent Events.
 
 The query API reads the topic from its latest offsets, assigning itself every partition with no
 consumer group (nothing to commit: a page that opens now wants what happens from now on), and fans
-each mention out to the connected streams. The broker being down only means an empty feed: the consumer waits for it in the
-background and the rest of the API answers as usual.
+each mention out to the connected streams (`GET /v1/mentions/stream`, provnews.mention_stream). The
+broker being down only means an empty feed: the consumer waits for it in the background and the rest
+of the API answers as usual.
 """
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Annotated
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
-from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
-from sse_starlette import EventSourceResponse
 
-from provnews.http import ApiError, problems
 from provnews.fanout import MentionHub
 from provnews.kafka import partitions_of
 from provnews.logs import get_logger
 from provnews.schemas.events import ReformMentioned
-from provnews.schemas.extraction import TOPIC_IDS, unknown_topics_detail
 from provnews.settings import Settings
 
 log = get_logger(__name__)
 QUEUE_SIZE = 500
-STATUS_EVERY_S = 5.0
 LOG_CHECK_EVERY_S = 2.0
 
 
@@ -179,48 +173,3 @@ class MentionFeed(MentionHub):
                         reason=str(exc)[:300])
             return
         self.publish(event)
-
-
-def matches(event: ReformMentioned, topics: set[str], provinces: set[str]) -> bool:
-    data = event.data
-    if topics and data.topic not in topics:
-        return False
-    return not provinces or bool(provinces & {*data.provinces, *data.provinces_2025})
-
-
-router = APIRouter()
-
-
-@router.get("/v1/mentions/stream", response_class=EventSourceResponse, tags=["live"], responses=problems(422))
-async def mention_stream(
-    request: Request,
-    topic: Annotated[list[str], Query(description="Only mentions of these reform topics.",
-                                      json_schema_extra={"items": {"type": "string", "enum": list(TOPIC_IDS)}})] = [],  # noqa: B006
-    province: Annotated[list[str], Query(description="Only mentions in these provinces, then or after 2025.")] = [],  # noqa: B006
-) -> EventSourceResponse:
-    """New reform mentions as Server-Sent Events (`reform.mention`, the event's JSON), from now on."""
-    unknown = sorted(set(topic) - set(TOPIC_IDS))
-    if unknown:
-        raise ApiError(422, "unknown_topic", unknown_topics_detail(unknown), known=list(TOPIC_IDS))
-    feed: MentionFeed = request.app.state.mention_feed
-    queue = feed.subscribe()
-    topics, provinces = set(topic), set(province)
-
-    async def events():
-        try:
-            connected = feed.connected
-            yield {"event": "status", "data": json.dumps({"connected": connected})}
-            while True:
-                try:
-                    event = await asyncio.wait_for(queue.get(), STATUS_EVERY_S)
-                except TimeoutError:
-                    if feed.connected != connected:
-                        connected = feed.connected
-                        yield {"event": "status", "data": json.dumps({"connected": connected})}
-                    continue
-                if matches(event, topics, provinces):
-                    yield {"event": "reform.mention", "id": event.id, "data": event.model_dump_json()}
-        finally:
-            feed.unsubscribe(queue)
-
-    return EventSourceResponse(events(), ping=15, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -16,14 +16,15 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from provnews.extract.engine.lexicon import name_2025
 from provnews.extract.engine.metric_classes import key as unit_key
-from provnews.indexer.ports import PAGE_SIZE_MAX, MetricRow, SearchQuery
+from provnews.stores.ports import PAGE_SIZE_MAX, ArticleStore, MetricRow, SearchQuery
 from provnews.query.exports import EXPORTED, Column, ExportFormat, FormatParam, export_response
+from provnews.query.dependencies import AppSettings, Store
 from provnews.query.filters import Filters
 from provnews.schemas.extraction import METRIC_CLASSES, MetricClass
 
@@ -159,27 +160,18 @@ def build(rows: Iterable[MetricRow], *, names: Names = "then", classes: Iterable
                       truncated=truncated)
 
 
-async def read_metrics(store, query: SearchQuery, max_metrics: int) -> tuple[list[MetricRow], bool]:
+async def read_metrics(store: ArticleStore, query: SearchQuery, max_metrics: int) -> tuple[list[MetricRow], bool]:
     """Every metric of the matching articles through the store's listing, up to max_metrics."""
     rows: list[MetricRow] = []
-    if hasattr(store, "stream_metrics"):
-        stream = store.stream_metrics(query)
-        try:
-            async for chunk in stream:
-                rows += chunk
-                if len(rows) > max_metrics:
-                    return rows[:max_metrics], True
-        finally:
-            await stream.aclose()
-        return rows, False
-    page = 1
-    while len(rows) < max_metrics:
-        found = await store.list_metrics(query.model_copy(update={"page": page, "size": PAGE_SIZE_MAX}))
-        rows += found.metrics
-        if len(found.metrics) < PAGE_SIZE_MAX or len(rows) >= found.total:
-            return rows[:max_metrics], len(rows) > max_metrics
-        page += 1
-    return rows[:max_metrics], True
+    stream = store.stream_metrics(query)
+    try:
+        async for chunk in stream:
+            rows += chunk
+            if len(rows) > max_metrics:
+                return rows[:max_metrics], True
+    finally:
+        await stream.aclose()
+    return rows, False
 
 
 SCOREBOARD_COLUMNS = (
@@ -224,26 +216,26 @@ SortParam = Annotated[Sort, Query(description="province (A to Z), figures, or a 
 router = APIRouter(tags=["scoreboard"])
 
 
-async def _board(request: Request, query: SearchQuery, names: Names, classes: list[str], sort: Sort) -> Scoreboard:
-    rows, truncated = await read_metrics(request.app.state.store, query,
-                                         request.app.state.settings.scoreboard_max_metrics)
+async def _board(store: ArticleStore, max_metrics: int, query: SearchQuery, names: Names, classes: list[str],
+                 sort: Sort) -> Scoreboard:
+    rows, truncated = await read_metrics(store, query, max_metrics)
     return build(rows, names=names, classes=classes, sort=sort, truncated=truncated)
 
 
 @router.get("/v1/scoreboard", response_model=Scoreboard)
-async def scoreboard(request: Request, query: Filters, names: NamesParam = "then", classes: ClassParam = [],  # noqa: B006
-                     sort: SortParam = "province") -> Scoreboard:
+async def scoreboard(store: Store, settings: AppSettings, query: Filters, names: NamesParam = "then",
+                     classes: ClassParam = [], sort: SortParam = "province") -> Scoreboard:  # noqa: B006
     """Reform metrics per province by class: latest figure, honest sum of reductions, reductions per year."""
-    return await _board(request, query, names, classes, sort)
+    return await _board(store, settings.scoreboard_max_metrics, query, names, classes, sort)
 
 
 @router.get("/v1/scoreboard/export", response_class=StreamingResponse, responses=EXPORTED, description="The scoreboard, one row per province and class, as CSV or "
             "NDJSON. Columns: " + "; ".join(f"`{c.name}`" for c in SCOREBOARD_COLUMNS) + ".")
-async def export_scoreboard(request: Request, query: Filters, names: NamesParam = "then",
+async def export_scoreboard(store: Store, settings: AppSettings, query: Filters, names: NamesParam = "then",
                             classes: ClassParam = [], sort: SortParam = "province",  # noqa: B006
                             format: FormatParam = "csv"):  # noqa: A002
     """The scoreboard as CSV or NDJSON."""
-    records = board_records(await _board(request, query, names, classes, sort))
+    records = board_records(await _board(store, settings.scoreboard_max_metrics, query, names, classes, sort))
 
     async def pages():
         for start in range(0, len(records), PAGE_SIZE_MAX):

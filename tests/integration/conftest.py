@@ -13,7 +13,7 @@ ES_URL = os.environ.get("PROVNEWS_TEST_ES_URL")
 
 
 def _sqlite_store(tmp_path):
-    from provnews.indexer.sqlite_store import SqliteStore
+    from provnews.stores.sqlite_store import SqliteStore
 
     return SqliteStore(tmp_path / "query.sqlite3")
 
@@ -21,7 +21,7 @@ def _sqlite_store(tmp_path):
 def _es_store(tmp_path):
     if not ES_URL:
         pytest.skip("set PROVNEWS_TEST_ES_URL to run the query suite against a real Elasticsearch")
-    from provnews.indexer.elasticsearch_store import ElasticsearchStore
+    from provnews.stores.elasticsearch_store import ElasticsearchStore
     from provnews.settings import Settings
 
     return ElasticsearchStore.from_settings(Settings(es_url=ES_URL, es_index_prefix=f"pntest{os.getpid()}"))
@@ -33,8 +33,7 @@ def query_api(request, tmp_path, serve):
 
     async def load():
         assert await store.write(ARTICLES) == []
-        if hasattr(store, "refresh"):
-            await store.refresh()
+        await store.refresh()
 
     asyncio.run(load())
     return serve(create_app(store=store)).url

@@ -20,7 +20,7 @@ from provnews.alerts.consumer import GROUP_ID
 from provnews.schemas.events import ArticleExtracted, ExtractedArticle, ReformMentioned, derive_id
 from provnews.schemas.extraction import Evidence, Extraction, Metric, Province, Topic
 from tests.alerts_helpers import Receiver, consumed
-from provnews.alerts.webhook_urls import system_resolver
+from provnews.public_urls import system_resolver
 from tests.conftest import ServerThread, wait_until
 from tests.kafka_helpers import produce, read_topic
 
@@ -302,7 +302,7 @@ def test_an_undecodable_event_goes_to_the_dlq_and_the_rest_is_delivered(alerts, 
 
 
 def test_mentions_stream_live_filtered_by_province(alerts, settings):
-    from provnews.extract.policies import reform_mentions
+    from provnews.mentions import reform_mentions
 
     with httpx.Client(timeout=30) as client, client.stream(
             "GET", f"{alerts}/v1/mentions/stream", params={"province": "lao cai"}) as stream:
@@ -313,6 +313,7 @@ def test_mentions_stream_live_filtered_by_province(alerts, settings):
             for mention in reform_mentions(article):
                 event = ReformMentioned.wrap(mention, subject=article.article_id, event_id=mention.mention_id)
                 produce(settings.kafka_bootstrap, settings.topic_mentions, event.to_bytes(), key=article.article_id.encode())
+        assert next(line for line in lines if line.startswith("event: ")) == "event: status"
         assert next(line for line in lines if line.startswith("event: ")) == "event: reform.mention"
         data = next(line for line in lines if line.startswith("data: "))
     mention = json.loads(data.removeprefix("data: "))

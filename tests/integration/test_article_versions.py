@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.query.app import create_app
 from tests.article_helpers import article
 
@@ -42,11 +42,11 @@ def test_a_changed_text_is_a_new_version_and_a_replay_is_not(tmp_path, serve):
 
 
 def test_at_most_so_many_versions_are_kept(tmp_path):
-    from provnews.indexer import sqlite_store
+    from provnews.stores import sqlite_store
 
     store = SqliteStore(tmp_path / "v.sqlite3")
     for n in range(sqlite_store.MAX_VERSIONS + 5):
         assert asyncio.run(store.write([received(article("v", title=f"t{n}", text=f"Bản số {n}."), 1)])) == []
-    versions = asyncio.run(store.get("v"))["versions"]
+    versions = asyncio.run(store.get("v")).versions
     assert len(versions) == sqlite_store.MAX_VERSIONS
-    assert versions[-1]["version"] == sqlite_store.MAX_VERSIONS + 5 and versions[-1]["title"] == f"t{sqlite_store.MAX_VERSIONS + 4}"
+    assert versions[-1].version == sqlite_store.MAX_VERSIONS + 5 and versions[-1].title == f"t{sqlite_store.MAX_VERSIONS + 4}"

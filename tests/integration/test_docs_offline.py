@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from provnews.alerts.app import create_app as alerts_app
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.ingest.app import create_app as ingest_app
 from provnews.query.app import create_app as query_app
 from provnews.settings import Settings

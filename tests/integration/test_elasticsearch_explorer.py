@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from provnews.indexer.elasticsearch_store import ElasticsearchStore, article_document
-from provnews.indexer.ports import SearchQuery
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.elasticsearch_store import ElasticsearchStore, article_document
+from provnews.stores.ports import SearchQuery
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.settings import Settings
 from tests.elasticsearch_helpers import FakeElasticsearch
 from tests.article_helpers import ARTICLES

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from provnews.indexer.elasticsearch_store import ElasticsearchStore, article_document
-from provnews.indexer.ports import FACETS, SearchQuery, StoreUnavailable
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.elasticsearch_store import ElasticsearchStore, article_document
+from provnews.stores.ports import FACETS, SearchQuery, StoreUnavailable
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.settings import Settings
 from tests.elasticsearch_helpers import FakeElasticsearch
 from tests.article_helpers import ARTICLES
@@ -104,3 +104,30 @@ def test_stats_shape_counts_and_months(fake_es, tmp_path):
                                    "hits": {"total": {"value": expected.articles, "relation": "eq"}, "hits": []}}
     assert es(fake_es, "stats") == expected
     assert [c.value for c in expected.by_month] == ["2018-03", "2019-10", "2021-09"]
+
+
+def streamed(store, query: SearchQuery, chunk: int) -> list[list[str]]:
+    async def run():
+        try:
+            return [[h.id for h in hits] async for hits in store.stream_hits(query, chunk)]
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def test_hits_stream_page_after_page_in_the_order_sqlite_streams_them(fake_es, tmp_path):
+    lite = SqliteStore(tmp_path / "s.sqlite3")
+    asyncio.run(lite.write(ARTICLES))
+    expected = [i for chunk in streamed(lite, SearchQuery(), 500) for i in chunk]
+    aggregations = {f: terms_buckets([]) for f in FACETS}
+
+    def search(body: dict) -> dict:  # the whole ordered listing, a window of it per request
+        page = hits_response(expected[body["from"]:body["from"] + body["size"]], aggregations)
+        page["hits"]["total"]["value"] = len(expected)
+        return page
+
+    fake_es.search = search
+    chunks = streamed(ElasticsearchStore(Settings(es_url=fake_es.url)), SearchQuery(page=3, size=1), 3)
+    assert chunks == [expected[:3], expected[3:]]  # the query's own page and size are not the stream's
+    assert len([r for r in fake_es.requests if r.path.endswith("/_search")]) == 2  # no request past the total

@@ -12,8 +12,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from provnews.indexer.consumer import GROUP_ID, Indexer
-from provnews.indexer.elasticsearch_store import ElasticsearchStore
-from provnews.reindex import reindex
+from provnews.stores.elasticsearch_store import ElasticsearchStore
+from provnews.reindex import ReindexError, reindex
 from provnews.schemas.events import ArticleDeadLettered
 from tests.conftest import wait_until_async
 from tests.elasticsearch_helpers import DOCUMENT_PARSING, REJECTED_EXECUTION, FakeElasticsearch
@@ -124,6 +124,23 @@ def test_reindex_builds_the_next_versions_and_moves_the_three_aliases_in_one_req
     assert order.index(("POST", "/_aliases")) > max(i for i, r in enumerate(fake_es.requests) if r.path.endswith("/_bulk")
                                                     and "provnews-articles-v2" in r.body.decode())
     assert not fake_es.calls("DELETE", "/provnews-articles-v1,provnews-metrics-v1,provnews-mentions-v1")
+
+
+def test_a_rebuild_with_fewer_articles_than_the_live_indices_is_dropped_and_the_aliases_stay(es_settings, fake_es):
+    fake_es.counts = {"provnews-articles": 5}  # the live alias; the rebuilt index counts the 0 it was given
+    with pytest.raises(ReindexError, match="the rebuild has 0 articles, the live indices 5: not swapped"):
+        asyncio.run(reindex(es_settings, source="store", progress=False, out=lambda line: None))
+
+    new = "provnews-articles-v2,provnews-metrics-v2,provnews-mentions-v2"
+    assert len(fake_es.calls("PUT", "/provnews-articles-v2")) == 1
+    [drop] = fake_es.calls("DELETE", f"/{new}")
+    assert drop.query.get("ignore_unavailable") == "true"
+    assert not fake_es.calls("POST", "/_aliases")
+
+    fake_es.requests.clear()
+    outcome = asyncio.run(reindex(es_settings, source="store", allow_fewer=True, progress=False, out=lambda line: None))
+    assert fake_es.calls("POST", "/_aliases") and not fake_es.calls("DELETE", f"/{new}")
+    assert outcome.notes[-1] == "kept provnews-articles-v1, provnews-metrics-v1, provnews-mentions-v1 (--delete-old removes them)"
 
 
 def test_provnews_setup_creates_the_topics_and_the_indices_behind_their_aliases(settings, fake_es):

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.query.app import create_app
 from provnews.query.explorer import alerts_base_url
 from provnews.schemas.events import ReformMention, ReformMentioned

@@ -14,7 +14,7 @@ from datetime import date
 import httpx
 import pytest
 
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.query.app import create_app
 from provnews.query.exports import METRIC_COLUMNS, SEARCH_COLUMNS
 from provnews.settings import Settings

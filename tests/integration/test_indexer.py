@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from structlog.testing import capture_logs
 
 from provnews.indexer.consumer import GROUP_ID, Indexer
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.schemas.events import ArticleExtracted
 from tests.article_helpers import ARTICLES
 from tests.conftest import wait_until_async

@@ -17,7 +17,7 @@ import trustme
 
 from provnews.extract.engine import extract
 from provnews.extract.policies import extracted_article
-from provnews.indexer.elasticsearch_store import IndexNames, bulk_actions
+from provnews.stores.elasticsearch_store import IndexNames, bulk_actions
 from provnews.kibana import (
     DASHBOARD_ID, KibanaRefused, KibanaStatus, import_saved_objects, ndjson_path, saved_objects, to_ndjson,
 )

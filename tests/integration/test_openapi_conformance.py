@@ -18,7 +18,7 @@ from schemathesis import GenerationMode
 from pydantic import SecretStr
 
 from provnews.alerts.app import create_app as alerts_app
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.sqlite_store import SqliteStore
 from provnews.ingest.app import create_app as ingest_app
 from provnews.query.app import create_app as query_app
 from tests.article_helpers import ARTICLES

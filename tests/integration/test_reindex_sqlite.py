@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from provnews.extract.engine import ENGINE_VERSION
-from provnews.indexer.ports import SearchQuery
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.ports import SearchQuery
+from provnews.stores.sqlite_store import SqliteRebuild, SqliteStore
 from provnews.reindex import ReindexError, reindex
 from provnews.schemas.events import ArticleExtracted, ArticleReceived, ReceivedArticle
 from provnews.settings import Settings
@@ -54,8 +54,6 @@ def engine_versions(path) -> dict[str, str]:
 
 
 def test_rebuild_from_the_store_reextracts_outdated_articles_and_keeps_searches_answering(tmp_path, monkeypatch):
-    import provnews.reindex as module
-
     settings = Settings(data_dir=tmp_path)
     write(settings.sqlite_file, [outdated(a) for a in SEED_ARTICLES] + ARTICLES)
     age(settings.sqlite_file)
@@ -77,16 +75,16 @@ def test_rebuild_from_the_store_reextracts_outdated_articles_and_keeps_searches_
 
         asyncio.run(loop())
 
-    finish = module.SqliteTarget.finish
+    finish = SqliteRebuild.finish
 
-    async def indexer_writes_then_finish(self, *args):
+    async def indexer_writes_then_finish(self, **kwargs):
         # The running indexer writes one more article after the rebuild has read everything, before the swap.
         writer = threading.Thread(target=write, args=(settings.sqlite_file, [late]))
         writer.start()
         writer.join()
-        await finish(self, *args)
+        return await finish(self, **kwargs)
 
-    monkeypatch.setattr(module.SqliteTarget, "finish", indexer_writes_then_finish)
+    monkeypatch.setattr(SqliteRebuild, "finish", indexer_writes_then_finish)
     lines: list[str] = []
     searcher = threading.Thread(target=search_loop)
     searcher.start()

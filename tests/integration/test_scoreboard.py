@@ -67,21 +67,20 @@ ARTICLES = [
 def _es_store():
     if not ES_URL:
         pytest.skip("set PROVNEWS_TEST_ES_URL to run the scoreboard against a real Elasticsearch")
-    from provnews.indexer.elasticsearch_store import ElasticsearchStore
+    from provnews.stores.elasticsearch_store import ElasticsearchStore
 
     return ElasticsearchStore.from_settings(Settings(es_url=ES_URL, es_index_prefix=f"pnboard{os.getpid()}"))
 
 
 @pytest.fixture(params=["sqlite", "elasticsearch"])
 def api(request, tmp_path, serve):
-    from provnews.indexer.sqlite_store import SqliteStore
+    from provnews.stores.sqlite_store import SqliteStore
 
     store = SqliteStore(tmp_path / "board.sqlite3") if request.param == "sqlite" else _es_store()
 
     async def load():
         assert await store.write(ARTICLES) == []
-        if hasattr(store, "refresh"):
-            await store.refresh()
+        await store.refresh()
 
     asyncio.run(load())
     return serve(create_app(Settings(data_dir=tmp_path / "data"), store=store, live=False)).url

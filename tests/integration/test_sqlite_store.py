@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from provnews.indexer.ports import SearchQuery
-from provnews.indexer.sqlite_store import SqliteStore
+from provnews.stores.ports import SearchQuery
+from provnews.stores.sqlite_store import SqliteStore
 from tests.article_helpers import ARTICLES
 
 
@@ -42,7 +42,7 @@ def test_a_committed_write_is_visible_to_another_process_connection(tmp_path):
     run(scenario())
     reader = SqliteStore(tmp_path / "s.sqlite3")
     try:
-        assert run(reader.get("a2"))["extraction"]["title"] == "Lào Cai sáp nhập xã"
+        assert run(reader.get("a2")).extraction.title == "Lào Cai sáp nhập xã"
     finally:
         run(reader.close())
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from provnews.indexer.elasticsearch_store import (
+from provnews.stores.elasticsearch_store import (
     FACET_FIELDS, IndexNames, load_templates, mapping_versions, search_request, templates_dir,
 )
-from provnews.indexer.ports import FACETS, SearchQuery
+from provnews.stores.ports import FACETS, SearchQuery
 from provnews.settings import Settings
 from tests.elasticsearch_helpers import DIR, field_paths, mapping_of, templates
 

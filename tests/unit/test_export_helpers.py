@@ -1,5 +1,4 @@
-"""The export helpers as pure logic: paging through a listing (the path of adapters without a stream), capping a
-stream, and the CSV and NDJSON encodings."""
+"""The export helpers as pure logic: capping a store's stream, and the CSV and NDJSON encodings."""
 from __future__ import annotations
 
 import asyncio
@@ -7,42 +6,15 @@ import csv
 import io
 import json
 
-from provnews.indexer.ports import PAGE_SIZE_MAX, SearchQuery
-from provnews.query.exports import Column, capped, csv_lines, encoded, paged
+from provnews.query.exports import Column, capped, csv_lines, encoded
 
 COLUMNS = (Column("id", "an id"), Column("names", "a list"), Column("value", "a number"))
-
-
-class FakeListing:
-    """A listing of `total` records served in pages, counting the pages asked for."""
-
-    def __init__(self, total: int):
-        self.total, self.asked = total, []
-
-    async def read(self, query: SearchQuery):
-        self.asked.append((query.page, query.size))
-        start = (query.page - 1) * query.size
-        return self.total, [{"id": i} for i in range(start, min(start + query.size, self.total))]
 
 
 def collect(pages) -> list[dict]:
     async def run():
         return [r async for page in pages for r in page]
     return asyncio.run(run())
-
-
-def test_paging_reads_every_record_once_and_stops_at_the_last_page():
-    listing = FakeListing(2 * PAGE_SIZE_MAX + 7)
-    total, pages = asyncio.run(paged(SearchQuery(page=4, size=3), listing.read, max_rows=10_000))
-    assert total == listing.total
-    assert [r["id"] for r in collect(pages)] == list(range(listing.total))
-    assert listing.asked == [(1, PAGE_SIZE_MAX), (2, PAGE_SIZE_MAX), (3, PAGE_SIZE_MAX)]  # the query's own page ignored
-
-
-def test_paging_stops_at_the_row_limit_without_reading_further():
-    listing = FakeListing(5 * PAGE_SIZE_MAX)
-    _, pages = asyncio.run(paged(SearchQuery(), listing.read, max_rows=PAGE_SIZE_MAX + 5))
-    assert len(collect(pages)) == PAGE_SIZE_MAX + 5 and len(listing.asked) == 2
 
 
 def test_a_capped_stream_is_closed_when_the_limit_is_reached():

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from provnews.extract.policies import assign_story, extracted_article, reform_mentions
+from provnews.extract.policies import assign_story, extracted_article
+from provnews.mentions import reform_mentions
 from provnews.schemas.events import ReceivedArticle
 from provnews.schemas.extraction import Evidence, Extraction, Metric, Person, Province, Topic
 

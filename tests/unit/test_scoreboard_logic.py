@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from provnews.indexer.ports import MetricRow
+from provnews.stores.ports import MetricRow
 from provnews.query.scoreboard import build, cell, province_of
 
 

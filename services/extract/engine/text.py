@@ -1,6 +1,6 @@
 """The one text layer of the engine: Vietnamese letters, the spelling normalisation, and folding.
 
-Every module that compares words (the engine, the alerts filters, the search index) folds and
+Every module that compares words (the engine, the mention filters, the search index) folds and
 normalises through here, so "Khánh Hoà" and "Khánh Hòa", or "Ð" and "Đ", are the same everywhere.
 """
 from __future__ import annotations

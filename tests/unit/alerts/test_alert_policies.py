@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import jsonschema
 
-from provnews.alerts.filters import Filter, checked
+from provnews.mention_filters import Filter, checked
 from provnews.alerts.policies import matches_for
 from provnews.alerts.ports import Subscription
 from provnews.schemas.events import AlertDelivered, ExtractedArticle

@@ -1,7 +1,7 @@
 """The engine's word lists, each in one data file beside this module, read by one loader.
 
 Files are UTF-8, one entry a line, columns separated by tabs; lines opening with "#" are comments.
-Nothing else in the project keeps a copy of a list: the engine's modules and the alerts filters ask
+Nothing else in the project keeps a copy of a list: the engine's modules and the mention filters ask
 here (and fold words with `engine.text`, as the search index does). Each file's header says what a row
 holds and, where a list serves several parts of the grammar, which part reads which entries.
 """

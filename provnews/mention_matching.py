@@ -1,6 +1,6 @@
 """Does a filter match an article's reform mentions? A pure function, and what it found.
 
-An article's mentions are one per reform topic and one per metric (provnews.extract.policies), so
+An article's mentions are one per reform topic and one per metric (provnews.mentions), so
 `topics` AND `metric` can only both hold over the article's mentions taken together: a filter is
 matched against all the mentions of one article at once. The article-wide fields (provinces,
 persons, documents) are the same on each of them. A keyword is looked for in the text when there is
@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provnews.alerts.filters import Filter
+from provnews.mention_filters import Filter
 from provnews.extract.engine.text import fold_chars as fold
 from provnews.extract.engine.text import lower_chars as lower
 from provnews.schemas.events import AlertMatch, ReformMention

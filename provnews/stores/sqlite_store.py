@@ -13,34 +13,43 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from provnews.extract.policies import reform_mentions
-from provnews.indexer.search_layout import facet_values, fold, has_diacritics, query_terms, snippet, version_of
-from provnews.indexer.ports import (
+from provnews.logs import get_logger
+from provnews.mentions import reform_mentions
+from provnews.schemas.events import ExtractedArticle
+from provnews.sqlite import SqliteOnOneThread
+from provnews.stores.ports import (
     FACETS,
     FacetCount,
     Hit,
+    KeptArticles,
     MetricPage,
     MetricRow,
+    Prepare,
     QueryTimedOut,
+    RebuildRefused,
     Rejected,
     SearchQuery,
     SearchResult,
     Stats,
+    StoredArticle,
     StoreUnavailable,
+    Swapped,
     Timeline,
     TimelineSeries,
     TimelineSplit,
 )
-from provnews.logs import get_logger
-from provnews.schemas.events import ExtractedArticle
-from provnews.sqlite import SqliteOnOneThread
+from provnews.stores.search_layout import facet_values, fold, has_diacritics, query_terms, snippet, version_of
 
 SCHEMA_VERSION = 1
 FACET_LIMIT = 20
 MAX_VERSIONS = 20  # of one article, the latest kept
+REBUILD_BATCH = 200  # rows read at a time from the live file
+# A write stamped just before the rebuild started may commit after the rebuild read its snapshot: carrying over
+# a margin more costs a few idempotent rewrites.
+REBUILD_MARGIN = timedelta(seconds=5)
 log = get_logger(__name__)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -308,10 +317,10 @@ class SqliteStore(SqliteOnOneThread):
                 bucket.append(FacetCount(value=row["value"], count=row["n"]))
         return SearchResult(total=total, page=query.page, size=query.size, hits=hits, facets=facets)
 
-    async def get(self, article_id: str) -> dict | None:
+    async def get(self, article_id: str) -> StoredArticle | None:
         return await self._read(self._get, article_id)
 
-    def _get(self, article_id: str) -> dict | None:
+    def _get(self, article_id: str) -> StoredArticle | None:
         db = self._db()
         row = db.execute("SELECT doc, story_id FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
@@ -324,7 +333,8 @@ class SqliteStore(SqliteOnOneThread):
         versions = [dict(v) for v in db.execute(
             "SELECT version, received_at, title, source, url, text_sha256, length(raw_text) AS chars "
             "FROM article_versions WHERE article_id = ? ORDER BY version", (article_id,))]
-        return {**doc, "duplicates": [dict(d) for d in duplicates], "versions": versions or [version_of(doc)]}
+        return StoredArticle.model_validate(
+            {**doc, "duplicates": [dict(d) for d in duplicates], "versions": versions or [version_of(doc)]})
 
     async def stats(self) -> Stats:
         return await self._read(self._stats)
@@ -407,7 +417,14 @@ class SqliteStore(SqliteOnOneThread):
         finally:
             await self._run(cursor.close)
 
+    async def refresh(self) -> None:
+        """Nothing to do: a search sees a write as soon as write() returns."""
+
     # -- reindexing (provnews reindex) -------------------------------------------------------------
+    def rebuild(self, *, delete_old: bool = False) -> SqliteRebuild:
+        """A new file next to this one, copied in at the end (delete_old: nothing to delete, no old copy is kept)."""
+        return SqliteRebuild(self)
+
     async def swap_from(self, built: Path, *, changed_since: str,
                         prepare: Callable[[list[ExtractedArticle]], list[ExtractedArticle]]) -> int:
         """Replace this store's contents with those of the store built at `built`, in one transaction.
@@ -521,3 +538,76 @@ def _hit(article: ExtractedArticle, terms: list[str], duplicates: int = 0) -> Hi
     return Hit(id=article.article_id, story_id=article.story_id, title=ex.title, url=article.url, source=article.source,
                published=article.published, provinces=facets["province"], provinces_2025=facets["province_2025"],
                topics=facets["topic"], snippet=snippet(ex.clean_text or article.raw_text, terms), duplicates=duplicates)
+
+
+class SqliteRebuild:
+    """The StoreRebuild of a SqliteStore: a new file next to the live one, whose rows are copied into the live
+    file in one transaction at the end (SqliteStore.swap_from), and then deleted."""
+
+    def __init__(self, live: SqliteStore):
+        self.live = live
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        self.path = live.path.with_name(f"{live.path.name}.rebuild-{stamp}")
+        self.name = f"sqlite {live.path}"
+        self.build: SqliteStore | None = SqliteStore(self.path)
+        self.live_at_start = 0  # what the rebuild must at least hold; later articles are carried over at the swap
+
+    async def begin(self) -> None:
+        self.live_at_start = _count_articles(self.live.path) if self.live.path.exists() else 0
+
+    async def kept_articles(self) -> KeptArticles:
+        path = self.live.path
+        if not path.exists():
+            raise RebuildRefused(f"no SQLite store at {path}")
+        # Read-only, on a connection of its own: the live file is neither migrated nor locked by the reading.
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        total = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+        async def rows() -> AsyncIterator[ExtractedArticle]:
+            try:
+                cursor = db.execute("SELECT doc FROM articles ORDER BY rowid")
+                while chunk := await asyncio.to_thread(cursor.fetchmany, REBUILD_BATCH):
+                    for (doc,) in chunk:
+                        yield ExtractedArticle.model_validate_json(doc)
+            finally:
+                db.close()
+
+        return KeptArticles(where=f"the articles in {path}", total=total, articles=rows())
+
+    async def write(self, articles: Sequence[ExtractedArticle]) -> list[Rejected]:
+        return await self.build.write(articles)
+
+    async def finish(self, *, since: datetime, prepare: Prepare, allow_fewer: bool) -> Swapped:
+        await self._close_build()
+        built, live = _count_articles(self.path), self.live_at_start
+        if built < live and not allow_fewer:
+            raise RebuildRefused(f"the rebuild has {built} articles, the live store {live}: not swapped "
+                                 "(--allow-fewer swaps anyway)")
+        carried = await self.live.swap_from(self.path, changed_since=(since - REBUILD_MARGIN).isoformat(),
+                                            prepare=prepare)
+        self._remove_build()
+        return Swapped(carried_over=carried, notes=[f"swapped the rebuilt store into {self.live.path} ({built} articles)"])
+
+    async def abort(self) -> None:
+        await self._close_build()
+        self._remove_build()
+
+    async def close(self) -> None:
+        await self._close_build()
+
+    async def _close_build(self) -> None:
+        if self.build is not None:
+            build, self.build = self.build, None
+            await build.close()
+
+    def _remove_build(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+def _count_articles(path: Path) -> int:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    finally:
+        db.close()

@@ -1,4 +1,4 @@
-"""Which webhook URLs the service may call, so it cannot be turned against the network it runs in.
+"""Which URLs a service may call out to (webhooks, feeds), so it cannot be turned against its own network.
 
 HTTPS only, and only to public addresses, checked after DNS resolution (at subscription time and
 again before every attempt, and the attempt then connects to the address that was checked, so a

@@ -1,4 +1,5 @@
-"""What a subscriber follows, and how a written filter is checked and put in canonical form. Pure.
+"""Which reform mentions a reader follows (an alert subscription, a live stream), and how a written
+filter is checked and put in canonical form. Pure.
 
 Lists are OR within a list and AND across lists. Provinces are accepted by their name before or
 after the July 2025 merger (and the usual variant spellings, with or without diacritics) and stored

@@ -14,27 +14,44 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from elastic_transport import ConnectionTimeout, TransportError
 from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch import __versionstr__ as client_version
-from elasticsearch.helpers import async_streaming_bulk
+from elasticsearch.helpers import async_scan, async_streaming_bulk
 
 from provnews.elastic import SUPPORTED, unsupported
-from provnews.extract.policies import reform_mentions
-from provnews.indexer.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
-from provnews.indexer.ports import (
-    FACETS, FacetCount, Hit, MetricPage, MetricRow, QueryTimedOut, Rejected, SearchQuery, SearchResult, Stats,
-    StoreUnavailable, Timeline, TimelineSeries, TimelineSplit,
-)
 from provnews.logs import get_logger
+from provnews.mentions import reform_mentions
 from provnews.schemas.events import ExtractedArticle
 from provnews.settings import Settings
+from provnews.stores.ports import (
+    FACETS,
+    FacetCount,
+    Hit,
+    KeptArticles,
+    MetricPage,
+    MetricRow,
+    Prepare,
+    QueryTimedOut,
+    RebuildRefused,
+    Rejected,
+    SearchQuery,
+    SearchResult,
+    Stats,
+    StoredArticle,
+    StoreUnavailable,
+    Swapped,
+    Timeline,
+    TimelineSeries,
+    TimelineSplit,
+)
+from provnews.stores.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
 
 log = get_logger(__name__)
 
@@ -53,6 +70,10 @@ FACET_FIELDS = {
     "organization": "organizations", "document": "documents", "source": "source", "year": "year",
 }
 _VERSIONED = re.compile(r"-v(\d+)$")
+REBUILD_BATCH = 200  # documents per scroll page and per bulk write while rebuilding
+# The indexer's clock is another host's, and a write stamped just before the rebuild started may land after it
+# read: carrying over a margin more costs a few idempotent rewrites.
+REBUILD_MARGIN = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -470,6 +491,10 @@ class ElasticsearchStore:
                     f"provnews supports Elasticsearch {SUPPORTED}. The cluster said: {reason}")
         return f"{where} refused the request (HTTP {exc.status_code}): {reason}"
 
+    def rebuild(self, *, delete_old: bool = False) -> ElasticsearchRebuild:
+        """The next index versions, built beside the live ones; the three aliases move to them in one request."""
+        return ElasticsearchRebuild(self, delete_old=delete_old)
+
     async def live_indices(self, alias: str) -> list[str]:
         return sorted((await self.client.indices.get_alias(name=alias)).body)
 
@@ -558,7 +583,7 @@ class ElasticsearchStore:
                  else response["hits"]["total"]["value"])
         return SearchResult(total=total, page=query.page, size=query.size, hits=hits, facets=facets)
 
-    async def get(self, article_id: str) -> dict | None:
+    async def get(self, article_id: str) -> StoredArticle | None:
         # GET is real-time, like SQLite: an article is readable as soon as its write returned.
         response = (await self._read(self.client.options(ignore_status=404).get, index=self.aliases.articles,
                                      id=article_id, source_includes=["doc"])).body
@@ -574,10 +599,10 @@ class ElasticsearchStore:
             sort=[{"published": {"order": "asc", "missing": "_first"}}, {"id": "asc"}],
             source_includes=["id", "title", "source", "url", "published"],
         )
-        return {**doc, "duplicates": [
+        return StoredArticle.model_validate({**doc, "duplicates": [
             {key: h["_source"].get(key) for key in ("id", "title", "source", "url", "published")}
             for h in duplicates["hits"]["hits"]
-        ], "versions": [version_of(doc)]}  # earlier versions are kept by the SQLite store only, so far
+        ], "versions": [version_of(doc)]})  # earlier versions are kept by the SQLite store only, so far
 
     async def stats(self) -> Stats:
         response = await self._read(
@@ -643,6 +668,26 @@ class ElasticsearchStore:
         return MetricPage(total=counted["aggregations"]["metrics"]["doc_count"], page=query.page, size=query.size,
                           metrics=rows[:query.size])
 
+    # -- streams: every matching row, page after page (exports and the scoreboard) -------------------------
+    async def stream_hits(self, query: SearchQuery, chunk: int = 500) -> AsyncIterator[list[Hit]]:
+        """The hits of search, in its order: pages of `chunk` (from and size, so as deep as the index's
+        max_result_window lets a search go)."""
+        async def read(page: SearchQuery) -> tuple[int, list[Hit]]:
+            result = await self.search(page)
+            return result.total, result.hits
+
+        async for hits in listing_pages(query, read, chunk):
+            yield hits
+
+    async def stream_metrics(self, query: SearchQuery, chunk: int = 1000) -> AsyncIterator[list[MetricRow]]:
+        """The rows of list_metrics, in its order, a page of `chunk` at a time."""
+        async def read(page: SearchQuery) -> tuple[int, list[MetricRow]]:
+            result = await self.list_metrics(page)
+            return result.total, result.metrics
+
+        async for rows in listing_pages(query, read, chunk):
+            yield rows
+
     async def _read(self, call, **kwargs):
         try:
             await self._ensure_ready()
@@ -657,6 +702,126 @@ class ElasticsearchStore:
             return all([bool(await self.client.indices.exists_alias(name=alias)) for alias in self.aliases.all()])
         except (ApiError, TransportError):
             return False
+
+
+
+class ElasticsearchRebuild:
+    """The StoreRebuild of an ElasticsearchStore: the next versions of the three indices (provnews-articles-vN+1,
+    …), written without refreshes, then the aliases moved to them in one request. Articles the indexer wrote
+    into the live indices meanwhile are carried over before the swap and again after it."""
+
+    def __init__(self, store: ElasticsearchStore, *, delete_old: bool):
+        self.store = store
+        self.aliases = store.aliases
+        self.delete_old = delete_old
+        self.new: IndexNames | None = None
+        self.writer: ElasticsearchStore | None = None
+        self.live: dict[str, list[str]] = {}
+        self.swapped = False
+        self.live_at_start = 0
+        self.name = f"elasticsearch {store.settings.es_url}"
+
+    async def begin(self) -> None:
+        store, client = self.store, self.store.client
+        for line in await store.setup():  # the templates of this checkout, so a mapping change lands
+            log.info("elasticsearch.setup", step=line)
+        self.live = {alias: await store.live_indices(alias) for alias in self.aliases.all()}
+        await client.indices.refresh(index=self.aliases.articles)
+        self.live_at_start = (await client.count(index=self.aliases.articles))["count"]
+        existing = await client.indices.get(index=",".join(f"{a}-v*" for a in self.aliases.all()),
+                                            expand_wildcards="all", allow_no_indices=True)
+        version = max((index_version(name) or 0 for name in existing.body), default=0) + 1
+        self.new = self.aliases.version(version)
+        for index in self.new.all():
+            # No refreshes while building: faster, and nobody searches the new indices before the swap.
+            await client.indices.create(index=index, settings={"index": {"refresh_interval": "-1"}})
+        self.writer = ElasticsearchStore(store.settings, targets=self.new, wait_for_refresh=False)
+        self.name = f"elasticsearch {', '.join(self.new.all())}"
+
+    async def kept_articles(self) -> KeptArticles:
+        indices = self.live[self.aliases.articles]
+        total, docs = await self._documents(indices, None)
+        return KeptArticles(where=f"the articles in {', '.join(indices)}", total=total, articles=docs)
+
+    async def _documents(self, indices: list[str], since: datetime | None,
+                         ) -> tuple[int, AsyncIterator[ExtractedArticle]]:
+        client = self.store.client
+        query = {"range": {"indexed_at": {"gte": since.isoformat()}}} if since else {"match_all": {}}
+        await client.indices.refresh(index=",".join(indices))
+        total = (await client.count(index=",".join(indices), query=query))["count"]
+
+        async def docs() -> AsyncIterator[ExtractedArticle]:
+            async for hit in async_scan(client, index=",".join(indices), query={"query": query, "_source": ["doc"]},
+                                        size=REBUILD_BATCH):
+                yield ExtractedArticle.model_validate(hit["_source"]["doc"])
+
+        return total, docs()
+
+    async def write(self, articles: Sequence[ExtractedArticle]) -> list[Rejected]:
+        return await self.writer.write(articles)
+
+    async def _carry_over(self, since: datetime, prepare: Prepare) -> int:
+        _, docs = await self._documents(self.live[self.aliases.articles], since - REBUILD_MARGIN)
+        carried, batch = 0, []
+        async for article in docs:
+            batch.append(article)
+            if len(batch) >= REBUILD_BATCH:
+                carried += len(batch) - len(await self.write(prepare(batch)))
+                batch = []
+        if batch:
+            carried += len(batch) - len(await self.write(prepare(batch)))
+        return carried
+
+    async def finish(self, *, since: datetime, prepare: Prepare, allow_fewer: bool) -> Swapped:
+        client, new, done = self.store.client, self.new, Swapped()
+        await client.indices.put_settings(index=",".join(new.all()), settings={"index": {"refresh_interval": None}})
+        done.carried_over += await self._carry_over(since, prepare)
+        await client.indices.refresh(index=",".join(new.all()))
+        built, live = (await client.count(index=new.articles))["count"], self.live_at_start
+        if built < live and not allow_fewer:
+            raise RebuildRefused(f"the rebuild has {built} articles, the live indices {live}: not swapped "
+                                 "(--allow-fewer swaps anyway)")
+        swapped_at = datetime.now(UTC)
+        actions = []
+        for alias, index in zip(self.aliases.all(), new.all()):
+            actions += [{"remove": {"index": old, "alias": alias}} for old in self.live[alias]]
+            actions.append({"add": {"index": index, "alias": alias}})
+        await client.indices.update_aliases(actions=actions)  # one request: all three move at once
+        self.swapped = True
+        done.notes.append("aliases: " + ", ".join(f"{a} -> {i}" for a, i in zip(self.aliases.all(), new.all())))
+        # What the indexer wrote into the old indices while the aliases moved.
+        done.carried_over += await self._carry_over(min(since, swapped_at), prepare)
+        done.notes += await self._retire([index for indices in self.live.values() for index in indices])
+        return done
+
+    async def _retire(self, old: list[str]) -> list[str]:
+        if old and self.delete_old:
+            await asyncio.sleep(2)  # searches that resolved the aliases just before the swap finish first
+            await self.store.client.indices.delete(index=",".join(old))
+            return [f"deleted {', '.join(old)}"]
+        return [f"kept {', '.join(old)} (--delete-old removes them)"] if old else []
+
+    async def abort(self) -> None:
+        if self.new is not None and not self.swapped:  # once swapped, the new indices are the live ones
+            await self.store.client.indices.delete(index=",".join(self.new.all()), ignore_unavailable=True)
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            await self.writer.close()
+
+
+async def listing_pages(query: SearchQuery, read: Callable[[SearchQuery], Awaitable[tuple[int, list]]],
+                        size: int) -> AsyncIterator[list]:
+    """Every row of a paged listing in its order, a page of `size` at a time (the query's own page and size are
+    ignored), until a short page or the listing's total."""
+    page = query.model_copy(update={"page": 1, "size": size})  # not validated: size may exceed PAGE_SIZE_MAX
+    while True:
+        total, rows = await read(page)
+        if rows:
+            yield rows
+        if len(rows) < size or page.page * size >= total:
+            return
+        page = page.model_copy(update={"page": page.page + 1})
 
 
 def _metric_row(source: dict, position: int, metric: dict) -> MetricRow:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from provnews.alerts.webhook_urls import Allowlist, WebhookRefused, checked_target, parse
+from provnews.public_urls import Allowlist, WebhookRefused, checked_target, parse
 
 NONE = Allowlist.parse([])
 

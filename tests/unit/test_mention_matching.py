@@ -1,8 +1,8 @@
 """Matching a filter against the reform mentions of one article: OR within a list, AND across lists."""
 from __future__ import annotations
 
-from provnews.alerts.filters import Filter, MetricFilter, checked
-from provnews.alerts.matching import keyword_sentences, match
+from provnews.mention_filters import Filter, MetricFilter, checked
+from provnews.mention_matching import keyword_sentences, match
 from provnews.schemas.events import ReformMention
 from provnews.schemas.extraction import Evidence, Metric
 
