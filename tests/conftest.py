@@ -244,7 +244,7 @@ class Stack:
         deadline = time.monotonic() + timeout
         while "ready" not in self.output:
             if self.process.poll() is not None:
-                time.sleep(0.2)
+                reader.join(10)  # until its output has all been read
                 raise RuntimeError("provnews up exited:\n" + "\n".join(self.output))
             if time.monotonic() > deadline:
                 raise TimeoutError("provnews up was not ready:\n" + "\n".join(self.output))
