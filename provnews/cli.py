@@ -63,15 +63,16 @@ def up(
         except StartupError as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             return 2
+        bound = supervisor.settings  # with the ports the supervisor bound (a port set to 0 is one the kernel picked)
         if seeds and (files := seed_files(seeds_dir)):
-            summary = await asyncio.to_thread(ingest_files, files, settings.url(settings.ingest_port), show_progress=False)
-            missing = await wait_until_indexed(settings, summary.accepted)
+            summary = await asyncio.to_thread(ingest_files, files, bound.url(bound.ingest_port), show_progress=False)
+            missing = await wait_until_indexed(bound, summary.accepted)
             print(f"seeds: {len(summary.accepted) - len(missing)} of {len(files)} articles searchable", flush=True)
         for name, url in supervisor.urls():
             print(f"{name:<8} {url}", flush=True)
-        docs = "  ".join(f"{settings.url(port)}/docs" for port in (settings.ingest_port, settings.query_port, settings.alerts_port))
+        docs = "  ".join(f"{bound.url(port)}/docs" for port in (bound.ingest_port, bound.query_port, bound.alerts_port))
         print(f"docs     {docs}", flush=True)
-        print(f"explorer {settings.url(settings.query_port)}/  (open in a browser)", flush=True)
+        print(f"explorer {bound.url(bound.query_port)}/  (open in a browser)", flush=True)
         print("ready", flush=True)
         watcher = asyncio.create_task(supervisor.watch())
         await stop.wait()
@@ -108,8 +109,11 @@ def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVI
         port = {"ingest": settings.ingest_port, "query": settings.query_port, "feeds": settings.feeds_port}[service]
         from provnews.http import SERVER_OPTIONS
 
-        uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning", access_log=False,
-                    **SERVER_OPTIONS)
+        from provnews.http import inherited_sockets
+
+        server = uvicorn.Server(uvicorn.Config(create_app(settings), host=settings.host, port=port,
+                                               log_level="warning", access_log=False, **SERVER_OPTIONS))
+        server.run(sockets=inherited_sockets(settings.listen_fd))
     elif service == "extract":
         from provnews.extract.stream import run_worker
 

@@ -47,15 +47,10 @@ def article_text(rng: random.Random, n: int) -> str:
             f"biên chế trong đợt {n}. {words.capitalize()}.")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class UpProcess:
-    """`provnews up --no-seeds` on free loopback ports, its data in a folder of its own."""
+    """`provnews up --no-seeds` on free loopback ports, its data in a folder of its own; `ports` has the real
+    ones once started."""
 
     data_dir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -65,7 +60,9 @@ class UpProcess:
 
     def __post_init__(self) -> None:
         if not self.ports:
-            self.ports = {name: free_port() for name in (*COMPONENTS, "kafka_controller")}
+            # 0: `provnews up` binds the services' ports and picks the broker's; run/ports.json says which
+            self.ports = dict.fromkeys((*COMPONENTS, "kafka_controller"), 0)
+        self._env_ports = dict(self.ports)  # what `provnews up` is told, kept for restarts
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -73,7 +70,7 @@ class UpProcess:
     @property
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PROVNEWS_")}
-        env.update({f"PROVNEWS_{name.upper()}_PORT": str(port) for name, port in self.ports.items()})
+        env.update({f"PROVNEWS_{name.upper()}_PORT": str(port) for name, port in self._env_ports.items()})
         env.update({
             "PROVNEWS_DATA_DIR": str(self.data_dir),
             "PROVNEWS_ALERTS_API_KEYS": json.dumps({"faults": API_KEY}),
@@ -96,6 +93,8 @@ class UpProcess:
                 self.stop()
                 raise RuntimeError("provnews up did not get ready:\n" + "\n".join(self.output[-40:]))
             time.sleep(0.1)
+        bound = json.loads((self.data_dir / "run" / "ports.json").read_text())
+        self.ports.update({name: port for name, port in bound.items() if name in self.ports})
         return self
 
     def _read(self) -> None:
@@ -143,10 +142,13 @@ class Receiver:
                 self.deliveries.append((data["delivery_id"], [a["article_id"] for a in data["articles"]]))
             return Response(status_code=204)
 
-        self.port = free_port()
+        self.sock = socket.socket()  # bound before the server starts, so the port stays ours
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.port = self.sock.getsockname()[1]
         self.server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/hook", hook, methods=["POST"])]),
-                                                    host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+                                                    log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -164,6 +166,7 @@ class Receiver:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+        self.sock.close()
 
     def by_article(self) -> dict[str, set[str]]:
         """Article id -> the distinct delivery ids that carried it."""

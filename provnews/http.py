@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import math
+import socket
 import time
 import zlib
 from collections import OrderedDict, deque
@@ -19,6 +20,12 @@ MAX_URL_BYTES = 8 * 1024  # path and query; longer is 414
 # app could answer 414). `uvicorn.Config(..., **SERVER_OPTIONS)` in every service.
 SERVER_OPTIONS = {"h11_max_incomplete_event_size": 1024 * 1024}
 ENCODINGS = ("gzip", "identity")
+
+
+def inherited_sockets(listen_fd: int | None) -> list[socket.socket] | None:
+    """The listening socket `provnews up` handed down (settings.listen_fd) for uvicorn's
+    `Server.serve(sockets=...)`; None when there is none and the service binds its own port."""
+    return None if listen_fd is None else [socket.socket(fileno=listen_fd)]
 
 
 class FieldError(BaseModel):

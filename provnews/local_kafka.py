@@ -102,6 +102,11 @@ def resolve_classpath(settings: Settings, out=print) -> str:
     return classpath
 
 
+# What the node writes to its log once it serves, and when a port it was to listen on is another process's.
+STARTED_LINE = "Kafka Server started"
+PORT_TAKEN_LINE = "Address already in use"
+
+
 @dataclass(frozen=True)
 class LocalKafka:
     """One KRaft node on the settings' host, broker port and controller port, its log under the data dir."""

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     extract_port: int = 8002
     indexer_port: int = 8003
     broker_port: int = 9092
+    listen_fd: int | None = Field(default=None, description="A listening socket the service inherits (`provnews "
+                                  "up` binds each service's port itself and passes it on): the service serves on "
+                                  "it instead of binding host and its port.")
     public_url: str | None = Field(default=None, description="How users reach the query API, for links.")
 
     # Kafka. `embedded_broker` makes `provnews up` start a local broker on broker_port: Apache Kafka (one

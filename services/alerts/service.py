@@ -6,7 +6,7 @@ import asyncio
 import uvicorn
 
 from provnews.alerts.app import create_app
-from provnews.http import SERVER_OPTIONS
+from provnews.http import SERVER_OPTIONS, inherited_sockets
 from provnews.logs import get_logger
 from provnews.settings import Settings
 
@@ -28,7 +28,7 @@ async def serve(settings: Settings) -> None:
 
     watcher = asyncio.create_task(exit_if_a_loop_crashes())
     try:
-        await server.serve()
+        await server.serve(sockets=inherited_sockets(settings.listen_fd))
     finally:
         watcher.cancel()
     if app.state.crashed.is_set():

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import os
+import socket
 import sys
 import time
 import traceback
@@ -166,6 +167,8 @@ def create_app(settings: Settings) -> faust.App:
         table_cleanup_interval=3600,
         stream_wait_empty=False,
     )
+    if settings.listen_fd is not None:
+        serve_web_on_inherited_socket(app, settings.listen_fd)
     raw = app.topic(settings.topic_raw, key_serializer="raw", value_serializer="raw")
     stories = StoryIndex(settings)
     engine = BudgetedEngine(settings.extract_budget_s)
@@ -368,6 +371,15 @@ def create_app(settings: Settings) -> faust.App:
 
     app.provnews_engine = engine  # closed by run_worker
     return app
+
+
+def serve_web_on_inherited_socket(app: faust.App, fd: int) -> None:
+    """Serve faust's web pages (aiohttp) on the listening socket `provnews up` handed down rather than binding
+    web_port. faust has no setting for that, so its site factory is replaced (aiohttp's SockSite takes a socket)."""
+    from aiohttp.web import SockSite
+
+    web = app.web
+    web._create_site = lambda: SockSite(web._runner, socket.socket(fileno=fd))
 
 
 def run_worker(settings: Settings) -> None:

@@ -8,7 +8,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from provnews.http import problem
+from provnews.http import inherited_sockets, problem
 from provnews.indexer.bootstrap import bootstrap
 from provnews.indexer.consumer import Indexer
 from provnews.logs import get_logger
@@ -42,7 +42,8 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: (indexer.stop(), setattr(server, "should_exit", True)))
-    tasks = [asyncio.create_task(indexer.run()), asyncio.create_task(server.serve())]
+    serving = server.serve(sockets=inherited_sockets(settings.listen_fd))  # the socket `provnews up` handed down, if any
+    tasks = [asyncio.create_task(indexer.run()), asyncio.create_task(serving)]
     try:
         # Whichever ends first (a stop signal, or a crash) ends the other, so the supervisor sees the exit.
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

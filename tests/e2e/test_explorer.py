@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.browser_helpers import CHROMIUM, Page
-from tests.conftest import SEEDS, Stack, free_port, make_stack, wait_until
+from tests.conftest import SEEDS, Stack, make_stack, wait_until
 
 API_KEY = "key-explorer"
 
@@ -188,7 +188,7 @@ def test_a_new_article_appears_in_the_live_feed_without_reloading(explorer, expl
         explorer.keep("explorer.png")
 
 
-def test_a_subscription_made_in_the_form_is_listed_and_deleted(explorer, explorer_stack):
+def test_a_subscription_made_in_the_form_is_listed_and_deleted(explorer, explorer_stack, closed_port):
     from playwright.sync_api import expect
 
     page = explorer.page
@@ -207,7 +207,7 @@ def test_a_subscription_made_in_the_form_is_listed_and_deleted(explorer, explore
         expect(page.locator('#sub-topics input[value="sap_nhap_don_vi_hanh_chinh"]')).to_be_checked()
         expect(page.locator("#sub-provinces")).to_have_value("Quảng Ninh")
         page.fill("#sub-name", name)
-        page.fill("#sub-webhook", f"http://127.0.0.1:{free_port()}/hook")
+        page.fill("#sub-webhook", f"http://127.0.0.1:{closed_port}/hook")
         page.click("#subscription-form button[type=submit]")
         listed = page.locator("#subscriptions li").filter(has_text=name)
         expect(listed).to_be_visible()

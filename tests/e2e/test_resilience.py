@@ -78,8 +78,10 @@ def test_second_up_keeps_the_data_and_the_event_log_of_the_first(tmp_path):
     assert all(sum(offsets.values()) > 0 for offsets in logged.values()), logged
 
     second = make_stack(tmp_path)
-    second.ports = first.ports  # the same broker address: the record is in the data dir, not the port
-    second.env = first.env
+    second.ports = first.ports
+    # The same broker address (the first run's, picked by its supervisor): the record is in the data dir.
+    second.env = {**first.env, "PROVNEWS_BROKER_PORT": str(first.ports["broker"]),
+                  "PROVNEWS_KAFKA_CONTROLLER_PORT": str(first.ports["kafka_controller"])}
     second.start("--no-seeds")
     try:
         # Every earlier event is still in the topics: the record survived the restart.
@@ -105,11 +107,13 @@ def test_second_up_keeps_the_data_and_the_event_log_of_the_first(tmp_path):
 def test_a_taken_port_is_reported_by_name(tmp_path):
     stack = make_stack(tmp_path)
     with socket.socket() as blocker:
-        blocker.bind(("127.0.0.1", stack.ports["query"]))
+        blocker.bind(("127.0.0.1", 0))
         blocker.listen()
+        taken = blocker.getsockname()[1]
+        stack.env["PROVNEWS_QUERY_PORT"] = str(taken)
         result = subprocess.run([sys.executable, "-m", "provnews.cli", "up", "--no-seeds"], cwd=ROOT, env=stack.env,
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert f"port {stack.ports['query']} (query) is already in use" in result.stderr
+    assert f"port {taken} (query) is already in use" in result.stderr
     assert "PROVNEWS_QUERY_PORT" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout

@@ -75,7 +75,7 @@ def log_lines(stack, service: str) -> list[dict]:
 
 
 def dead_letters(stack, article_id: str) -> list[dict]:
-    messages = read_topic(stack.bootstrap, "articles.dlq", timeout=2)
+    messages = read_topic(stack.bootstrap, "articles.dlq")  # up to its end
     letters = [json.loads(m.value)["data"] for m in messages]
     return [d for d in letters if d.get("article_id") == article_id]
 
@@ -112,7 +112,8 @@ def test_a_send_that_fails_for_a_while_is_retried_until_the_article_is_indexed(s
         asyncio.run(ensure_topics(settings_for(stack.bootstrap)))
     wait_until(lambda: indexed(stack, article_id), timeout=180, message="indexed once the sends go through",
                explain=lambda: stack.log_tail("extract", "indexer"))
-    wait_until(lambda: any(m.key == article_id.encode() for m in read_topic(stack.bootstrap, MENTIONS, timeout=2)),
+    ours = lambda ms: any(m.key == article_id.encode() for m in ms)  # noqa: E731
+    wait_until(lambda: ours(read_topic(stack.bootstrap, MENTIONS, want=ours, timeout=2)),
                timeout=120, message="the article's mentions published", explain=lambda: stack.log_tail("extract"))
     assert not dead_letters(stack, article_id)
 

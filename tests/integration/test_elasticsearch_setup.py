@@ -16,7 +16,7 @@ from elasticsearch import __versionstr__ as client_version
 from packaging.requirements import Requirement
 
 from provnews.elastic import NEWEST_MAJOR, OLDEST, unsupported
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT
 from tests.elasticsearch_helpers import FakeElasticsearch
 
 
@@ -69,8 +69,8 @@ def test_wrong_credentials_are_reported_with_the_clusters_reason_at_once(fake_es
     assert "HTTP 401" in done.stderr and "security_exception" in done.stderr
 
 
-def test_nothing_listening_is_a_timeout_that_says_what_was_tried():
-    url = f"http://127.0.0.1:{free_port()}"
+def test_nothing_listening_is_a_timeout_that_says_what_was_tried(closed_port):
+    url = f"http://127.0.0.1:{closed_port}"
     done = run_setup(url, timeout=3, PROVNEWS_ES_REQUEST_TIMEOUT_S="1")
     assert done.returncode == 1
     assert f"Elasticsearch at {url} did not answer within 3s" in done.stderr

@@ -14,7 +14,6 @@ import pytest
 from provnews.stores.elasticsearch_store import ElasticsearchStore, doc_version
 from provnews.stores.ports import Rejected, StoreUnavailable
 from provnews.settings import Settings
-from tests.conftest import free_port
 from tests.elasticsearch_helpers import DOCUMENT_PARSING, REJECTED_EXECUTION, VERSION_CONFLICT, FakeElasticsearch
 from tests.seed_helpers import SEED_ARTICLES
 
@@ -104,9 +103,9 @@ def test_an_unavailable_cluster_raises_store_unavailable(fake_es):
         write(store_for(fake_es.url, es_request_timeout_s=5), SEED_ARTICLES[:1])
 
 
-def test_nothing_listening_raises_store_unavailable():
+def test_nothing_listening_raises_store_unavailable(closed_port):
     with pytest.raises(StoreUnavailable):
-        write(store_for(f"http://127.0.0.1:{free_port()}", es_request_timeout_s=2), SEED_ARTICLES[:1])
+        write(store_for(f"http://127.0.0.1:{closed_port}", es_request_timeout_s=2), SEED_ARTICLES[:1])
 
 
 def test_api_key_and_user_password_from_settings_reach_the_cluster(fake_es):

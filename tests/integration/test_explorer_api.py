@@ -9,7 +9,6 @@ import asyncio
 import http.client
 import json
 import re
-import time
 from datetime import UTC, datetime
 
 import httpx
@@ -25,7 +24,7 @@ from provnews.query.explorer import alerts_base_url
 from provnews.schemas.events import ReformMention, ReformMentioned
 from provnews.schemas.extraction import Evidence, Metric
 from provnews.settings import Settings
-from tests.conftest import free_port, wait_until
+from tests.conftest import wait_until
 from tests.article_helpers import ARTICLES
 from tests.sse_helpers import Stream
 
@@ -186,8 +185,8 @@ def test_the_proxy_forwards_only_the_subscription_routes(tmp_path, serve, method
     assert [r[1] for r in upstream.requests] == ["/v1/subscriptions/sub_1"]
 
 
-def test_subscriptions_answer_502_when_the_alerts_service_is_down(tmp_path, serve):
-    settings = Settings(data_dir=tmp_path / "data", alerts_port=free_port())
+def test_subscriptions_answer_502_when_the_alerts_service_is_down(tmp_path, serve, closed_port):
+    settings = Settings(data_dir=tmp_path / "data", alerts_port=closed_port)
     api = serve(create_app(settings, store=_store(tmp_path), live=False)).url
     response = httpx.get(f"{api}/v1/subscriptions", headers={"Authorization": "Bearer k1"})
     assert response.status_code == 502
@@ -224,25 +223,26 @@ def test_new_mentions_reach_every_open_stream(settings, tmp_path, serve):
             producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
             await producer.start()
             try:
-                for event in (_mention("x1"), _mention("x2", topic=None, province="Hà Tĩnh")):
+                # x3, after x2 on the one partition, marks that the Quảng Ninh stream has seen x2 go by
+                for event in (_mention("x1"), _mention("x2", topic=None, province="Hà Tĩnh"), _mention("x3")):
                     await producer.send_and_wait(settings.topic_mentions, event.to_bytes(), key=event.subject.encode())
             finally:
                 await producer.stop()
 
         asyncio.run(produce())
-        wait_until(lambda: len(everything.of("reform.mention")) == 2, message="both mentions on the open stream")
-        assert [e["data"]["article_id"] for e in everything.of("reform.mention")] == ["x1", "x2"]
+        wait_until(lambda: len(everything.of("reform.mention")) == 3, message="every mention on the open stream")
+        assert [e["data"]["article_id"] for e in everything.of("reform.mention")] == ["x1", "x2", "x3"]
         assert everything.of("reform.mention")[1]["data"]["metric"]["value"] == 81
-        wait_until(lambda: quang_ninh.of("reform.mention"), message="the Quảng Ninh mention")
-        time.sleep(0.5)
-        assert [e["data"]["article_id"] for e in quang_ninh.of("reform.mention")] == ["x1"]
+        wait_until(lambda: any(e["data"]["article_id"] == "x3" for e in quang_ninh.of("reform.mention")),
+                   message="the later Quảng Ninh mention")
+        assert [e["data"]["article_id"] for e in quang_ninh.of("reform.mention")] == ["x1", "x3"]
     finally:
         everything.close()
         quang_ninh.close()
 
 
-def test_the_query_api_answers_while_the_broker_is_down(tmp_path, serve):
-    settings = Settings(data_dir=tmp_path / "data", kafka_bootstrap=f"127.0.0.1:{free_port()}")
+def test_the_query_api_answers_while_the_broker_is_down(tmp_path, serve, closed_port):
+    settings = Settings(data_dir=tmp_path / "data", kafka_bootstrap=f"127.0.0.1:{closed_port}")
     app = create_app(settings, store=_store(tmp_path))
     api = serve(app).url
     assert httpx.get(f"{api}/readyz").status_code == 200

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, listening_socket
 from tests.elasticsearch_helpers import FakeElasticsearch
 from tests.kibana_helpers import FakeKibana
 from tests.compose_helpers import DOCKERFILE, environment, health_url, instructions, provnews_services
@@ -112,7 +112,7 @@ def image(tmp_path_factory, broker):
             path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
-def start(image, name: str, ports: dict[str, str]) -> tuple[subprocess.Popen, Path]:
+def start(image, name: str, ports: dict[str, str], listening=None) -> tuple[subprocess.Popen, Path]:
     service = provnews_services()[name]
     env = {"PATH": os.environ["PATH"], "HOME": str(image["app"]), "LANG": "C.UTF-8"}
     env |= image_environment() | environment(service) | image["overrides"] | ports
@@ -120,7 +120,8 @@ def start(image, name: str, ports: dict[str, str]) -> tuple[subprocess.Popen, Pa
     log = image["root"] / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen([*image["prefix"], str(executable), *entrypoint()[1:], *service["command"]],
-                                   cwd=image["app"], env=env, stdout=out, stderr=subprocess.STDOUT)
+                                   cwd=image["app"], env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   pass_fds=(listening.fileno(),) if listening else ())
     return process, log
 
 
@@ -162,8 +163,13 @@ def test_a_one_shot_service_completes(set_up, image, name):
 def test_a_service_passes_its_compose_healthcheck(set_up, image, name):
     service = provnews_services()[name]
     served = service["command"][1]
-    port = free_port()
-    process, log = start(image, name, {f"PROVNEWS_{served.upper()}_PORT": str(port)})
+    # The socket is bound here and handed down, as `provnews up` does, so no other process takes the port
+    # before the service listens; the service is told the port as well, as in the image.
+    listening = listening_socket()
+    port = listening.getsockname()[1]
+    process, log = start(image, name, {f"PROVNEWS_{served.upper()}_PORT": str(port),
+                                       "PROVNEWS_LISTEN_FD": str(listening.fileno())}, listening)
+    listening.close()  # the service holds it now
     url = f"http://127.0.0.1:{port}{urlsplit(health_url(service)).path}"
     try:
         deadline, last = time.monotonic() + 90, "no answer"

@@ -7,11 +7,13 @@ import sqlite3
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from structlog.testing import capture_logs
 
 from provnews.indexer.consumer import GROUP_ID, Indexer
 from provnews.stores.sqlite_store import SqliteStore
 from provnews.schemas.events import ArticleExtracted
 from tests.article_helpers import ARTICLES
+from tests.conftest import wait_until_async
 from tests.kafka_helpers import produce, read_topic
 
 
@@ -31,12 +33,13 @@ async def committed(settings) -> int | None:
 
 async def run_until(indexer: Indexer, condition, timeout: float = 30.0) -> None:
     task = asyncio.create_task(indexer.run())
+
+    async def reached() -> bool:
+        assert not task.done(), task.exception()
+        return await condition()
+
     try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not await condition():
-            assert not task.done(), task.exception()
-            assert asyncio.get_running_loop().time() < deadline, "condition not reached"
-            await asyncio.sleep(0.2)
+        await wait_until_async(reached, timeout, message="the condition")
     finally:
         indexer.stop()
         await task
@@ -72,22 +75,24 @@ def test_offsets_wait_until_the_write_is_durable(settings, tmp_path):
         indexer = Indexer(settings, store)
         task = asyncio.create_task(indexer.run())
         try:
-            await asyncio.sleep(4)  # several failed write attempts
+            await wait_until_async(lambda: len([e for e in logs if e["event"] == "store.unavailable"]) >= 3,
+                                   timeout=60, message="three failed writes")
+            assert not task.done(), task.exception()
             assert await committed(settings) is None, "an offset was committed before the write succeeded"
             blocker.execute("ROLLBACK")
-            deadline = asyncio.get_running_loop().time() + 60
-            while not await _has(store, "a2"):
-                assert asyncio.get_running_loop().time() < deadline
-                await asyncio.sleep(0.2)
-            while await committed(settings) != 1:
-                assert asyncio.get_running_loop().time() < deadline
-                await asyncio.sleep(0.2)
+            await wait_until_async(lambda: _has(store, "a2"), timeout=60, message="the article written")
+
+            async def committed_one() -> bool:
+                return await committed(settings) == 1
+
+            await wait_until_async(committed_one, timeout=60, message="its offset committed")
         finally:
             indexer.stop()
             await task
             await store.close()
 
-    asyncio.run(scenario())
+    with capture_logs() as logs:
+        asyncio.run(scenario())
 
 
 async def _has(store, article_id) -> bool:

@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from provnews.ingest.app import create_app
-from tests.conftest import free_port
 from tests.kafka_helpers import end_offsets, read_topic
 
 ARTICLE = {"text": "Tỉnh đã giảm 81 phòng, ban, chi cục và tương đương cấp tỉnh.", "title": "Tinh gọn bộ máy",
@@ -102,10 +101,10 @@ def test_batch_all_good_is_202_and_empty_batch_is_422(ingest):
     assert wrong.status_code == 415
 
 
-def test_broker_unreachable_is_503_with_retry_after(tmp_path, serve):
+def test_broker_unreachable_is_503_with_retry_after(tmp_path, serve, closed_port):
     from provnews.settings import Settings
 
-    nowhere = Settings(data_dir=tmp_path, kafka_bootstrap=f"127.0.0.1:{free_port()}", publish_timeout_s=2.0)
+    nowhere = Settings(data_dir=tmp_path, kafka_bootstrap=f"127.0.0.1:{closed_port}", publish_timeout_s=2.0)
     url = serve(create_app(nowhere)).url
     response = httpx.post(f"{url}/v1/articles", json=ARTICLE, timeout=30)
     assert response.status_code == 503

@@ -10,12 +10,10 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 import pytest
 import trustme
-import uvicorn
 
 from provnews.extract.engine import extract
 from provnews.extract.policies import extracted_article
@@ -252,17 +250,12 @@ def test_the_redacted_status_of_a_kibana_that_wants_credentials_is_enough(serve)
 class TlsServerThread(ServerThread):
     """ServerThread over HTTPS, with a certificate for 127.0.0.1 from a throwaway CA."""
 
+    scheme = "https"
+
     def __init__(self, app, ca: trustme.CA, tmp: Path):
-        super().__init__(app)
         chain = tmp / "server.pem"
         ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(chain))
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    ssl_certfile=str(chain), ssl_keyfile=str(chain)))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
+        super().__init__(app, ssl_certfile=str(chain), ssl_keyfile=str(chain))
 
 
 def test_kibana_over_tls_is_verified_with_its_own_ca_not_elasticsearchs(tmp_path):

@@ -7,6 +7,7 @@ import json
 from aiokafka import AIOKafkaProducer
 
 from provnews.extract.stories import StoryIndex, story_headers
+from tests.conftest import wait_until_async
 
 
 async def _produce(settings, records) -> None:
@@ -31,10 +32,7 @@ def test_index_catches_up_with_headers_and_bodies_then_follows(settings):
             await asyncio.wait_for(index.caught_up.wait(), 30)
             caught = {k: index.lookup(k) for k in ("k1", "k2", "k3", "k9", "unknown")}
             await _produce(settings, [(b"{}", story_headers("s4", ["k4"]))])  # written later, by another worker
-            for _ in range(100):
-                if index.lookup("k4"):
-                    break
-                await asyncio.sleep(0.1)
+            await wait_until_async(lambda: index.lookup("k4"), timeout=10, message="the later story's key")
             return caught, index.lookup("k4")
         finally:
             index.stop()
