@@ -22,9 +22,10 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && pip install -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
-# Then the package itself (its layout is pyproject's package-dir mapping), its dependencies already there.
+# Then the code itself (the repository root is the import root), its dependencies already there.
 COPY README.md ./
 COPY provnews/ provnews/
+COPY common/ common/
 COPY schemas/ schemas/
 COPY services/ services/
 RUN pip install --no-deps .

@@ -41,7 +41,7 @@ def extract_benchmark(
     if not texts:
         print("no articles to run over", file=sys.stderr)
         raise SystemExit(2)
-    from provnews.extract.engine import extract
+    from services.extract.engine import extract
 
     with _one_core() as core:
         where = f"core {core}" if core is not None else "one process (CPU affinity not available here)"

@@ -300,7 +300,7 @@ def texts_of_about(texts: Sequence[str], kilobytes: float) -> list[str]:
 def engine_alone(texts: Sequence[str], seconds: float) -> float:
     """Articles/s of the engine over `texts` in this process, pinned to one core."""
     from provnews.bench import _measure, _one_core
-    from provnews.extract.engine import extract
+    from services.extract.engine import extract
 
     with _one_core():
         extract(texts[0])  # imports and compiled patterns warm before the clock starts
@@ -314,10 +314,10 @@ async def raw_floor(bootstrap: str, payloads: Sequence[bytes], folder: Path, *, 
     from aiokafka import AIOKafkaConsumer
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-    from provnews.settings import Settings
+    from common.settings import Settings
 
     settings = Settings(kafka_bootstrap=bootstrap)
-    from provnews.kafka import _wait_for_metadata, consumer_options, make_producer
+    from common.kafka import _wait_for_metadata, consumer_options, make_producer
 
     topic = f"bench.floor.{uuid.uuid4().hex[:8]}"
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -371,8 +371,8 @@ def extracted_events(bootstrap: str, topic: str, ids: set[str]) -> tuple[int, in
     """(events in `topic` for these articles, articles with more than one) — read from the start."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    from provnews.kafka import consumer_options, partitions_of
-    from provnews.settings import Settings
+    from common.kafka import consumer_options, partitions_of
+    from common.settings import Settings
 
     async def count() -> tuple[int, int]:
         consumer = AIOKafkaConsumer(**consumer_options(Settings(kafka_bootstrap=bootstrap)), group_id=None,
@@ -589,7 +589,7 @@ def steady_benchmark(texts: Sequence[str], *, rates: Sequence[float], duration_s
 def _partitions(bootstrap: str) -> int:
     from aiokafka import AIOKafkaConsumer
 
-    from provnews.kafka import partitions_of
+    from common.kafka import partitions_of
 
     async def count() -> int:
         consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)

@@ -25,7 +25,7 @@ def heavy_page(html: str) -> str:
 
 
 def pages_benchmark(files: list[Path], seconds: float) -> None:
-    from provnews.ingest.pages import read_page
+    from services.ingest.pages import read_page
 
     pages = [f.read_text(encoding="utf-8") for f in files]
     with _one_core() as core:
@@ -38,9 +38,9 @@ def pages_benchmark(files: list[Path], seconds: float) -> None:
 
 
 def _articles(count: int, metrics_each: int):
-    from provnews.extract.engine.metric_classes import classified
-    from provnews.schemas.events import ExtractedArticle
-    from provnews.schemas.extraction import Evidence, Extraction, Metric, Province
+    from common.metric_classes import classified
+    from schemas.events import ExtractedArticle
+    from schemas.extraction import Evidence, Extraction, Metric, Province
 
     provinces = [("Hà Giang", "Tuyên Quang"), ("Yên Bái", "Lào Cai"), ("Quảng Ninh", "Quảng Ninh"), ("Bắc Kạn", "Thái Nguyên")]
     units = ["phòng, ban", "biên chế", "đơn vị sự nghiệp công lập", "xã", "thôn, tổ dân phố", "lãnh đạo cấp phòng"]
@@ -62,10 +62,10 @@ def _articles(count: int, metrics_each: int):
 
 
 async def _exports(folder: Path, articles: int, metrics_each: int) -> None:
-    from provnews.stores.ports import SearchQuery
-    from provnews.stores.sqlite_store import SqliteStore
-    from provnews.query.exports import METRIC_COLUMNS, SEARCH_COLUMNS, encoded, metric_pages, search_pages
-    from provnews.query.scoreboard import build, read_metrics
+    from common.stores.ports import SearchQuery
+    from common.stores.sqlite_store import SqliteStore
+    from services.query.exports import METRIC_COLUMNS, SEARCH_COLUMNS, encoded, metric_pages, search_pages
+    from services.query.scoreboard import build, read_metrics
 
     store = SqliteStore(folder / "bench.sqlite3")
     started = time.perf_counter()

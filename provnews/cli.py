@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from provnews.settings import get_settings
+from common.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Follow administrative reform in Vietnamese provincial news.")
@@ -91,7 +91,7 @@ def up(
 @app.command()
 def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}.")]) -> None:
     """Run one service in the foreground (what `up` and the Docker images run)."""
-    from provnews.logs import configure_logging
+    from common.logs import configure_logging
 
     if service not in SERVICES:
         raise typer.BadParameter(f"unknown service {service!r}; choose one of {', '.join(SERVICES)}")
@@ -101,29 +101,29 @@ def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVI
         import uvicorn
 
         if service == "ingest":
-            from provnews.ingest.app import create_app
+            from services.ingest.app import create_app
         elif service == "feeds":
-            from provnews.feeds.app import create_app
+            from services.feeds.app import create_app
         else:
-            from provnews.query.app import create_app
+            from services.query.app import create_app
         port = {"ingest": settings.ingest_port, "query": settings.query_port, "feeds": settings.feeds_port}[service]
-        from provnews.http import SERVER_OPTIONS
+        from common.http import SERVER_OPTIONS
 
-        from provnews.http import inherited_sockets
+        from common.http import inherited_sockets
 
         server = uvicorn.Server(uvicorn.Config(create_app(settings), host=settings.host, port=port,
                                                log_level="warning", access_log=False, **SERVER_OPTIONS))
         server.run(sockets=inherited_sockets(settings.listen_fd))
     elif service == "extract":
-        from provnews.extract.stream import run_worker
+        from services.extract.stream import run_worker
 
         run_worker(settings)
     elif service == "alerts":
-        from provnews.alerts.service import serve as serve_alerts
+        from services.alerts.service import serve as serve_alerts
 
         asyncio.run(serve_alerts(settings))
     else:
-        from provnews.indexer.service import serve as serve_indexer
+        from services.indexer.service import serve as serve_indexer
 
         asyncio.run(serve_indexer(settings))
 
@@ -155,9 +155,9 @@ def follow(
     url: Annotated[str | None, typer.Option(help="The ingest service (default: from settings).")] = None,
 ) -> None:
     """Follow RSS/Atom feeds: poll each at its interval and ingest every new item's page (Ctrl-C stops)."""
-    from provnews.feeds.bootstrap import bootstrap, close
-    from provnews.feeds.feedlist import FeedListError, load_feeds
-    from provnews.logs import configure_logging
+    from services.feeds.bootstrap import bootstrap, close
+    from services.feeds.feedlist import FeedListError, load_feeds
+    from common.logs import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level, service="feeds")
@@ -190,7 +190,7 @@ def extract(
     explain: Annotated[bool, typer.Option(help="Print each finding with the rules that read it and its evidence.")] = False,
 ) -> None:
     """Print what the engine extracts from each article, one JSON object per line."""
-    from provnews.extract.engine import extract as run_engine, to_contract
+    from services.extract.engine import extract as run_engine, to_contract
     from provnews.rule_report import explain_lines
 
     for file in _text_files(paths):
@@ -208,7 +208,7 @@ def rules(
         help="ARTICLES_DIR:GOLD_DIR, repeatable (default: the seeds' and the genre fixtures' gold sets).")] = None,
 ) -> None:
     """List the engine's rules; with --precision, how often each one's findings are right."""
-    from provnews.extract.engine.rules import all_rules
+    from services.extract.engine.rules import all_rules
     from provnews.rule_report import DEFAULT_GOLD_SETS, precision_lines, rule_precision
 
     if not precision:
@@ -240,7 +240,7 @@ def metric_classes() -> None:
 @app.command()
 def schemas() -> None:
     """Regenerate the JSON Schema files in schemas/ from the event models."""
-    from provnews.schemas.generate import write_schemas
+    from schemas.generate import write_schemas
 
     for path in write_schemas():
         typer.echo(f"wrote {path.name}")
@@ -258,7 +258,7 @@ def setup(
     cluster's reason). A newer mapping that only adds fields is applied to the live index; any other
     change says to run `reindex`.
     """
-    from provnews.kafka import ensure_topics, topic_names
+    from common.kafka import ensure_topics, topic_names
 
     settings = get_settings()
 
@@ -269,7 +269,7 @@ def setup(
             typer.echo(f"topics {', '.join(topic_names(settings))} ({settings.topic_partitions} partitions, "
                        f"replication {settings.topic_replication}, configs checked)")
         if settings.storage == "elasticsearch":
-            from provnews.stores.elasticsearch_store import ElasticsearchStore
+            from common.stores.elasticsearch_store import ElasticsearchStore
 
             store = ElasticsearchStore.from_settings(settings)
             try:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import httpx
 
-from provnews.elastic import unsupported
-from provnews.schemas.extraction import TOPIC_IDS
-from provnews.settings import Settings
+from common.elastic import unsupported
+from schemas.extraction import TOPIC_IDS
+from common.settings import Settings
 
 DEFAULT_QUERY_URL = "http://localhost:8001"
 DASHBOARD_ID = "provnews-reform-in-the-provinces"

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from provnews.settings import Settings
+from common.settings import Settings
 
 KAFKA_DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "kafka"
 MIN_JAVA = 17
@@ -215,7 +215,7 @@ def local_kafka(settings: Settings, out=print) -> LocalKafka:
 
 
 def main() -> None:  # pragma: no cover - `python -m provnews.local_kafka`: fetch the artifacts ahead of time
-    from provnews.settings import get_settings
+    from common.settings import get_settings
 
     try:
         local_kafka(get_settings())

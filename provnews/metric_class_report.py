@@ -1,4 +1,4 @@
-"""`provnews metric-classes`: how the scoreboard's classes (engine/metric_classes.py) fare on the gold sets.
+"""`provnews metric-classes`: how the scoreboard's classes (common/metric_classes.py) fare on the gold sets.
 
 Three measures: (1) the gold metrics' own units, each classified: how many each rule takes and which read
 nothing; (2) the hand-labelled units of tests/fixtures/metric_classes/labelled.tsv, scored; (3) the engine's
@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from provnews.extract.engine import extract
-from provnews.extract.engine.metric_classes import classify_unit
+from services.extract.engine import extract
+from common.metric_classes import classify_unit
 from provnews.rule_report import DEFAULT_GOLD_SETS, _matched
 
 LABELLED = Path("tests/fixtures/metric_classes/labelled.tsv")

@@ -8,7 +8,7 @@ Sources:
   This is the one that works after the embedded broker restarted, since Tansu keeps its log in memory.
 - `auto` is `topics`: the event log is the record.
 
-The target is the configured store, rebuilt through its StoreRebuild (provnews.stores.ports), which this module
+The target is the configured store, rebuilt through its StoreRebuild (common.stores.ports), which this module
 only drives: SQLite builds a new file and copies it into the live one in one transaction; Elasticsearch builds
 the next index versions (provnews-articles-vN+1, …) and moves the three aliases in one request. Articles the
 running indexer wrote while the rebuild ran are carried over before (and, for Elasticsearch, after) the swap.
@@ -28,14 +28,14 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from provnews.extract.engine import ENGINE_VERSION, extract
-from provnews.extract.policies import assign_story, extracted_article
-from provnews.kafka import consumer_options, partitions_of
-from provnews.logs import get_logger
-from provnews.schemas.events import ArticleExtracted, ArticleReceived, ExtractedArticle, ReceivedArticle
-from provnews.settings import Settings
-from provnews.stores.factory import make_store
-from provnews.stores.ports import RebuildRefused, StoreRebuild
+from services.extract.engine import ENGINE_VERSION, extract
+from services.extract.policies import assign_story, extracted_article
+from common.kafka import consumer_options, partitions_of
+from common.logs import get_logger
+from schemas.events import ArticleExtracted, ArticleReceived, ExtractedArticle, ReceivedArticle
+from common.settings import Settings
+from common.stores.factory import make_store
+from common.stores.ports import RebuildRefused, StoreRebuild
 
 log = get_logger(__name__)
 SourceName = Literal["auto", "topics", "store"]

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from provnews.extract.engine import extract
-from provnews.extract.engine.rules import all_rules
-from provnews.extract.engine.text import fold
-from provnews.schemas.extraction import Extraction
+from services.extract.engine import extract
+from services.extract.engine.rules import all_rules
+from common.text import fold
+from schemas.extraction import Extraction
 
 # (articles, their gold annotations), relative to the project root. The blind test corpus is never one.
 DEFAULT_GOLD_SETS = (
@@ -80,7 +80,7 @@ def _half_of(gold: str, pred: str) -> bool:
 
 
 def _province_key(name: str) -> str:
-    from provnews.extract.engine.lexicon import canonical_province_loosely
+    from common.lexicon import canonical_province_loosely
 
     return canonical_province_loosely(name) or fold(name)
 

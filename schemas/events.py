@@ -12,7 +12,7 @@ from typing import ClassVar, Generic, Literal, TypeVar
 
 from pydantic import ConfigDict, Field
 
-from provnews.schemas.extraction import Evidence, Extraction, Frozen, Metric, TopicId
+from schemas.extraction import Evidence, Extraction, Frozen, Metric, TopicId
 
 D = TypeVar("D", bound=Frozen)
 EVENT_SOURCE = "/provnews"

@@ -111,7 +111,7 @@ class Metric(Frozen):
     text: str = ""
     evidence: list[Evidence] = []
     metric_class: MetricClass | None = Field(default=None, description=(
-        "The comparable class the unit counts in (engine/lexicon/metric_classes.tsv), for the province scoreboard."))
+        "The comparable class the unit counts in (common/lexicon/metric_classes.tsv), for the province scoreboard."))
     class_rule: str | None = Field(default=None, description="The rule that decided the class (or that there is none).")
     reduces: bool = Field(default=False, description="The action cuts what it counts (giảm, cắt giảm, tinh giản, …).")
 

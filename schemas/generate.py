@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from provnews.schemas.events import EVENT_MODELS
+from schemas.events import EVENT_MODELS
 
 SCHEMA_DIR = Path(__file__).resolve().parent
 

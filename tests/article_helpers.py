@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from provnews.schemas.events import ExtractedArticle
-from provnews.schemas.extraction import Evidence, Extraction, LegalDocument, Metric, Person, Province, Topic
+from schemas.events import ExtractedArticle
+from schemas.extraction import Evidence, Extraction, LegalDocument, Metric, Person, Province, Topic
 
 
 def article(article_id, *, title, text, provinces=(), topics=(), persons=(), published=None, source=None, story=None):

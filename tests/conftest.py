@@ -86,7 +86,7 @@ class KafkaNode:
         return self.data_dir / "broker.log"
 
     def settings(self):
-        from provnews.settings import Settings
+        from common.settings import Settings
 
         return Settings(data_dir=self.data_dir, broker_port=self.port, kafka_controller_port=self.controller_port,
                         kafka_bootstrap=self.bootstrap)
@@ -161,8 +161,8 @@ def broker(kafka_node) -> str:
 @pytest.fixture
 def settings(tmp_path, broker):
     """Settings for in-process components: the test broker, fresh topic names, a temporary data dir."""
-    from provnews.kafka import ensure_topics
-    from provnews.settings import Settings
+    from common.kafka import ensure_topics
+    from common.settings import Settings
 
     suffix = os.urandom(4).hex()
     s = Settings(data_dir=tmp_path / "data", kafka_bootstrap=broker, topic_partitions=1,
@@ -278,7 +278,7 @@ class Stack:
                 self.process.wait()
 
     def settings(self):
-        from provnews.settings import Settings
+        from common.settings import Settings
 
         return Settings(data_dir=self.data_dir, kafka_bootstrap=self.bootstrap,
                         **{f"{n}_port": p for n, p in self.ports.items()})

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from provnews.stores.elasticsearch_store import load_templates
+from common.stores.elasticsearch_store import load_templates
 from tests.conftest import ROOT
 
 PRODUCT = {"X-Elastic-Product": "Elasticsearch"}

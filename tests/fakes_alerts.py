@@ -1,4 +1,4 @@
-"""An in-memory AlertStore (the port in provnews.alerts.ports): dicts and lists, no SQLite.
+"""An in-memory AlertStore (the port in services.alerts.ports): dicts and lists, no SQLite.
 
 For handler tests that override the alerts app's `store_of` dependency. It keeps the rules the real
 store keeps (one match per subscription and story, a subscription only for its owner, a delivery's
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from provnews.alerts.ports import (
+from services.alerts.ports import (
     AttemptRecord, ClaimedDelivery, DeliveryRecord, DeliveryStatus, DigestBatch, NewMatch, Subscription,
 )
-from provnews.alerts.retry import AttemptResult
-from provnews.schemas.events import AlertedArticle
+from services.alerts.retry import AttemptResult
+from schemas.events import AlertedArticle
 
 
 def _time(ts: float | None) -> datetime | None:

@@ -1,4 +1,4 @@
-"""An in-memory Kafka consumer and producer for unit tests of the at-least-once loop (provnews.consume) and of
+"""An in-memory Kafka consumer and producer for unit tests of the at-least-once loop (common.consume) and of
 the handlers that run in it: rounds of messages in, commits and sent records out."""
 from __future__ import annotations
 

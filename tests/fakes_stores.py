@@ -7,9 +7,9 @@ import json
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 
-from provnews.ingest.publisher import BrokerUnavailable
-from provnews.schemas.events import ExtractedArticle
-from provnews.stores.ports import (
+from services.ingest.publisher import BrokerUnavailable
+from schemas.events import ExtractedArticle
+from common.stores.ports import (
     FACETS,
     FacetCount,
     Hit,
@@ -25,7 +25,7 @@ from provnews.stores.ports import (
     TimelineSeries,
     TimelineSplit,
 )
-from provnews.stores.search_layout import facet_values, fold, query_terms, snippet, version_of
+from common.stores.search_layout import facet_values, fold, query_terms, snippet, version_of
 
 
 class FakeArticleStore:

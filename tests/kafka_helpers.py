@@ -68,7 +68,7 @@ def produce(bootstrap: str, topic: str, value: bytes, key: bytes | None = None) 
 
 def publish(settings, articles) -> dict[str, bytes]:
     """Each article as an ArticleExtracted event on the extracted topic, keyed by its id; the events sent."""
-    from provnews.schemas.events import ArticleExtracted
+    from schemas.events import ArticleExtracted
 
     events = {}
     for a in articles:

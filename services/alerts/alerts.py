@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from provnews.mention_matching import Match
-from provnews.schemas.events import AlertDelivered, AlertedArticle, ReformAlert, ReformMention, derive_id
+from common.mention_matching import Match
+from schemas.events import AlertDelivered, AlertedArticle, ReformAlert, ReformMention, derive_id
 
 
 def article_link(base_url: str, article_id: str) -> str:

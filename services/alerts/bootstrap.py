@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provnews.alerts.consumer import AlertsConsumer
-from provnews.alerts.delivery import DeliveryLoop
-from provnews.fanout import MentionHub
-from provnews.alerts.ports import AlertStore, WebhookSender
-from provnews.public_urls import Allowlist, Resolver, system_resolver
-from provnews.settings import Settings
+from services.alerts.consumer import AlertsConsumer
+from services.alerts.delivery import DeliveryLoop
+from common.fanout import MentionHub
+from services.alerts.ports import AlertStore, WebhookSender
+from common.public_urls import Allowlist, Resolver, system_resolver
+from common.settings import Settings
 
 
 @dataclass
@@ -28,11 +28,11 @@ def bootstrap(settings: Settings, *, store: AlertStore | None = None, sender: We
     allowlist = Allowlist.parse(settings.alerts_webhook_allowlist)
     resolver = resolver or system_resolver
     if store is None:
-        from provnews.alerts.sqlite_store import SqliteAlertStore
+        from services.alerts.sqlite_store import SqliteAlertStore
 
         store = SqliteAlertStore(settings.alerts_db_file)
     if sender is None:
-        from provnews.alerts.httpx_sender import HttpxSender
+        from services.alerts.httpx_sender import HttpxSender
 
         sender = HttpxSender(allowlist, settings.alerts_delivery_timeout_s, resolver=resolver)
     hub = MentionHub()

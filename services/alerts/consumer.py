@@ -16,14 +16,14 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
-from provnews.alerts.policies import matches_for
-from provnews.alerts.ports import AlertStore, NewMatch, StoreUnavailable
-from provnews.consume import AtLeastOnce
-from provnews.fanout import MentionHub
-from provnews.kafka import consumer_options, make_producer
-from provnews.logs import get_logger
-from provnews.schemas.events import ArticleExtracted, ReformMentioned
-from provnews.settings import Settings
+from services.alerts.policies import matches_for
+from services.alerts.ports import AlertStore, NewMatch, StoreUnavailable
+from common.consume import AtLeastOnce
+from common.fanout import MentionHub
+from common.kafka import consumer_options, make_producer
+from common.logs import get_logger
+from schemas.events import ArticleExtracted, ReformMentioned
+from common.settings import Settings
 
 log = get_logger(__name__)
 GROUP_ID = "provnews-alerts"

@@ -8,12 +8,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from provnews.alerts.bootstrap import Alerts
-from provnews.alerts.ports import AlertStore
-from provnews.alerts.validation import DigestLimits
-from provnews.http import bearer_owner
-from provnews.public_urls import Allowlist, Resolver
-from provnews.settings import Settings
+from services.alerts.bootstrap import Alerts
+from services.alerts.ports import AlertStore
+from services.alerts.validation import DigestLimits
+from common.http import bearer_owner
+from common.public_urls import Allowlist, Resolver
+from common.settings import Settings
 
 
 def settings_of(request: Request) -> Settings:

@@ -1,6 +1,6 @@
 """Sends one webhook attempt with httpx, to the address that was checked.
 
-The host is resolved and checked before every attempt (provnews.public_urls), and the request then goes to
+The host is resolved and checked before every attempt (common.public_urls), and the request then goes to
 that very address with the original Host header and TLS server name, so DNS cannot swap in a
 private address between the check and the connection. Connections are not kept alive (a pooled
 connection is keyed by address and could otherwise carry one host's alert to another), proxies from
@@ -13,8 +13,8 @@ import time
 
 import httpx
 
-from provnews.alerts.retry import AttemptResult, parse_retry_after
-from provnews.public_urls import Allowlist, Resolver, WebhookRefused, checked_target, system_resolver
+from services.alerts.retry import AttemptResult, parse_retry_after
+from common.public_urls import Allowlist, Resolver, WebhookRefused, checked_target, system_resolver
 
 USER_AGENT = "provnews-alerts/1"
 

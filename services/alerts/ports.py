@@ -8,9 +8,9 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel
 
-from provnews.mention_filters import Filter
-from provnews.alerts.retry import AttemptResult
-from provnews.schemas.events import AlertedArticle
+from common.mention_filters import Filter
+from services.alerts.retry import AttemptResult
+from schemas.events import AlertedArticle
 
 Mode = Literal["instant", "digest"]
 DeliveryStatus = Literal["pending", "delivered", "dead"]

@@ -12,14 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from provnews.mention_filters import Filter
-from provnews.alerts.ports import (
+from common.mention_filters import Filter
+from services.alerts.ports import (
     AttemptRecord, ClaimedDelivery, DeliveryRecord, DeliveryStatus, DigestBatch, NewMatch, StoreUnavailable,
     Subscription,
 )
-from provnews.alerts.retry import AttemptResult
-from provnews.schemas.events import AlertedArticle
-from provnews.sqlite import SqliteOnOneThread
+from services.alerts.retry import AttemptResult
+from schemas.events import AlertedArticle
+from common.sqlite import SqliteOnOneThread
 
 SCHEMA_VERSION = 1
 _SCHEMA = """

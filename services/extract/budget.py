@@ -15,7 +15,7 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
-from provnews.logs import get_logger
+from common.logs import get_logger
 
 log = get_logger(__name__)
 STARTUP_TIMEOUT_S = 120.0
@@ -34,7 +34,7 @@ class EngineFailed(Exception):
 
 
 def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the child process
-    from provnews.extract.engine import extract
+    from services.extract.engine import extract
 
     conn.send(("ready",))
     while True:

@@ -1,12 +1,12 @@
 """What follows from an extraction: the article event and its story. Pure functions.
 
-Its reform mentions are a rule the indexer and the alerts service share: provnews.mentions."""
+Its reform mentions are a rule the indexer and the alerts service share: common.mentions."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from provnews.schemas.events import ExtractedArticle, ReceivedArticle
-from provnews.schemas.extraction import Extraction
+from schemas.events import ExtractedArticle, ReceivedArticle
+from schemas.extraction import Extraction
 
 
 def assign_story(article_id: str, band_keys: Iterable[str], lookup: Callable[[str], str | None]) -> tuple[str, list[str]]:

@@ -12,9 +12,9 @@ import json
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from provnews.kafka import consumer_options, partitions_of, start_with_retry
-from provnews.logs import get_logger
-from provnews.settings import Settings
+from common.kafka import consumer_options, partitions_of, start_with_retry
+from common.logs import get_logger
+from common.settings import Settings
 
 log = get_logger(__name__)
 STORY_HEADER = "provnews-story-id"

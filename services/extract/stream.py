@@ -37,14 +37,14 @@ from aiokafka.errors import (
 )
 from pydantic import ValidationError
 
-from provnews.extract.budget import BudgetedEngine, EngineFailed, OverBudget
-from provnews.extract.policies import assign_story, extracted_article
-from provnews.extract.stories import StoryIndex, story_headers
-from provnews.kafka import dead_letter_event, make_producer
-from provnews.logs import get_logger
-from provnews.mentions import reform_mentions
-from provnews.schemas.events import ArticleExtracted, ArticleReceived, ReformMentioned, derive_id
-from provnews.settings import Settings
+from services.extract.budget import BudgetedEngine, EngineFailed, OverBudget
+from services.extract.policies import assign_story, extracted_article
+from services.extract.stories import StoryIndex, story_headers
+from common.kafka import dead_letter_event, make_producer
+from common.logs import get_logger
+from common.mentions import reform_mentions
+from schemas.events import ArticleExtracted, ArticleReceived, ReformMentioned, derive_id
+from common.settings import Settings
 
 log = get_logger(__name__)
 
@@ -77,7 +77,7 @@ class Outputs:
     async def start(self) -> None:
         async with self._lock:
             if self.producer is None:
-                from provnews.kafka import start_with_retry
+                from common.kafka import start_with_retry
 
                 producer = make_producer(self.settings)
                 await start_with_retry(producer, asyncio.Event(), log)

@@ -1,12 +1,12 @@
 """The composition root of the feeds service: real adapters unless a test passes others."""
 from __future__ import annotations
 
-from provnews.public_urls import Allowlist
-from provnews.feeds.feedlist import FeedList
-from provnews.feeds.follower import Follower, IngestPoster, Limits
-from provnews.feeds.httpx_fetcher import HttpxFetcher
-from provnews.feeds.sqlite_state import SqliteFeedState
-from provnews.settings import Settings
+from common.public_urls import Allowlist
+from services.feeds.feedlist import FeedList
+from services.feeds.follower import Follower, IngestPoster, Limits
+from services.feeds.httpx_fetcher import HttpxFetcher
+from services.feeds.sqlite_state import SqliteFeedState
+from common.settings import Settings
 
 
 def bootstrap(settings: Settings, feeds: FeedList, *, ingest_url: str | None = None) -> Follower:

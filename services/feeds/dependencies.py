@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from provnews.feeds.follower import Follower
+from services.feeds.follower import Follower
 
 
 def follower_of(request: Request) -> Follower:

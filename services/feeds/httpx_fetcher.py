@@ -1,7 +1,7 @@
 """Fetches a feed or a page with httpx, under the rules against server-side request forgery.
 
 Every URL (and every redirect) is resolved and checked by the rules the alerts' webhooks follow too
-(provnews.public_urls): only public addresses unless PROVNEWS_FEEDS_ALLOWLIST names the host or
+(common.public_urls): only public addresses unless PROVNEWS_FEEDS_ALLOWLIST names the host or
 network, and the request goes to the very address that was checked (Host header and TLS server name
 kept), so DNS cannot swap in a private address in between. Unlike webhooks, plain HTTP to a public
 address is allowed: many provincial sites serve their feeds so. One deadline covers the whole fetch,
@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from provnews.public_urls import Allowlist, Resolver, WebhookRefused, check_addresses, parse, system_resolver
+from common.public_urls import Allowlist, Resolver, WebhookRefused, check_addresses, parse, system_resolver
 
 USER_AGENT = "provnews-feeds/1"
 MAX_REDIRECTS = 4

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from provnews.sqlite import SqliteOnOneThread
+from common.sqlite import SqliteOnOneThread
 
 ItemStatus = Literal["pending", "posted", "skipped", "failed"]
 _SCHEMA = """

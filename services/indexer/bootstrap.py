@@ -1,11 +1,11 @@
 """Composition root of the indexer: the loop over the configured store, unless a test passes another."""
 from __future__ import annotations
 
-from provnews.consume import Consumer, Producer
-from provnews.indexer.consumer import Indexer
-from provnews.settings import Settings
-from provnews.stores.factory import make_store
-from provnews.stores.ports import ArticleStore
+from common.consume import Consumer, Producer
+from services.indexer.consumer import Indexer
+from common.settings import Settings
+from common.stores.factory import make_store
+from common.stores.ports import ArticleStore
 
 
 def bootstrap(settings: Settings, *, store: ArticleStore | None = None, consumer: Consumer | None = None,

@@ -11,12 +11,12 @@ import asyncio
 from aiokafka import AIOKafkaConsumer
 from pydantic import ValidationError
 
-from provnews.consume import AtLeastOnce, Consumer, Producer, next_offsets
-from provnews.stores.ports import ArticleStore, StoreUnavailable
-from provnews.kafka import consumer_options, make_producer
-from provnews.logs import get_logger
-from provnews.schemas.events import ArticleExtracted, ExtractedArticle
-from provnews.settings import Settings
+from common.consume import AtLeastOnce, Consumer, Producer, next_offsets
+from common.stores.ports import ArticleStore, StoreUnavailable
+from common.kafka import consumer_options, make_producer
+from common.logs import get_logger
+from schemas.events import ArticleExtracted, ExtractedArticle
+from common.settings import Settings
 
 log = get_logger(__name__)
 GROUP_ID = "provnews-indexer"

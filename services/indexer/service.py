@@ -8,11 +8,11 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from provnews.http import inherited_sockets, problem
-from provnews.indexer.bootstrap import bootstrap
-from provnews.indexer.consumer import Indexer
-from provnews.logs import get_logger
-from provnews.settings import Settings
+from common.http import inherited_sockets, problem
+from services.indexer.bootstrap import bootstrap
+from services.indexer.consumer import Indexer
+from common.logs import get_logger
+from common.settings import Settings
 
 log = get_logger(__name__)
 

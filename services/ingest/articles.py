@@ -10,10 +10,10 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from provnews.http import ApiError
-from provnews.ingest.pages import NoArticleText, read_page
-from provnews.schemas.events import ReceivedArticle
-from provnews.schemas.extraction import NOT_BLANK
+from common.http import ApiError
+from services.ingest.pages import NoArticleText, read_page
+from schemas.events import ReceivedArticle
+from schemas.extraction import NOT_BLANK
 
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "zarsrc")
 _RESERVED = ":/?#[]@!$&'()*+,;="  # RFC 3986: escaping these changes what a URL means, so they stay escaped

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from provnews.http import bearer_owner
-from provnews.ingest.publisher import Publisher
-from provnews.settings import Settings
+from common.http import bearer_owner
+from services.ingest.publisher import Publisher
+from common.settings import Settings
 
 
 def settings_of(request: Request) -> Settings:

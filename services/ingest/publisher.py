@@ -7,9 +7,9 @@ from typing import Protocol
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, KafkaTimeoutError
 
-from provnews.kafka import make_producer
-from provnews.logs import get_logger
-from provnews.settings import Settings
+from common.kafka import make_producer
+from common.logs import get_logger
+from common.settings import Settings
 
 log = get_logger(__name__)
 CONNECT_TIMEOUT_S = 5.0  # at least this long to connect, even with a short publish timeout

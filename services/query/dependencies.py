@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from provnews.settings import Settings
-from provnews.stores.ports import ArticleStore
+from common.settings import Settings
+from common.stores.ports import ArticleStore
 
 
 def store_of(request: Request) -> ArticleStore:

@@ -2,7 +2,7 @@
 
 The page is plain HTML, CSS and JavaScript served from `static/` (no build step, nothing from a
 CDN). It reads /v1/search, /v1/timeline, /v1/metrics and /v1/articles/{id}, follows
-/v1/mentions/stream (provnews.mention_stream, fed by live.py), and manages alert subscriptions
+/v1/mentions/stream (common.mention_stream, fed by live.py), and manages alert subscriptions
 through /v1/subscriptions, which this API passes on to the alerts service so the page needs no
 cross-origin requests.
 """
@@ -20,14 +20,14 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from provnews.http import ApiError, problem, problems
-from provnews.stores.ports import MetricPage, Timeline, TimelineSplit
-from provnews.logs import get_logger
-from provnews.mention_stream import router as mention_stream_router
-from provnews.query.dependencies import Store
-from provnews.query.filters import Filters
-from provnews.query.live import MentionFeed
-from provnews.settings import Settings
+from common.http import ApiError, problem, problems
+from common.stores.ports import MetricPage, Timeline, TimelineSplit
+from common.logs import get_logger
+from common.mention_stream import router as mention_stream_router
+from services.query.dependencies import Store
+from services.query.filters import Filters
+from services.query.live import MentionFeed
+from common.settings import Settings
 
 log = get_logger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"

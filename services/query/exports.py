@@ -20,9 +20,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from provnews.stores.ports import ArticleStore, Hit, MetricRow, SearchQuery
-from provnews.query.dependencies import AppSettings, Store
-from provnews.query.filters import Filters
+from common.stores.ports import ArticleStore, Hit, MetricRow, SearchQuery
+from services.query.dependencies import AppSettings, Store
+from services.query.filters import Filters
 
 ExportFormat = Literal["csv", "ndjson"]
 BOM = "\ufeff"

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from provnews.http import ApiError
-from provnews.stores.ports import PAGE_SIZE_MAX, SearchQuery
-from provnews.schemas.extraction import TOPIC_IDS, unknown_topics_detail
+from common.http import ApiError
+from common.stores.ports import PAGE_SIZE_MAX, SearchQuery
+from schemas.extraction import TOPIC_IDS, unknown_topics_detail
 
 TOPIC_ITEMS = {"items": {"type": "string", "enum": list(TOPIC_IDS)}}  # documented; others are 422 unknown_topic
 

@@ -2,7 +2,7 @@
 
 The query API reads the topic from its latest offsets, assigning itself every partition with no
 consumer group (nothing to commit: a page that opens now wants what happens from now on), and fans
-each mention out to the connected streams (`GET /v1/mentions/stream`, provnews.mention_stream). The
+each mention out to the connected streams (`GET /v1/mentions/stream`, common.mention_stream). The
 broker being down only means an empty feed: the consumer waits for it in the background and the rest
 of the API answers as usual.
 """
@@ -14,11 +14,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
-from provnews.fanout import MentionHub
-from provnews.kafka import partitions_of
-from provnews.logs import get_logger
-from provnews.schemas.events import ReformMentioned
-from provnews.settings import Settings
+from common.fanout import MentionHub
+from common.kafka import partitions_of
+from common.logs import get_logger
+from schemas.events import ReformMentioned
+from common.settings import Settings
 
 log = get_logger(__name__)
 QUEUE_SIZE = 500

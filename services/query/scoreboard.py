@@ -20,13 +20,13 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from provnews.extract.engine.lexicon import name_2025
-from provnews.extract.engine.metric_classes import key as unit_key
-from provnews.stores.ports import PAGE_SIZE_MAX, ArticleStore, MetricRow, SearchQuery
-from provnews.query.exports import EXPORTED, Column, ExportFormat, FormatParam, export_response
-from provnews.query.dependencies import AppSettings, Store
-from provnews.query.filters import Filters
-from provnews.schemas.extraction import METRIC_CLASSES, MetricClass
+from common.lexicon import name_2025
+from common.metric_classes import key as unit_key
+from common.stores.ports import PAGE_SIZE_MAX, ArticleStore, MetricRow, SearchQuery
+from services.query.exports import EXPORTED, Column, ExportFormat, FormatParam, export_response
+from services.query.dependencies import AppSettings, Store
+from services.query.filters import Filters
+from schemas.extraction import METRIC_CLASSES, MetricClass
 
 Names = Literal["then", "2025"]
 Sort = Literal["province", "figures", *METRIC_CLASSES]

@@ -14,7 +14,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from provnews.kafka import topic_configs
+from common.kafka import topic_configs
 from tests.conftest import make_stack, wait_until
 from tests.kafka_helpers import read_topic
 
@@ -47,7 +47,7 @@ def set_topic_config(bootstrap: str, topic: str, **changes: str) -> None:
 
 
 def settings_for(bootstrap: str):
-    from provnews.settings import Settings
+    from common.settings import Settings
 
     return Settings(kafka_bootstrap=bootstrap)
 
@@ -98,7 +98,7 @@ def delete_topic(bootstrap: str, topic: str) -> None:
 
 
 def test_a_send_that_fails_for_a_while_is_retried_until_the_article_is_indexed(stack):
-    from provnews.kafka import ensure_topics
+    from common.kafka import ensure_topics
 
     delete_topic(stack.bootstrap, MENTIONS)  # every send to it now fails, retriably, until it is back
     try:
@@ -135,7 +135,7 @@ def test_a_send_that_can_never_succeed_dead_letters_the_article_and_the_stream_g
 
 
 def test_an_article_at_the_size_limit_is_indexed_and_one_byte_more_is_refused(stack):
-    from provnews.settings import Settings
+    from common.settings import Settings
 
     limit = Settings().max_article_bytes
     sentence = "Tỉnh Quảng Trị giảm 11 phòng, ban và tinh giản 95 biên chế sau khi sắp xếp tổ chức bộ máy. "

@@ -6,14 +6,14 @@ import os
 
 import pytest
 
-from provnews.query.app import create_app
+from services.query.app import create_app
 from tests.article_helpers import ARTICLES
 
 ES_URL = os.environ.get("PROVNEWS_TEST_ES_URL")
 
 
 def _sqlite_store(tmp_path):
-    from provnews.stores.sqlite_store import SqliteStore
+    from common.stores.sqlite_store import SqliteStore
 
     return SqliteStore(tmp_path / "query.sqlite3")
 
@@ -21,8 +21,8 @@ def _sqlite_store(tmp_path):
 def _es_store(tmp_path):
     if not ES_URL:
         pytest.skip("set PROVNEWS_TEST_ES_URL to run the query suite against a real Elasticsearch")
-    from provnews.stores.elasticsearch_store import ElasticsearchStore
-    from provnews.settings import Settings
+    from common.stores.elasticsearch_store import ElasticsearchStore
+    from common.settings import Settings
 
     return ElasticsearchStore.from_settings(Settings(es_url=ES_URL, es_index_prefix=f"pntest{os.getpid()}"))
 

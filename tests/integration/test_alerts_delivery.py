@@ -15,12 +15,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from provnews.alerts.app import create_app
-from provnews.alerts.consumer import GROUP_ID
-from provnews.schemas.events import ArticleExtracted, ExtractedArticle, ReformMentioned, derive_id
-from provnews.schemas.extraction import Evidence, Extraction, Metric, Province, Topic
+from services.alerts.app import create_app
+from services.alerts.consumer import GROUP_ID
+from schemas.events import ArticleExtracted, ExtractedArticle, ReformMentioned, derive_id
+from schemas.extraction import Evidence, Extraction, Metric, Province, Topic
 from tests.alerts_helpers import Receiver, consumed
-from provnews.public_urls import system_resolver
+from common.public_urls import system_resolver
 from tests.conftest import ServerThread, wait_until
 from tests.kafka_helpers import produce, read_topic
 
@@ -52,8 +52,8 @@ def publish(settings, article: ExtractedArticle) -> None:
 # One alerts service for the module: joining a consumer group takes the broker a few seconds.
 @pytest.fixture(scope="module")
 def settings(broker, tmp_path_factory):
-    from provnews.kafka import ensure_topics
-    from provnews.settings import Settings
+    from common.kafka import ensure_topics
+    from common.settings import Settings
 
     suffix = os.urandom(4).hex()
     s = Settings(data_dir=tmp_path_factory.mktemp("alerts") / "data", kafka_bootstrap=broker, topic_partitions=1,
@@ -302,7 +302,7 @@ def test_an_undecodable_event_goes_to_the_dlq_and_the_rest_is_delivered(alerts, 
 
 
 def test_mentions_stream_live_filtered_by_province(alerts, settings):
-    from provnews.mentions import reform_mentions
+    from common.mentions import reform_mentions
 
     with httpx.Client(timeout=30) as client, client.stream(
             "GET", f"{alerts}/v1/mentions/stream", params={"province": "lao cai"}) as stream:

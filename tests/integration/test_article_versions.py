@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import httpx
 
-from provnews.stores.sqlite_store import SqliteStore
-from provnews.query.app import create_app
+from common.stores.sqlite_store import SqliteStore
+from services.query.app import create_app
 from tests.article_helpers import article
 
 
@@ -42,7 +42,7 @@ def test_a_changed_text_is_a_new_version_and_a_replay_is_not(tmp_path, serve):
 
 
 def test_at_most_so_many_versions_are_kept(tmp_path):
-    from provnews.stores import sqlite_store
+    from common.stores import sqlite_store
 
     store = SqliteStore(tmp_path / "v.sqlite3")
     for n in range(sqlite_store.MAX_VERSIONS + 5):

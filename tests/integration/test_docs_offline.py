@@ -7,11 +7,11 @@ import re
 import httpx
 import pytest
 
-from provnews.alerts.app import create_app as alerts_app
-from provnews.stores.sqlite_store import SqliteStore
-from provnews.ingest.app import create_app as ingest_app
-from provnews.query.app import create_app as query_app
-from provnews.settings import Settings
+from services.alerts.app import create_app as alerts_app
+from common.stores.sqlite_store import SqliteStore
+from services.ingest.app import create_app as ingest_app
+from services.query.app import create_app as query_app
+from common.settings import Settings
 
 
 @pytest.fixture(params=["ingest", "query", "alerts"])

@@ -11,11 +11,11 @@ import threading
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from provnews.mentions import reform_mentions
-from provnews.indexer.consumer import Indexer
-from provnews.stores.elasticsearch_store import ElasticsearchStore
-from provnews.stores.ports import SearchQuery
-from provnews.stores.sqlite_store import SqliteStore
+from common.mentions import reform_mentions
+from services.indexer.consumer import Indexer
+from common.stores.elasticsearch_store import ElasticsearchStore
+from common.stores.ports import SearchQuery
+from common.stores.sqlite_store import SqliteStore
 from provnews.reindex import reindex
 from tests.kafka_helpers import publish
 from tests.article_helpers import ARTICLES

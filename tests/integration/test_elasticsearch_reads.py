@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from provnews.stores.elasticsearch_store import ElasticsearchStore, article_document
-from provnews.stores.ports import FACETS, SearchQuery, StoreUnavailable
-from provnews.stores.sqlite_store import SqliteStore
-from provnews.settings import Settings
+from common.stores.elasticsearch_store import ElasticsearchStore, article_document
+from common.stores.ports import FACETS, SearchQuery, StoreUnavailable
+from common.stores.sqlite_store import SqliteStore
+from common.settings import Settings
 from tests.elasticsearch_helpers import FakeElasticsearch
 from tests.article_helpers import ARTICLES
 

@@ -11,10 +11,10 @@ import json
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from provnews.indexer.consumer import GROUP_ID, Indexer
-from provnews.stores.elasticsearch_store import ElasticsearchStore
+from services.indexer.consumer import GROUP_ID, Indexer
+from common.stores.elasticsearch_store import ElasticsearchStore
 from provnews.reindex import ReindexError, reindex
-from provnews.schemas.events import ArticleDeadLettered
+from schemas.events import ArticleDeadLettered
 from tests.conftest import wait_until_async
 from tests.elasticsearch_helpers import DOCUMENT_PARSING, REJECTED_EXECUTION, FakeElasticsearch
 from tests.kafka_helpers import publish, read_topic
@@ -148,7 +148,7 @@ def test_provnews_setup_creates_the_topics_and_the_indices_behind_their_aliases(
     import subprocess
     import sys
 
-    from provnews.kafka import partitions_of, topic_names
+    from common.kafka import partitions_of, topic_names
     from tests.conftest import ROOT
 
     fake_es.aliases_exist = False

@@ -15,7 +15,7 @@ import tomllib
 from elasticsearch import __versionstr__ as client_version
 from packaging.requirements import Requirement
 
-from provnews.elastic import NEWEST_MAJOR, OLDEST, unsupported
+from common.elastic import NEWEST_MAJOR, OLDEST, unsupported
 from tests.conftest import ROOT
 from tests.elasticsearch_helpers import FakeElasticsearch
 

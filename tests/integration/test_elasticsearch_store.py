@@ -11,9 +11,9 @@ import json
 
 import pytest
 
-from provnews.stores.elasticsearch_store import ElasticsearchStore, doc_version
-from provnews.stores.ports import Rejected, StoreUnavailable
-from provnews.settings import Settings
+from common.stores.elasticsearch_store import ElasticsearchStore, doc_version
+from common.stores.ports import Rejected, StoreUnavailable
+from common.settings import Settings
 from tests.elasticsearch_helpers import DOCUMENT_PARSING, REJECTED_EXECUTION, VERSION_CONFLICT, FakeElasticsearch
 from tests.seed_helpers import SEED_ARTICLES
 
@@ -164,7 +164,7 @@ def setup_lines(fake_es) -> list[str]:
 
 def test_setup_adds_the_new_fields_of_a_newer_mapping_to_the_live_index(fake_es):
     """Documents of the new shape would be refused by the live index's strict mapping until a reindex."""
-    from provnews.stores.elasticsearch_store import load_templates, mapping_versions, templates_dir
+    from common.stores.elasticsearch_store import load_templates, mapping_versions, templates_dir
 
     wanted = mapping_versions(load_templates(templates_dir(Settings())))
     newer = sorted(alias for alias, version in wanted.items() if version > 1)
@@ -188,15 +188,15 @@ def test_setup_says_to_reindex_when_the_live_mapping_cannot_be_extended(fake_es)
 
 
 def test_a_ca_certificate_from_settings_configures_the_client():
-    from provnews.stores.elasticsearch_store import client_options
+    from common.stores.elasticsearch_store import client_options
 
     options = client_options(Settings(es_url="https://es.example:9200", es_ca_cert="/etc/provnews/ca.pem"))
     assert options["ca_certs"] == "/etc/provnews/ca.pem" and "api_key" not in options and "basic_auth" not in options
 
 
 def test_collapse_asks_for_one_hit_per_story_and_counts_stories():
-    from provnews.stores.elasticsearch_store import search_request
-    from provnews.stores.ports import SearchQuery
+    from common.stores.elasticsearch_store import search_request
+    from common.stores.ports import SearchQuery
 
     plain = search_request(SearchQuery(q="sap nhap"))
     assert "collapse" not in plain and "stories" not in plain["aggs"]

@@ -12,10 +12,10 @@ import sys
 
 import pytest
 
-from provnews.feeds.bootstrap import bootstrap, close
-from provnews.feeds.feedlist import FeedList, FeedListError, load_feeds
-from provnews.feeds.follower import backoff_s
-from provnews.ingest.app import create_app as create_ingest
+from services.feeds.bootstrap import bootstrap, close
+from services.feeds.feedlist import FeedList, FeedListError, load_feeds
+from services.feeds.follower import backoff_s
+from services.ingest.app import create_app as create_ingest
 from tests.conftest import ROOT, wait_until
 from tests.feeds_site import Site
 from tests.kafka_helpers import read_topic

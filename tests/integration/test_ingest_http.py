@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from provnews.ingest.app import create_app
+from services.ingest.app import create_app
 from tests.kafka_helpers import end_offsets, read_topic
 
 ARTICLE = {"text": "Tỉnh đã giảm 81 phòng, ban, chi cục và tương đương cấp tỉnh.", "title": "Tinh gọn bộ máy",
@@ -102,7 +102,7 @@ def test_batch_all_good_is_202_and_empty_batch_is_422(ingest):
 
 
 def test_broker_unreachable_is_503_with_retry_after(tmp_path, serve, closed_port):
-    from provnews.settings import Settings
+    from common.settings import Settings
 
     nowhere = Settings(data_dir=tmp_path, kafka_bootstrap=f"127.0.0.1:{closed_port}", publish_timeout_s=2.0)
     url = serve(create_app(nowhere)).url
@@ -197,7 +197,7 @@ def test_encoded_bodies_that_cannot_be_taken_are_refused_with_a_reason(ingest, s
 
 
 def test_an_over_long_url_is_414(settings):
-    from provnews.http import SERVER_OPTIONS
+    from common.http import SERVER_OPTIONS
     from tests.conftest import ServerThread
 
     server = ServerThread(create_app(settings))

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from provnews.ingest.app import create_app
+from services.ingest.app import create_app
 from provnews.ingest_client import ingest_files
 from tests.kafka_helpers import end_offsets, read_topic
 

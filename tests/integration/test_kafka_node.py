@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from provnews.kafka import ensure_topics
+from common.kafka import ensure_topics
 from tests.conftest import KafkaNode
 from tests.kafka_helpers import produce, read_topic
 

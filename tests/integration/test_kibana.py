@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 import trustme
 
-from provnews.extract.engine import extract
-from provnews.extract.policies import extracted_article
-from provnews.stores.elasticsearch_store import IndexNames, bulk_actions
+from services.extract.engine import extract
+from services.extract.policies import extracted_article
+from common.stores.elasticsearch_store import IndexNames, bulk_actions
 from provnews.kibana import (
     DASHBOARD_ID, KibanaRefused, KibanaStatus, import_saved_objects, ndjson_path, saved_objects, to_ndjson,
 )
-from provnews.schemas.events import ReceivedArticle
-from provnews.schemas.extraction import TOPIC_IDS
-from provnews.settings import Settings
+from schemas.events import ReceivedArticle
+from schemas.extraction import TOPIC_IDS
+from common.settings import Settings
 from tests.conftest import ROOT, ServerThread
 from tests.kibana_helpers import FakeKibana
 from tests.seed_helpers import SEED_ARTICLES

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings
 from schemathesis import GenerationMode
 from pydantic import SecretStr
 
-from provnews.alerts.app import create_app as alerts_app
-from provnews.stores.sqlite_store import SqliteStore
-from provnews.ingest.app import create_app as ingest_app
-from provnews.query.app import create_app as query_app
+from services.alerts.app import create_app as alerts_app
+from common.stores.sqlite_store import SqliteStore
+from services.ingest.app import create_app as ingest_app
+from services.query.app import create_app as query_app
 from tests.article_helpers import ARTICLES
 
 EXAMPLES = 50
@@ -47,8 +47,8 @@ def filter_query(ctx, query) -> bool:
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, broker):
     """The three services, each on its own loopback port (ingest publishes to the test broker)."""
-    from provnews.kafka import ensure_topics
-    from provnews.settings import Settings
+    from common.kafka import ensure_topics
+    from common.settings import Settings
     from tests.conftest import ServerThread
 
     tmp = tmp_path_factory.mktemp("conformance")

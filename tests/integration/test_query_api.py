@@ -9,7 +9,7 @@ import asyncio
 
 import httpx
 
-from provnews.query.app import create_app
+from services.query.app import create_app
 from tests.article_helpers import ARTICLES
 
 
@@ -112,7 +112,7 @@ def test_errors_have_status_and_reason(query_api):
 
 
 def _loaded_sqlite_store(tmp_path, cls=None, copies: int = 1, **options):
-    from provnews.stores.sqlite_store import SqliteStore
+    from common.stores.sqlite_store import SqliteStore
 
     store = (cls or SqliteStore)(tmp_path / "query.sqlite3", **options)
     articles = [a if n == 0 else a.model_copy(update={"article_id": f"{a.article_id}-{n}"})
@@ -135,7 +135,7 @@ def test_one_slow_query_does_not_hold_up_the_others(tmp_path, serve):
     """A search still running (held here until the test lets it go) leaves /v1/stats answering."""
     import threading
 
-    from provnews.stores.sqlite_store import SqliteStore
+    from common.stores.sqlite_store import SqliteStore
 
     started, release = threading.Event(), threading.Event()
 
@@ -172,7 +172,7 @@ def test_an_empty_topic_is_named_in_the_reason(tmp_path, serve):
 def test_a_store_that_fails_is_503_with_the_reason(tmp_path, serve):
     import sqlite3
 
-    from provnews.stores.sqlite_store import SqliteStore
+    from common.stores.sqlite_store import SqliteStore
 
     class FailingStore(SqliteStore):
         def _stats(self):

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from provnews.extract.engine import ENGINE_VERSION
-from provnews.stores.ports import SearchQuery
-from provnews.stores.sqlite_store import SqliteRebuild, SqliteStore
+from services.extract.engine import ENGINE_VERSION
+from common.stores.ports import SearchQuery
+from common.stores.sqlite_store import SqliteRebuild, SqliteStore
 from provnews.reindex import ReindexError, reindex
-from provnews.schemas.events import ArticleExtracted, ArticleReceived, ReceivedArticle
-from provnews.settings import Settings
+from schemas.events import ArticleExtracted, ArticleReceived, ReceivedArticle
+from common.settings import Settings
 from tests.article_helpers import ARTICLES, article
 from tests.kafka_helpers import produce
 from tests.seed_helpers import SEED_ARTICLES

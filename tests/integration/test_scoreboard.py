@@ -12,11 +12,11 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 
-from provnews.extract.engine.metric_classes import classified
-from provnews.query.app import create_app
-from provnews.schemas.events import ExtractedArticle
-from provnews.schemas.extraction import Evidence, Extraction, Metric, Province
-from provnews.settings import Settings
+from common.metric_classes import classified
+from services.query.app import create_app
+from schemas.events import ExtractedArticle
+from schemas.extraction import Evidence, Extraction, Metric, Province
+from common.settings import Settings
 
 ES_URL = os.environ.get("PROVNEWS_TEST_ES_URL")
 PROVINCES_2025 = {"Hà Giang": "Tuyên Quang", "Yên Bái": "Lào Cai", "Lào Cai": "Lào Cai"}
@@ -67,14 +67,14 @@ ARTICLES = [
 def _es_store():
     if not ES_URL:
         pytest.skip("set PROVNEWS_TEST_ES_URL to run the scoreboard against a real Elasticsearch")
-    from provnews.stores.elasticsearch_store import ElasticsearchStore
+    from common.stores.elasticsearch_store import ElasticsearchStore
 
     return ElasticsearchStore.from_settings(Settings(es_url=ES_URL, es_index_prefix=f"pnboard{os.getpid()}"))
 
 
 @pytest.fixture(params=["sqlite", "elasticsearch"])
 def api(request, tmp_path, serve):
-    from provnews.stores.sqlite_store import SqliteStore
+    from common.stores.sqlite_store import SqliteStore
 
     store = SqliteStore(tmp_path / "board.sqlite3") if request.param == "sqlite" else _es_store()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from provnews.stores.ports import SearchQuery
-from provnews.stores.sqlite_store import SqliteStore
+from common.stores.ports import SearchQuery
+from common.stores.sqlite_store import SqliteStore
 from tests.article_helpers import ARTICLES
 
 

@@ -6,7 +6,7 @@ import json
 
 from aiokafka import AIOKafkaProducer
 
-from provnews.extract.stories import StoryIndex, story_headers
+from services.extract.stories import StoryIndex, story_headers
 from tests.conftest import wait_until_async
 
 

@@ -8,7 +8,7 @@ import socket
 import httpx
 import pytest
 
-from provnews.settings import Settings
+from common.settings import Settings
 from provnews.supervisor import StartupError, Supervisor, unused_port
 
 

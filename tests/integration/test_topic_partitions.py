@@ -6,7 +6,7 @@ import asyncio
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from provnews.kafka import TopicSetupError, ensure_topics, partitions_of, topic_names
+from common.kafka import TopicSetupError, ensure_topics, partitions_of, topic_names
 
 pytestmark = pytest.mark.broker
 

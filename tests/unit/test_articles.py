@@ -6,7 +6,7 @@ import unicodedata
 import pytest
 from pydantic import ValidationError
 
-from provnews.ingest.articles import ArticleSubmission, article_id, normalize_url, to_received
+from services.ingest.articles import ArticleSubmission, article_id, normalize_url, to_received
 
 TEXT = "Tỉnh đã giảm 81 phòng, ban, chi cục."
 

@@ -1,7 +1,7 @@
 """The wrong-key limiter: a window of failures per address, bounded memory. A fake clock, no waiting."""
 from __future__ import annotations
 
-from provnews.http import FailedAuthLimiter
+from common.http import FailedAuthLimiter
 
 
 class FakeClock:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from provnews.bench_pipeline import Counts, SteadyResult, WorkersResult, percentile, summary, texts_of_about
-from provnews.settings import Settings
+from common.settings import Settings
 
 
 def test_percentiles_are_nearest_rank_over_every_value():

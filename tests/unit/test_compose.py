@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from provnews.cli import SERVICES, app
-from provnews.settings import Settings
+from common.settings import Settings
 from tests.compose_helpers import (
     COMPOSE, DOCKERFILE, HEALTH_PATHS, SERVICES_IN_COMPOSE, environment, health_url, instructions, interpolate,
     provnews_services,
@@ -49,7 +49,7 @@ def assert_the_client_speaks_to(image_version: str) -> None:
     own major's API, which servers of that major (of its minor or later) and of the next major serve."""
     from elasticsearch import __versionstr__
 
-    from provnews.elastic import parse_version, unsupported
+    from common.elastic import parse_version, unsupported
 
     assert unsupported("Elasticsearch", image_version) is None
     (server_major, server_minor), (client_major, client_minor) = parse_version(image_version), parse_version(__versionstr__)
@@ -167,7 +167,7 @@ def production_section() -> str:
 def test_the_readme_names_the_supported_versions_the_bundled_ones_and_what_setup_checks():
     from packaging.requirements import Requirement
 
-    from provnews.elastic import NEWEST_MAJOR, OLDEST
+    from common.elastic import NEWEST_MAJOR, OLDEST
 
     section = production_section()
     major, minor = OLDEST

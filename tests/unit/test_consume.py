@@ -1,4 +1,4 @@
-"""The at-least-once loop (provnews.consume) with an in-memory consumer and producer: what it commits, when,
+"""The at-least-once loop (common.consume) with an in-memory consumer and producer: what it commits, when,
 and what it dead-letters. The broker-backed guarantees are in tests/integration/test_indexer.py and
 tests/e2e/test_faults.py."""
 from __future__ import annotations
@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from provnews.consume import AtLeastOnce, backoff, next_offsets
-from provnews.logs import get_logger
+from common.consume import AtLeastOnce, backoff, next_offsets
+from common.logs import get_logger
 from tests.fakes_kafka import TP, TP1, MemoryConsumer, MemoryProducer, messages
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
-from provnews.stores.elasticsearch_store import listing_pages
-from provnews.stores.ports import PAGE_SIZE_MAX, SearchQuery
+from common.stores.elasticsearch_store import listing_pages
+from common.stores.ports import PAGE_SIZE_MAX, SearchQuery
 
 
 class FakeListing:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from provnews.query.exports import Column, capped, csv_lines, encoded
+from services.query.exports import Column, capped, csv_lines, encoded
 
 COLUMNS = (Column("id", "an id"), Column("names", "a list"), Column("value", "a number"))
 

@@ -5,7 +5,7 @@ import uuid
 
 from provnews import local_kafka
 from provnews.local_kafka import LocalKafka
-from provnews.settings import Settings
+from common.settings import Settings
 
 
 def test_a_cluster_id_never_starts_with_a_dash_and_is_kept(tmp_path, monkeypatch):

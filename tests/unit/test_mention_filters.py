@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from provnews.mention_filters import Filter, FilterError, MetricFilter, canonical_province, checked
+from common.mention_filters import Filter, FilterError, MetricFilter, canonical_province, checked
 
 
 @pytest.mark.parametrize("written,canonical", [

@@ -1,10 +1,10 @@
 """Matching a filter against the reform mentions of one article: OR within a list, AND across lists."""
 from __future__ import annotations
 
-from provnews.mention_filters import Filter, MetricFilter, checked
-from provnews.mention_matching import keyword_sentences, match
-from provnews.schemas.events import ReformMention
-from provnews.schemas.extraction import Evidence, Metric
+from common.mention_filters import Filter, MetricFilter, checked
+from common.mention_matching import keyword_sentences, match
+from schemas.events import ReformMention
+from schemas.extraction import Evidence, Metric
 
 COMMON = dict(article_id="a1", story_id="s1", title="Yên Bái tinh gọn bộ máy", provinces=["Yên Bái"],
               provinces_2025=["Lào Cai"], persons=["Nguyễn Văn An"], documents=["18-NQ/TW", "nghi_quyet:19"])

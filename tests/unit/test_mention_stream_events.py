@@ -6,10 +6,10 @@ import asyncio
 import json
 from datetime import UTC, datetime
 
-from provnews.fanout import MentionHub
-from provnews.mention_filters import Filter, checked
-from provnews.mention_stream import FedHub, mention_events
-from provnews.schemas.events import ReformMention, ReformMentioned
+from common.fanout import MentionHub
+from common.mention_filters import Filter, checked
+from common.mention_stream import FedHub, mention_events
+from schemas.events import ReformMention, ReformMentioned
 
 
 def mention(article_id: str, province: str, province_2025: str) -> ReformMentioned:

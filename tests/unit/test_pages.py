@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from provnews.ingest.articles import ArticleSubmission, article_id, to_received
-from provnews.ingest.pages import NoArticleText, read_page
+from services.ingest.articles import ArticleSubmission, article_id, to_received
+from services.ingest.pages import NoArticleText, read_page
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 FURNITURE = ("Tin liên quan", "Đọc nhiều", "Quảng cáo", "Giấy phép", "Trang chủ", "Tìm kiếm", "Thống kê truy cập",
@@ -88,8 +88,8 @@ def test_a_submission_is_text_or_html_not_both_nor_neither(body):
 def test_the_largest_page_ingest_takes_still_fits_every_kafka_size():
     """A page is refused over max_article_bytes; one just under it, all text, makes the largest received event:
     the page and its text, which must stay under the size every topic and producer allows."""
-    from provnews.schemas.events import ArticleReceived
-    from provnews.settings import Settings
+    from schemas.events import ArticleReceived
+    from common.settings import Settings
 
     settings = Settings()
     def paragraph(n: int) -> str:  # each one different: trafilatura drops repeated paragraphs

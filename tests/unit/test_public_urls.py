@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from provnews.public_urls import Allowlist, WebhookRefused, checked_target, parse
+from common.public_urls import Allowlist, WebhookRefused, checked_target, parse
 
 NONE = Allowlist.parse([])
 

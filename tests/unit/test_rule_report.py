@@ -2,8 +2,8 @@
 import json
 import re
 
-from provnews.extract.engine import extract
-from provnews.extract.engine.rules import all_rules
+from services.extract.engine import extract
+from services.extract.engine.rules import all_rules
 from typer.testing import CliRunner
 
 from provnews.cli import app

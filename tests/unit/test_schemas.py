@@ -6,8 +6,8 @@ import json
 import jsonschema
 import pytest
 
-from provnews.schemas.events import EVENT_MODELS, ArticleReceived, ReceivedArticle
-from provnews.schemas.generate import SCHEMA_DIR, schema_documents
+from schemas.events import EVENT_MODELS, ArticleReceived, ReceivedArticle
+from schemas.generate import SCHEMA_DIR, schema_documents
 
 
 @pytest.mark.parametrize("name,text", sorted(schema_documents().items()))

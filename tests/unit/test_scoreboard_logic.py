@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from provnews.stores.ports import MetricRow
-from provnews.query.scoreboard import build, cell, province_of
+from common.stores.ports import MetricRow
+from services.query.scoreboard import build, cell, province_of
 
 
 def row(value, *, unit="phòng, ban", story="s1", article="a1", position=0, published=date(2024, 5, 1),

@@ -1,7 +1,7 @@
 """Folding and highlighting, shared by both storage adapters."""
 from __future__ import annotations
 
-from provnews.stores.search_layout import fold, has_diacritics, snippet
+from common.stores.search_layout import fold, has_diacritics, snippet
 
 
 def test_fold_strips_marks_and_d_stroke_keeping_length():

@@ -8,10 +8,10 @@ from typing import Protocol
 
 import pytest
 
-from provnews.ingest.publisher import KafkaPublisher, Publisher
-from provnews.stores.elasticsearch_store import ElasticsearchRebuild, ElasticsearchStore
-from provnews.stores.ports import ArticleStore, RebuildableStore, StoreRebuild
-from provnews.stores.sqlite_store import SqliteRebuild, SqliteStore
+from services.ingest.publisher import KafkaPublisher, Publisher
+from common.stores.elasticsearch_store import ElasticsearchRebuild, ElasticsearchStore
+from common.stores.ports import ArticleStore, RebuildableStore, StoreRebuild
+from common.stores.sqlite_store import SqliteRebuild, SqliteStore
 from tests.fakes_stores import FakeArticleStore, FakePublisher
 from tests.port_checks import port_mismatches, port_methods
 

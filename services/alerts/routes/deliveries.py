@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from provnews.alerts.dependencies import Owner, PokeDelivery, Store
-from provnews.alerts.ports import DeliveryRecord, DeliveryStatus
-from provnews.alerts.routes.subscriptions import owned
-from provnews.http import ApiError, problems
-from provnews.logs import get_logger
+from services.alerts.dependencies import Owner, PokeDelivery, Store
+from services.alerts.ports import DeliveryRecord, DeliveryStatus
+from services.alerts.routes.subscriptions import owned
+from common.http import ApiError, problems
+from common.logs import get_logger
 
 log = get_logger(__name__)
 

@@ -2,6 +2,6 @@
 
 No Kafka, no I/O: the stream and the `provnews extract` command both call `extract()`.
 """
-from provnews.extract.engine.pipeline import ENGINE_VERSION, extract, to_contract
+from services.extract.engine.pipeline import ENGINE_VERSION, extract, to_contract
 
 __all__ = ["ENGINE_VERSION", "extract", "to_contract"]

@@ -12,9 +12,9 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from provnews.extract.engine import lexicon
-from provnews.extract.engine.text import LETTERS, LOWER, UPPER, fold, old_spelling
-from provnews.extract.engine.places import province_of
+from common import lexicon
+from common.text import LETTERS, LOWER, UPPER, fold, old_spelling
+from services.extract.engine.places import province_of
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Generic, NamedTuple, TypeVar
 
-from provnews.extract.engine import lexicon
-from provnews.extract.engine.text import UPPER, modern_spelling
-from provnews.schemas.extraction import Evidence
+from common import lexicon
+from common.text import UPPER, modern_spelling
+from schemas.extraction import Evidence
 
 # Abbreviations of the genre that end in a dot but do not end a sentence ("TP. Hạ Long", "PGS.TS. Lê Văn A").
 _ABBREVIATIONS = frozenset({

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from provnews.extract.engine.doc import Document, SpanIndex
-from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import UPPER, fold
-from provnews.schemas.extraction import LegalDocument
+from services.extract.engine.doc import Document, SpanIndex
+from services.extract.engine.rules import rule
+from common.text import UPPER, fold
+from schemas.extraction import LegalDocument
 
 # Longest names first, so "Chương trình hành động" wins over "Chương trình".
 _KIND_BY_NAME: dict[str, str] = {

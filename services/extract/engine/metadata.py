@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
-from provnews.extract.engine import lexicon
-from provnews.extract.engine.clean import CleanedArticle, byline_names
-from provnews.extract.engine.doc import Document
+from common import lexicon
+from services.extract.engine.clean import CleanedArticle, byline_names
+from services.extract.engine.doc import Document
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,13 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from provnews.extract.engine import lexicon
-from provnews.extract.engine.doc import Document
-from provnews.extract.engine.legal_documents import reference_spans
-from provnews.extract.engine.numbers import FRACTION_TAIL, NUMBER, is_year, parse_number
-from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import fold_chars
-from provnews.schemas.extraction import Metric
+from common import lexicon
+from services.extract.engine.doc import Document
+from services.extract.engine.legal_documents import reference_spans
+from services.extract.engine.numbers import FRACTION_TAIL, NUMBER, is_year, parse_number
+from services.extract.engine.rules import rule
+from common.text import fold_chars
+from schemas.extraction import Metric
 
 
 def _alternation(phrases) -> str:

@@ -14,11 +14,11 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from provnews.extract.engine import lexicon
-from provnews.extract.engine.doc import Document, SpanIndex, non_overlapping
-from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, cut_short_at_end, fold
-from provnews.schemas.extraction import Organization, Person
+from common import lexicon
+from services.extract.engine.doc import Document, SpanIndex, non_overlapping
+from services.extract.engine.rules import rule
+from common.text import LATIN_LOWER, LATIN_UPPER, cut_short_at_end, fold
+from schemas.extraction import Organization, Person
 
 # --- letters ---------------------------------------------------------------------------
 

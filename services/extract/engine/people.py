@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from provnews.extract.engine import lexicon
-from provnews.extract.engine.doc import Document, SpanIndex
-from provnews.extract.engine.organizations import (
+from common import lexicon
+from services.extract.engine.doc import Document, SpanIndex
+from services.extract.engine.organizations import (
     BODY_RE,
     ENDS_LOCAL_LEVEL,
     LOW,
@@ -35,9 +35,9 @@ from provnews.extract.engine.organizations import (
     split_run,
     upper_case_bodies,
 )
-from provnews.extract.engine.places import listed_places
-from provnews.extract.engine.rules import rule
-from provnews.schemas.extraction import Person
+from services.extract.engine.places import listed_places
+from services.extract.engine.rules import rule
+from schemas.extraction import Person
 
 # --- titles ---------------------------------------------------------------------------------
 

@@ -6,20 +6,20 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from provnews.extract.engine import (
+from common import metric_classes
+from services.extract.engine import (
     clean,
     fingerprint,
     legal_documents,
     metadata,
-    metric_classes,
     metrics,
     organizations,
     people,
     places,
     topics,
 )
-from provnews.extract.engine.doc import Document
-from provnews.schemas.extraction import Extraction
+from services.extract.engine.doc import Document
+from schemas.extraction import Extraction
 
 
 _ENGINE_PACKAGE = Path(__file__).resolve().parent

@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from provnews.extract.engine import lexicon
-from provnews.extract.engine.doc import Document, SpanIndex
-from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import LETTERS, LOWER, UPPER, cut_short_at_end, old_spelling
-from provnews.schemas.extraction import Evidence, Location, Province
+from common import lexicon
+from services.extract.engine.doc import Document, SpanIndex
+from services.extract.engine.rules import rule
+from common.text import LETTERS, LOWER, UPPER, cut_short_at_end, old_spelling
+from schemas.extraction import Evidence, Location, Province
 
 # Enough evidence for a reader to check a place; more only bloats the event.
 _MAX_EVIDENCE = 5

@@ -48,7 +48,7 @@ def rule(
 
 def all_rules() -> list[Rule]:
     """Every declared rule, once the engine's modules are imported (importing `extract` does that)."""
-    import provnews.extract.engine.pipeline  # noqa: F401 - the modules declare their rules on import
+    import services.extract.engine.pipeline  # noqa: F401 - the modules declare their rules on import
 
     return sorted(_REGISTRY.values(), key=lambda r: r.id)
 

@@ -5,12 +5,12 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 
-from provnews.extract.engine import lexicon
-from provnews.extract.engine.doc import Document
-from provnews.extract.engine.legal_documents import literal_trie
-from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import normalise
-from provnews.schemas.extraction import TOPIC_IDS, Topic
+from common import lexicon
+from services.extract.engine.doc import Document
+from services.extract.engine.legal_documents import literal_trie
+from services.extract.engine.rules import rule
+from common.text import normalise
+from schemas.extraction import TOPIC_IDS, Topic
 
 
 def _load_cues() -> dict[str, dict[str, float]]:

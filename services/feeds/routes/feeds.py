@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from provnews.feeds.dependencies import FollowerDep
+from services.feeds.dependencies import FollowerDep
 
 router = APIRouter()
 

@@ -10,14 +10,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from provnews.http import ApiError, parse_json, problems, read_body, require_content_type
-from provnews.ingest.articles import ArticleSubmission, received_from
-from provnews.ingest.dependencies import PublisherDep, SettingsDep, Writer
-from provnews.ingest.publisher import BrokerUnavailable, BrokerUnreachable, OutcomeUnknown, Publisher
-from provnews.logs import get_logger
-from provnews.schemas.events import ArticleReceived, derive_id
-from provnews.schemas.extraction import NOT_BLANK
-from provnews.settings import Settings
+from common.http import ApiError, parse_json, problems, read_body, require_content_type
+from services.ingest.articles import ArticleSubmission, received_from
+from services.ingest.dependencies import PublisherDep, SettingsDep, Writer
+from services.ingest.publisher import BrokerUnavailable, BrokerUnreachable, OutcomeUnknown, Publisher
+from common.logs import get_logger
+from schemas.events import ArticleReceived, derive_id
+from schemas.extraction import NOT_BLANK
+from common.settings import Settings
 
 log = get_logger(__name__)
 JSON_TYPES = ("application/json",)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from provnews.http import problem, problems
-from provnews.ingest.dependencies import PublisherDep, SettingsDep
-from provnews.ingest.routes.articles import RETRY_AFTER_S
+from common.http import problem, problems
+from services.ingest.dependencies import PublisherDep, SettingsDep
+from services.ingest.routes.articles import RETRY_AFTER_S
 
 router = APIRouter()
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from provnews.http import ApiError, problems
-from provnews.stores.ports import SearchResult, Stats, StoredArticle
-from provnews.query.dependencies import Store
-from provnews.query.filters import Filters
+from common.http import ApiError, problems
+from common.stores.ports import SearchResult, Stats, StoredArticle
+from services.query.dependencies import Store
+from services.query.filters import Filters
 
 router = APIRouter()
 

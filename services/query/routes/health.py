@@ -4,8 +4,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from provnews.http import problem, problems
-from provnews.query.dependencies import Store
+from common.http import problem, problems
+from services.query.dependencies import Store
 
 router = APIRouter()
 

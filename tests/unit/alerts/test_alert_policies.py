@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import jsonschema
 
-from provnews.mention_filters import Filter, checked
-from provnews.alerts.policies import matches_for
-from provnews.alerts.ports import Subscription
-from provnews.schemas.events import AlertDelivered, ExtractedArticle
-from provnews.schemas.extraction import Evidence, Extraction, Province, Topic
-from provnews.schemas.generate import SCHEMA_DIR
+from common.mention_filters import Filter, checked
+from services.alerts.policies import matches_for
+from services.alerts.ports import Subscription
+from schemas.events import AlertDelivered, ExtractedArticle
+from schemas.extraction import Evidence, Extraction, Province, Topic
+from schemas.generate import SCHEMA_DIR
 
 NOW = datetime(2025, 8, 1, 9, 0, tzinfo=UTC)
 SENTENCE = "Quảng Ninh sắp xếp tổ chức bộ máy tinh gọn."

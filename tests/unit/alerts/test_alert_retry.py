@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from provnews.alerts.retry import (
+from services.alerts.retry import (
     AttemptResult, Dead, Delivered, RetryAt, RetryPolicy, backoff_s, next_step, parse_retry_after,
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from provnews.alerts.signing import new_secret, signature_header, verify
+from services.alerts.signing import new_secret, signature_header, verify
 
 BODY = b'{"id":"d1"}'
 

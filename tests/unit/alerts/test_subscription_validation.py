@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from provnews.alerts.ports import Subscription
-from provnews.alerts.validation import (
+from services.alerts.ports import Subscription
+from services.alerts.validation import (
     MAX_DIGEST_INTERVAL_S, DigestLimits, SubscriptionRefused, changes, checked_interval, validated,
 )
-from provnews.mention_filters import Filter
-from provnews.public_urls import Allowlist
+from common.mention_filters import Filter
+from common.public_urls import Allowlist
 
 LIMITS = DigestLimits(default_s=3600, min_s=300)
 NONE = Allowlist.parse([])

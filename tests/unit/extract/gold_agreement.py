@@ -12,7 +12,7 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
-from provnews.extract.engine import extract, to_contract
+from services.extract.engine import extract, to_contract
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SHARED = Path(__file__).resolve().parents[3].parent / "shared"

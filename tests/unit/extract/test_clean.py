@@ -3,7 +3,7 @@
 import unicodedata
 
 import pytest
-from provnews.extract.engine.clean import byline_names, clean_article
+from services.extract.engine.clean import byline_names, clean_article
 
 PORTAL_PAGE = """TRANG CHỦ
 DỊCH VỤ CÔNG
@@ -229,7 +229,7 @@ def test_byline_sharing_the_date_line(dateline, byline):
 
 
 def test_sentences_do_not_end_at_abbreviated_degrees_and_city_prefixes():
-    from provnews.extract.engine.doc import Document
+    from services.extract.engine.doc import Document
 
     doc = Document.from_text("PGS.TS. Lê Văn An trình bày tại TP. Vinh. Hội thảo kết thúc.")
     assert [s for _, _, s in doc.sentences()] == [

@@ -1,8 +1,8 @@
 """The document the components share: words tagged from the lexicon, spans each component records, one
 overlap policy."""
-from provnews.extract.engine.doc import Document, SpanIndex, non_overlapping
-from provnews.extract.engine.organizations import find_organizations
-from provnews.extract.engine.people import find_persons
+from services.extract.engine.doc import Document, SpanIndex, non_overlapping
+from services.extract.engine.organizations import find_organizations
+from services.extract.engine.people import find_persons
 
 
 def test_words_are_tagged_from_the_lexicon():

@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 
-from provnews.extract.engine.fingerprint import BANDS, band_keys
+from services.extract.engine.fingerprint import BANDS, band_keys
 
 # Boilerplate that outlets of the genre reuse word for word in unrelated stories.
 BOILERPLATE = (
@@ -81,7 +81,7 @@ def test_one_key_per_band_and_none_for_an_empty_text():
 
 def test_keys_are_the_same_in_another_process_with_another_hash_seed():
     script = (
-        "import sys; from provnews.extract.engine.fingerprint import band_keys; "
+        "import sys; from services.extract.engine.fingerprint import band_keys; "
         "print('\\n'.join(band_keys(sys.stdin.read())))"
     )
     env = dict(os.environ, PYTHONHASHSEED="12345")

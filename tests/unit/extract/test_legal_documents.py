@@ -1,6 +1,6 @@
 """Legal and Party documents cited in provincial reform news."""
-from provnews.extract.engine.doc import Document
-from provnews.extract.engine.legal_documents import find_documents, reference_spans
+from services.extract.engine.doc import Document
+from services.extract.engine.legal_documents import find_documents, reference_spans
 
 
 def _found(text: str) -> list[tuple]:
@@ -160,8 +160,8 @@ def test_a_circular_named_by_what_it_guides_is_a_document_without_a_number():
 
 
 def test_documents_written_in_lower_case_are_named_by_the_reform_they_carry():
-    from provnews.extract.engine.doc import Document
-    from provnews.extract.engine.legal_documents import find_documents
+    from services.extract.engine.doc import Document
+    from services.extract.engine.legal_documents import find_documents
 
     def kinds(text: str) -> list[tuple[str, str | None]]:
         return [(d.kind, d.number) for d in find_documents(Document.from_text(text))]
@@ -175,8 +175,8 @@ def test_documents_written_in_lower_case_are_named_by_the_reform_they_carry():
 
 
 def test_the_name_before_the_number_decides_the_kind_of_a_misprinted_symbol():
-    from provnews.extract.engine.doc import Document
-    from provnews.extract.engine.legal_documents import find_documents
+    from services.extract.engine.doc import Document
+    from services.extract.engine.legal_documents import find_documents
 
     found = find_documents(Document.from_text("Đúng chủ trương tại Nghị Quyết số 60-KL/TW ngày 12/4/2025."))
     assert [(d.kind, d.number) for d in found] == [("nghi_quyet", "60")]

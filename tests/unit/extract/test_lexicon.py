@@ -1,7 +1,8 @@
 """The lexicon: one source for every word list, so the engine's parts agree on what a word is."""
 import pytest
-from provnews.extract.engine import extract, lexicon
-from provnews.extract.engine.text import fold, fold_chars, modern_spelling
+from common import lexicon
+from services.extract.engine import extract
+from common.text import fold, fold_chars, modern_spelling
 
 
 @pytest.mark.parametrize("sentence, body, province", [
@@ -73,7 +74,7 @@ def test_title_heads_and_honorifics_come_from_one_list_each():
 
 
 def test_a_degree_is_stripped_whole_from_an_author_name():
-    from provnews.extract.engine.clean import _HONORIFIC
+    from services.extract.engine.clean import _HONORIFIC
 
     # Shorter degrees were tried first, so "TSKH." left "KH." before the name.
     assert _HONORIFIC.sub("", "TSKH. Nguyễn Văn An") == "Nguyễn Văn An"
@@ -88,7 +89,7 @@ def test_an_honorific_in_capitals_after_a_slash_makes_a_person():
 
 
 def test_the_engine_version_digests_code_and_word_lists_and_nothing_else(tmp_path):
-    from provnews.extract.engine.pipeline import _engine_version
+    from services.extract.engine.pipeline import _engine_version
 
     (tmp_path / "lexicon" / "__pycache__").mkdir(parents=True)  # as Python leaves it where bytecode is written
     (tmp_path / "a.py").write_text("x = 1\n")

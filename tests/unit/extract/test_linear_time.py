@@ -9,7 +9,7 @@ count against the engine.
 import time
 
 import pytest
-from provnews.extract.engine import extract
+from services.extract.engine import extract
 
 SURNAMES = "Nguyễn Trần Lê Phạm Hoàng Vũ Đặng Bùi".split()
 MIDDLE = "Văn Thị Hữu Đức".split()

@@ -3,9 +3,9 @@
 from datetime import date
 
 import pytest
-from provnews.extract.engine.clean import clean_article
-from provnews.extract.engine.doc import Document
-from provnews.extract.engine.metadata import read_metadata
+from services.extract.engine.clean import clean_article
+from services.extract.engine.doc import Document
+from services.extract.engine.metadata import read_metadata
 
 
 def metadata_of(raw: str, **hints):

@@ -1,12 +1,12 @@
-"""The scoreboard's metric classes (engine/metric_classes.py, lexicon/metric_classes.tsv): each row reads its
+"""The scoreboard's metric classes (common/metric_classes.py, lexicon/metric_classes.tsv): each row reads its
 own example, hand-labelled units from the gold sets get the class a reader gives them, and the engine's
 metrics carry the class and the rule that decided it."""
 from __future__ import annotations
 
 import pytest
 
-from provnews.extract.engine import extract
-from provnews.extract.engine.metric_classes import classify_unit, reduces, table
+from services.extract.engine import extract
+from common.metric_classes import classify_unit, reduces, table
 from provnews.metric_class_report import labelled
 
 

@@ -1,8 +1,8 @@
 """Quantified results of reform in the genre's phrasings, and the numbers that are not results."""
 import pytest
 
-from provnews.extract.engine.doc import Document
-from provnews.extract.engine.metrics import find_metrics
+from services.extract.engine.doc import Document
+from services.extract.engine.metrics import find_metrics
 
 
 def _metrics(text: str) -> list[tuple]:
@@ -302,8 +302,8 @@ def test_early_retirement_and_ending_units_are_read_with_their_counts():
 
 
 def _read(text: str) -> list[tuple[float, str]]:
-    from provnews.extract.engine.doc import Document
-    from provnews.extract.engine.metrics import find_metrics
+    from services.extract.engine.doc import Document
+    from services.extract.engine.metrics import find_metrics
 
     return [(m.value, m.unit) for m in find_metrics(Document.from_text(text))]
 
@@ -331,7 +331,7 @@ def test_equal_counts_of_two_districts_stay_two_figures_each_with_its_district()
 
 
 def test_districts_listed_each_with_the_count_of_its_communes():
-    from provnews.extract.engine.pipeline import extract
+    from services.extract.engine.pipeline import extract
 
     found = [(m.value, m.unit) for m in extract("Sau sắp xếp, TX. Mỹ Hòa có 3 phường, 2 xã; các huyện: Tân Lạc 5 xã; "
                                                 "Yên Thủy 4 xã và Lạc Sơn 8 xã.").metrics]

@@ -1,7 +1,7 @@
 """Vietnamese number formats as the provincial press prints them."""
 import pytest
 
-from provnews.extract.engine.numbers import NUMBER, is_year, parse_number
+from services.extract.engine.numbers import NUMBER, is_year, parse_number
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,9 @@
 """Organizations in provincial news: each body once, as specifically as the text allows."""
 import pytest
 
-from provnews.extract.engine.doc import Document
-from provnews.extract.engine.organizations import find_organizations
-from provnews.extract.engine.people import find_persons
+from services.extract.engine.doc import Document
+from services.extract.engine.organizations import find_organizations
+from services.extract.engine.people import find_persons
 
 
 def bodies(text: str) -> list[str]:

@@ -1,8 +1,8 @@
 """People in provincial news: each real person once, with the titles the article gives them."""
 import pytest
 
-from provnews.extract.engine.doc import Document
-from provnews.extract.engine.people import find_persons
+from services.extract.engine.doc import Document
+from services.extract.engine.people import find_persons
 
 
 def people(text: str) -> dict[str, list[str]]:

@@ -1,8 +1,8 @@
 """Provinces an article mentions and the places below province level."""
 
 import pytest
-from provnews.extract.engine.doc import Document
-from provnews.extract.engine.places import find_locations, find_provinces, province_of
+from services.extract.engine.doc import Document
+from services.extract.engine.places import find_locations, find_provinces, province_of
 
 
 def provinces(text: str) -> list[str]:

@@ -1,7 +1,7 @@
 """Every rule of the engine is tested on its own sentences: where it must read something, and where it must not."""
 import pytest
-from provnews.extract.engine import extract
-from provnews.extract.engine.rules import all_rules
+from services.extract.engine import extract
+from services.extract.engine.rules import all_rules
 
 RULES = all_rules()
 FIELDS = ("persons", "organizations", "locations", "provinces", "legal_documents", "metrics", "topics")

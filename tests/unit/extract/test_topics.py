@@ -1,6 +1,6 @@
 """Reform topics an article substantively discusses, with the sentences that show it."""
-from provnews.extract.engine.doc import Document
-from provnews.extract.engine.topics import find_topics
+from services.extract.engine.doc import Document
+from services.extract.engine.topics import find_topics
 
 
 def _topics(text: str) -> list[str]:

@@ -4,7 +4,7 @@ The extract stream publishes these mentions, the stores index them, and the aler
 one definition, so the three agree on what a mention is and on its id."""
 from __future__ import annotations
 
-from provnews.schemas.events import ExtractedArticle, ReformMention, derive_id
+from schemas.events import ExtractedArticle, ReformMention, derive_id
 
 
 def reform_mentions(article: ExtractedArticle) -> list[ReformMention]:

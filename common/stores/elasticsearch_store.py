@@ -25,12 +25,12 @@ from elasticsearch import ApiError, AsyncElasticsearch
 from elasticsearch import __versionstr__ as client_version
 from elasticsearch.helpers import async_scan, async_streaming_bulk
 
-from provnews.elastic import SUPPORTED, unsupported
-from provnews.logs import get_logger
-from provnews.mentions import reform_mentions
-from provnews.schemas.events import ExtractedArticle
-from provnews.settings import Settings
-from provnews.stores.ports import (
+from common.elastic import SUPPORTED, unsupported
+from common.logs import get_logger
+from common.mentions import reform_mentions
+from schemas.events import ExtractedArticle
+from common.settings import Settings
+from common.stores.ports import (
     FACETS,
     FacetCount,
     Hit,
@@ -51,7 +51,7 @@ from provnews.stores.ports import (
     TimelineSeries,
     TimelineSplit,
 )
-from provnews.stores.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
+from common.stores.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
 
 log = get_logger(__name__)
 

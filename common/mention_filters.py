@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from provnews.extract.engine import lexicon
-from provnews.schemas.extraction import NOT_BLANK, TOPIC_IDS, unknown_topics_detail
+from common import lexicon
+from schemas.extraction import NOT_BLANK, TOPIC_IDS, unknown_topics_detail
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_VALUES = 50

@@ -1,17 +1,17 @@
 """The configured storage adapter: SQLite (the default) or Elasticsearch, chosen by `PROVNEWS_STORAGE`."""
 from __future__ import annotations
 
-from provnews.settings import Settings
-from provnews.stores.ports import RebuildableStore
+from common.settings import Settings
+from common.stores.ports import RebuildableStore
 
 
 def make_store(settings: Settings) -> RebuildableStore:
     """The services use it as their ArticleStore; `provnews reindex` also rebuilds it."""
     if settings.storage == "elasticsearch":
-        from provnews.stores.elasticsearch_store import ElasticsearchStore
+        from common.stores.elasticsearch_store import ElasticsearchStore
 
         return ElasticsearchStore.from_settings(settings)
-    from provnews.stores.sqlite_store import SqliteStore
+    from common.stores.sqlite_store import SqliteStore
 
     return SqliteStore(settings.sqlite_file, readers=settings.query_readers,
                        query_timeout_s=settings.query_timeout_s)

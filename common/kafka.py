@@ -7,7 +7,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
-from provnews.settings import Settings
+from common.settings import Settings
 
 
 def topic_names(settings: Settings) -> list[str]:
@@ -157,7 +157,7 @@ def dead_letter_event(stage: str, message, error: str, reason: str, article_id: 
     """The `articles.dlq` event for a consumed message (aiokafka or faust) that could not be processed."""
     from datetime import UTC, datetime
 
-    from provnews.schemas.events import ArticleDeadLettered, DeadLetter, derive_id
+    from schemas.events import ArticleDeadLettered, DeadLetter, derive_id
 
     letter = DeadLetter(
         stage=stage, error=error, reason=reason[:4000], original_topic=message.topic,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from provnews.schemas.events import ReformMentioned
+from schemas.events import ReformMentioned
 
 
 class MentionHub:

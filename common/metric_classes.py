@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from provnews.extract.engine import lexicon
-from provnews.extract.engine.text import lower_chars, normalise
-from provnews.schemas.extraction import METRIC_CLASSES, Metric
+from common import lexicon
+from common.text import lower_chars, normalise
+from schemas.extraction import METRIC_CLASSES, Metric
 
 LEXICON = "metric_classes.tsv"
 _SEPARATORS = re.compile(r"\s*[,;/]\s*|\s+")

@@ -6,8 +6,8 @@ import html
 import re
 import unicodedata
 
-from provnews.extract.engine.text import fold_chars as fold
-from provnews.schemas.events import ExtractedArticle
+from common.text import fold_chars as fold
+from schemas.events import ExtractedArticle
 
 
 def has_diacritics(text: str) -> bool:

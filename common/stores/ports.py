@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from provnews.schemas.events import ExtractedArticle
+from schemas.events import ExtractedArticle
 
 FACETS = ("province", "province_2025", "topic", "person", "organization", "document", "source", "year")
 PAGE_SIZE_MAX = 100

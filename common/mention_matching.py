@@ -1,6 +1,6 @@
 """Does a filter match an article's reform mentions? A pure function, and what it found.
 
-An article's mentions are one per reform topic and one per metric (provnews.mentions), so
+An article's mentions are one per reform topic and one per metric (common.mentions), so
 `topics` AND `metric` can only both hold over the article's mentions taken together: a filter is
 matched against all the mentions of one article at once. The article-wide fields (provinces,
 persons, documents) are the same on each of them. A keyword is looked for in the text when there is
@@ -13,11 +13,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provnews.mention_filters import Filter
-from provnews.extract.engine.text import fold_chars as fold
-from provnews.extract.engine.text import lower_chars as lower
-from provnews.schemas.events import AlertMatch, ReformMention
-from provnews.schemas.extraction import Evidence
+from common.mention_filters import Filter
+from common.text import fold_chars as fold
+from common.text import lower_chars as lower
+from schemas.events import AlertMatch, ReformMention
+from schemas.extraction import Evidence
 
 MAX_EVIDENCE = 5
 _SENTENCE_END = re.compile(r"[.!?…]\s|\n")

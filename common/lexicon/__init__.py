@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib.resources import files
 
-from provnews.extract.engine.text import fold, normalise
+from common.text import fold, normalise
 
 
 @cache

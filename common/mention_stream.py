@@ -2,7 +2,7 @@
 
 One endpoint for every API that serves it (the query API for its page, the alerts service): the same
 query parameters, the same filter (provinces by any name they go by, before or after the July 2025
-merger, as `provnews.mention_filters` reads them) and the same events. Each app says where its
+merger, as `common.mention_filters` reads them) and the same events. Each app says where its
 mentions come from by putting a `MentionSource` on `app.state.mention_source`: the query API its own
 feed reading from the latest offsets, the alerts service the hub its durable consumer fills.
 
@@ -21,11 +21,11 @@ from typing import Annotated, Protocol
 from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette import EventSourceResponse
 
-from provnews.fanout import MentionHub
-from provnews.http import ApiError, problems
-from provnews.mention_filters import TOPIC_SCHEMA, Filter, FilterError, MetricFilter, checked, province_schema
-from provnews.mention_matching import match
-from provnews.schemas.events import ReformMentioned
+from common.fanout import MentionHub
+from common.http import ApiError, problems
+from common.mention_filters import TOPIC_SCHEMA, Filter, FilterError, MetricFilter, checked, province_schema
+from common.mention_matching import match
+from schemas.events import ReformMentioned
 
 STATUS_EVERY_S = 5.0  # how often a quiet stream looks whether its source's connection changed
 PING_S = 15

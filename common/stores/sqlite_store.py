@@ -16,11 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from provnews.logs import get_logger
-from provnews.mentions import reform_mentions
-from provnews.schemas.events import ExtractedArticle
-from provnews.sqlite import SqliteOnOneThread
-from provnews.stores.ports import (
+from common.logs import get_logger
+from common.mentions import reform_mentions
+from schemas.events import ExtractedArticle
+from common.sqlite import SqliteOnOneThread
+from common.stores.ports import (
     FACETS,
     FacetCount,
     Hit,
@@ -41,7 +41,7 @@ from provnews.stores.ports import (
     TimelineSeries,
     TimelineSplit,
 )
-from provnews.stores.search_layout import facet_values, fold, has_diacritics, query_terms, snippet, version_of
+from common.stores.search_layout import facet_values, fold, has_diacritics, query_terms, snippet, version_of
 
 SCHEMA_VERSION = 1
 FACET_LIMIT = 20

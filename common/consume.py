@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from aiokafka import TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 
-from provnews.kafka import dead_letter_event, start_with_retry
+from common.kafka import dead_letter_event, start_with_retry
 
 # The handler's answer: the offsets to commit (the next offset to read, per partition), or None when it was
 # asked to stop before its write was durable.
