@@ -25,9 +25,10 @@ kafka: $(STAMP)
 test: $(STAMP) kafka
 	$(BIN)/python -m pytest -q
 
-# Ruff with the rules chosen in pyproject.toml ([tool.ruff.lint]).
+# Ruff with the rules chosen in pyproject.toml ([tool.ruff.lint]), then the import contracts ([tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # The unit tier alone (pure logic, no broker, no port): the loop to run while editing.
 test-fast: $(STAMP)

@@ -114,25 +114,30 @@ def test_the_scalable_services_claim_no_host_port_or_name():
         assert "ports" not in SERVICES_IN_COMPOSE[name] and "container_name" not in SERVICES_IN_COMPOSE[name]
 
 
+def package_roots(pyproject: dict) -> set[str]:
+    """The top-level packages setuptools installs: the repository root is the import root."""
+    return {pattern.rstrip("*") for pattern in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]}
+
+
 def test_the_dockerfile_installs_the_package_layout_and_ships_deploy():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     copied = {line.split()[1].rstrip("/") for line in DOCKERFILE.splitlines() if line.startswith("COPY ")}
-    for source_dir in set(pyproject["tool"]["setuptools"]["package-dir"].values()):
-        assert source_dir.split("/")[0] in copied, source_dir
+    for root_package in package_roots(pyproject):
+        assert root_package in copied, root_package
     assert {"deploy", "pyproject.toml", pyproject["project"]["readme"]} <= copied | set(
         next(line for line in DOCKERFILE.splitlines() if line.startswith("COPY pyproject.toml")).split()[1:-1])
     assert 'ENTRYPOINT ["provnews"]' in DOCKERFILE and "PROVNEWS_DEPLOY_DIR=/app/deploy" in DOCKERFILE
     assert Settings(deploy_dir="/app/deploy").deploy_dir.name == "deploy"
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", ".git", ".provnews"} <= set(ignored)
-    assert not {"deploy", "seeds", "provnews", "services", "schemas", "README.md"} & set(ignored)
+    assert not {"deploy", "seeds", *package_roots(pyproject), "README.md"} & set(ignored)
 
 
 def test_the_dependencies_are_installed_from_pyproject_alone_before_the_sources_are_copied(tmp_path):
     """So a code edit rebuilds only the package layer. The dependency step is run here as docker would run it,
     with a `pip` that records what it was asked to install instead of installing it."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    sources = {d.split("/")[0] for d in pyproject["tool"]["setuptools"]["package-dir"].values()}
+    sources = package_roots(pyproject)
     steps = instructions()
     installs = [i for i, (op, args) in enumerate(steps) if op == "RUN" and "pip install" in args]
     copies = {i: args.split()[:-1] for i, (op, args) in enumerate(steps) if op == "COPY"}

@@ -6,7 +6,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from common import metric_classes
+from common import lexicon, metric_classes
 from services.extract.engine import (
     clean,
     fingerprint,
@@ -22,16 +22,24 @@ from services.extract.engine.doc import Document
 from schemas.extraction import Extraction
 
 
-_ENGINE_PACKAGE = Path(__file__).resolve().parent
+_ENGINE_DIR = Path(__file__).resolve().parent
+_COMMON_DIR = Path(lexicon.__file__).resolve().parent.parent
+# What the engine reads from common/ (kept there because other services read it too): its version covers them.
+_SHARED = ("lexicon", "text.py", "metric_classes.py")
+_DIGESTED = (".py", ".tsv", ".txt")
 
 
-def _engine_version(package: Path = _ENGINE_PACKAGE) -> str:
-    """A digest of the engine's own code and data: any change to them is a new version, so `provnews
-    reindex` knows when stored extractions are stale without anyone remembering to bump a number."""
+def _engine_version(engine: Path = _ENGINE_DIR, common: Path = _COMMON_DIR) -> str:
+    """A digest of the engine's own code and the shared word lists and text layer it reads: any change to them is
+    a new version, so `provnews reindex` knows when stored extractions are stale without anyone remembering to
+    bump a number."""
     digest = hashlib.sha256()
-    lexicon_files = [p for p in package.glob("lexicon/*") if p.is_file() and p.suffix in (".py", ".tsv", ".txt")]
-    for path in sorted([*package.glob("*.py"), *lexicon_files]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    files = list(engine.glob("*.py"))
+    for name in _SHARED:
+        path = common / name
+        files += [p for p in path.glob("*") if p.is_file() and p.suffix in _DIGESTED] if path.is_dir() else [path]
+    for path in sorted(p for p in files if p.is_file()):
+        digest.update(path.relative_to(path.parents[1]).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 

@@ -91,11 +91,19 @@ def test_an_honorific_in_capitals_after_a_slash_makes_a_person():
 def test_the_engine_version_digests_code_and_word_lists_and_nothing_else(tmp_path):
     from services.extract.engine.pipeline import _engine_version
 
-    (tmp_path / "lexicon" / "__pycache__").mkdir(parents=True)  # as Python leaves it where bytecode is written
-    (tmp_path / "a.py").write_text("x = 1\n")
-    (tmp_path / "lexicon" / "units.txt").write_text("phòng\n")
-    before = _engine_version(tmp_path)
-    (tmp_path / "lexicon" / "__pycache__" / "units.cpython-311.pyc").write_bytes(b"\0")
-    assert _engine_version(tmp_path) == before
-    (tmp_path / "lexicon" / "units.txt").write_text("phòng\nban\n")
-    assert _engine_version(tmp_path) != before
+    engine, common = tmp_path / "engine", tmp_path / "common"
+    engine.mkdir()
+    (common / "lexicon" / "__pycache__").mkdir(parents=True)  # as Python leaves it where bytecode is written
+    (engine / "a.py").write_text("x = 1\n")
+    (common / "text.py").write_text("y = 1\n")
+    (common / "settings.py").write_text("z = 1\n")  # not the engine's
+    (common / "lexicon" / "units.txt").write_text("phòng\n")
+    before = _engine_version(engine, common)
+    (common / "lexicon" / "__pycache__" / "units.cpython-311.pyc").write_bytes(b"\0")
+    (common / "settings.py").write_text("z = 2\n")
+    assert _engine_version(engine, common) == before
+    (common / "lexicon" / "units.txt").write_text("phòng\nban\n")
+    changed = _engine_version(engine, common)
+    assert changed != before
+    (common / "text.py").write_text("y = 2\n")
+    assert _engine_version(engine, common) != changed
