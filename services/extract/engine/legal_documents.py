@@ -59,6 +59,14 @@ _BARE_NUMBER = r"\d{1,5}(?:/(?:\d{4}|\d{1,2}))?(?![\w/]|[.,]\d)"
 _ITEM = rf"(?:{_SYMBOL}|{_BARE_NUMBER})"
 
 
+def _after_first_digit(symbol: str) -> str:
+    """A symbol's pattern without the first of the 1 to 5 digits it opens with."""
+    opening = r"\d{1,5}"
+    if not symbol.startswith(opening):
+        raise ValueError(f"a symbol pattern opens with {opening}: {symbol[:20]}")
+    return r"\d{0,4}" + symbol[len(opening):]
+
+
 def literal_trie(phrases: list[str]) -> str:
     """An alternation of literal phrases shaped as a character trie (few branches tried per position).
 
@@ -88,15 +96,20 @@ def literal_trie(phrases: list[str]) -> str:
 
 # "Nghị quyết", "nghị quyết" and "Nghị Quyết"; whether a lower-case name counts is decided per mention. The name
 # written before the number decides the kind even when the symbol is misprinted ("Nghị Quyết số 60-KL/TW").
-_NAMES = literal_trie(sorted({v for n in _KIND_BY_NAME for v in (n, n[0].upper() + n[1:], n.title())}))
-_ABBREVIATIONS = "|".join(_KIND_BY_ABBREVIATION)
+# The names and the short forms make one trie, so the pattern opens with literal letters the regex engine can skip
+# ahead to (a name and a short form differ by their second letter: one of them at most is written at a place).
+_NAMES = sorted({v for n in _KIND_BY_NAME for v in (n, n[0].upper() + n[1:], n.title())})
 _REFERENCE = re.compile(
-    rf"(?:(?P<name>{_NAMES})|(?P<abbr>{_ABBREVIATIONS}))"
+    rf"(?P<kind>{literal_trie(_NAMES + list(_KIND_BY_ABBREVIATION))})"
     rf"\s+(?P<so>(?i:số)\s*)?(?P<first>{_ITEM})"
     rf"(?P<more>(?:\s?(?:,|và|&)\s?(?:số\s?)?{_ITEM})*)"
 )
 _MORE_ITEM = re.compile(rf"(?:số\s?)?(?P<item>{_ITEM})")
-_LONE_SYMBOL = re.compile(rf"(?P<item>{_PARTY_SYMBOL}|{_STATE_SYMBOL})(?![\w/])")
+# Both symbols open with `\d{1,5}`: one digit taken first (then `\d{0,4}`, the same match) leads the pattern with a
+# digit, which the regex engine skips ahead to instead of trying both branches at every character.
+_LONE_SYMBOL = re.compile(
+    rf"(?P<item>\d(?:{_after_first_digit(_PARTY_SYMBOL)}|{_after_first_digit(_STATE_SYMBOL)}))(?![\w/])"
+)
 _SYMBOL_ONLY = re.compile(rf"{_SYMBOL}")
 # After a bare number (no "số", no symbol) these words mean a count or a time, not a document
 # ("Kế hoạch 5 năm", "Chương trình 3 nội dung").
@@ -311,7 +324,8 @@ def reference_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def _numbered_mentions(m: re.Match, text: str) -> list[_Found]:
-    name, abbr = m.group("name"), m.group("abbr")
+    abbr = m.group("kind") if m.group("kind") in _KIND_BY_ABBREVIATION else None
+    name = None if abbr else m.group("kind")
     kind = _KIND_BY_NAME[" ".join(name.lower().split())] if name else _KIND_BY_ABBREVIATION[abbr]
     has_so = bool(m.group("so"))
     items = [(m.group("first"), m.start("first"), m.end("first"))]
