@@ -187,7 +187,8 @@ def _role_text(raw: str) -> str:
 _NAME_TOKEN = rf"(?:[{UP}][{LOW}]+|A(?=[^\S\n]+[{UP}]))"
 _CAP_TOKEN = re.compile(_NAME_TOKEN)
 # Capitalised syllables in a row; "PhạmThị" (a lost space) still splits into two syllables.
-_NAME_RUN = re.compile(rf"(?=[{UP}])(?<!{_LETTER})[{UP}][{LOW}]+(?:[^\S\n]{{0,2}}{_NAME_TOKEN})+(?!{_LETTER})")
+# (The capital leads and the check that no letter precedes it comes after it: the regex engine skips ahead to capitals.)
+_NAME_RUN = re.compile(rf"[{UP}](?<!{_LETTER}[{UP}])[{LOW}]+(?:[^\S\n]{{0,2}}{_NAME_TOKEN})+(?!{_LETTER})")
 def _either_case_initials(form: str) -> str:
     """A regex for a form whose first letter, and the first after a slash ("đ/c"), may be written in either case."""
     return re.sub(r"(?:(?<=^)|(?<=/))(\w)", lambda m: f"[{m.group(1).upper()}{m.group(1)}]", form)
@@ -831,14 +832,14 @@ _GIVEN_NAME_AFTER_HONORIFIC = re.compile(
 
 def _given_name_mentions(text: str, names: list[NameMention]) -> list[NameMention]:
     """'ông Ngọc' after 'Phan Huy Ngọc': the person by the last syllable of the one full name that ends in it."""
-    if not names:
-        return []
     first_by_given: dict[str, tuple[int, set[tuple[str, ...]]]] = {}
     for n in names:
         if len(n.tokens) >= 3:
             first, full = first_by_given.get(n.tokens[-1], (n.start, set()))
             full.add(n.tokens)
             first_by_given[n.tokens[-1]] = (min(first, n.start), full)
+    if not first_by_given:
+        return []  # no full name of three syllables or more: no honorific can stand for one
     out = []
     for m in _GIVEN_NAME_AFTER_HONORIFIC.finditer(text):
         seen = first_by_given.get(m.group("given"))
