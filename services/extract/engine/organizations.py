@@ -17,7 +17,7 @@ from functools import lru_cache
 from provnews.extract.engine import lexicon
 from provnews.extract.engine.doc import Document, SpanIndex, non_overlapping
 from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, cut_short_at_end, fold
+from provnews.extract.engine.text import LATIN_LOWER, LATIN_UPPER, cut_short_at_end, fold, word_start_alternation
 from provnews.schemas.extraction import Organization, Person
 
 # --- letters ---------------------------------------------------------------------------
@@ -63,9 +63,9 @@ def _spelling_pattern(spelling: str) -> str:
 
 
 PROVINCE_RE = re.compile(
-    rf"(?=[{UP}t])" + _NOT_LETTER_BEFORE
-    + "(?:" + "|".join(_spelling_pattern(s) for s in sorted(lexicon.province_spellings(), key=len, reverse=True))
-    + ")"
+    word_start_alternation(
+        [_spelling_pattern(s) for s in sorted(lexicon.province_spellings(), key=len, reverse=True)], f"[{UP}{LOW}0-9]"
+    )
     + _NOT_LETTER_AFTER
 )
 

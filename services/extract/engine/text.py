@@ -79,6 +79,29 @@ def normalise(text: str) -> str:
     return modern_spelling(unicodedata.normalize("NFC", text))
 
 
+# --- fast scans -------------------------------------------------------------------------------
+
+
+def word_start_alternation(alternatives: list[str], not_after: str) -> str:
+    """The regex `(?<!not_after)(?:alt1|alt2|...)`, written so that Python's regex engine scans fast.
+
+    Each alternative must open with one plain character (a letter or a digit); `not_after` is a class of one
+    character (`[...]` or `\\w`). The alternatives are grouped by that first character, in their order, and
+    the check on the character before is made after it: the engine then skips ahead to the few places where
+    a first character stands and tries one group there, instead of every alternative at every character.
+    The matches are the same (at one place only the group of its character can match).
+    """
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        first = alternative[:1]
+        if not first.isalnum():
+            raise ValueError(f"an alternative must open with a letter or a digit: {alternative[:20]!r}")
+        groups.setdefault(first, []).append(alternative[1:])
+    return "(?:" + "|".join(
+        f"{first}(?<!{not_after}{first})(?:{'|'.join(rests)})" for first, rests in groups.items()
+    ) + ")"
+
+
 # --- folding ---------------------------------------------------------------------------------
 
 
