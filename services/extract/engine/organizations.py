@@ -1066,8 +1066,9 @@ RULE_ELIDED_DEPARTMENT = rule(
 _FIELD_ITEM = rf"(?=[{UP}])(?P<field>{_FIELDS})(?=[^\S\n]*(?:[,.;:()]|{SP}và{SP}|$))"
 _NEXT_ELIDED = re.compile(rf"[^\S\n]*(?:,|{SP}và){SP}{_FIELD_ITEM}", re.M)
 # "3 sở gồm:", "16 sở, ban, ngành tỉnh gồm:": the fields listed after it are departments.
+_A_COUNT = word_start_alternation([f"{digit}[0-9]*" for digit in "0123456789"] + ["các"], f"[{UP}{LOW}0-9]")  # [0-9]+|các
 _COUNTED_DEPARTMENTS = re.compile(
-    rf"(?<![{UP}{LOW}0-9])(?:[0-9]+|các){SP}sở(?:[^\S\n]*,[^\S\n]*(?:ban|ngành))*(?:{SP}(?:tỉnh|thành{SP}phố))?"
+    rf"{_A_COUNT}{SP}sở(?:[^\S\n]*,[^\S\n]*(?:ban|ngành))*(?:{SP}(?:tỉnh|thành{SP}phố))?"
     rf"[^.;:\n0-9]{{0,40}}?(?<![{UP}{LOW}])(?:bao{SP}gồm|gồm{SP}có|gồm|là)[^\S\n]*:?[^\S\n]*{_FIELD_ITEM}",
     re.M,
 )

@@ -37,6 +37,7 @@ from provnews.extract.engine.organizations import (
 )
 from provnews.extract.engine.places import listed_places
 from provnews.extract.engine.rules import rule
+from provnews.extract.engine.text import word_start_alternation
 from provnews.schemas.extraction import Person
 
 # --- titles ---------------------------------------------------------------------------------
@@ -826,7 +827,8 @@ RULE_GIVEN_NAME = rule(
     counterexamples=("Ông Ngọc được bầu làm Chủ tịch UBND tỉnh.",),
 )
 _GIVEN_NAME_AFTER_HONORIFIC = re.compile(
-    rf"(?<![{UP}{LOW}])(?:[Ôô]ng|[Bb]à|[Đđ]ồng{SP}chí){SP}(?P<given>[{UP}][{LOW}]+)(?![^\S\n]*[{UP}{LOW}]*[{UP}])(?![{LOW}])"
+    word_start_alternation(["Ông", "ông", "Bà", "bà", f"Đồng{SP}chí", f"đồng{SP}chí"], f"[{UP}{LOW}]")
+    + rf"{SP}(?P<given>[{UP}][{LOW}]+)(?![^\S\n]*[{UP}{LOW}]*[{UP}])(?![{LOW}])"
 )
 
 
