@@ -67,9 +67,33 @@ _BODY_HEAD_RE = re.compile(
 )
 # finditer(): titles in running text start upper case; lower case ones are read after a name, or
 # before a body written upper case ("trưởng Ban Tuyên giáo X"), never before a lower-case model's body.
-# Led by the capitals a title can open with (and "nguyên", former): most positions fail at once.
+# Only where a title starts matters, so the scan is `(?=[<first letters>])(?<!letter)` + _ROLE written as one flat
+# alternation in the same order (the former post first, then each head, each with its own ending) and handed to
+# word_start_alternation: the same matches, and the regex engine skips ahead to the letters a title opens with.
 _ROLE_FIRST_LETTERS = "".join(sorted({h[0].upper() for h in _STANDALONE_HEADS + _BODY_HEADS} | set("UTĐN"))) + "n"
-_ROLE_SCAN = re.compile(rf"(?=[{_ROLE_FIRST_LETTERS}])(?<!{_LETTER})" + _ROLE)
+
+
+def _cased_forms(pattern: str) -> list[str]:
+    """A `phrase` pattern opening with a "[Xx]" class, as two patterns opening with X and with x."""
+    if pattern.startswith("[") and pattern[3] == "]":
+        return [pattern[1] + pattern[4:], pattern[2] + pattern[4:]]
+    return [pattern]
+
+
+def _role_scan_alternatives() -> list[str]:
+    standing = rf"(?:{SP}{phrase('Thường trực')})?"
+    title = (rf"(?:(?:{_heads(_STANDALONE_HEADS)}|{_STANDALONE_ACRONYMS})"
+             rf"|(?:{_heads(_BODY_HEADS)}){standing})(?!{_LETTER})")
+    alternatives = [f"{n}guyên{SP}{title}" for n in "Nn"] + [f"{q}uyền{SP}{title}" for q in "Qq"]
+    alternatives += [form + f"(?!{_LETTER})" for h in sorted(_STANDALONE_HEADS, key=len, reverse=True)
+                     for form in _cased_forms(phrase(h))]
+    alternatives += [acronym + f"(?!{_LETTER})" for acronym in _STANDALONE_ACRONYMS.split("|")]
+    alternatives += [form + f"{standing}(?!{_LETTER})" for h in sorted(_BODY_HEADS, key=len, reverse=True)
+                     for form in _cased_forms(phrase(h))]
+    return [a for a in alternatives if a[0] in _ROLE_FIRST_LETTERS]
+
+
+_ROLE_SCAN = re.compile(word_start_alternation(_role_scan_alternatives(), _LETTER))
 _LOWER_HEAD_BEFORE = re.compile(
     rf"(?<!{_LETTER})(?:phó{SP})?(?:{'|'.join(SP.join(h.split()) for h in lexicon.title_heads('before_body'))})"
     rf"(?:{SP}thường{SP}trực)?{SP}$"
