@@ -102,6 +102,15 @@ def word_start_alternation(alternatives: list[str], not_after: str) -> str:
     ) + ")"
 
 
+_ASCII_LOWER = re.compile("[a-z]")
+
+
+def unchanged_by_upper(text: str) -> bool:
+    """`text.upper() == text`, answered at once for the usual line that has a lower-case ASCII letter (upper()
+    changes that letter, so the text cannot come back the same), without building its upper-case copy."""
+    return _ASCII_LOWER.search(text) is None and text.upper() == text
+
+
 # --- folding ---------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from provnews.extract.engine import lexicon
 from provnews.extract.engine.doc import Document
 from provnews.extract.engine.legal_documents import literal_trie
 from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import normalise
+from provnews.extract.engine.text import normalise, unchanged_by_upper
 from provnews.schemas.extraction import TOPIC_IDS, Topic
 
 
@@ -216,4 +216,4 @@ def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _is_shouting(sentence: str) -> bool:
     # Site menus and footers are set in capitals ("CHÍNH QUYỀN ĐIỆN TỬ"); article sentences are not.
-    return sentence.upper() == sentence and _SHOUTED_WORDS.search(sentence) is not None
+    return unchanged_by_upper(sentence) and _SHOUTED_WORDS.search(sentence) is not None
