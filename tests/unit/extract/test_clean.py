@@ -546,3 +546,14 @@ def test_todays_date_and_font_size_widgets_are_furniture():
     cleaned = clean_article(raw)
     assert cleaned.datelines == () and "Cỡ chữ: A A A" in cleaned.furniture
     assert cleaned.text.split("\n")[1].startswith("Sáng 11/3")
+
+
+def test_word_counts_count_whole_words_as_the_word_list_does():
+    from collections import Counter
+
+    from provnews.extract.engine.clean import _WORD, _WordCounts
+
+    text = "xã xã, xãx 2xã xã2 tỉnh tỉnhxã aaa aa a-a 12 123 12 ủy ban ủy".casefold()
+    counts = _WordCounts(text)
+    for word in [*Counter(_WORD.findall(text)), "aa", "x", "zzz"]:
+        assert counts[word] == Counter(_WORD.findall(text))[word], word
