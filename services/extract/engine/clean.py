@@ -158,10 +158,19 @@ _CAPTION_CREDIT_MIN_PREFIX = 12
 _CREDIT_MAX_CHARS = 90
 
 # Date lines: a date plus nothing but weekday, time, zone and labels.
-_DATE_IN_LINE = re.compile(
+# A date: "14/05/2019" (not inside a longer number), "2019-05-14", "ngày 14 tháng 5 năm 2019". Every line is searched
+# with it, so it is written to open with the one character each branch starts with (a digit, or the "n" of "ngày"),
+# each branch checking after it which it was: the regex engine then skips ahead to those characters. The same
+# matches as the plain form (_DATE_IN_LINE_PLAIN, kept for the test that holds them equal).
+_DATE_IN_LINE_PLAIN = (
     r"(?<!\d)\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:19|20)\d{2}(?!\d)"
     r"|(?<!\d)(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?!\d)"
-    r"|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2}",
+    r"|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2}"
+)
+_DATE_IN_LINE = re.compile(
+    r"[\dn](?:(?<=\d)(?<!\d\d)\d?\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:19|20)\d{2}(?!\d)"
+    r"|(?<!\d[12])(?:(?<=1)9|(?<=2)0)\d{2}-\d{1,2}-\d{1,2}(?!\d)"
+    r"|(?<=n)gày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2})",
     re.IGNORECASE,
 )
 _DATE_LINE_NOISE = re.compile(
