@@ -26,6 +26,7 @@ _CUES = _load_cues()
 _ASIDE = re.compile(
     r"(?:điển\s+hình\s+như|chẳng\s+hạn\s+như|ví\s+dụ\s+như|nhất\s+là|kể\s+cả)\s+(?:\w+\s+){0,2}$"
 )
+_ASIDE_LAST_WORDS = ("như", "là", "cả")
 # Agencies merged: `hop_nhat_co_quan` even in a sentence about merging provinces or communes.
 _AGENCY = re.compile(
     r"(?<!\w)(?:hợp nhất|sáp nhập|sát nhập)(?:\s+\S+){0,4}?\s+"
@@ -142,7 +143,7 @@ def find_topics(doc: Document) -> list[Topic]:
             continue  # site menus and footers ("DỊCH VỤ CÔNG", "CHÍNH QUYỀN ĐIỆN TỬ ...")
         scores: dict[str, float] = defaultdict(float)
         for cue_id, offset in cues.items():
-            damp = 0.5 if _ASIDE.search(text, max(start, offset - 40), offset) else 1.0
+            damp = 0.5 if _is_aside(text, max(start, offset - 40), offset) else 1.0
             for topic, weight in _CUE_TOPICS[cue_id]:
                 scores[topic] += weight * damp
         if "hop_nhat_co_quan" in scores and _not_agencies_merged(doc, text, start, end, scores):
@@ -161,6 +162,13 @@ def find_topics(doc: Document) -> list[Topic]:
             topics.append(Topic(id=topic, evidence=evidence))
     doc.record("topics", topics)
     return topics
+
+
+def _is_aside(text: str, start: int, end: int) -> bool:
+    """An example given in passing ("điển hình như ...", "nhất là ...") right before the cue; each phrase of _ASIDE
+    ends in one of _ASIDE_LAST_WORDS, so a stretch with none of them is not searched."""
+    return any(text.find(word, start, end) != -1 for word in _ASIDE_LAST_WORDS) and \
+        _ASIDE.search(text, start, end) is not None
 
 
 def _not_agencies_merged(doc: Document, text: str, start: int, end: int, scores: dict[str, float]) -> bool:
