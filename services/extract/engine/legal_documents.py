@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from provnews.extract.engine.doc import Document, SpanIndex
 from provnews.extract.engine.rules import rule
-from provnews.extract.engine.text import UPPER, fold
+from provnews.extract.engine.text import UPPER, finditer_from, fold
 from provnews.schemas.extraction import LegalDocument
 
 # Longest names first, so "Chương trình hành động" wins over "Chương trình".
@@ -134,15 +134,23 @@ _NAMED_LAW = re.compile(
 # An act named by its subject instead of a number: "Nghị quyết về việc sáp nhập, đổi tên thôn",
 # "Quyết định của Ban Chấp hành Trung ương Đảng về việc thành lập Đảng bộ tỉnh". A lower-case name counts
 # only as the object of its passing or issue ("vừa thông qua nghị quyết về sắp xếp ..."): elsewhere it is generic.
+_ACT_NAMES = (
+    "Nghị quyết", "Quyết định", "Chỉ thị", "Kết luận", "Kế hoạch", "Nghị định", "Thông tư", "Quy định", "Hướng dẫn",
+)
+_PASSED_NAMES = ("nghị quyết", "quyết định")
+_ISSUED_NAMES = ("nghị quyết", "quyết định", "chỉ thị", "kế hoạch")
+_GUIDING_NAMES = ("Thông tư", "Nghị định")
 _NAMED_ACT = re.compile(
     r"(?=[NQCKTHnqck])"  # every branch opens with one of these: most positions fail at once
-    r"(?:(?:(?P<capital>Nghị quyết|Quyết định|Chỉ thị|Kết luận|Kế hoạch|Nghị định|Thông tư|Quy định|Hướng dẫn)"
-    r"|(?<=thông qua )(?P<lower>nghị quyết|quyết định)|(?<=ban hành )(?P<issued>nghị quyết|quyết định|chỉ thị|kế hoạch))"
+    rf"(?:(?:(?P<capital>{'|'.join(_ACT_NAMES)})"
+    rf"|(?<=thông qua )(?P<lower>{'|'.join(_PASSED_NAMES)})|(?<=ban hành )(?P<issued>{'|'.join(_ISSUED_NAMES)}))"
     rf"(?:\s+của\s+[{_UPPER}][^,.;:()\n]{{2,80}}?)?\s+về\s+(?:việc\s+)?"
     r"(?P<plain>[^\W\d][^.;:()\"“”«»\n…]{2,200})"
     # A circular or decree is also named by what it guides: "Thông tư hướng dẫn chức năng, nhiệm vụ của ...".
-    r"|(?P<guiding>Thông tư|Nghị định)\s+(?P<guided>hướng dẫn\s+[^\W\d][^.;:()\"“”«»\n…]{2,200}))"
+    rf"|(?P<guiding>{'|'.join(_GUIDING_NAMES)})\s+(?P<guided>hướng dẫn\s+[^\W\d][^.;:()\"“”«»\n…]{{2,200}}))"
 )
+# Where a match of _NAMED_ACT can start: at one of its names (see `finditer_from`).
+_NAMED_ACT_STARTS = re.compile(literal_trie(sorted({*_ACT_NAMES, *_PASSED_NAMES, *_ISSUED_NAMES, *_GUIDING_NAMES})))
 # Written in lower case, a document is named by the reform it carries: "đề án sắp xếp đơn vị hành chính cấp xã",
 # "vừa ban hành kế hoạch triển khai mô hình ...", "quyết định thành lập Ban Tuyên giáo và Dân vận Tỉnh ủy" (not
 # "quyết định thành lập 6 đơn vị": a count of decisions).
@@ -154,6 +162,8 @@ _LOWER_NAMED = re.compile(
     r"(?P<act_title>(?!(?:\S+\s+){1,3}\d)(?:triển khai|thực hiện|" + _REFORM_OBJECT[3:-1] + r")[^,.;:()\"“”«»\n…]{2,200})"
     rf"|(?P<founding>quyết định)\s+(?P<founding_title>thành lập\s+[{_UPPER}][^,.;:()\"“”«»\n…]{{2,200}}))"
 )
+# Where a match of _LOWER_NAMED can start: at the name each of its branches opens with.
+_LOWER_NAMED_STARTS = re.compile(literal_trie(["kế hoạch", "quyết định", "đề án"]))
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*)$")
 _GENERIC_BEFORE_SCHEME = re.compile(r"(?:[Cc]ác|[Nn]hững)\s$")
 _NOT_A_LAW_BEFORE = re.compile(r"(?:[Pp]háp|[Kk]ỷ)\s$")
@@ -257,7 +267,7 @@ def _named_schemes(text: str, _: list[re.Match]) -> Iterator[_Found]:
 
 
 def _named_acts(text: str, _: list[re.Match]) -> Iterator[_Found]:
-    for m in _NAMED_ACT.finditer(text):
+    for m in finditer_from(_NAMED_ACT, _NAMED_ACT_STARTS, text):
         if _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
         name = m.group("capital") or m.group("lower") or m.group("issued") or m.group("guiding")
@@ -267,7 +277,7 @@ def _named_acts(text: str, _: list[re.Match]) -> Iterator[_Found]:
 
 
 def _named_in_lower_case(text: str, _: list[re.Match]) -> Iterator[_Found]:
-    for m in _LOWER_NAMED.finditer(text):
+    for m in finditer_from(_LOWER_NAMED, _LOWER_NAMED_STARTS, text):
         if _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue  # "các đề án sắp xếp": generic
         name = m.group("scheme") or m.group("act") or m.group("founding")

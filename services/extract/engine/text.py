@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 
@@ -100,6 +101,21 @@ def word_start_alternation(alternatives: list[str], not_after: str) -> str:
     return "(?:" + "|".join(
         f"{first}(?<!{not_after}{first})(?:{'|'.join(rests)})" for first, rests in groups.items()
     ) + ")"
+
+
+def finditer_from(pattern: re.Pattern, starts: re.Pattern, text: str) -> Iterator[re.Match]:
+    """`pattern.finditer(text)`, with `pattern` tried only where `starts` matches: for a pattern that never matches
+    empty and whose every match starts where `starts` matches (its opening words, say), the same matches. A fast
+    scan for the few places where a pattern that the regex engine cannot skip through (named groups, look-behinds
+    first) may start."""
+    pos = 0
+    while (candidate := starts.search(text, pos)) is not None:
+        found = pattern.match(text, candidate.start())
+        if found is None:
+            pos = candidate.start() + 1
+            continue
+        yield found
+        pos = found.end()
 
 
 _ASCII_LOWER = re.compile("[a-z]")
