@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 
@@ -77,6 +78,53 @@ def old_spelling(name: str) -> str:
 def normalise(text: str) -> str:
     """NFC, then `modern_spelling`: the form every comparison of words starts from."""
     return modern_spelling(unicodedata.normalize("NFC", text))
+
+
+# --- fast scans -------------------------------------------------------------------------------
+
+
+def word_start_alternation(alternatives: list[str], not_after: str) -> str:
+    """The regex `(?<!not_after)(?:alt1|alt2|...)`, written so that Python's regex engine scans fast.
+
+    Each alternative must open with one plain character (a letter or a digit); `not_after` is a class of one
+    character (`[...]` or `\\w`). The alternatives are grouped by that first character, in their order, and
+    the check on the character before is made after it: the engine then skips ahead to the few places where
+    a first character stands and tries one group there, instead of every alternative at every character.
+    The matches are the same (at one place only the group of its character can match).
+    """
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        first = alternative[:1]
+        if not first.isalnum():
+            raise ValueError(f"an alternative must open with a letter or a digit: {alternative[:20]!r}")
+        groups.setdefault(first, []).append(alternative[1:])
+    return "(?:" + "|".join(
+        f"{first}(?<!{not_after}{first})(?:{'|'.join(rests)})" for first, rests in groups.items()
+    ) + ")"
+
+
+def finditer_from(pattern: re.Pattern, starts: re.Pattern, text: str) -> Iterator[re.Match]:
+    """`pattern.finditer(text)`, with `pattern` tried only where `starts` matches: for a pattern that never matches
+    empty and whose every match starts where `starts` matches (its opening words, say), the same matches. A fast
+    scan for the few places where a pattern that the regex engine cannot skip through (named groups, look-behinds
+    first) may start."""
+    pos = 0
+    while (candidate := starts.search(text, pos)) is not None:
+        found = pattern.match(text, candidate.start())
+        if found is None:
+            pos = candidate.start() + 1
+            continue
+        yield found
+        pos = found.end()
+
+
+_ASCII_LOWER = re.compile("[a-z]")
+
+
+def unchanged_by_upper(text: str) -> bool:
+    """`text.upper() == text`, answered at once for the usual line that has a lower-case ASCII letter (upper()
+    changes that letter, so the text cannot come back the same), without building its upper-case copy."""
+    return _ASCII_LOWER.search(text) is None and text.upper() == text
 
 
 # --- folding ---------------------------------------------------------------------------------

@@ -158,10 +158,19 @@ _CAPTION_CREDIT_MIN_PREFIX = 12
 _CREDIT_MAX_CHARS = 90
 
 # Date lines: a date plus nothing but weekday, time, zone and labels.
-_DATE_IN_LINE = re.compile(
+# A date: "14/05/2019" (not inside a longer number), "2019-05-14", "ngày 14 tháng 5 năm 2019". Every line is searched
+# with it, so it is written to open with the one character each branch starts with (a digit, or the "n" of "ngày"),
+# each branch checking after it which it was: the regex engine then skips ahead to those characters. The same
+# matches as the plain form (_DATE_IN_LINE_PLAIN, kept for the test that holds them equal).
+_DATE_IN_LINE_PLAIN = (
     r"(?<!\d)\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:19|20)\d{2}(?!\d)"
     r"|(?<!\d)(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?!\d)"
-    r"|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2}",
+    r"|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2}"
+)
+_DATE_IN_LINE = re.compile(
+    r"[\dn](?:(?<=\d)(?<!\d\d)\d?\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:19|20)\d{2}(?!\d)"
+    r"|(?<!\d[12])(?:(?<=1)9|(?<=2)0)\d{2}-\d{1,2}-\d{1,2}(?!\d)"
+    r"|(?<=n)gày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2})",
     re.IGNORECASE,
 )
 _DATE_LINE_NOISE = re.compile(
@@ -917,14 +926,12 @@ def _drop_repeats(body: list[str], title: str | None) -> list[str]:
             tokens[i] = _WORD.findall(body[i].casefold())
         return tokens[i]
 
-    vocabulary: Counter[str] = Counter()
+    vocabulary = _WordCounts("\n".join(body).casefold())
     kept: list[int] = []
     title_key = _repeat_key(title) if title else ""
     seen = {title_key} if title else set()
     for i, line in enumerate(body):
         if kept and _could_be_copies(body[kept[-1]], line) and _near_same(tokens_of(kept[-1]), tokens_of(i)):
-            if not vocabulary:
-                vocabulary.update(_WORD.findall("\n".join(body).casefold()))
             if _better_copy(line, body[kept[-1]], tokens_of(i), tokens_of(kept[-1]), vocabulary):
                 kept[-1] = i
             continue
@@ -959,7 +966,34 @@ def _near_same(a: list[str], b: list[str]) -> bool:
     return common * 10 >= 8 * (len(a) + len(b)) / 2
 
 
-def _better_copy(new_line: str, old_line: str, new: list[str], old: list[str], vocabulary: Counter) -> bool:
+_WORD_CHARACTERS = frozenset(LETTERS + "0123456789")
+
+
+class _WordCounts:
+    """How many times each word occurs in a text, as `Counter(_WORD.findall(text))` says, counted for the words
+    asked only: comparing a caption with its copy asks about a few words, not the thousand of the article."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._counts: dict[str, int] = {}
+
+    def __getitem__(self, word: str) -> int:
+        if word not in self._counts:
+            self._counts[word] = self._count(word)
+        return self._counts[word]
+
+    def _count(self, word: str) -> int:
+        text, count = self._text, 0
+        at = text.find(word)
+        while at != -1:
+            end = at + len(word)
+            if (at == 0 or text[at - 1] not in _WORD_CHARACTERS) and (end == len(text) or text[end] not in _WORD_CHARACTERS):
+                count += 1  # a whole word, not a piece of a longer one
+            at = text.find(word, at + 1)
+        return count
+
+
+def _better_copy(new_line: str, old_line: str, new: list[str], old: list[str], vocabulary: _WordCounts) -> bool:
     """Prefer the copy whose differing words the rest of the article confirms, then the complete one."""
     a, b = Counter(new), Counter(old)
     both = a + b

@@ -25,7 +25,12 @@ _ABBREVIATIONS = frozenset({
     "TS.BS", "ThS.BS", "BSCKII", "BSCKI", "KTS", "NSND", "NSƯT", "Đ/c", "đ/c", "H", "P", "X",
 })
 T = TypeVar("T")
-_SENTENCE_END = re.compile(rf"[.!?…]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[{UPPER}0-9])|;\s+|\n+")
+# A stop, then blanks and a capital or a digit; a ";" and blanks; line breaks. The pattern opens with the one
+# character every branch starts with and each branch checks which it was, so the regex engine skips ahead to
+# the few stops of an article instead of trying three branches at every character.
+_SENTENCE_END = re.compile(
+    rf"[.!?…;\n](?:(?<=[.!?…])[.!?…]*[\"”’)\]]*\s+(?=[\"“‘(\[]?[{UPPER}0-9])|(?<=;)\s+|(?<=\n)\n*)"
+)
 _LAST_WORD = re.compile(r"(\S+)$")
 _MAX_EVIDENCE_SENTENCE = 2000
 _EVIDENCE_CONTEXT = 400

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from services.extract.engine.doc import Document, SpanIndex
 from services.extract.engine.rules import rule
-from common.text import UPPER, fold
+from common.text import UPPER, finditer_from, fold
 from schemas.extraction import LegalDocument
 
 # Longest names first, so "Chương trình hành động" wins over "Chương trình".
@@ -59,6 +59,14 @@ _BARE_NUMBER = r"\d{1,5}(?:/(?:\d{4}|\d{1,2}))?(?![\w/]|[.,]\d)"
 _ITEM = rf"(?:{_SYMBOL}|{_BARE_NUMBER})"
 
 
+def _after_first_digit(symbol: str) -> str:
+    """A symbol's pattern without the first of the 1 to 5 digits it opens with."""
+    opening = r"\d{1,5}"
+    if not symbol.startswith(opening):
+        raise ValueError(f"a symbol pattern opens with {opening}: {symbol[:20]}")
+    return r"\d{0,4}" + symbol[len(opening):]
+
+
 def literal_trie(phrases: list[str]) -> str:
     """An alternation of literal phrases shaped as a character trie (few branches tried per position).
 
@@ -88,15 +96,20 @@ def literal_trie(phrases: list[str]) -> str:
 
 # "Nghị quyết", "nghị quyết" and "Nghị Quyết"; whether a lower-case name counts is decided per mention. The name
 # written before the number decides the kind even when the symbol is misprinted ("Nghị Quyết số 60-KL/TW").
-_NAMES = literal_trie(sorted({v for n in _KIND_BY_NAME for v in (n, n[0].upper() + n[1:], n.title())}))
-_ABBREVIATIONS = "|".join(_KIND_BY_ABBREVIATION)
+# The names and the short forms make one trie, so the pattern opens with literal letters the regex engine can skip
+# ahead to (a name and a short form differ by their second letter: one of them at most is written at a place).
+_NAMES = sorted({v for n in _KIND_BY_NAME for v in (n, n[0].upper() + n[1:], n.title())})
 _REFERENCE = re.compile(
-    rf"(?:(?P<name>{_NAMES})|(?P<abbr>{_ABBREVIATIONS}))"
+    rf"(?P<kind>{literal_trie(_NAMES + list(_KIND_BY_ABBREVIATION))})"
     rf"\s+(?P<so>(?i:số)\s*)?(?P<first>{_ITEM})"
     rf"(?P<more>(?:\s?(?:,|và|&)\s?(?:số\s?)?{_ITEM})*)"
 )
 _MORE_ITEM = re.compile(rf"(?:số\s?)?(?P<item>{_ITEM})")
-_LONE_SYMBOL = re.compile(rf"(?P<item>{_PARTY_SYMBOL}|{_STATE_SYMBOL})(?![\w/])")
+# Both symbols open with `\d{1,5}`: one digit taken first (then `\d{0,4}`, the same match) leads the pattern with a
+# digit, which the regex engine skips ahead to instead of trying both branches at every character.
+_LONE_SYMBOL = re.compile(
+    rf"(?P<item>\d(?:{_after_first_digit(_PARTY_SYMBOL)}|{_after_first_digit(_STATE_SYMBOL)}))(?![\w/])"
+)
 _SYMBOL_ONLY = re.compile(rf"{_SYMBOL}")
 # After a bare number (no "số", no symbol) these words mean a count or a time, not a document
 # ("Kế hoạch 5 năm", "Chương trình 3 nội dung").
@@ -121,15 +134,23 @@ _NAMED_LAW = re.compile(
 # An act named by its subject instead of a number: "Nghị quyết về việc sáp nhập, đổi tên thôn",
 # "Quyết định của Ban Chấp hành Trung ương Đảng về việc thành lập Đảng bộ tỉnh". A lower-case name counts
 # only as the object of its passing or issue ("vừa thông qua nghị quyết về sắp xếp ..."): elsewhere it is generic.
+_ACT_NAMES = (
+    "Nghị quyết", "Quyết định", "Chỉ thị", "Kết luận", "Kế hoạch", "Nghị định", "Thông tư", "Quy định", "Hướng dẫn",
+)
+_PASSED_NAMES = ("nghị quyết", "quyết định")
+_ISSUED_NAMES = ("nghị quyết", "quyết định", "chỉ thị", "kế hoạch")
+_GUIDING_NAMES = ("Thông tư", "Nghị định")
 _NAMED_ACT = re.compile(
     r"(?=[NQCKTHnqck])"  # every branch opens with one of these: most positions fail at once
-    r"(?:(?:(?P<capital>Nghị quyết|Quyết định|Chỉ thị|Kết luận|Kế hoạch|Nghị định|Thông tư|Quy định|Hướng dẫn)"
-    r"|(?<=thông qua )(?P<lower>nghị quyết|quyết định)|(?<=ban hành )(?P<issued>nghị quyết|quyết định|chỉ thị|kế hoạch))"
+    rf"(?:(?:(?P<capital>{'|'.join(_ACT_NAMES)})"
+    rf"|(?<=thông qua )(?P<lower>{'|'.join(_PASSED_NAMES)})|(?<=ban hành )(?P<issued>{'|'.join(_ISSUED_NAMES)}))"
     rf"(?:\s+của\s+[{_UPPER}][^,.;:()\n]{{2,80}}?)?\s+về\s+(?:việc\s+)?"
     r"(?P<plain>[^\W\d][^.;:()\"“”«»\n…]{2,200})"
     # A circular or decree is also named by what it guides: "Thông tư hướng dẫn chức năng, nhiệm vụ của ...".
-    r"|(?P<guiding>Thông tư|Nghị định)\s+(?P<guided>hướng dẫn\s+[^\W\d][^.;:()\"“”«»\n…]{2,200}))"
+    rf"|(?P<guiding>{'|'.join(_GUIDING_NAMES)})\s+(?P<guided>hướng dẫn\s+[^\W\d][^.;:()\"“”«»\n…]{{2,200}}))"
 )
+# Where a match of _NAMED_ACT can start: at one of its names (see `finditer_from`).
+_NAMED_ACT_STARTS = re.compile(literal_trie(sorted({*_ACT_NAMES, *_PASSED_NAMES, *_ISSUED_NAMES, *_GUIDING_NAMES})))
 # Written in lower case, a document is named by the reform it carries: "đề án sắp xếp đơn vị hành chính cấp xã",
 # "vừa ban hành kế hoạch triển khai mô hình ...", "quyết định thành lập Ban Tuyên giáo và Dân vận Tỉnh ủy" (not
 # "quyết định thành lập 6 đơn vị": a count of decisions).
@@ -141,6 +162,8 @@ _LOWER_NAMED = re.compile(
     r"(?P<act_title>(?!(?:\S+\s+){1,3}\d)(?:triển khai|thực hiện|" + _REFORM_OBJECT[3:-1] + r")[^,.;:()\"“”«»\n…]{2,200})"
     rf"|(?P<founding>quyết định)\s+(?P<founding_title>thành lập\s+[{_UPPER}][^,.;:()\"“”«»\n…]{{2,200}}))"
 )
+# Where a match of _LOWER_NAMED can start: at the name each of its branches opens with.
+_LOWER_NAMED_STARTS = re.compile(literal_trie(["kế hoạch", "quyết định", "đề án"]))
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*)$")
 _GENERIC_BEFORE_SCHEME = re.compile(r"(?:[Cc]ác|[Nn]hững)\s$")
 _NOT_A_LAW_BEFORE = re.compile(r"(?:[Pp]háp|[Kk]ỷ)\s$")
@@ -244,7 +267,7 @@ def _named_schemes(text: str, _: list[re.Match]) -> Iterator[_Found]:
 
 
 def _named_acts(text: str, _: list[re.Match]) -> Iterator[_Found]:
-    for m in _NAMED_ACT.finditer(text):
+    for m in finditer_from(_NAMED_ACT, _NAMED_ACT_STARTS, text):
         if _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue
         name = m.group("capital") or m.group("lower") or m.group("issued") or m.group("guiding")
@@ -254,7 +277,7 @@ def _named_acts(text: str, _: list[re.Match]) -> Iterator[_Found]:
 
 
 def _named_in_lower_case(text: str, _: list[re.Match]) -> Iterator[_Found]:
-    for m in _LOWER_NAMED.finditer(text):
+    for m in finditer_from(_LOWER_NAMED, _LOWER_NAMED_STARTS, text):
         if _after(text, m.start(), _GENERIC_BEFORE_SCHEME):
             continue  # "các đề án sắp xếp": generic
         name = m.group("scheme") or m.group("act") or m.group("founding")
@@ -311,7 +334,8 @@ def reference_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def _numbered_mentions(m: re.Match, text: str) -> list[_Found]:
-    name, abbr = m.group("name"), m.group("abbr")
+    abbr = m.group("kind") if m.group("kind") in _KIND_BY_ABBREVIATION else None
+    name = None if abbr else m.group("kind")
     kind = _KIND_BY_NAME[" ".join(name.lower().split())] if name else _KIND_BY_ABBREVIATION[abbr]
     has_so = bool(m.group("so"))
     items = [(m.group("first"), m.start("first"), m.end("first"))]

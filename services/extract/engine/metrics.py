@@ -10,7 +10,7 @@ from services.extract.engine.doc import Document
 from services.extract.engine.legal_documents import reference_spans
 from services.extract.engine.numbers import FRACTION_TAIL, NUMBER, is_year, parse_number
 from services.extract.engine.rules import rule
-from common.text import fold_chars
+from common.text import fold_chars, unchanged_by_upper
 from schemas.extraction import Metric
 
 
@@ -985,7 +985,7 @@ _SHOUTED_WORDS = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
 
 def _is_shouting(line: str) -> bool:
     # Site menus and footers are set in capitals ("CHÍNH QUYỀN ĐIỆN TỬ"); article sentences are not.
-    return line.upper() == line and _SHOUTED_WORDS.search(line) is not None
+    return unchanged_by_upper(line) and _SHOUTED_WORDS.search(line) is not None
 
 
 def _in_spans(offset: int, spans: tuple[tuple[int, int], ...], starts: list[int]) -> bool:

@@ -5,15 +5,17 @@ import re
 
 # A numeral standing on its own: not glued to letters ("Covid-19", "30a"), to a slash or hyphen
 # code ("18-NQ/TW"), nor part of a longer digit run with separators ("1900.558.826").
+# (Written to open with its first digit, then the checks on what stands before that digit, then the rest of each
+# form: `(?<![\w/\-–+])(?<!\d[.,:])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|...|\d+)` matches the same, but the regex
+# engine cannot skip ahead to the digits of a text with it.)
 NUMBER = re.compile(
-    r"(?<![\w/\-–+])(?<!\d[.,:])"
-    r"(?P<num>"
-    r"\d{1,3}(?:\.\d{3})+(?:,\d+)?"  # 1.875 / 35.000 / 1.234,5: dots group thousands, the comma is decimal
-    r"|\d{1,3}(?:,\d{3}){2,}"  # 1,234,567: English grouping, only when unambiguous (two groups or more)
-    r"|\d+,\d+"  # 10,7 / 1,33: the comma is the decimal mark
-    r"|\d+\.\d{1,2}(?!\d)"  # 1.5: an English decimal point (a dot before 3 digits would be grouping)
-    r"|\d+"
-    r")"
+    r"(?P<num>\d(?<![\w/\-–+]\d)(?<!\d[.,:]\d)(?:"
+    r"\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 1.875 / 35.000 / 1.234,5: dots group thousands, the comma is decimal
+    r"|\d{0,2}(?:,\d{3}){2,}"  # 1,234,567: English grouping, only when unambiguous (two groups or more)
+    r"|\d*,\d+"  # 10,7 / 1,33: the comma is the decimal mark
+    r"|\d*\.\d{1,2}(?!\d)"  # 1.5: an English decimal point (a dot before 3 digits would be grouping)
+    r"|\d*"
+    r"))"
     r"(?![\w]|[.,:]\d)"
 )
 # "4/10 huyện": a count out of a total; the slash part is checked by the caller against dates.

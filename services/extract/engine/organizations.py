@@ -17,7 +17,7 @@ from functools import lru_cache
 from common import lexicon
 from services.extract.engine.doc import Document, SpanIndex, non_overlapping
 from services.extract.engine.rules import rule
-from common.text import LATIN_LOWER, LATIN_UPPER, cut_short_at_end, fold
+from common.text import LATIN_LOWER, LATIN_UPPER, cut_short_at_end, fold, word_start_alternation
 from schemas.extraction import Organization, Person
 
 # --- letters ---------------------------------------------------------------------------
@@ -63,9 +63,9 @@ def _spelling_pattern(spelling: str) -> str:
 
 
 PROVINCE_RE = re.compile(
-    rf"(?=[{UP}t])" + _NOT_LETTER_BEFORE
-    + "(?:" + "|".join(_spelling_pattern(s) for s in sorted(lexicon.province_spellings(), key=len, reverse=True))
-    + ")"
+    word_start_alternation(
+        [_spelling_pattern(s) for s in sorted(lexicon.province_spellings(), key=len, reverse=True)], f"[{UP}{LOW}0-9]"
+    )
     + _NOT_LETTER_AFTER
 )
 
@@ -1066,8 +1066,9 @@ RULE_ELIDED_DEPARTMENT = rule(
 _FIELD_ITEM = rf"(?=[{UP}])(?P<field>{_FIELDS})(?=[^\S\n]*(?:[,.;:()]|{SP}và{SP}|$))"
 _NEXT_ELIDED = re.compile(rf"[^\S\n]*(?:,|{SP}và){SP}{_FIELD_ITEM}", re.M)
 # "3 sở gồm:", "16 sở, ban, ngành tỉnh gồm:": the fields listed after it are departments.
+_A_COUNT = word_start_alternation([f"{digit}[0-9]*" for digit in "0123456789"] + ["các"], f"[{UP}{LOW}0-9]")  # [0-9]+|các
 _COUNTED_DEPARTMENTS = re.compile(
-    rf"(?<![{UP}{LOW}0-9])(?:[0-9]+|các){SP}sở(?:[^\S\n]*,[^\S\n]*(?:ban|ngành))*(?:{SP}(?:tỉnh|thành{SP}phố))?"
+    rf"{_A_COUNT}{SP}sở(?:[^\S\n]*,[^\S\n]*(?:ban|ngành))*(?:{SP}(?:tỉnh|thành{SP}phố))?"
     rf"[^.;:\n0-9]{{0,40}}?(?<![{UP}{LOW}])(?:bao{SP}gồm|gồm{SP}có|gồm|là)[^\S\n]*:?[^\S\n]*{_FIELD_ITEM}",
     re.M,
 )

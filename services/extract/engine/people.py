@@ -37,6 +37,7 @@ from services.extract.engine.organizations import (
 )
 from services.extract.engine.places import listed_places
 from services.extract.engine.rules import rule
+from common.text import word_start_alternation
 from schemas.extraction import Person
 
 # --- titles ---------------------------------------------------------------------------------
@@ -66,9 +67,33 @@ _BODY_HEAD_RE = re.compile(
 )
 # finditer(): titles in running text start upper case; lower case ones are read after a name, or
 # before a body written upper case ("trưởng Ban Tuyên giáo X"), never before a lower-case model's body.
-# Led by the capitals a title can open with (and "nguyên", former): most positions fail at once.
+# Only where a title starts matters, so the scan is `(?=[<first letters>])(?<!letter)` + _ROLE written as one flat
+# alternation in the same order (the former post first, then each head, each with its own ending) and handed to
+# word_start_alternation: the same matches, and the regex engine skips ahead to the letters a title opens with.
 _ROLE_FIRST_LETTERS = "".join(sorted({h[0].upper() for h in _STANDALONE_HEADS + _BODY_HEADS} | set("UTĐN"))) + "n"
-_ROLE_SCAN = re.compile(rf"(?=[{_ROLE_FIRST_LETTERS}])(?<!{_LETTER})" + _ROLE)
+
+
+def _cased_forms(pattern: str) -> list[str]:
+    """A `phrase` pattern opening with a "[Xx]" class, as two patterns opening with X and with x."""
+    if pattern.startswith("[") and pattern[3] == "]":
+        return [pattern[1] + pattern[4:], pattern[2] + pattern[4:]]
+    return [pattern]
+
+
+def _role_scan_alternatives() -> list[str]:
+    standing = rf"(?:{SP}{phrase('Thường trực')})?"
+    title = (rf"(?:(?:{_heads(_STANDALONE_HEADS)}|{_STANDALONE_ACRONYMS})"
+             rf"|(?:{_heads(_BODY_HEADS)}){standing})(?!{_LETTER})")
+    alternatives = [f"{n}guyên{SP}{title}" for n in "Nn"] + [f"{q}uyền{SP}{title}" for q in "Qq"]
+    alternatives += [form + f"(?!{_LETTER})" for h in sorted(_STANDALONE_HEADS, key=len, reverse=True)
+                     for form in _cased_forms(phrase(h))]
+    alternatives += [acronym + f"(?!{_LETTER})" for acronym in _STANDALONE_ACRONYMS.split("|")]
+    alternatives += [form + f"{standing}(?!{_LETTER})" for h in sorted(_BODY_HEADS, key=len, reverse=True)
+                     for form in _cased_forms(phrase(h))]
+    return [a for a in alternatives if a[0] in _ROLE_FIRST_LETTERS]
+
+
+_ROLE_SCAN = re.compile(word_start_alternation(_role_scan_alternatives(), _LETTER))
 _LOWER_HEAD_BEFORE = re.compile(
     rf"(?<!{_LETTER})(?:phó{SP})?(?:{'|'.join(SP.join(h.split()) for h in lexicon.title_heads('before_body'))})"
     rf"(?:{SP}thường{SP}trực)?{SP}$"
@@ -187,7 +212,8 @@ def _role_text(raw: str) -> str:
 _NAME_TOKEN = rf"(?:[{UP}][{LOW}]+|A(?=[^\S\n]+[{UP}]))"
 _CAP_TOKEN = re.compile(_NAME_TOKEN)
 # Capitalised syllables in a row; "PhạmThị" (a lost space) still splits into two syllables.
-_NAME_RUN = re.compile(rf"(?=[{UP}])(?<!{_LETTER})[{UP}][{LOW}]+(?:[^\S\n]{{0,2}}{_NAME_TOKEN})+(?!{_LETTER})")
+# (The capital leads and the check that no letter precedes it comes after it: the regex engine skips ahead to capitals.)
+_NAME_RUN = re.compile(rf"[{UP}](?<!{_LETTER}[{UP}])[{LOW}]+(?:[^\S\n]{{0,2}}{_NAME_TOKEN})+(?!{_LETTER})")
 def _either_case_initials(form: str) -> str:
     """A regex for a form whose first letter, and the first after a slash ("đ/c"), may be written in either case."""
     return re.sub(r"(?:(?<=^)|(?<=/))(\w)", lambda m: f"[{m.group(1).upper()}{m.group(1)}]", form)
@@ -825,20 +851,21 @@ RULE_GIVEN_NAME = rule(
     counterexamples=("Ông Ngọc được bầu làm Chủ tịch UBND tỉnh.",),
 )
 _GIVEN_NAME_AFTER_HONORIFIC = re.compile(
-    rf"(?<![{UP}{LOW}])(?:[Ôô]ng|[Bb]à|[Đđ]ồng{SP}chí){SP}(?P<given>[{UP}][{LOW}]+)(?![^\S\n]*[{UP}{LOW}]*[{UP}])(?![{LOW}])"
+    word_start_alternation(["Ông", "ông", "Bà", "bà", f"Đồng{SP}chí", f"đồng{SP}chí"], f"[{UP}{LOW}]")
+    + rf"{SP}(?P<given>[{UP}][{LOW}]+)(?![^\S\n]*[{UP}{LOW}]*[{UP}])(?![{LOW}])"
 )
 
 
 def _given_name_mentions(text: str, names: list[NameMention]) -> list[NameMention]:
     """'ông Ngọc' after 'Phan Huy Ngọc': the person by the last syllable of the one full name that ends in it."""
-    if not names:
-        return []
     first_by_given: dict[str, tuple[int, set[tuple[str, ...]]]] = {}
     for n in names:
         if len(n.tokens) >= 3:
             first, full = first_by_given.get(n.tokens[-1], (n.start, set()))
             full.add(n.tokens)
             first_by_given[n.tokens[-1]] = (min(first, n.start), full)
+    if not first_by_given:
+        return []  # no full name of three syllables or more: no honorific can stand for one
     out = []
     for m in _GIVEN_NAME_AFTER_HONORIFIC.finditer(text):
         seen = first_by_given.get(m.group("given"))

@@ -7,7 +7,7 @@ from functools import lru_cache
 from common import lexicon
 from services.extract.engine.doc import Document, SpanIndex
 from services.extract.engine.rules import rule
-from common.text import LETTERS, LOWER, UPPER, cut_short_at_end, old_spelling
+from common.text import LETTERS, LOWER, UPPER, cut_short_at_end, old_spelling, word_start_alternation
 from schemas.extraction import Evidence, Location, Province
 
 # Enough evidence for a reader to check a place; more only bloats the event.
@@ -43,7 +43,7 @@ def _all_spellings() -> list[str]:
 
 
 def _province_pattern(spellings: list[str]) -> str:
-    """One alternation grouped by first word, led by a look-ahead on first letters: a fast scan."""
+    """One alternation grouped by first word, then by first letter (`word_start_alternation`): a fast scan."""
     by_head: dict[str, list[str]] = {}
     for spelling in spellings:
         head = re.match(r"[^\s.\-–—]+\.?", spelling).group(0)
@@ -53,8 +53,7 @@ def _province_pattern(spellings: list[str]) -> str:
         + ")"
         for head, rests in sorted(by_head.items(), key=lambda kv: -len(kv[0]))
     ]
-    first_letters = "".join(sorted({s[0] for s in spellings}))
-    return rf"(?=[{first_letters}])(?<![\w.])(?:{'|'.join(groups)})(?![\w])"
+    return word_start_alternation(groups, r"[\w.]") + r"(?![\w])"
 
 
 _PROVINCE = re.compile(_province_pattern(_all_spellings()))
@@ -178,21 +177,24 @@ _VILLAGE = "village"
 _NUMBERED_UNITS = frozenset(word for word, (_, how) in _LEVELS.items() if "numbered" in how)
 
 
-def _prefix_form(word: str, how: frozenset[str]) -> str:
+def _prefix_forms(word: str, how: frozenset[str]) -> list[str]:
+    """The word's patterns: capitalised, then as written (both open with a plain letter, for a fast scan)."""
     if "abbreviation" in how:
-        return re.escape(word) + r"\.?"
-    first = word[0] if "lowercase_only" in how else f"[{word[0].upper()}{word[0]}]"
+        return [re.escape(word) + r"\.?"]
+    firsts = [word[0]] if "lowercase_only" in how else [word[0].upper(), word[0]]
     # "Huyện ủy" and "Huyện uỷ": both tone placements, and nothing else (every form read has a level).
     forms = sorted({word[1:], old_spelling(word)[1:]}, key=len, reverse=True)
-    return first + (forms[0] if len(forms) == 1 else "(?:" + "|".join(forms) + ")")
+    return [first + (forms[0] if len(forms) == 1 else "(?:" + "|".join(forms) + ")") for first in firsts]
 
 
-_PREFIX = "(?P<prefix>" + "|".join(
-    _prefix_form(word, how) for word, (_, how) in sorted(_LEVELS.items(), key=lambda kv: -len(kv[0])) if "prefix" in how
-) + ")"
+# A level word that does not follow a letter or a dot.
+_PREFIX = "(?P<prefix>" + word_start_alternation([
+    form for word, (_, how) in sorted(_LEVELS.items(), key=lambda kv: -len(kv[0])) if "prefix" in how
+    for form in _prefix_forms(word, how)
+], r"[\w.]") + ")"
 _NAME_WORD = rf"[{UPPER}][{LOWER}]*(?:'[{LETTERS}][{LOWER}]*)?(?![{LETTERS}'])"
 _PLACE = re.compile(
-    rf"(?=[TtHhQqĐđPpXxKkbấl])(?<![\w.]){_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
+    rf"{_PREFIX}(?: *: *| *)(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}}"
     rf"|(?:số\s+)?\d{{1,3}}[A-Z]?(?![\w,.]\d))"
 )
 _LOCAL_UNIT = r"(?:huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)"

@@ -9,7 +9,7 @@ from common import lexicon
 from services.extract.engine.doc import Document
 from services.extract.engine.legal_documents import literal_trie
 from services.extract.engine.rules import rule
-from common.text import normalise
+from common.text import normalise, unchanged_by_upper
 from schemas.extraction import TOPIC_IDS, Topic
 
 
@@ -26,6 +26,7 @@ _CUES = _load_cues()
 _ASIDE = re.compile(
     r"(?:điển\s+hình\s+như|chẳng\s+hạn\s+như|ví\s+dụ\s+như|nhất\s+là|kể\s+cả)\s+(?:\w+\s+){0,2}$"
 )
+_ASIDE_LAST_WORDS = ("như", "là", "cả")
 # Agencies merged: `hop_nhat_co_quan` even in a sentence about merging provinces or communes.
 _AGENCY = re.compile(
     r"(?<!\w)(?:hợp nhất|sáp nhập|sát nhập)(?:\s+\S+){0,4}?\s+"
@@ -45,6 +46,9 @@ _SERVICE_UNITS_MERGED = re.compile(
     r"(?<!\w)(?:hợp nhất|sáp nhập|sát nhập)(?:\s+\S+){0,3}?\s+"
     r"(?:trung tâm|trường|bệnh viện|trạm|đơn vị sự nghiệp)(?!\w)"
 )
+# Each of the four patterns above needs one of these verbs, written as they are: a sentence without any is
+# not searched with them.
+_MERGE_VERBS = ("hợp nhất", "sáp nhập", "sát nhập")
 _THRESHOLD = 2.0
 _SENTENCE_CAP = 3.0
 _SHORT_SENTENCE_WORDS = 7  # a bare list item split off by ";" counts half
@@ -139,18 +143,11 @@ def find_topics(doc: Document) -> list[Topic]:
             continue  # site menus and footers ("DỊCH VỤ CÔNG", "CHÍNH QUYỀN ĐIỆN TỬ ...")
         scores: dict[str, float] = defaultdict(float)
         for cue_id, offset in cues.items():
-            damp = 0.5 if _ASIDE.search(text, max(start, offset - 40), offset) else 1.0
+            damp = 0.5 if _is_aside(text, max(start, offset - 40), offset) else 1.0
             for topic, weight in _CUE_TOPICS[cue_id]:
                 scores[topic] += weight * damp
-        places_merge = (scores.get("sap_nhap_don_vi_hanh_chinh", 0) >= 2 or _PLACES_MERGED.search(text, start, end)
-                        or _NAMED_PLACE.search(doc.normal, start, end))
-        if places_merge and not _AGENCY.search(text, start, end) and not _AGENCY_MERGING.search(text, start, end):
-            # "hợp nhất tỉnh A và tỉnh B", "phường A sáp nhập với phường B": places merge, not agencies
-            scores.pop("hop_nhat_co_quan", None)
-        if _SERVICE_UNITS_MERGED.search(text, start, end) and not _AGENCY.search(text, start, end):
-            # Merging schools, health centres or other public service units is `don_vi_su_nghiep`; the
-            # merged-agencies topic needs agencies (sở, ban, văn phòng).
-            scores.pop("hop_nhat_co_quan", None)
+        if "hop_nhat_co_quan" in scores and _not_agencies_merged(doc, text, start, end, scores):
+            scores.pop("hop_nhat_co_quan")
         factor = 0.5 if len(sentence.split()) < _SHORT_SENTENCE_WORDS else 1.0
         for topic, score in scores.items():
             contribution = min(score, _SENTENCE_CAP) * factor
@@ -165,6 +162,28 @@ def find_topics(doc: Document) -> list[Topic]:
             topics.append(Topic(id=topic, evidence=evidence))
     doc.record("topics", topics)
     return topics
+
+
+def _is_aside(text: str, start: int, end: int) -> bool:
+    """An example given in passing ("điển hình như ...", "nhất là ...") right before the cue; each phrase of _ASIDE
+    ends in one of _ASIDE_LAST_WORDS, so a stretch with none of them is not searched."""
+    return any(text.find(word, start, end) != -1 for word in _ASIDE_LAST_WORDS) and \
+        _ASIDE.search(text, start, end) is not None
+
+
+def _not_agencies_merged(doc: Document, text: str, start: int, end: int, scores: dict[str, float]) -> bool:
+    """Whether the sentence merges places or service units rather than agencies (then `hop_nhat_co_quan` goes)."""
+    places_merge = scores.get("sap_nhap_don_vi_hanh_chinh", 0) >= 2
+    if not any(text.find(verb, start, end) != -1 for verb in _MERGE_VERBS):
+        # No merge verb: none of the verb patterns can match, and only the places test is left to run.
+        return places_merge or _NAMED_PLACE.search(doc.normal, start, end) is not None
+    agencies = _AGENCY.search(text, start, end) is not None
+    places_merge = places_merge or _PLACES_MERGED.search(text, start, end) or _NAMED_PLACE.search(doc.normal, start, end)
+    if places_merge and not agencies and not _AGENCY_MERGING.search(text, start, end):
+        return True  # "hợp nhất tỉnh A và tỉnh B", "phường A sáp nhập với phường B": places merge, not agencies
+    # Merging schools, health centres or other public service units is `don_vi_su_nghiep`; the
+    # merged-agencies topic needs agencies (sở, ban, văn phòng).
+    return not agencies and _SERVICE_UNITS_MERGED.search(text, start, end) is not None
 
 
 def _cue_occurrences(text: str) -> list[tuple[int, int, int]]:
@@ -205,4 +224,4 @@ def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _is_shouting(sentence: str) -> bool:
     # Site menus and footers are set in capitals ("CHÍNH QUYỀN ĐIỆN TỬ"); article sentences are not.
-    return sentence.upper() == sentence and _SHOUTED_WORDS.search(sentence) is not None
+    return unchanged_by_upper(sentence) and _SHOUTED_WORDS.search(sentence) is not None

@@ -546,3 +546,27 @@ def test_todays_date_and_font_size_widgets_are_furniture():
     cleaned = clean_article(raw)
     assert cleaned.datelines == () and "Cỡ chữ: A A A" in cleaned.furniture
     assert cleaned.text.split("\n")[1].startswith("Sáng 11/3")
+
+
+def test_word_counts_count_whole_words_as_the_word_list_does():
+    from collections import Counter
+
+    from services.extract.engine.clean import _WORD, _WordCounts
+
+    text = "xã xã, xãx 2xã xã2 tỉnh tỉnhxã aaa aa a-a 12 123 12 ủy ban ủy".casefold()
+    counts = _WordCounts(text)
+    for word in [*Counter(_WORD.findall(text)), "aa", "x", "zzz"]:
+        assert counts[word] == Counter(_WORD.findall(text))[word], word
+
+
+@pytest.mark.parametrize("line", [
+    "Thứ Ba, 14/05/2019, 08:10 [GMT+7]", "114/05/2019", "1/5/2019 và 2019-05-14", "12019-05-14", "ngày 14 tháng 5 năm 2019",
+    "NGÀY 14 THÁNG 5 NĂM 2019", "Ngày 3 tháng 12 năm 1999, 20-1-2020, 19-1-2020", "số 0912 000 111", "", "n", "1",
+])
+def test_the_date_scan_matches_as_its_plain_form(line):
+    import re
+
+    from services.extract.engine.clean import _DATE_IN_LINE, _DATE_IN_LINE_PLAIN
+
+    plain = re.compile(_DATE_IN_LINE_PLAIN, re.IGNORECASE)
+    assert [m.span() for m in _DATE_IN_LINE.finditer(line)] == [m.span() for m in plain.finditer(line)]

@@ -59,3 +59,21 @@ def test_a_fraction_reads_only_its_first_part_and_leaves_the_rest_to_the_caller(
 def test_years_are_recognised():
     assert is_year("2015") and is_year("2030")
     assert not is_year("1875") and not is_year("301") and not is_year("20.000")
+
+
+_NUMBER_AS_FIRST_WRITTEN = (
+    r"(?<![\w/\-–+])(?<!\d[.,:])(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:,\d{3}){2,}|\d+,\d+|\d+\.\d{1,2}(?!\d)|\d+)"
+    r"(?![\w]|[.,:]\d)"
+)
+
+
+@pytest.mark.parametrize("text", [
+    "giảm 1.875 biên chế, 10,7%, 1,234,567 đồng và 1.5 lần; 301 xã", "Covid-19, 30a, 18-NQ/TW, 1900.558.826, +84 912",
+    "9:30, 12.34.567, 1,2,3, 5.000.000,25 và 7", "số 07, ٣ xã, 2024-2025", "", "1", "a1 1a .1 1. 1,",
+])
+def test_number_matches_as_first_written(text):
+    import re
+
+    plain = re.compile(_NUMBER_AS_FIRST_WRITTEN)
+    assert [(m.span(), m.group("num")) for m in NUMBER.finditer(text)] == \
+        [(m.span(), m.group("num")) for m in plain.finditer(text)]

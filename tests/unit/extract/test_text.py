@@ -1,0 +1,67 @@
+"""The text layer's scanning helpers: written for speed, they must match exactly what the plain forms match."""
+import re
+from pathlib import Path
+
+import pytest
+
+from common.text import finditer_from, unchanged_by_upper, word_start_alternation
+
+_TEXTS = [
+    "Tỉnh Quảng Ninh và tỉnh Quảng Nam; xã Hòa Bình, TP.Huế, Tp Huế.",
+    "Hòa Bình-Quảng Ninh, XHòa Bình, 3Quảng Nam, (Quảng Ninh) Quảng Ninh",
+    "Quảng", "", "tỉnh tỉnh tỉnh", "12 sở, 3 các sở, các sở gồm",
+]
+
+
+@pytest.mark.parametrize("alternatives", [
+    ["Quảng Ninh", "Quảng Nam", "Hòa Bình", "tỉnh", "TP\\.?", "Tp"],
+    ["Quảng", "Quảng Ninh"],  # the order decides which of two at one place wins: it must be kept
+    [f"{digit}[0-9]*" for digit in "0123456789"] + ["các"],
+])
+def test_word_start_alternation_matches_as_the_plain_alternation(alternatives):
+    not_after = r"[\w.]"
+    plain = re.compile(rf"(?<!{not_after})(?:{'|'.join(alternatives)})")
+    fast = re.compile(word_start_alternation(alternatives, not_after))
+    for text in _TEXTS:
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_word_start_alternation_refuses_an_alternative_without_a_plain_first_character():
+    with pytest.raises(ValueError):
+        word_start_alternation(["[Tt]ỉnh"], r"\w")
+
+
+@pytest.mark.parametrize("text", [
+    "CHÍNH QUYỀN ĐIỆN TỬ", "Chính quyền điện tử", "ĐẮK LẮK", "ĐẮK LắK", "123 - 456", "", "STRASSE ß", "ǅ", "Ä a",
+])
+def test_unchanged_by_upper_is_upper_equality(text):
+    assert unchanged_by_upper(text) == (text.upper() == text)
+
+
+def _article_texts() -> list[str]:
+    root = Path(__file__).resolve().parents[3]
+    folders = [root / "seeds", root / "tests/fixtures/genre", root / "tests/fixtures/genre2", root.parent / "shared/corpus/articles"]
+    return [path.read_text(encoding="utf-8") for folder in folders for path in sorted(folder.glob("*.txt"))]
+
+
+def test_the_named_act_scans_find_what_finditer_finds():
+    from services.extract.engine.legal_documents import (
+        _LOWER_NAMED, _LOWER_NAMED_STARTS, _NAMED_ACT, _NAMED_ACT_STARTS,
+    )
+
+    texts = _article_texts()
+    assert len(texts) > 20
+    for pattern, starts in ((_NAMED_ACT, _NAMED_ACT_STARTS), (_LOWER_NAMED, _LOWER_NAMED_STARTS)):
+        found = 0
+        for text in texts:
+            expected = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+            assert [(m.span(), m.groupdict()) for m in finditer_from(pattern, starts, text)] == expected
+            found += len(expected)
+        assert found > 0  # the texts exercise the pattern
+
+
+def test_finditer_from_keeps_finditers_order_and_skips_overlaps():
+    pattern = re.compile(r"ab+c|b+")
+    starts = re.compile(r"[ab]")
+    for text in ["abbc bbb abc", "", "xbx", "abbbbc"]:
+        assert [m.span() for m in finditer_from(pattern, starts, text)] == [m.span() for m in pattern.finditer(text)]
