@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from common import lexicon
 from services.extract.engine.doc import Document, SpanIndex, non_overlapping
+from services.extract.engine.memo import per_article
 from services.extract.engine.rules import rule
 from common.text import LATIN_LOWER, LATIN_UPPER, cut_short_at_end, fold, word_start_alternation
 from schemas.extraction import Organization, Person
@@ -948,7 +949,7 @@ def _kind_of(text: str, m: re.Match) -> str:
     return _kind_at(text, m.start(), m.end())
 
 
-@lru_cache(maxsize=4096)
+@per_article(maxsize=4096)
 def _kind_at(text: str, start: int, end: int) -> str:
     """The id of the body rule that read text[start:end]: the first kind that reads the same text."""
     for rule_id, kind in _BODY_KINDS:
@@ -1100,7 +1101,7 @@ def _add_elided_departments(text: str, context: ProvinceContext, found: dict) ->
         found[key][1].append((start, end, RULE_ELIDED_DEPARTMENT))
 
 
-@lru_cache(maxsize=8)
+@per_article()
 def named_steering_committees(text: str) -> tuple[str, ...]:
     """The steering committees an article names with their remit, once each ("Ban Chỉ đạo tinh giản biên chế tỉnh")."""
     out: dict[str, str] = {}
@@ -1133,7 +1134,7 @@ _HEAD_BEFORE_LOWER = re.compile(
 )
 
 
-@lru_cache(maxsize=8)  # people.py reads titles over the same bodies
+@per_article()  # people.py reads titles over the same bodies
 def upper_case_bodies(text: str) -> dict[int, tuple[re.Match, BodyMention | None]]:
     """Every body written upper case in the text, by start offset, read once per article."""
     return {m.start(): (m, body_at(text, m)) for m in _BODY_SCAN.finditer(text)}

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from common import lexicon
 from services.extract.engine.doc import Document, SpanIndex
+from services.extract.engine.memo import per_article
 from services.extract.engine.organizations import (
     BODY_RE,
     ENDS_LOCAL_LEVEL,
@@ -651,7 +652,7 @@ def _accept(text: str, name: NameMention) -> bool:
     return True
 
 
-@lru_cache(maxsize=8)
+@per_article()
 def _listed_places(text: str) -> SpanIndex[None]:
     """The names of a counted list of places ("37 xã, phường gồm: Cái Nước, Trần Văn Thời, ..."): wards and
     communes often bear a person's name."""

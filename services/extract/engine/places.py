@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from common import lexicon
 from services.extract.engine.doc import Document, SpanIndex
+from services.extract.engine.memo import per_article
 from services.extract.engine.rules import rule
 from common.text import LETTERS, LOWER, UPPER, cut_short_at_end, old_spelling, word_start_alternation
 from schemas.extraction import Evidence, Location, Province
@@ -328,7 +328,7 @@ def _read_after_level_word(text: str, m: re.Match, add) -> None:
             add(district.group("name"), "district", district.start("name"), district.end("name"), RULE_DISTRICT_IN_BRACKETS)
 
 
-@lru_cache(maxsize=8)
+@per_article()
 def listed_places(text: str) -> tuple[tuple[str, int, int, str], ...]:
     """(level, start, end, rule) of the names listed after a count of places: "37 xã, phường, thị trấn ... bao
     gồm: Cái Nước, Đầm Dơi, ...", "3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn". The level word stands before the
