@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from common.text import finditer_from, opening_characters, unchanged_by_upper, word_start_alternation
+from common.text import finditer_from, finditer_opening_with, opening_characters, unchanged_by_upper, word_start_alternation
 
 _TEXTS = [
     "Tỉnh Quảng Ninh và tỉnh Quảng Nam; xã Hòa Bình, TP.Huế, Tp Huế.",
@@ -92,3 +92,19 @@ def test_no_match_opens_outside_the_opening_characters(pattern):
     starts = {m.start() for m in re.finditer(pattern, text)}
     assert starts
     assert all(text[s] in opening for s in starts)
+
+
+@pytest.mark.parametrize(("pattern", "openings"), [
+    (r"(?:sáp\s+nhập|hợp\s+nhất)(?:\s+\w+){0,2}\s+(?:xã|huyện)(?!\w)", ("sáp", "hợp")),
+    (r"xã\s+\w+", ("xã",)),
+    (r"(?:thôn|xã|huyện)\s+tổ\s+dân\s+phố(?!\w)", ("thôn", "xã", "huyện")),
+])
+@pytest.mark.parametrize("text", [
+    "sáp nhập xã a, hợp nhất các huyện; sáp  nhập 3 xã hợp nhất xã xã b",
+    "thôn tổ dân phố xã tổ  dân phố huyện tổ dân phốx", "", "xã", "không có gì",
+])
+def test_finditer_opening_with_finds_what_finditer_finds(pattern, openings, text):
+    compiled = re.compile(pattern)
+    assert [m.span() for m in finditer_opening_with(compiled, openings, text)] == [
+        m.span() for m in compiled.finditer(text)
+    ]
