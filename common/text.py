@@ -170,12 +170,22 @@ def finditer_opening_with(pattern: re.Pattern, openings: tuple[str, ...], text: 
     """`pattern.finditer(text)` for a pattern that never matches empty and whose every match opens with one of the
     literal strings `openings`: tried only where one of them is written. `str.find` skips to those places far faster
     than the regex engine scans for a pattern opening with common letters ("s", "h", "t" stand everywhere)."""
+    return finditer_at(pattern, occurrences(text, openings), text)
+
+
+def occurrences(text: str, strings: tuple[str, ...]) -> set[int]:
+    """Where each of the strings is written in the text (overlaps included)."""
     starts = set()
-    for opening in openings:
-        at = text.find(opening)
+    for string in strings:
+        at = text.find(string)
         while at != -1:
             starts.add(at)
-            at = text.find(opening, at + 1)
+            at = text.find(string, at + 1)
+    return starts
+
+
+def finditer_at(pattern: re.Pattern, starts: set[int], text: str) -> Iterator[re.Match]:
+    """`pattern.finditer(text)` for a pattern that never matches empty and can only match at one of `starts`."""
     end = 0
     for start in sorted(starts):
         if start < end:

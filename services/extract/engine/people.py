@@ -38,7 +38,7 @@ from services.extract.engine.organizations import (
 )
 from services.extract.engine.places import listed_places
 from services.extract.engine.rules import rule
-from common.text import word_start_alternation
+from common.text import finditer_from, word_start_alternation
 from schemas.extraction import Person
 
 # --- titles ---------------------------------------------------------------------------------
@@ -298,6 +298,7 @@ _HIGHLAND_NAME = re.compile(
     rf"(?=[YH])(?<!{_LETTER})"
     rf"(?:Y(?:[^\S\n]+[{UP}][{LOW}]+){{2,4}}|H['’][{UP}][{LOW}]+(?:[^\S\n]+[{UP}][{LOW}]+){{1,3}})(?!{_LETTER})"
 )
+_HIGHLAND_OPENING = re.compile(rf"[YH](?<!{_LETTER}.)")  # where _HIGHLAND_NAME may start: the engine skips ahead to it
 _HIGHLAND_TOKEN = re.compile(rf"H['’][{UP}][{LOW}]+|Y(?![{LOW}])|[{UP}][{LOW}]+")
 # "Sở Y Tế", "Trung tâm Y Tế Dự Phòng" written in title case: medicine, not a man's name.
 _NOT_HIGHLAND_AFTER_Y = frozenset({"Tế", "Khoa", "Học", "Dược", "Sĩ", "Tá", "Bác"})
@@ -306,7 +307,7 @@ _CAP_WORD_BEFORE = re.compile(rf"[{UP}][{LOW}]*[^\S\n]+$")
 
 def _highland_names(text: str, original: str) -> list[NameMention]:
     out = []
-    for run in _HIGHLAND_NAME.finditer(text):
+    for run in finditer_from(_HIGHLAND_NAME, _HIGHLAND_OPENING, text):
         pieces = [(t.start(), t.end()) for t in _HIGHLAND_TOKEN.finditer(text, run.start(), run.end())]
         cut = next((i for i, (s, e) in enumerate(pieces) if text[s:e] in NAME_BREAKERS), len(pieces))
         pieces = pieces[:cut]

@@ -109,9 +109,12 @@ def _gates(pattern: str) -> tuple[str, ...]:
 def _opening_words(phrase: str, gates: tuple[str, ...]) -> tuple[str, ...] | None:
     """The words every match of a pattern cue opens with: the first word of each gate, when the phrase opens with
     its gates unquantified (a gate's blanks may be any run of blanks in a match, its first word is written as it
-    is) and has no alternative beside them. None when the phrase does not say so plainly."""
+    is) and has no alternative beside them. None when the phrase does not say so plainly, and when the words share
+    their first letter: the regex engine then skips ahead to that letter itself, faster than str.find."""
     words = tuple(gate.split(" ", 1)[0] for gate in gates)
     if _has_top_level_bar(phrase) or not all(word and re.escape(word) == word for word in words):
+        return None
+    if len({word[0] for word in words}) == 1:
         return None
     lead = f"(?:{'|'.join(gates)})" if len(gates) > 1 else words[0]
     after = phrase[len(lead):len(lead) + 1]
