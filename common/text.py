@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from re import _constants as _sre, _parser as _sre_parser  # the regex module's own parser (Python 3.11-3.13)
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -116,6 +117,83 @@ def finditer_from(pattern: re.Pattern, starts: re.Pattern, text: str) -> Iterato
             continue
         yield found
         pos = found.end()
+
+
+def opening_characters(pattern: str) -> frozenset[str] | None:
+    """The characters a match of `pattern` can open with, read from its parsed form; None when the pattern does
+    not tell simply (a class like \\w, an optional first item, case-insensitive flags...): such a pattern may open
+    with anything. Look-arounds before the first item are passed over, so the set may be larger than the truth,
+    never smaller: a pattern is never left untried where it could match."""
+    parsed = _sre_parser.parse(pattern)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _opening(parsed.data, _sre)
+
+
+def _opening(items: list, sre) -> frozenset[str] | None:
+    for i, (op, arg) in enumerate(items):
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # takes no character: the next item opens the match
+        if op is sre.LITERAL:
+            return frozenset(chr(arg))
+        if op is sre.IN:
+            return _class_characters(arg, sre)
+        if op is sre.SUBPATTERN:
+            _, add_flags, _, inner = arg
+            return None if add_flags & re.IGNORECASE else _opening(inner.data, sre)
+        if op is sre.BRANCH:
+            branches = [_opening(branch.data, sre) for branch in arg[1]]
+            return None if None in branches else frozenset().union(*branches)
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            repeated = _opening(arg[2].data, sre)
+            if arg[0] > 0 or repeated is None:
+                return repeated
+            after = _opening(items[i + 1:], sre)  # an optional item: the match may open with what follows it
+            return None if after is None else repeated | after
+        return None
+    return None  # the pattern may match empty
+
+
+def _class_characters(items: list, sre) -> frozenset[str] | None:
+    chars: set[str] = set()
+    for op, arg in items:
+        if op is sre.LITERAL:
+            chars.add(chr(arg))
+        elif op is sre.RANGE and arg[1] - arg[0] < 1024:
+            chars.update(map(chr, range(arg[0], arg[1] + 1)))
+        else:
+            return None  # a negated class, a category (\\s, \\w), a wide range
+    return frozenset(chars)
+
+
+def finditer_opening_with(pattern: re.Pattern, openings: tuple[str, ...], text: str) -> Iterator[re.Match]:
+    """`pattern.finditer(text)` for a pattern that never matches empty and whose every match opens with one of the
+    literal strings `openings`: tried only where one of them is written. `str.find` skips to those places far faster
+    than the regex engine scans for a pattern opening with common letters ("s", "h", "t" stand everywhere)."""
+    return finditer_at(pattern, occurrences(text, openings), text)
+
+
+def occurrences(text: str, strings: tuple[str, ...]) -> set[int]:
+    """Where each of the strings is written in the text (overlaps included)."""
+    starts = set()
+    for string in strings:
+        at = text.find(string)
+        while at != -1:
+            starts.add(at)
+            at = text.find(string, at + 1)
+    return starts
+
+
+def finditer_at(pattern: re.Pattern, starts: set[int], text: str) -> Iterator[re.Match]:
+    """`pattern.finditer(text)` for a pattern that never matches empty and can only match at one of `starts`."""
+    end = 0
+    for start in sorted(starts):
+        if start < end:
+            continue
+        found = pattern.match(text, start)
+        if found is not None:
+            yield found
+            end = found.end()
 
 
 _ASCII_LOWER = re.compile("[a-z]")

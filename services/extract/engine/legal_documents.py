@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from services.extract.engine.doc import Document, SpanIndex
+from services.extract.engine.memo import per_article
 from services.extract.engine.rules import rule
 from common.text import UPPER, finditer_from, fold
 from schemas.extraction import LegalDocument
@@ -295,7 +295,7 @@ def _named_laws(text: str, _: list[re.Match]) -> Iterator[_Found]:
             yield _Found("luat", None, None, "Luật " + title, [(*m.span(), RULE_NAMED_LAW)])
 
 
-@lru_cache(maxsize=8)
+@per_article()
 def _scan(text: str) -> tuple[list[tuple[tuple[int, int], list[_Found]]], list[re.Match]]:
     """Numbered references that cite something, and lone symbols; shared with `reference_spans`.
 
@@ -319,7 +319,7 @@ def _after(text: str, start: int, pattern: re.Pattern) -> bool:
     return _glued(text, start) or pattern.search(text, max(0, start - 8), start) is not None
 
 
-@lru_cache(maxsize=8)
+@per_article()
 def reference_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Where the text cites a document by number or symbol, so other steps do not read those numbers."""
     numbered, lone_symbols = _scan(text)

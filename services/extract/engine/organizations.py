@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from common import lexicon
 from services.extract.engine.doc import Document, SpanIndex, non_overlapping
+from services.extract.engine.memo import per_article
 from services.extract.engine.rules import rule
-from common.text import LATIN_LOWER, LATIN_UPPER, cut_short_at_end, fold, word_start_alternation
+from common.text import LATIN_LOWER, LATIN_UPPER, cut_short_at_end, fold, opening_characters, word_start_alternation
 from schemas.extraction import Organization, Person
 
 # --- letters ---------------------------------------------------------------------------
@@ -528,6 +530,47 @@ BODY = "(?:" + "|".join(f"(?:{pattern})" for _, pattern in _BODY_RULES) + ")"
 _BODY_KINDS = tuple((rule_id, re.compile(pattern + _NOT_LETTER_AFTER)) for rule_id, pattern in _BODY_RULES)
 BODY_RE = re.compile(_NOT_LETTER_BEFORE + BODY + _NOT_LETTER_AFTER)  # for match() at a known position
 _BODY_SCAN = re.compile(WORD_START_UPPER + BODY + _NOT_LETTER_AFTER)  # for finditer(): bodies start upper case
+# The letters each kind can open with (None: any). At a letter, only the kinds that can open with it are tried, in
+# their order: the others cannot match there, so the first kind to match is the same as in the whole alternation.
+_BODY_OPENINGS = tuple(opening_characters(pattern) for _, pattern in _BODY_RULES)
+_BODY_CAPITALS = UP if None in _BODY_OPENINGS else "".join(c for c in UP if any(c in o for o in _BODY_OPENINGS))
+# WORD_START_UPPER at a capital some kind opens with, the class first so that a scan skips ahead to it
+_CAPITAL_AT_WORD_START = re.compile(rf"[{_BODY_CAPITALS}](?<![{UP}{LOW}0-9].)")
+
+
+@lru_cache(maxsize=None)  # one entry per character met where a body may start: a few dozen
+def _kinds_opening_with(letter: str) -> tuple[int, ...]:
+    return tuple(i for i, opening in enumerate(_BODY_OPENINGS) if opening is None or letter in opening)
+
+
+@lru_cache(maxsize=None)
+def _kinds_at_letter(letter: str) -> tuple[tuple[str, re.Pattern], ...]:
+    return tuple(_BODY_KINDS[i] for i in _kinds_opening_with(letter))
+
+
+@lru_cache(maxsize=None)
+def _body_at_letter(letter: str) -> re.Pattern:
+    """BODY_RE (without its look-behind) for a position holding `letter`: the alternation of the kinds that can
+    open with it. Letters that open the same kinds share one compiled pattern."""
+    return _alternation_of(_kinds_opening_with(letter))
+
+
+@lru_cache(maxsize=None)
+def _alternation_of(kinds: tuple[int, ...]) -> re.Pattern:
+    return re.compile("(?:" + "|".join(f"(?:{_BODY_RULES[i][1]})" for i in kinds) + ")" + _NOT_LETTER_AFTER)
+
+
+def _upper_case_body_matches(text: str) -> Iterator[re.Match]:
+    """The matches of `_BODY_SCAN.finditer(text)`: at each capital opening a word, the kinds that can open with it."""
+    end = 0
+    for capital in _CAPITAL_AT_WORD_START.finditer(text):
+        start = capital.start()
+        if start < end:
+            continue
+        m = _body_at_letter(text[start]).match(text, start)
+        if m is not None:
+            end = m.end()
+            yield m
 
 # After a body: "cấp tỉnh", "các cấp" make it a generic label, not a body ("UBND cấp xã").
 _GENERIC_AFTER = re.compile(rf"{SP}(?:cấp|các{SP}cấp|cơ{SP}sở){_NOT_LETTER_AFTER}")
@@ -948,14 +991,15 @@ def _kind_of(text: str, m: re.Match) -> str:
     return _kind_at(text, m.start(), m.end())
 
 
-@lru_cache(maxsize=4096)
+@per_article(maxsize=4096)
 def _kind_at(text: str, start: int, end: int) -> str:
     """The id of the body rule that read text[start:end]: the first kind that reads the same text."""
-    for rule_id, kind in _BODY_KINDS:
+    kinds = _kinds_at_letter(text[start])  # those that cannot open with its letter cannot read it
+    for rule_id, kind in kinds:
         k = kind.match(text, start)
         if k and k.end() == end:
             return rule_id
-    return next((rule_id for rule_id, kind in _BODY_KINDS if kind.match(text, start)), _BODY_KINDS[0][0])
+    return next((rule_id for rule_id, kind in kinds if kind.match(text, start)), _BODY_KINDS[0][0])
 
 
 def _candidate_body(text: str, m: re.Match, party_named: bool) -> BodyMention | None:
@@ -1100,7 +1144,7 @@ def _add_elided_departments(text: str, context: ProvinceContext, found: dict) ->
         found[key][1].append((start, end, RULE_ELIDED_DEPARTMENT))
 
 
-@lru_cache(maxsize=8)
+@per_article()
 def named_steering_committees(text: str) -> tuple[str, ...]:
     """The steering committees an article names with their remit, once each ("Ban Chỉ đạo tinh giản biên chế tỉnh")."""
     out: dict[str, str] = {}
@@ -1133,10 +1177,10 @@ _HEAD_BEFORE_LOWER = re.compile(
 )
 
 
-@lru_cache(maxsize=8)  # people.py reads titles over the same bodies
+@per_article()  # people.py reads titles over the same bodies
 def upper_case_bodies(text: str) -> dict[int, tuple[re.Match, BodyMention | None]]:
     """Every body written upper case in the text, by start offset, read once per article."""
-    return {m.start(): (m, body_at(text, m)) for m in _BODY_SCAN.finditer(text)}
+    return {m.start(): (m, body_at(text, m)) for m in _upper_case_body_matches(text)}
 
 
 def _body_matches(text: str) -> list[re.Match]:

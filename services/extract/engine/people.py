@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from common import lexicon
 from services.extract.engine.doc import Document, SpanIndex
+from services.extract.engine.memo import per_article
 from services.extract.engine.organizations import (
     BODY_RE,
     ENDS_LOCAL_LEVEL,
@@ -37,7 +38,7 @@ from services.extract.engine.organizations import (
 )
 from services.extract.engine.places import listed_places
 from services.extract.engine.rules import rule
-from common.text import word_start_alternation
+from common.text import finditer_from, word_start_alternation
 from schemas.extraction import Person
 
 # --- titles ---------------------------------------------------------------------------------
@@ -297,6 +298,7 @@ _HIGHLAND_NAME = re.compile(
     rf"(?=[YH])(?<!{_LETTER})"
     rf"(?:Y(?:[^\S\n]+[{UP}][{LOW}]+){{2,4}}|H['’][{UP}][{LOW}]+(?:[^\S\n]+[{UP}][{LOW}]+){{1,3}})(?!{_LETTER})"
 )
+_HIGHLAND_OPENING = re.compile(rf"[YH](?<!{_LETTER}.)")  # where _HIGHLAND_NAME may start: the engine skips ahead to it
 _HIGHLAND_TOKEN = re.compile(rf"H['’][{UP}][{LOW}]+|Y(?![{LOW}])|[{UP}][{LOW}]+")
 # "Sở Y Tế", "Trung tâm Y Tế Dự Phòng" written in title case: medicine, not a man's name.
 _NOT_HIGHLAND_AFTER_Y = frozenset({"Tế", "Khoa", "Học", "Dược", "Sĩ", "Tá", "Bác"})
@@ -305,7 +307,7 @@ _CAP_WORD_BEFORE = re.compile(rf"[{UP}][{LOW}]*[^\S\n]+$")
 
 def _highland_names(text: str, original: str) -> list[NameMention]:
     out = []
-    for run in _HIGHLAND_NAME.finditer(text):
+    for run in finditer_from(_HIGHLAND_NAME, _HIGHLAND_OPENING, text):
         pieces = [(t.start(), t.end()) for t in _HIGHLAND_TOKEN.finditer(text, run.start(), run.end())]
         cut = next((i for i, (s, e) in enumerate(pieces) if text[s:e] in NAME_BREAKERS), len(pieces))
         pieces = pieces[:cut]
@@ -651,7 +653,7 @@ def _accept(text: str, name: NameMention) -> bool:
     return True
 
 
-@lru_cache(maxsize=8)
+@per_article()
 def _listed_places(text: str) -> SpanIndex[None]:
     """The names of a counted list of places ("37 xã, phường gồm: Cái Nước, Trần Văn Thời, ..."): wards and
     communes often bear a person's name."""

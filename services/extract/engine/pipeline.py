@@ -11,6 +11,7 @@ from services.extract.engine import (
     clean,
     fingerprint,
     legal_documents,
+    memo,
     metadata,
     metrics,
     organizations,
@@ -54,6 +55,7 @@ def extract(
     source_hint: str | None = None,
     url: str | None = None,
 ) -> Extraction:
+    memo.new_article()  # the memos of the last article's scans are never read for this one
     raw = unicodedata.normalize("NFC", text)
     cleaned = clean.clean_article(raw, title_hint=title)
     doc = Document.from_text(cleaned.text)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Iterator
 
 from common import lexicon
 from services.extract.engine.doc import Document, SpanIndex
+from services.extract.engine.memo import per_article
 from services.extract.engine.rules import rule
-from common.text import LETTERS, LOWER, UPPER, cut_short_at_end, old_spelling, word_start_alternation
+from common.text import (
+    LETTERS, LOWER, UPPER, cut_short_at_end, finditer_at, occurrences, old_spelling, word_start_alternation,
+)
 from schemas.extraction import Evidence, Location, Province
 
 # Enough evidence for a reader to check a place; more only bloats the event.
@@ -200,10 +203,22 @@ _PLACE = re.compile(
 _LOCAL_UNIT = r"(?:huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)"
 # A count of places, what is said of them (no stop, no other count in between), then the word that opens their names:
 # "37 xã, phường, thị trấn được chọn triển khai bao gồm:", "10 phường thuộc thị xã Kim Bảng gồm", "3 huyện là".
+_COUNT_WORDS = ("hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười")
 _COUNTED_THEN_NAMED = re.compile(
-    rf"(?=[\dhbnsbtcm])(?<![\w.,])(?:\d+|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(?P<unit>{_LOCAL_UNIT})"
+    rf"(?=[\dhbnsbtcm])(?<![\w.,])(?:\d+|{'|'.join(_COUNT_WORDS)})\s+(?P<unit>{_LOCAL_UNIT})"
     rf"(?:\s*,\s*{_LOCAL_UNIT})*(?![\w])[^.;:!?()\n\d]{{0,80}}?(?<!\w)(?:bao gồm|gồm có|gồm|là)\s*:?\s*(?=[{UPPER}])"
 )
+# Where such a count can open: a number's first digit (found by the regex engine, which skips ahead to digits) or a
+# count word (found with str.find); _COUNTED_THEN_NAMED is tried there only, not at every letter of the text.
+_NUMBER_OPENING = re.compile(r"\d(?<![\w.,]\d)")
+
+
+def _counted_then_named(text: str) -> Iterator[re.Match]:
+    """`_COUNTED_THEN_NAMED.finditer(text)`, tried where a count opens."""
+    starts = occurrences(text, _COUNT_WORDS) | {m.start() for m in _NUMBER_OPENING.finditer(text)}
+    return finditer_at(_COUNTED_THEN_NAMED, starts, text)
+
+
 # One name of such a list, up to its comma (or the "và" before the last); "last" when nothing follows it.
 _LISTED_NAME = re.compile(
     rf"(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,3}})"
@@ -328,14 +343,14 @@ def _read_after_level_word(text: str, m: re.Match, add) -> None:
             add(district.group("name"), "district", district.start("name"), district.end("name"), RULE_DISTRICT_IN_BRACKETS)
 
 
-@lru_cache(maxsize=8)
+@per_article()
 def listed_places(text: str) -> tuple[tuple[str, int, int, str], ...]:
     """(level, start, end, rule) of the names listed after a count of places: "37 xã, phường, thị trấn ... bao
     gồm: Cái Nước, Đầm Dơi, ...", "3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn". The level word stands before the
     count, not before each name, and the names are places whatever they look like (a ward may bear a person's
     name, a commune a province's), so people.py and the provinces read these spans as places too."""
     out = []
-    for m in _COUNTED_THEN_NAMED.finditer(text):
+    for m in _counted_then_named(text):
         level = _LEVEL_OF_PREFIX[m.group("unit").lower()]
         pos = m.end()
         while (item := _LISTED_NAME.match(text, pos) or _LAST_AFTER_VA.match(text, pos)) is not None:

@@ -1,6 +1,9 @@
 """Organizations in provincial news: each body once, as specifically as the text allows."""
+from pathlib import Path
+
 import pytest
 
+from services.extract.engine import organizations, rules
 from services.extract.engine.doc import Document
 from services.extract.engine.organizations import find_organizations
 from services.extract.engine.people import find_persons
@@ -361,3 +364,18 @@ def test_divisions_inside_a_department_schools_and_faculties():
         "Trường THPT Chuyên Lào Cai", "Trường Mầm non Hoa Sen",
     ]
     assert bodies("Phòng khám đa khoa mở cửa. Khoa học và công nghệ phát triển.") == []
+
+
+def test_the_scan_by_opening_letter_finds_what_the_whole_alternation_finds():
+    """At each capital only the kinds that can open with it are tried: the matches are those of _BODY_SCAN."""
+    seeds = Path(__file__).resolve().parents[3] / "seeds"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt"))]
+    body_rules = [rules.get(rule_id) for rule_id, _ in organizations._BODY_RULES]
+    texts += [example for r in body_rules for example in r.examples + r.counterexamples]
+    found = 0
+    for text in texts:
+        text = Document.from_text(text).normal
+        whole = [(m.span(), m.group(0)) for m in organizations._BODY_SCAN.finditer(text)]
+        assert [(m.span(), m.group(0)) for m in organizations._upper_case_body_matches(text)] == whole
+        found += len(whole)
+    assert found > 100

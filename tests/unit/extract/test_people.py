@@ -2,6 +2,7 @@
 import pytest
 
 from services.extract.engine.doc import Document
+from services.extract.engine import people as people_module
 from services.extract.engine.people import find_persons
 
 
@@ -323,3 +324,11 @@ def test_earlier_posts_in_a_biography_go_to_the_person_the_sentence_is_about():
         "Lê Văn Hòa": ["Bí thư Huyện ủy Mai Sơn", "Giám đốc Sở Nội vụ"],
         "Hà Thị Mai": ["Bí thư Huyện ủy Yên Châu"],
     }
+
+
+@pytest.mark.parametrize("text", [
+    "Ông Y Biêr Niê và bà H'Yim Kđoh dự họp; HY Biêr Niê; Sở Y Tế Dự Phòng.", "Y Tý Y Ngông Niê", "H’Hen Niê", "",
+])
+def test_highland_names_are_tried_where_a_y_or_an_h_opens_a_word(text):
+    whole = [m.span() for m in people_module._HIGHLAND_NAME.finditer(text)]
+    assert [m.span() for m in people_module.finditer_from(people_module._HIGHLAND_NAME, people_module._HIGHLAND_OPENING, text)] == whole

@@ -1,7 +1,9 @@
 """Provinces an article mentions and the places below province level."""
+from pathlib import Path
 
 import pytest
 from services.extract.engine.doc import Document
+from services.extract.engine import places
 from services.extract.engine.places import find_locations, find_provinces, province_of
 
 
@@ -228,3 +230,18 @@ def test_a_name_cut_at_the_end_of_an_excerpt_is_dropped():
 
 def test_an_outlets_mark_is_not_a_city():
     assert locations("TPO - Tỉnh đã hoàn thành đề án; TP.Hội An giữ nguyên.") == [("Hội An", "district")]
+
+
+def test_counts_of_places_are_tried_where_a_count_opens_and_found_as_a_scan_of_every_place_finds_them():
+    seeds = Path(__file__).resolve().parents[3] / "seeds"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt"))] + [
+        "Tỉnh có 37 xã, phường, thị trấn được chọn triển khai bao gồm: Cái Nước, Đầm Dơi.",
+        "3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn; hai xã gồm: An Nhơn, Tây Sơn. 1.5 xã là A; x3 xã là B",
+        "mười phường gồm Hải Châu, Thanh Khê", "ba xã là", "",
+    ]
+    found = 0
+    for text in texts:
+        whole = [m.span() for m in places._COUNTED_THEN_NAMED.finditer(text)]
+        assert [m.span() for m in places._counted_then_named(text)] == whole
+        found += len(whole)
+    assert found >= 4

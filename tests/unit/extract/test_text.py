@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from common.text import finditer_from, unchanged_by_upper, word_start_alternation
+from common.text import finditer_from, finditer_opening_with, opening_characters, unchanged_by_upper, word_start_alternation
 
 _TEXTS = [
     "Tỉnh Quảng Ninh và tỉnh Quảng Nam; xã Hòa Bình, TP.Huế, Tp Huế.",
@@ -65,3 +65,46 @@ def test_finditer_from_keeps_finditers_order_and_skips_overlaps():
     starts = re.compile(r"[ab]")
     for text in ["abbc bbb abc", "", "xbx", "abbbbc"]:
         assert [m.span() for m in finditer_from(pattern, starts, text)] == [m.span() for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize(("pattern", "opening"), [
+    ("(?:[Bb]an|BCH)x?", "BbB"),
+    ("(?=[A-Z])(?<![a-z])(?:Ab|Cd)", "AC"),  # look-arounds take no character
+    ("(?P<name>Sở)", "S"),
+    ("a?b", "ab"),  # an optional item: the match may open with what follows
+    ("(?:Ủy ban )?(?:MTTQ|[Mm]ặt trận)", "ỦMm"),
+    ("x{2,3}", "x"),
+    ("[a-c]z", "abc"),
+])
+def test_opening_characters_of_a_pattern(pattern, opening):
+    assert opening_characters(pattern) == frozenset(opening)
+
+
+@pytest.mark.parametrize("pattern", [r"\w+", "[^a]", "(?i:ab)", "(?i)ab", "(?:a|)b", "(?:ab)?", "x*", ""])
+def test_a_pattern_that_may_open_with_anything_says_so(pattern):
+    assert opening_characters(pattern) is None
+
+
+@pytest.mark.parametrize("pattern", ["(?:[Bb]an|BCH)x?", "a?b", "(?:Ủy ban )?(?:MTTQ|[Mm]ặt trận)", "[a-c]z"])
+def test_no_match_opens_outside_the_opening_characters(pattern):
+    opening = opening_characters(pattern)
+    text = "Ban BCHx ab b Ủy ban MTTQ mặt trận Mặt trận az cz dz x"
+    starts = {m.start() for m in re.finditer(pattern, text)}
+    assert starts
+    assert all(text[s] in opening for s in starts)
+
+
+@pytest.mark.parametrize(("pattern", "openings"), [
+    (r"(?:sáp\s+nhập|hợp\s+nhất)(?:\s+\w+){0,2}\s+(?:xã|huyện)(?!\w)", ("sáp", "hợp")),
+    (r"xã\s+\w+", ("xã",)),
+    (r"(?:thôn|xã|huyện)\s+tổ\s+dân\s+phố(?!\w)", ("thôn", "xã", "huyện")),
+])
+@pytest.mark.parametrize("text", [
+    "sáp nhập xã a, hợp nhất các huyện; sáp  nhập 3 xã hợp nhất xã xã b",
+    "thôn tổ dân phố xã tổ  dân phố huyện tổ dân phốx", "", "xã", "không có gì",
+])
+def test_finditer_opening_with_finds_what_finditer_finds(pattern, openings, text):
+    compiled = re.compile(pattern)
+    assert [m.span() for m in finditer_opening_with(compiled, openings, text)] == [
+        m.span() for m in compiled.finditer(text)
+    ]
