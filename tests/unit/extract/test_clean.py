@@ -3,7 +3,7 @@
 import unicodedata
 
 import pytest
-from services.extract.engine.clean import byline_names, clean_article
+from services.extract.engine.clean import _normalised_lines, byline_names, clean_article
 
 PORTAL_PAGE = """TRANG CHỦ
 DỊCH VỤ CÔNG
@@ -570,3 +570,12 @@ def test_the_date_scan_matches_as_its_plain_form(line):
 
     plain = re.compile(_DATE_IN_LINE_PLAIN, re.IGNORECASE)
     assert [m.span() for m in _DATE_IN_LINE.finditer(line)] == [m.span() for m in plain.finditer(line)]
+
+
+def test_odd_blanks_become_spaces_and_invisible_characters_go():
+    raw = (
+        "Tỉnh\u00a0Quảng\u2009Ninh\u202fgiảm\u3000đầu\u2002mối\u2003các\tsở.\n"
+        "Sáp\u200bnhập\u00adxã\u200c,\u200dphường\u2060theo\ufeffkế hoạch     năm 2025."
+    )
+    lines, _ = _normalised_lines(raw)
+    assert lines == ["Tỉnh Quảng Ninh giảm đầu mối các sở.", "Sápnhậpxã,phườngtheokế hoạch năm 2025."]
