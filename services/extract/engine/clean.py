@@ -894,7 +894,9 @@ def _without_promos(body: list[str], title: str | None) -> tuple[list[str], list
     candidates = [i for i in range(1, len(body) - 1) if i not in dropped and _is_promo_shaped(body[i])]
     if candidates:
         pairs = [_word_pairs(line) if i not in dropped else set() for i, line in enumerate(body)]
-        lines_with: Counter[tuple[str, str]] = Counter(pair for line_pairs in pairs for pair in line_pairs)
+        # How many lines hold each pair, counted for the candidates' pairs only (the only ones asked about).
+        asked = set().union(*(pairs[i] for i in candidates))
+        lines_with: Counter[tuple[str, str]] = Counter(pair for line_pairs in pairs for pair in line_pairs & asked)
         title_pairs = _word_pairs(title) if title else set()
         for i in candidates:
             shared = sum(lines_with[pair] > 1 or pair in title_pairs for pair in pairs[i])

@@ -3,7 +3,7 @@
 import unicodedata
 
 import pytest
-from services.extract.engine.clean import _normalised_lines, byline_names, clean_article
+from services.extract.engine.clean import _normalised_lines, _without_promos, byline_names, clean_article
 
 PORTAL_PAGE = """TRANG CHỦ
 DỊCH VỤ CÔNG
@@ -579,3 +579,16 @@ def test_odd_blanks_become_spaces_and_invisible_characters_go():
     )
     lines, _ = _normalised_lines(raw)
     assert lines == ["Tỉnh Quảng Ninh giảm đầu mối các sở.", "Sápnhậpxã,phườngtheokế hoạch năm 2025."]
+
+
+def test_a_headline_shaped_line_sharing_no_word_pairs_is_a_promo_and_a_subhead_that_shares_them_stays():
+    body = [
+        "Sáng 13/5, tỉnh Quảng Ninh sắp xếp bộ máy các sở, ngành theo kế hoạch của Tỉnh ủy.",
+        "Ngọn núi nổi tiếng ở miền Tây đẹp như phim khiến du khách mê mẩn",
+        "Sắp xếp bộ máy các sở ngành theo kế hoạch của tỉnh Quảng Ninh",
+        "Sau sắp xếp bộ máy, tỉnh Quảng Ninh giảm 12 phòng thuộc các sở, ngành.",
+        "Việc sắp xếp bộ máy các sở, ngành hoàn thành trong tháng 6.",
+    ]
+    kept, dropped = _without_promos(body, title=None)
+    assert dropped == [body[1]]
+    assert kept == [body[0], *body[2:]]
