@@ -79,6 +79,16 @@ _LISTED_UNDER_PLACE_WORD = re.compile(
     rf"(?:\s*,\s*{_NAME_RUN})*\s*(?:,|\svà)\s*$",
     re.IGNORECASE,
 )
+_AND = ("và", "Và", "vÀ", "VÀ")  # what "và" matches in _LISTED_UNDER_PLACE_WORD (IGNORECASE), and nothing else
+
+
+def _may_end_a_list(window: str) -> bool:
+    """Whether `window` ends as _LISTED_UNDER_PLACE_WORD requires: with a comma, or with "và" after a blank, then
+    blanks only. A window that does not (most, before a province's name) is not searched with that pattern."""
+    tail = window.rstrip()
+    return tail.endswith(",") or tail[-2:] in _AND and tail[-3:-2].isspace()
+
+
 # Family names and the commonest middle names: a capitalised run starting so is a person's name.
 _FAMILY_NAMES = lexicon.common_surnames()
 _MIDDLE_NAMES = lexicon.name_syllables("middle")
@@ -150,7 +160,7 @@ def _is_province_mention(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 40):start]
     if _PLACE_BEFORE.search(before):
         return False
-    if _LISTED_UNDER_PLACE_WORD.search(text[max(0, start - 120):start]):
+    if _may_end_a_list(window := text[max(0, start - 120):start]) and _LISTED_UNDER_PLACE_WORD.search(window):
         return False
     nxt = _NEXT_WORD.match(text, end)
     if nxt and _key(text[start:end] + " " + nxt.group(1)) in _NOT_PROVINCE_COMPOUNDS:
