@@ -104,6 +104,23 @@ def word_start_alternation(alternatives: list[str], not_after: str) -> str:
     ) + ")"
 
 
+_BASIC_PLANE = range(0x10000)
+_BEYOND_BASIC_PLANE = r"\U00010000-\U0010ffff"
+
+
+def listed_class(one_character: str) -> str:
+    """A regex for one character given by categories (`[^\\w\\s]`, say) rewritten as the list of the characters of the
+    Basic Multilingual Plane it matches (found by running it over all of them), with the characters beyond that
+    plane checked by `one_character` itself once taken. The same matches; the regex engine tests a listed class by
+    one bitmap look-up, faster than it reads a character's Unicode categories, and a scan with it runs faster."""
+    plane = "".join(map(chr, _BASIC_PLANE))
+    runs = [(m.start(), m.end() - 1) for m in re.finditer(f"(?:{one_character})+", plane)]
+    if any(len(m.group(0)) != 1 for m in re.finditer(one_character, plane)):
+        raise ValueError(f"not a pattern of one character: {one_character!r}")
+    listed = "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in runs)
+    return f"[{listed}{_BEYOND_BASIC_PLANE}](?<={one_character})"
+
+
 def finditer_from(pattern: re.Pattern, starts: re.Pattern, text: str) -> Iterator[re.Match]:
     """`pattern.finditer(text)`, with `pattern` tried only where `starts` matches: for a pattern that never matches
     empty and whose every match starts where `starts` matches (its opening words, say), the same matches. A fast

@@ -125,9 +125,11 @@ _NAV_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in _NAV_PHRASES)
 _FURNITURE_MAX_CHARS = 300
 
 # --- line patterns ---
-_SPACE_LIKE = re.compile("[\u00a0\u2002\u2003\u2009\u202f\u3000\t]")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_ODD_SPACE = re.compile("[\u00a0\u2002\u2003\u2009\u202f\u3000\t\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Blanks written as other characters become plain spaces; invisible characters go. Each is replaced with
+# str.replace: a text holds few of them, and a search for one character skips through the text far faster
+# than a regex class tried at every character.
+_SPACE_LIKE = "\u00a0\u2002\u2003\u2009\u202f\u3000\t"
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 _MULTISPACE = re.compile(r" {2,}")
 _MENU_SEPARATORS = re.compile(r"\s*(?:\||»|›|>|•|·|\s/\s)\s*")
@@ -342,13 +344,16 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
         raw = _CRAWLER_LINE.sub(_unflatten_crawler_line, raw)
     if " \n" in raw:
         raw = _WRAPPED_LINE.sub(_join_wrapped, raw)
-    if _ODD_SPACE.search(raw):
-        raw = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", raw))
+    for blank in _SPACE_LIKE:
+        raw = raw.replace(blank, " ")
+    for invisible in _INVISIBLE:
+        raw = raw.replace(invisible, "")
     gapped: set[int] = set()
     if "  " in raw:
         lines = raw.splitlines()
         gapped = {i for i, line in enumerate(lines) if "  " in line and _is_gapped_menu(line)}
-        raw = _MULTISPACE.sub(" ", raw)
+        while "  " in raw:  # every run of spaces to one space: each pass halves the runs
+            raw = raw.replace("  ", " ")
     return [line.strip() for line in raw.splitlines()], gapped
 
 
@@ -889,7 +894,9 @@ def _without_promos(body: list[str], title: str | None) -> tuple[list[str], list
     candidates = [i for i in range(1, len(body) - 1) if i not in dropped and _is_promo_shaped(body[i])]
     if candidates:
         pairs = [_word_pairs(line) if i not in dropped else set() for i, line in enumerate(body)]
-        lines_with: Counter[tuple[str, str]] = Counter(pair for line_pairs in pairs for pair in line_pairs)
+        # How many lines hold each pair, counted for the candidates' pairs only (the only ones asked about).
+        asked = set().union(*(pairs[i] for i in candidates))
+        lines_with: Counter[tuple[str, str]] = Counter(pair for line_pairs in pairs for pair in line_pairs & asked)
         title_pairs = _word_pairs(title) if title else set()
         for i in candidates:
             shared = sum(lines_with[pair] > 1 or pair in title_pairs for pair in pairs[i])

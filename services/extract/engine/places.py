@@ -66,19 +66,45 @@ _PROVINCE_ANY_CASE = re.compile(
 )
 
 # Words after which a province's name names something else: a street, a ward, a river...
+_PLACE_WORDS = (
+    "đường", "phố", "phường", "xã", "thôn", "bản", "ấp", "khu phố", "tổ dân phố", "thị trấn", "làng", "xóm", "huyện",
+    "quận", "sông", "núi", "đèo",
+    "cầu", "chợ", "ngõ", "hẻm", "kiệt", "đại lộ", "khu đô thị", "chung cư", "vịnh", "ông", "bà", "anh", "chị", "em", "cô",
+    "chú", "bác", "cháu", "cụ", "đồng chí", "đ/c",
+)
 _PLACE_BEFORE = re.compile(
-    r"(?:^|[^\w])(?:đường|(?<!thành )phố|phường|xã|thôn|bản|ấp|khu phố|tổ dân phố|thị trấn|làng|xóm|huyện|quận|"
-    r"sông|núi|đèo|"
-    r"cầu|chợ|ngõ|hẻm|kiệt|đại lộ|khu đô thị|chung cư|vịnh|ông|bà|anh|chị|em|cô|chú|bác|cháu|cụ|đồng chí|đ/c)"
-    r" +$",
+    r"(?:^|[^\w])(?:"
+    + "|".join("(?<!thành )phố" if word == "phố" else word for word in _PLACE_WORDS)  # plain words: no escaping
+    + r") +$",
     re.IGNORECASE,
 )
+# How far before the blanks that end a window a match of _PLACE_BEFORE can open: the character before the word, and
+# the word (matched without regard to case, one character for one).
+_PLACE_BEFORE_REACH = 1 + max(map(len, _PLACE_WORDS))
+
+
+def _place_word_reach(window: str) -> int:
+    """Where in `window` a match of _PLACE_BEFORE can open at the earliest: it ends with the window (or before its
+    last line break) after its word and the spaces at the end, so it opens at most _PLACE_BEFORE_REACH characters
+    before those spaces. Searched from there, the pattern finds what it finds in the whole window."""
+    body = window[:-1] if window.endswith("\n") else window
+    return max(0, len(body.rstrip(" ")) - _PLACE_BEFORE_REACH)
 # "các phường Phú Cường, Hiệp Thành và Phú Thọ": a name further down a list of wards or communes.
 _LISTED_UNDER_PLACE_WORD = re.compile(
     rf"(?<!\w)(?:phường|xã|thị trấn|thôn|bản|ấp|khu phố|tổ dân phố)\s+{_NAME_RUN}"
     rf"(?:\s*,\s*{_NAME_RUN})*\s*(?:,|\svà)\s*$",
     re.IGNORECASE,
 )
+_AND = ("và", "Và", "vÀ", "VÀ")  # what "và" matches in _LISTED_UNDER_PLACE_WORD (IGNORECASE), and nothing else
+
+
+def _may_end_a_list(window: str) -> bool:
+    """Whether `window` ends as _LISTED_UNDER_PLACE_WORD requires: with a comma, or with "và" after a blank, then
+    blanks only. A window that does not (most, before a province's name) is not searched with that pattern."""
+    tail = window.rstrip()
+    return tail.endswith(",") or tail[-2:] in _AND and tail[-3:-2].isspace()
+
+
 # Family names and the commonest middle names: a capitalised run starting so is a person's name.
 _FAMILY_NAMES = lexicon.common_surnames()
 _MIDDLE_NAMES = lexicon.name_syllables("middle")
@@ -148,9 +174,9 @@ def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, st
 
 def _is_province_mention(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 40):start]
-    if _PLACE_BEFORE.search(before):
+    if _PLACE_BEFORE.search(before, _place_word_reach(before)):
         return False
-    if _LISTED_UNDER_PLACE_WORD.search(text[max(0, start - 120):start]):
+    if _may_end_a_list(window := text[max(0, start - 120):start]) and _LISTED_UNDER_PLACE_WORD.search(window):
         return False
     nxt = _NEXT_WORD.match(text, end)
     if nxt and _key(text[start:end] + " " + nxt.group(1)) in _NOT_PROVINCE_COMPOUNDS:

@@ -9,7 +9,7 @@ from common import lexicon
 from services.extract.engine.doc import Document
 from services.extract.engine.legal_documents import literal_trie
 from services.extract.engine.rules import rule
-from common.text import finditer_opening_with, normalise, unchanged_by_upper
+from common.text import finditer_opening_with, listed_class, normalise, unchanged_by_upper
 from schemas.extraction import TOPIC_IDS, Topic
 
 
@@ -53,7 +53,9 @@ _THRESHOLD = 2.0
 _SENTENCE_CAP = 3.0
 _SHORT_SENTENCE_WORDS = 7  # a bare list item split off by ";" counts half
 _MAX_EVIDENCE = 5
-_PUNCTUATION = re.compile(r"[^\w\s]")
+# Punctuation: neither a word character nor a blank. Listed (`listed_class`), so the pass over the whole text
+# looks each character up in a bitmap instead of reading its categories.
+_PUNCTUATION = re.compile(listed_class(r"[^\w\s]"))
 _WORD = re.compile(r"\w+")
 _SHOUTED_WORDS = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
 

@@ -3,7 +3,7 @@
 import unicodedata
 
 import pytest
-from services.extract.engine.clean import byline_names, clean_article
+from services.extract.engine.clean import _normalised_lines, _without_promos, byline_names, clean_article
 
 PORTAL_PAGE = """TRANG CHỦ
 DỊCH VỤ CÔNG
@@ -570,3 +570,25 @@ def test_the_date_scan_matches_as_its_plain_form(line):
 
     plain = re.compile(_DATE_IN_LINE_PLAIN, re.IGNORECASE)
     assert [m.span() for m in _DATE_IN_LINE.finditer(line)] == [m.span() for m in plain.finditer(line)]
+
+
+def test_odd_blanks_become_spaces_and_invisible_characters_go():
+    raw = (
+        "Tỉnh\u00a0Quảng\u2009Ninh\u202fgiảm\u3000đầu\u2002mối\u2003các\tsở.\n"
+        "Sáp\u200bnhập\u00adxã\u200c,\u200dphường\u2060theo\ufeffkế hoạch     năm 2025."
+    )
+    lines, _ = _normalised_lines(raw)
+    assert lines == ["Tỉnh Quảng Ninh giảm đầu mối các sở.", "Sápnhậpxã,phườngtheokế hoạch năm 2025."]
+
+
+def test_a_headline_shaped_line_sharing_no_word_pairs_is_a_promo_and_a_subhead_that_shares_them_stays():
+    body = [
+        "Sáng 13/5, tỉnh Quảng Ninh sắp xếp bộ máy các sở, ngành theo kế hoạch của Tỉnh ủy.",
+        "Ngọn núi nổi tiếng ở miền Tây đẹp như phim khiến du khách mê mẩn",
+        "Sắp xếp bộ máy các sở ngành theo kế hoạch của tỉnh Quảng Ninh",
+        "Sau sắp xếp bộ máy, tỉnh Quảng Ninh giảm 12 phòng thuộc các sở, ngành.",
+        "Việc sắp xếp bộ máy các sở, ngành hoàn thành trong tháng 6.",
+    ]
+    kept, dropped = _without_promos(body, title=None)
+    assert dropped == [body[1]]
+    assert kept == [body[0], *body[2:]]

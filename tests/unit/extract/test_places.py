@@ -245,3 +245,45 @@ def test_counts_of_places_are_tried_where_a_count_opens_and_found_as_a_scan_of_e
         assert [m.span() for m in places._counted_then_named(text)] == whole
         found += len(whole)
     assert found >= 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Các phường Phú Cường, Hiệp Thành, Hòa Bình được sáp nhập.",
+        "Các phường Phú Cường, Hiệp Thành và Hòa Bình được sáp nhập.",
+        "CÁC PHƯỜNG PHÚ CƯỜNG, HIỆP THÀNH VÀ Hòa Bình được sáp nhập.",
+        "Các xã Tân An , \n Hòa Bình được sáp nhập.",
+    ],
+)
+def test_a_name_further_down_a_list_of_communes_is_not_a_province(text):
+    assert provinces(text) == []
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        "các phường Phú Cường, Hiệp Thành, ", "các phường Phú Cường và ", "CÁC XÃ TÂN AN VÀ\n", "xã An,\t\n",
+        "xã An và", "xã Anvà ", "xã An vá ", "xã An, Bình ", "", ",", "và ", " và ", "phường A\u00a0và\u2009",
+    ],
+)
+def test_only_a_window_ending_in_a_comma_or_va_is_searched_for_a_list(window):
+    found = places._LISTED_UNDER_PLACE_WORD.search(window) is not None
+    assert places._may_end_a_list(window) or not found  # never skips a window the pattern would match
+    assert places._may_end_a_list(window) == window.rstrip().endswith((",", " và", "\nvà", " VÀ", "\u00a0và"))
+
+
+def test_a_place_word_before_a_name_is_found_searching_only_near_the_end_of_the_window():
+    endings = ("", " ", "  ", " \n", "\n")
+    before = ("", "x", ",", "Tại ", "thành ", "THÀNH ", "của các ", "1")
+    windows = [
+        f"{lead}{word}{ending}"
+        for word in (*places._PLACE_WORDS, *(w.upper() for w in places._PLACE_WORDS), "thành phố", "Thành Phố", "nhà")
+        for lead in before
+        for ending in endings
+    ]
+    windows += [w[-40:] for w in (" ".join(places._PLACE_WORDS) + " ", "x" * 60 + " khu đô thị ")]
+    for window in windows:
+        whole = places._PLACE_BEFORE.search(window) is not None
+        assert (places._PLACE_BEFORE.search(window, places._place_word_reach(window)) is not None) == whole, window
+    assert any(places._PLACE_BEFORE.search(w) for w in windows) and not all(places._PLACE_BEFORE.search(w) for w in windows)

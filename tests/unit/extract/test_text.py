@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from common.text import finditer_from, finditer_opening_with, opening_characters, unchanged_by_upper, word_start_alternation
+from common.text import (
+    finditer_from,
+    finditer_opening_with,
+    listed_class,
+    opening_characters,
+    unchanged_by_upper,
+    word_start_alternation,
+)
 
 _TEXTS = [
     "Tỉnh Quảng Ninh và tỉnh Quảng Nam; xã Hòa Bình, TP.Huế, Tp Huế.",
@@ -108,3 +115,18 @@ def test_finditer_opening_with_finds_what_finditer_finds(pattern, openings, text
     assert [m.span() for m in finditer_opening_with(compiled, openings, text)] == [
         m.span() for m in compiled.finditer(text)
     ]
+
+
+@pytest.mark.parametrize("one_character", [r"[^\w\s]", r"\w", r"[^\S\n]", r"[.,;:]"])
+def test_listed_class_matches_what_the_pattern_matches(one_character):
+    beyond = "".join(map(chr, (0x10000, 0x1D400, 0x1D7CE, 0x1F600, 0x20000, 0x2F800, 0xE0001, 0x10FFFF)))
+    characters = "".join(map(chr, range(0x10000))) + beyond + "Sáp nhập, tinh gọn: «bộ máy» — 2025…"
+    listed = re.compile(listed_class(one_character))
+    assert [m.span() for m in listed.finditer(characters)] == [
+        m.span() for m in re.finditer(one_character, characters)
+    ]
+
+
+def test_listed_class_takes_one_character_only():
+    with pytest.raises(ValueError):
+        listed_class(r"\w+")
