@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from re import _constants as _sre, _parser as _sre_parser  # the regex module's own parser (Python 3.11-3.13)
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 
@@ -136,11 +135,20 @@ def finditer_from(pattern: re.Pattern, starts: re.Pattern, text: str) -> Iterato
         pos = found.end()
 
 
+try:  # the re module's own parser (Python 3.11-3.13): not a public API, so its absence only costs speed
+    from re import _constants as _sre
+    from re import _parser as _sre_parser
+except ImportError:  # pragma: no cover - a Python whose re module is laid out otherwise
+    _sre = _sre_parser = None
+
+
 def opening_characters(pattern: str) -> frozenset[str] | None:
     """The characters a match of `pattern` can open with, read from its parsed form; None when the pattern does
     not tell simply (a class like \\w, an optional first item, case-insensitive flags...): such a pattern may open
     with anything. Look-arounds before the first item are passed over, so the set may be larger than the truth,
     never smaller: a pattern is never left untried where it could match."""
+    if _sre_parser is None:
+        return None
     parsed = _sre_parser.parse(pattern)
     if parsed.state.flags & re.IGNORECASE:
         return None
@@ -265,3 +273,9 @@ def cut_short_at_end(text: str, end: int, name: str) -> bool:
     if end < len(stripped) or not stripped or stripped[-1] in _STOPS_AT_END:
         return False
     return not _VOWEL.search(name.rsplit(" ", 1)[-1])
+
+
+def longest_first(phrases: Iterable[str]) -> list[str]:
+    """Phrases for a regex alternation: the longest first (a phrase wins over its own prefix), equal lengths in
+    alphabetical order, so the compiled pattern is the same in every process whatever the set order."""
+    return sorted(set(phrases), key=lambda phrase: (-len(phrase), phrase))

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from common import lexicon
-from common.text import LETTERS, LOWER, UPPER, fold, old_spelling
+from common.text import LETTERS, LOWER, UPPER, fold, longest_first, old_spelling
 from services.extract.engine.places import province_of
 
 
@@ -223,7 +223,7 @@ _HOST_LIKE = re.compile(r"^(?:https?://)?[\w.-]+\.(?:vn|com|net|org)(?:/\S*)?$",
 # Degrees and ranks printed before an author's name: "ThS. Nguyễn Văn Bình", "Đại tá Lê Văn A".
 _HONORIFIC = re.compile(
     rf"^(?:(?:{'|'.join(lexicon.honorifics('abbreviation', 'author'))})\.?\s*)+(?=[^\W\d_])|"
-    rf"^(?:{'|'.join(sorted({f[0].upper() + f[1:] for h in lexicon.honorifics('word', 'author') for f in (h, old_spelling(h))}, key=len, reverse=True))})\s+"
+    rf"^(?:{'|'.join(longest_first({f[0].upper() + f[1:] for h in lexicon.honorifics('word', 'author') for f in (h, old_spelling(h))}))})\s+"
 )
 _AGENCY = re.compile(r"^(?:[A-ZĐ]{2,}(?:[/+][\w+]+)?|TTXVN.*|VOV.*|VTV.*|Vietnam\+|VietnamPlus)$")
 
@@ -424,7 +424,7 @@ def _section_label_prefix(text: str) -> int:
 
 
 def _lead_markers() -> re.Pattern[str]:
-    markers = sorted(lexicon.outlet_markers(), key=len, reverse=True)
+    markers = longest_first(lexicon.outlet_markers())
     alternatives = "|".join(map(re.escape, markers))
     domain = r"[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*\.(?:vn|com|net|org)"
     return re.compile(

@@ -7,6 +7,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from common import lexicon
+from common.text import longest_first
 from services.extract.engine.clean import CleanedArticle, byline_names
 from services.extract.engine.doc import Document
 
@@ -288,7 +289,7 @@ def _load_outlets() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
         key = name.casefold()
         distinctive = key.startswith(("báo ", "tạp chí ", "đài ", "cổng ")) or " " not in key
         (anywhere if distinctive else alone)[key] = domain
-    names = sorted(anywhere, key=len, reverse=True)
+    names = longest_first(anywhere)
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?![\w+])")
     return pattern, anywhere, alone
 

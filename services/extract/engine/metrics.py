@@ -10,13 +10,13 @@ from services.extract.engine.doc import Document
 from services.extract.engine.legal_documents import reference_spans
 from services.extract.engine.numbers import FRACTION_TAIL, NUMBER, is_year, parse_number
 from services.extract.engine.rules import rule
-from common.text import fold_chars, unchanged_by_upper
+from common.text import fold_chars, longest_first, unchanged_by_upper
 from schemas.extraction import Metric
 
 
 def _alternation(phrases) -> str:
     """A regex alternation of phrases, longest first, spaces matching any blank."""
-    items = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    items = longest_first({p.strip() for p in phrases if p.strip()})
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
 
 

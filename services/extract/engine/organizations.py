@@ -19,7 +19,15 @@ from common import lexicon
 from services.extract.engine.doc import Document, SpanIndex, non_overlapping
 from services.extract.engine.memo import per_article
 from services.extract.engine.rules import rule
-from common.text import LATIN_LOWER, LATIN_UPPER, cut_short_at_end, fold, opening_characters, word_start_alternation
+from common.text import (
+    LATIN_LOWER,
+    LATIN_UPPER,
+    cut_short_at_end,
+    fold,
+    longest_first,
+    opening_characters,
+    word_start_alternation,
+)
 from schemas.extraction import Organization, Person
 
 # --- letters ---------------------------------------------------------------------------
@@ -48,7 +56,7 @@ def phrase(text: str) -> str:
 
 
 def _alt(*phrases: str) -> str:
-    return "(?:" + "|".join(phrase(x) for x in sorted(phrases, key=len, reverse=True)) + ")"
+    return "(?:" + "|".join(phrase(x) for x in longest_first(phrases)) + ")"
 
 
 # --- provinces -------------------------------------------------------------------------
@@ -66,7 +74,7 @@ def _spelling_pattern(spelling: str) -> str:
 
 PROVINCE_RE = re.compile(
     word_start_alternation(
-        [_spelling_pattern(s) for s in sorted(lexicon.province_spellings(), key=len, reverse=True)], f"[{UP}{LOW}0-9]"
+        [_spelling_pattern(s) for s in longest_first(lexicon.province_spellings())], f"[{UP}{LOW}0-9]"
     )
     + _NOT_LETTER_AFTER
 )

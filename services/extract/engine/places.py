@@ -9,7 +9,8 @@ from services.extract.engine.doc import Document, SpanIndex
 from services.extract.engine.memo import per_article
 from services.extract.engine.rules import rule
 from common.text import (
-    LETTERS, LOWER, UPPER, cut_short_at_end, finditer_at, occurrences, old_spelling, word_start_alternation,
+    LETTERS, LOWER, UPPER, cut_short_at_end, finditer_at, longest_first, occurrences, old_spelling,
+    word_start_alternation,
 )
 from schemas.extraction import Evidence, Location, Province
 
@@ -42,7 +43,7 @@ def _all_spellings() -> list[str]:
     forms: set[str] = set()
     for spelling in lexicon.province_spellings():
         forms |= _spellings(spelling)
-    return sorted(forms, key=len, reverse=True)
+    return longest_first(forms)
 
 
 def _province_pattern(spellings: list[str]) -> str:
@@ -61,7 +62,7 @@ def _province_pattern(spellings: list[str]) -> str:
 
 _PROVINCE = re.compile(_province_pattern(_all_spellings()))
 _PROVINCE_ANY_CASE = re.compile(
-    rf"(?:{'|'.join(_pattern_of(s) for s in sorted(_NAME_2025, key=len, reverse=True))})(?![\w])",
+    rf"(?:{'|'.join(_pattern_of(s) for s in longest_first(_NAME_2025))})(?![\w])",
     re.IGNORECASE,
 )
 
@@ -212,7 +213,7 @@ def _prefix_forms(word: str, how: frozenset[str]) -> list[str]:
         return [re.escape(word) + r"\.?"]
     firsts = [word[0]] if "lowercase_only" in how else [word[0].upper(), word[0]]
     # "Huyện ủy" and "Huyện uỷ": both tone placements, and nothing else (every form read has a level).
-    forms = sorted({word[1:], old_spelling(word)[1:]}, key=len, reverse=True)
+    forms = longest_first({word[1:], old_spelling(word)[1:]})
     return [first + (forms[0] if len(forms) == 1 else "(?:" + "|".join(forms) + ")") for first in firsts]
 
 
@@ -392,7 +393,7 @@ def listed_places(text: str) -> tuple[tuple[str, int, int, str], ...]:
 
 # "Chủ tịch UBND thành phố Trần Việt Trường": the title's holder follows the body's place word.
 _TITLE_BEFORE = re.compile(
-    rf"(?:{'|'.join(sorted({f for h in lexicon.title_heads('before_place_name') for f in (h, old_spelling(h))}, key=len, reverse=True))})"
+    rf"(?:{'|'.join(longest_first({f for h in lexicon.title_heads('before_place_name') for f in (h, old_spelling(h))}))})"
     r"(?:\s+\w+){0,3}\s*$",
     re.IGNORECASE,
 )
