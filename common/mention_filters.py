@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 from common import lexicon
 from schemas.extraction import NOT_BLANK, TOPIC_IDS, unknown_topics_detail
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_VALUES = 50
 _Value = Field(min_length=1, max_length=200)

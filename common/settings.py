@@ -10,7 +10,6 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 # An extracted event holds the article twice (raw and cleaned) and findings bounded by the engine; past
 # this many times the article's size it is dead-lettered as too large rather than published.
 EXTRACTED_EVENT_GROWTH = 4

@@ -39,8 +39,8 @@ def up(
     seeds_dir: Annotated[Path, typer.Option(help="Where the sample articles are.")] = Path("seeds"),
 ) -> None:
     """Start the broker and every service locally, ingest the seeds, print the URLs, then `ready`."""
-    from provnews.supervisor import StartupError, Supervisor, seed_files, wait_until_indexed
     from provnews.ingest_client import ingest_files
+    from provnews.supervisor import StartupError, Supervisor, seed_files, wait_until_indexed
 
     settings = get_settings()
     supervisor = Supervisor(settings, out=lambda line: print(line, flush=True))
@@ -107,9 +107,7 @@ def serve(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVI
         else:
             from services.query.app import create_app
         port = {"ingest": settings.ingest_port, "query": settings.query_port, "feeds": settings.feeds_port}[service]
-        from common.http import SERVER_OPTIONS
-
-        from common.http import inherited_sockets
+        from common.http import SERVER_OPTIONS, inherited_sockets
 
         server = uvicorn.Server(uvicorn.Config(create_app(settings), host=settings.host, port=port,
                                                log_level="warning", access_log=False, **SERVER_OPTIONS))
@@ -155,9 +153,9 @@ def follow(
     url: Annotated[str | None, typer.Option(help="The ingest service (default: from settings).")] = None,
 ) -> None:
     """Follow RSS/Atom feeds: poll each at its interval and ingest every new item's page (Ctrl-C stops)."""
+    from common.logs import configure_logging
     from services.feeds.bootstrap import bootstrap, close
     from services.feeds.feedlist import FeedListError, load_feeds
-    from common.logs import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level, service="feeds")
@@ -190,8 +188,9 @@ def extract(
     explain: Annotated[bool, typer.Option(help="Print each finding with the rules that read it and its evidence.")] = False,
 ) -> None:
     """Print what the engine extracts from each article, one JSON object per line."""
-    from services.extract.engine import extract as run_engine, to_contract
     from provnews.rule_report import explain_lines
+    from services.extract.engine import extract as run_engine
+    from services.extract.engine import to_contract
 
     for file in _text_files(paths):
         result = run_engine(file.read_text(encoding="utf-8"))
@@ -208,8 +207,8 @@ def rules(
         help="ARTICLES_DIR:GOLD_DIR, repeatable (default: the seeds' and the genre fixtures' gold sets).")] = None,
 ) -> None:
     """List the engine's rules; with --precision, how often each one's findings are right."""
-    from services.extract.engine.rules import all_rules
     from provnews.rule_report import DEFAULT_GOLD_SETS, precision_lines, rule_precision
+    from services.extract.engine.rules import all_rules
 
     if not precision:
         for rule in all_rules():
@@ -295,7 +294,12 @@ def kibana_setup(
     """Wait for Kibana (available, or degraded by a plugin), then import the data views, the dashboard and the
     topic searches (overwriting them)."""
     from provnews.kibana import (
-        DASHBOARD_ID, DEFAULT_QUERY_URL, KibanaStatus, import_saved_objects, saved_objects, to_ndjson,
+        DASHBOARD_ID,
+        DEFAULT_QUERY_URL,
+        KibanaStatus,
+        import_saved_objects,
+        saved_objects,
+        to_ndjson,
     )
 
     settings = get_settings()
@@ -333,7 +337,8 @@ def reindex(
     ENGINE_VERSION changed; for a Tansu broker, which keeps its topics in memory only.
     `auto` is topics: the event log is the record.
     """
-    from provnews.reindex import ReindexError, reindex as run_reindex
+    from provnews.reindex import ReindexError
+    from provnews.reindex import reindex as run_reindex
 
     if source not in ("auto", "topics", "store"):
         raise typer.BadParameter(f"unknown source {source!r}; choose auto, topics or store")

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from common.elastic import unsupported
-from schemas.extraction import TOPIC_IDS
 from common.settings import Settings
+from schemas.extraction import TOPIC_IDS
 
 DEFAULT_QUERY_URL = "http://localhost:8001"
 DASHBOARD_ID = "provnews-reform-in-the-provinces"

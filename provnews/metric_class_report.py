@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from services.extract.engine import extract
 from common.metric_classes import classify_unit
 from provnews.rule_report import DEFAULT_GOLD_SETS, _matched
+from services.extract.engine import extract
 
 LABELLED = Path("tests/fixtures/metric_classes/labelled.tsv")
 

@@ -28,14 +28,14 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from services.extract.engine import ENGINE_VERSION, extract
-from services.extract.policies import assign_story, extracted_article
 from common.kafka import consumer_options, partitions_of
 from common.logs import get_logger
-from schemas.events import ArticleExtracted, ArticleReceived, ExtractedArticle, ReceivedArticle
 from common.settings import Settings
 from common.stores.factory import make_store
 from common.stores.ports import RebuildRefused, StoreRebuild
+from schemas.events import ArticleExtracted, ArticleReceived, ExtractedArticle, ReceivedArticle
+from services.extract.engine import ENGINE_VERSION, extract
+from services.extract.policies import assign_story, extracted_article
 
 log = get_logger(__name__)
 SourceName = Literal["auto", "topics", "store"]

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.extract.engine import extract
-from services.extract.engine.rules import all_rules
 from common.text import fold
 from schemas.extraction import Extraction
+from services.extract.engine import extract
+from services.extract.engine.rules import all_rules
 
 # (articles, their gold annotations), relative to the project root. The blind test corpus is never one.
 DEFAULT_GOLD_SETS = (

@@ -23,8 +23,8 @@ from pathlib import Path
 import httpx
 
 from common.kafka import ensure_topics
-from provnews.local_kafka import PORT_TAKEN_LINE, STARTED_LINE, LocalKafkaUnavailable, local_kafka
 from common.settings import Settings
+from provnews.local_kafka import PORT_TAKEN_LINE, STARTED_LINE, LocalKafkaUnavailable, local_kafka
 
 STOP_GRACE_S = 10.0
 BROKER_START_TRIES = 5  # on ports it picked: a port taken between picking and binding means picking again

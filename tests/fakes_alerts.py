@@ -12,11 +12,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from schemas.events import AlertedArticle
 from services.alerts.ports import (
-    AttemptRecord, ClaimedDelivery, DeliveryRecord, DeliveryStatus, DigestBatch, NewMatch, Subscription,
+    AttemptRecord,
+    ClaimedDelivery,
+    DeliveryRecord,
+    DeliveryStatus,
+    DigestBatch,
+    NewMatch,
+    Subscription,
 )
 from services.alerts.retry import AttemptResult
-from schemas.events import AlertedArticle
 
 
 def _time(ts: float | None) -> datetime | None:

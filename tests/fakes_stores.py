@@ -7,8 +7,6 @@ import json
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 
-from services.ingest.publisher import BrokerUnavailable
-from schemas.events import ExtractedArticle
 from common.stores.ports import (
     FACETS,
     FacetCount,
@@ -26,6 +24,8 @@ from common.stores.ports import (
     TimelineSplit,
 )
 from common.stores.search_layout import facet_values, fold, query_terms, snippet, version_of
+from schemas.events import ExtractedArticle
+from services.ingest.publisher import BrokerUnavailable
 
 
 class FakeArticleStore:

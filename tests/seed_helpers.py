@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from schemas.events import ExtractedArticle, ReceivedArticle
 from services.extract.engine import extract
 from services.extract.policies import extracted_article
-from schemas.events import ExtractedArticle, ReceivedArticle
 from tests.conftest import SEEDS
 
 

@@ -28,7 +28,6 @@ from elasticsearch.helpers import async_scan, async_streaming_bulk
 from common.elastic import SUPPORTED, unsupported
 from common.logs import get_logger
 from common.mentions import reform_mentions
-from schemas.events import ExtractedArticle
 from common.settings import Settings
 from common.stores.ports import (
     FACETS,
@@ -52,6 +51,7 @@ from common.stores.ports import (
     TimelineSplit,
 )
 from common.stores.search_layout import facet_values, has_diacritics, query_terms, snippet, version_of
+from schemas.events import ExtractedArticle
 
 log = get_logger(__name__)
 

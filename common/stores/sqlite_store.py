@@ -18,7 +18,6 @@ from pathlib import Path
 
 from common.logs import get_logger
 from common.mentions import reform_mentions
-from schemas.events import ExtractedArticle
 from common.sqlite import SqliteOnOneThread
 from common.stores.ports import (
     FACETS,
@@ -42,6 +41,7 @@ from common.stores.ports import (
     TimelineSplit,
 )
 from common.stores.search_layout import facet_values, fold, has_diacritics, query_terms, snippet, version_of
+from schemas.events import ExtractedArticle
 
 SCHEMA_VERSION = 1
 FACET_LIMIT = 20

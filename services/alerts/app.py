@@ -11,16 +11,22 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.alerts.bootstrap import bootstrap
-from services.alerts.ports import AlertStore, WebhookSender
-from services.alerts.routes import deliveries, health, subscriptions
-from services.alerts.routes.subscriptions import SubscriptionChange, SubscriptionRequest
-from common.http import FailedAuthLimiter, add_schemas, document_problems, install_docs, install_error_handlers
+from common.http import (
+    FailedAuthLimiter,
+    add_schemas,
+    document_problems,
+    install_docs,
+    install_error_handlers,
+)
 from common.logs import get_logger
 from common.mention_stream import FedHub
 from common.mention_stream import router as mention_stream_router
 from common.public_urls import Resolver
 from common.settings import Settings, get_settings
+from services.alerts.bootstrap import bootstrap
+from services.alerts.ports import AlertStore, WebhookSender
+from services.alerts.routes import deliveries, health, subscriptions
+from services.alerts.routes.subscriptions import SubscriptionChange, SubscriptionRequest
 
 log = get_logger(__name__)
 # A consumer stopped in the middle of a rebalance can wait on the broker far longer; its offsets are committed.

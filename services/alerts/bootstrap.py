@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.alerts.consumer import AlertsConsumer
-from services.alerts.delivery import DeliveryLoop
 from common.fanout import MentionHub
-from services.alerts.ports import AlertStore, WebhookSender
 from common.public_urls import Allowlist, Resolver, system_resolver
 from common.settings import Settings
+from services.alerts.consumer import AlertsConsumer
+from services.alerts.delivery import DeliveryLoop
+from services.alerts.ports import AlertStore, WebhookSender
 
 
 @dataclass

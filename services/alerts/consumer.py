@@ -16,14 +16,14 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
-from services.alerts.policies import matches_for
-from services.alerts.ports import AlertStore, NewMatch, StoreUnavailable
 from common.consume import AtLeastOnce
 from common.fanout import MentionHub
 from common.kafka import consumer_options, make_producer
 from common.logs import get_logger
-from schemas.events import ArticleExtracted, ReformMentioned
 from common.settings import Settings
+from schemas.events import ArticleExtracted, ReformMentioned
+from services.alerts.policies import matches_for
+from services.alerts.ports import AlertStore, NewMatch, StoreUnavailable
 
 log = get_logger(__name__)
 GROUP_ID = "provnews-alerts"

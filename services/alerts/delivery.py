@@ -14,12 +14,21 @@ from collections.abc import Callable
 
 import structlog
 
-from services.alerts.alerts import alert_event, digest_delivery_id
-from services.alerts.ports import AlertStore, ClaimedDelivery, StoreUnavailable, WebhookSender
-from services.alerts.retry import AttemptResult, Dead, Delivered, RetryAt, RetryPolicy, describe, next_step, utc
-from services.alerts.signing import SIGNATURE_HEADER, signature_header
 from common.logs import get_logger
 from common.settings import Settings
+from services.alerts.alerts import alert_event, digest_delivery_id
+from services.alerts.ports import AlertStore, ClaimedDelivery, StoreUnavailable, WebhookSender
+from services.alerts.retry import (
+    AttemptResult,
+    Dead,
+    Delivered,
+    RetryAt,
+    RetryPolicy,
+    describe,
+    next_step,
+    utc,
+)
+from services.alerts.signing import SIGNATURE_HEADER, signature_header
 
 log = get_logger(__name__)
 DELIVERY_HEADER = "X-Provnews-Delivery"

@@ -8,12 +8,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.alerts.bootstrap import Alerts
-from services.alerts.ports import AlertStore
-from services.alerts.validation import DigestLimits
 from common.http import bearer_owner
 from common.public_urls import Allowlist, Resolver
 from common.settings import Settings
+from services.alerts.bootstrap import Alerts
+from services.alerts.ports import AlertStore
+from services.alerts.validation import DigestLimits
 
 
 def settings_of(request: Request) -> Settings:

@@ -13,8 +13,8 @@ import time
 
 import httpx
 
-from services.alerts.retry import AttemptResult, parse_retry_after
 from common.public_urls import Allowlist, Resolver, WebhookRefused, checked_target, system_resolver
+from services.alerts.retry import AttemptResult, parse_retry_after
 
 USER_AGENT = "provnews-alerts/1"
 

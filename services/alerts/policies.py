@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from services.alerts.alerts import alert_event, alerted_article, instant_delivery_id
 from common.mention_matching import match
-from services.alerts.ports import NewMatch, Subscription
 from common.mentions import reform_mentions
 from schemas.events import ExtractedArticle
+from services.alerts.alerts import alert_event, alerted_article, instant_delivery_id
+from services.alerts.ports import NewMatch, Subscription
 
 
 def article_text(article: ExtractedArticle) -> str:

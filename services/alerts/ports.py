@@ -9,8 +9,8 @@ from typing import Literal, Protocol
 from pydantic import BaseModel
 
 from common.mention_filters import Filter
-from services.alerts.retry import AttemptResult
 from schemas.events import AlertedArticle
+from services.alerts.retry import AttemptResult
 
 Mode = Literal["instant", "digest"]
 DeliveryStatus = Literal["pending", "delivered", "dead"]

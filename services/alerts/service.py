@@ -5,10 +5,10 @@ import asyncio
 
 import uvicorn
 
-from services.alerts.app import create_app
 from common.http import SERVER_OPTIONS, inherited_sockets
 from common.logs import get_logger
 from common.settings import Settings
+from services.alerts.app import create_app
 
 log = get_logger(__name__)
 

@@ -13,13 +13,19 @@ from pathlib import Path
 from typing import Literal
 
 from common.mention_filters import Filter
+from common.sqlite import SqliteOnOneThread
+from schemas.events import AlertedArticle
 from services.alerts.ports import (
-    AttemptRecord, ClaimedDelivery, DeliveryRecord, DeliveryStatus, DigestBatch, NewMatch, StoreUnavailable,
+    AttemptRecord,
+    ClaimedDelivery,
+    DeliveryRecord,
+    DeliveryStatus,
+    DigestBatch,
+    NewMatch,
+    StoreUnavailable,
     Subscription,
 )
 from services.alerts.retry import AttemptResult
-from schemas.events import AlertedArticle
-from common.sqlite import SqliteOnOneThread
 
 SCHEMA_VERSION = 1
 _SCHEMA = """

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.alerts.ports import Subscription
 from common.mention_filters import FilterError, checked
 from common.public_urls import Allowlist, Resolver, WebhookRefused, checked_target
+from services.alerts.ports import Subscription
 
 MAX_DIGEST_INTERVAL_S = 7 * 24 * 3600
 NOT_NULL = ("name", "webhook_url", "filter", "mode")

@@ -37,14 +37,14 @@ from aiokafka.errors import (
 )
 from pydantic import ValidationError
 
-from services.extract.budget import BudgetedEngine, EngineFailed, OverBudget
-from services.extract.policies import assign_story, extracted_article
-from services.extract.stories import StoryIndex, story_headers
 from common.kafka import dead_letter_event, make_producer
 from common.logs import get_logger
 from common.mentions import reform_mentions
-from schemas.events import ArticleExtracted, ArticleReceived, ReformMentioned, derive_id
 from common.settings import Settings
+from schemas.events import ArticleExtracted, ArticleReceived, ReformMentioned, derive_id
+from services.extract.budget import BudgetedEngine, EngineFailed, OverBudget
+from services.extract.policies import assign_story, extracted_article
+from services.extract.stories import StoryIndex, story_headers
 
 log = get_logger(__name__)
 

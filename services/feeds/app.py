@@ -10,13 +10,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from common.http import install_error_handlers
+from common.logs import get_logger
+from common.settings import Settings, get_settings
 from services.feeds.bootstrap import bootstrap, close
 from services.feeds.feedlist import load_feeds
 from services.feeds.follower import Follower
 from services.feeds.routes import feeds, health
-from common.http import install_error_handlers
-from common.logs import get_logger
-from common.settings import Settings, get_settings
 
 log = get_logger(__name__)
 

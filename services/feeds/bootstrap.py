@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from common.public_urls import Allowlist
+from common.settings import Settings
 from services.feeds.feedlist import FeedList
 from services.feeds.follower import Follower, IngestPoster, Limits
 from services.feeds.httpx_fetcher import HttpxFetcher
 from services.feeds.sqlite_state import SqliteFeedState
-from common.settings import Settings
 
 
 def bootstrap(settings: Settings, feeds: FeedList, *, ingest_url: str | None = None) -> Follower:

@@ -22,10 +22,10 @@ import feedparser
 import httpx
 from trafilatura.utils import decode_file
 
+from common.logs import get_logger
 from services.feeds.feedlist import Feed, FeedList
 from services.feeds.httpx_fetcher import FEED_TYPES, PAGE_TYPES, FetchFailed, FetchRefused, HttpxFetcher
 from services.feeds.sqlite_state import FeedState, Item, SqliteFeedState
-from common.logs import get_logger
 
 log = get_logger(__name__)
 ITEMS_PER_ROUND = 50  # pages fetched per feed per round at most, so one long feed does not hold up the rest

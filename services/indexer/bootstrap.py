@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from common.consume import Consumer, Producer
-from services.indexer.consumer import Indexer
 from common.settings import Settings
 from common.stores.factory import make_store
 from common.stores.ports import ArticleStore
+from services.indexer.consumer import Indexer
 
 
 def bootstrap(settings: Settings, *, store: ArticleStore | None = None, consumer: Consumer | None = None,

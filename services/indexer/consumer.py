@@ -12,11 +12,11 @@ from aiokafka import AIOKafkaConsumer
 from pydantic import ValidationError
 
 from common.consume import AtLeastOnce, Consumer, Producer, next_offsets
-from common.stores.ports import ArticleStore, StoreUnavailable
 from common.kafka import consumer_options, make_producer
 from common.logs import get_logger
-from schemas.events import ArticleExtracted, ExtractedArticle
 from common.settings import Settings
+from common.stores.ports import ArticleStore, StoreUnavailable
+from schemas.events import ArticleExtracted, ExtractedArticle
 
 log = get_logger(__name__)
 GROUP_ID = "provnews-indexer"

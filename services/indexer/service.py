@@ -9,10 +9,10 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from common.http import inherited_sockets, problem
-from services.indexer.bootstrap import bootstrap
-from services.indexer.consumer import Indexer
 from common.logs import get_logger
 from common.settings import Settings
+from services.indexer.bootstrap import bootstrap
+from services.indexer.consumer import Indexer
 
 log = get_logger(__name__)
 

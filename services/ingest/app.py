@@ -10,10 +10,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from common.http import FailedAuthLimiter, document_problems, install_docs, install_error_handlers
+from common.settings import Settings, get_settings
 from services.ingest.articles import ArticleSubmission
 from services.ingest.publisher import KafkaPublisher, Publisher
 from services.ingest.routes import articles, health
-from common.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None, *, publisher: Publisher | None = None) -> FastAPI:

@@ -5,15 +5,15 @@ import asyncio
 import hashlib
 import re
 import unicodedata
-from datetime import date, datetime, time, UTC
+from datetime import UTC, date, datetime, time
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from common.http import ApiError
-from services.ingest.pages import NoArticleText, read_page
 from schemas.events import ReceivedArticle
 from schemas.extraction import NOT_BLANK
+from services.ingest.pages import NoArticleText, read_page
 
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "zarsrc")
 _RESERVED = ":/?#[]@!$&'()*+,;="  # RFC 3986: escaping these changes what a URL means, so they stay escaped

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from common.http import bearer_owner
-from services.ingest.publisher import Publisher
 from common.settings import Settings
+from services.ingest.publisher import Publisher
 
 
 def settings_of(request: Request) -> Settings:

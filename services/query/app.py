@@ -12,13 +12,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from common.http import document_problems, install_docs, install_error_handlers, problem
+from common.settings import Settings, get_settings
 from common.stores.factory import make_store
 from common.stores.ports import ArticleStore, QueryTimedOut, StoreUnavailable
 from services.query.explorer import explorer_running, install_explorer
 from services.query.exports import router as exports_router
 from services.query.routes import articles, health
 from services.query.scoreboard import router as scoreboard_router
-from common.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None, *, store: ArticleStore | None = None,

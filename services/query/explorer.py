@@ -21,13 +21,13 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from common.http import ApiError, problem, problems
-from common.stores.ports import MetricPage, Timeline, TimelineSplit
 from common.logs import get_logger
 from common.mention_stream import router as mention_stream_router
+from common.settings import Settings
+from common.stores.ports import MetricPage, Timeline, TimelineSplit
 from services.query.dependencies import Store
 from services.query.filters import Filters
 from services.query.live import MentionFeed
-from common.settings import Settings
 
 log = get_logger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from common.fanout import MentionHub
 from common.kafka import partitions_of
 from common.logs import get_logger
-from schemas.events import ReformMentioned
 from common.settings import Settings
+from schemas.events import ReformMentioned
 
 log = get_logger(__name__)
 QUEUE_SIZE = 500

@@ -23,10 +23,10 @@ from pydantic import BaseModel, Field
 from common.lexicon import name_2025
 from common.metric_classes import key as unit_key
 from common.stores.ports import PAGE_SIZE_MAX, ArticleStore, MetricRow, SearchQuery
-from services.query.exports import EXPORTED, Column, ExportFormat, FormatParam, export_response
-from services.query.dependencies import AppSettings, Store
-from services.query.filters import Filters
 from schemas.extraction import METRIC_CLASSES, MetricClass
+from services.query.dependencies import AppSettings, Store
+from services.query.exports import EXPORTED, Column, ExportFormat, FormatParam, export_response
+from services.query.filters import Filters
 
 Names = Literal["then", "2025"]
 Sort = Literal["province", "figures", *METRIC_CLASSES]

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from schemas.extraction import TOPIC_IDS
 from services.alerts.consumer import GROUP_ID
 from services.extract.engine import extract
-from schemas.extraction import TOPIC_IDS
 from tests.alerts_helpers import Receiver, consumed
 from tests.conftest import SEEDS, ServerThread, make_stack, wait_until
 from tests.kafka_helpers import end_offsets, read_topic

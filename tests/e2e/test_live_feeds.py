@@ -9,8 +9,8 @@ import httpx
 from aiokafka.errors import KafkaError
 
 from tests.conftest import wait_until
-from tests.sse_helpers import Stream
 from tests.kafka_helpers import read_topic
+from tests.sse_helpers import Stream
 
 
 def post(stack, text: str) -> str:

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from provnews.ingest_client import ingest_files
-from tests.conftest import ROOT, Stack, make_stack, wait_until
 from tests.browser_helpers import CHROMIUM, Page
+from tests.conftest import ROOT, Stack, make_stack, wait_until
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "articles"
 pytestmark = [

@@ -21,8 +21,8 @@ def _sqlite_store(tmp_path):
 def _es_store(tmp_path):
     if not ES_URL:
         pytest.skip("set PROVNEWS_TEST_ES_URL to run the query suite against a real Elasticsearch")
-    from common.stores.elasticsearch_store import ElasticsearchStore
     from common.settings import Settings
+    from common.stores.elasticsearch_store import ElasticsearchStore
 
     return ElasticsearchStore.from_settings(Settings(es_url=ES_URL, es_index_prefix=f"pntest{os.getpid()}"))
 

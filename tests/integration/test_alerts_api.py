@@ -5,8 +5,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from services.alerts.app import create_app
 from common.settings import Settings
+from services.alerts.app import create_app
 
 ALICE = {"Authorization": "Bearer key-alice"}
 BOB = {"Authorization": "Bearer key-bob"}

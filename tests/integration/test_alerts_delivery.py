@@ -15,12 +15,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from services.alerts.app import create_app
-from services.alerts.consumer import GROUP_ID
+from common.public_urls import system_resolver
 from schemas.events import ArticleExtracted, ExtractedArticle, ReformMentioned, derive_id
 from schemas.extraction import Evidence, Extraction, Metric, Province, Topic
+from services.alerts.app import create_app
+from services.alerts.consumer import GROUP_ID
 from tests.alerts_helpers import Receiver, consumed
-from common.public_urls import system_resolver
 from tests.conftest import ServerThread, wait_until
 from tests.kafka_helpers import produce, read_topic
 

@@ -7,11 +7,11 @@ import re
 import httpx
 import pytest
 
-from services.alerts.app import create_app as alerts_app
+from common.settings import Settings
 from common.stores.sqlite_store import SqliteStore
+from services.alerts.app import create_app as alerts_app
 from services.ingest.app import create_app as ingest_app
 from services.query.app import create_app as query_app
-from common.settings import Settings
 
 
 @pytest.fixture(params=["ingest", "query", "alerts"])

@@ -12,13 +12,13 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from common.mentions import reform_mentions
-from services.indexer.consumer import Indexer
 from common.stores.elasticsearch_store import ElasticsearchStore
 from common.stores.ports import SearchQuery
 from common.stores.sqlite_store import SqliteStore
 from provnews.reindex import reindex
-from tests.kafka_helpers import publish
+from services.indexer.consumer import Indexer
 from tests.article_helpers import ARTICLES
+from tests.kafka_helpers import publish
 from tests.seed_helpers import SEED_ARTICLES
 
 ES_URL = os.environ.get("PROVNEWS_TEST_ES_URL")

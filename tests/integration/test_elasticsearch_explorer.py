@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from common.settings import Settings
 from common.stores.elasticsearch_store import ElasticsearchStore, article_document
 from common.stores.ports import SearchQuery
 from common.stores.sqlite_store import SqliteStore
-from common.settings import Settings
-from tests.elasticsearch_helpers import FakeElasticsearch
 from tests.article_helpers import ARTICLES
+from tests.elasticsearch_helpers import FakeElasticsearch
 from tests.seed_helpers import SEED_ARTICLES
 
 DATA = SEED_ARTICLES + ARTICLES

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from common.settings import Settings
 from common.stores.elasticsearch_store import ElasticsearchStore, article_document
 from common.stores.ports import FACETS, SearchQuery, StoreUnavailable
 from common.stores.sqlite_store import SqliteStore
-from common.settings import Settings
-from tests.elasticsearch_helpers import FakeElasticsearch
 from tests.article_helpers import ARTICLES
+from tests.elasticsearch_helpers import FakeElasticsearch
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SOURCES = {a.article_id: article_document(a, indexed_at=NOW, derived={"metrics": [], "mentions": []}) for a in ARTICLES}

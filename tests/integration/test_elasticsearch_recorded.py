@@ -11,10 +11,10 @@ import json
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from services.indexer.consumer import GROUP_ID, Indexer
 from common.stores.elasticsearch_store import ElasticsearchStore
 from provnews.reindex import ReindexError, reindex
 from schemas.events import ArticleDeadLettered
+from services.indexer.consumer import GROUP_ID, Indexer
 from tests.conftest import wait_until_async
 from tests.elasticsearch_helpers import DOCUMENT_PARSING, REJECTED_EXECUTION, FakeElasticsearch
 from tests.kafka_helpers import publish, read_topic

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 
 import pytest
-import tomllib
 from elasticsearch import __versionstr__ as client_version
 from packaging.requirements import Requirement
 

@@ -11,10 +11,15 @@ import json
 
 import pytest
 
+from common.settings import Settings
 from common.stores.elasticsearch_store import ElasticsearchStore, doc_version
 from common.stores.ports import Rejected, StoreUnavailable
-from common.settings import Settings
-from tests.elasticsearch_helpers import DOCUMENT_PARSING, REJECTED_EXECUTION, VERSION_CONFLICT, FakeElasticsearch
+from tests.elasticsearch_helpers import (
+    DOCUMENT_PARSING,
+    REJECTED_EXECUTION,
+    VERSION_CONFLICT,
+    FakeElasticsearch,
+)
 from tests.seed_helpers import SEED_ARTICLES
 
 

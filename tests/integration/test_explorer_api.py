@@ -18,14 +18,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from common.settings import Settings
 from common.stores.sqlite_store import SqliteStore
-from services.query.app import create_app
-from services.query.explorer import alerts_base_url
 from schemas.events import ReformMention, ReformMentioned
 from schemas.extraction import Evidence, Metric
-from common.settings import Settings
-from tests.conftest import wait_until
+from services.query.app import create_app
+from services.query.explorer import alerts_base_url
 from tests.article_helpers import ARTICLES
+from tests.conftest import wait_until
 from tests.sse_helpers import Stream
 
 

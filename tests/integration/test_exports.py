@@ -14,10 +14,10 @@ from datetime import date
 import httpx
 import pytest
 
+from common.settings import Settings
 from common.stores.sqlite_store import SqliteStore
 from services.query.app import create_app
 from services.query.exports import METRIC_COLUMNS, SEARCH_COLUMNS
-from common.settings import Settings
 from tests.article_helpers import article
 
 

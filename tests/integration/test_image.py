@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from tests.compose_helpers import DOCKERFILE, environment, health_url, instructions, provnews_services
 from tests.conftest import ROOT, listening_socket
 from tests.elasticsearch_helpers import FakeElasticsearch
 from tests.kibana_helpers import FakeKibana
-from tests.compose_helpers import DOCKERFILE, environment, health_url, instructions, provnews_services
 
 pytestmark = pytest.mark.broker
 ONE_SHOT = ("setup", "kibana-setup")

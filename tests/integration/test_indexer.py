@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from structlog.testing import capture_logs
 
-from services.indexer.consumer import GROUP_ID, Indexer
 from common.stores.sqlite_store import SqliteStore
 from schemas.events import ArticleExtracted
+from services.indexer.consumer import GROUP_ID, Indexer
 from tests.article_helpers import ARTICLES
 from tests.conftest import wait_until_async
 from tests.kafka_helpers import produce, read_topic

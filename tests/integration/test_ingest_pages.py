@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.ingest.app import create_app
 from provnews.ingest_client import ingest_files
+from services.ingest.app import create_app
 from tests.kafka_helpers import end_offsets, read_topic
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"

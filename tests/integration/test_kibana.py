@@ -12,22 +12,29 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+
 import pytest
 import trustme
 
-from services.extract.engine import extract
-from services.extract.policies import extracted_article
+from common.settings import Settings
 from common.stores.elasticsearch_store import IndexNames, bulk_actions
 from provnews.kibana import (
-    DASHBOARD_ID, KibanaRefused, KibanaStatus, import_saved_objects, ndjson_path, saved_objects, to_ndjson,
+    DASHBOARD_ID,
+    KibanaRefused,
+    KibanaStatus,
+    import_saved_objects,
+    ndjson_path,
+    saved_objects,
+    to_ndjson,
 )
 from schemas.events import ReceivedArticle
 from schemas.extraction import TOPIC_IDS
-from common.settings import Settings
+from services.extract.engine import extract
+from services.extract.policies import extracted_article
 from tests.conftest import ROOT, ServerThread
+from tests.elasticsearch_helpers import field_paths, mapping_of
 from tests.kibana_helpers import FakeKibana
 from tests.seed_helpers import SEED_ARTICLES
-from tests.elasticsearch_helpers import field_paths, mapping_of
 
 NDJSON = ROOT / "deploy" / "kibana" / "provnews.ndjson"
 

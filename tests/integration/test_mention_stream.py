@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.alerts.app import create_app as alerts_app
 from common.stores.sqlite_store import SqliteStore
-from services.query.app import create_app as query_app
 from schemas.events import ReformMention, ReformMentioned
+from services.alerts.app import create_app as alerts_app
+from services.query.app import create_app as query_app
 from tests.conftest import wait_until
 from tests.kafka_helpers import produce
 from tests.sse_helpers import Stream

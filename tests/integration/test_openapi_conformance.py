@@ -12,13 +12,14 @@ import json
 
 import pytest
 import schemathesis
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
-from schemathesis import GenerationMode
 from pydantic import SecretStr
+from schemathesis import GenerationMode
 
-from services.alerts.app import create_app as alerts_app
 from common.stores.sqlite_store import SqliteStore
+from services.alerts.app import create_app as alerts_app
 from services.ingest.app import create_app as ingest_app
 from services.query.app import create_app as query_app
 from tests.article_helpers import ARTICLES

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.extract.engine import ENGINE_VERSION
+from common.settings import Settings
 from common.stores.ports import SearchQuery
 from common.stores.sqlite_store import SqliteRebuild, SqliteStore
 from provnews.reindex import ReindexError, reindex
 from schemas.events import ArticleExtracted, ArticleReceived, ReceivedArticle
-from common.settings import Settings
+from services.extract.engine import ENGINE_VERSION
 from tests.article_helpers import ARTICLES, article
 from tests.kafka_helpers import produce
 from tests.seed_helpers import SEED_ARTICLES

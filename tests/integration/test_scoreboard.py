@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from common.metric_classes import classified
-from services.query.app import create_app
+from common.settings import Settings
 from schemas.events import ExtractedArticle
 from schemas.extraction import Evidence, Extraction, Metric, Province
-from common.settings import Settings
+from services.query.app import create_app
 
 ES_URL = os.environ.get("PROVNEWS_TEST_ES_URL")
 PROVINCES_2025 = {"Hà Giang": "Tuyên Quang", "Yên Bái": "Lào Cai", "Lào Cai": "Lào Cai"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 
-from provnews.bench_pipeline import Counts, SteadyResult, WorkersResult, percentile, summary, texts_of_about
 from common.settings import Settings
+from provnews.bench_pipeline import Counts, SteadyResult, WorkersResult, percentile, summary, texts_of_about
 
 
 def test_percentiles_are_nearest_rank_over_every_value():

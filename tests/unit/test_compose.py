@@ -11,10 +11,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from provnews.cli import SERVICES, app
 from common.settings import Settings
+from provnews.cli import SERVICES, app
 from tests.compose_helpers import (
-    COMPOSE, DOCKERFILE, HEALTH_PATHS, SERVICES_IN_COMPOSE, environment, health_url, instructions, interpolate,
+    COMPOSE,
+    DOCKERFILE,
+    HEALTH_PATHS,
+    SERVICES_IN_COMPOSE,
+    environment,
+    health_url,
+    instructions,
+    interpolate,
     provnews_services,
 )
 from tests.conftest import ROOT

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from common.mentions import reform_mentions
-from common.stores.search_layout import facet_values
 from common.stores.elasticsearch_store import IndexNames, bulk_actions, doc_version
+from common.stores.search_layout import facet_values
 from schemas.events import ExtractedArticle
 from tests.elasticsearch_helpers import field_paths, mapping_of
 from tests.seed_helpers import SEED_ARTICLES

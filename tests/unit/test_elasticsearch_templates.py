@@ -6,11 +6,16 @@ import re
 
 import pytest
 
+from common.settings import Settings
 from common.stores.elasticsearch_store import (
-    FACET_FIELDS, IndexNames, load_templates, mapping_versions, search_request, templates_dir,
+    FACET_FIELDS,
+    IndexNames,
+    load_templates,
+    mapping_versions,
+    search_request,
+    templates_dir,
 )
 from common.stores.ports import FACETS, SearchQuery
-from common.settings import Settings
 from tests.elasticsearch_helpers import DIR, field_paths, mapping_of, templates
 
 BUILTIN_ANALYZERS = {"standard", "simple", "whitespace", "keyword", "stop"}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import uuid
 
+from common.settings import Settings
 from provnews import local_kafka
 from provnews.local_kafka import LocalKafka
-from common.settings import Settings
 
 
 def test_a_cluster_id_never_starts_with_a_dash_and_is_kept(tmp_path, monkeypatch):

@@ -88,8 +88,8 @@ def test_a_submission_is_text_or_html_not_both_nor_neither(body):
 def test_the_largest_page_ingest_takes_still_fits_every_kafka_size():
     """A page is refused over max_article_bytes; one just under it, all text, makes the largest received event:
     the page and its text, which must stay under the size every topic and producer allows."""
-    from schemas.events import ArticleReceived
     from common.settings import Settings
+    from schemas.events import ArticleReceived
 
     settings = Settings()
     def paragraph(n: int) -> str:  # each one different: trafilatura drops repeated paragraphs

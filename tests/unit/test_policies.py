@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.extract.policies import assign_story, extracted_article
 from common.mentions import reform_mentions
 from schemas.events import ReceivedArticle
 from schemas.extraction import Evidence, Extraction, Metric, Person, Province, Topic
+from services.extract.policies import assign_story, extracted_article
 
 
 def test_a_new_article_starts_its_own_story_and_records_its_keys():

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from aiokafka.errors import MessageSizeTooLargeError, RequestTimedOutError
 
+from common.settings import Settings
 from services.ingest.app import create_app
 from services.ingest.publisher import BrokerUnavailable, KafkaPublisher, OutcomeUnknown
-from common.settings import Settings
 
 
 class FakeProducer:

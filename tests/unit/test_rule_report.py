@@ -2,12 +2,12 @@
 import json
 import re
 
-from services.extract.engine import extract
-from services.extract.engine.rules import all_rules
 from typer.testing import CliRunner
 
 from provnews.cli import app
 from provnews.rule_report import explain_lines, rule_precision
+from services.extract.engine import extract
+from services.extract.engine.rules import all_rules
 
 SENTENCE = "Ông Nguyễn Văn An, Bí thư Tỉnh ủy Quảng Ninh, cho biết tỉnh đã giảm 12 phòng."
 

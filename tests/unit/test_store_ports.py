@@ -8,12 +8,12 @@ from typing import Protocol
 
 import pytest
 
-from services.ingest.publisher import KafkaPublisher, Publisher
 from common.stores.elasticsearch_store import ElasticsearchRebuild, ElasticsearchStore
 from common.stores.ports import ArticleStore, RebuildableStore, StoreRebuild
 from common.stores.sqlite_store import SqliteRebuild, SqliteStore
+from services.ingest.publisher import KafkaPublisher, Publisher
 from tests.fakes_stores import FakeArticleStore, FakePublisher
-from tests.port_checks import port_mismatches, port_methods
+from tests.port_checks import port_methods, port_mismatches
 
 
 @pytest.mark.parametrize("cls", [SqliteStore, ElasticsearchStore, FakeArticleStore])

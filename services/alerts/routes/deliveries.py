@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from common.http import ApiError, problems
+from common.logs import get_logger
 from services.alerts.dependencies import Owner, PokeDelivery, Store
 from services.alerts.ports import DeliveryRecord, DeliveryStatus
 from services.alerts.routes.subscriptions import owned
-from common.http import ApiError, problems
-from common.logs import get_logger
 
 log = get_logger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.alerts.dependencies import AlertsService
 from common.http import problem, problems
+from services.alerts.dependencies import AlertsService
 
 router = APIRouter()
 

@@ -8,13 +8,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.alerts.dependencies import Limits, Owner, Rules, SettingsDep, Store, WebhookRules
-from services.alerts.ports import AlertStore, Mode, Subscription
-from services.alerts.signing import new_secret
-from services.alerts.validation import MAX_DIGEST_INTERVAL_S, DigestLimits, SubscriptionRefused, changes, validated
 from common.http import ApiError, body_schema, json_body, problems
 from common.logs import get_logger
 from common.mention_filters import Filter
+from services.alerts.dependencies import Limits, Owner, Rules, SettingsDep, Store, WebhookRules
+from services.alerts.ports import AlertStore, Mode, Subscription
+from services.alerts.signing import new_secret
+from services.alerts.validation import (
+    MAX_DIGEST_INTERVAL_S,
+    DigestLimits,
+    SubscriptionRefused,
+    changes,
+    validated,
+)
 
 log = get_logger(__name__)
 _UNAUTHORIZED = problems(401, 429)

@@ -5,11 +5,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from common.text import UPPER, finditer_from, fold
+from schemas.extraction import LegalDocument
 from services.extract.engine.doc import Document, SpanIndex
 from services.extract.engine.memo import per_article
 from services.extract.engine.rules import rule
-from common.text import UPPER, finditer_from, fold
-from schemas.extraction import LegalDocument
 
 # Longest names first, so "Chương trình hành động" wins over "Chương trình".
 _KIND_BY_NAME: dict[str, str] = {

@@ -6,12 +6,12 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from common import lexicon
+from common.text import fold_chars, longest_first, unchanged_by_upper
+from schemas.extraction import Metric
 from services.extract.engine.doc import Document
 from services.extract.engine.legal_documents import reference_spans
 from services.extract.engine.numbers import FRACTION_TAIL, NUMBER, is_year, parse_number
 from services.extract.engine.rules import rule
-from common.text import fold_chars, longest_first, unchanged_by_upper
-from schemas.extraction import Metric
 
 
 def _alternation(phrases) -> str:

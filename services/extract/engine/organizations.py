@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from common import lexicon
-from services.extract.engine.doc import Document, SpanIndex, non_overlapping
-from services.extract.engine.memo import per_article
-from services.extract.engine.rules import rule
 from common.text import (
     LATIN_LOWER,
     LATIN_UPPER,
@@ -29,6 +26,9 @@ from common.text import (
     word_start_alternation,
 )
 from schemas.extraction import Organization, Person
+from services.extract.engine.doc import Document, SpanIndex, non_overlapping
+from services.extract.engine.memo import per_article
+from services.extract.engine.rules import rule
 
 # --- letters ---------------------------------------------------------------------------
 

@@ -9,13 +9,15 @@ organizations.py shares, and written without the province's name.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from common import lexicon
+from common.text import finditer_from, word_start_alternation
+from schemas.extraction import Person
 from services.extract.engine.doc import Document, SpanIndex
 from services.extract.engine.memo import per_article
 from services.extract.engine.organizations import (
@@ -38,8 +40,6 @@ from services.extract.engine.organizations import (
 )
 from services.extract.engine.places import listed_places
 from services.extract.engine.rules import rule
-from common.text import finditer_from, word_start_alternation
-from schemas.extraction import Person
 
 # --- titles ---------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from common import lexicon, metric_classes
+from schemas.extraction import Extraction
 from services.extract.engine import (
     clean,
     fingerprint,
@@ -20,8 +21,6 @@ from services.extract.engine import (
     topics,
 )
 from services.extract.engine.doc import Document
-from schemas.extraction import Extraction
-
 
 _ENGINE_DIR = Path(__file__).resolve().parent
 _COMMON_DIR = Path(lexicon.__file__).resolve().parent.parent

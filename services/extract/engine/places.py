@@ -5,14 +5,21 @@ import re
 from collections.abc import Iterator
 
 from common import lexicon
-from services.extract.engine.doc import Document, SpanIndex
-from services.extract.engine.memo import per_article
-from services.extract.engine.rules import rule
 from common.text import (
-    LETTERS, LOWER, UPPER, cut_short_at_end, finditer_at, longest_first, occurrences, old_spelling,
+    LETTERS,
+    LOWER,
+    UPPER,
+    cut_short_at_end,
+    finditer_at,
+    longest_first,
+    occurrences,
+    old_spelling,
     word_start_alternation,
 )
 from schemas.extraction import Evidence, Location, Province
+from services.extract.engine.doc import Document, SpanIndex
+from services.extract.engine.memo import per_article
+from services.extract.engine.rules import rule
 
 # Enough evidence for a reader to check a place; more only bloats the event.
 _MAX_EVIDENCE = 5

@@ -6,11 +6,11 @@ from bisect import bisect_right
 from collections import defaultdict
 
 from common import lexicon
+from common.text import finditer_opening_with, listed_class, normalise, unchanged_by_upper
+from schemas.extraction import TOPIC_IDS, Topic
 from services.extract.engine.doc import Document
 from services.extract.engine.legal_documents import literal_trie
 from services.extract.engine.rules import rule
-from common.text import finditer_opening_with, listed_class, normalise, unchanged_by_upper
-from schemas.extraction import TOPIC_IDS, Topic
 
 
 def _load_cues() -> dict[str, dict[str, float]]:

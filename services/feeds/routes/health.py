@@ -4,8 +4,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.feeds.dependencies import PollingLoop
 from common.http import problem
+from services.feeds.dependencies import PollingLoop
 
 router = APIRouter()
 

@@ -11,13 +11,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from common.http import ApiError, parse_json, problems, read_body, require_content_type
+from common.logs import get_logger
+from common.settings import Settings
+from schemas.events import ArticleReceived, derive_id
+from schemas.extraction import NOT_BLANK
 from services.ingest.articles import ArticleSubmission, received_from
 from services.ingest.dependencies import PublisherDep, SettingsDep, Writer
 from services.ingest.publisher import BrokerUnavailable, BrokerUnreachable, OutcomeUnknown, Publisher
-from common.logs import get_logger
-from schemas.events import ArticleReceived, derive_id
-from schemas.extraction import NOT_BLANK
-from common.settings import Settings
 
 log = get_logger(__name__)
 JSON_TYPES = ("application/json",)

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import jsonschema
 
 from common.mention_filters import Filter, checked
-from services.alerts.policies import matches_for
-from services.alerts.ports import Subscription
 from schemas.events import AlertDelivered, ExtractedArticle
 from schemas.extraction import Evidence, Extraction, Province, Topic
 from schemas.generate import SCHEMA_DIR
+from services.alerts.policies import matches_for
+from services.alerts.ports import Subscription
 
 NOW = datetime(2025, 8, 1, 9, 0, tzinfo=UTC)
 SENTENCE = "Quảng Ninh sắp xếp tổ chức bộ máy tinh gọn."

@@ -1,13 +1,20 @@
 """After an attempt: delivered, retried with backoff, or dead."""
 from __future__ import annotations
 
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 
 import pytest
 
 from services.alerts.retry import (
-    AttemptResult, Dead, Delivered, RetryAt, RetryPolicy, backoff_s, next_step, parse_retry_after,
+    AttemptResult,
+    Dead,
+    Delivered,
+    RetryAt,
+    RetryPolicy,
+    backoff_s,
+    next_step,
+    parse_retry_after,
 )
 
 POLICY = RetryPolicy(max_attempts=5, max_age_s=3600, base_s=2.0, max_delay_s=60.0)

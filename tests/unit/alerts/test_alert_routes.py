@@ -9,14 +9,14 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from common.mention_filters import Filter
+from common.public_urls import Allowlist
+from common.settings import Settings
+from schemas.events import AlertedArticle
 from services.alerts.app import create_app
 from services.alerts.dependencies import WebhookRules, poke_of, store_of, webhook_rules_of
 from services.alerts.ports import NewMatch, Subscription
 from services.alerts.retry import AttemptResult
-from common.mention_filters import Filter
-from common.public_urls import Allowlist
-from schemas.events import AlertedArticle
-from common.settings import Settings
 from tests.fakes_alerts import FakeAlertStore
 
 ALICE, BOB = {"Authorization": "Bearer key-alice"}, {"Authorization": "Bearer key-bob"}

@@ -5,12 +5,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.alerts.ports import Subscription
-from services.alerts.validation import (
-    MAX_DIGEST_INTERVAL_S, DigestLimits, SubscriptionRefused, changes, checked_interval, validated,
-)
 from common.mention_filters import Filter
 from common.public_urls import Allowlist
+from services.alerts.ports import Subscription
+from services.alerts.validation import (
+    MAX_DIGEST_INTERVAL_S,
+    DigestLimits,
+    SubscriptionRefused,
+    changes,
+    checked_interval,
+    validated,
+)
 
 LIMITS = DigestLimits(default_s=3600, min_s=300)
 NONE = Allowlist.parse([])

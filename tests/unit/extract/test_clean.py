@@ -3,6 +3,7 @@
 import unicodedata
 
 import pytest
+
 from services.extract.engine.clean import _normalised_lines, _without_promos, byline_names, clean_article
 
 PORTAL_PAGE = """TRANG CHỦ

@@ -1,8 +1,9 @@
 """The lexicon: one source for every word list, so the engine's parts agree on what a word is."""
 import pytest
+
 from common import lexicon
-from services.extract.engine import extract
 from common.text import fold, fold_chars, modern_spelling
+from services.extract.engine import extract
 
 
 @pytest.mark.parametrize("sentence, body, province", [

@@ -9,6 +9,7 @@ count against the engine.
 import time
 
 import pytest
+
 from services.extract.engine import extract
 
 SURNAMES = "Nguyễn Trần Lê Phạm Hoàng Vũ Đặng Bùi".split()

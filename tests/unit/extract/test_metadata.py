@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from services.extract.engine.clean import clean_article
 from services.extract.engine.doc import Document
 from services.extract.engine.metadata import read_metadata

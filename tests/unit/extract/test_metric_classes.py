@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.extract.engine import extract
 from common.metric_classes import classify_unit, reduces, table
 from provnews.metric_class_report import labelled
+from services.extract.engine import extract
 
 
 @pytest.mark.parametrize("row", [r for r in table() if r.what != "reduces"], ids=lambda r: r.rule)

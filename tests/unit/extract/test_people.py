@@ -1,8 +1,8 @@
 """People in provincial news: each real person once, with the titles the article gives them."""
 import pytest
 
-from services.extract.engine.doc import Document
 from services.extract.engine import people as people_module
+from services.extract.engine.doc import Document
 from services.extract.engine.people import find_persons
 
 

@@ -2,8 +2,9 @@
 from pathlib import Path
 
 import pytest
-from services.extract.engine.doc import Document
+
 from services.extract.engine import places
+from services.extract.engine.doc import Document
 from services.extract.engine.places import find_locations, find_provinces, province_of
 
 

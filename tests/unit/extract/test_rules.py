@@ -1,5 +1,6 @@
 """Every rule of the engine is tested on its own sentences: where it must read something, and where it must not."""
 import pytest
+
 from services.extract.engine import extract
 from services.extract.engine.rules import all_rules
 

@@ -53,7 +53,10 @@ def _article_texts() -> list[str]:
 
 def test_the_named_act_scans_find_what_finditer_finds():
     from services.extract.engine.legal_documents import (
-        _LOWER_NAMED, _LOWER_NAMED_STARTS, _NAMED_ACT, _NAMED_ACT_STARTS,
+        _LOWER_NAMED,
+        _LOWER_NAMED_STARTS,
+        _NAMED_ACT,
+        _NAMED_ACT_STARTS,
     )
 
     texts = _article_texts()

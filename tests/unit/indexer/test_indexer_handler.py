@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 
-from services.indexer.bootstrap import bootstrap
-from schemas.events import ArticleExtracted
 from common.settings import Settings
+from schemas.events import ArticleExtracted
+from services.indexer.bootstrap import bootstrap
 from tests.article_helpers import ARTICLES
 from tests.fakes_kafka import TP, MemoryConsumer, MemoryProducer, Message
 from tests.fakes_stores import FakeArticleStore

@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from services.ingest.app import create_app
 from common.settings import Settings
+from services.ingest.app import create_app
 from tests.fakes_stores import FakePublisher
 
 ARTICLE = {"text": "Tỉnh Yên Bái đã tinh giản biên chế và giảm 12 phòng, ban theo Nghị quyết 18.",

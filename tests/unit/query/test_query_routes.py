@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from services.query.app import create_app
 from common.settings import Settings
+from services.query.app import create_app
 from tests.article_helpers import ARTICLES
 from tests.fakes_stores import FakeArticleStore
 
