@@ -379,3 +379,13 @@ def test_the_scan_by_opening_letter_finds_what_the_whole_alternation_finds():
         assert [(m.span(), m.group(0)) for m in organizations._upper_case_body_matches(text)] == whole
         found += len(whole)
     assert found > 100
+
+
+def test_a_body_as_written_and_its_level_word():
+    """The per-body readings kept by string: blanks single, no closing dot, the full name before "(UBND)" dropped."""
+    assert organizations._written_core("Ủy ban nhân dân (UBND)\n  tỉnh.") == "UBND tỉnh"
+    assert organizations._written_core("Sở Nội vụ") == "Sở Nội vụ"
+    assert organizations._level_ending("UBND tỉnh") == (True, False, False, False)
+    assert organizations._level_ending("UBND thành phố") == (False, True, False, False)
+    assert organizations._level_ending("Huyện ủy") == (False, False, True, False)
+    assert organizations._level_ending("Sở Nội vụ") == (False, False, False, False)
