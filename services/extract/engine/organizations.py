@@ -56,7 +56,24 @@ def phrase(text: str) -> str:
 
 
 def _alt(*phrases: str) -> str:
-    return "(?:" + "|".join(phrase(x) for x in longest_first(phrases)) + ")"
+    """The phrases as one alternation, the longest first, grouped by their first word: at a place the regex engine
+    tries the one group whose first word is written there, not every phrase. The matches are those of the plain
+    alternation as long as two groups can never match at one place: the plain alternation is kept when two first
+    words are the same but for case ("Y", "y"), or a phrase of one word starts another's first word ("Ban", "Bang")."""
+    ordered = longest_first(phrases)
+    groups: dict[str, list[str]] = {}  # a first word's regex -> the rest of each phrase opening with it, in order
+    words: dict[str, str] = {}  # that regex -> the first word, lower case
+    for x in ordered:
+        first, _, rest = x.partition(" ")
+        groups.setdefault(phrase(first), []).append(rest)
+        words[phrase(first)] = first.lower()
+    if any(a != b and (words[a] == words[b] or "" in groups[a] and words[b].startswith(words[a]))
+           for a in groups for b in groups):
+        return "(?:" + "|".join(phrase(x) for x in ordered) + ")"
+    return "(?:" + "|".join(
+        first + ("(?:" + "|".join(SP + phrase(rest) if rest else "" for rest in rests) + ")" if rests != [""] else "")
+        for first, rests in groups.items()
+    ) + ")"
 
 
 # --- provinces -------------------------------------------------------------------------
