@@ -32,6 +32,7 @@ _SENTENCE_END = re.compile(
     rf"[.!?…;\n](?:(?<=[.!?…])[.!?…]*[\"”’)\]]*\s+(?=[\"“‘(\[]?[{UPPER}0-9])|(?<=;)\s+|(?<=\n)\n*)"
 )
 _LAST_WORD = re.compile(r"(\S+)$")
+_NOT_BLANK = re.compile(r"\S")  # what str.strip() would leave: the same characters are blanks to both
 _MAX_EVIDENCE_SENTENCE = 2000
 _EVIDENCE_CONTEXT = 400
 
@@ -128,10 +129,12 @@ class Document:
         starts, ends = [], []
         pos = 0
         for m in _SENTENCE_END.finditer(text):
-            if m.group(0)[0] == "." and _is_abbreviation(text, m.start()):
+            mark, at = m.group(0), m.start()
+            if mark[0] == "." and _is_abbreviation(text, at):
                 continue
-            end = m.start() if m.group(0).strip() in ("", ";") else m.start() + len(m.group(0).rstrip())
-            if text[pos:end].strip():
+            # A line break or a semicolon ends the sentence before it; a stop (and its closing quotes) inside it.
+            end = at if mark[0] in "\n;" else at + len(mark.rstrip())
+            if _NOT_BLANK.search(text, pos, end):
                 starts.append(pos)
                 ends.append(end)
             pos = m.end()

@@ -56,7 +56,24 @@ def phrase(text: str) -> str:
 
 
 def _alt(*phrases: str) -> str:
-    return "(?:" + "|".join(phrase(x) for x in longest_first(phrases)) + ")"
+    """The phrases as one alternation, the longest first, grouped by their first word: at a place the regex engine
+    tries the one group whose first word is written there, not every phrase. The matches are those of the plain
+    alternation as long as two groups can never match at one place: the plain alternation is kept when two first
+    words are the same but for case ("Y", "y"), or a phrase of one word starts another's first word ("Ban", "Bang")."""
+    ordered = longest_first(phrases)
+    groups: dict[str, list[str]] = {}  # a first word's regex -> the rest of each phrase opening with it, in order
+    words: dict[str, str] = {}  # that regex -> the first word, lower case
+    for x in ordered:
+        first, _, rest = x.partition(" ")
+        groups.setdefault(phrase(first), []).append(rest)
+        words[phrase(first)] = first.lower()
+    if any(a != b and (words[a] == words[b] or "" in groups[a] and words[b].startswith(words[a]))
+           for a in groups for b in groups):
+        return "(?:" + "|".join(phrase(x) for x in ordered) + ")"
+    return "(?:" + "|".join(
+        first + ("(?:" + "|".join(SP + phrase(rest) if rest else "" for rest in rests) + ")" if rests != [""] else "")
+        for first, rests in groups.items()
+    ) + ")"
 
 
 # --- provinces -------------------------------------------------------------------------
@@ -631,13 +648,11 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
         return None  # "Đảng ủy," alone: whose, only the list after it can tell
     core, shared, shared_province = _with_shared_level(text, m, groups)
     core = _with_implied_level(text, m, groups, core)
-    if core is None or _BARE_BOARD.search(core) and _EVENT_AFTER.match(text, m.end()):
+    if core is None or _level_ending(core)[3] and _EVENT_AFTER.match(text, m.end()):
         return None
     if _STEERING_HEAD.match(core):
         core = _TRAILING_ABOUT.sub("", core)
-    ends_province = bool(_ENDS_PROVINCE_LEVEL.search(core))
-    ends_city = bool(_ENDS_CITY_LEVEL.search(core))
-    ends_local = bool(ENDS_LOCAL_LEVEL.search(core))
+    ends_province, ends_city, ends_local, bare_board = _level_ending(core)
     if shared and ENDS_LOCAL_LEVEL.fullmatch(shared):  # "HĐND và UBND xã X": the place after the shared level
         shared_end = next(m.end(g) for g in ("shared", "shared_party") if groups.get(g))
         place, _ = _local_place_after(text, _skip_spaces(text, shared_end), shared_end)
@@ -652,15 +667,28 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
                                              or _EVENT_BEFORE.search(text, max(0, m.start() - 40), m.start())):
         return None
     return BodyMention(m.start(), end, core, place, province,
-                       provincial=ends_province or _BARE_BOARD.search(core) is not None,
+                       provincial=ends_province or bare_board,
                        city_level=ends_city and not province,
                        any_level=not province and not (ends_province or ends_city or ends_local)
                        and _PROVINCIAL_AGENCY.match(core) is not None)
 
 
+@lru_cache(maxsize=4096)  # keyed by a body as written: the same few hundred recur across articles
+def _level_ending(core: str) -> tuple[bool, bool, bool, bool]:
+    """Whether a body ends in a province's, a city's or a local level word, and whether it is a bare board."""
+    return (_ENDS_PROVINCE_LEVEL.search(core) is not None, _ENDS_CITY_LEVEL.search(core) is not None,
+            ENDS_LOCAL_LEVEL.search(core) is not None, _BARE_BOARD.search(core) is not None)
+
+
+@lru_cache(maxsize=4096)
+def _written_core(body: str) -> str:
+    """A body match as the article goes on: blanks made single spaces, no closing dot, "(UBND)" kept bare."""
+    return _ABBREVIATION_IN_BRACKETS.sub(r"\1", " ".join(body.split()).rstrip("."))
+
+
 def _with_shared_level(text: str, m: re.Match, groups: dict) -> tuple[str, str | None, str | None]:
     """The body as written, with the level it shares with the next body ("HĐND, UBND tỉnh Kon Tum")."""
-    core = _ABBREVIATION_IN_BRACKETS.sub(r"\1", " ".join(m.group(0).split()).rstrip("."))  # as the article goes on
+    core = _written_core(m.group(0))
     shared_group = next((g for g in ("shared", "shared_committee", "shared_office", "shared_party") if groups.get(g)), None)
     if not shared_group:
         return core, None, None

@@ -323,16 +323,16 @@ def _highland_names(text: str, original: str) -> list[NameMention]:
 
 def _name_mentions(text: str, original: str) -> list[NameMention]:
     out = _highland_names(text, original) if "Y " in text or "H'" in text or "H’" in text else []
-    taken = SpanIndex((n.start, n.end, None) for n in out)
+    taken = SpanIndex((n.start, n.end, None) for n in out) if out else None
     for run in _NAME_RUN.finditer(text):
-        if run.start() in taken:
+        if taken is not None and run.start() in taken:
             continue
-        if not any(word in SURNAMES for word in _CAP_TOKEN.findall(run.group(0))):
+        words = _CAP_TOKEN.findall(run.group(0))  # the syllables of the run, as finditer over it finds them
+        if SURNAMES.isdisjoint(words):
             continue
-        pieces = [(t.start(), t.end()) for t in _CAP_TOKEN.finditer(text, run.start(), run.end())]
+        pieces = [t.span() for t in _CAP_TOKEN.finditer(text, run.start(), run.end())]
         segment: list[tuple[int, int]] = []
-        for piece in pieces + [(-1, -1)]:
-            word = text[piece[0]:piece[1]] if piece[0] >= 0 else ""
+        for piece, word in zip(pieces + [(-1, -1)], words + [""]):
             if word and (word not in NAME_BREAKERS or _given_name_after(text, segment, piece, run.end())):
                 segment.append(piece)
                 continue

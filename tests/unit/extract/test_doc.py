@@ -52,3 +52,9 @@ def test_components_record_their_findings_for_the_next_ones():
 def test_span_index_finds_the_first_span_containing_an_offset():
     index = SpanIndex([(0, 10, "a"), (2, 4, "b"), (12, 20, "c")])
     assert index.containing(3)[2] == "a" and index.containing(11) is None and 15 in index and 20 not in index
+
+
+def test_a_stretch_of_blanks_between_two_ends_is_no_sentence():
+    """Non-breaking spaces and tabs count as blanks, as str.strip() has them; a semicolon ends its clause."""
+    doc = Document.from_text("Câu một.\n\u00a0\t\nCâu hai; câu ba\n\u2003\nCâu bốn")
+    assert [s for _, _, s in doc.sentences()] == ["Câu một.", "Câu hai", "câu ba", "Câu bốn"]

@@ -1,8 +1,11 @@
 """Organizations in provincial news: each body once, as specifically as the text allows."""
+import re
 from pathlib import Path
 
 import pytest
 
+from common import lexicon
+from common.text import longest_first
 from services.extract.engine import organizations, rules
 from services.extract.engine.doc import Document
 from services.extract.engine.organizations import find_organizations
@@ -379,3 +382,36 @@ def test_the_scan_by_opening_letter_finds_what_the_whole_alternation_finds():
         assert [(m.span(), m.group(0)) for m in organizations._upper_case_body_matches(text)] == whole
         found += len(whole)
     assert found > 100
+
+
+def test_a_body_as_written_and_its_level_word():
+    """The per-body readings kept by string: blanks single, no closing dot, the full name before "(UBND)" dropped."""
+    assert organizations._written_core("Ủy ban nhân dân (UBND)\n  tỉnh.") == "UBND tỉnh"
+    assert organizations._written_core("Sở Nội vụ") == "Sở Nội vụ"
+    assert organizations._level_ending("UBND tỉnh") == (True, False, False, False)
+    assert organizations._level_ending("UBND thành phố") == (False, True, False, False)
+    assert organizations._level_ending("Huyện ủy") == (False, False, True, False)
+    assert organizations._level_ending("Sở Nội vụ") == (False, False, False, False)
+
+
+@pytest.mark.parametrize("kind", ["local_state", "national", "mass_organisation", "party_board", "field", "centre"])
+def test_an_alternation_grouped_by_first_word_matches_as_the_plain_one(kind):
+    """_alt groups the phrases by first word; at every place of the seeds the match is the plain alternation's."""
+    phrases = lexicon.body_names(kind)
+    grouped = re.compile(organizations._alt(*phrases) + r"(?![\w])")
+    plain = re.compile("(?:" + "|".join(organizations.phrase(x) for x in longest_first(phrases)) + r")(?![\w])")
+    assert grouped.pattern != plain.pattern
+    seeds = Path(__file__).resolve().parents[3] / "seeds"
+    texts = [Document.from_text(p.read_text(encoding="utf-8")).normal for p in sorted(seeds.glob("*.txt"))]
+    texts += [" ".join(phrases), " ".join(phrases).lower(), " ".join(p.split()[0] for p in phrases)]
+    for text in texts:
+        for i in range(len(text)):
+            m, n = grouped.match(text, i), plain.match(text, i)
+            assert (m and m.span()) == (n and n.span()), text[i:i + 40]
+
+
+def test_an_alternation_stays_plain_where_two_first_words_can_meet():
+    assert organizations._alt("Ban Dân tộc", "Bang X", "Ban") == "(?:" + "|".join(
+        organizations.phrase(x) for x in ("Ban Dân tộc", "Bang X", "Ban")) + ")"
+    assert organizations._alt("Y tế", "y học").count("|") == 1
+    assert organizations._alt("Ban Dân tộc", "Ban Tôn giáo", "Ban").count("[Bb]an") == 1

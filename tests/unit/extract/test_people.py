@@ -1,4 +1,6 @@
 """People in provincial news: each real person once, with the titles the article gives them."""
+from pathlib import Path
+
 import pytest
 
 from services.extract.engine import people as people_module
@@ -332,3 +334,16 @@ def test_earlier_posts_in_a_biography_go_to_the_person_the_sentence_is_about():
 def test_highland_names_are_tried_where_a_y_or_an_h_opens_a_word(text):
     whole = [m.span() for m in people_module._HIGHLAND_NAME.finditer(text)]
     assert [m.span() for m in people_module.finditer_from(people_module._HIGHLAND_NAME, people_module._HIGHLAND_OPENING, text)] == whole
+
+
+def test_a_name_runs_syllables_read_from_it_are_those_found_in_the_text():
+    """_name_mentions pairs the syllables found in a run's own string with their places found in the text."""
+    seeds = Path(__file__).resolve().parents[3] / "seeds"
+    runs = 0
+    for path in sorted(seeds.glob("*.txt")):
+        text = Document.from_text(path.read_text(encoding="utf-8")).normal
+        for run in people_module._NAME_RUN.finditer(text):
+            in_text = [t.group(0) for t in people_module._CAP_TOKEN.finditer(text, run.start(), run.end())]
+            assert people_module._CAP_TOKEN.findall(run.group(0)) == in_text
+            runs += 1
+    assert runs > 100
