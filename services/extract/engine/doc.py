@@ -35,6 +35,9 @@ _LAST_WORD = re.compile(r"(\S+)$")
 _NOT_BLANK = re.compile(r"\S")  # what str.strip() would leave: the same characters are blanks to both
 _MAX_EVIDENCE_SENTENCE = 2000
 _EVIDENCE_CONTEXT = 400
+# The model's own validator, called with a dict: the same checks as `Evidence(...)`, without the Python frames of
+# BaseModel.__init__ around them (a few dozen findings per article each make one).
+_validated_evidence = Evidence.__pydantic_validator__.validate_python
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,9 @@ class Document:
             s += 1
         while e > s and self.text[e - 1].isspace():
             e -= 1
-        return Evidence(start=start, end=end, sentence=self.text[s:e], sentence_start=s, sentence_end=e, rule=rule)
+        return _validated_evidence(
+            {"start": start, "end": end, "sentence": self.text[s:e], "sentence_start": s, "sentence_end": e, "rule": rule}
+        )
 
 
 class SpanIndex(Generic[T]):
