@@ -7,7 +7,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from common import lexicon
-from common.text import longest_first
+from common.text import finditer_from, longest_first
 from services.extract.engine.clean import CleanedArticle, byline_names
 from services.extract.engine.doc import Document
 
@@ -26,6 +26,10 @@ _FULL_DATE = re.compile(
     r"|(?P<iy>(?:19|20)\d{2})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d)"
     r"|[Nn]gày\s+(?P<wd>\d{1,2})\s+tháng\s+(?P<wm>\d{1,2})\s+năm\s+(?P<wy>(?:19|20)\d{2}))"
 )
+# Where a match of _FULL_DATE can start: a digit not written after a digit, "/", "." or "-", or the "n" of "ngày". The
+# regex engine skips through the text to these letters itself (the pattern opens with a class), where _FULL_DATE,
+# opening with look-arounds, would be tried at every character.
+_FULL_DATE_STARTS = re.compile(r"[\dNn](?<![\d/.-].)(?:(?<=\d)|(?=gày))")
 _PUBLISHED_LABEL = re.compile(r"ngày đăng|đăng ngày|đăng lúc|xuất bản|published|posted", re.IGNORECASE)
 # The lead's own day: "Chiều 16/9,", "Ngày 9/10,", "Sáng ngày 10.10,", "HÀ TĨNH - Tối 5-3,",
 # "Trực tiếp - Ngày 9-4,".
@@ -128,7 +132,7 @@ def _labelled_date_in(raw: str) -> date | None:
 
 
 def _first_date(text: str) -> date | None:
-    for m in _FULL_DATE.finditer(text):
+    for m in finditer_from(_FULL_DATE, _FULL_DATE_STARTS, text):
         if d := _date_of(m):
             return d
     return None
@@ -181,7 +185,7 @@ def _infer_year(text: str, day: int, month: int) -> date | None:
     that, a progress report ("kết quả 8 tháng đầu năm 2022") is written in the year it covers.
     """
     references, ahead = [], []
-    for m in _FULL_DATE.finditer(text):
+    for m in finditer_from(_FULL_DATE, _FULL_DATE_STARTS, text):
         if d := _date_of(m):
             (ahead if _DEADLINE_BEFORE.search(text[max(0, m.start() - 25):m.start()]) else references).append(d)
     if references:
@@ -227,7 +231,7 @@ _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
 
 def _year_of_progress_report(text: str, day: int, month: int) -> date | None:
     years = set()
-    for m in _PERIOD_OF_YEAR.finditer(text):
+    for m in finditer_from(_PERIOD_OF_YEAR, _PERIOD_STARTS, text):
         if m.group("n"):
             months = _MONTHS_SO_FAR.get(m.group("n"), 0)
         else:
@@ -244,6 +248,8 @@ _PERIOD_OF_YEAR = re.compile(
     r"(?:(?P<n>\d{1,2}|sáu|chín) tháng(?: đầu)?|quý (?P<q>I{1,3}|IV))"
     r"\s*(?:năm|/)\s*(?P<y>(?:19|20)\d{2})(?!\d)"
 )
+# Where a match of _PERIOD_OF_YEAR can start: its count ("6", "12", "sáu", "chín") right before " tháng", or "quý ".
+_PERIOD_STARTS = re.compile(r"[\dscq](?:(?<=\d)\d? tháng|(?<=s)áu tháng|(?<=c)hín tháng|(?<=q)uý )")
 _MONTHS_SO_FAR = {str(n): n for n in range(1, 13)} | {"sáu": 6, "chín": 9}
 _MONTHS_IN_QUARTER = {"I": 3, "II": 6, "III": 9, "IV": 12}
 
