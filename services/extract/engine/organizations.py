@@ -20,8 +20,10 @@ from common.text import (
     LATIN_LOWER,
     LATIN_UPPER,
     cut_short_at_end,
+    finditer_at,
     fold,
     longest_first,
+    occurrences,
     opening_characters,
     word_start_alternation,
 )
@@ -1153,12 +1155,32 @@ _COUNTED_DEPARTMENTS = re.compile(
     re.M,
 )
 
+_COUNT_DIGITS = frozenset("0123456789")  # what _A_COUNT's numbers are made of
+
+
+def _counts_before_departments(text: str) -> set[int]:
+    """Where _COUNTED_DEPARTMENTS may match: at a count written before the blanks before a "sở" (str.find finds the
+    few places where one is written; the pattern, tried at every number and every "các", would mostly fail)."""
+    starts = set()
+    for at in occurrences(text, ("sở",)):
+        end = at
+        while end > 0 and text[end - 1] != "\n" and text[end - 1].isspace():  # SP: blanks on one line
+            end -= 1
+        start = end
+        while start > 0 and text[start - 1] in _COUNT_DIGITS:
+            start -= 1
+        if start < end < at:
+            starts.add(start)
+        elif end < at and text.endswith("các", 0, end):
+            starts.add(end - 3)
+    return starts
+
 
 def _elided_departments(text: str) -> list[tuple[int, int, str]]:
     """(start, end, field) of each department written without its "Sở" in a list."""
     out: list[tuple[int, int, str]] = []
     starts = [m.end() for m, body in upper_case_bodies(text).values() if body and _DEPARTMENT.match(body.core)]
-    for m in _COUNTED_DEPARTMENTS.finditer(text):
+    for m in finditer_at(_COUNTED_DEPARTMENTS, _counts_before_departments(text), text):
         out.append((m.start("field"), m.end("field"), m.group("field")))
         starts.append(m.end())
     for pos in starts:

@@ -242,15 +242,32 @@ _COUNTED_THEN_NAMED = re.compile(
     rf"(?=[\dhbnsbtcm])(?<![\w.,])(?:\d+|{'|'.join(_COUNT_WORDS)})\s+(?P<unit>{_LOCAL_UNIT})"
     rf"(?:\s*,\s*{_LOCAL_UNIT})*(?![\w])[^.;:!?()\n\d]{{0,80}}?(?<!\w)(?:bao gồm|gồm có|gồm|là)\s*:?\s*(?=[{UPPER}])"
 )
-# Where such a count can open: a number's first digit (found by the regex engine, which skips ahead to digits) or a
-# count word (found with str.find); _COUNTED_THEN_NAMED is tried there only, not at every letter of the text.
-_NUMBER_OPENING = re.compile(r"\d(?<![\w.,]\d)")
+# Every such count stands right before the word of its unit: the few places where a unit word is written (str.find)
+# are read backwards, over the blanks, to the count's first digit or to a count word, and the pattern is tried there.
+_UNIT_WORDS = ("huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "đặc khu")  # what _LOCAL_UNIT matches
 
 
 def _counted_then_named(text: str) -> Iterator[re.Match]:
-    """`_COUNTED_THEN_NAMED.finditer(text)`, tried where a count opens."""
-    starts = occurrences(text, _COUNT_WORDS) | {m.start() for m in _NUMBER_OPENING.finditer(text)}
+    """`_COUNTED_THEN_NAMED.finditer(text)`, tried where a count opens before a unit word."""
+    starts = set()
+    for at in occurrences(text, _UNIT_WORDS):
+        starts.update(_counts_before(text, at))
     return finditer_at(_COUNTED_THEN_NAMED, starts, text)
+
+
+def _counts_before(text: str, at: int) -> list[int]:
+    """Where a count (a number, \\d+, or a count word) ending right before the blanks before `at` opens."""
+    end = at
+    while end > 0 and text[end - 1].isspace():  # str.isspace is the regex engine's \s
+        end -= 1
+    if end == at:
+        return []
+    start = end
+    while start > 0 and text[start - 1].isdecimal():  # str.isdecimal is its \d
+        start -= 1
+    if start < end:
+        return [start]
+    return [end - len(word) for word in _COUNT_WORDS if len(word) <= end and text.startswith(word, end - len(word))]
 
 
 # One name of such a list, up to its comma (or the "và" before the last); "last" when nothing follows it.

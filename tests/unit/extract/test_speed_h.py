@@ -1,0 +1,51 @@
+"""The fast paths of organizations.py and places.py find what the plain scans they stand for find, on every article
+the project has and on texts written to reach their corners."""
+from pathlib import Path
+
+import pytest
+
+from services.extract.engine import organizations, places
+
+ROOT = Path(__file__).resolve().parents[3]
+ARTICLES = [
+    p.read_text(encoding="utf-8")
+    for folder in (ROOT / "seeds", ROOT.parent / "shared" / "seeds", ROOT / "tests/fixtures/genre",
+                   ROOT / "tests/fixtures/genre2")
+    for p in sorted(folder.glob("*.txt"))
+]
+
+
+def test_the_articles_are_there():
+    assert len(ARTICLES) >= 20
+
+
+COUNTS = [
+    "Tỉnh có 37 xã, phường, thị trấn được chọn triển khai bao gồm: Cái Nước, Đầm Dơi.",
+    "3 huyện là Tuy Phước, Phù Cát và Hoài Nhơn; hai xã gồm: An Nhơn, Tây Sơn. 1.5 xã là A; x3 xã là B",
+    "mười phường gồm Hải Châu, Thanh Khê", "ba xã là", "", "xã", " xã gồm A", "12\n\n  thị xã gồm: Sơn Tây, Ba Vì.",
+    "ba\u00a0huyện gồm: A, B", "٣ xã gồm: A, B", "1,3 xã gồm: A", "tháng 10 năm 2025 xã gồm: A", "năm xã là Tân An, Hòa Bình",
+    "bốn  đặc khu gồm Phú Quốc, Côn Đảo", "hai thị trấn là Tân Lập và Tân Phú", "chín phườngg gồm A",
+]
+
+
+@pytest.mark.parametrize("text", ARTICLES + COUNTS)
+def test_counts_of_places_are_found_from_their_unit_words_as_by_a_scan_of_every_place(text):
+    assert [m.span() for m in places._counted_then_named(text)] == [
+        m.span() for m in places._COUNTED_THEN_NAMED.finditer(text)
+    ]
+
+
+DEPARTMENTS = [
+    "Tỉnh sắp xếp 3 sở gồm: Tài chính, Công Thương, Y tế.", "16 sở, ban, ngành tỉnh gồm: Công Thương, Tư pháp.",
+    "các sở gồm Nội vụ, Y tế", "Các sở là Nội vụ", "3\nsở gồm: Y tế", "x3 sở gồm: Y tế", "03 \t sở gồm: Tư pháp",
+    "sở gồm: Y tế", "các  sở bao gồm: Y tế", "٣ sở gồm: Y tế", "bác sở gồm: Y tế", "12 sởn gồm: Y tế", "",
+]
+
+
+@pytest.mark.parametrize("text", ARTICLES + DEPARTMENTS)
+def test_counted_departments_are_found_from_the_word_sở_as_by_a_scan_of_every_place(text):
+    fast = organizations.finditer_at(
+        organizations._COUNTED_DEPARTMENTS, organizations._counts_before_departments(text), text
+    )
+    assert [m.span() for m in fast] == [m.span() for m in organizations._COUNTED_DEPARTMENTS.finditer(text)]
+
