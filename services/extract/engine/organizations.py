@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from common import lexicon
 from common.text import (
@@ -858,14 +859,40 @@ _BY = re.compile(rf"{_NOT_LETTER_BEFORE}do{SP}")
 _NAME_TAGS = frozenset({"surname", "middle_name", "name_syllable"})
 
 
-@dataclass(frozen=True)
-class ProvinceMention:
+class ProvinceMention(NamedTuple):
     start: int
     end: int
     name: str
 
 
 _NOT_PROVINCE_BEFORE = frozenset({"xã", "phường", "thôn", "bản", "ấp", "đường", "phố", "khu", "tổ"})
+_NAME_WORDS = frozenset(word for word, tags in lexicon.word_tags().items() if tags & _NAME_TAGS)
+_SHORT_WORD_BEFORE = 8  # a word and its blanks this long lie whole in what Document.words_before reads
+
+
+def _name_or_place_word_before(doc: Document, text: str, pos: int) -> bool:
+    """Whether the word before pos (`doc.words_before`) is a name's syllable or a place word, not "thành phố".
+
+    A short word of letters alone (the usual "tỉnh", "UBND") is read here, with nothing to strip from its edges;
+    others, and "phố" (is "thành" before it?), by `doc.words_before`."""
+    if pos == 0 or text[pos - 1] != " ":
+        return False  # no word before (words_before answers [])
+    limit = max(0, pos - _SHORT_WORD_BEFORE - 1)  # a longer word is left to words_before
+    end = pos - 1
+    while end > limit and text[end - 1] in " \t":
+        end -= 1
+    start = end
+    while start > limit and text[start - 1].isalpha():
+        start -= 1
+    if start < end and pos - start <= _SHORT_WORD_BEFORE and (start == 0 or text[start - 1].isspace()) \
+            and text[start:end] != "phố":
+        word = text[start:end]
+        return word in _NAME_WORDS or word.lower() in _NOT_PROVINCE_BEFORE
+    words = doc.words_before(pos)
+    word_before = words[-1] if words else None
+    if word_before and word_before.text == "phố" and len(words) > 1 and words[-2].text.lower() == "thành":
+        return False  # "thành phố Tây Ninh" is the province's city, not a street
+    return bool(word_before and (word_before.tags & _NAME_TAGS or word_before.text.lower() in _NOT_PROVINCE_BEFORE))
 
 
 class ProvinceContext:
@@ -876,13 +903,11 @@ class ProvinceContext:
         self.doc = doc
         self.mentions: list[ProvinceMention] = []
         for m in PROVINCE_RE.finditer(text):
-            words = doc.words_before(m.start())
-            word_before = words[-1] if words else None
-            if word_before and word_before.text == "phố" and len(words) > 1 and words[-2].text.lower() == "thành":
-                word_before = None  # "thành phố Tây Ninh" is the province's city, not a street
-            if word_before and (word_before.tags & _NAME_TAGS or word_before.text.lower() in _NOT_PROVINCE_BEFORE):
+            start = m.start()
+            if _name_or_place_word_before(doc, text, start):
                 continue  # "Nguyễn Hòa Bình" is a person, "xã Hòa Bình" a commune
-            self.mentions.append(ProvinceMention(m.start(), m.end(), province_of(m.group(0)) or m.group(0)))
+            spelling = m.group(0)
+            self.mentions.append(ProvinceMention(start, m.end(), province_of(spelling) or spelling))
         self._starts = [pm.start for pm in self.mentions]
         counts = Counter(pm.name for pm in self.mentions)
         order = {pm.name: i for i, pm in reversed(list(enumerate(self.mentions)))}

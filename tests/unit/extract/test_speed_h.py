@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from common.text import normalise
 from services.extract.engine import organizations, places
+from services.extract.engine.doc import Document
 
 ROOT = Path(__file__).resolve().parents[3]
 ARTICLES = [
@@ -49,3 +51,27 @@ def test_counted_departments_are_found_from_the_word_sở_as_by_a_scan_of_every_
     )
     assert [m.span() for m in fast] == [m.span() for m in organizations._COUNTED_DEPARTMENTS.finditer(text)]
 
+
+def _province_words_before_as_written(doc: Document, pos: int) -> bool:
+    """The plain reading of the word before a province's name, through Document.words_before."""
+    words = doc.words_before(pos)
+    word_before = words[-1] if words else None
+    if word_before and word_before.text == "phố" and len(words) > 1 and words[-2].text.lower() == "thành":
+        return False
+    return bool(word_before and (word_before.tags & organizations._NAME_TAGS
+                                 or word_before.text.lower() in organizations._NOT_PROVINCE_BEFORE))
+
+
+WORDS_BEFORE = [
+    "Nguyễn Hòa Bình phát biểu", "xã Hòa Bình", "thành phố Tây Ninh", "đường phố Hà Nội", "Xã  Hòa Bình",
+    "(xã) Hòa Bình", "ông Văn\tHà Nội", "tỉnh     Hà Nội", "Phường\nHà Nội", "anhhùngxã Hà Nội", "khuxã Hà Nội",
+    "BUÔNMAXÃ Hà Nội", "\tthôn Hà Nội", "Hà Nội", " Hà Nội", "x Hà Nội", "ấp Hà Nội", "Tổ Hà Nội", "Thị  \t Hà Nội",
+]
+
+
+@pytest.mark.parametrize("text", ARTICLES + WORDS_BEFORE)
+def test_the_word_before_a_province_is_read_as_words_before_reads_it(text):
+    doc = Document.from_text(normalise(text))
+    positions = [m.start() for m in organizations.PROVINCE_RE.finditer(doc.normal)] + list(range(len(doc.normal)))[:200]
+    for pos in positions:
+        assert organizations._name_or_place_word_before(doc, doc.normal, pos) == _province_words_before_as_written(doc, pos)
