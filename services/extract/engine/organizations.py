@@ -630,8 +630,7 @@ _TRAILING_ABOUT = re.compile(rf"{SP}về$")
 _CAP_AFTER = re.compile(rf"[^\S\n]+[{UP}][{LOW}]")
 
 
-@dataclass(frozen=True)
-class BodyMention:
+class BodyMention(NamedTuple):  # built for every body an article names: a tuple is the cheapest record
     start: int
     end: int  # including the place after the body
     core: str  # the body as written, without the place
@@ -964,7 +963,12 @@ _FURNITURE_LINE = re.compile(
 
 
 def on_furniture_line(text: str, pos: int) -> bool:
-    return _FURNITURE_LINE.match(text, text.rfind("\n", 0, pos) + 1) is not None
+    return _furniture_line(text, text.rfind("\n", 0, pos) + 1)
+
+
+@per_article(maxsize=4096)  # asked for every body and every name: lines hold several
+def _furniture_line(text: str, line_start: int) -> bool:
+    return _FURNITURE_LINE.match(text, line_start) is not None
 
 
 _PARTY_COMMITTEE = re.compile(rf"{COMMITTEE}|{phrase('Đảng ủy')}|{phrase('Trung ương')}|{phrase('Cấp ủy')}")
@@ -1022,9 +1026,10 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
     steering_keys: list[str] = []
     bare_steering: list[tuple[int, int, str]] = []
     party_named = _PARTY_COMMITTEE.search(text) is not None
+    text_end = len(text.rstrip())  # a body ending before it is not cut short (cut_short_at_end's first test)
     for m in _body_matches(text):
         body = _candidate_body(text, m, party_named)
-        if body is None or cut_short_at_end(text, body.end, body.core):
+        if body is None or body.end >= text_end and cut_short_at_end(text, body.end, body.core):
             continue
         if _BARE_STEERING.fullmatch(body.core):
             bare_steering.append((m.start(), body.end, RULE_BARE_STEERING))  # the one the article names, if one
@@ -1069,16 +1074,24 @@ def _candidate_body(text: str, m: re.Match, party_named: bool) -> BodyMention | 
     """The body a match reads, unless it is an event's committee, site furniture or a kind of body."""
     if not party_named and _BARE_BOARD.fullmatch(" ".join(m.group(0).split())):
         return None  # with no Party committee in sight, "Ban Tổ chức" organises an event
-    if on_furniture_line(text, m.start()) or _OUTLET_OWNER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+    # Each pattern before the body is searched only where a word it cannot match without is written (str.find).
+    start = m.start()
+    if on_furniture_line(text, start) or _written_before(text, start, 30, "quan") \
+            and _OUTLET_OWNER_BEFORE.search(text, max(0, start - 30), start):
         return None
-    if _PLURAL_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+    if _PLURAL_BEFORE.search(text, max(0, start - 8), start):
         return None
-    if _IN_SYMBOL_BEFORE.search(text, max(0, m.start() - 6), m.start()):
+    if (_written_before(text, start, 6, "-") or _written_before(text, start, 6, "/")) \
+            and _IN_SYMBOL_BEFORE.search(text, max(0, start - 6), start):
         return None
-    if _BUILDING_BEFORE.search(text, max(0, m.start() - 10), m.start()):
+    if _written_before(text, start, 10, "nhà") and _BUILDING_BEFORE.search(text, max(0, start - 10), start):
         return None  # "tòa nhà Bưu điện tỉnh": a building, the venue of something else
     cached = upper_case_bodies(text).get(m.start())
     return cached[1] if cached and cached[0] is m else body_at(text, m)
+
+
+def _written_before(text: str, pos: int, reach: int, word: str) -> bool:
+    return text.find(word, max(0, pos - reach), pos) >= 0
 
 
 def _name_body(
@@ -1238,8 +1251,12 @@ def named_steering_committees(text: str) -> tuple[str, ...]:
 
 
 def _more_specific(name: str, than: str) -> bool:
-    words, other = set(fold(name).split()), set(fold(than).split())
-    return words > other
+    return _folded_words(name) > _folded_words(than)
+
+
+@lru_cache(maxsize=4096)  # keyed by a body's name: the same few hundred recur across articles
+def _folded_words(name: str) -> frozenset[str]:
+    return frozenset(fold(name).split())
 
 
 def _is_model_label(text: str, context: ProvinceContext, core: str, pos: int, owner: int | None) -> bool:

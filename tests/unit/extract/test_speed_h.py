@@ -75,3 +75,36 @@ def test_the_word_before_a_province_is_read_as_words_before_reads_it(text):
     positions = [m.start() for m in organizations.PROVINCE_RE.finditer(doc.normal)] + list(range(len(doc.normal)))[:200]
     for pos in positions:
         assert organizations._name_or_place_word_before(doc, doc.normal, pos) == _province_words_before_as_written(doc, pos)
+
+
+BEFORE_BODIES = [
+    "Báo Lào Cai - Cơ quan của Đảng bộ tỉnh Lào Cai", "Cơ quan chủ quản: UBND tỉnh", "tại tòa nhà Bưu điện tỉnh",
+    "Tòa  nhà UBND tỉnh", "theo Nghị quyết 02/2018/NQ-HĐND tỉnh", "số 15/QĐ-UBND ngày", "các Sở Nội vụ", "- cơ quan UBND",
+]
+GATES = [  # (pattern, how far before the body it is searched, the words one of which it cannot match without)
+    (organizations._OUTLET_OWNER_BEFORE, 30, ("quan",)), (organizations._IN_SYMBOL_BEFORE, 6, ("-", "/")),
+    (organizations._BUILDING_BEFORE, 10, ("nhà",)),
+]
+
+
+def test_a_pattern_before_a_body_is_searched_only_where_its_word_is_written():
+    found = 0
+    for text in map(normalise, ARTICLES[:8] + BEFORE_BODIES):
+        for pattern, reach, words in GATES:
+            for pos in range(len(text) + 1):
+                if pattern.search(text, max(0, pos - reach), pos):
+                    found += 1
+                    assert any(organizations._written_before(text, pos, reach, word) for word in words)
+    assert found >= len(BEFORE_BODIES)
+
+
+def test_the_checks_before_a_body_still_tell_furniture_symbols_and_buildings():
+    def candidate(text: str, body: str):
+        text = normalise(text)
+        m = organizations.BODY_RE.match(text, text.index(body))
+        return organizations._candidate_body(text, m, party_named=True)
+
+    assert candidate("Sáng nay, UBND tỉnh họp.", "UBND") is not None
+    assert candidate("Báo Lào Cai - Cơ quan của UBND tỉnh Lào Cai", "UBND") is None
+    assert candidate("Nghị quyết 02/2018/NQ-HĐND tỉnh Lào Cai", "HĐND") is None
+    assert candidate("Tại tòa nhà UBND tỉnh Lào Cai có cuộc họp.", "UBND") is None
