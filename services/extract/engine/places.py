@@ -173,8 +173,8 @@ def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, st
         at = text.find(word)
         while at != -1:
             start = at + len(word)
-            m = _PROVINCE_ANY_CASE.match(text, start)
-            if m and start not in found and (canon := _CANONICAL.get(_key(m.group(0)))):
+            m = _PROVINCE_ANY_CASE.match(text, start) if start not in found else None  # most are found already
+            if m and (canon := _CANONICAL.get(_key(m.group(0)))):
                 mentions.append((start, m.end(), canon, RULE_PROVINCE_AFTER_TINH))
             at = text.find(word, start)
     return mentions
