@@ -585,7 +585,11 @@ def _body_at_letter(letter: str) -> re.Pattern:
 
 @lru_cache(maxsize=None)
 def _alternation_of(kinds: tuple[int, ...]) -> re.Pattern:
-    return re.compile("(?:" + "|".join(f"(?:{_BODY_RULES[i][1]})" for i in kinds) + ")" + _NOT_LETTER_AFTER)
+    """Each kind in a group of its own (`_KIND_GROUPS`): the group a match closed last names the kind that read it."""
+    return re.compile("(?:" + "|".join(f"(?P<kind{i}>{_BODY_RULES[i][1]})" for i in kinds) + ")" + _NOT_LETTER_AFTER)
+
+
+_KIND_GROUPS = {f"kind{i}": rule_id for i, (rule_id, _) in enumerate(_BODY_RULES)}
 
 
 def _upper_case_body_matches(text: str) -> Iterator[re.Match]:
@@ -840,7 +844,7 @@ def canonical_core(core: str) -> str:
 
 def display_core(core: str) -> str:
     """The name shown for a body: as written, but the Central Committee by its full name."""
-    if canonical_core(core) == fold(_CENTRAL_COMMITTEE):
+    if canonical_core(core) == _CENTRAL_KEY:
         return _CENTRAL_COMMITTEE  # "Ủy viên T.Ư Đảng" names the Committee by a short form
     return core
 
@@ -1056,7 +1060,9 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
 
 
 def _kind_of(text: str, m: re.Match) -> str:
-    return _kind_at(text, m.start(), m.end())
+    """The id of the body rule that read a match: the kind's group for a match of the scan by letter (`m.lastgroup`,
+    the last group closed: nothing follows a kind's group but a look-ahead), else read again by `_kind_at`."""
+    return _KIND_GROUPS.get(m.lastgroup) or _kind_at(text, m.start(), m.end())
 
 
 @per_article(maxsize=4096)

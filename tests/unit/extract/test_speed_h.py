@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from common.text import normalise
-from services.extract.engine import organizations, places
+from services.extract.engine import organizations, places, rules
 from services.extract.engine.doc import Document
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -108,3 +108,11 @@ def test_the_checks_before_a_body_still_tell_furniture_symbols_and_buildings():
     assert candidate("Báo Lào Cai - Cơ quan của UBND tỉnh Lào Cai", "UBND") is None
     assert candidate("Nghị quyết 02/2018/NQ-HĐND tỉnh Lào Cai", "HĐND") is None
     assert candidate("Tại tòa nhà UBND tỉnh Lào Cai có cuộc họp.", "UBND") is None
+
+
+@pytest.mark.parametrize("text", ARTICLES + [r.examples[0] for r in rules.all_rules() if r.id.startswith("body.") and r.examples])
+def test_the_kind_of_a_body_is_the_group_it_matched_in_as_read_again_kind_by_kind(text):
+    text = normalise(text)
+    for m in organizations._upper_case_body_matches(text):
+        assert m.lastgroup in organizations._KIND_GROUPS
+        assert organizations._kind_of(text, m) == organizations._kind_at.__wrapped__(text, m.start(), m.end())
