@@ -583,13 +583,21 @@ def _body_at_letter(letter: str) -> re.Pattern:
     return _alternation_of(_kinds_opening_with(letter))
 
 
+# (the id of a scan's pattern, kept alive by _alternation_of's cache, a kind's group number) -> the kind's rule id.
+# (Not the pattern itself: a pattern's hash reads its whole source, tens of thousands of characters, every time.)
+_KIND_GROUPS: dict[tuple[int, int], str] = {}
+
+
 @lru_cache(maxsize=None)
 def _alternation_of(kinds: tuple[int, ...]) -> re.Pattern:
-    """Each kind in a group of its own (`_KIND_GROUPS`): the group a match closed last names the kind that read it."""
-    return re.compile("(?:" + "|".join(f"(?P<kind{i}>{_BODY_RULES[i][1]})" for i in kinds) + ")" + _NOT_LETTER_AFTER)
-
-
-_KIND_GROUPS = {f"kind{i}": rule_id for i, (rule_id, _) in enumerate(_BODY_RULES)}
+    """Each kind in a group of its own, unnamed (a match's groupdict stays small): the group a match closed last
+    (`m.lastindex`: nothing follows a kind's group but look-arounds) tells the kind that read it, `_KIND_GROUPS`."""
+    pattern = re.compile("(?:" + "|".join(f"({_BODY_RULES[i][1]})" for i in kinds) + ")" + _NOT_LETTER_AFTER)
+    number = 1
+    for i in kinds:
+        _KIND_GROUPS[id(pattern), number] = _BODY_RULES[i][0]
+        number += 1 + _BODY_KINDS[i][1].groups  # the groups inside the kind come after its own
+    return pattern
 
 
 def _upper_case_body_matches(text: str) -> Iterator[re.Match]:
@@ -1060,9 +1068,9 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
 
 
 def _kind_of(text: str, m: re.Match) -> str:
-    """The id of the body rule that read a match: the kind's group for a match of the scan by letter (`m.lastgroup`,
-    the last group closed: nothing follows a kind's group but a look-ahead), else read again by `_kind_at`."""
-    return _KIND_GROUPS.get(m.lastgroup) or _kind_at(text, m.start(), m.end())
+    """The id of the body rule that read a match: its kind's group for a match of the scan by letter, else the kind
+    read again by `_kind_at` (a body after a lower-case title)."""
+    return _KIND_GROUPS.get((id(m.re), m.lastindex)) or _kind_at(text, m.start(), m.end())
 
 
 @per_article(maxsize=4096)
@@ -1082,22 +1090,17 @@ def _candidate_body(text: str, m: re.Match, party_named: bool) -> BodyMention | 
         return None  # with no Party committee in sight, "Ban Tổ chức" organises an event
     # Each pattern before the body is searched only where a word it cannot match without is written (str.find).
     start = m.start()
-    if on_furniture_line(text, start) or _written_before(text, start, 30, "quan") \
-            and _OUTLET_OWNER_BEFORE.search(text, max(0, start - 30), start):
+    lo30, lo10, lo6 = max(0, start - 30), max(0, start - 10), max(0, start - 6)
+    if on_furniture_line(text, start) or text.find("quan", lo30, start) >= 0 and _OUTLET_OWNER_BEFORE.search(text, lo30, start):
         return None
     if _PLURAL_BEFORE.search(text, max(0, start - 8), start):
         return None
-    if (_written_before(text, start, 6, "-") or _written_before(text, start, 6, "/")) \
-            and _IN_SYMBOL_BEFORE.search(text, max(0, start - 6), start):
+    if (text.find("-", lo6, start) >= 0 or text.find("/", lo6, start) >= 0) and _IN_SYMBOL_BEFORE.search(text, lo6, start):
         return None
-    if _written_before(text, start, 10, "nhà") and _BUILDING_BEFORE.search(text, max(0, start - 10), start):
+    if text.find("nhà", lo10, start) >= 0 and _BUILDING_BEFORE.search(text, lo10, start):
         return None  # "tòa nhà Bưu điện tỉnh": a building, the venue of something else
     cached = upper_case_bodies(text).get(m.start())
     return cached[1] if cached and cached[0] is m else body_at(text, m)
-
-
-def _written_before(text: str, pos: int, reach: int, word: str) -> bool:
-    return text.find(word, max(0, pos - reach), pos) >= 0
 
 
 def _name_body(

@@ -245,6 +245,7 @@ _COUNTED_THEN_NAMED = re.compile(
 # Every such count stands right before the word of its unit: the few places where a unit word is written (str.find)
 # are read backwards, over the blanks, to the count's first digit or to a count word, and the pattern is tried there.
 _UNIT_WORDS = ("huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "đặc khu")  # what _LOCAL_UNIT matches
+_COUNT_WORDS_BY_LAST = {last: tuple(w for w in _COUNT_WORDS if w[-1] == last) for last in {w[-1] for w in _COUNT_WORDS}}
 
 
 def _counted_then_named(text: str) -> Iterator[re.Match]:
@@ -260,14 +261,15 @@ def _counts_before(text: str, at: int) -> list[int]:
     end = at
     while end > 0 and text[end - 1].isspace():  # str.isspace is the regex engine's \s
         end -= 1
-    if end == at:
+    if end == at or end == 0:
         return []
     start = end
     while start > 0 and text[start - 1].isdecimal():  # str.isdecimal is its \d
         start -= 1
     if start < end:
         return [start]
-    return [end - len(word) for word in _COUNT_WORDS if len(word) <= end and text.startswith(word, end - len(word))]
+    words = _COUNT_WORDS_BY_LAST.get(text[end - 1], ())  # the count words ending with the letter there
+    return [end - len(word) for word in words if len(word) <= end and text.startswith(word, end - len(word))]
 
 
 # One name of such a list, up to its comma (or the "và" before the last); "last" when nothing follows it.

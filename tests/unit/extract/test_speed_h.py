@@ -94,7 +94,7 @@ def test_a_pattern_before_a_body_is_searched_only_where_its_word_is_written():
             for pos in range(len(text) + 1):
                 if pattern.search(text, max(0, pos - reach), pos):
                     found += 1
-                    assert any(organizations._written_before(text, pos, reach, word) for word in words)
+                    assert any(text.find(word, max(0, pos - reach), pos) >= 0 for word in words)
     assert found >= len(BEFORE_BODIES)
 
 
@@ -114,5 +114,5 @@ def test_the_checks_before_a_body_still_tell_furniture_symbols_and_buildings():
 def test_the_kind_of_a_body_is_the_group_it_matched_in_as_read_again_kind_by_kind(text):
     text = normalise(text)
     for m in organizations._upper_case_body_matches(text):
-        assert m.lastgroup in organizations._KIND_GROUPS
+        assert (id(m.re), m.lastindex) in organizations._KIND_GROUPS
         assert organizations._kind_of(text, m) == organizations._kind_at.__wrapped__(text, m.start(), m.end())
