@@ -923,6 +923,8 @@ class ProvinceContext:
         counts = Counter(pm.name for pm in self.mentions)
         order = {pm.name: i for i, pm in reversed(list(enumerate(self.mentions)))}
         self.home = min(counts, key=lambda p: (-counts[p], order[p])) if counts else None
+        self._accompanying: dict[int, bool] = {}  # a sentence's start -> whether it opens "cùng đi", "tháp tùng"
+        self._receiving: dict[tuple[int, int], bool] = {}  # (a mention's start, its sentence's) -> a received delegation
 
     def sentence(self, pos: int) -> tuple[int, int]:
         return self.doc.sentence_span(pos)
@@ -930,7 +932,10 @@ class ProvinceContext:
     def in_context(self, pos: int) -> str | None:
         """The province a mention at pos belongs to, from its sentence; None when the sentence does not tell."""
         s_start, _ = self.sentence(pos)
-        if _ACCOMPANYING.match(self.text, s_start):
+        accompanying = self._accompanying.get(s_start)
+        if accompanying is None:  # asked for every body: read once per sentence
+            accompanying = self._accompanying[s_start] = _ACCOMPANYING.match(self.text, s_start) is not None
+        if accompanying:
             return self._last_delegation(pos)
         i = bisect_right(self._starts, pos) - 1
         while i >= 0 and self.mentions[i].start >= s_start:
@@ -945,13 +950,16 @@ class ProvinceContext:
 
     def _received_delegation(self, pm: ProvinceMention, s_start: int, pos: int) -> bool:
         # "làm việc với đoàn công tác tỉnh X, có: <hosts>" names the guests, not the hosts' province
-        before = self.text[max(s_start, pm.start - 60):pm.start]
-        d = _DELEGATION.search(before)
-        if not d:
-            return False
-        if not _RECEIVING.search(before[:d.start()]):
-            return False
-        return not _BY.search(self.text, pm.end, pos)
+        return self._names_received_delegation(pm, s_start) and not _BY.search(self.text, pm.end, pos)
+
+    def _names_received_delegation(self, pm: ProvinceMention, s_start: int) -> bool:
+        """Whether the mention names a delegation its sentence receives: read once per mention (and sentence)."""
+        found = self._receiving.get((pm.start, s_start))
+        if found is None:
+            before = self.text[max(s_start, pm.start - 60):pm.start]
+            d = _DELEGATION.search(before)
+            found = self._receiving[pm.start, s_start] = bool(d and _RECEIVING.search(before[:d.start()]))
+        return found
 
     def _last_delegation(self, pos: int) -> str | None:
         for pm in reversed([p for p in self.mentions if p.start < pos]):

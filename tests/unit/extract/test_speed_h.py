@@ -116,3 +116,19 @@ def test_the_kind_of_a_body_is_the_group_it_matched_in_as_read_again_kind_by_kin
     for m in organizations._upper_case_body_matches(text):
         assert (id(m.re), m.lastindex) in organizations._KIND_GROUPS
         assert organizations._kind_of(text, m) == organizations._kind_at.__wrapped__(text, m.start(), m.end())
+
+
+DELEGATIONS = [
+    "Sáng 3/4, Tỉnh ủy Quảng Ninh làm việc với đoàn công tác tỉnh Lào Cai, có Sở Nội vụ tham dự. Cùng đi có "
+    "lãnh đạo Sở Y tế tỉnh Yên Bái và UBND tỉnh.",
+    "Tiếp đoàn công tác tỉnh Hà Giang do Sở Nội vụ tỉnh Hà Giang dẫn đầu, UBND tỉnh Lào Cai cho biết.",
+]
+
+
+@pytest.mark.parametrize("text", ARTICLES[:10] + DELEGATIONS)
+def test_a_province_context_answers_each_place_as_a_new_one_would(text):
+    doc = Document.from_text(normalise(text))
+    context = organizations.ProvinceContext(doc.normal, doc)
+    positions = sorted({m.start() for m in organizations.BODY_RE.finditer(doc.normal)} | set(doc.sentence_starts))
+    for pos in positions + positions[::-1]:  # asked twice: the second time from what it read the first
+        assert context.in_context(pos) == organizations.ProvinceContext(doc.normal, doc).in_context(pos)
