@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from common import lexicon
 from common.text import (
@@ -29,7 +30,7 @@ _NAME_RUN = rf"[{UPPER}][{LOWER}]*(?:\s+[{UPPER}][{LOWER}]*){{0,3}}"
 
 
 _DASH = re.compile(r"\s*[-–—]\s*")
-_key = lexicon.province_key
+_key = lru_cache(maxsize=4096)(lexicon.province_key)  # keyed by a name as written: the same few recur
 
 
 def _spellings(name: str) -> set[str]:
@@ -127,6 +128,7 @@ _NEXT_WORD = re.compile(rf"\s+([{UPPER}][{LOWER}]*)")
 _MARKERS_BEFORE_SHORT_NAME = frozenset({"TP", "TP.", "Tp", "Tp.", "TX", "UBND", "HĐND"})
 
 
+@lru_cache(maxsize=4096)  # a frozen model, keyed by a name as written
 def province_of(name: str) -> Province | None:
     """The province a written name stands for ("Thanh Hoá", "tỉnh Khánh Hoà", "TP.HCM"), if any."""
     stripped = re.sub(r"^(?:tỉnh|thành phố|tp\.?)\s+", "", name.strip(), flags=re.IGNORECASE)
