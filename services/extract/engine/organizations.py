@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -664,7 +664,7 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
     core = _with_implied_level(text, m, groups, core)
     if core is None or _level_ending(core)[3] and _EVENT_AFTER.match(text, m.end()):
         return None
-    if _STEERING_HEAD.match(core):
+    if _is_steering(core):
         core = _TRAILING_ABOUT.sub("", core)
     ends_province, ends_city, ends_local, bare_board = _level_ending(core)
     if shared and ENDS_LOCAL_LEVEL.fullmatch(shared):  # "HĐND và UBND xã X": the place after the shared level
@@ -677,14 +677,14 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
         core, place, province, end = _place_after_level(text, m, core, ends_province, ends_city)
     else:  # "Sở Nội vụ Hà Nội", "Trung tâm Phục vụ hành chính công Nghệ An"
         place, province, end = _province_after(text, m.end())
-    if _PARTY_OF_LEVEL.fullmatch(core) and (not place and not _named_local_party(text, core)
+    if _is_party_of_level(core) and (not place and not _named_local_party(text, core)
                                              or _EVENT_BEFORE.search(text, max(0, m.start() - 40), m.start())):
         return None
     return BodyMention(m.start(), end, core, place, province,
                        provincial=ends_province or bare_board,
                        city_level=ends_city and not province,
                        any_level=not province and not (ends_province or ends_city or ends_local)
-                       and _PROVINCIAL_AGENCY.match(core) is not None)
+                       and _is_provincial_agency(core))
 
 
 @lru_cache(maxsize=4096)  # keyed by a body as written: the same few hundred recur across articles
@@ -707,7 +707,7 @@ def _with_shared_level(text: str, m: re.Match, groups: dict) -> tuple[str, str |
     if not shared_group:
         return core, None, None
     shared = " ".join(groups[shared_group].split())
-    if shared_group == "shared_party" and ENDS_LOCAL_LEVEL.search(core):
+    if shared_group == "shared_party" and _ends_local_level(core):
         return core, shared, None  # "Huyện ủy" names its level already
     pm = PROVINCE_RE.match(text, _skip_spaces(text, m.end(shared_group)))
     return f"{core} {shared}", shared, province_of(pm.group(0)) if pm else None
@@ -1035,6 +1035,27 @@ RULE_STANDING_SEAT = rule(
 )
 
 
+def _once_per_form(test: Callable[[str], object]) -> Callable[[str], bool]:
+    """A pattern's test of a body's written form, asked of every body: answered once per form (the same few hundred
+    recur across articles)."""
+    return lru_cache(maxsize=4096)(lambda core: test(core) is not None)
+
+
+_is_steering = _once_per_form(_STEERING_HEAD.match)
+_is_bare_steering = _once_per_form(_BARE_STEERING.fullmatch)
+_is_standing = _once_per_form(_STANDING.match)
+_is_bare_board = _once_per_form(_BARE_BOARD.fullmatch)
+_is_party_of_level = _once_per_form(_PARTY_OF_LEVEL.fullmatch)
+_is_provincial_agency = _once_per_form(_PROVINCIAL_AGENCY.match)
+_is_department = _once_per_form(_DEPARTMENT.match)
+_ends_local_level = _once_per_form(ENDS_LOCAL_LEVEL.search)
+
+
+@lru_cache(maxsize=4096)
+def _is_centre_without_level(core: str) -> bool:
+    return _CENTRE.match(core) is not None and _ENDS_LEVEL_WORD.search(core) is None
+
+
 def find_organizations(doc: Document, persons: list[Person]) -> list[Organization]:
     text = doc.normal
     context = ProvinceContext(text, doc)
@@ -1051,7 +1072,7 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
         body = _candidate_body(text, m, party_named)
         if body is None or body.end >= text_end and cut_short_at_end(text, body.end, body.core):
             continue
-        if _BARE_STEERING.fullmatch(body.core):
+        if _is_bare_steering(body.core):
             bare_steering.append((m.start(), body.end, RULE_BARE_STEERING))  # the one the article names, if one
             continue
         named = _name_body(text, context, m, body, person_spans, person_province)
@@ -1060,7 +1081,7 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
         key, name, core = named
         if key not in found:
             found[key] = (name, [])
-            if _STEERING_HEAD.match(core):
+            if _is_steering(core):
                 steering_keys.append(key)
         elif _more_specific(name, found[key][0]):
             found[key] = (name, found[key][1])  # "Trung tâm ... Nghệ An" in the headline, "... tỉnh Nghệ An" later
@@ -1127,7 +1148,7 @@ def _name_body(
 
 
 def _core_in_context(text: str, m: re.Match, core: str) -> str:
-    if _STANDING.match(core) and _HEAD_BEFORE_STANDING.search(text, max(0, m.start() - 16), m.start()):
+    if _is_standing(core) and _HEAD_BEFORE_STANDING.search(text, max(0, m.start() - 16), m.start()):
         return _STANDING.sub("", core)  # "Phó Bí thư Thường trực Tỉnh ủy" holds office in the Tỉnh ủy
     if canonical_core(core) == _CENTRAL_KEY and not core.startswith(("Ban", "BCH")) \
             and _SECRETARY_BEFORE.search(text, max(0, m.start() - 16), m.start()):
@@ -1143,11 +1164,11 @@ def _province_of_body(
     if province is None and not body.place and (body.provincial or body.city_level or body.any_level):
         province = owner_province or context.resolve(m.start())
         in_city = province in CENTRAL_CITIES
-        if _BARE_BOARD.fullmatch(core):  # "Ban Tổ chức": the board of the local Party committee
+        if _is_bare_board(core):  # "Ban Tổ chức": the board of the local Party committee
             core = f"{core} {'Thành ủy' if in_city else 'Tỉnh ủy'}"
         elif not body.any_level and body.city_level != in_city:
             province = None  # a city's body in a province, a province's body in a city
-    elif _BARE_BOARD.fullmatch(core):
+    elif _is_bare_board(core):
         core = f"{core} {'Thành ủy' if province in CENTRAL_CITIES else 'Tỉnh ủy'}"
     return core, province
 
@@ -1234,7 +1255,7 @@ def _counts_before_departments(text: str) -> set[int]:
 def _elided_departments(text: str) -> list[tuple[int, int, str]]:
     """(start, end, field) of each department written without its "Sở" in a list."""
     out: list[tuple[int, int, str]] = []
-    starts = [m.end() for m, body in upper_case_bodies(text).values() if body and _DEPARTMENT.match(body.core)]
+    starts = [m.end() for m, body in upper_case_bodies(text).values() if body and _is_department(body.core)]
     for m in finditer_at(_COUNTED_DEPARTMENTS, _counts_before_departments(text), text):
         out.append((m.start("field"), m.end("field"), m.group("field")))
         starts.append(m.end())
@@ -1262,7 +1283,7 @@ def named_steering_committees(text: str) -> tuple[str, ...]:
     """The steering committees an article names with their remit, once each ("Ban Chỉ đạo tinh giản biên chế tỉnh")."""
     out: dict[str, str] = {}
     for _, body in upper_case_bodies(text).values():
-        if body is not None and _STEERING_HEAD.match(body.core) and not _BARE_STEERING.fullmatch(body.core):
+        if body is not None and _is_steering(body.core) and not _is_bare_steering(body.core):
             out.setdefault(_KEY_LEVEL.sub("", canonical_core(body.core)), body.core)
     return tuple(out.values())
 
@@ -1278,9 +1299,9 @@ def _folded_words(name: str) -> frozenset[str]:
 
 def _is_model_label(text: str, context: ProvinceContext, core: str, pos: int, owner: int | None) -> bool:
     """A body with no place that names a kind of body of every locality, not one body."""
-    if ENDS_LOCAL_LEVEL.search(core) and owner is None:
+    if _ends_local_level(core) and owner is None:
         return _ANY_HEAD_BEFORE.search(text, max(0, pos - 24), pos) is not None
-    if _CENTRE.match(core) and not _ENDS_LEVEL_WORD.search(core):
+    if _is_centre_without_level(core):
         s_start, _ = context.sentence(pos)
         return _EVERY_LOCALITY.search(text, s_start, pos) is not None
     return False
@@ -1313,6 +1334,15 @@ def _body_matches(text: str) -> list[re.Match]:
 
 _LEVEL_OF_COMMITTEE = {"huyện ủy": "huyện", "thị ủy": "thị xã", "quận ủy": "quận"}
 _LOCAL_LEVEL_END = re.compile(rf"(?:{phrase('Huyện ủy')}|{phrase('Thị ủy')}|{phrase('Quận ủy')}|huyện|quận|thị xã|thị trấn|xã|phường)$")
+
+
+@lru_cache(maxsize=4096)  # keyed by a body as written
+def _local_level_of(core: str) -> str:
+    """The local level a body's name ends with ("huyện" for "Huyện ủy", "xã"), "" if none."""
+    end = _LOCAL_LEVEL_END.search(core)
+    return _LEVEL_OF_COMMITTEE.get(end.group(0).lower(), end.group(0).lower()) if end else ""
+
+
 _NAMED_LOCALITY = {
     level: re.compile(rf"(?<![{UP}{LOW}]){phrase(level)}{SP}({CAP}(?:{SP}{CAP}){{0,3}})")
     for level in ("huyện", "quận", "thị xã", "thị trấn", "xã", "phường")
@@ -1322,10 +1352,9 @@ _NAMED_LOCALITY = {
 def _local_place_in_sentence(text: str, context: ProvinceContext, core: str, pos: int, title_end: int = 0) -> str:
     """'Tại huyện Sìn Hồ, ông X, Chủ tịch UBND huyện...': the district the sentence names; else the one named later
     in the same person's titles ('Phó Bí thư Huyện ủy, Chủ tịch UBND huyện Hòa Vang')."""
-    end = _LOCAL_LEVEL_END.search(core)
-    if not end:
+    level = _local_level_of(core)
+    if not level:
         return ""
-    level = _LEVEL_OF_COMMITTEE.get(end.group(0).lower(), end.group(0).lower())
     s_start, _ = context.sentence(pos)
     found = ""
     for m in _NAMED_LOCALITY[level].finditer(text, s_start, pos):

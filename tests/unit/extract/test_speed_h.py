@@ -132,3 +132,24 @@ def test_a_province_context_answers_each_place_as_a_new_one_would(text):
     positions = sorted({m.start() for m in organizations.BODY_RE.finditer(doc.normal)} | set(doc.sentence_starts))
     for pos in positions + positions[::-1]:  # asked twice: the second time from what it read the first
         assert context.in_context(pos) == organizations.ProvinceContext(doc.normal, doc).in_context(pos)
+
+
+def test_the_tests_of_a_body_asked_once_per_form_answer_as_their_patterns():
+    o = organizations
+    cores = {body.core for text in ARTICLES for _, body in o.upper_case_bodies(normalise(text)).values() if body}
+    cores |= {"Ban Chỉ đạo", "Ban Chỉ đạo tỉnh", "Thường trực HĐND tỉnh", "Ban Tổ chức", "Đảng bộ xã", "Sở Y tế",
+              "Trung tâm Y tế huyện", "Trung tâm Y tế tỉnh", "Huyện ủy", "UBND thị xã", "Ban Dân tộc"}
+    tests = [
+        (o._is_steering, o._STEERING_HEAD.match), (o._is_bare_steering, o._BARE_STEERING.fullmatch),
+        (o._is_standing, o._STANDING.match), (o._is_bare_board, o._BARE_BOARD.fullmatch),
+        (o._is_party_of_level, o._PARTY_OF_LEVEL.fullmatch), (o._is_provincial_agency, o._PROVINCIAL_AGENCY.match),
+        (o._is_department, o._DEPARTMENT.match), (o._ends_local_level, o.ENDS_LOCAL_LEVEL.search),
+        (o._is_centre_without_level, lambda c: o._CENTRE.match(c) and not o._ENDS_LEVEL_WORD.search(c) or None),
+    ]
+    assert len(cores) > 50
+    for core in cores:
+        for once, pattern_test in tests:
+            assert once(core) == (pattern_test(core) is not None), (core, once)
+        end = o._LOCAL_LEVEL_END.search(core)
+        assert o._local_level_of(core) == (o._LEVEL_OF_COMMITTEE.get(end.group(0).lower(), end.group(0).lower()) if end else "")
+    assert any(map(o._is_department, cores)) and any(map(o._local_level_of, cores)) and any(map(o._is_bare_board, cores))
