@@ -700,10 +700,13 @@ def _written_core(body: str) -> str:
     return _ABBREVIATION_IN_BRACKETS.sub(r"\1", " ".join(body.split()).rstrip("."))
 
 
+_SHARED_GROUPS = ("shared", "shared_committee", "shared_office", "shared_party")
+
+
 def _with_shared_level(text: str, m: re.Match, groups: dict) -> tuple[str, str | None, str | None]:
     """The body as written, with the level it shares with the next body ("HĐND, UBND tỉnh Kon Tum")."""
     core = _written_core(m.group(0))
-    shared_group = next((g for g in ("shared", "shared_committee", "shared_office", "shared_party") if groups.get(g)), None)
+    shared_group = next(filter(groups.get, _SHARED_GROUPS), None)  # the first of them the match holds
     if not shared_group:
         return core, None, None
     shared = " ".join(groups[shared_group].split())
