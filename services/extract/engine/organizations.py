@@ -105,6 +105,16 @@ def province_of(spelling: str) -> str | None:
     return _SPELLING_TO_PROVINCE.get(lexicon.province_key(spelling))
 
 
+# The first word of every spelling's key: words joined by spaces whose first word (of letters alone) has a key that is
+# none of them name no province (province_key reads such a word alone: NFC, tone placement, case folding).
+_PROVINCE_FIRST_WORDS = frozenset(key.split(" ")[0] for key in _SPELLING_TO_PROVINCE)
+
+
+@lru_cache(maxsize=4096)  # keyed by a capitalised word: the same syllables recur
+def _may_open_province(word: str) -> bool:
+    return not word.isalpha() or lexicon.province_key(word) in _PROVINCE_FIRST_WORDS
+
+
 # --- where a place name ends and a person's name begins -------------------------------
 
 SURNAMES = lexicon.surnames()
@@ -137,7 +147,7 @@ def split_run(tokens: list[str], after_level: bool = False) -> RunSplit:
     """
     n = len(tokens)
     start = 0
-    for k in (4, 3, 2):  # a province name at the head of the run
+    for k in (4, 3, 2) if n >= 2 and _may_open_province(tokens[0]) else ():  # a province name at the head of the run
         if k <= n and province_of(" ".join(tokens[:k])):
             start = k
             break
@@ -147,7 +157,7 @@ def split_run(tokens: list[str], after_level: bool = False) -> RunSplit:
             continue
         end = min(n, c + 4)
         for j in range(c + 2, end):  # a province glued after the name ends it
-            if province_of(" ".join(tokens[j:j + 2])):
+            if _may_open_province(tokens[j]) and province_of(" ".join(tokens[j:j + 2])):
                 end = j
                 break
         place_len = c - start

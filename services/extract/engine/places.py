@@ -351,8 +351,9 @@ RULE_DISTRICT_IN_BRACKETS = rule(
 def find_locations(doc: Document) -> list[Location]:
     found: dict[str, tuple[str, str, list[Evidence]]] = {}
     text = doc.text
+    text_end = len(text.rstrip())  # a name ending before it is not cut short (cut_short_at_end's first test)
     def add(name: str, level: str, start: int, end: int, rule_id: str) -> None:
-        if level == _VILLAGE or cut_short_at_end(text, end, name):
+        if level == _VILLAGE or end >= text_end and cut_short_at_end(text, end, name):
             return  # a village is below the commune; "huyện Th" at a cut end is a name cut mid-word
         key = name.casefold()
         if key not in found:

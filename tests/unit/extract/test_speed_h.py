@@ -1,5 +1,6 @@
 """The fast paths of organizations.py and places.py find what the plain scans they stand for find, on every article
 the project has and on texts written to reach their corners."""
+import re
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,20 @@ def test_the_tests_of_a_body_asked_once_per_form_answer_as_their_patterns():
         end = o._LOCAL_LEVEL_END.search(core)
         assert o._local_level_of(core) == (o._LEVEL_OF_COMMITTEE.get(end.group(0).lower(), end.group(0).lower()) if end else "")
     assert any(map(o._is_department, cores)) and any(map(o._local_level_of, cores)) and any(map(o._is_bare_board, cores))
+
+
+RUNS = ["Quảng Ninh Nguyễn Văn Đọc", "Quỳnh Lưu Vũ Thị Hạnh", "Nguyễn Văn An Hà Nội", "Bà Rịa Vũng Tàu Lê Văn Tám",
+        "Thừa Thiên Huế Trần Văn Hoá", "Hoà Bình Lê Thị Hoà", "Đắk Lắk Y Biêr Niê", "Hồ Chí Minh", "Sài Gòn Nguyễn An",
+        "THANH HOÁ Lê Văn", "Kon-Tum Lê Văn Ba", "Lê Văn Ba Kon-Tum", "Tây Ninh", "A", ""]
+
+
+@pytest.mark.parametrize("after_level", [False, True])
+def test_a_run_is_split_as_when_every_word_was_tried_as_a_province(after_level, monkeypatch):
+    runs = [run.split() for run in RUNS]
+    word = rf"[{organizations.UP}][{organizations.LOW}]+"
+    for text in ARTICLES:
+        runs += [m.group(0).split() for m in re.finditer(rf"{word}(?: {word})+", normalise(text))]
+    assert len(runs) > 500
+    fast = [organizations.split_run(tokens, after_level) for tokens in runs]
+    monkeypatch.setattr(organizations, "_may_open_province", lambda word: True)  # every run tried, as written before
+    assert fast == [organizations.split_run(tokens, after_level) for tokens in runs]
