@@ -1198,6 +1198,7 @@ def _display_name(text: str, context: ProvinceContext, core: str, place: str, pr
     return f"{name} {written}"  # "Sở Nội vụ Lào Cai": no level word the article did not write
 
 
+@lru_cache(maxsize=4096)  # keyed by a body as written and its province: the same few hundred recur
 def _body_key(core: str, province: str | None) -> str:
     key = canonical_core(core)
     if province:
