@@ -124,6 +124,20 @@ _NOT_PROVINCE_COMPOUNDS = frozenset(
 _NAME_IN_COMPANY_NAMES = frozenset({_key("Sài Gòn")})
 _CAPITALISED_BEFORE = re.compile(rf"((?:[{UPPER}][{LETTERS}]* )+)$")
 _NEXT_WORD = re.compile(rf"\s+([{UPPER}][{LOWER}]*)")
+
+
+def _may_end_capitalised(before: str) -> bool:
+    """Whether `before` may end as _CAPITALISED_BEFORE requires: a word holding a capital, then a space (and a line
+    break). Most provinces' names follow a word in lower case ("tỉnh", "của"): that pattern is not searched then."""
+    if before.endswith(" "):
+        space = len(before) - 1
+    elif before.endswith(" \n"):
+        space = len(before) - 2
+    else:
+        return False
+    return not before[before.rfind(" ", 0, space) + 1:space].islower()  # no capital in it: no run of capitalised words
+
+
 # Words that may stand before a one-syllable province ("TP Huế") without making it a person's name.
 _MARKERS_BEFORE_SHORT_NAME = frozenset({"TP", "TP.", "Tp", "Tp.", "TX", "UBND", "HĐND"})
 
@@ -193,7 +207,7 @@ def _is_province_mention(text: str, start: int, end: int) -> bool:
         return False
     if nxt and _key(text[start:end]) in _NAME_IN_COMPANY_NAMES:
         return False  # "Sài Gòn Thương Tín", "Sài Gòn Giải Phóng": a company or a paper
-    run = _CAPITALISED_BEFORE.search(before)
+    run = _CAPITALISED_BEFORE.search(before) if _may_end_capitalised(before) else None
     if run:
         words = run.group(1).split()
         names = [w.capitalize() for w in words]  # "NGUYỄN THỊ HÀ GIANG" in a capitalised headline

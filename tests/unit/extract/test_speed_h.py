@@ -171,3 +171,14 @@ def test_a_run_is_split_as_when_every_word_was_tried_as_a_province(after_level, 
     fast = [organizations.split_run(tokens, after_level) for tokens in runs]
     monkeypatch.setattr(organizations, "_may_open_province", lambda word: True)  # every run tried, as written before
     assert fast == [organizations.split_run(tokens, after_level) for tokens in runs]
+
+
+def test_a_run_of_capitalised_words_before_a_province_is_searched_only_after_a_word_with_a_capital():
+    found = 0
+    for text in ARTICLES[:10] + ["Ông NGUYỄN THỊ Hà Giang", "(Thanh \nHuế", "x  \nHuế", "TP Huế", " \nHuế", "ǅa Huế"]:
+        for pos in range(len(text) + 1):
+            before = text[max(0, pos - 40):pos]
+            if places._CAPITALISED_BEFORE.search(before):
+                found += 1
+                assert places._may_end_capitalised(before), before
+    assert found > 100
