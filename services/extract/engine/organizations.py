@@ -1024,6 +1024,20 @@ _EVERY_LOCALITY = re.compile(
 _PLURAL_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Cc]ác|[Nn]hững|[Mm]ỗi|[Tt]ừng|[Bb]ất{SP}kỳ|[Bb]ất{SP}cứ){SP}$")
 # "02/2018/NQ-HĐND tỉnh": the issuer's abbreviation inside a document's symbol is not a body named.
 _BUILDING_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Tt]òa|[Tt]oà){SP}nhà{SP}$")
+_PLURAL_LAST_LETTERS = frozenset("cgiỳứ")  # how "các", "những", "mỗi", "từng", "bất kỳ", "bất cứ" end
+
+
+def _may_follow_plural(text: str, pos: int) -> bool:
+    """Whether pos may follow _PLURAL_BEFORE within its 8 characters: a word ending as one of its words, then blanks
+    on one line (and a line break). Most bodies follow "của", "tỉnh", "và": that pattern is not searched then."""
+    low = max(0, pos - 8)
+    end = pos - 1 if pos > low and text[pos - 1] == "\n" else pos
+    blank = end
+    while blank > low and text[blank - 1] != "\n" and text[blank - 1].isspace():
+        blank -= 1
+    return low < blank < end and text[blank - 1] in _PLURAL_LAST_LETTERS
+
+
 _IN_SYMBOL_BEFORE = re.compile(rf"[{UP}Đ]{{1,5}}[-/]$")
 # A masthead's owner ("Báo X - Cơ quan của Đảng bộ tỉnh X") is site furniture.
 _OUTLET_OWNER_BEFORE = re.compile(
@@ -1135,7 +1149,7 @@ def _candidate_body(text: str, m: re.Match, party_named: bool) -> BodyMention | 
     lo30, lo10, lo6 = max(0, start - 30), max(0, start - 10), max(0, start - 6)
     if on_furniture_line(text, start) or text.find("quan", lo30, start) >= 0 and _OUTLET_OWNER_BEFORE.search(text, lo30, start):
         return None
-    if _PLURAL_BEFORE.search(text, max(0, start - 8), start):
+    if _may_follow_plural(text, start) and _PLURAL_BEFORE.search(text, max(0, start - 8), start):
         return None
     if (text.find("-", lo6, start) >= 0 or text.find("/", lo6, start) >= 0) and _IN_SYMBOL_BEFORE.search(text, lo6, start):
         return None

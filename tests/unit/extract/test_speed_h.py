@@ -182,3 +182,14 @@ def test_a_run_of_capitalised_words_before_a_province_is_searched_only_after_a_w
                 found += 1
                 assert places._may_end_capitalised(before), before
     assert found > 100
+
+
+def test_a_plural_before_a_body_is_searched_only_after_a_word_ending_as_one():
+    found = 0
+    extra = ["các Sở", "Những  Sở", "mỗi\tTrung", "từng \nSở", "bất kỳ Sở", "Bất cứ UBND", "các\nSở", "xcác Sở", "các"]
+    for text in map(normalise, ARTICLES[:10] + extra):
+        for pos in range(len(text) + 1):
+            if organizations._PLURAL_BEFORE.search(text, max(0, pos - 8), pos):
+                found += 1
+                assert organizations._may_follow_plural(text, pos), text[max(0, pos - 8):pos]
+    assert found >= 6
