@@ -11,17 +11,20 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from common import lexicon
 from common.text import (
     LATIN_LOWER,
     LATIN_UPPER,
     cut_short_at_end,
+    finditer_at,
     fold,
     longest_first,
+    occurrences,
     opening_characters,
     word_start_alternation,
 )
@@ -102,6 +105,16 @@ def province_of(spelling: str) -> str | None:
     return _SPELLING_TO_PROVINCE.get(lexicon.province_key(spelling))
 
 
+# The first word of every spelling's key: words joined by spaces whose first word (of letters alone) has a key that is
+# none of them name no province (province_key reads such a word alone: NFC, tone placement, case folding).
+_PROVINCE_FIRST_WORDS = frozenset(key.split(" ")[0] for key in _SPELLING_TO_PROVINCE)
+
+
+@lru_cache(maxsize=4096)  # keyed by a capitalised word: the same syllables recur
+def _may_open_province(word: str) -> bool:
+    return not word.isalpha() or lexicon.province_key(word) in _PROVINCE_FIRST_WORDS
+
+
 # --- where a place name ends and a person's name begins -------------------------------
 
 SURNAMES = lexicon.surnames()
@@ -134,7 +147,7 @@ def split_run(tokens: list[str], after_level: bool = False) -> RunSplit:
     """
     n = len(tokens)
     start = 0
-    for k in (4, 3, 2):  # a province name at the head of the run
+    for k in (4, 3, 2) if n >= 2 and _may_open_province(tokens[0]) else ():  # a province name at the head of the run
         if k <= n and province_of(" ".join(tokens[:k])):
             start = k
             break
@@ -144,7 +157,7 @@ def split_run(tokens: list[str], after_level: bool = False) -> RunSplit:
             continue
         end = min(n, c + 4)
         for j in range(c + 2, end):  # a province glued after the name ends it
-            if province_of(" ".join(tokens[j:j + 2])):
+            if _may_open_province(tokens[j]) and province_of(" ".join(tokens[j:j + 2])):
                 end = j
                 break
         place_len = c - start
@@ -580,9 +593,21 @@ def _body_at_letter(letter: str) -> re.Pattern:
     return _alternation_of(_kinds_opening_with(letter))
 
 
+# (the id of a scan's pattern, kept alive by _alternation_of's cache, a kind's group number) -> the kind's rule id.
+# (Not the pattern itself: a pattern's hash reads its whole source, tens of thousands of characters, every time.)
+_KIND_GROUPS: dict[tuple[int, int], str] = {}
+
+
 @lru_cache(maxsize=None)
 def _alternation_of(kinds: tuple[int, ...]) -> re.Pattern:
-    return re.compile("(?:" + "|".join(f"(?:{_BODY_RULES[i][1]})" for i in kinds) + ")" + _NOT_LETTER_AFTER)
+    """Each kind in a group of its own, unnamed (a match's groupdict stays small): the group a match closed last
+    (`m.lastindex`: nothing follows a kind's group but look-arounds) tells the kind that read it, `_KIND_GROUPS`."""
+    pattern = re.compile("(?:" + "|".join(f"({_BODY_RULES[i][1]})" for i in kinds) + ")" + _NOT_LETTER_AFTER)
+    number = 1
+    for i in kinds:
+        _KIND_GROUPS[id(pattern), number] = _BODY_RULES[i][0]
+        number += 1 + _BODY_KINDS[i][1].groups  # the groups inside the kind come after its own
+    return pattern
 
 
 def _upper_case_body_matches(text: str) -> Iterator[re.Match]:
@@ -627,8 +652,7 @@ _TRAILING_ABOUT = re.compile(rf"{SP}về$")
 _CAP_AFTER = re.compile(rf"[^\S\n]+[{UP}][{LOW}]")
 
 
-@dataclass(frozen=True)
-class BodyMention:
+class BodyMention(NamedTuple):  # built for every body an article names: a tuple is the cheapest record
     start: int
     end: int  # including the place after the body
     core: str  # the body as written, without the place
@@ -650,7 +674,7 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
     core = _with_implied_level(text, m, groups, core)
     if core is None or _level_ending(core)[3] and _EVENT_AFTER.match(text, m.end()):
         return None
-    if _STEERING_HEAD.match(core):
+    if _is_steering(core):
         core = _TRAILING_ABOUT.sub("", core)
     ends_province, ends_city, ends_local, bare_board = _level_ending(core)
     if shared and ENDS_LOCAL_LEVEL.fullmatch(shared):  # "HĐND và UBND xã X": the place after the shared level
@@ -663,14 +687,14 @@ def body_at(text: str, m: re.Match) -> BodyMention | None:
         core, place, province, end = _place_after_level(text, m, core, ends_province, ends_city)
     else:  # "Sở Nội vụ Hà Nội", "Trung tâm Phục vụ hành chính công Nghệ An"
         place, province, end = _province_after(text, m.end())
-    if _PARTY_OF_LEVEL.fullmatch(core) and (not place and not _named_local_party(text, core)
+    if _is_party_of_level(core) and (not place and not _named_local_party(text, core)
                                              or _EVENT_BEFORE.search(text, max(0, m.start() - 40), m.start())):
         return None
     return BodyMention(m.start(), end, core, place, province,
                        provincial=ends_province or bare_board,
                        city_level=ends_city and not province,
                        any_level=not province and not (ends_province or ends_city or ends_local)
-                       and _PROVINCIAL_AGENCY.match(core) is not None)
+                       and _is_provincial_agency(core))
 
 
 @lru_cache(maxsize=4096)  # keyed by a body as written: the same few hundred recur across articles
@@ -686,14 +710,17 @@ def _written_core(body: str) -> str:
     return _ABBREVIATION_IN_BRACKETS.sub(r"\1", " ".join(body.split()).rstrip("."))
 
 
+_SHARED_GROUPS = ("shared", "shared_committee", "shared_office", "shared_party")
+
+
 def _with_shared_level(text: str, m: re.Match, groups: dict) -> tuple[str, str | None, str | None]:
     """The body as written, with the level it shares with the next body ("HĐND, UBND tỉnh Kon Tum")."""
     core = _written_core(m.group(0))
-    shared_group = next((g for g in ("shared", "shared_committee", "shared_office", "shared_party") if groups.get(g)), None)
+    shared_group = next(filter(groups.get, _SHARED_GROUPS), None)  # the first of them the match holds
     if not shared_group:
         return core, None, None
     shared = " ".join(groups[shared_group].split())
-    if shared_group == "shared_party" and ENDS_LOCAL_LEVEL.search(core):
+    if shared_group == "shared_party" and _ends_local_level(core):
         return core, shared, None  # "Huyện ủy" names its level already
     pm = PROVINCE_RE.match(text, _skip_spaces(text, m.end(shared_group)))
     return f"{core} {shared}", shared, province_of(pm.group(0)) if pm else None
@@ -838,7 +865,7 @@ def canonical_core(core: str) -> str:
 
 def display_core(core: str) -> str:
     """The name shown for a body: as written, but the Central Committee by its full name."""
-    if canonical_core(core) == fold(_CENTRAL_COMMITTEE):
+    if canonical_core(core) == _CENTRAL_KEY:
         return _CENTRAL_COMMITTEE  # "Ủy viên T.Ư Đảng" names the Committee by a short form
     return core
 
@@ -856,14 +883,40 @@ _BY = re.compile(rf"{_NOT_LETTER_BEFORE}do{SP}")
 _NAME_TAGS = frozenset({"surname", "middle_name", "name_syllable"})
 
 
-@dataclass(frozen=True)
-class ProvinceMention:
+class ProvinceMention(NamedTuple):
     start: int
     end: int
     name: str
 
 
 _NOT_PROVINCE_BEFORE = frozenset({"xã", "phường", "thôn", "bản", "ấp", "đường", "phố", "khu", "tổ"})
+_NAME_WORDS = frozenset(word for word, tags in lexicon.word_tags().items() if tags & _NAME_TAGS)
+_SHORT_WORD_BEFORE = 8  # a word and its blanks this long lie whole in what Document.words_before reads
+
+
+def _name_or_place_word_before(doc: Document, text: str, pos: int) -> bool:
+    """Whether the word before pos (`doc.words_before`) is a name's syllable or a place word, not "thành phố".
+
+    A short word of letters alone (the usual "tỉnh", "UBND") is read here, with nothing to strip from its edges;
+    others, and "phố" (is "thành" before it?), by `doc.words_before`."""
+    if pos == 0 or text[pos - 1] != " ":
+        return False  # no word before (words_before answers [])
+    limit = max(0, pos - _SHORT_WORD_BEFORE - 1)  # a longer word is left to words_before
+    end = pos - 1
+    while end > limit and text[end - 1] in " \t":
+        end -= 1
+    start = end
+    while start > limit and text[start - 1].isalpha():
+        start -= 1
+    if start < end and pos - start <= _SHORT_WORD_BEFORE and (start == 0 or text[start - 1].isspace()) \
+            and text[start:end] != "phố":
+        word = text[start:end]
+        return word in _NAME_WORDS or word.lower() in _NOT_PROVINCE_BEFORE
+    words = doc.words_before(pos)
+    word_before = words[-1] if words else None
+    if word_before and word_before.text == "phố" and len(words) > 1 and words[-2].text.lower() == "thành":
+        return False  # "thành phố Tây Ninh" is the province's city, not a street
+    return bool(word_before and (word_before.tags & _NAME_TAGS or word_before.text.lower() in _NOT_PROVINCE_BEFORE))
 
 
 class ProvinceContext:
@@ -874,17 +927,17 @@ class ProvinceContext:
         self.doc = doc
         self.mentions: list[ProvinceMention] = []
         for m in PROVINCE_RE.finditer(text):
-            words = doc.words_before(m.start())
-            word_before = words[-1] if words else None
-            if word_before and word_before.text == "phố" and len(words) > 1 and words[-2].text.lower() == "thành":
-                word_before = None  # "thành phố Tây Ninh" is the province's city, not a street
-            if word_before and (word_before.tags & _NAME_TAGS or word_before.text.lower() in _NOT_PROVINCE_BEFORE):
+            start = m.start()
+            if _name_or_place_word_before(doc, text, start):
                 continue  # "Nguyễn Hòa Bình" is a person, "xã Hòa Bình" a commune
-            self.mentions.append(ProvinceMention(m.start(), m.end(), province_of(m.group(0)) or m.group(0)))
+            spelling = m.group(0)
+            self.mentions.append(ProvinceMention(start, m.end(), province_of(spelling) or spelling))
         self._starts = [pm.start for pm in self.mentions]
         counts = Counter(pm.name for pm in self.mentions)
         order = {pm.name: i for i, pm in reversed(list(enumerate(self.mentions)))}
         self.home = min(counts, key=lambda p: (-counts[p], order[p])) if counts else None
+        self._accompanying: dict[int, bool] = {}  # a sentence's start -> whether it opens "cùng đi", "tháp tùng"
+        self._receiving: dict[tuple[int, int], bool] = {}  # (a mention's start, its sentence's) -> a received delegation
 
     def sentence(self, pos: int) -> tuple[int, int]:
         return self.doc.sentence_span(pos)
@@ -892,7 +945,10 @@ class ProvinceContext:
     def in_context(self, pos: int) -> str | None:
         """The province a mention at pos belongs to, from its sentence; None when the sentence does not tell."""
         s_start, _ = self.sentence(pos)
-        if _ACCOMPANYING.match(self.text, s_start):
+        accompanying = self._accompanying.get(s_start)
+        if accompanying is None:  # asked for every body: read once per sentence
+            accompanying = self._accompanying[s_start] = _ACCOMPANYING.match(self.text, s_start) is not None
+        if accompanying:
             return self._last_delegation(pos)
         i = bisect_right(self._starts, pos) - 1
         while i >= 0 and self.mentions[i].start >= s_start:
@@ -907,13 +963,16 @@ class ProvinceContext:
 
     def _received_delegation(self, pm: ProvinceMention, s_start: int, pos: int) -> bool:
         # "làm việc với đoàn công tác tỉnh X, có: <hosts>" names the guests, not the hosts' province
-        before = self.text[max(s_start, pm.start - 60):pm.start]
-        d = _DELEGATION.search(before)
-        if not d:
-            return False
-        if not _RECEIVING.search(before[:d.start()]):
-            return False
-        return not _BY.search(self.text, pm.end, pos)
+        return self._names_received_delegation(pm, s_start) and not _BY.search(self.text, pm.end, pos)
+
+    def _names_received_delegation(self, pm: ProvinceMention, s_start: int) -> bool:
+        """Whether the mention names a delegation its sentence receives: read once per mention (and sentence)."""
+        found = self._receiving.get((pm.start, s_start))
+        if found is None:
+            before = self.text[max(s_start, pm.start - 60):pm.start]
+            d = _DELEGATION.search(before)
+            found = self._receiving[pm.start, s_start] = bool(d and _RECEIVING.search(before[:d.start()]))
+        return found
 
     def _last_delegation(self, pos: int) -> str | None:
         for pm in reversed([p for p in self.mentions if p.start < pos]):
@@ -937,7 +996,12 @@ _FURNITURE_LINE = re.compile(
 
 
 def on_furniture_line(text: str, pos: int) -> bool:
-    return _FURNITURE_LINE.match(text, text.rfind("\n", 0, pos) + 1) is not None
+    return _furniture_line(text, text.rfind("\n", 0, pos) + 1)
+
+
+@per_article(maxsize=4096)  # asked for every body and every name: lines hold several
+def _furniture_line(text: str, line_start: int) -> bool:
+    return _FURNITURE_LINE.match(text, line_start) is not None
 
 
 _PARTY_COMMITTEE = re.compile(rf"{COMMITTEE}|{phrase('Đảng ủy')}|{phrase('Trung ương')}|{phrase('Cấp ủy')}")
@@ -960,6 +1024,20 @@ _EVERY_LOCALITY = re.compile(
 _PLURAL_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Cc]ác|[Nn]hững|[Mm]ỗi|[Tt]ừng|[Bb]ất{SP}kỳ|[Bb]ất{SP}cứ){SP}$")
 # "02/2018/NQ-HĐND tỉnh": the issuer's abbreviation inside a document's symbol is not a body named.
 _BUILDING_BEFORE = re.compile(rf"(?<![{UP}{LOW}])(?:[Tt]òa|[Tt]oà){SP}nhà{SP}$")
+_PLURAL_LAST_LETTERS = frozenset("cgiỳứ")  # how "các", "những", "mỗi", "từng", "bất kỳ", "bất cứ" end
+
+
+def _may_follow_plural(text: str, pos: int) -> bool:
+    """Whether pos may follow _PLURAL_BEFORE within its 8 characters: a word ending as one of its words, then blanks
+    on one line (and a line break). Most bodies follow "của", "tỉnh", "và": that pattern is not searched then."""
+    low = max(0, pos - 8)
+    end = pos - 1 if pos > low and text[pos - 1] == "\n" else pos
+    blank = end
+    while blank > low and text[blank - 1] != "\n" and text[blank - 1].isspace():
+        blank -= 1
+    return low < blank < end and text[blank - 1] in _PLURAL_LAST_LETTERS
+
+
 _IN_SYMBOL_BEFORE = re.compile(rf"[{UP}Đ]{{1,5}}[-/]$")
 # A masthead's owner ("Báo X - Cơ quan của Đảng bộ tỉnh X") is site furniture.
 _OUTLET_OWNER_BEFORE = re.compile(
@@ -984,6 +1062,27 @@ RULE_STANDING_SEAT = rule(
 )
 
 
+def _once_per_form(test: Callable[[str], object]) -> Callable[[str], bool]:
+    """A pattern's test of a body's written form, asked of every body: answered once per form (the same few hundred
+    recur across articles)."""
+    return lru_cache(maxsize=4096)(lambda core: test(core) is not None)
+
+
+_is_steering = _once_per_form(_STEERING_HEAD.match)
+_is_bare_steering = _once_per_form(_BARE_STEERING.fullmatch)
+_is_standing = _once_per_form(_STANDING.match)
+_is_bare_board = _once_per_form(_BARE_BOARD.fullmatch)
+_is_party_of_level = _once_per_form(_PARTY_OF_LEVEL.fullmatch)
+_is_provincial_agency = _once_per_form(_PROVINCIAL_AGENCY.match)
+_is_department = _once_per_form(_DEPARTMENT.match)
+_ends_local_level = _once_per_form(ENDS_LOCAL_LEVEL.search)
+
+
+@lru_cache(maxsize=4096)
+def _is_centre_without_level(core: str) -> bool:
+    return _CENTRE.match(core) is not None and _ENDS_LEVEL_WORD.search(core) is None
+
+
 def find_organizations(doc: Document, persons: list[Person]) -> list[Organization]:
     text = doc.normal
     context = ProvinceContext(text, doc)
@@ -995,11 +1094,12 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
     steering_keys: list[str] = []
     bare_steering: list[tuple[int, int, str]] = []
     party_named = _PARTY_COMMITTEE.search(text) is not None
+    text_end = len(text.rstrip())  # a body ending before it is not cut short (cut_short_at_end's first test)
     for m in _body_matches(text):
         body = _candidate_body(text, m, party_named)
-        if body is None or cut_short_at_end(text, body.end, body.core):
+        if body is None or body.end >= text_end and cut_short_at_end(text, body.end, body.core):
             continue
-        if _BARE_STEERING.fullmatch(body.core):
+        if _is_bare_steering(body.core):
             bare_steering.append((m.start(), body.end, RULE_BARE_STEERING))  # the one the article names, if one
             continue
         named = _name_body(text, context, m, body, person_spans, person_province)
@@ -1008,7 +1108,7 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
         key, name, core = named
         if key not in found:
             found[key] = (name, [])
-            if _STEERING_HEAD.match(core):
+            if _is_steering(core):
                 steering_keys.append(key)
         elif _more_specific(name, found[key][0]):
             found[key] = (name, found[key][1])  # "Trung tâm ... Nghệ An" in the headline, "... tỉnh Nghệ An" later
@@ -1024,7 +1124,9 @@ def find_organizations(doc: Document, persons: list[Person]) -> list[Organizatio
 
 
 def _kind_of(text: str, m: re.Match) -> str:
-    return _kind_at(text, m.start(), m.end())
+    """The id of the body rule that read a match: its kind's group for a match of the scan by letter, else the kind
+    read again by `_kind_at` (a body after a lower-case title)."""
+    return _KIND_GROUPS.get((id(m.re), m.lastindex)) or _kind_at(text, m.start(), m.end())
 
 
 @per_article(maxsize=4096)
@@ -1042,13 +1144,16 @@ def _candidate_body(text: str, m: re.Match, party_named: bool) -> BodyMention | 
     """The body a match reads, unless it is an event's committee, site furniture or a kind of body."""
     if not party_named and _BARE_BOARD.fullmatch(" ".join(m.group(0).split())):
         return None  # with no Party committee in sight, "Ban Tổ chức" organises an event
-    if on_furniture_line(text, m.start()) or _OUTLET_OWNER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+    # Each pattern before the body is searched only where a word it cannot match without is written (str.find).
+    start = m.start()
+    lo30, lo10, lo6 = max(0, start - 30), max(0, start - 10), max(0, start - 6)
+    if on_furniture_line(text, start) or text.find("quan", lo30, start) >= 0 and _OUTLET_OWNER_BEFORE.search(text, lo30, start):
         return None
-    if _PLURAL_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+    if _may_follow_plural(text, start) and _PLURAL_BEFORE.search(text, max(0, start - 8), start):
         return None
-    if _IN_SYMBOL_BEFORE.search(text, max(0, m.start() - 6), m.start()):
+    if (text.find("-", lo6, start) >= 0 or text.find("/", lo6, start) >= 0) and _IN_SYMBOL_BEFORE.search(text, lo6, start):
         return None
-    if _BUILDING_BEFORE.search(text, max(0, m.start() - 10), m.start()):
+    if text.find("nhà", lo10, start) >= 0 and _BUILDING_BEFORE.search(text, lo10, start):
         return None  # "tòa nhà Bưu điện tỉnh": a building, the venue of something else
     cached = upper_case_bodies(text).get(m.start())
     return cached[1] if cached and cached[0] is m else body_at(text, m)
@@ -1070,7 +1175,7 @@ def _name_body(
 
 
 def _core_in_context(text: str, m: re.Match, core: str) -> str:
-    if _STANDING.match(core) and _HEAD_BEFORE_STANDING.search(text, max(0, m.start() - 16), m.start()):
+    if _is_standing(core) and _HEAD_BEFORE_STANDING.search(text, max(0, m.start() - 16), m.start()):
         return _STANDING.sub("", core)  # "Phó Bí thư Thường trực Tỉnh ủy" holds office in the Tỉnh ủy
     if canonical_core(core) == _CENTRAL_KEY and not core.startswith(("Ban", "BCH")) \
             and _SECRETARY_BEFORE.search(text, max(0, m.start() - 16), m.start()):
@@ -1086,11 +1191,11 @@ def _province_of_body(
     if province is None and not body.place and (body.provincial or body.city_level or body.any_level):
         province = owner_province or context.resolve(m.start())
         in_city = province in CENTRAL_CITIES
-        if _BARE_BOARD.fullmatch(core):  # "Ban Tổ chức": the board of the local Party committee
+        if _is_bare_board(core):  # "Ban Tổ chức": the board of the local Party committee
             core = f"{core} {'Thành ủy' if in_city else 'Tỉnh ủy'}"
         elif not body.any_level and body.city_level != in_city:
             province = None  # a city's body in a province, a province's body in a city
-    elif _BARE_BOARD.fullmatch(core):
+    elif _is_bare_board(core):
         core = f"{core} {'Thành ủy' if province in CENTRAL_CITIES else 'Tỉnh ủy'}"
     return core, province
 
@@ -1107,6 +1212,7 @@ def _display_name(text: str, context: ProvinceContext, core: str, place: str, pr
     return f"{name} {written}"  # "Sở Nội vụ Lào Cai": no level word the article did not write
 
 
+@lru_cache(maxsize=4096)  # keyed by a body as written and its province: the same few hundred recur
 def _body_key(core: str, province: str | None) -> str:
     key = canonical_core(core)
     if province:
@@ -1153,12 +1259,32 @@ _COUNTED_DEPARTMENTS = re.compile(
     re.M,
 )
 
+_COUNT_DIGITS = frozenset("0123456789")  # what _A_COUNT's numbers are made of
+
+
+def _counts_before_departments(text: str) -> set[int]:
+    """Where _COUNTED_DEPARTMENTS may match: at a count written before the blanks before a "sở" (str.find finds the
+    few places where one is written; the pattern, tried at every number and every "các", would mostly fail)."""
+    starts = set()
+    for at in occurrences(text, ("sở",)):
+        end = at
+        while end > 0 and text[end - 1] != "\n" and text[end - 1].isspace():  # SP: blanks on one line
+            end -= 1
+        start = end
+        while start > 0 and text[start - 1] in _COUNT_DIGITS:
+            start -= 1
+        if start < end < at:
+            starts.add(start)
+        elif end < at and text.endswith("các", 0, end):
+            starts.add(end - 3)
+    return starts
+
 
 def _elided_departments(text: str) -> list[tuple[int, int, str]]:
     """(start, end, field) of each department written without its "Sở" in a list."""
     out: list[tuple[int, int, str]] = []
-    starts = [m.end() for m, body in upper_case_bodies(text).values() if body and _DEPARTMENT.match(body.core)]
-    for m in _COUNTED_DEPARTMENTS.finditer(text):
+    starts = [m.end() for m, body in upper_case_bodies(text).values() if body and _is_department(body.core)]
+    for m in finditer_at(_COUNTED_DEPARTMENTS, _counts_before_departments(text), text):
         out.append((m.start("field"), m.end("field"), m.group("field")))
         starts.append(m.end())
     for pos in starts:
@@ -1185,21 +1311,25 @@ def named_steering_committees(text: str) -> tuple[str, ...]:
     """The steering committees an article names with their remit, once each ("Ban Chỉ đạo tinh giản biên chế tỉnh")."""
     out: dict[str, str] = {}
     for _, body in upper_case_bodies(text).values():
-        if body is not None and _STEERING_HEAD.match(body.core) and not _BARE_STEERING.fullmatch(body.core):
+        if body is not None and _is_steering(body.core) and not _is_bare_steering(body.core):
             out.setdefault(_KEY_LEVEL.sub("", canonical_core(body.core)), body.core)
     return tuple(out.values())
 
 
 def _more_specific(name: str, than: str) -> bool:
-    words, other = set(fold(name).split()), set(fold(than).split())
-    return words > other
+    return _folded_words(name) > _folded_words(than)
+
+
+@lru_cache(maxsize=4096)  # keyed by a body's name: the same few hundred recur across articles
+def _folded_words(name: str) -> frozenset[str]:
+    return frozenset(fold(name).split())
 
 
 def _is_model_label(text: str, context: ProvinceContext, core: str, pos: int, owner: int | None) -> bool:
     """A body with no place that names a kind of body of every locality, not one body."""
-    if ENDS_LOCAL_LEVEL.search(core) and owner is None:
+    if _ends_local_level(core) and owner is None:
         return _ANY_HEAD_BEFORE.search(text, max(0, pos - 24), pos) is not None
-    if _CENTRE.match(core) and not _ENDS_LEVEL_WORD.search(core):
+    if _is_centre_without_level(core):
         s_start, _ = context.sentence(pos)
         return _EVERY_LOCALITY.search(text, s_start, pos) is not None
     return False
@@ -1232,6 +1362,15 @@ def _body_matches(text: str) -> list[re.Match]:
 
 _LEVEL_OF_COMMITTEE = {"huyện ủy": "huyện", "thị ủy": "thị xã", "quận ủy": "quận"}
 _LOCAL_LEVEL_END = re.compile(rf"(?:{phrase('Huyện ủy')}|{phrase('Thị ủy')}|{phrase('Quận ủy')}|huyện|quận|thị xã|thị trấn|xã|phường)$")
+
+
+@lru_cache(maxsize=4096)  # keyed by a body as written
+def _local_level_of(core: str) -> str:
+    """The local level a body's name ends with ("huyện" for "Huyện ủy", "xã"), "" if none."""
+    end = _LOCAL_LEVEL_END.search(core)
+    return _LEVEL_OF_COMMITTEE.get(end.group(0).lower(), end.group(0).lower()) if end else ""
+
+
 _NAMED_LOCALITY = {
     level: re.compile(rf"(?<![{UP}{LOW}]){phrase(level)}{SP}({CAP}(?:{SP}{CAP}){{0,3}})")
     for level in ("huyện", "quận", "thị xã", "thị trấn", "xã", "phường")
@@ -1241,10 +1380,9 @@ _NAMED_LOCALITY = {
 def _local_place_in_sentence(text: str, context: ProvinceContext, core: str, pos: int, title_end: int = 0) -> str:
     """'Tại huyện Sìn Hồ, ông X, Chủ tịch UBND huyện...': the district the sentence names; else the one named later
     in the same person's titles ('Phó Bí thư Huyện ủy, Chủ tịch UBND huyện Hòa Vang')."""
-    end = _LOCAL_LEVEL_END.search(core)
-    if not end:
+    level = _local_level_of(core)
+    if not level:
         return ""
-    level = _LEVEL_OF_COMMITTEE.get(end.group(0).lower(), end.group(0).lower())
     s_start, _ = context.sentence(pos)
     found = ""
     for m in _NAMED_LOCALITY[level].finditer(text, s_start, pos):

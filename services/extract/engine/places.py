@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from common import lexicon
 from common.text import (
@@ -29,7 +30,7 @@ _NAME_RUN = rf"[{UPPER}][{LOWER}]*(?:\s+[{UPPER}][{LOWER}]*){{0,3}}"
 
 
 _DASH = re.compile(r"\s*[-–—]\s*")
-_key = lexicon.province_key
+_key = lru_cache(maxsize=4096)(lexicon.province_key)  # keyed by a name as written: the same few recur
 
 
 def _spellings(name: str) -> set[str]:
@@ -123,10 +124,25 @@ _NOT_PROVINCE_COMPOUNDS = frozenset(
 _NAME_IN_COMPANY_NAMES = frozenset({_key("Sài Gòn")})
 _CAPITALISED_BEFORE = re.compile(rf"((?:[{UPPER}][{LETTERS}]* )+)$")
 _NEXT_WORD = re.compile(rf"\s+([{UPPER}][{LOWER}]*)")
+
+
+def _may_end_capitalised(before: str) -> bool:
+    """Whether `before` may end as _CAPITALISED_BEFORE requires: a word holding a capital, then a space (and a line
+    break). Most provinces' names follow a word in lower case ("tỉnh", "của"): that pattern is not searched then."""
+    if before.endswith(" "):
+        space = len(before) - 1
+    elif before.endswith(" \n"):
+        space = len(before) - 2
+    else:
+        return False
+    return not before[before.rfind(" ", 0, space) + 1:space].islower()  # no capital in it: no run of capitalised words
+
+
 # Words that may stand before a one-syllable province ("TP Huế") without making it a person's name.
 _MARKERS_BEFORE_SHORT_NAME = frozenset({"TP", "TP.", "Tp", "Tp.", "TX", "UBND", "HĐND"})
 
 
+@lru_cache(maxsize=4096)  # a frozen model, keyed by a name as written
 def province_of(name: str) -> Province | None:
     """The province a written name stands for ("Thanh Hoá", "tỉnh Khánh Hoà", "TP.HCM"), if any."""
     stripped = re.sub(r"^(?:tỉnh|thành phố|tp\.?)\s+", "", name.strip(), flags=re.IGNORECASE)
@@ -173,8 +189,8 @@ def _provinces_after_tinh(text: str, found: set[int]) -> list[tuple[int, int, st
         at = text.find(word)
         while at != -1:
             start = at + len(word)
-            m = _PROVINCE_ANY_CASE.match(text, start)
-            if m and start not in found and (canon := _CANONICAL.get(_key(m.group(0)))):
+            m = _PROVINCE_ANY_CASE.match(text, start) if start not in found else None  # most are found already
+            if m and (canon := _CANONICAL.get(_key(m.group(0)))):
                 mentions.append((start, m.end(), canon, RULE_PROVINCE_AFTER_TINH))
             at = text.find(word, start)
     return mentions
@@ -191,7 +207,7 @@ def _is_province_mention(text: str, start: int, end: int) -> bool:
         return False
     if nxt and _key(text[start:end]) in _NAME_IN_COMPANY_NAMES:
         return False  # "Sài Gòn Thương Tín", "Sài Gòn Giải Phóng": a company or a paper
-    run = _CAPITALISED_BEFORE.search(before)
+    run = _CAPITALISED_BEFORE.search(before) if _may_end_capitalised(before) else None
     if run:
         words = run.group(1).split()
         names = [w.capitalize() for w in words]  # "NGUYỄN THỊ HÀ GIANG" in a capitalised headline
@@ -242,15 +258,34 @@ _COUNTED_THEN_NAMED = re.compile(
     rf"(?=[\dhbnsbtcm])(?<![\w.,])(?:\d+|{'|'.join(_COUNT_WORDS)})\s+(?P<unit>{_LOCAL_UNIT})"
     rf"(?:\s*,\s*{_LOCAL_UNIT})*(?![\w])[^.;:!?()\n\d]{{0,80}}?(?<!\w)(?:bao gồm|gồm có|gồm|là)\s*:?\s*(?=[{UPPER}])"
 )
-# Where such a count can open: a number's first digit (found by the regex engine, which skips ahead to digits) or a
-# count word (found with str.find); _COUNTED_THEN_NAMED is tried there only, not at every letter of the text.
-_NUMBER_OPENING = re.compile(r"\d(?<![\w.,]\d)")
+# Every such count stands right before the word of its unit: the few places where a unit word is written (str.find)
+# are read backwards, over the blanks, to the count's first digit or to a count word, and the pattern is tried there.
+_UNIT_WORDS = ("huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "đặc khu")  # what _LOCAL_UNIT matches
+_COUNT_WORDS_BY_LAST = {last: tuple(w for w in _COUNT_WORDS if w[-1] == last) for last in {w[-1] for w in _COUNT_WORDS}}
 
 
 def _counted_then_named(text: str) -> Iterator[re.Match]:
-    """`_COUNTED_THEN_NAMED.finditer(text)`, tried where a count opens."""
-    starts = occurrences(text, _COUNT_WORDS) | {m.start() for m in _NUMBER_OPENING.finditer(text)}
+    """`_COUNTED_THEN_NAMED.finditer(text)`, tried where a count opens before a unit word."""
+    starts = set()
+    for at in occurrences(text, _UNIT_WORDS):
+        starts.update(_counts_before(text, at))
     return finditer_at(_COUNTED_THEN_NAMED, starts, text)
+
+
+def _counts_before(text: str, at: int) -> list[int]:
+    """Where a count (a number, \\d+, or a count word) ending right before the blanks before `at` opens."""
+    end = at
+    while end > 0 and text[end - 1].isspace():  # str.isspace is the regex engine's \s
+        end -= 1
+    if end == at or end == 0:
+        return []
+    start = end
+    while start > 0 and text[start - 1].isdecimal():  # str.isdecimal is its \d
+        start -= 1
+    if start < end:
+        return [start]
+    words = _COUNT_WORDS_BY_LAST.get(text[end - 1], ())  # the count words ending with the letter there
+    return [end - len(word) for word in words if len(word) <= end and text.startswith(word, end - len(word))]
 
 
 # One name of such a list, up to its comma (or the "và" before the last); "last" when nothing follows it.
@@ -330,8 +365,9 @@ RULE_DISTRICT_IN_BRACKETS = rule(
 def find_locations(doc: Document) -> list[Location]:
     found: dict[str, tuple[str, str, list[Evidence]]] = {}
     text = doc.text
+    text_end = len(text.rstrip())  # a name ending before it is not cut short (cut_short_at_end's first test)
     def add(name: str, level: str, start: int, end: int, rule_id: str) -> None:
-        if level == _VILLAGE or cut_short_at_end(text, end, name):
+        if level == _VILLAGE or end >= text_end and cut_short_at_end(text, end, name):
             return  # a village is below the commune; "huyện Th" at a cut end is a name cut mid-word
         key = name.casefold()
         if key not in found:
