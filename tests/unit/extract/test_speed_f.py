@@ -1,9 +1,12 @@
 """The fast paths of the topic scan and the fingerprint give what their plain forms give, on every seed and corpus text."""
+import hashlib
+import random
+import unicodedata
 from pathlib import Path
 
 import pytest
 
-from services.extract.engine import topics
+from services.extract.engine import fingerprint, topics
 from services.extract.engine.doc import Document
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -72,3 +75,56 @@ def test_every_seed_sentence_is_short_as_its_word_count_says():
         doc = Document.from_text(path.read_text(encoding="utf-8"))
         for _, _, sentence in doc.sentences():
             assert topics._is_short(sentence) == (len(sentence.split()) < 7)
+
+
+def _plain_word_hashes(text: str) -> list[int]:
+    """The words' hashes as the fingerprint defines them, byte by byte: a separator is an ASCII byte that is not a
+    letter, a digit or "_", or a byte of a character in U+00A0-U+00BF or U+2000-U+206F; a word's hash is the
+    polynomial of its bytes plus one, in base fingerprint._BASE, modulo 2**64."""
+    data = unicodedata.normalize("NFC", text).lower().encode("utf-8")
+    sep = [b < 128 and not (chr(b).isalnum() or chr(b) == "_") for b in data]
+    for i in range(len(data)):
+        if data[i] == 0xC2 and i + 1 < len(data) and 0xA0 <= data[i + 1] <= 0xBF:
+            sep[i] = sep[i + 1] = True
+        if data[i] == 0xE2 and i + 2 < len(data) and data[i + 1] in (0x80, 0x81):
+            sep[i] = sep[i + 1] = sep[i + 2] = True
+    hashes, h, in_word = [], 0, False
+    for byte, is_sep in zip(data, sep):
+        if not is_sep:
+            h, in_word = (h * fingerprint._BASE + byte + 1) % (1 << 64), True
+        elif in_word:
+            hashes.append(h)
+            h, in_word = 0, False
+    return hashes + [h] * in_word
+
+
+def _odd_strings() -> list[str]:
+    rnd = random.Random(10)
+    alphabet = "aáẢđĐ _9\n,.\u00a0\u00ab\u00bb\u00bf\u00c0\u00c2“”–—…\u2060\u2070\u1ec7\u0300"
+    return ["", " ", "a", "“a” – b…", "x\u00a0", "\u00a0", "«»", "a  b", "ả"] + [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 24))) for _ in range(2000)
+    ]
+
+
+def _raw_texts() -> list[str]:
+    files = sorted((ROOT / "seeds").glob("*.txt")) + sorted((ROOT.parent / "shared" / "corpus" / "articles").glob("*.txt"))
+    return [p.read_text(encoding="utf-8") for p in files]
+
+
+def test_word_hashes_are_those_of_the_words_read_byte_by_byte():
+    for text in _raw_texts() + _odd_strings():
+        assert fingerprint.word_hashes(text).tolist() == _plain_word_hashes(text), repr(text[:40])
+
+
+def test_a_wide_separator_becomes_one_blank_and_the_words_stay():
+    data = "a\u00a0b“c”—d…e\u00c2f\u2070g".lower().encode("utf-8")
+    # U+2070 opens with the bytes E2 81 as General Punctuation does: a separator as the byte rule has always said
+    assert fingerprint._one_byte_separators(data) == "a b c  d e\u00e2f g".encode("utf-8")
+    assert fingerprint._separators(b"a, b_9").tolist() == [False, True, True, False, False, False]
+
+
+def test_band_keys_are_the_digests_of_the_signature_rows():
+    for text in _raw_texts()[:3] + ["a b c", "một hai ba bốn năm sáu"]:
+        rows = fingerprint.signature(text).astype("<u8").reshape(fingerprint.BANDS, fingerprint.ROWS)
+        expected = [f"{i:02d}:{hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest()}" for i, row in enumerate(rows)]
+        assert fingerprint.band_keys(text) == expected
