@@ -132,8 +132,9 @@ def _leading_words(phrase: str, gates: tuple[str, ...]) -> tuple[str, ...] | Non
 
 
 def _opening_words(phrase: str, gates: tuple[str, ...]) -> tuple[str, ...] | None:
-    """`_leading_words`, but None when the words share their first letter (the regex engine skips ahead to that letter
-    itself, faster than str.find): the choice `_cue_occurrences` made before it shared the places of the words."""
+    """`_leading_words`, but None when the words share their first letter: where a cue's words are found for it alone,
+    the regex engine skips ahead to that letter faster than str.find finds them (`_pattern_cue_matches` shares the
+    places of the words among the cues instead, and tries every cue whose leading words are known at them)."""
     words = _leading_words(phrase, gates)
     return None if words is None or len({word[0] for word in words}) == 1 else words
 
@@ -189,7 +190,7 @@ def find_topics(doc: Document) -> list[Topic]:
             per_sentence[i] = {cue_id: start}
         elif cue_id not in cues:
             cues[cue_id] = start
-    asides = _aside_openings(text)
+    asides = _aside_openings(text) if per_sentence else []
     totals: dict[str, float] = defaultdict(float)
     support: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
     for i, cues in per_sentence.items():
@@ -246,16 +247,19 @@ def _is_aside(text: str, start: int, end: int, openings: list[int]) -> bool:
 def _not_agencies_merged(doc: Document, text: str, start: int, end: int, scores: dict[str, float]) -> bool:
     """Whether the sentence merges places or service units rather than agencies (then `hop_nhat_co_quan` goes)."""
     places_merge = scores.get("sap_nhap_don_vi_hanh_chinh", 0) >= 2
-    if not any(text.find(verb, start, end) != -1 for verb in _MERGE_VERBS):
+    verbs = [at for verb in _MERGE_VERBS if (at := text.find(verb, start, end)) != -1]
+    if not verbs:
         # No merge verb: none of the verb patterns can match, and only the places test is left to run.
         return places_merge or _NAMED_PLACE.search(doc.normal, start, end) is not None
-    agencies = _AGENCY.search(text, start, end) is not None
-    places_merge = places_merge or _PLACES_MERGED.search(text, start, end) or _NAMED_PLACE.search(doc.normal, start, end)
+    # Each verb pattern's match opens with a verb as written: they are searched from the first one.
+    first = min(verbs)
+    agencies = _AGENCY.search(text, first, end) is not None
+    places_merge = places_merge or _PLACES_MERGED.search(text, first, end) or _NAMED_PLACE.search(doc.normal, start, end)
     if places_merge and not agencies and not _AGENCY_MERGING.search(text, start, end):
         return True  # "hợp nhất tỉnh A và tỉnh B", "phường A sáp nhập với phường B": places merge, not agencies
     # Merging schools, health centres or other public service units is `don_vi_su_nghiep`; the
     # merged-agencies topic needs agencies (sở, ban, văn phòng).
-    return not agencies and _SERVICE_UNITS_MERGED.search(text, start, end) is not None
+    return not agencies and _SERVICE_UNITS_MERGED.search(text, first, end) is not None
 
 
 def _cue_occurrences(text: str) -> list[tuple[int, int, int]]:

@@ -128,3 +128,30 @@ def test_band_keys_are_the_digests_of_the_signature_rows():
         rows = fingerprint.signature(text).astype("<u8").reshape(fingerprint.BANDS, fingerprint.ROWS)
         expected = [f"{i:02d}:{hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest()}" for i, row in enumerate(rows)]
         assert fingerprint.band_keys(text) == expected
+
+
+def _plain_not_agencies_merged(doc, text, start, end, scores):
+    places_merge = scores.get("sap_nhap_don_vi_hanh_chinh", 0) >= 2
+    agencies = topics._AGENCY.search(text, start, end) is not None
+    places_merge = places_merge or topics._PLACES_MERGED.search(text, start, end) or \
+        topics._NAMED_PLACE.search(doc.normal, start, end)
+    if places_merge and not agencies and not topics._AGENCY_MERGING.search(text, start, end):
+        return True
+    return not agencies and topics._SERVICE_UNITS_MERGED.search(text, start, end) is not None
+
+
+def test_the_merge_patterns_searched_from_the_first_verb_answer_as_over_the_sentence():
+    texts = _raw_texts() + [
+        "Sở A sáp nhập với sở B. Hợp nhất trường C và trạm D. Xsáp nhập sở E, sát nhập tỉnh F.",
+        "Phường Hưng Lợi sáp nhập với phường An Khánh. Hợp nhất các tỉnh và sở.",
+    ]
+    answers = set()
+    for raw in texts:
+        doc = Document.from_text(raw)
+        text = topics._PUNCTUATION.sub(" ", doc.normal.lower())
+        for start, end in zip(doc.sentence_starts, doc.sentence_ends):
+            for scores in ({}, {"sap_nhap_don_vi_hanh_chinh": 2.0}):
+                plain = bool(_plain_not_agencies_merged(doc, text, start, end, scores))
+                assert topics._not_agencies_merged(doc, text, start, end, scores) == plain, text[start:end]
+                answers.add(plain)
+    assert answers == {True, False}
