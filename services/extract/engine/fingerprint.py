@@ -10,6 +10,7 @@ so keys are stable across processes, machines and releases.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 
 import numpy as np
@@ -46,30 +47,30 @@ def _base_powers(n: int) -> tuple[np.ndarray, np.ndarray]:
 _UP, _DOWN = _base_powers(_PRECOMPUTED_BYTES)
 
 
-def _separator_table() -> np.ndarray:
-    table = np.zeros(256, dtype=bool)
-    for b in range(128):
-        table[b] = not (chr(b).isalnum() or chr(b) == "_")
-    return table
+def _separator_table() -> bytes:
+    """For `bytes.translate`: 1 for an ASCII byte that splits words (punctuation, blanks), 0 for any other byte."""
+    return bytes(int(b < 128 and not (chr(b).isalnum() or chr(b) == "_")) for b in range(256))
 
 
-_ASCII_SEPARATOR = _separator_table()
+_ASCII_SEPARATORS = _separator_table()
+# The separators written with more than one byte, each pattern opening with its lead byte (the regex engine skips
+# ahead to one literal byte fast): Latin-1 symbols (U+00A0-U+00BF: no-break space, «, ») and General Punctuation
+# (U+2000-U+206F: “ ” … – —).
+_WIDE_SEPARATORS = ((b"\xc2", re.compile(rb"\xc2[\xa0-\xbf]")), (b"\xe2", re.compile(rb"\xe2[\x80\x81][\x80-\xbf]")))
 
 
-def _separators(data: np.ndarray) -> np.ndarray:
-    """Which UTF-8 bytes split words: ASCII punctuation and blanks, Latin-1 symbols (U+00A0-U+00BF:
-    no-break space, «, »), and General Punctuation (U+2000-U+206F: “ ” … – —). Other bytes are letters."""
-    sep = _ASCII_SEPARATOR[data]
-    if data.size > 1:
-        latin1 = (data[:-1] == 0xC2) & (data[1:] >= 0xA0) & (data[1:] <= 0xBF)
-        sep[:-1] |= latin1
-        sep[1:] |= latin1
-    if data.size > 2:
-        punctuation = (data[:-2] == 0xE2) & ((data[1:-1] == 0x80) | (data[1:-1] == 0x81))
-        sep[:-2] |= punctuation
-        sep[1:-1] |= punctuation
-        sep[2:] |= punctuation
-    return sep
+def _separators(data: bytes) -> np.ndarray:
+    """Which bytes split words, for UTF-8 bytes whose separators are all ASCII (`_one_byte_separators`)."""
+    return np.frombuffer(data.translate(_ASCII_SEPARATORS), dtype=bool)
+
+
+def _one_byte_separators(data: bytes) -> bytes:
+    """The UTF-8 bytes with each wide separator written as one blank. The words are the same bytes in the same order
+    (a word's hash does not depend on where it stands), and every separator is then one ASCII byte."""
+    for lead, pattern in _WIDE_SEPARATORS:
+        if lead in data:
+            data = pattern.sub(b" ", data)
+    return data
 
 
 def word_hashes(text: str) -> np.ndarray:
@@ -79,20 +80,27 @@ def word_hashes(text: str) -> np.ndarray:
     the polynomial sum of its bytes, for all words at once from one prefix sum of
     (b_j + 1) * BASE**-j, taken over the word and multiplied by BASE**end.
     """
-    data = np.frombuffer(unicodedata.normalize("NFC", text).lower().encode("utf-8"), dtype=np.uint8)
+    raw = _one_byte_separators(unicodedata.normalize("NFC", text).lower().encode("utf-8"))
+    data = np.frombuffer(raw, dtype=np.uint8)
     n = data.size
     if n == 0:
         return np.empty(0, dtype=np.uint64)
     up, down = (_UP, _DOWN) if n <= _PRECOMPUTED_BYTES else _base_powers(n)
-    sep = _separators(data)
-    starts = np.flatnonzero(~sep & np.concatenate(([True], sep[:-1])))
-    ends = np.flatnonzero(~sep & np.concatenate((sep[1:], [True])))
-    if starts.size == 0:
+    # Between separators at both ends, a word opens where a separator turns into a letter and closes where a letter
+    # turns into a separator: the changes come in pairs, (first byte, byte past the last).
+    edged = np.ones(n + 2, dtype=bool)
+    edged[1:-1] = _separators(raw)
+    changes = np.flatnonzero(edged[1:] != edged[:-1])
+    if changes.size == 0:
         return np.empty(0, dtype=np.uint64)
+    starts, stops = changes[0::2], changes[1::2]
+    prefix = np.zeros(n + 1, dtype=np.uint64)  # prefix[k]: the sum over bytes [0, k)
     with np.errstate(over="ignore"):  # wrapping uint64 arithmetic is the hash
-        prefix = np.cumsum((data.astype(np.uint64) + _U64(1)) * down[:n], dtype=np.uint64)
-        before = np.where(starts > 0, prefix[np.maximum(starts - 1, 0)], _U64(0))
-        return (prefix[ends] - before) * up[ends]
+        terms = data.astype(np.uint64)
+        terms += _U64(1)
+        terms *= down[:n]
+        np.cumsum(terms, out=prefix[1:])
+        return (prefix[stops] - prefix[starts]) * up[stops - 1]
 
 
 def shingle_hashes(text: str) -> np.ndarray:
@@ -150,9 +158,14 @@ def band_keys(text: str) -> list[str]:
     sig = signature(text)
     if sig is None:
         return []
-    rows = sig.astype("<u8").reshape(BANDS, ROWS)
-    return [_band_key(i, row) for i, row in enumerate(rows)]
+    rows = sig.astype("<u8").tobytes()
+    size = ROWS * 8
+    return [_BAND_LABELS[i] + _digest(rows[i * size:(i + 1) * size]) for i in range(BANDS)]
 
 
-def _band_key(band: int, row: np.ndarray) -> str:
-    return f"{band:02d}:{hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest()}"
+_BAND_LABELS = tuple(f"{band:02d}:" for band in range(BANDS))
+
+
+def _digest(row: bytes) -> str:
+    """A band's rows (their little-endian bytes) as 16 hex digits."""
+    return hashlib.blake2b(row, digest_size=8).hexdigest()

@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
 from common import lexicon
-from common.text import finditer_opening_with, listed_class, normalise, unchanged_by_upper
+from common.text import (
+    finditer_at,
+    finditer_opening_with,
+    listed_class,
+    normalise,
+    occurrences,
+    unchanged_by_upper,
+)
 from schemas.extraction import TOPIC_IDS, Topic
 from services.extract.engine.doc import Document
 from services.extract.engine.legal_documents import literal_trie
@@ -23,10 +30,11 @@ def _load_cues() -> dict[str, dict[str, float]]:
 
 _CUES = _load_cues()
 
-_ASIDE = re.compile(
-    r"(?:điển\s+hình\s+như|chẳng\s+hạn\s+như|ví\s+dụ\s+như|nhất\s+là|kể\s+cả)\s+(?:\w+\s+){0,2}$"
-)
-_ASIDE_LAST_WORDS = ("như", "là", "cả")
+_ASIDE_PHRASES = r"(?:điển\s+hình\s+như|chẳng\s+hạn\s+như|ví\s+dụ\s+như|nhất\s+là|kể\s+cả)"
+_ASIDE = re.compile(_ASIDE_PHRASES + r"\s+(?:\w+\s+){0,2}$")
+# Where an aside phrase can open: its first word, found by str.find (the regex engine would stop at every "c" and "n").
+_ASIDE_OPENING = re.compile(_ASIDE_PHRASES)
+_ASIDE_FIRST_WORDS = ("điển", "chẳng", "ví", "nhất", "kể")
 # Agencies merged: `hop_nhat_co_quan` even in a sentence about merging provinces or communes.
 _AGENCY = re.compile(
     r"(?<!\w)(?:hợp nhất|sáp nhập|sát nhập)(?:\s+\S+){0,4}?\s+"
@@ -87,7 +95,7 @@ def _compile_cues():
         cue_topics.append(topics)
     # A cue opens a word: in the normalised text every character is a word character or a blank, so the cue follows
     # a blank (the scan puts one before the text). Led by the blank, the scan skips ahead to word starts.
-    plain_regex = re.compile(rf"\s(?P<cue>{literal_trie(list(cue_ids))})(?!\w)")
+    plain_regex = re.compile(rf"\s(?:{literal_trie(list(cue_ids))})(?!\w)")
     compiled = []
     for phrase, topics in patterns.items():
         spaced = phrase.replace(" ", r"\s+")  # punctuation became spaces, so gaps may be wider
@@ -95,7 +103,10 @@ def _compile_cues():
         # boundary before the match is checked by the caller.
         regex = re.compile(rf"(?:{spaced})(?!\w)")
         gates = _gates(phrase)
-        compiled.append((gates, _opening_words(phrase, gates), regex, len(cue_topics)))
+        gate_words = tuple((gate, gate.split(" ", 1)[0]) for gate in gates)
+        if not all(word for _, word in gate_words):
+            raise ValueError(f"a pattern cue must open with a word: {phrase!r}")
+        compiled.append((gate_words, _leading_words(phrase, gates), regex, len(cue_topics)))
         cue_topics.append(topics)
     return plain_regex, cue_ids, cue_topics, compiled
 
@@ -108,19 +119,24 @@ def _gates(pattern: str) -> tuple[str, ...]:
     return (re.match(r"[^\\()?|]+", pattern).group(0).strip(),)
 
 
-def _opening_words(phrase: str, gates: tuple[str, ...]) -> tuple[str, ...] | None:
+def _leading_words(phrase: str, gates: tuple[str, ...]) -> tuple[str, ...] | None:
     """The words every match of a pattern cue opens with: the first word of each gate, when the phrase opens with
     its gates unquantified (a gate's blanks may be any run of blanks in a match, its first word is written as it
-    is) and has no alternative beside them. None when the phrase does not say so plainly, and when the words share
-    their first letter: the regex engine then skips ahead to that letter itself, faster than str.find."""
+    is) and has no alternative beside them. None when the phrase does not say so plainly."""
     words = tuple(gate.split(" ", 1)[0] for gate in gates)
     if _has_top_level_bar(phrase) or not all(word and re.escape(word) == word for word in words):
-        return None
-    if len({word[0] for word in words}) == 1:
         return None
     lead = f"(?:{'|'.join(gates)})" if len(gates) > 1 else words[0]
     after = phrase[len(lead):len(lead) + 1]
     return words if phrase.startswith(lead) and after in ("", " ", "(") else None
+
+
+def _opening_words(phrase: str, gates: tuple[str, ...]) -> tuple[str, ...] | None:
+    """`_leading_words`, but None when the words share their first letter: where a cue's words are found for it alone,
+    the regex engine skips ahead to that letter faster than str.find finds them (`_pattern_cue_matches` shares the
+    places of the words among the cues instead, and tries every cue whose leading words are known at them)."""
+    words = _leading_words(phrase, gates)
+    return None if words is None or len({word[0] for word in words}) == 1 else words
 
 
 def _has_top_level_bar(pattern: str) -> bool:
@@ -163,29 +179,29 @@ RULE_OF_TOPIC = {
 
 def find_topics(doc: Document) -> list[Topic]:
     text = _PUNCTUATION.sub(" ", doc.normal.lower())  # as _normalise, on the spelling the document has already
-    sentences = doc.sentences()
-    starts = [s for s, _, _ in sentences]
-    per_sentence: dict[int, dict[int, int]] = defaultdict(dict)  # sentence -> cue -> first offset
+    starts, ends = doc.sentence_starts, doc.sentence_ends
+    per_sentence: dict[int, dict[int, int]] = {}  # sentence -> cue -> first offset
     for cue_id, start, end in _cue_occurrences(text):
         i = bisect_right(starts, start) - 1
-        if i < 0 or end > sentences[i][1]:
+        if i < 0 or end > ends[i]:
             continue  # outside any sentence, or running across a sentence end
-        per_sentence[i].setdefault(cue_id, start)
-
+        cues = per_sentence.get(i)
+        if cues is None:
+            per_sentence[i] = {cue_id: start}
+        elif cue_id not in cues:
+            cues[cue_id] = start
+    asides = _aside_openings(text) if per_sentence else []
     totals: dict[str, float] = defaultdict(float)
     support: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
     for i, cues in per_sentence.items():
-        start, end, sentence = sentences[i]
+        start, end = starts[i], ends[i]
+        sentence = doc.text[start:end]
         if _is_shouting(sentence):
             continue  # site menus and footers ("DỊCH VỤ CÔNG", "CHÍNH QUYỀN ĐIỆN TỬ ...")
-        scores: dict[str, float] = defaultdict(float)
-        for cue_id, offset in cues.items():
-            damp = 0.5 if _is_aside(text, max(start, offset - 40), offset) else 1.0
-            for topic, weight in _CUE_TOPICS[cue_id]:
-                scores[topic] += weight * damp
+        scores = _sentence_scores(text, start, cues, asides)
         if "hop_nhat_co_quan" in scores and _not_agencies_merged(doc, text, start, end, scores):
             scores.pop("hop_nhat_co_quan")
-        factor = 0.5 if len(sentence.split()) < _SHORT_SENTENCE_WORDS else 1.0
+        factor = 0.5 if _is_short(sentence) else 1.0
         for topic, score in scores.items():
             contribution = min(score, _SENTENCE_CAP) * factor
             totals[topic] += contribution
@@ -201,26 +217,49 @@ def find_topics(doc: Document) -> list[Topic]:
     return topics
 
 
-def _is_aside(text: str, start: int, end: int) -> bool:
-    """An example given in passing ("điển hình như ...", "nhất là ...") right before the cue; each phrase of _ASIDE
-    ends in one of _ASIDE_LAST_WORDS, so a stretch with none of them is not searched."""
-    return any(text.find(word, start, end) != -1 for word in _ASIDE_LAST_WORDS) and \
-        _ASIDE.search(text, start, end) is not None
+def _sentence_scores(text: str, start: int, cues: dict[int, int], asides: list[int]) -> dict[str, float]:
+    """topic -> the weights of the sentence's cues (each cue once), halved for a cue given as an example."""
+    scores: dict[str, float] = {}
+    for cue_id, offset in cues.items():
+        damp = 0.5 if asides and _is_aside(text, max(start, offset - 40), offset, asides) else 1.0
+        for topic, weight in _CUE_TOPICS[cue_id]:
+            scores[topic] = scores.get(topic, 0.0) + weight * damp
+    return scores
+
+
+def _is_short(sentence: str) -> bool:
+    """Fewer than _SHORT_SENTENCE_WORDS words: split at most that many times less one, the last piece is the rest."""
+    return len(sentence.split(None, _SHORT_SENTENCE_WORDS - 1)) < _SHORT_SENTENCE_WORDS
+
+
+def _aside_openings(text: str) -> list[int]:
+    """Where an aside phrase of _ASIDE is written in the text, in order."""
+    return [m.start() for m in finditer_opening_with(_ASIDE_OPENING, _ASIDE_FIRST_WORDS, text)]
+
+
+def _is_aside(text: str, start: int, end: int, openings: list[int]) -> bool:
+    """An example given in passing ("điển hình như ...", "nhất là ...") right before the cue. Such a phrase opens in
+    [start, end), where `openings` (`_aside_openings`) has a place; a stretch where none does is not searched."""
+    i = bisect_left(openings, start)
+    return i < len(openings) and openings[i] < end and _ASIDE.search(text, start, end) is not None
 
 
 def _not_agencies_merged(doc: Document, text: str, start: int, end: int, scores: dict[str, float]) -> bool:
     """Whether the sentence merges places or service units rather than agencies (then `hop_nhat_co_quan` goes)."""
     places_merge = scores.get("sap_nhap_don_vi_hanh_chinh", 0) >= 2
-    if not any(text.find(verb, start, end) != -1 for verb in _MERGE_VERBS):
+    verbs = [at for verb in _MERGE_VERBS if (at := text.find(verb, start, end)) != -1]
+    if not verbs:
         # No merge verb: none of the verb patterns can match, and only the places test is left to run.
         return places_merge or _NAMED_PLACE.search(doc.normal, start, end) is not None
-    agencies = _AGENCY.search(text, start, end) is not None
-    places_merge = places_merge or _PLACES_MERGED.search(text, start, end) or _NAMED_PLACE.search(doc.normal, start, end)
+    # Each verb pattern's match opens with a verb as written: they are searched from the first one.
+    first = min(verbs)
+    agencies = _AGENCY.search(text, first, end) is not None
+    places_merge = places_merge or _PLACES_MERGED.search(text, first, end) or _NAMED_PLACE.search(doc.normal, start, end)
     if places_merge and not agencies and not _AGENCY_MERGING.search(text, start, end):
         return True  # "hợp nhất tỉnh A và tỉnh B", "phường A sáp nhập với phường B": places merge, not agencies
     # Merging schools, health centres or other public service units is `don_vi_su_nghiep`; the
     # merged-agencies topic needs agencies (sở, ban, văn phòng).
-    return not agencies and _SERVICE_UNITS_MERGED.search(text, start, end) is not None
+    return not agencies and _SERVICE_UNITS_MERGED.search(text, first, end) is not None
 
 
 def _cue_occurrences(text: str) -> list[tuple[int, int, int]]:
@@ -230,25 +269,58 @@ def _cue_occurrences(text: str) -> list[tuple[int, int, int]]:
     Pattern cues go first and claim their span, so a plain cue inside one ("sáp nhập" in
     "sáp nhập các thôn") does not also count for another topic; plain cues do not overlap.
     """
-    found: list[tuple[int, int, int]] = []
-    claimed: list[tuple[int, int]] = []
-    for gates, opening_words, pattern, cue_id in _PATTERN_CUES:
-        if any(gate in text for gate in gates):
-            matches = pattern.finditer(text) if opening_words is None else finditer_opening_with(pattern, opening_words, text)
-            for m in matches:
-                if m.start() and text[m.start() - 1].isalnum():
-                    continue
-                found.append((cue_id, m.start(), m.end()))
-                claimed.append(m.span())
+    found = _pattern_cue_matches(text)
+    claimed = [(start, end) for _, start, end in found]
     merged = _union(claimed)
     merged_starts = [a for a, _ in merged]
-    for m in _PLAIN_CUES.finditer(" " + text):
-        start, end = m.start("cue") - 1, m.end("cue") - 1  # offsets in `text`, past the blank put before it
-        i = bisect_right(merged_starts, start) - 1
-        if i >= 0 and end <= merged[i][1]:
-            continue
-        found.append((_PLAIN_CUE_IDS[" ".join(m.group("cue").split())], start, end))
+    ids = _PLAIN_CUE_IDS
+    spaced = " " + text  # a plain match is the blank before the cue, then the cue: its span less one is the cue's in text
+    for m in _PLAIN_CUES.finditer(spaced):
+        start, end = m.span()
+        end -= 1
+        if merged:
+            i = bisect_right(merged_starts, start) - 1
+            if i >= 0 and end <= merged[i][1]:
+                continue
+        cue = spaced[start + 1:end + 1]
+        cue_id = ids.get(cue)
+        found.append((ids[" ".join(cue.split())] if cue_id is None else cue_id, start, end))
     return found
+
+
+def _pattern_cue_matches(text: str) -> list[tuple[int, int, int]]:
+    """(cue, start, end) for every match of a pattern cue that opens a word, cue by cue. A cue is searched only when one
+    of its gates is written in the text; the places of the gates' first words are found once (str.find) and shared by
+    the cues: whether a gate is written is read at those places, and a cue whose leading words are known is tried at
+    their places only."""
+    places: dict[str, set[int]] = {}  # word -> where it is written (overlaps included)
+    found: list[tuple[int, int, int]] = []
+    for gates, leading_words, pattern, cue_id in _PATTERN_CUES:
+        if not any(_is_written(text, gate, word, places) for gate, word in gates):
+            continue
+        if leading_words is None:
+            matches = pattern.finditer(text)
+        else:
+            matches = finditer_at(pattern, set().union(*(_places(text, word, places) for word in leading_words)), text)
+        for m in matches:
+            start, end = m.span()
+            if start and text[start - 1].isalnum():
+                continue
+            found.append((cue_id, start, end))
+    return found
+
+
+def _places(text: str, word: str, places: dict[str, set[int]]) -> set[int]:
+    found = places.get(word)
+    if found is None:
+        found = places[word] = occurrences(text, (word,))
+    return found
+
+
+def _is_written(text: str, gate: str, word: str, places: dict[str, set[int]]) -> bool:
+    """`gate in text`, read at the places of the gate's first word `word`."""
+    at = _places(text, word, places)
+    return bool(at) if gate == word else any(text.startswith(gate, i) for i in at)
 
 
 def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
