@@ -131,14 +131,6 @@ def _leading_words(phrase: str, gates: tuple[str, ...]) -> tuple[str, ...] | Non
     return words if phrase.startswith(lead) and after in ("", " ", "(") else None
 
 
-def _opening_words(phrase: str, gates: tuple[str, ...]) -> tuple[str, ...] | None:
-    """`_leading_words`, but None when the words share their first letter: where a cue's words are found for it alone,
-    the regex engine skips ahead to that letter faster than str.find finds them (`_pattern_cue_matches` shares the
-    places of the words among the cues instead, and tries every cue whose leading words are known at them)."""
-    words = _leading_words(phrase, gates)
-    return None if words is None or len({word[0] for word in words}) == 1 else words
-
-
 def _has_top_level_bar(pattern: str) -> bool:
     depth, escaped, in_class = 0, False, False
     for ch in pattern:

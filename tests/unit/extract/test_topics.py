@@ -1,6 +1,6 @@
 """Reform topics an article substantively discusses, with the sentences that show it."""
 from services.extract.engine.doc import Document
-from services.extract.engine.topics import _opening_words, find_topics
+from services.extract.engine.topics import _leading_words, find_topics
 
 
 def _topics(text: str) -> list[str]:
@@ -171,11 +171,11 @@ def test_buildings_left_over_are_no_staff_cut_and_merging_places_no_merging_of_a
     assert "sap_nhap_don_vi_hanh_chinh" not in _topics("Sau sắp xếp, tỉnh Sơn La giảm 4 sở và có thêm 1 sở mới.")
 
 
-def test_a_pattern_cue_is_tried_where_its_opening_words_are_only_when_the_phrase_says_so():
-    assert _opening_words("(?:sáp nhập|hợp nhất)(?: \\w+){0,2} xã", ("sáp nhập", "hợp nhất")) == ("sáp", "hợp")
-    assert _opening_words("(?:thôn|xã) tổ dân phố", ("thôn", "xã")) == ("thôn", "xã")
-    assert _opening_words("bầu(?: bổ sung| làm)+ chủ tịch", ("bầu",)) is None  # the engine skips ahead to "b" itself
-    assert _opening_words("giảm? x", ("giảm",)) is None  # the last letter may be missing
-    assert _opening_words("giảm x|tăng y", ("giảm x",)) is None  # a match may open with "tăng"
-    assert _opening_words("(?:a|b)? x", ("a", "b")) is None
-    assert _opening_words("\\d+ xã", ("\\d+ xã",)) is None
+def test_a_pattern_cue_is_tried_where_its_leading_words_are_only_when_the_phrase_says_so():
+    assert _leading_words("(?:sáp nhập|hợp nhất)(?: \\w+){0,2} xã", ("sáp nhập", "hợp nhất")) == ("sáp", "hợp")
+    assert _leading_words("(?:thôn|xã) tổ dân phố", ("thôn", "xã")) == ("thôn", "xã")
+    assert _leading_words("bầu(?: bổ sung| làm)+ chủ tịch", ("bầu",)) == ("bầu",)
+    assert _leading_words("giảm? x", ("giảm",)) is None  # the last letter may be missing
+    assert _leading_words("giảm x|tăng y", ("giảm x",)) is None  # a match may open with "tăng"
+    assert _leading_words("(?:a|b)? x", ("a", "b")) is None
+    assert _leading_words("\\d+ xã", ("\\d+ xã",)) is None
