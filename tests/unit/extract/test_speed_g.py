@@ -1,0 +1,88 @@
+"""The fast paths of people.py give what the plain ones give, at every place of the project's texts."""
+from pathlib import Path
+
+import pytest
+
+from services.extract.engine import people
+from services.extract.engine.doc import Document
+from services.extract.engine.organizations import SURNAMES, split_run, upper_case_bodies
+
+ROOT = Path(__file__).resolve().parents[3]
+_FOLDERS = [ROOT / "seeds", ROOT / "tests/fixtures/genre", ROOT / "tests/fixtures/genre2", ROOT.parent / "shared/corpus/articles"]
+_WRITTEN = [
+    "Ông A, nguyên Chủ tịch UBND tỉnh, và nguyên Bộ trưởng Bộ Nội vụ; nguyênn Chủ tịch; Nguyên Chủ tịch.",
+    "nguyên  Phó Bí thư Tỉnh ủy, nguyên\tnguyên Giám đốc Sở; không nguyên vẹn; nguyên",
+    "Đoàn công tác do ông Lê Văn A làm  Trưởng đoàn; là trưởng đoàn; làTrưởng đoàn; dẫn đầu; là\nTrưởng đoàn.",
+    "Trưởng đoàn là trưởng đoàn, làm trưởng đoàn dẫn đầu dẫn đầu",
+    "",
+]
+
+
+def _texts() -> list[str]:
+    paths = sorted(p for folder in _FOLDERS for p in folder.glob("*.txt"))
+    return [Document.from_text(p.read_text(encoding="utf-8")).normal for p in paths] + _WRITTEN
+
+
+_TEXTS = _texts()
+
+
+def test_the_texts_are_there():
+    assert len(_TEXTS) > 50
+
+
+def test_the_role_scan_in_two_parts_starts_where_the_whole_one_does():
+    found = 0
+    for text in _TEXTS:
+        whole = [m.start() for m in people._ROLE_SCAN.finditer(text)]
+        assert people._role_scan_starts(text) == whole
+        found += len(whole)
+    assert found > 100
+
+
+def test_former_posts_written_lower_case_are_found_by_their_first_word():
+    text = _WRITTEN[0]
+    assert people._role_scan_starts(text) == [m.start() for m in people._ROLE_SCAN.finditer(text)]
+    assert text.index("nguyên Chủ") in people._role_scan_starts(text)
+    assert text.index("Chủ") not in people._role_scan_starts(text)  # inside the former post's match
+
+
+def test_the_leads_found_from_their_words_are_the_scans():
+    found = 0
+    for text in _TEXTS:
+        whole = [m.span() for m in people._LEADS.finditer(text)]
+        assert [m.span() for m in people._leads(text)] == whole
+        found += len(whole)
+    assert found >= 5
+
+
+@pytest.mark.parametrize("text", _WRITTEN)
+def test_the_leads_of_written_sentences(text):
+    assert [m.span() for m in people._leads(text)] == [m.span() for m in people._LEADS.finditer(text)]
+
+
+def test_a_lower_case_head_is_searched_only_where_its_last_word_ends_the_text_before_a_body():
+    searched = skipped = 0
+    for text in _TEXTS:
+        for b in upper_case_bodies(text):
+            window = max(0, b - 32)
+            if text[window:b].rstrip().endswith(people._LOWER_HEAD_LAST_WORDS):
+                searched += 1
+            else:
+                assert people._LOWER_HEAD_BEFORE.search(text, window, b) is None
+                skipped += 1
+    assert searched > 10 and skipped > 100
+
+
+def test_a_run_or_segment_without_a_surname_before_its_last_syllable_holds_no_name():
+    segments = 0
+    for text in _TEXTS:
+        for run in people._NAME_RUN.finditer(text):
+            words = people._CAP_TOKEN.findall(run.group(0))
+            for n in range(2, len(words) + 1):
+                for i in range(0, len(words) - n + 1):
+                    tokens = words[i:i + n]
+                    if SURNAMES.isdisjoint(tokens[:-1]):
+                        segments += 1
+                        assert split_run(tokens, after_level=False).name is None
+                        assert split_run(tokens, after_level=True).name is None
+    assert segments > 100
