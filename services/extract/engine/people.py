@@ -31,6 +31,7 @@ from services.extract.engine.organizations import (
     SURNAMES,
     UP,
     BodyMention,
+    RunSplit,
     body_at,
     canonical_core,
     named_steering_committees,
@@ -272,6 +273,13 @@ _INSTITUTION_IN_CLAUSE = re.compile(
     rf"|Công viên|Nhà văn hóa|Thư viện|Đại học){SP}[{UP}][^,;:.()\n]{{0,40}}$"
 )
 _BYLINE_BEFORE = re.compile(r"(?:[Tt]in|[Bb]ài|[Ảả]nh|[Vv]ideo|[Cc]lip|[Nn]guồn|[Tt]hực hiện|[Đđ]ồ họa|[Tt]heo)[^\n]{0,14}[:(]\s*$")
+
+
+def _byline_before(text: str, start: int, end: int) -> bool:
+    """`_BYLINE_BEFORE.search(text, start, end)`, searched only when the stretch ends with its ":" or "(" (blanks aside)."""
+    return text[start:end].rstrip().endswith((":", "(")) and _BYLINE_BEFORE.search(text, start, end) is not None
+
+
 _LEADS = re.compile(rf"(?:làm|là){SP}[Tt]rưởng{SP}[Đđ]oàn|dẫn{SP}đầu")
 _BY = re.compile(rf"(?<![\w])do{SP}")
 _DELEGATION_KIND = re.compile(
@@ -357,11 +365,16 @@ def _highland_names(text: str, original: str) -> list[NameMention]:
 def _name_mentions(text: str, original: str) -> list[NameMention]:
     out = _highland_names(text, original) if "Y " in text or "H'" in text or "H’" in text else []
     taken = SpanIndex((n.start, n.end, None) for n in out) if out else None
+    nameless: set[str] = set()  # runs found to hold no surname before their last syllable ("Quảng Ninh"), as written
     for run in _NAME_RUN.finditer(text):
         if taken is not None and run.start() in taken:
             continue
-        words = _CAP_TOKEN.findall(run.group(0))  # the syllables of the run, as finditer over it finds them
+        written = run.group(0)
+        if written in nameless:
+            continue
+        words = _CAP_TOKEN.findall(written)  # the syllables of the run, as finditer over it finds them
         if SURNAMES.isdisjoint(words[:-1]):
+            nameless.add(written)
             continue  # a name opens with a surname and has a syllable after it: the run's last one opens none
         pieces = [t.span() for t in _CAP_TOKEN.finditer(text, run.start(), run.end())]
         segment: list[tuple[int, int]] = []
@@ -403,12 +416,17 @@ def _names_in_segment(text: str, original: str, segment: list[tuple[int, int]]) 
     if SURNAMES.isdisjoint(tokens[:-1]):
         return []  # no surname with a syllable after it: split_run finds no name ("Quảng Ninh")
     before = text[max(0, segment[0][0] - 12):segment[0][0]].rstrip(" \t")
-    split = split_run(tokens, after_level=bool(ENDS_LOCAL_LEVEL.search(before)))
+    split = _split_run(tuple(tokens), bool(ENDS_LOCAL_LEVEL.search(before)))
     if split.name is None:
         return []
     a, b = split.name
     written = tuple(original[s:e] for s, e in segment[a:b])
     return [NameMention(segment[a][0], segment[b - 1][1], written, segment[0][0])]
+
+
+@per_article(maxsize=1024)  # an article names its people more than once: each spelling is split once
+def _split_run(tokens: tuple[str, ...], after_level: bool) -> RunSplit:
+    return split_run(list(tokens), after_level=after_level)
 
 
 def _is_title_case_line(line: str) -> bool:
@@ -490,12 +508,12 @@ def _complete_titles(text: str, roles: list[Role], chains: list[list[Role]]) -> 
                     role.text = _role_text(role.text[:bare.start()] + named[0])
 
 
-def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[list[Role]]) -> None:
+def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[list[Role]], gaps: dict[int, int]) -> None:
     chain_by_end = {chain[-1].end: i for i, chain in enumerate(chains)}
     role_by_start = {r.start: r for r in roles}
     taken_before: set[int] = set()
     # "ông X - Bí thư Tỉnh ủy, ông Y - Chủ tịch": a chain that follows a name is that name's, not the next one's
-    follows_name = {gap.end() for n in names if (gap := _AFTER_NAME.match(text, n.end)) and gap.end() > n.end}
+    follows_name = set(gaps.values())
     chain_by_end_after_comma = {e: i for e, i in chain_by_end.items() if chains[i][0].start not in follows_name}
     for name in names:
         i = _chain_ending_before(text, name.start, chain_by_end, chain_by_end_after_comma)
@@ -504,10 +522,9 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
             taken_before.add(i)
             name.made_by(RULE_TITLE_BEFORE)
     for name in names:
-        gap = _AFTER_NAME.match(text, name.end)
-        if not gap or gap.end() == name.end:
+        if name.end not in gaps:
             continue
-        role = role_by_start.get(gap.end())
+        role = role_by_start.get(gaps[name.end])
         if role is None or role.chain in taken_before:
             continue
         chain = chains[role.chain]
@@ -654,7 +671,7 @@ def _accepted(text: str, names: list[NameMention]) -> list[NameMention]:
     for name in names:
         # "các đồng chí Tô Lâm, Lương Cường": a list continues its first item's honorific
         after_person = bool(out) and out[-1].strong and _LIST_GAP.fullmatch(text, out[-1].span[1], name.start)
-        if after_person and not _BYLINE_BEFORE.search(text, max(0, name.start - 30), name.start):
+        if after_person and not _byline_before(text, max(0, name.start - 30), name.start):
             name.made_by(RULE_LISTED_AFTER_PERSON)
         if _accept(text, name):
             out.append(name)
@@ -664,7 +681,7 @@ def _accepted(text: str, names: list[NameMention]) -> list[NameMention]:
 def _accept(text: str, name: NameMention) -> bool:
     line_start, line_end = _line_bounds(text, name.start)
     before = text[max(line_start, name.start - 40):name.start]
-    if _BYLINE_BEFORE.search(before) or on_furniture_line(text, name.start):
+    if _byline_before(text, max(line_start, name.start - 40), name.start) or on_furniture_line(text, name.start):
         return False
     if name.strong or _HONORIFIC_BEFORE.search(before[-24:]):
         name.made_by(RULE_HONORIFIC)
@@ -812,7 +829,9 @@ def _role_key(role: str) -> str:
 def _merge_people(text: str, names: list[NameMention], leaders: dict[int, tuple[int, str]]) -> list[_Person]:
     by_tokens: dict[tuple[str, ...], _Person] = {}
     for i, name in enumerate(names):
-        person = by_tokens.setdefault(name.tokens, _Person(name.tokens, []))
+        person = by_tokens.get(name.tokens)
+        if person is None:
+            person = by_tokens[name.tokens] = _Person(name.tokens, [])
         person.mentions.append(name)
         for role in name.roles:
             person.roles.append((role.start, role.text))
@@ -872,22 +891,28 @@ def _twin_lines(text: str, a: _Person, b: _Person) -> bool:
 
 
 def _unique_roles(roles: list[str]) -> list[str]:
-    keyed: list[tuple[str, str]] = []
+    keyed: dict[str, str] = {}  # the first title written for each key, in order
     for role in roles:
         key = _role_key(role)
-        if not key or any(k == key for k, _ in keyed):
-            continue
-        keyed.append((key, role))
+        if key and key not in keyed:
+            keyed[key] = role
+    if len(keyed) < 2:
+        return list(keyed.values())
+    words = {key: key.split() for key in keyed}
+    sets = {key: set(w) for key, w in words.items()}
     out = []
-    for key, role in keyed:
-        words = key.split()
-        if any(k != key and k.split()[0] == words[0] and set(words) < set(k.split()) for k, _ in keyed):
+    for key, role in keyed.items():
+        first, own = words[key][0], sets[key]
+        if any(k != key and words[k][0] == first and own < sets[k] for k in keyed):
             continue  # "Phó Bí thư Tỉnh ủy" beside "Phó Bí thư Thường trực Tỉnh ủy"
         out.append(role)
     return out
 
 
 def _best_spelling(person: _Person) -> str:
+    written = person.mentions[0].tokens
+    if all(n.tokens == written for n in person.mentions):
+        return " ".join(written)  # one spelling
     counts = Counter(n.tokens for n in person.mentions)
     best = max(counts, key=lambda t: (counts[t], t == _collapse_repeat(t), -_first(person, t)))
     return " ".join(best)
@@ -930,16 +955,27 @@ def _given_name_mentions(text: str, names: list[NameMention]) -> list[NameMentio
     return out
 
 
+def _gaps_after_names(text: str, names: list[NameMention]) -> dict[int, int]:
+    """Where the words between a name and a title after it end ("X, ", "X được bầu giữ chức "), by the name's end;
+    names with no such words are left out."""
+    gaps = {}
+    for n in names:
+        gap = _AFTER_NAME.match(text, n.end)
+        if gap and gap.end() > n.end:
+            gaps[n.end] = gap.end()
+    return gaps
+
+
 def find_persons(doc: Document) -> list[Person]:
     text = doc.normal
     names = _name_mentions(text, doc.text)
     if "ông " in text or "Ông " in text or "bà " in text or "Bà " in text or "đồng chí " in text.lower():
         names = sorted(names + _given_name_mentions(text, names), key=lambda n: n.start)
-    after_names = [m.end() for m in (_AFTER_NAME.match(text, n.end) for n in names) if m and m.end() > m.start()]
-    roles = _find_roles(text, after_names)
+    gaps = _gaps_after_names(text, names)
+    roles = _find_roles(text, [gaps[n.end] for n in names if n.end in gaps])
     chains = _chain_roles(text, roles)
     _complete_titles(text, roles, chains)
-    _link(text, names, roles, chains)
+    _link(text, names, roles, chains, gaps)
     names = _accepted(text, names)
     leaders = _leaders(text, names)
     out = []

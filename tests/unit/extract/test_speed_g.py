@@ -1,4 +1,5 @@
 """The fast paths of people.py give what the plain ones give, at every place of the project's texts."""
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,65 @@ def test_a_run_or_segment_without_a_surname_before_its_last_syllable_holds_no_na
                         assert split_run(tokens, after_level=False).name is None
                         assert split_run(tokens, after_level=True).name is None
     assert segments > 100
+
+
+def test_a_byline_is_searched_only_before_a_colon_or_a_bracket():
+    tried = 0
+    for text in _TEXTS + ["Tin: Nguyễn Văn An", "Ảnh ( Lê Văn Hòa", "Theo TTXVN:\n Lê Văn Hòa", "Bài và ảnh:  X"]:
+        for run in people._NAME_RUN.finditer(text):
+            for reach in (30, 40):
+                start = max(0, run.start() - reach)
+                plain = people._BYLINE_BEFORE.search(text, start, run.start()) is not None
+                assert people._byline_before(text, start, run.start()) == plain
+                tried += plain
+    assert tried >= 4
+
+
+def _unique_roles_plainly(roles: list[str]) -> list[str]:
+    keyed: list[tuple[str, str]] = []
+    for role in roles:
+        key = people._role_key(role)
+        if not key or any(k == key for k, _ in keyed):
+            continue
+        keyed.append((key, role))
+    return [role for key, role in keyed
+            if not any(k != key and k.split()[0] == key.split()[0] and set(key.split()) < set(k.split()) for k, _ in keyed)]
+
+
+@pytest.mark.parametrize("roles", [
+    [], ["Bí thư Tỉnh ủy"], ["Phó Bí thư Tỉnh ủy", "Phó Bí thư Thường trực Tỉnh ủy", "Phó Bí thư Tỉnh ủy"],
+    ["Chủ tịch UBND tỉnh", "Bí thư Tỉnh ủy", "chủ tịch UBND tỉnh", "Chủ tịch HĐND tỉnh", "Ủy viên Ban Thường vụ Tỉnh ủy",
+     "Ủy viên Ban Thường vụ", "Trưởng đoàn", "Trưởng đoàn công tác", ""],
+])
+def test_unique_roles_keep_what_the_plain_comparison_keeps(roles):
+    assert people._unique_roles(roles) == _unique_roles_plainly(roles)
+
+
+def test_the_unique_roles_of_the_seeds_people_are_the_plain_comparisons():
+    compared = 0
+    for text in _TEXTS:
+        for person in people.find_persons(Document.from_text(text)):
+            assert people._unique_roles(person.roles) == _unique_roles_plainly(person.roles)
+            compared += len(person.roles) > 1
+    assert compared > 10
+
+
+def test_a_split_is_read_once_per_spelling_and_is_split_runs():
+    tokens = ("Quảng", "Ninh", "Nguyễn", "Văn", "Đọc")
+    assert people._split_run(tokens, False) == split_run(list(tokens), after_level=False)
+    assert people._split_run(tokens, True) == split_run(list(tokens), after_level=True)
+
+
+def _best_spelling_plainly(person) -> str:
+    counts = Counter(n.tokens for n in person.mentions)
+    return " ".join(max(counts, key=lambda t: (counts[t], t == people._collapse_repeat(t), -people._first(person, t))))
+
+
+@pytest.mark.parametrize("spellings", [
+    [("Lê", "Văn", "Hòa")], [("Lê", "Văn", "Hòa")] * 3, [("Lê", "Văn", "Hòa"), ("Lê", "Văn", "Hoà")],
+    [("Lê", "Đình", "Đình", "Sơn"), ("Lê", "Đình", "Sơn")], [("Lê", "Văn", "Hoà"), ("Lê", "Văn", "Hòa"), ("Lê", "Văn", "Hòa")],
+])
+def test_the_best_spelling_of_a_person_written_one_way_or_more(spellings):
+    mentions = [people.NameMention(10 * i, 10 * i + 9, tokens, 10 * i) for i, tokens in enumerate(spellings)]
+    person = people._Person(spellings[0], mentions)
+    assert people._best_spelling(person) == _best_spelling_plainly(person)
