@@ -945,7 +945,7 @@ def _given_name_mentions(text: str, names: list[NameMention]) -> list[NameMentio
     if not first_by_given:
         return []  # no full name of three syllables or more: no honorific can stand for one
     out = []
-    for m in _GIVEN_NAME_AFTER_HONORIFIC.finditer(text):
+    for m in _given_name_matches(text, [given for given, (_, full) in first_by_given.items() if len(full) == 1]):
         seen = first_by_given.get(m.group("given"))
         if seen and len(seen[1]) == 1 and seen[0] < m.start():
             tokens = next(iter(seen[1]))
@@ -964,6 +964,47 @@ def _gaps_after_names(text: str, names: list[NameMention]) -> dict[int, int]:
         if gap and gap.end() > n.end:
             gaps[n.end] = gap.end()
     return gaps
+
+
+def _given_name_matches(text: str, givens: list[str]) -> list[re.Match]:
+    """The matches of `_GIVEN_NAME_AFTER_HONORIFIC.finditer(text)` whose given name is one of `givens`, found from where
+    those names are written (str.find) instead of at every "b", "đ" or "ô" of the article. Such a match is the scan's
+    unless a match before it reaches into it, which can only read its honorific as a given name ("ông Đồng chí X"):
+    then the whole scan decides."""
+    starts = set()
+    for given in givens:
+        at = text.find(given)
+        while at != -1:
+            start = _honorific_before(text, at)
+            if start is not None:
+                if _honorific_before(text, start) is not None:
+                    return [m for m in _GIVEN_NAME_AFTER_HONORIFIC.finditer(text) if m.group("given") in givens]
+                starts.add(start)
+            at = text.find(given, at + 1)
+    found = (_GIVEN_NAME_AFTER_HONORIFIC.match(text, start) for start in sorted(starts))
+    return [m for m in found if m is not None and m.group("given") in givens]
+
+
+def _honorific_before(text: str, pos: int) -> int | None:
+    """Where "ông", "bà" or "đồng chí" (either case) starts when it stands before pos with blanks between."""
+    k = _blanks_before(text, pos)
+    if k == pos:
+        return None
+    for honorific in ("Ông", "ông", "Bà", "bà"):
+        if text.endswith(honorific, 0, k):
+            return k - len(honorific)
+    if text.endswith("chí", 0, k):
+        j = _blanks_before(text, k - 3)
+        if j < k - 3 and text.endswith(("Đồng", "đồng"), 0, j):
+            return j - 4
+    return None
+
+
+def _blanks_before(text: str, pos: int) -> int:
+    """The start of the blanks (no line break) that end at pos."""
+    while pos > 0 and text[pos - 1] != "\n" and text[pos - 1].isspace():
+        pos -= 1
+    return pos
 
 
 def find_persons(doc: Document) -> list[Person]:

@@ -149,3 +149,31 @@ def test_the_best_spelling_of_a_person_written_one_way_or_more(spellings):
     mentions = [people.NameMention(10 * i, 10 * i + 9, tokens, 10 * i) for i, tokens in enumerate(spellings)]
     person = people._Person(spellings[0], mentions)
     assert people._best_spelling(person) == _best_spelling_plainly(person)
+
+
+_HONORIFIC_TEXTS = [
+    "Ông Phan Huy Ngọc phát biểu. Ông Ngọc cho biết; bà  Ngọc, đồng chí Ngọc, Đồng\tchí Ngọc và không Ngọc.",
+    "ông Đồng chí Ngọc", "bà Bà Ngọc", "Ông Bà Ngọc", "ông Ông Ngọc Anh", "ông Ngọc Anh; ông Anh; ông Ngọcanh",
+    "đồng chí\nNgọc; đồng\nchí Ngọc; (ông Ngọc); 1ông Ngọc", "Ông Ngọc", "ông Ngọc", "Ngọc",
+]
+
+
+def _given_names_plainly(text: str, givens: list[str]) -> list[tuple[int, int]]:
+    return [m.span() for m in people._GIVEN_NAME_AFTER_HONORIFIC.finditer(text) if m.group("given") in givens]
+
+
+@pytest.mark.parametrize("text", _HONORIFIC_TEXTS)
+@pytest.mark.parametrize("givens", [["Ngọc"], ["Ngọc", "Đồng", "Bà", "Ông"], ["Anh", "Ngọc"], []])
+def test_given_names_found_from_where_they_are_written(text, givens):
+    assert [m.span() for m in people._given_name_matches(text, givens)] == _given_names_plainly(text, givens)
+
+
+def test_given_names_of_the_project_texts_are_the_scans():
+    compared = 0
+    for text in _TEXTS:
+        every = sorted({m.group("given") for m in people._GIVEN_NAME_AFTER_HONORIFIC.finditer(text)})
+        for givens in (every, every[::2], [n.tokens[-1] for n in people._name_mentions(text, text)]):
+            found = [m.span() for m in people._given_name_matches(text, givens)]
+            assert found == _given_names_plainly(text, givens)
+            compared += len(found)
+    assert compared > 20
