@@ -244,11 +244,13 @@ def _role_text(raw: str) -> str:
 # --- names ------------------------------------------------------------------------------------
 
 # Hmong men's names carry a one-letter middle name: "Giàng A Tính".
-_NAME_TOKEN = rf"(?:[{UP}][{LOW}]+|A(?=[^\S\n]+[{UP}]))"
+# The lower-case letters and the blanks are taken possessively (++, {0,2}+): what follows them is a blank, a capital or
+# no letter, which none of them can be, so giving one back never helps and the engine need not try.
+_NAME_TOKEN = rf"(?:[{UP}][{LOW}]++|A(?=[^\S\n]+[{UP}]))"
 _CAP_TOKEN = re.compile(_NAME_TOKEN)
 # Capitalised syllables in a row; "PhạmThị" (a lost space) still splits into two syllables.
 # (The capital leads and the check that no letter precedes it comes after it: the regex engine skips ahead to capitals.)
-_NAME_RUN = re.compile(rf"[{UP}](?<!{_LETTER}[{UP}])[{LOW}]+(?:[^\S\n]{{0,2}}{_NAME_TOKEN})+(?!{_LETTER})")
+_NAME_RUN = re.compile(rf"[{UP}](?<!{_LETTER}[{UP}])[{LOW}]++(?:[^\S\n]{{0,2}}+{_NAME_TOKEN})+(?!{_LETTER})")
 def _either_case_initials(form: str) -> str:
     """A regex for a form whose first letter, and the first after a slash ("đ/c"), may be written in either case."""
     return re.sub(r"(?:(?<=^)|(?<=/))(\w)", lambda m: f"[{m.group(1).upper()}{m.group(1)}]", form)

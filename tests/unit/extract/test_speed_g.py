@@ -1,4 +1,5 @@
 """The fast paths of people.py give what the plain ones give, at every place of the project's texts."""
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -6,7 +7,7 @@ import pytest
 
 from services.extract.engine import people
 from services.extract.engine.doc import Document
-from services.extract.engine.organizations import SURNAMES, split_run, upper_case_bodies
+from services.extract.engine.organizations import LOW, SURNAMES, UP, split_run, upper_case_bodies
 
 ROOT = Path(__file__).resolve().parents[3]
 _FOLDERS = [ROOT / "seeds", ROOT / "tests/fixtures/genre", ROOT / "tests/fixtures/genre2", ROOT.parent / "shared/corpus/articles"]
@@ -177,3 +178,16 @@ def test_given_names_of_the_project_texts_are_the_scans():
             assert found == _given_names_plainly(text, givens)
             compared += len(found)
     assert compared > 20
+
+
+def test_names_runs_taken_possessively_are_the_plain_patterns_runs():
+    plain_token = rf"(?:[{UP}][{LOW}]+|A(?=[^\S\n]+[{UP}]))"
+    plain_run = re.compile(rf"[{UP}](?<!{people._LETTER}[{UP}])[{LOW}]+(?:[^\S\n]{{0,2}}{plain_token})+(?!{people._LETTER})")
+    every_character = "".join(map(chr, range(0x10000)))
+    assert not set(re.findall(f"[{UP}]", every_character)) & set(re.findall(f"[{LOW}]", every_character))
+    runs = 0
+    for text in _TEXTS + ["Nguyễn Văn An2 và PhạmThị Lan, Giàng A Tính, Lò Văn  A Páo, Lê   Văn, X Y, Ạn Ấn"]:
+        assert [m.span() for m in people._NAME_RUN.finditer(text)] == [m.span() for m in plain_run.finditer(text)]
+        assert people._CAP_TOKEN.findall(text) == re.findall(plain_token, text)
+        runs += 1
+    assert runs > 50
