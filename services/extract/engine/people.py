@@ -283,7 +283,7 @@ def _byline_before(text: str, start: int, end: int) -> bool:
 
 
 _LEADS = re.compile(rf"(?:làm|là){SP}[Tt]rưởng{SP}[Đđ]oàn|dẫn{SP}đầu")
-_BY = re.compile(rf"(?<![\w])do{SP}")
+_BY = re.compile(rf"do(?<!\wdo){SP}")  # "do" at a word's start: the literal first, so the engine skips ahead to it
 _DELEGATION_KIND = re.compile(
     rf"[Đđ]oàn{SP}(công{SP}tác|khảo{SP}sát|kiểm{SP}tra|giám{SP}sát|cán{SP}bộ|đại{SP}biểu|liên{SP}ngành|thẩm{SP}định"
     rf"|lãnh{SP}đạo|thanh{SP}tra)"
@@ -550,6 +550,16 @@ RULE_GRANTED_POST = rule(
     counterexamples=("Thủ tướng làm việc với ông Lê Văn Hòa.",),
 )
 _GRANTING = re.compile(rf"(?<![{UP}{LOW}])(?P<verb>giao{SP}quyền|bầu(?:{SP}bổ{SP}sung)?|bổ{SP}nhiệm|chỉ{SP}định){SP}$")
+# The "...$" patterns searched before a name or a title are tried at every place of their window: they are searched
+# only where the window ends (blanks aside) with the last word of one of their matches.
+_HONORIFIC_LAST_WORDS = ("ông", "bà", "chí")  # of _GIVEN_TO and _COMMA_HONORIFIC_BEFORE
+_EARLIER_POST_LAST_WORDS = ("làm", "chức", "vụ", "trí")  # of _EARLIER_POST_BEFORE
+
+
+def _ends_with(text: str, start: int, end: int, words: tuple[str, ...]) -> bool:
+    return text[max(0, start):end].rstrip().endswith(words)
+
+
 _GIVEN_TO = re.compile(rf"(?<![{UP}{LOW}])(?:cho|đối{SP}với)(?:{SP}các)?{SP}(?:ông|bà|đồng{SP}chí){SP}$")
 _AND_NEXT = re.compile(rf"(?:,|;|và)[^\S\n]*(?:và{SP})?(?:ông|bà|đồng{SP}chí){SP}$")
 _GRANT_REACH = 300
@@ -562,7 +572,8 @@ def _granted_posts(text: str, names: list[NameMention], roles: list[Role]) -> No
     for name in names:
         if granted and name.start - granted[1] < _GRANT_REACH and _AND_NEXT.search(text, max(0, name.start - 12), name.start):
             pass  # "... đối với các ông X - ..., và ông Y": the next person in the list
-        elif _GIVEN_TO.search(text, max(0, name.start - 16), name.start):
+        elif _ends_with(text, name.start - 16, name.start, _HONORIFIC_LAST_WORDS) and \
+                _GIVEN_TO.search(text, max(0, name.start - 16), name.start):
             granted = _post_granted_before(text, name.start, roles, role_starts)
         else:
             granted = None
@@ -594,7 +605,8 @@ def _posts_in_a_biography(text: str, names: list[NameMention], chains: list[list
     introduced: list[int] | None = None  # names right after an honorific, by index
     for chain in chains:
         first = chain[0]
-        if not _EARLIER_POST_BEFORE.search(text, max(0, first.start - 40), first.start):
+        if not _ends_with(text, first.start - 40, first.start, _EARLIER_POST_LAST_WORDS) or \
+                not _EARLIER_POST_BEFORE.search(text, max(0, first.start - 40), first.start):
             continue
         if attached is None:
             attached = {id(r) for n in names for r in n.roles}
@@ -661,6 +673,8 @@ def _chain_ending_before(
         back -= 1
     if back in chain_by_end:
         return chain_by_end[back]
+    if not _ends_with(text, pos - 16, pos, _HONORIFIC_LAST_WORDS):
+        return None
     honorific = _COMMA_HONORIFIC_BEFORE.search(text, max(0, pos - 16), pos)
     return chain_by_end_after_comma.get(honorific.start()) if honorific else None
 

@@ -191,3 +191,36 @@ def test_names_runs_taken_possessively_are_the_plain_patterns_runs():
         assert people._CAP_TOKEN.findall(text) == re.findall(plain_token, text)
         runs += 1
     assert runs > 50
+
+
+_BEFORE_TEXTS = _TEXTS[:8] + [
+    "Thủ tướng giao quyền Chủ tịch cho ông Lê Văn Hòa, đối với các  bà Lê Thị Lan; Giám đốc Sở, đồng\tchí Lê Văn An.",
+    "Ông là thạc sĩ, từng làm Bí thư; sau đó giữ chức vụ Giám đốc, trước đó có thời gian giữ vị trí Phó Chủ tịch.\n",
+    "do ông A làm trưởng đoàn; Đoàn do bà B dẫn đầu; kiểm tra do  ông C; (do D); dodo E; ado F",
+]
+
+
+@pytest.mark.parametrize("pattern, words", [
+    (people._GIVEN_TO, people._HONORIFIC_LAST_WORDS), (people._COMMA_HONORIFIC_BEFORE, people._HONORIFIC_LAST_WORDS),
+    (people._EARLIER_POST_BEFORE, people._EARLIER_POST_LAST_WORDS),
+])
+def test_a_pattern_ending_a_window_is_searched_only_where_the_window_ends_with_its_last_words(pattern, words):
+    found = 0
+    for text in _BEFORE_TEXTS:
+        for pos in range(len(text) + 1):
+            for reach in (16, 40):
+                if pattern.search(text, max(0, pos - reach), pos):
+                    assert people._ends_with(text, pos - reach, pos, words)
+                    found += 1
+    assert found >= 3
+
+
+def test_by_opens_with_its_literal_and_finds_what_the_look_behind_first_finds():
+    plain = re.compile(rf"(?<![\w])do{people.SP}")
+    found = 0
+    for text in _TEXTS + _BEFORE_TEXTS:
+        assert [m.span() for m in people._BY.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        assert [m.span() for m in people._BY.finditer(text, 5, len(text) - 5)] == \
+            [m.span() for m in plain.finditer(text, 5, len(text) - 5)]
+        found += len(plain.findall(text))
+    assert found > 20
