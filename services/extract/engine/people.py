@@ -12,11 +12,12 @@ import heapq
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from common import lexicon
-from common.text import finditer_from, word_start_alternation
+from common.text import finditer_at, finditer_from, occurrences, word_start_alternation
 from schemas.extraction import Person
 from services.extract.engine.doc import Document, SpanIndex
 from services.extract.engine.memo import per_article
@@ -30,6 +31,7 @@ from services.extract.engine.organizations import (
     SURNAMES,
     UP,
     BodyMention,
+    RunSplit,
     body_at,
     canonical_core,
     named_steering_committees,
@@ -95,10 +97,18 @@ def _role_scan_alternatives() -> list[str]:
 
 
 _ROLE_SCAN = re.compile(word_start_alternation(_role_scan_alternatives(), _LETTER))
+# The same scan in two parts: the titles opening with a capital, by the regex engine; those opening lower case (a
+# former post, "nguyên ...") only where str.find sees their first word: "n" ends half the syllables of the language,
+# and trying the alternation at each one costs more than the rest of the scan.
+_ROLE_SCAN_CAPITALS = re.compile(word_start_alternation(
+    [a for a in _role_scan_alternatives() if not a[0].islower()], _LETTER))
+_ROLE_SCAN_LOWER_WORDS = tuple(sorted({re.match(r"\w+", a).group(0) for a in _role_scan_alternatives() if a[0].islower()}))
 _LOWER_HEAD_BEFORE = re.compile(
     rf"(?<!{_LETTER})(?:phó{SP})?(?:{'|'.join(SP.join(h.split()) for h in lexicon.title_heads('before_body'))})"
     rf"(?:{SP}thường{SP}trực)?{SP}$"
 )
+# The words such a head ends with: only where the text before a body ends with one (blanks aside) is it searched.
+_LOWER_HEAD_LAST_WORDS = tuple(sorted({h.split()[-1] for h in lexicon.title_heads("before_body")} | {"trực"}))
 # Between two titles of one person: "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh", "Bí thư - Chủ tịch", "kiêm",
 # "đồng thời là".
 # "giữ chức Phó Bí thư Tỉnh ủy, được bầu làm Chủ tịch UBND tỉnh": a post given in the same breath.
@@ -146,9 +156,11 @@ def _find_roles(text: str, after_names: list[int]) -> list[Role]:
     """Titles with their bodies; after_names: where a title may follow a name ("ông X, phó chủ tịch...")."""
     bodies = upper_case_bodies(text)
     right_after_name = set(after_names)
-    starts = [m.start() for m in _ROLE_SCAN.finditer(text)]
+    starts = _role_scan_starts(text)
     for b in bodies:
         window = max(0, b - 32)
+        if not text[window:b].rstrip().endswith(_LOWER_HEAD_LAST_WORDS):
+            continue
         head = _LOWER_HEAD_BEFORE.search(text, window, b)
         if head:
             starts.append(head.start())
@@ -181,6 +193,28 @@ def _find_roles(text: str, after_names: list[int]) -> list[Role]:
     return roles
 
 
+def _role_scan_starts(text: str) -> list[int]:
+    """Where the matches of `_ROLE_SCAN.finditer(text)` start: at each step the first match after the last one's end,
+    of the capitals' scan or at a lower-case opening word, whichever comes first."""
+    lower = sorted(occurrences(text, _ROLE_SCAN_LOWER_WORDS))
+    out: list[int] = []
+    pos = i = 0
+    while True:
+        capital = _ROLE_SCAN_CAPITALS.search(text, pos)
+        limit = len(text) if capital is None else capital.start()
+        found = None
+        while found is None and i < len(lower) and lower[i] < limit:
+            if lower[i] >= pos:
+                found = _ROLE_SCAN.match(text, lower[i])
+            i += 1
+        if found is None:
+            found = capital
+        if found is None:
+            return out
+        out.append(found.start())
+        pos = found.end()
+
+
 def _body_after(text: str, head_end: int, bodies: dict) -> BodyMention | None:
     gap = _SPACES.match(text, head_end).end()
     if gap == head_end:
@@ -210,11 +244,13 @@ def _role_text(raw: str) -> str:
 # --- names ------------------------------------------------------------------------------------
 
 # Hmong men's names carry a one-letter middle name: "Giàng A Tính".
-_NAME_TOKEN = rf"(?:[{UP}][{LOW}]+|A(?=[^\S\n]+[{UP}]))"
+# The lower-case letters and the blanks are taken possessively (++, {0,2}+): what follows them is a blank, a capital or
+# no letter, which none of them can be, so giving one back never helps and the engine need not try.
+_NAME_TOKEN = rf"(?:[{UP}][{LOW}]++|A(?=[^\S\n]+[{UP}]))"
 _CAP_TOKEN = re.compile(_NAME_TOKEN)
 # Capitalised syllables in a row; "PhạmThị" (a lost space) still splits into two syllables.
 # (The capital leads and the check that no letter precedes it comes after it: the regex engine skips ahead to capitals.)
-_NAME_RUN = re.compile(rf"[{UP}](?<!{_LETTER}[{UP}])[{LOW}]+(?:[^\S\n]{{0,2}}{_NAME_TOKEN})+(?!{_LETTER})")
+_NAME_RUN = re.compile(rf"[{UP}](?<!{_LETTER}[{UP}])[{LOW}]++(?:[^\S\n]{{0,2}}+{_NAME_TOKEN})+(?!{_LETTER})")
 def _either_case_initials(form: str) -> str:
     """A regex for a form whose first letter, and the first after a slash ("đ/c"), may be written in either case."""
     return re.sub(r"(?:(?<=^)|(?<=/))(\w)", lambda m: f"[{m.group(1).upper()}{m.group(1)}]", form)
@@ -239,8 +275,15 @@ _INSTITUTION_IN_CLAUSE = re.compile(
     rf"|Công viên|Nhà văn hóa|Thư viện|Đại học){SP}[{UP}][^,;:.()\n]{{0,40}}$"
 )
 _BYLINE_BEFORE = re.compile(r"(?:[Tt]in|[Bb]ài|[Ảả]nh|[Vv]ideo|[Cc]lip|[Nn]guồn|[Tt]hực hiện|[Đđ]ồ họa|[Tt]heo)[^\n]{0,14}[:(]\s*$")
+
+
+def _byline_before(text: str, start: int, end: int) -> bool:
+    """`_BYLINE_BEFORE.search(text, start, end)`, searched only when the stretch ends with its ":" or "(" (blanks aside)."""
+    return text[start:end].rstrip().endswith((":", "(")) and _BYLINE_BEFORE.search(text, start, end) is not None
+
+
 _LEADS = re.compile(rf"(?:làm|là){SP}[Tt]rưởng{SP}[Đđ]oàn|dẫn{SP}đầu")
-_BY = re.compile(rf"(?<![\w])do{SP}")
+_BY = re.compile(rf"do(?<!\wdo){SP}")  # "do" at a word's start: the literal first, so the engine skips ahead to it
 _DELEGATION_KIND = re.compile(
     rf"[Đđ]oàn{SP}(công{SP}tác|khảo{SP}sát|kiểm{SP}tra|giám{SP}sát|cán{SP}bộ|đại{SP}biểu|liên{SP}ngành|thẩm{SP}định"
     rf"|lãnh{SP}đạo|thanh{SP}tra)"
@@ -324,12 +367,17 @@ def _highland_names(text: str, original: str) -> list[NameMention]:
 def _name_mentions(text: str, original: str) -> list[NameMention]:
     out = _highland_names(text, original) if "Y " in text or "H'" in text or "H’" in text else []
     taken = SpanIndex((n.start, n.end, None) for n in out) if out else None
+    nameless: set[str] = set()  # runs found to hold no surname before their last syllable ("Quảng Ninh"), as written
     for run in _NAME_RUN.finditer(text):
         if taken is not None and run.start() in taken:
             continue
-        words = _CAP_TOKEN.findall(run.group(0))  # the syllables of the run, as finditer over it finds them
-        if SURNAMES.isdisjoint(words):
+        written = run.group(0)
+        if written in nameless:
             continue
+        words = _CAP_TOKEN.findall(written)  # the syllables of the run, as finditer over it finds them
+        if SURNAMES.isdisjoint(words[:-1]):
+            nameless.add(written)
+            continue  # a name opens with a surname and has a syllable after it: the run's last one opens none
         pieces = [t.span() for t in _CAP_TOKEN.finditer(text, run.start(), run.end())]
         segment: list[tuple[int, int]] = []
         for piece, word in zip(pieces + [(-1, -1)], words + [""]):
@@ -367,13 +415,20 @@ def _given_name_after(text: str, segment: list[tuple[int, int]], piece: tuple[in
 
 def _names_in_segment(text: str, original: str, segment: list[tuple[int, int]]) -> list[NameMention]:
     tokens = [text[s:e] for s, e in segment]
+    if SURNAMES.isdisjoint(tokens[:-1]):
+        return []  # no surname with a syllable after it: split_run finds no name ("Quảng Ninh")
     before = text[max(0, segment[0][0] - 12):segment[0][0]].rstrip(" \t")
-    split = split_run(tokens, after_level=bool(ENDS_LOCAL_LEVEL.search(before)))
+    split = _split_run(tuple(tokens), bool(ENDS_LOCAL_LEVEL.search(before)))
     if split.name is None:
         return []
     a, b = split.name
     written = tuple(original[s:e] for s, e in segment[a:b])
     return [NameMention(segment[a][0], segment[b - 1][1], written, segment[0][0])]
+
+
+@per_article(maxsize=1024)  # an article names its people more than once: each spelling is split once
+def _split_run(tokens: tuple[str, ...], after_level: bool) -> RunSplit:
+    return split_run(list(tokens), after_level=after_level)
 
 
 def _is_title_case_line(line: str) -> bool:
@@ -455,12 +510,12 @@ def _complete_titles(text: str, roles: list[Role], chains: list[list[Role]]) -> 
                     role.text = _role_text(role.text[:bare.start()] + named[0])
 
 
-def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[list[Role]]) -> None:
+def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[list[Role]], gaps: dict[int, int]) -> None:
     chain_by_end = {chain[-1].end: i for i, chain in enumerate(chains)}
     role_by_start = {r.start: r for r in roles}
     taken_before: set[int] = set()
     # "ông X - Bí thư Tỉnh ủy, ông Y - Chủ tịch": a chain that follows a name is that name's, not the next one's
-    follows_name = {gap.end() for n in names if (gap := _AFTER_NAME.match(text, n.end)) and gap.end() > n.end}
+    follows_name = set(gaps.values())
     chain_by_end_after_comma = {e: i for e, i in chain_by_end.items() if chains[i][0].start not in follows_name}
     for name in names:
         i = _chain_ending_before(text, name.start, chain_by_end, chain_by_end_after_comma)
@@ -469,10 +524,9 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
             taken_before.add(i)
             name.made_by(RULE_TITLE_BEFORE)
     for name in names:
-        gap = _AFTER_NAME.match(text, name.end)
-        if not gap or gap.end() == name.end:
+        if name.end not in gaps:
             continue
-        role = role_by_start.get(gap.end())
+        role = role_by_start.get(gaps[name.end])
         if role is None or role.chain in taken_before:
             continue
         chain = chains[role.chain]
@@ -496,6 +550,16 @@ RULE_GRANTED_POST = rule(
     counterexamples=("Thủ tướng làm việc với ông Lê Văn Hòa.",),
 )
 _GRANTING = re.compile(rf"(?<![{UP}{LOW}])(?P<verb>giao{SP}quyền|bầu(?:{SP}bổ{SP}sung)?|bổ{SP}nhiệm|chỉ{SP}định){SP}$")
+# The "...$" patterns searched before a name or a title are tried at every place of their window: they are searched
+# only where the window ends (blanks aside) with the last word of one of their matches.
+_HONORIFIC_LAST_WORDS = ("ông", "bà", "chí")  # of _GIVEN_TO and _COMMA_HONORIFIC_BEFORE
+_EARLIER_POST_LAST_WORDS = ("làm", "chức", "vụ", "trí")  # of _EARLIER_POST_BEFORE
+
+
+def _ends_with(text: str, start: int, end: int, words: tuple[str, ...]) -> bool:
+    return text[max(0, start):end].rstrip().endswith(words)
+
+
 _GIVEN_TO = re.compile(rf"(?<![{UP}{LOW}])(?:cho|đối{SP}với)(?:{SP}các)?{SP}(?:ông|bà|đồng{SP}chí){SP}$")
 _AND_NEXT = re.compile(rf"(?:,|;|và)[^\S\n]*(?:và{SP})?(?:ông|bà|đồng{SP}chí){SP}$")
 _GRANT_REACH = 300
@@ -508,7 +572,8 @@ def _granted_posts(text: str, names: list[NameMention], roles: list[Role]) -> No
     for name in names:
         if granted and name.start - granted[1] < _GRANT_REACH and _AND_NEXT.search(text, max(0, name.start - 12), name.start):
             pass  # "... đối với các ông X - ..., và ông Y": the next person in the list
-        elif _GIVEN_TO.search(text, max(0, name.start - 16), name.start):
+        elif _ends_with(text, name.start - 16, name.start, _HONORIFIC_LAST_WORDS) and \
+                _GIVEN_TO.search(text, max(0, name.start - 16), name.start):
             granted = _post_granted_before(text, name.start, roles, role_starts)
         else:
             granted = None
@@ -540,7 +605,8 @@ def _posts_in_a_biography(text: str, names: list[NameMention], chains: list[list
     introduced: list[int] | None = None  # names right after an honorific, by index
     for chain in chains:
         first = chain[0]
-        if not _EARLIER_POST_BEFORE.search(text, max(0, first.start - 40), first.start):
+        if not _ends_with(text, first.start - 40, first.start, _EARLIER_POST_LAST_WORDS) or \
+                not _EARLIER_POST_BEFORE.search(text, max(0, first.start - 40), first.start):
             continue
         if attached is None:
             attached = {id(r) for n in names for r in n.roles}
@@ -607,6 +673,8 @@ def _chain_ending_before(
         back -= 1
     if back in chain_by_end:
         return chain_by_end[back]
+    if not _ends_with(text, pos - 16, pos, _HONORIFIC_LAST_WORDS):
+        return None
     honorific = _COMMA_HONORIFIC_BEFORE.search(text, max(0, pos - 16), pos)
     return chain_by_end_after_comma.get(honorific.start()) if honorific else None
 
@@ -619,7 +687,7 @@ def _accepted(text: str, names: list[NameMention]) -> list[NameMention]:
     for name in names:
         # "các đồng chí Tô Lâm, Lương Cường": a list continues its first item's honorific
         after_person = bool(out) and out[-1].strong and _LIST_GAP.fullmatch(text, out[-1].span[1], name.start)
-        if after_person and not _BYLINE_BEFORE.search(text, max(0, name.start - 30), name.start):
+        if after_person and not _byline_before(text, max(0, name.start - 30), name.start):
             name.made_by(RULE_LISTED_AFTER_PERSON)
         if _accept(text, name):
             out.append(name)
@@ -629,7 +697,7 @@ def _accepted(text: str, names: list[NameMention]) -> list[NameMention]:
 def _accept(text: str, name: NameMention) -> bool:
     line_start, line_end = _line_bounds(text, name.start)
     before = text[max(line_start, name.start - 40):name.start]
-    if _BYLINE_BEFORE.search(before) or on_furniture_line(text, name.start):
+    if _byline_before(text, max(line_start, name.start - 40), name.start) or on_furniture_line(text, name.start):
         return False
     if name.strong or _HONORIFIC_BEFORE.search(before[-24:]):
         name.made_by(RULE_HONORIFIC)
@@ -705,11 +773,27 @@ def _list_headed_by_a_level(text: str, pos: int, line_start: int) -> bool:
 _LEADER_WINDOW = 600
 
 
+def _leads(text: str) -> Iterator[re.Match]:
+    """`_LEADS.finditer(text)`, tried only where a match can open: at a "dẫn", and at the "là" or "làm" written
+    (blanks between) before a "trưởng"; str.find reaches these few words faster than the regex engine its openings."""
+    starts = occurrences(text, ("dẫn",))
+    for at in occurrences(text, ("rưởng",)):
+        k = at - 1  # where "[Tt]rưởng" opens
+        while k > 0 and text[k - 1] != "\n" and text[k - 1].isspace():
+            k -= 1
+        if k < at - 1:
+            if text.endswith("làm", 0, k):
+                starts.add(k - 3)
+            elif text.endswith("là", 0, k):
+                starts.add(k - 2)
+    return finditer_at(_LEADS, starts, text)
+
+
 def _leaders(text: str, names: list[NameMention]) -> dict[int, tuple[int, str]]:
     """'Đoàn công tác ... do đồng chí X ... làm trưởng đoàn': X is the delegation's head."""
     out: dict[int, tuple[int, str]] = {}
     name_starts = [n.start for n in names]
-    for m in _LEADS.finditer(text):
+    for m in _leads(text):
         s_start = max(0, m.start() - _LEADER_WINDOW)  # the sentence's start, or this far back
         for s in _SENTENCE_START.finditer(text, s_start, m.start()):
             s_start = s.end()
@@ -761,7 +845,9 @@ def _role_key(role: str) -> str:
 def _merge_people(text: str, names: list[NameMention], leaders: dict[int, tuple[int, str]]) -> list[_Person]:
     by_tokens: dict[tuple[str, ...], _Person] = {}
     for i, name in enumerate(names):
-        person = by_tokens.setdefault(name.tokens, _Person(name.tokens, []))
+        person = by_tokens.get(name.tokens)
+        if person is None:
+            person = by_tokens[name.tokens] = _Person(name.tokens, [])
         person.mentions.append(name)
         for role in name.roles:
             person.roles.append((role.start, role.text))
@@ -821,22 +907,28 @@ def _twin_lines(text: str, a: _Person, b: _Person) -> bool:
 
 
 def _unique_roles(roles: list[str]) -> list[str]:
-    keyed: list[tuple[str, str]] = []
+    keyed: dict[str, str] = {}  # the first title written for each key, in order
     for role in roles:
         key = _role_key(role)
-        if not key or any(k == key for k, _ in keyed):
-            continue
-        keyed.append((key, role))
+        if key and key not in keyed:
+            keyed[key] = role
+    if len(keyed) < 2:
+        return list(keyed.values())
+    words = {key: key.split() for key in keyed}
+    sets = {key: set(w) for key, w in words.items()}
     out = []
-    for key, role in keyed:
-        words = key.split()
-        if any(k != key and k.split()[0] == words[0] and set(words) < set(k.split()) for k, _ in keyed):
+    for key, role in keyed.items():
+        first, own = words[key][0], sets[key]
+        if any(k != key and words[k][0] == first and own < sets[k] for k in keyed):
             continue  # "Phó Bí thư Tỉnh ủy" beside "Phó Bí thư Thường trực Tỉnh ủy"
         out.append(role)
     return out
 
 
 def _best_spelling(person: _Person) -> str:
+    written = person.mentions[0].tokens
+    if all(n.tokens == written for n in person.mentions):
+        return " ".join(written)  # one spelling
     counts = Counter(n.tokens for n in person.mentions)
     best = max(counts, key=lambda t: (counts[t], t == _collapse_repeat(t), -_first(person, t)))
     return " ".join(best)
@@ -869,7 +961,7 @@ def _given_name_mentions(text: str, names: list[NameMention]) -> list[NameMentio
     if not first_by_given:
         return []  # no full name of three syllables or more: no honorific can stand for one
     out = []
-    for m in _GIVEN_NAME_AFTER_HONORIFIC.finditer(text):
+    for m in _given_name_matches(text, [given for given, (_, full) in first_by_given.items() if len(full) == 1]):
         seen = first_by_given.get(m.group("given"))
         if seen and len(seen[1]) == 1 and seen[0] < m.start():
             tokens = next(iter(seen[1]))
@@ -879,16 +971,68 @@ def _given_name_mentions(text: str, names: list[NameMention]) -> list[NameMentio
     return out
 
 
+def _gaps_after_names(text: str, names: list[NameMention]) -> dict[int, int]:
+    """Where the words between a name and a title after it end ("X, ", "X được bầu giữ chức "), by the name's end;
+    names with no such words are left out."""
+    gaps = {}
+    for n in names:
+        gap = _AFTER_NAME.match(text, n.end)
+        if gap and gap.end() > n.end:
+            gaps[n.end] = gap.end()
+    return gaps
+
+
+def _given_name_matches(text: str, givens: list[str]) -> list[re.Match]:
+    """The matches of `_GIVEN_NAME_AFTER_HONORIFIC.finditer(text)` whose given name is one of `givens`, found from where
+    those names are written (str.find) instead of at every "b", "đ" or "ô" of the article. Such a match is the scan's
+    unless a match before it reaches into it, which can only read its honorific as a given name ("ông Đồng chí X"):
+    then the whole scan decides."""
+    starts = set()
+    for given in givens:
+        at = text.find(given)
+        while at != -1:
+            start = _honorific_before(text, at)
+            if start is not None:
+                if _honorific_before(text, start) is not None:
+                    return [m for m in _GIVEN_NAME_AFTER_HONORIFIC.finditer(text) if m.group("given") in givens]
+                starts.add(start)
+            at = text.find(given, at + 1)
+    found = (_GIVEN_NAME_AFTER_HONORIFIC.match(text, start) for start in sorted(starts))
+    return [m for m in found if m is not None and m.group("given") in givens]
+
+
+def _honorific_before(text: str, pos: int) -> int | None:
+    """Where "ông", "bà" or "đồng chí" (either case) starts when it stands before pos with blanks between."""
+    k = _blanks_before(text, pos)
+    if k == pos:
+        return None
+    for honorific in ("Ông", "ông", "Bà", "bà"):
+        if text.endswith(honorific, 0, k):
+            return k - len(honorific)
+    if text.endswith("chí", 0, k):
+        j = _blanks_before(text, k - 3)
+        if j < k - 3 and text.endswith(("Đồng", "đồng"), 0, j):
+            return j - 4
+    return None
+
+
+def _blanks_before(text: str, pos: int) -> int:
+    """The start of the blanks (no line break) that end at pos."""
+    while pos > 0 and text[pos - 1] != "\n" and text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
 def find_persons(doc: Document) -> list[Person]:
     text = doc.normal
     names = _name_mentions(text, doc.text)
     if "ông " in text or "Ông " in text or "bà " in text or "Bà " in text or "đồng chí " in text.lower():
         names = sorted(names + _given_name_mentions(text, names), key=lambda n: n.start)
-    after_names = [m.end() for m in (_AFTER_NAME.match(text, n.end) for n in names) if m and m.end() > m.start()]
-    roles = _find_roles(text, after_names)
+    gaps = _gaps_after_names(text, names)
+    roles = _find_roles(text, [gaps[n.end] for n in names if n.end in gaps])
     chains = _chain_roles(text, roles)
     _complete_titles(text, roles, chains)
-    _link(text, names, roles, chains)
+    _link(text, names, roles, chains, gaps)
     names = _accepted(text, names)
     leaders = _leaders(text, names)
     out = []
