@@ -133,6 +133,9 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 _MULTISPACE = re.compile(r" {2,}")
 _MENU_SEPARATORS = re.compile(r"\s*(?:\||»|›|>|•|·|\s/\s)\s*")
+# Every menu separator holds one of these characters: a line without them is split by no separator. (The
+# separators' pattern opens with blanks, so the regex engine tries it at every character; this class it skips to.)
+_MENU_SEPARATOR_CHARS = re.compile(r"[|»›>•·/]")
 # A row of a table flattened to text: a label, then two or three figures between bars.
 _TABLE_ROW = re.compile(rf"^[^|\d]*[{LETTERS}][^|]*(?:\|\s*\d[\d.,]*\s*%?\s*){{2,3}}$")
 _BREADCRUMB_ARROW = re.compile(r"\s(?:>|»|›)\s")
@@ -281,9 +284,11 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
 
     body, source_tag = _strip_lead_tag(body)
     body = [stripped for line in body if (stripped := _without_photo_credit(line))]
-    body = _repair_spacing("\n".join(body)).split("\n") if body else []
-    body = _drop_repeats(body, title)
-    body, promos = _without_promos(body, title)
+    repaired = _repair_spacing("\n".join(body)) if body else ""
+    body = repaired.split("\n") if body else []
+    folded = repaired.casefold().split("\n") if body else []  # casefold() maps character by character
+    kept = _kept_from_repeats(body, folded, title)
+    body, promos = _without_promos([body[i] for i in kept], title, [folded[i] for i in kept])
     furniture += promos
     text = "\n".join(([title] if title else []) + body)
     return CleanedArticle(
@@ -528,7 +533,7 @@ def _is_menu(line: str, key: str) -> bool:
         return False
     if "|" in line and _TABLE_ROW.match(line):
         return False  # "Chi cục và tương đương | 24 | 17 | 7": a table flattened to text is article matter
-    segments = [s for s in _MENU_SEPARATORS.split(line) if s]
+    segments = [s for s in _MENU_SEPARATORS.split(line) if s] if _MENU_SEPARATOR_CHARS.search(line) else [line]
     if len(segments) >= 2 and all(len(s.split()) <= 5 for s in segments):
         return True  # "HOTLINE: 0834 244 333 | THƯ VIỆN | ĐẶT LÀM TRANG CHỦ", "Trang chủ > Thời sự"
     # A breadcrumb that starts at the home page is furniture however long its last section's name is
@@ -872,14 +877,17 @@ def _space_after_comma(m: re.Match[str]) -> str:
     return m.group(0) + " " if before.isalpha() else m.group(0)
 
 
-def _without_promos(body: list[str], title: str | None) -> tuple[list[str], list[str]]:
+def _without_promos(
+    body: list[str], title: str | None, folded: list[str] | None = None
+) -> tuple[list[str], list[str]]:
     """Drop teasers for other stories printed inside the article, returned apart.
 
     "| Tỉnh X tăng cường kiểm tra cải cách hành chính |": a headline boxed in bars on its own line is a
     link to another article (a caption in a box ends as a sentence, or follows its "![]()" image). A
     headline-shaped line inside the body that shares (almost) no two-word phrase with the rest of the
     article ("Ngọn núi nổi tiếng ... đẹp như phim") promotes another story: its places and bodies are not
-    the article's. Subheads and captions share a tenth of their word pairs or more.
+    the article's. Subheads and captions share a tenth of their word pairs or more. `folded` holds the lines
+    casefolded, if the caller has them.
     """
     if len(body) < 3:
         return body, []
@@ -893,16 +901,39 @@ def _without_promos(body: list[str], title: str | None) -> tuple[list[str], list
     # The last line may be a paragraph cut short; most articles have no headline-shaped line in between.
     candidates = [i for i in range(1, len(body) - 1) if i not in dropped and _is_promo_shaped(body[i])]
     if candidates:
-        pairs = [_word_pairs(line) if i not in dropped else set() for i, line in enumerate(body)]
-        # How many lines hold each pair, counted for the candidates' pairs only (the only ones asked about).
-        asked = set().union(*(pairs[i] for i in candidates))
-        lines_with: Counter[tuple[str, str]] = Counter(pair for line_pairs in pairs for pair in line_pairs & asked)
-        title_pairs = _word_pairs(title) if title else set()
-        for i in candidates:
-            shared = sum(lines_with[pair] > 1 or pair in title_pairs for pair in pairs[i])
-            if shared * _PROMO_SHARED_SHARE < len(pairs[i]):
-                dropped.add(i)
+        if folded is None:
+            folded = [line.casefold() for line in body]
+        dropped |= _promos(candidates, folded, dropped, _word_pairs(title) if title else set())
     return [ln for i, ln in enumerate(body) if i not in dropped], [body[i] for i in sorted(dropped)]
+
+
+def _promos(
+    candidates: list[int], folded: list[str], dropped: set[int], title_pairs: set[tuple[str, str]]
+) -> set[int]:
+    """The candidates that share fewer than a tenth of their word pairs with the title or another line that is not
+    dropped. The other lines are read one by one until every candidate has shared enough or none is left: a subhead
+    usually shares its pairs with the first paragraphs, and the rest of the article is never split into words."""
+    pairs: dict[int, set[tuple[str, str]]] = {}
+
+    def pairs_of(i: int) -> set[tuple[str, str]]:
+        if i not in pairs:
+            pairs[i] = _pairs_of(_WORD.findall(folded[i]))
+        return pairs[i]
+
+    unshared: dict[int, set[tuple[str, str]]] = {}  # a candidate's pairs found nowhere else yet
+    for i in candidates:
+        if (len(pairs_of(i)) - len(pairs_of(i) - title_pairs)) * _PROMO_SHARED_SHARE < len(pairs_of(i)):
+            unshared[i] = pairs_of(i) - title_pairs
+    for j in range(len(folded)):
+        if not unshared:
+            break
+        if j in dropped:
+            continue
+        for i in [i for i in unshared if i != j and not unshared[i].isdisjoint(pairs_of(j))]:
+            unshared[i] -= pairs_of(j)
+            if (len(pairs_of(i)) - len(unshared[i])) * _PROMO_SHARED_SHARE >= len(pairs_of(i)):
+                del unshared[i]
+    return set(unshared)
 
 
 _BOXED = re.compile(r"^\|\s*[^|]{12,}\|$")
@@ -920,20 +951,24 @@ _PROMO_MAX_CHARS = 250
 
 
 def _word_pairs(text: str) -> set[tuple[str, str]]:
-    words = _WORD.findall(text.casefold())
+    return _pairs_of(_WORD.findall(text.casefold()))
+
+
+def _pairs_of(words: list[str]) -> set[tuple[str, str]]:
     return set(zip(words, words[1:]))
 
 
-def _drop_repeats(body: list[str], title: str | None) -> list[str]:
-    """Drop captions printed twice (keeping the better copy) and paragraphs repeated verbatim."""
+def _kept_from_repeats(body: list[str], folded: list[str], title: str | None) -> list[int]:
+    """Which lines stay once captions printed twice (keeping the better copy) and paragraphs repeated verbatim are
+    dropped; `folded` holds the lines casefolded."""
     tokens: dict[int, list[str]] = {}
 
     def tokens_of(i: int) -> list[str]:
         if i not in tokens:
-            tokens[i] = _WORD.findall(body[i].casefold())
+            tokens[i] = _WORD.findall(folded[i])
         return tokens[i]
 
-    vocabulary = _WordCounts("\n".join(body).casefold())
+    vocabulary = _WordCounts("\n".join(folded))
     kept: list[int] = []
     title_key = _repeat_key(title) if title else ""
     seen = {title_key} if title else set()
@@ -942,16 +977,19 @@ def _drop_repeats(body: list[str], title: str | None) -> list[str]:
             if _better_copy(line, body[kept[-1]], tokens_of(i), tokens_of(kept[-1]), vocabulary):
                 kept[-1] = i
             continue
-        key = _repeat_key(line)
+        key = folded[i].rstrip(_REPEAT_KEY_END)  # _repeat_key(line)
         if key in seen and (line.count(" ") >= 5 or key == title_key):
             continue
         seen.add(key)
         kept.append(i)
-    return [body[i] for i in kept]
+    return kept
 
 
 def _repeat_key(line: str) -> str:
-    return line.casefold().rstrip(" .…!?;:")
+    return line.casefold().rstrip(_REPEAT_KEY_END)
+
+
+_REPEAT_KEY_END = " .…!?;:"
 
 
 def _could_be_copies(a: str, b: str) -> bool:

@@ -1,0 +1,91 @@
+"""The cleaner's and the metrics' fast paths give what their plain forms give."""
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from services.extract.engine import clean
+
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
+TEXTS = [unicodedata.normalize("NFC", p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))]
+
+
+def _plain_promos(body: list[str], candidates: list[int], dropped: set[int], title: str | None) -> set[int]:
+    """Every line split into its word pairs, and each pair's lines counted (the form _promos reads lazily)."""
+    pairs = [clean._word_pairs(line) if i not in dropped else set() for i, line in enumerate(body)]
+    lines_with = Counter(pair for line_pairs in pairs for pair in line_pairs)
+    title_pairs = clean._word_pairs(title) if title else set()
+    promos = set()
+    for i in candidates:
+        shared = sum(lines_with[pair] > 1 or pair in title_pairs for pair in pairs[i])
+        if shared * clean._PROMO_SHARED_SHARE < len(pairs[i]):
+            promos.add(i)
+    return promos
+
+
+def _bodies() -> list[tuple[list[str], str | None]]:
+    """The seeds' bodies, and each with the other seeds' lines set in it (lines of another story: promos)."""
+    bodies = []
+    for text in TEXTS:
+        cleaned = clean.clean_article(text)
+        lines = cleaned.text.split("\n")
+        bodies.append((lines[1:] if cleaned.title else lines, cleaned.title))
+    mixed = []
+    for k, (body, title) in enumerate(bodies):
+        others = [line for body_of_other, _ in bodies[k + 1:] + bodies[:k] for line in body_of_other[:3]]
+        # Lines of another story, and lines that open with a few words of the article and go on with that story.
+        hybrids = [" ".join(body[2].split()[:n] + _OTHER_STORY[0].split()) for n in range(1, 6)]
+        mixed.append((body[:4] + others + _OTHER_STORY + hybrids + body[4:], title))
+    return bodies + mixed
+
+
+_OTHER_STORY = [
+    "Ngọn núi nổi tiếng ở miền Tây đẹp như phim khiến du khách mê mẩn suốt mùa hè năm nay",
+    "Đội tuyển bóng đá giành chiến thắng thuyết phục trong trận chung kết tối qua trên sân nhà",
+]
+
+
+def test_the_seeds_are_read():
+    assert len(TEXTS) == 5 and all(len(body) > 10 for body, _ in _bodies())
+
+
+@pytest.mark.parametrize("title_known", [True, False])
+def test_promos_read_lazily_are_the_promos_of_every_line_counted(title_known):
+    """Every line of every seed taken as a candidate, with and without a dropped line and the title."""
+    for body, title in _bodies():
+        title = title if title_known else None
+        folded = [line.casefold() for line in body]
+        candidates = list(range(len(body)))
+        for dropped in (set(), {0}, {len(body) // 2}):
+            kept = [i for i in candidates if i not in dropped]
+            assert clean._promos(kept, folded, dropped, clean._word_pairs(title) if title else set()) == (
+                _plain_promos(body, kept, dropped, title)
+            )
+
+
+def test_lines_taken_as_promos_share_no_pairs_and_others_stay():
+    body = ["Tỉnh sắp xếp bộ máy các sở", "Ngọn núi đẹp như phim", "Sắp xếp bộ máy các sở ngành", "Sắp xếp xong"]
+    folded = [line.casefold() for line in body]
+    assert clean._promos([1, 2], folded, set(), set()) == {1}
+    assert clean._promos([1, 2], folded, {0, 3}, set()) == {1, 2}  # only dropped lines shared its pairs
+    assert clean._promos([1], folded, set(), clean._word_pairs("Ngọn núi đẹp")) == set()  # 2 of 4 pairs in the title
+
+
+def test_a_line_without_separator_characters_is_split_by_no_separator():
+    lines = [line for text in TEXTS for line in clean._normalised_lines(text)[0]]
+    lines += ["Trang chủ > Thời sự", "A | B", "Tin / ảnh", "Tin/ảnh", "a • b · c » d › e", "Kinh tế  -  Xã hội"]
+    for line in lines:
+        if not clean._MENU_SEPARATOR_CHARS.search(line):
+            assert [s for s in clean._MENU_SEPARATORS.split(line) if s] in ([line], [])
+        else:
+            assert clean._MENU_SEPARATORS.search(line) or "/" in line
+
+
+def test_casefolding_the_joined_lines_folds_each_line():
+    for text in TEXTS:
+        lines = clean._normalised_lines(text)[0]
+        assert "\n".join(lines).casefold().split("\n") == [line.casefold() for line in lines]
+
