@@ -89,3 +89,33 @@ def test_casefolding_the_joined_lines_folds_each_line():
         lines = clean._normalised_lines(text)[0]
         assert "\n".join(lines).casefold().split("\n") == [line.casefold() for line in lines]
 
+
+def test_a_letter_after_a_comma_is_told_as_the_regex_finds_it():
+    lines = [line for text in TEXTS for line in clean._normalised_lines(text)[0]]
+    lines += ["tỉnh,huyện", "1,33", "a;b", "a, b; c", ",a", "a,", "", "a,,b", "x,1", "Ủy ban,Sở", "a,\u00e9", "a,ñ"]
+    assert any(clean._letter_after_a_comma(line) for line in lines)
+    for line in lines:
+        assert clean._letter_after_a_comma(line) == bool(clean._LOST_SPACE_AFTER_COMMA.search(line)), line
+
+
+def test_word_counts_tell_more_than_as_the_full_count_does():
+    text = "\n".join(clean.clean_article(TEXTS[0]).text.split("\n")).casefold() + " xã xã, xãx 2xã"
+    words = [*Counter(clean._WORD.findall(text)), "xã", "zzz", "x"]
+    for n in range(4):
+        counts = clean._WordCounts(text)
+        assert [counts.more_than(word, n) for word in words] == [clean._WordCounts(text)[word] > n for word in words]
+        assert [counts.more_than(word, n) for word in words] == [counts[word] > n for word in words]  # counted
+
+
+def test_near_same_counts_the_shared_words_as_counters_do():
+    lines = [clean._WORD.findall(line.casefold()) for text in TEXTS for line in clean._normalised_lines(text)[0]]
+    pairs = [(a, b) for a, b in zip(lines, lines[1:])] + [(a, a[:-1]) for a in lines] + [(a, a[1:] + ["x"]) for a in lines]
+    answers = set()
+    for a, b in pairs:
+        plain = (a == b) if len(a) < 3 or len(b) < 3 else (
+            min(len(a), len(b)) * 10 >= 7 * max(len(a), len(b))
+            and sum((Counter(a) & Counter(b)).values()) * 10 >= 8 * (len(a) + len(b)) / 2
+        )
+        assert clean._near_same(a, b) == plain
+        answers.add(plain)
+    assert answers == {True, False}
