@@ -119,3 +119,91 @@ def test_near_same_counts_the_shared_words_as_counters_do():
         assert clean._near_same(a, b) == plain
         answers.add(plain)
     assert answers == {True, False}
+
+
+def _plain_clauses(line: str) -> list[tuple[int, int, bool]]:
+    import re
+
+    from services.extract.engine.metrics import _CLAUSE_BREAK_PLAIN
+
+    clauses, pos, opens = [], 0, True
+    for m in re.finditer(_CLAUSE_BREAK_PLAIN, line):
+        if m.start() > pos:
+            clauses.append((pos, m.start(), opens))
+        opens = m.group(0) != ";"
+        pos = m.end()
+    if pos < len(line):
+        clauses.append((pos, len(line), opens))
+    return clauses
+
+
+_TRICKY_BREAKS = [
+    "Tỉnh giảm 3 sở... Huyện giảm 2 phòng", "Tỉnh giảm... huyện giảm", "A.... B", "A...? B", "A... ; B", "A; B. C! D? E",
+    "TP. Quảng Ngãi có 3 phường. TX. Đức Phổ có 2 xã. Tp. Huế", "A…  B", "A. (B) C. “D” E. \"F\" G. 1 H",
+    "A.  \t B", "A.B", "A. b", ". A", "...", "A.", ";;", "A;", "", " . ", "A!.. B", "1.234,5 người. 2 xã",
+]
+
+
+def test_clauses_found_from_their_marks_are_the_plain_forms_clauses():
+    from services.extract.engine.metrics import _clauses
+
+    lines = [line for text in TEXTS for line in clean.clean_article(text).text.split("\n")] + _TRICKY_BREAKS
+    for line in lines:
+        assert [tuple(c) for c in _clauses(line, 0)] == _plain_clauses(line), line
+
+
+def test_verbs_grouped_by_first_letter_and_tried_after_their_last_word_match_as_the_plain_search_before_every_place():
+    import re
+
+    from services.extract.engine.metrics import _ACTION_BEFORE, _ACTION_BEFORE_PLAIN, _action_before
+
+    plain = re.compile(_ACTION_BEFORE_PLAIN, re.IGNORECASE)
+    texts = [clean.clean_article(text).text for text in TEXTS]
+    texts += ["Tỉnh đã GIẢM ĐƯỢC khoảng ", "cắt giảm từ ", "giảmkhoảng ", "xgiảm ", "Giảm:  ", "tăng thêm hơn ", "giảm\n"]
+    # Every place before a blank or a digit (where a number or the next word starts), and every end of text.
+    windows = [text[max(0, end - 50):end] for text in texts for end in range(len(text) + 1)
+               if end == len(text) or text[end] == " " or text[end].isdigit()]
+    found = 0
+    for window in windows:
+        expected = plain.search(window)
+        for match in (_ACTION_BEFORE.search(window), _action_before(window)):
+            assert (match and (match.span(), match.groupdict())) == (expected and (expected.span(), expected.groupdict()))
+        cut = len(window) - 5  # a search that ends before the text does ("giảm từ 25 xuống 20": before "từ")
+        expected = plain.search(window, 0, cut)
+        match = _action_before(window, 0, cut)
+        assert (match and (match.span(), match.groupdict())) == (expected and (expected.span(), expected.groupdict()))
+        found += expected is not None
+    assert found > 100  # the windows hold verbs
+
+
+def test_the_numbers_of_a_line_are_those_found_clause_by_clause():
+    from services.extract.engine.metrics import NUMBER, _clauses, _clauses_with_numbers, _lines
+
+    texts = [clean.clean_article(text).text for text in TEXTS] + [
+        "Giảm 5... Tăng 6; giảm 1.234,5 người. 2 xã… 3,5%; 4.5 12.345.678 TP. 3 phường. 0,5! 7? 8",
+        "1;2;3 4...5 6.7. 8, 9. A 10.000. B", "giảm 5.\tTỉnh tăng 6.", "x1 2x 3-4 5/6",
+    ]
+    numbers_seen = 0
+    for text in texts:
+        for start, line in _lines(text):
+            numbers = list(NUMBER.finditer(text, start, start + len(line)))
+            by_line = [(c, [m.span() for m in inside]) for c, inside in _clauses_with_numbers(line, start, numbers)]
+            by_clause = [(c, [m.span() for m in NUMBER.finditer(text, c.start, c.end)]) for c in _clauses(line, start)]
+            while by_clause and not by_clause[-1][1] and len(by_clause) > len(by_line):
+                by_clause.pop()  # the clauses after the last number are not read
+            assert by_line == by_clause, line
+            numbers_seen += len(numbers)
+    assert numbers_seen > 50
+
+
+def test_the_from_tail_is_cut_as_the_plain_substitution_cuts_it():
+    from services.extract.engine.metrics import _FROM_TAIL, _without_from_tail
+
+    texts = [clean.clean_article(text).text for text in TEXTS]
+    prefixes = [text[max(0, end - 300):end] for text in texts for end in range(len(text)) if text[end].isdigit()]
+    prefixes += ["tỷ lệ tăng từ", "số xã giảm từ  ", "GIẢM TỪ ", "từ", " từ", "x từ\n", "tăng từ:", "giảm từ5", "Từ"]
+    cut = 0
+    for prefix in prefixes:
+        assert _without_from_tail(prefix) == _FROM_TAIL.sub("", prefix), prefix
+        cut += _without_from_tail(prefix) != prefix
+    assert cut >= 4
