@@ -186,6 +186,7 @@ _DATE_LINE_NOISE = re.compile(
     re.IGNORECASE,
 )
 _DATE_LINE_MAX_CHARS = 90
+_A_DIGIT = re.compile(r"\d")
 _LEFTOVER_WORD = re.compile(rf"[{LETTERS}]{{2,}}")
 
 # Bylines: "Tin, ảnh: Phan Tân", "Bài và ảnh: ...", "Nhóm PV", a short line that is a name.
@@ -352,7 +353,8 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
     for blank in _SPACE_LIKE:
         raw = raw.replace(blank, " ")
     for invisible in _INVISIBLE:
-        raw = raw.replace(invisible, "")
+        if invisible in raw:  # str.replace(c, "") reads the whole text even when c is not in it: 10 times a find
+            raw = raw.replace(invisible, "")
     gapped: set[int] = set()
     if "  " in raw:
         lines = raw.splitlines()
@@ -498,7 +500,8 @@ def _is_junk(line: str) -> bool:
 
 
 def _is_date_line(line: str) -> bool:
-    if len(line) > _DATE_LINE_MAX_CHARS + _BYLINE_MAX_CHARS or not _DATE_IN_LINE.search(line):
+    # Every date holds a digit: a line without one (most) skips the date scan (tried at every character).
+    if len(line) > _DATE_LINE_MAX_CHARS + _BYLINE_MAX_CHARS or not _A_DIGIT.search(line) or not _DATE_IN_LINE.search(line):
         return False
     byline = _BYLINE_LABEL.search(line)
     if byline:

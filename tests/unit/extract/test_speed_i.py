@@ -121,6 +121,15 @@ def test_near_same_counts_the_shared_words_as_counters_do():
     assert answers == {True, False}
 
 
+def test_a_line_without_a_digit_holds_no_date():
+    lines = [line for text in TEXTS for line in clean._normalised_lines(text)[0]]
+    lines += ["Ngày 14 tháng 5 năm 2019", "ngày mười bốn tháng năm năm hai nghìn", "NGÀY ĐĂNG: THỨ HAI", "14/05/2019"]
+    assert any(clean._DATE_IN_LINE.search(line) for line in lines)
+    for line in lines:
+        if not clean._A_DIGIT.search(line):
+            assert clean._DATE_IN_LINE.search(line) is None and not clean._is_date_line(line), line
+
+
 def _plain_clauses(line: str) -> list[tuple[int, int, bool]]:
     import re
 
