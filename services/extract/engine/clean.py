@@ -854,11 +854,13 @@ def _repair_spacing(text: str) -> str:
 
 def _letter_after_a_comma(text: str) -> bool:
     """Whether _LOST_SPACE_AFTER_COMMA matches: a letter right after a "," or ";" (rare: most are followed by a
-    space). Told by the pieces between them, which str.split cuts far faster than the regex engine scans."""
-    return any(piece[:1] in _LETTER_SET for mark in ",;" for piece in text.split(mark)[1:])
+    space). Searched once for each mark: a pattern that opens with one plain character is skipped to far faster
+    than one that opens with a class."""
+    return _LETTER_AFTER_COMMA.search(text) is not None or _LETTER_AFTER_SEMICOLON.search(text) is not None
 
 
-_LETTER_SET = frozenset(LETTERS)
+_LETTER_AFTER_COMMA = re.compile(rf",(?=[{LETTERS}])")
+_LETTER_AFTER_SEMICOLON = re.compile(rf";(?=[{LETTERS}])")
 
 
 def _split_run_together_words(text: str) -> str:
