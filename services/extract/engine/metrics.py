@@ -1109,4 +1109,6 @@ def _identity(metric: Metric) -> tuple:
         # the communes of one breakdown ("16 phường và 16 xã") are two.
         head = metric.unit.split(" ", 1)[0].lower()
         return round(metric.value, 6), metric.action, metric.level, head if head in ("phường", "xã") else ""
-    return round(metric.value, 6), metric.action, tuple(fold_chars(metric.unit).split()[:2])
+    # Folding keeps blanks blanks and others not (one character in, one out): the first two words folded are the
+    # first two of the folded unit, without folding the rest.
+    return round(metric.value, 6), metric.action, tuple(fold_chars(word) for word in metric.unit.split()[:2])

@@ -216,3 +216,14 @@ def test_the_from_tail_is_cut_as_the_plain_substitution_cuts_it():
         assert _without_from_tail(prefix) == _FROM_TAIL.sub("", prefix), prefix
         cut += _without_from_tail(prefix) != prefix
     assert cut >= 4
+
+
+def test_folding_keeps_blanks_blank_so_the_first_words_folded_are_those_of_the_folded_text():
+    from common.text import fold_chars
+
+    units = ["đơn vị hành chính cấp xã", "Người  hoạt động\u00a0không chuyên trách", "ĐVHC\u2003của huyện", "xã", "", " a "]
+    units += [line for text in TEXTS for line in clean.clean_article(text).text.split("\n")]
+    for unit in units:
+        assert fold_chars(unit).split()[:2] == [fold_chars(word) for word in unit.split()[:2]]
+    plane = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+    assert all(fold_chars(c).isspace() == c.isspace() for c in plane)
