@@ -133,6 +133,9 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 _MULTISPACE = re.compile(r" {2,}")
 _MENU_SEPARATORS = re.compile(r"\s*(?:\||»|›|>|•|·|\s/\s)\s*")
+# Every menu separator holds one of these characters: a line without them is split by no separator. (The
+# separators' pattern opens with blanks, so the regex engine tries it at every character; this class it skips to.)
+_MENU_SEPARATOR_CHARS = re.compile(r"[|»›>•·/]")
 # A row of a table flattened to text: a label, then two or three figures between bars.
 _TABLE_ROW = re.compile(rf"^[^|\d]*[{LETTERS}][^|]*(?:\|\s*\d[\d.,]*\s*%?\s*){{2,3}}$")
 _BREADCRUMB_ARROW = re.compile(r"\s(?:>|»|›)\s")
@@ -183,6 +186,7 @@ _DATE_LINE_NOISE = re.compile(
     re.IGNORECASE,
 )
 _DATE_LINE_MAX_CHARS = 90
+_A_DIGIT = re.compile(r"\d")
 _LEFTOVER_WORD = re.compile(rf"[{LETTERS}]{{2,}}")
 
 # Bylines: "Tin, ảnh: Phan Tân", "Bài và ảnh: ...", "Nhóm PV", a short line that is a name.
@@ -281,9 +285,11 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
 
     body, source_tag = _strip_lead_tag(body)
     body = [stripped for line in body if (stripped := _without_photo_credit(line))]
-    body = _repair_spacing("\n".join(body)).split("\n") if body else []
-    body = _drop_repeats(body, title)
-    body, promos = _without_promos(body, title)
+    repaired = _repair_spacing("\n".join(body)) if body else ""
+    body = repaired.split("\n") if body else []
+    folded = repaired.casefold().split("\n") if body else []  # casefold() maps character by character
+    kept = _kept_from_repeats(body, folded, title)
+    body, promos = _without_promos([body[i] for i in kept], title, [folded[i] for i in kept])
     furniture += promos
     text = "\n".join(([title] if title else []) + body)
     return CleanedArticle(
@@ -347,7 +353,8 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
     for blank in _SPACE_LIKE:
         raw = raw.replace(blank, " ")
     for invisible in _INVISIBLE:
-        raw = raw.replace(invisible, "")
+        if invisible in raw:  # str.replace(c, "") reads the whole text even when c is not in it: 10 times a find
+            raw = raw.replace(invisible, "")
     gapped: set[int] = set()
     if "  " in raw:
         lines = raw.splitlines()
@@ -493,7 +500,8 @@ def _is_junk(line: str) -> bool:
 
 
 def _is_date_line(line: str) -> bool:
-    if len(line) > _DATE_LINE_MAX_CHARS + _BYLINE_MAX_CHARS or not _DATE_IN_LINE.search(line):
+    # Every date holds a digit: a line without one (most) skips the date scan (tried at every character).
+    if len(line) > _DATE_LINE_MAX_CHARS + _BYLINE_MAX_CHARS or not _A_DIGIT.search(line) or not _DATE_IN_LINE.search(line):
         return False
     byline = _BYLINE_LABEL.search(line)
     if byline:
@@ -528,7 +536,7 @@ def _is_menu(line: str, key: str) -> bool:
         return False
     if "|" in line and _TABLE_ROW.match(line):
         return False  # "Chi cục và tương đương | 24 | 17 | 7": a table flattened to text is article matter
-    segments = [s for s in _MENU_SEPARATORS.split(line) if s]
+    segments = [s for s in _MENU_SEPARATORS.split(line) if s] if _MENU_SEPARATOR_CHARS.search(line) else [line]
     if len(segments) >= 2 and all(len(s.split()) <= 5 for s in segments):
         return True  # "HOTLINE: 0834 244 333 | THƯ VIỆN | ĐẶT LÀM TRANG CHỦ", "Trang chủ > Thời sự"
     # A breadcrumb that starts at the home page is furniture however long its last section's name is
@@ -840,7 +848,19 @@ def _without_photo_credit(line: str) -> str:
 
 
 def _repair_spacing(text: str) -> str:
-    return _LOST_SPACE_AFTER_COMMA.sub(_space_after_comma, _split_run_together_words(text))
+    text = _split_run_together_words(text)
+    return _LOST_SPACE_AFTER_COMMA.sub(_space_after_comma, text) if _letter_after_a_comma(text) else text
+
+
+def _letter_after_a_comma(text: str) -> bool:
+    """Whether _LOST_SPACE_AFTER_COMMA matches: a letter right after a "," or ";" (rare: most are followed by a
+    space). Searched once for each mark: a pattern that opens with one plain character is skipped to far faster
+    than one that opens with a class."""
+    return _LETTER_AFTER_COMMA.search(text) is not None or _LETTER_AFTER_SEMICOLON.search(text) is not None
+
+
+_LETTER_AFTER_COMMA = re.compile(rf",(?=[{LETTERS}])")
+_LETTER_AFTER_SEMICOLON = re.compile(rf";(?=[{LETTERS}])")
 
 
 def _split_run_together_words(text: str) -> str:
@@ -872,14 +892,17 @@ def _space_after_comma(m: re.Match[str]) -> str:
     return m.group(0) + " " if before.isalpha() else m.group(0)
 
 
-def _without_promos(body: list[str], title: str | None) -> tuple[list[str], list[str]]:
+def _without_promos(
+    body: list[str], title: str | None, folded: list[str] | None = None
+) -> tuple[list[str], list[str]]:
     """Drop teasers for other stories printed inside the article, returned apart.
 
     "| Tỉnh X tăng cường kiểm tra cải cách hành chính |": a headline boxed in bars on its own line is a
     link to another article (a caption in a box ends as a sentence, or follows its "![]()" image). A
     headline-shaped line inside the body that shares (almost) no two-word phrase with the rest of the
     article ("Ngọn núi nổi tiếng ... đẹp như phim") promotes another story: its places and bodies are not
-    the article's. Subheads and captions share a tenth of their word pairs or more.
+    the article's. Subheads and captions share a tenth of their word pairs or more. `folded` holds the lines
+    casefolded, if the caller has them.
     """
     if len(body) < 3:
         return body, []
@@ -893,16 +916,39 @@ def _without_promos(body: list[str], title: str | None) -> tuple[list[str], list
     # The last line may be a paragraph cut short; most articles have no headline-shaped line in between.
     candidates = [i for i in range(1, len(body) - 1) if i not in dropped and _is_promo_shaped(body[i])]
     if candidates:
-        pairs = [_word_pairs(line) if i not in dropped else set() for i, line in enumerate(body)]
-        # How many lines hold each pair, counted for the candidates' pairs only (the only ones asked about).
-        asked = set().union(*(pairs[i] for i in candidates))
-        lines_with: Counter[tuple[str, str]] = Counter(pair for line_pairs in pairs for pair in line_pairs & asked)
-        title_pairs = _word_pairs(title) if title else set()
-        for i in candidates:
-            shared = sum(lines_with[pair] > 1 or pair in title_pairs for pair in pairs[i])
-            if shared * _PROMO_SHARED_SHARE < len(pairs[i]):
-                dropped.add(i)
+        if folded is None:
+            folded = [line.casefold() for line in body]
+        dropped |= _promos(candidates, folded, dropped, _word_pairs(title) if title else set())
     return [ln for i, ln in enumerate(body) if i not in dropped], [body[i] for i in sorted(dropped)]
+
+
+def _promos(
+    candidates: list[int], folded: list[str], dropped: set[int], title_pairs: set[tuple[str, str]]
+) -> set[int]:
+    """The candidates that share fewer than a tenth of their word pairs with the title or another line that is not
+    dropped. The other lines are read one by one until every candidate has shared enough or none is left: a subhead
+    usually shares its pairs with the first paragraphs, and the rest of the article is never split into words."""
+    pairs: dict[int, set[tuple[str, str]]] = {}
+
+    def pairs_of(i: int) -> set[tuple[str, str]]:
+        if i not in pairs:
+            pairs[i] = _pairs_of(_WORD.findall(folded[i]))
+        return pairs[i]
+
+    unshared: dict[int, set[tuple[str, str]]] = {}  # a candidate's pairs found nowhere else yet
+    for i in candidates:
+        if (len(pairs_of(i)) - len(pairs_of(i) - title_pairs)) * _PROMO_SHARED_SHARE < len(pairs_of(i)):
+            unshared[i] = pairs_of(i) - title_pairs
+    for j in range(len(folded)):
+        if not unshared:
+            break
+        if j in dropped:
+            continue
+        for i in [i for i in unshared if i != j and not unshared[i].isdisjoint(pairs_of(j))]:
+            unshared[i] -= pairs_of(j)
+            if (len(pairs_of(i)) - len(unshared[i])) * _PROMO_SHARED_SHARE >= len(pairs_of(i)):
+                del unshared[i]
+    return set(unshared)
 
 
 _BOXED = re.compile(r"^\|\s*[^|]{12,}\|$")
@@ -920,20 +966,24 @@ _PROMO_MAX_CHARS = 250
 
 
 def _word_pairs(text: str) -> set[tuple[str, str]]:
-    words = _WORD.findall(text.casefold())
+    return _pairs_of(_WORD.findall(text.casefold()))
+
+
+def _pairs_of(words: list[str]) -> set[tuple[str, str]]:
     return set(zip(words, words[1:]))
 
 
-def _drop_repeats(body: list[str], title: str | None) -> list[str]:
-    """Drop captions printed twice (keeping the better copy) and paragraphs repeated verbatim."""
+def _kept_from_repeats(body: list[str], folded: list[str], title: str | None) -> list[int]:
+    """Which lines stay once captions printed twice (keeping the better copy) and paragraphs repeated verbatim are
+    dropped; `folded` holds the lines casefolded."""
     tokens: dict[int, list[str]] = {}
 
     def tokens_of(i: int) -> list[str]:
         if i not in tokens:
-            tokens[i] = _WORD.findall(body[i].casefold())
+            tokens[i] = _WORD.findall(folded[i])
         return tokens[i]
 
-    vocabulary = _WordCounts("\n".join(body).casefold())
+    vocabulary = _WordCounts("\n".join(folded))
     kept: list[int] = []
     title_key = _repeat_key(title) if title else ""
     seen = {title_key} if title else set()
@@ -942,16 +992,19 @@ def _drop_repeats(body: list[str], title: str | None) -> list[str]:
             if _better_copy(line, body[kept[-1]], tokens_of(i), tokens_of(kept[-1]), vocabulary):
                 kept[-1] = i
             continue
-        key = _repeat_key(line)
+        key = folded[i].rstrip(_REPEAT_KEY_END)  # _repeat_key(line)
         if key in seen and (line.count(" ") >= 5 or key == title_key):
             continue
         seen.add(key)
         kept.append(i)
-    return [body[i] for i in kept]
+    return kept
 
 
 def _repeat_key(line: str) -> str:
-    return line.casefold().rstrip(" .…!?;:")
+    return line.casefold().rstrip(_REPEAT_KEY_END)
+
+
+_REPEAT_KEY_END = " .…!?;:"
 
 
 def _could_be_copies(a: str, b: str) -> bool:
@@ -969,7 +1022,8 @@ def _near_same(a: list[str], b: list[str]) -> bool:
         return a == b
     if min(len(a), len(b)) * 10 < 7 * max(len(a), len(b)):
         return False
-    common = sum((Counter(a) & Counter(b)).values())
+    counts_a, counts_b = Counter(a), Counter(b)
+    common = sum(min(n, counts_b[word]) for word, n in counts_a.items() if word in counts_b)  # Counter's & summed
     return common * 10 >= 8 * (len(a) + len(b)) / 2
 
 
@@ -989,10 +1043,16 @@ class _WordCounts:
             self._counts[word] = self._count(word)
         return self._counts[word]
 
-    def _count(self, word: str) -> int:
+    def more_than(self, word: str, n: int) -> bool:
+        """`self[word] > n`, counted only up to n + 1 (a common word is not counted through the whole text)."""
+        if word in self._counts:
+            return self._counts[word] > n
+        return self._count(word, stop_after=n + 1) > n
+
+    def _count(self, word: str, stop_after: int | None = None) -> int:
         text, count = self._text, 0
         at = text.find(word)
-        while at != -1:
+        while at != -1 and count != stop_after:
             end = at + len(word)
             if (at == 0 or text[at - 1] not in _WORD_CHARACTERS) and (end == len(text) or text[end] not in _WORD_CHARACTERS):
                 count += 1  # a whole word, not a piece of a longer one
@@ -1003,13 +1063,13 @@ class _WordCounts:
 def _better_copy(new_line: str, old_line: str, new: list[str], old: list[str], vocabulary: _WordCounts) -> bool:
     """Prefer the copy whose differing words the rest of the article confirms, then the complete one."""
     a, b = Counter(new), Counter(old)
-    both = a + b
 
     def support(own: Counter, other: Counter) -> float:
         diff = [t for t in own if t not in other]
         if not diff:
             return 0.0
-        return sum(vocabulary[t] > both[t] for t in diff) / len(diff)
+        # Found more often than in the two copies together (a word of one copy only: its count in that copy).
+        return sum(vocabulary.more_than(t, own[t]) for t in diff) / len(diff)
 
     new_support, old_support = support(a, b), support(b, a)
     if new_support != old_support:

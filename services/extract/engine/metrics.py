@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from common import lexicon
-from common.text import fold_chars, longest_first, unchanged_by_upper
+from common.text import fold_chars, longest_first, unchanged_by_upper, word_start_alternation
 from schemas.extraction import Metric
 from services.extract.engine.doc import Document
 from services.extract.engine.legal_documents import reference_spans
@@ -16,8 +17,12 @@ from services.extract.engine.rules import rule
 
 def _alternation(phrases) -> str:
     """A regex alternation of phrases, longest first, spaces matching any blank."""
+    return "|".join(_alternatives(phrases))
+
+
+def _alternatives(phrases) -> list[str]:
     items = longest_first({p.strip() for p in phrases if p.strip()})
-    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
+    return [re.escape(p).replace(r"\ ", r"\s+") for p in items]
 
 
 # Verbs that govern a quantified result, as the genre writes them.
@@ -26,12 +31,53 @@ _ACTIONS = _alternation(lexicon.verbs_of_change())
 _FILLERS = _alternation(lexicon.phrases("verb_fillers.txt"))
 _QUALIFIERS = dict(lexicon.rows("qualifiers.tsv"))
 _QUALIFIER_ALTERNATION = _alternation(_QUALIFIERS)
-_ACTION_BEFORE = re.compile(
+_ACTION_BEFORE_PLAIN = (
     rf"(?<!\w)(?P<verb>{_ACTIONS})(?P<fillers>(?:\s+(?:{_FILLERS}))*)[\s:]*"
-    rf"(?:(?P<qual>{_QUALIFIER_ALTERNATION})\s+)?$",
+    rf"(?:(?P<qual>{_QUALIFIER_ALTERNATION})\s+)?$"
+)
+_WORD_CHARACTER = r"\w"
+# Searched in the characters before every number: the verbs are grouped by first letter
+# (text.word_start_alternation), so that at each character one group is tried, not every verb. The same matches as
+# the plain form (kept for the test that holds them equal).
+_ACTION_BEFORE = re.compile(
+    rf"(?P<verb>{word_start_alternation(_alternatives(lexicon.verbs_of_change()), _WORD_CHARACTER)})"
+    rf"(?P<fillers>(?:\s+(?:{_FILLERS}))*)[\s:]*(?:(?P<qual>{_QUALIFIER_ALTERNATION})\s+)?$",
     re.IGNORECASE,
 )
 _QUALIFIER_BEFORE = re.compile(rf"(?<!\w)(?P<qual>{_QUALIFIER_ALTERNATION})\s+$", re.IGNORECASE)
+
+
+def _ending_with_one_of(words: set[str]) -> re.Pattern[str]:
+    """A pattern for one of the words at the end, grouped by first character (one group tried at each place)."""
+    groups: dict[str, list[str]] = {}
+    for word in sorted(words):
+        groups.setdefault(word[0], []).append(re.escape(word[1:]))
+    return re.compile("(?:" + "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items()) + ")$",
+                      re.IGNORECASE)
+
+
+# Every match of _ACTION_BEFORE ends, blanks and colons aside, with the last word of a verb, a filler or a
+# qualifier: a text that ends otherwise (most of those before a number) is answered at once.
+_ACTION_LAST_WORDS = {
+    phrase.split()[-1] for phrase in (*lexicon.verbs_of_change(), *lexicon.phrases("verb_fillers.txt"), *_QUALIFIERS)
+    if phrase.strip()
+}
+if any(word.endswith(":") for word in _ACTION_LAST_WORDS):
+    raise ValueError("a verb, filler or qualifier ends with ':', which the look-up of the last word passes over")
+_ACTION_TAIL = _ending_with_one_of(_ACTION_LAST_WORDS)
+_ACTION_TAIL_REACH = max(map(len, _ACTION_LAST_WORDS))
+
+
+def _action_before(text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+    """`_ACTION_BEFORE.search(text, pos, endpos)`, None at once when the text does not end as a match does."""
+    end = len(text) if endpos is None else endpos
+    while end > pos and (text[end - 1].isspace() or text[end - 1] == ":"):
+        end -= 1
+    if _ACTION_TAIL.search(text, max(pos, end - _ACTION_TAIL_REACH), end) is None:
+        return None
+    return _ACTION_BEFORE.search(text, pos, len(text) if endpos is None else endpos)
+
+
 # Rank verbs: the number is a position, so "thứ" before it is not a meeting ordinal.
 _RANK_VERBS = lexicon.verbs_of_change("rank")
 # Verbs that say little by themselves: the counted thing must be a unit of reform or development.
@@ -143,7 +189,17 @@ _HEAD_LEVELS = (
     (re.compile(r"^tỉnh(?!\w)", re.I), "tinh"),
 )
 # (not after "TP." or "TX.", which name a city or a town: "TP. Quảng Ngãi có 3 phường")
-_CLAUSE_BREAK = re.compile(r";|…|\.\.\.|\n|(?<=[.!?])(?<!TP\.)(?<!Tp\.)(?<!TX\.)\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
+_CLAUSE_BREAK_PLAIN = r";|…|\.\.\.|\n|(?<=[.!?])(?<!TP\.)(?<!Tp\.)(?<!TX\.)\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])"
+# The same breaks found from the punctuation they follow, so that the regex engine skips ahead to the few
+# characters a break can follow (a pattern that opens with a look-behind is tried at every character): a
+# sentence's end is matched from its mark, the break being the blanks after it ("after_stop"); "..." takes the
+# blanks of a sentence end after it too, one break where the plain form finds two that touch. The same clauses as
+# the plain form (kept for the test that holds them equal).
+_CLAUSE_BREAK = re.compile(
+    r"[;…\n.!?](?:(?<=[;…\n])"
+    r"|(?<=\.)\.\.(?:\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9]))?"
+    r"|(?<!TP\.)(?<!Tp\.)(?<!TX\.)(?P<after_stop>\s+)(?=[\"“(]?[A-ZĐÀ-Ỹ0-9]))"
+)
 _SENTENCE_BREAK = frozenset({"…", "...", "\n", ""})
 _FURNITURE_LINE = re.compile(
     r"^\s*(?:hotline|điện thoại|email|e-mail|fax|lượt truy cập|trực tuyến|bản quyền|©|copyright|giấy phép|"
@@ -153,8 +209,7 @@ _FURNITURE_LINE = re.compile(
 
 
 
-@dataclass(frozen=True)
-class _Clause:
+class _Clause(NamedTuple):  # a tuple: built for every clause of the article, it is made faster than a frozen dataclass
     start: int
     end: int
     opens_sentence: bool
@@ -178,20 +233,20 @@ def find_metrics(doc: Document) -> list[Metric]:
     counted_after_place = set(after_places)
     found: list[Metric] = list(after_places.values())
     for line_start, line in _lines(text):
-        if not _DIGIT.search(line) or _FURNITURE_LINE.match(line) or _is_shouting(line):
+        # The line's numbers, read by one scan (a line without a number has no metric, a table row included).
+        numbers = list(NUMBER.finditer(text, line_start, line_start + len(line)))
+        if not numbers or _FURNITURE_LINE.match(line) or _is_shouting(line):
             continue
         row = _TABLE_ROW.match(line) if "|" in line else None  # the bar test keeps paragraphs off the regex
         if row:
             found.extend(_table_row_metrics(doc, row, line_start))
             continue
         context = _Context()
-        for clause in _clauses(line, line_start):
+        for clause, inside in _clauses_with_numbers(line, line_start, numbers):
             if clause.opens_sentence:
                 context = _Context()
             context.in_clause = 0
-            if not _DIGIT.search(text, clause.start, clause.end):
-                continue
-            for m in NUMBER.finditer(text, clause.start, clause.end):
+            for m in inside:
                 if _in_spans(m.start(), excluded, excluded_starts):
                     continue
                 for metric in _read_metric(doc, clause, m, context) if m.start() not in counted_after_place else ():
@@ -465,7 +520,7 @@ def _read_number(text: str, clause: _Clause, m: re.Match) -> _Reading | None:
         upper, end = parse_number(span.group("upper")), span.end("upper")  # "15-20%": both ends, one reading
     window_start = max(clause.start, start - _VERB_WINDOW)
     before = text[window_start:start]
-    action_match = _ACTION_BEFORE.search(before)
+    action_match = _action_before(before)
     qualifier_match = (
         action_match if action_match and action_match.group("qual")
         else _QUALIFIER_BEFORE.search(before, max(0, len(before) - 15))
@@ -550,7 +605,7 @@ def _read_move(text: str, r: _Reading) -> None:
     r.later = _TO_LATER.search(text, r.end, r.clause.end) if from_value else None
     if r.later and r.action_match is None:
         # The verb stands before "từ": "giảm từ 128 xuống 114", "tăng từ 78% lên 86,4%".
-        r.action_match = _ACTION_BEFORE.search(before_number, 0, from_value.start())
+        r.action_match = _action_before(before_number, 0, from_value.start())
         r.action = _action_name(r.action_match) if r.action_match else None
         r.rule = RULE_VERB_BEFORE_FROM
 
@@ -910,6 +965,16 @@ def _counted_subject(prefix: str) -> str:
 
 
 _FROM_TAIL = re.compile(rf"(?:\s+(?:{_ACTIONS}))?\s+từ\s*$", re.IGNORECASE)
+# Every match ends with a blank, "từ" and blanks: searched only in a text that ends so (most do not), since the
+# regex engine tries the verbs at every blank of the text.
+_FROM_TAIL_END = re.compile(r"\stừ\s*$", re.IGNORECASE)
+
+
+def _without_from_tail(text: str) -> str:
+    """`_FROM_TAIL.sub("", text)`."""
+    if _FROM_TAIL_END.search(text, max(0, len(text.rstrip()) - 3)) is None:
+        return text
+    return _FROM_TAIL.sub("", text)
 
 
 def _subject_before(prefix: str) -> str:
@@ -926,7 +991,7 @@ def _subject_before(prefix: str) -> str:
     if cut:
         prefix = prefix[: cut.start()]
     # "tỷ lệ đạt chuẩn tăng từ 71% lên 85%": the result's subject ends before the move's verb and "từ".
-    prefix = _FROM_TAIL.sub("", prefix)
+    prefix = _without_from_tail(prefix)
     words = prefix.split()[:_MAX_SUBJECT_WORDS]
     if not words:
         return ""
@@ -972,12 +1037,31 @@ def _clauses(line: str, offset: int):
     pos = 0
     opens = True
     for m in _CLAUSE_BREAK.finditer(line):
-        if m.start() > pos:
-            yield _Clause(offset + pos, offset + m.start(), opens)
+        start = m.start() if m.group("after_stop") is None else m.start("after_stop")
+        if start > pos:
+            yield _Clause(offset + pos, offset + start, opens)
         opens = m.group(0) != ";"
         pos = m.end()
     if pos < len(line):
         yield _Clause(offset + pos, offset + len(line), opens)
+
+
+def _clauses_with_numbers(line: str, offset: int, numbers: list[re.Match]):
+    """Each clause of a line with the numbers found in it, given the line's numbers. No number spans a clause break
+    (a number is digits with single "." or "," between them; a break is blanks, ";", "…" or "..."), and what ends a
+    number at a clause's end (no letter, or "." or "," then a digit, after it) holds alike before the break: the
+    numbers found in the line are those found clause by clause. The clauses after the last number are not read:
+    they have no metric."""
+    k = 0
+    for clause in _clauses(line, offset):
+        if k == len(numbers):
+            return
+        inside = []
+        while k < len(numbers) and numbers[k].start() < clause.end:
+            if numbers[k].start() >= clause.start:
+                inside.append(numbers[k])
+            k += 1
+        yield clause, inside
 
 
 _SHOUTED_WORDS = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
@@ -1025,4 +1109,6 @@ def _identity(metric: Metric) -> tuple:
         # the communes of one breakdown ("16 phường và 16 xã") are two.
         head = metric.unit.split(" ", 1)[0].lower()
         return round(metric.value, 6), metric.action, metric.level, head if head in ("phường", "xã") else ""
-    return round(metric.value, 6), metric.action, tuple(fold_chars(metric.unit).split()[:2])
+    # Folding keeps blanks blanks and others not (one character in, one out): the first two words folded are the
+    # first two of the folded unit, without folding the rest.
+    return round(metric.value, 6), metric.action, tuple(fold_chars(word) for word in metric.unit.split()[:2])
