@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import re
 
+from common.text import listed_class
+
 # A numeral standing on its own: not glued to letters ("Covid-19", "30a"), to a slash or hyphen
 # code ("18-NQ/TW"), nor part of a longer digit run with separators ("1900.558.826").
 # (Written to open with its first digit, then the checks on what stands before that digit, then the rest of each
 # form: `(?<![\w/\-–+])(?<!\d[.,:])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|...|\d+)` matches the same, but the regex
-# engine cannot skip ahead to the digits of a text with it.)
+# engine cannot skip ahead to the digits of a text with it.) The first digit is a listed class, which the engine
+# tests faster than `\d`'s Unicode category.
+_DIGIT = listed_class(r"\d")
 NUMBER = re.compile(
-    r"(?P<num>\d(?<![\w/\-–+]\d)(?<!\d[.,:]\d)(?:"
+    rf"(?P<num>{_DIGIT}"
+    r"(?<![\w/\-–+]\d)(?<!\d[.,:]\d)(?:"
     r"\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # 1.875 / 35.000 / 1.234,5: dots group thousands, the comma is decimal
     r"|\d{0,2}(?:,\d{3}){2,}"  # 1,234,567: English grouping, only when unambiguous (two groups or more)
     r"|\d*,\d+"  # 10,7 / 1,33: the comma is the decimal mark
