@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from common import lexicon
-from common.text import LETTERS, LOWER, UPPER, fold, longest_first, old_spelling
+from common.text import LETTERS, LOWER, UPPER, fold, listed_class, longest_first, old_spelling
 from services.extract.engine.places import province_of
 
 
@@ -186,7 +186,7 @@ _DATE_LINE_NOISE = re.compile(
     re.IGNORECASE,
 )
 _DATE_LINE_MAX_CHARS = 90
-_A_DIGIT = re.compile(r"\d")
+_A_DIGIT = re.compile(listed_class(r"\d"))  # a bitmap look-up per character, not the Unicode category
 _LEFTOVER_WORD = re.compile(rf"[{LETTERS}]{{2,}}")
 
 # Bylines: "Tin, ảnh: Phan Tân", "Bài và ảnh: ...", "Nhóm PV", a short line that is a name.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from common import lexicon
-from common.text import fold_chars, longest_first, unchanged_by_upper, word_start_alternation
+from common.text import fold_chars, listed_class, longest_first, unchanged_by_upper, word_start_alternation
 from schemas.extraction import Metric
 from services.extract.engine.doc import Document
 from services.extract.engine.legal_documents import reference_spans
@@ -157,7 +157,7 @@ _PREFIX_WINDOW = 300
 _COORDINATION_TAIL = 12  # "trong đó" and its spaces
 _RECENT_UNITS = 20
 _MAX_EVIDENCE = 10  # a figure repeated more often than this gains nothing from more sentences
-_DIGIT = re.compile(r"\d")
+_DIGIT = re.compile(listed_class(r"\d"))  # a bitmap look-up per character, not the Unicode category
 _PERCENT = re.compile(r"\s?%")
 _MANY = re.compile(r"\s*nhiều(?!\w)")
 _MEASURE_SPLIT = re.compile(r"[\s/]+")
