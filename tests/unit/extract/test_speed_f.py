@@ -173,3 +173,10 @@ def test_a_named_place_is_tried_at_its_place_words_and_found_as_a_plain_search_f
 def test_each_place_word_opens_a_named_place():
     for word in topics._PLACE_WORDS:
         assert topics._NAMED_PLACE.match(f"{word} An") is not None
+
+
+def test_the_common_marks_are_punctuation_and_blanked_as_the_regex_blanks_them():
+    assert all(topics._PUNCTUATION.fullmatch(mark) for mark in topics._COMMON_PUNCTUATION)
+    for text in _raw_texts() + _odd_strings() + ["a,b.c;d-e/f(g)h", "(,.;-/)"]:
+        lowered = Document.from_text(text).normal.lower()
+        assert topics._blank_punctuation(lowered) == topics._PUNCTUATION.sub(" ", lowered)
