@@ -57,6 +57,12 @@ _SERVICE_UNITS_MERGED = re.compile(
 # Each of the four patterns above needs one of these verbs, written as they are: a sentence without any is
 # not searched with them.
 _MERGE_VERBS = ("hợp nhất", "sáp nhập", "sát nhập")
+# Every match of _NAMED_PLACE opens with one of these, as written in the document.
+_PLACE_WORDS = tuple(
+    spelling
+    for word in ("tỉnh", "huyện", "xã", "phường", "thị trấn", "thành phố")
+    for spelling in (word, word[0].upper() + word[1:])
+) + ("TP",)
 _THRESHOLD = 2.0
 _SENTENCE_CAP = 3.0
 _SHORT_SENTENCE_WORDS = 7  # a bare list item split off by ";" counts half
@@ -64,13 +70,22 @@ _MAX_EVIDENCE = 5
 # Punctuation: neither a word character nor a blank. Listed (`listed_class`), so the pass over the whole text
 # looks each character up in a bitmap instead of reading its categories.
 _PUNCTUATION = re.compile(listed_class(r"[^\w\s]"))
+# The commonest marks of the articles, blanked by str.replace before that pass: the regex then has few matches to
+# make, each of which costs it more than the characters it reads past.
+_COMMON_PUNCTUATION = ",.;-/()"
 _WORD = re.compile(r"\w+")
 _SHOUTED_WORDS = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
 
 
 def _normalise(text: str) -> str:
     """Lower case, new-style tone marks, punctuation as spaces; every character keeps its offset."""
-    text = normalise(text).lower()
+    return _blank_punctuation(normalise(text).lower())
+
+
+def _blank_punctuation(text: str) -> str:
+    """`_PUNCTUATION.sub(" ", text)`: the common marks (all of them punctuation) go first, by str.replace."""
+    for mark in _COMMON_PUNCTUATION:
+        text = text.replace(mark, " ")
     return _PUNCTUATION.sub(" ", text)
 
 
@@ -170,7 +185,7 @@ RULE_OF_TOPIC = {
 
 
 def find_topics(doc: Document) -> list[Topic]:
-    text = _PUNCTUATION.sub(" ", doc.normal.lower())  # as _normalise, on the spelling the document has already
+    text = _blank_punctuation(doc.normal.lower())  # as _normalise, on the spelling the document has already
     starts, ends = doc.sentence_starts, doc.sentence_ends
     per_sentence: dict[int, dict[int, int]] = {}  # sentence -> cue -> first offset
     for cue_id, start, end in _cue_occurrences(text):
@@ -239,19 +254,39 @@ def _is_aside(text: str, start: int, end: int, openings: list[int]) -> bool:
 def _not_agencies_merged(doc: Document, text: str, start: int, end: int, scores: dict[str, float]) -> bool:
     """Whether the sentence merges places or service units rather than agencies (then `hop_nhat_co_quan` goes)."""
     places_merge = scores.get("sap_nhap_don_vi_hanh_chinh", 0) >= 2
-    verbs = [at for verb in _MERGE_VERBS if (at := text.find(verb, start, end)) != -1]
+    # Each verb pattern's match opens with a verb as written, and each place's with a place word: they are tried
+    # there only. No merge verb: none of the verb patterns can match, and only the places test is left to run.
+    verbs = _written_at(text, _MERGE_VERBS, start, end)
     if not verbs:
-        # No merge verb: none of the verb patterns can match, and only the places test is left to run.
-        return places_merge or _NAMED_PLACE.search(doc.normal, start, end) is not None
-    # Each verb pattern's match opens with a verb as written: they are searched from the first one.
-    first = min(verbs)
-    agencies = _AGENCY.search(text, first, end) is not None
-    places_merge = places_merge or _PLACES_MERGED.search(text, first, end) or _NAMED_PLACE.search(doc.normal, start, end)
+        return places_merge or _named_place(doc.normal, start, end)
+    agencies = _matches_at(_AGENCY, text, verbs, end)
+    places_merge = places_merge or _matches_at(_PLACES_MERGED, text, verbs, end) or _named_place(doc.normal, start, end)
     if places_merge and not agencies and not _AGENCY_MERGING.search(text, start, end):
         return True  # "hợp nhất tỉnh A và tỉnh B", "phường A sáp nhập với phường B": places merge, not agencies
     # Merging schools, health centres or other public service units is `don_vi_su_nghiep`; the
     # merged-agencies topic needs agencies (sở, ban, văn phòng).
-    return not agencies and _SERVICE_UNITS_MERGED.search(text, first, end) is not None
+    return not agencies and _matches_at(_SERVICE_UNITS_MERGED, text, verbs, end)
+
+
+def _named_place(normal: str, start: int, end: int) -> bool:
+    """`_NAMED_PLACE.search(normal, start, end) is not None`, tried only where a place word is written."""
+    return _matches_at(_NAMED_PLACE, normal, _written_at(normal, _PLACE_WORDS, start, end), end)
+
+
+def _written_at(text: str, words: tuple[str, ...], start: int, end: int) -> list[int]:
+    """Where each of the words is written whole within text[start:end], in order."""
+    places = []
+    for word in words:
+        at = text.find(word, start, end)
+        while at != -1:
+            places.append(at)
+            at = text.find(word, at + 1, end)
+    return sorted(places)
+
+
+def _matches_at(pattern: re.Pattern, text: str, places: list[int], end: int) -> bool:
+    """Whether the pattern matches text[:end] at one of the places (its look-behinds see the whole text)."""
+    return any(pattern.match(text, at, end) is not None for at in places)
 
 
 def _cue_occurrences(text: str) -> list[tuple[int, int, int]]:

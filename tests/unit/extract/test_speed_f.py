@@ -155,3 +155,28 @@ def test_the_merge_patterns_searched_from_the_first_verb_answer_as_over_the_sent
                 assert topics._not_agencies_merged(doc, text, start, end, scores) == plain, text[start:end]
                 answers.add(plain)
     assert answers == {True, False}
+
+
+def test_a_named_place_is_tried_at_its_place_words_and_found_as_a_plain_search_finds_it():
+    odd = "xTỉnh An, tỉnh bình; THỊ TRẤN A; Thị trấn  B, TP.Huế, TP. Vinh, tp Hà, xã\u00a0Đông, phường"
+    found = set()
+    for raw in _raw_texts() + [odd] + _odd_strings()[:300]:
+        normal = Document.from_text(raw).normal
+        for end in range(0, len(normal) + 1, 7):
+            for start in (0, max(0, end - 60), max(0, end - 9)):
+                plain = topics._NAMED_PLACE.search(normal, start, end) is not None
+                assert topics._named_place(normal, start, end) == plain, normal[start:end]
+                found.add(plain)
+    assert found == {True, False}
+
+
+def test_each_place_word_opens_a_named_place():
+    for word in topics._PLACE_WORDS:
+        assert topics._NAMED_PLACE.match(f"{word} An") is not None
+
+
+def test_the_common_marks_are_punctuation_and_blanked_as_the_regex_blanks_them():
+    assert all(topics._PUNCTUATION.fullmatch(mark) for mark in topics._COMMON_PUNCTUATION)
+    for text in _raw_texts() + _odd_strings() + ["a,b.c;d-e/f(g)h", "(,.;-/)"]:
+        lowered = Document.from_text(text).normal.lower()
+        assert topics._blank_punctuation(lowered) == topics._PUNCTUATION.sub(" ", lowered)
