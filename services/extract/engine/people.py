@@ -342,6 +342,7 @@ _HIGHLAND_NAME = re.compile(
     rf"(?:Y(?:[^\S\n]+[{UP}][{LOW}]+){{2,4}}|H['’][{UP}][{LOW}]+(?:[^\S\n]+[{UP}][{LOW}]+){{1,3}})(?!{_LETTER})"
 )
 _HIGHLAND_OPENING = re.compile(rf"[YH](?<!{_LETTER}.)")  # where _HIGHLAND_NAME may start: the engine skips ahead to it
+_MEN_OPENING = re.compile(rf"Y(?<!{_LETTER}.)")  # where it may start in a text with no "H'": a literal, found fast
 _HIGHLAND_TOKEN = re.compile(rf"H['’][{UP}][{LOW}]+|Y(?![{LOW}])|[{UP}][{LOW}]+")
 # "Sở Y Tế", "Trung tâm Y Tế Dự Phòng" written in title case: medicine, not a man's name.
 _NOT_HIGHLAND_AFTER_Y = frozenset({"Tế", "Khoa", "Học", "Dược", "Sĩ", "Tá", "Bác"})
@@ -350,7 +351,8 @@ _CAP_WORD_BEFORE = re.compile(rf"[{UP}][{LOW}]*[^\S\n]+$")
 
 def _highland_names(text: str, original: str) -> list[NameMention]:
     out = []
-    for run in finditer_from(_HIGHLAND_NAME, _HIGHLAND_OPENING, text):
+    women = "H'" in text or "H’" in text  # else only the men's branch can match, and only at a "Y"
+    for run in finditer_from(_HIGHLAND_NAME, _HIGHLAND_OPENING if women else _MEN_OPENING, text):
         pieces = [(t.start(), t.end()) for t in _HIGHLAND_TOKEN.finditer(text, run.start(), run.end())]
         cut = next((i for i, (s, e) in enumerate(pieces) if text[s:e] in NAME_BREAKERS), len(pieces))
         pieces = pieces[:cut]

@@ -224,3 +224,19 @@ def test_by_opens_with_its_literal_and_finds_what_the_look_behind_first_finds():
             [m.span() for m in plain.finditer(text, 5, len(text) - 5)]
         found += len(plain.findall(text))
     assert found > 20
+
+
+_HIGHLAND_WRITTEN = [
+    "Ông Y Biêr Niê, Y tế, Sở Y Tế Đắk Lắk, H'Yim Kđoh và H’Hen Niê; HĐND tỉnh, Hà Nội.",
+    "Anh Y  Ngông Niê Kdăm; bà Nay H'Blơ; XY Thành Công; Hưng Yên Văn Lâm.",
+]
+
+
+@pytest.mark.parametrize("women", [True, False])
+def test_highland_names_read_at_the_men_openings_alone_where_no_woman_can_be(women, monkeypatch):
+    texts = [t if women else t.replace("H'", "H.").replace("H’", "H.") for t in _TEXTS + _HIGHLAND_WRITTEN]
+    fast = [people._highland_names(text, text) for text in texts]
+    monkeypatch.setattr(people, "_MEN_OPENING", people._HIGHLAND_OPENING)  # the plain form: every opening
+    plain = [people._highland_names(text, text) for text in texts]
+    assert fast == plain
+    assert sum(map(len, plain)) > 0
