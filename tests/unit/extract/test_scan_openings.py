@@ -1,10 +1,13 @@
-"""The metadata's date scans, tried only where a match can start, find what a plain finditer finds."""
+"""Scans written to open where the regex engine skips fast (the metadata's dates tried only where a match can start,
+digit-led patterns opening with a listed digit class) find what their plain forms find."""
+import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 
 from common.text import finditer_from
+from services.extract.engine import legal_documents, numbers
 from services.extract.engine.metadata import _FULL_DATE, _FULL_DATE_STARTS, _PERIOD_OF_YEAR, _PERIOD_STARTS
 
 _EDGES = [
@@ -14,6 +17,8 @@ _EDGES = [
     "Quý IV/2023, quý II năm 2024, quý III/ 2025, quýIV/2023, sáu tháng2024, ngàyngày 1 tháng 1 năm 2020.",
     "",
     "n",
+    "Giảm ١٢ phòng, ＳＯ １２ và 𝟙𝟚 ban; 1.875 người, 1,234,567 đồng, 10,7%, 1.5 lần, Covid-19, 18-NQ/TW.",
+    "Theo 18-NQ/TW, ١٨-NQ/TW, 𝟙𝟠-KL/TW, 107/2020/NĐ-CP, 30¬-CTr/TU và 01 - KL/TW; 1234/QĐ-UBND.",
 ]
 
 
@@ -42,3 +47,18 @@ def test_every_place_a_date_opens_is_a_start():
         for pattern, starts in ((_FULL_DATE, _FULL_DATE_STARTS), (_PERIOD_OF_YEAR, _PERIOD_STARTS)):
             opens = {i for i in range(len(text)) if pattern.match(text, i)}
             assert opens <= {i for i in opens if starts.match(text, i)}, text[:80]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "listed_digit"),
+    [(numbers.NUMBER, numbers._DIGIT), (legal_documents._LONE_SYMBOL, legal_documents._FIRST_DIGIT)],
+)
+def test_a_scan_opening_with_the_listed_digit_class_finds_what_it_finds_with_a_plain_digit(pattern, listed_digit):
+    assert listed_digit in pattern.pattern
+    plain = re.compile(pattern.pattern.replace(listed_digit, r"\d", 1))
+    found = 0
+    for text in _texts():
+        expected = [m.span() for m in plain.finditer(text)]
+        assert [m.span() for m in pattern.finditer(text)] == expected, text[:80]
+        found += len(expected)
+    assert found > 20
