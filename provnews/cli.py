@@ -204,7 +204,7 @@ def extract(
 def rules(
     precision: Annotated[bool, typer.Option(help="Score each rule's findings against the gold sets.")] = False,
     gold: Annotated[list[str] | None, typer.Option(
-        help="ARTICLES_DIR:GOLD_DIR, repeatable (default: the seeds' and the genre fixtures' gold sets).")] = None,
+        help="ARTICLES_DIR:GOLD_DIR, repeatable (default: the seeds', the genre fixtures' and the real corpus's gold sets).")] = None,
 ) -> None:
     """List the engine's rules; with --precision, how often each one's findings are right."""
     from provnews.rule_report import DEFAULT_GOLD_SETS, precision_lines, rule_precision

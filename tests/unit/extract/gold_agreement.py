@@ -30,12 +30,14 @@ def _bare(text: str) -> str:
     return " ".join(re.findall(r"\w+", "".join(c for c in decomposed if not unicodedata.combining(c))))
 
 
-def golds(gold: Path) -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold.glob("*.json"))]
+def golds(gold: Path, only: frozenset[str] | None = None) -> list[dict]:
+    """The gold files of a folder, or of the texts named in `only` (a split of one folder)."""
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold.glob("*.json"))
+            if only is None or f"{p.stem}.txt" in only]
 
 
-def _pairs(texts: Path, gold: Path) -> list[tuple[dict, dict]]:
-    return [(g, _predicted(texts, g["file"])) for g in golds(gold)]
+def _pairs(texts: Path, gold: Path, only: frozenset[str] | None) -> list[tuple[dict, dict]]:
+    return [(g, _predicted(texts, g["file"])) for g in golds(gold, only)]
 
 
 @cache
@@ -80,9 +82,10 @@ def _roles(article: dict) -> set[tuple[str, str]]:
     return {(_bare(p["name"]), _bare(role)) for p in article["persons"] for role in p.get("roles") or []}
 
 
-def agreement(texts: Path, gold: Path, field: str) -> float:
-    """How far the engine agrees with a gold set (texts in `texts`, gold in `gold`) on one field, 0 to 1."""
-    pairs = _pairs(texts, gold)
+def agreement(texts: Path, gold: Path, field: str, only: frozenset[str] | None = None) -> float:
+    """How far the engine agrees with a gold set (texts in `texts`, gold in `gold`, or only the texts named
+    in `only`) on one field, 0 to 1."""
+    pairs = _pairs(texts, gold, only)
     if field == "title":
         return _same_share(pairs, field, _plain)
     if field in ("published", "source"):

@@ -1,24 +1,41 @@
 """The engine on every hand-annotated gold set: per-field agreement must not fall below its floor.
 
 One parametrised test over the seeds, the two genre sets written for the engine, and the real excerpts of
-`../shared/corpus/articles/` (split into a development and a blind set by `tests/fixtures/corpus/SPLIT.md`).
+`../shared/corpus/articles/` (gold in one folder, `tests/fixtures/corpus/gold/`, so the shared scorer reads it
+whole; scored here in the two halves of `tests/fixtures/corpus/SPLIT.md`, each with its own floors).
 Each field is compared in its own simple way (gold_agreement.py). A floor sits just under what the engine
 scored when it was set: a regression fails here, an improvement only means the floor can be raised.
 """
 from __future__ import annotations
+
+import hashlib
+import json
+import re
 
 import pytest
 
 from tests.unit.extract.gold_agreement import FIXTURES, SHARED, agreement, golds
 
 CORPUS = SHARED / "corpus" / "articles"
-# name: (folder of texts, folder of gold)
+CORPUS_GOLD = FIXTURES / "corpus" / "gold"
+SPLIT = FIXTURES / "corpus" / "SPLIT.md"
+BLIND_SIZE = 20
+
+
+def _corpus_split() -> tuple[frozenset[str], frozenset[str]]:
+    """SPLIT.md's rule: the 20 excerpts whose file names have the smallest SHA-1 were the blind set."""
+    names = sorted((p.name for p in CORPUS.glob("*.txt")), key=lambda n: hashlib.sha1(n.encode()).hexdigest())
+    return frozenset(names[BLIND_SIZE:]), frozenset(names[:BLIND_SIZE])
+
+
+CORPUS_DEV, CORPUS_BLIND = _corpus_split()
+# name: (folder of texts, folder of gold, the texts of the set or None for every gold file of the folder)
 GOLD_SETS = {
-    "seeds": (SHARED / "seeds", SHARED / "gold" / "seeds"),
-    "genre": (FIXTURES / "genre", FIXTURES / "genre" / "gold"),
-    "genre2": (FIXTURES / "genre2", FIXTURES / "genre2" / "gold"),
-    "corpus_dev": (CORPUS, FIXTURES / "corpus" / "gold" / "dev"),
-    "corpus_blind": (CORPUS, FIXTURES / "corpus" / "gold" / "blind"),
+    "seeds": (SHARED / "seeds", SHARED / "gold" / "seeds", None),
+    "genre": (FIXTURES / "genre", FIXTURES / "genre" / "gold", None),
+    "genre2": (FIXTURES / "genre2", FIXTURES / "genre2" / "gold", None),
+    "corpus_dev": (CORPUS, CORPUS_GOLD, CORPUS_DEV),
+    "corpus_blind": (CORPUS, CORPUS_GOLD, CORPUS_BLIND),
 }
 FIELDS = ("title", "published", "source", "authors", "persons", "roles", "organizations", "locations",
           "provinces", "legal_documents", "metrics", "topics")
@@ -62,24 +79,28 @@ FLOORS = {
 
 @pytest.mark.parametrize("name", sorted(GOLD_SETS))
 def test_every_gold_file_names_a_text_of_its_set(name):
-    texts, gold = GOLD_SETS[name]
-    files = [g["file"] for g in golds(gold)]
+    texts, gold, only = GOLD_SETS[name]
+    files = [g["file"] for g in golds(gold, only)]
     assert files, f"{name}: no gold in {gold}"
     assert all((texts / f).is_file() for f in files)
-    if texts != CORPUS:
-        assert files == sorted(p.name for p in texts.glob("*.txt")), f"{name}: a text without gold"
+    expected = sorted(only) if only is not None else sorted(p.name for p in texts.glob("*.txt"))
+    assert files == expected, f"{name}: a text without gold, or gold without its text"
+    assert all(p.stem + ".txt" == json.loads(p.read_text(encoding="utf-8"))["file"] for p in gold.glob("*.json"))
 
 
-def test_the_corpus_split_covers_every_excerpt_once():
-    dev = {g["file"] for g in golds(GOLD_SETS["corpus_dev"][1])}
-    blind = {p.stem + ".txt" for p in GOLD_SETS["corpus_blind"][1].glob("*.json")}  # names only
-    assert not dev & blind
-    assert dev | blind == {p.name for p in CORPUS.glob("*.txt")}
+def test_the_corpus_gold_is_one_folder_of_every_excerpt_split_as_split_md_lists():
+    """The shared scorer reads only the JSON files directly inside the folder it is given: no gold in subfolders."""
+    assert not [p for p in CORPUS_GOLD.iterdir() if p.is_dir()]
+    assert {p.stem + ".txt" for p in CORPUS_GOLD.glob("*.json")} == {p.name for p in CORPUS.glob("*.txt")}
+    assert not CORPUS_DEV & CORPUS_BLIND and len(CORPUS_BLIND) == BLIND_SIZE
+    listed = SPLIT.read_text(encoding="utf-8").split("## Development")
+    assert set(re.findall(r"^- (\S+\.txt)$", listed[0], re.M)) == CORPUS_BLIND
+    assert set(re.findall(r"^- (\S+\.txt)$", listed[1], re.M)) == CORPUS_DEV
 
 
 @pytest.mark.parametrize(("name", "field"), [(name, field) for name in sorted(GOLD_SETS) for field in FIELDS])
 def test_field_agreement_stays_above_its_floor(name, field):
-    texts, gold = GOLD_SETS[name]
-    measured = agreement(texts, gold, field)
+    texts, gold, only = GOLD_SETS[name]
+    measured = agreement(texts, gold, field, only)
     floor = FLOORS[name][field]
     assert measured >= floor, f"{name} {field}: agreement {measured:.3f} fell below {floor}"
