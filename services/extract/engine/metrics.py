@@ -89,9 +89,20 @@ _PREDICATE_AFTER = re.compile(
     rf"{_ACTIONS})(?!\w)))?"
     r"(?:(?:đã|đang|đều|sẽ|vẫn|cũng|hiện)\s+)*"
     r"(?P<pred>(?:(?:cơ bản|chưa|được|bị)\s+)?"
-    rf"(?:{_ACTIONS}|thực hiện|triển khai|hoàn thành|đạt chuẩn|công nhận)(?!\w)[^,;.()…!?\n]*)",
+    # A colon opens what the predicate names ("7 cơ quan thành lập mới: Sở Tài chính, ..."): not part of it.
+    rf"(?:{_ACTIONS}|thực hiện|triển khai|hoàn thành|đạt chuẩn|công nhận)(?!\w)[^,;:.()…!?\n]*)",
     re.IGNORECASE,
 )
+
+
+def _predicate_words(predicate: re.Match[str]) -> list[str]:
+    """The predicate's words, without a last "gồm" that only announces a list ("... sắp xếp gồm: ...")."""
+    words = predicate.group("pred").split()
+    if words and words[-1].lower() == "gồm":
+        words = words[:-2] if len(words) > 1 and words[-2].lower() == "bao" else words[:-1]
+    return words or predicate.group("pred").split()
+
+
 # What may open a clause before a leading count ("Đến nay, toàn tỉnh có ...").
 _CLAUSE_OPENING = re.compile(
     r"^[\s,:(\-–]*(?:(?:đến nay|hiện nay|hiện tại|trong đó|theo đó|riêng|ngoài ra|bên cạnh đó|cụ thể|"
@@ -664,7 +675,7 @@ def _described_generic_head(text: str, r: _Reading, context: _Context) -> None:
             text, r.unit_end, r.clause.end
         )
         if described:
-            r.unit = " ".join([r.unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
+            r.unit = " ".join([r.unit] + _predicate_words(described)[:_MAX_DESCRIPTION_WORDS])
 
 
 def _described_after_co(text: str, r: _Reading, context: _Context) -> None:
@@ -673,7 +684,7 @@ def _described_after_co(text: str, r: _Reading, context: _Context) -> None:
         # ("có 17 đơn vị gồm 16 xã ..." goes on to a breakdown, not a description).
         described = _PREDICATE_AFTER.match(text, r.unit_end, r.clause.end)
         if described and not _BREAKDOWN_VERB.match(described.group("pred")):
-            r.unit = " ".join([r.unit] + described.group("pred").split()[:_MAX_DESCRIPTION_WORDS])
+            r.unit = " ".join([r.unit] + _predicate_words(described)[:_MAX_DESCRIPTION_WORDS])
 
 
 def _elliptical(text: str, r: _Reading, context: _Context) -> None:
@@ -840,7 +851,7 @@ def _action_without_verb(
     coordinated = bool(_COORDINATION_BEFORE.search(tail, max(0, len(tail.rstrip()) - _COORDINATION_TAIL)))
     predicate = _PREDICATE_AFTER.match(text, unit_end, clause.end)
     if (at_clause_start or coordinated) and predicate and has_unit:
-        return " ".join(predicate.group("pred").split()[:8]), RULE_OWN_PREDICATE
+        return " ".join(_predicate_words(predicate)[:8]), RULE_OWN_PREDICATE
     # "giảm được 301 người ... và 1.875 người", "toàn tỉnh đã giảm: 3 sở; 81 phòng": the verb carries over.
     if context.action and (at_clause_start or (coordinated and context.in_clause)):
         return context.action, RULE_INHERITED_VERB

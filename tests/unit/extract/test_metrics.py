@@ -202,6 +202,17 @@ def test_a_count_opening_its_clause_reads_its_predicate_past_a_short_complement(
     assert _values_units(text) == [("kết thúc hoạt động", 9, "đơn vị hành chính cấp huyện")]
 
 
+def test_a_predicate_stops_where_a_colon_opens_the_list_it_announces():
+    text = (
+        "Trong đó, 7 cơ quan thành lập mới: Sở Tài chính, Sở Xây dựng. "
+        "Toàn tỉnh có 4 đơn vị hành chính cấp xã không thực hiện sắp xếp gồm: thị trấn Thạnh An, xã Tân Lộc."
+    )
+    assert _values_units(text) == [
+        ("thành lập mới", 7, "cơ quan"),
+        ("có", 4, "đơn vị hành chính cấp xã không thực hiện sắp xếp"),
+    ]
+
+
 def test_people_counted_by_what_happened_to_them():
     text = (
         "Huyện có 64 người nghỉ việc theo Nghị định 178/2024/NĐ-CP, trong đó 12 người là lãnh đạo cấp phòng; "
