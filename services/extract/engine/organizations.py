@@ -383,9 +383,11 @@ _BODY_RULES = (
         rf"(?:{phrase('Ban Thường vụ')}|BTV|{phrase('Ban Chấp hành')}|BCH){_SHARED_COMMITTEE}",
     ),
     _body_rule(
-        "council_board", "a board of a people's council: \"Ban Pháp chế HĐND tỉnh\"",
-        ("Ban Pháp chế HĐND tỉnh đã họp.",), ("Ban Pháp chế đã họp.",),
-        rf"{phrase('Ban')}{SP}{_COUNCIL_BOARDS}(?:{SP}của)?{SP}{HDND}{SP}{LEVEL}",
+        "council_board", "a board of a people's council: \"Ban Pháp chế HĐND tỉnh\"; with no level, the "
+        "council of the article's place (\"Sau sáp nhập có các cơ quan: Ban Pháp chế HĐND, ...\")",
+        ("Ban Pháp chế HĐND tỉnh đã họp.", "Sau sáp nhập có 2 cơ quan: Ban Pháp chế HĐND, Ban Dân tộc HĐND."),
+        ("Ban Pháp chế đã họp.", "Ban Pháp chế HĐND các cấp đã họp."),
+        rf"{phrase('Ban')}{SP}{_COUNCIL_BOARDS}(?:{SP}của)?{SP}{HDND}(?:{SP}{LEVEL}|(?!{SP}(?:các{SP})?cấp{_NOT_LETTER_AFTER}))",
     ),
     _body_rule(
         "party_board", "a board of a Party committee: \"Ban Tổ chức Tỉnh ủy\"",
