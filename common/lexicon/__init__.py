@@ -223,3 +223,9 @@ def admin_levels() -> dict[str, tuple[str, frozenset[str]]]:
     """Level word -> (level, how it is written: prefix, lowercase_only, numbered, abbreviation); see
     admin_levels.tsv."""
     return {row[0]: (row[1], frozenset(row[2].split()) if len(row) > 2 else frozenset()) for row in rows("admin_levels.tsv")}
+
+
+@cache
+def admin_levels_written_out() -> dict[str, str]:
+    """A dotted abbreviation of a level word -> the word written out ("P" -> "phường"); see admin_levels.tsv."""
+    return {row[0]: row[3] for row in rows("admin_levels.tsv") if len(row) > 3}

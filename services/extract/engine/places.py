@@ -227,11 +227,16 @@ _LEVEL_OF_PREFIX = {
 _LOWERCASE_ONLY = {word for word, (_, how) in _LEVELS.items() if "lowercase_only" in how}
 # Villages and residential groups ("thôn", "bản", "tổ dân phố"): counted in metrics, never listed as places.
 _VILLAGE = "village"
-_NUMBERED_UNITS = frozenset(word for word, (_, how) in _LEVELS.items() if "numbered" in how)
+_NUMBERED_UNITS = frozenset(word.lower() for word, (_, how) in _LEVELS.items() if "numbered" in how)
+# "P.Đăk Cấm", "P.9": read only with the dot, before two words or a number, and named by the word written out.
+_DOTTED = frozenset(word for word, (_, how) in _LEVELS.items() if "dotted" in how)
+_WRITTEN_OUT = lexicon.admin_levels_written_out()
 
 
 def _prefix_forms(word: str, how: frozenset[str]) -> list[str]:
     """The word's patterns: capitalised, then as written (both open with a plain letter, for a fast scan)."""
+    if "dotted" in how:
+        return [re.escape(word) + r"\."]
     if "abbreviation" in how:
         return [re.escape(word) + r"\.?"]
     firsts = [word[0]] if "lowercase_only" in how else [word[0].upper(), word[0]]
@@ -393,14 +398,17 @@ def _read_after_level_word(text: str, m: re.Match, add) -> None:
     raw_name = m.group("name")
     if raw_name[0].isdigit() or raw_name.startswith("số"):
         # Numbered wards and districts ("phường 1, quận 3") and villages ("thôn 3"); never "xã 3".
-        if _COUNTED.match(text, m.end()) or prefix.lower() not in _NUMBERED_UNITS:
+        if _COUNTED.match(text, m.end()) or prefix.rstrip(".").lower() not in _NUMBERED_UNITS:
             return
         number = raw_name.split()[-1]
-        add(f"{prefix.rstrip('.').capitalize()} {number}", level, m.start(), m.end(), RULE_NUMBERED_PLACE)
+        word = _WRITTEN_OUT.get(prefix.rstrip("."), prefix.rstrip("."))
+        add(f"{word.capitalize()} {number}", level, m.start(), m.end(), RULE_NUMBERED_PLACE)
         return
     name = _trim_title_after(text, m.start("name"), _place_name(raw_name))
     if not name or _rejected(prefix, name) or _COMMON_PHRASE.match(text, m.start("name")):
         return
+    if prefix.rstrip(".") in _DOTTED and " " not in name:
+        return  # "Ảnh: P. Long": an initial, not "P." for "phường"
     if _is_person_after_title(text, m.start(), name):
         return
     start = m.start("name")
@@ -427,6 +435,8 @@ def listed_places(text: str) -> tuple[tuple[str, int, int, str], ...]:
             name = item.group("name")
             if name in _NOT_PLACES or name.split()[0] in _BODY_ONLY_FIRST_WORDS or _rejected(m.group("unit"), name):
                 break
+            if name.lower() in _LEVEL_OF_PREFIX and text.startswith(".", item.end("name")):
+                break  # "gồm: P.Kon Tum, P.Đăk Cấm": each item has its own level word, read as such
             out.append((level, item.start("name"), item.end("name"), RULE_COUNTED_PLACES))
             if item.group("last"):
                 break

@@ -288,3 +288,19 @@ def test_a_place_word_before_a_name_is_found_searching_only_near_the_end_of_the_
         whole = places._PLACE_BEFORE.search(window) is not None
         assert (places._PLACE_BEFORE.search(window, places._place_word_reach(window)) is not None) == whole, window
     assert any(places._PLACE_BEFORE.search(w) for w in windows) and not all(places._PLACE_BEFORE.search(w) for w in windows)
+
+
+def test_a_ward_or_commune_abbreviated_with_a_dot_and_a_list_of_them_after_a_count():
+    text = (
+        "Thành phố dự kiến sắp xếp 21 xã, phường thành 6 xã, phường gồm: P.Đăk Cấm, P.Đăk Bla, xã Ngọc Bay. "
+        "Sáp nhập P. Trường An, P.9 và X. Tân Ngãi; thị trấn mới là TT.Long Hồ."
+    )
+    assert locations(text) == [
+        ("Đăk Cấm", "commune"), ("Đăk Bla", "commune"), ("Ngọc Bay", "commune"), ("Trường An", "commune"),
+        ("Phường 9", "commune"), ("Tân Ngãi", "commune"), ("Long Hồ", "commune"),
+    ]
+
+
+@pytest.mark.parametrize("text", ["Lãnh đạo tỉnh thăm hỏi người dân. Ảnh: P. Long", "Ảnh: X.Hùng", "Trường P Mỹ Hòa."])
+def test_a_single_letter_before_a_one_word_name_or_without_its_dot_is_no_level_word(text):
+    assert locations(text) == []
