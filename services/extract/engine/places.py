@@ -360,6 +360,13 @@ RULE_COUNTED_PLACES = rule(
     counterexamples=("Tỉnh có 3 huyện đạt chuẩn nông thôn mới.",
                      "Tỉnh có 12 xã đạt chuẩn, trong đó nhiều xã gồm Sở Nội vụ hướng dẫn."),
 )
+RULE_TABLE_PLACES = rule(
+    "location.table", "locations", "the names in a table whose header names places: \"| Tên xã, phường hiện tại | "
+    "Tên xã, phường sau sắp xếp |\" over \"| An Tảo, Hiến Nam | Phố Hiến |\"",
+    examples=("| Tên xã, phường hiện tại | Tên xã, phường sau sắp xếp |\n| An Tảo, Hiến Nam và Lê Lợi | Phố Hiến |",),
+    counterexamples=("| Chỉ tiêu | Kết quả |\n| Hồ Chí Minh | Đạt |",
+                     "| Tên xã hiện tại | Ghi chú |\n| Việc sắp xếp | Đúng tiến độ |"),
+)
 RULE_DISTRICT_IN_BRACKETS = rule(
     "location.district_in_brackets", "locations", "a district in brackets after its commune: \"xã Vĩnh Lộc (Can Lộc)\"",
     examples=("Công an xã Hòa Lợi (Tam Nông) rà soát danh sách cử tri.",),
@@ -421,6 +428,69 @@ def _read_after_level_word(text: str, m: re.Match, add) -> None:
             add(district.group("name"), "district", district.start("name"), district.end("name"), RULE_DISTRICT_IN_BRACKETS)
 
 
+# A table as the page gives it, one row a line between bars ("| An Tảo, Hiến Nam | Phố Hiến |"); a header cell that
+# names places by their level ("Tên xã, phường sau sắp xếp") makes the names under it places of that level.
+_TABLE = re.compile(r"(?:^\|[^\n]*\|[^\S\n]*(?:\n|$)){2,}", re.MULTILINE)
+_LEVEL_IN_HEADER = re.compile(rf"(?<![{LETTERS}])(?:{_LOCAL_UNIT}|thành phố|ĐVHC|đơn vị hành chính cấp xã)(?![{LETTERS}])",
+                              re.IGNORECASE)
+_RULE_ROW = re.compile(r"[\s|:\-–—]*")
+# One name of a cell, up to a comma, "và" or the cell's end; a bracket after it names its district ("Thủy Sỹ (Tiên Lữ)").
+_CELL_NAME = re.compile(
+    rf"[^\S\n]*(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,3}})(?: *\([^()|\n]{{1,40}}\))?[^\S\n]*(?:,|;| và |(?=\|))"
+)
+
+
+def _table_places(text: str) -> Iterator[tuple[str, int, int, str]]:
+    """(level, start, end, rule) of the names in the cells of a table whose header names places by their level."""
+    if "|" not in text:
+        return
+    for table in _TABLE.finditer(text):
+        lines, pos = [], table.start()
+        for line in table.group().splitlines(keepends=True):
+            lines.append((pos, line.rstrip()))
+            pos += len(line)
+        header = [cell.strip() for cell in lines[0][1].strip("|").split("|")]
+        levels = [_header_level(cell) for cell in header]
+        if len(header) < 2 or not any(levels):
+            continue
+        default = next(level for level in reversed(levels) if level)  # a row with merged cells: the finest level named
+        for start, line in lines[1:]:
+            if _RULE_ROW.fullmatch(line):
+                continue
+            cells = line[1:-1].split("|")
+            at = start + 1
+            for i, cell in enumerate(cells):
+                level = (levels[i] if len(cells) == len(header) else default) if i < len(levels) else default
+                if level:
+                    yield from _cell_places(text, at, at + len(cell), level)
+                at += len(cell) + 1
+
+
+def _header_level(cell: str) -> str | None:
+    m = _LEVEL_IN_HEADER.search(cell)
+    if not m:
+        return None
+    word = m.group().lower()
+    return "commune" if word in ("đvhc", "đơn vị hành chính cấp xã") else _LEVEL_OF_PREFIX[word]
+
+
+def _cell_places(text: str, start: int, end: int, level: str) -> Iterator[tuple[str, int, int, str]]:
+    """Every name of a cell made only of names: "An Tảo, Trung Nghĩa và Lê Lợi"; a cell that says anything else
+    ("Giữ nguyên", "Thành lập mới trên cơ sở ...") gives none."""
+    items, pos = [], start
+    while pos < end and (item := _CELL_NAME.match(text, pos, end + 1)) is not None:  # the bar after the cell too
+        items.append(item)
+        pos = item.end()
+    if pos < end and text[pos:end].strip() or not items:
+        return
+    for item in items:
+        name = item.group("name")
+        if name in _NOT_PLACES or name.split()[0] in _BODY_ONLY_FIRST_WORDS or _rejected("xã", name):
+            return
+    for item in items:
+        yield level, item.start("name"), item.end("name"), RULE_TABLE_PLACES
+
+
 @per_article()
 def listed_places(text: str) -> tuple[tuple[str, int, int, str], ...]:
     """(level, start, end, rule) of the names listed after a count of places: "37 xã, phường, thị trấn ... bao
@@ -441,6 +511,7 @@ def listed_places(text: str) -> tuple[tuple[str, int, int, str], ...]:
             if item.group("last"):
                 break
             pos = item.end()
+    out.extend(_table_places(text))
     return tuple(out)
 
 

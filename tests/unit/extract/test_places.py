@@ -304,3 +304,39 @@ def test_a_ward_or_commune_abbreviated_with_a_dot_and_a_list_of_them_after_a_cou
 @pytest.mark.parametrize("text", ["Lãnh đạo tỉnh thăm hỏi người dân. Ảnh: P. Long", "Ảnh: X.Hùng", "Trường P Mỹ Hòa."])
 def test_a_single_letter_before_a_one_word_name_or_without_its_dot_is_no_level_word(text):
     assert locations(text) == []
+
+
+_TABLE = (
+    "Phương án đặt tên các xã, phường sau sắp xếp như sau:\n"
+    "| Tên huyện, thị xã | Tên xã, phường hiện tại | Tên xã, phường sau sắp xếp |\n"
+    "| --- | --- | --- |\n"
+    "| Tiên Lữ | Hưng Đạo, Nhật Tân và Vương | Hoàng Hoa Thám |\n"
+    "| Tân Hưng, Thủy Sỹ (Tiên Lữ) | Tân Hưng |\n"
+    "| Kim Động | Giữ nguyên hiện trạng | Không sắp xếp |\n"
+    "Các xã mới đi vào hoạt động từ ngày 1/7."
+)
+
+
+def test_the_names_in_a_table_whose_header_names_places_are_places_of_their_columns_level():
+    assert locations(_TABLE) == [
+        ("Tiên Lữ", "district"), ("Hưng Đạo", "commune"), ("Nhật Tân", "commune"), ("Vương", "commune"),
+        ("Hoàng Hoa Thám", "commune"), ("Tân Hưng", "commune"), ("Thủy Sỹ", "commune"), ("Kim Động", "district"),
+    ]
+
+
+def test_a_commune_named_like_a_province_in_such_a_table_is_no_province():
+    text = "Tỉnh Hưng Yên công bố tên xã mới.\n| Tên xã hiện tại | Tên xã sau sắp xếp |\n| Hòa Bình, Tân Tiến | Hòa Bình |\n"
+    assert provinces(text) == ["Hưng Yên"]
+    assert ("Hòa Bình", "commune") in locations(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "| Chỉ tiêu | Kết quả |\n| Hồ Chí Minh | Đạt |\n",  # no header names a level of places
+        "| Tên xã hiện tại | Ghi chú |\n| Việc sắp xếp đúng tiến độ | Sở Nội vụ theo dõi |\n",  # cells that are no names
+        "| Tên xã hiện tại, phường |\n| Tân Hưng |\n",  # one column: a caption, not a table
+    ],
+)
+def test_no_places_from_a_table_that_does_not_list_places_by_level(text):
+    assert locations(text) == []
