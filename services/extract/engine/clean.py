@@ -988,7 +988,8 @@ def _kept_from_repeats(body: list[str], folded: list[str], title: str | None) ->
     title_key = _repeat_key(title) if title else ""
     seen = {title_key} if title else set()
     for i, line in enumerate(body):
-        if kept and _could_be_copies(body[kept[-1]], line) and _near_same(tokens_of(kept[-1]), tokens_of(i)):
+        if (kept and _could_be_copies(body[kept[-1]], line) and _near_same(tokens_of(kept[-1]), tokens_of(i))
+                and not _states_other_facts(body[kept[-1]], line)):
             if _better_copy(line, body[kept[-1]], tokens_of(i), tokens_of(kept[-1]), vocabulary):
                 kept[-1] = i
             continue
@@ -1015,6 +1016,24 @@ def _could_be_copies(a: str, b: str) -> bool:
 
 
 _CAPTION_MAX_CHARS = 600
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+_CAPITALISED_WORD = re.compile(rf"(?<![{LETTERS}])[{UPPER}][{LETTERS}]*")
+
+
+def _states_other_facts(a: str, b: str) -> bool:
+    """Two like lines that are no copies of one caption: other numbers, or other names on both sides, more than a
+    word on one, that are no misspelling of each other. "Huyện Tiên Phước có 14 đơn vị ..." and "Huyện Bắc Trà My
+    có 13 đơn vị ..." are two facts; "Đồng chí Lò Minh Hưng phát biểu" and "... Hùng phát biểu." one caption, once
+    mistyped (a caption's copy may get one word of a name wrong: "Phạm Thị Thanh Hằng" for "... Trà")."""
+    if sorted(_DIGIT_RUN.findall(a)) != sorted(_DIGIT_RUN.findall(b)):
+        return True
+    names_a, names_b = set(_CAPITALISED_WORD.findall(a)), set(_CAPITALISED_WORD.findall(b))
+    only_a, only_b = names_a - names_b, names_b - names_a
+    if not (only_a and only_b) or max(len(only_a), len(only_b)) < 2:
+        return False
+    return {fold(w) for w in only_a} != {fold(w) for w in only_b}
 
 
 def _near_same(a: list[str], b: list[str]) -> bool:

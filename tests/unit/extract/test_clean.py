@@ -68,6 +68,29 @@ def test_caption_printed_twice_keeps_the_copy_the_article_confirms():
     assert "Các đại biểu thăm bộ phận tiếp nhận hồ sơ" not in lines
 
 
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (  # the same sentence for each district: other names, other numbers
+            "Huyện Tiên Phước có 14 đơn vị hành chính, sắp xếp còn 5 đơn vị, đặt tên theo số thứ tự từ 1 đến 5.",
+            "Huyện Bắc Trà My có 13 đơn vị hành chính, sắp xếp còn 5 đơn vị, đặt tên theo số thứ tự từ 1 đến 5.",
+        ),
+        (  # a list's items: other numbers
+            "- 16 phương án nhập nguyên trạng 02 ĐVHC cấp xã thành 01 ĐVHC cấp xã mới;",
+            "- 29 phương án nhập nguyên trạng từ 03 ĐVHC cấp xã trở lên thành 01 ĐVHC cấp xã mới.",
+        ),
+        (  # the same numbers, other places
+            "Huyện Tiên Phước có 10 đơn vị hành chính, sắp xếp còn 5 đơn vị.",
+            "Huyện Bắc Trà My có 10 đơn vị hành chính, sắp xếp còn 5 đơn vị.",
+        ),
+    ],
+)
+def test_like_sentences_that_state_other_facts_are_no_caption_printed_twice(lines):
+    raw = "Quảng Nam sắp xếp đơn vị hành chính cấp xã\nTheo đề án, các huyện sắp xếp như sau.\n" + "\n".join(lines) + "\n"
+    text = clean_article(raw).text.split("\n")
+    assert all(line in text for line in lines)
+
+
 def test_ascii_slug_lines_repeating_the_title_are_dropped():
     raw = (
         "Lào Cai học tập kinh nghiệm chuyển đổi số ở Bắc Ninh\n"
