@@ -76,6 +76,9 @@ _FOLLOW_US = re.compile(
     r"^theo dõi\b(?:.{0,60}\b(?:google news|zalo|facebook|fanpage|youtube|tiktok|telegram|kênh)\b.{0,20}$"
     r"|(?:\s+\S+){0,4}$)"
 )
+# The site inviting its readers ("* Mời quý độc giả theo dõi các chương trình ... trên TV Online!", "Mời bạn đọc
+# xem video"): a button, wherever it stands; an outlet it names is the site's.
+_INVITES_READERS = re.compile(r"^[*•\-–\s]*mời (?:quý |các )?(?:độc giả|bạn đọc|khán giả|quý vị)\b")
 # A weather widget in the header: "Hà Nội 24°C", "Nhiệt độ: 28 - 33 độ C", "TP.HCM 31 °C Mây rải rác".
 _WEATHER_OPENERS = ("nhiệt độ", "thời tiết")
 _WEATHER_MAX_WORDS = 10
@@ -471,7 +474,7 @@ def _line_kind(line: str) -> str:
     key = _furniture_key(line)
     if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES) or _OUTLET_FOOTER.match(key):
         return "footer"
-    if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES) or _FOLLOW_US.match(key):
+    if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES) or _FOLLOW_US.match(key) or _INVITES_READERS.match(key):
         return "button"
     if ("°" in key or "độ c" in key or key.startswith(_WEATHER_OPENERS)) and key.count(" ") < _WEATHER_MAX_WORDS:
         return "menu"

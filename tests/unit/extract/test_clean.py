@@ -510,6 +510,16 @@ def test_follow_us_and_weather_widgets_are_furniture(widget):
     assert widget not in cleaned.text
 
 
+def test_a_line_inviting_the_readers_is_furniture_and_names_the_site():
+    from services.extract.engine import extract
+
+    invite = "* Mời quý độc giả theo dõi các chương trình đã phát sóng của Đài Truyền hình Việt Nam trên TV Online!"
+    raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
+           "Sáng 3/3, huyện Mường Khê công bố quyết định sắp xếp các phòng chuyên môn.\n" + invite + "\n")
+    assert invite not in clean_article(raw).text
+    assert extract(raw).source == "vtv.vn"
+
+
 def test_a_paragraph_opening_with_theo_doi_is_the_article():
     raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
            "Theo dõi sát tình hình sau sắp xếp, UBND huyện yêu cầu các xã báo cáo hằng tuần.\n")
