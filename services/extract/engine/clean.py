@@ -250,6 +250,11 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
         if kinds[i] == "text":
             kinds[i] = "menu"
     has_diacritics = not raw.isascii()
+    if has_diacritics:
+        # "image banner", "logo": an image's placeholder text left by the page, in a Vietnamese article.
+        for i, line in enumerate(lines):
+            if kinds[i] == "text" and _MARKUP_LABEL.fullmatch(line):
+                kinds[i] = "junk"
 
     title_at, title = _find_title(lines, kinds, title_hint)
     body_from = title_at + 1 if title_at is not None else 0
@@ -625,6 +630,10 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
                     return j, _repair_line(_strip_outlet_suffix(lines[j]))
             return i, _repair_line(_strip_outlet_suffix(line))
     return None, None
+
+
+# At most three lower-case words of plain ASCII letters, alone on their line.
+_MARKUP_LABEL = re.compile(r"[a-z]+(?: [a-z]+){0,2}")
 
 
 def _is_sentence(line: str) -> bool:

@@ -520,6 +520,15 @@ def test_a_line_inviting_the_readers_is_furniture_and_names_the_site():
     assert extract(raw).source == "vtv.vn"
 
 
+def test_an_images_placeholder_words_are_no_text_and_hide_no_headline():
+    raw = ("image banner\nKết quả chỉ số hài lòng về dịch vụ hành chính công tỉnh Hòa Sơn năm 2016\n"
+           "Chỉ số hài lòng của người dân đạt 80%.\nleftcenterrightdel\nTỉnh sẽ cải thiện chỉ số này.\n")
+    cleaned = clean_article(raw)
+    assert cleaned.title == "Kết quả chỉ số hài lòng về dịch vụ hành chính công tỉnh Hòa Sơn năm 2016"
+    assert "image banner" not in cleaned.text and "leftcenterrightdel" not in cleaned.text
+    assert "Tỉnh sẽ cải thiện chỉ số này." in cleaned.text
+
+
 def test_a_paragraph_opening_with_theo_doi_is_the_article():
     raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
            "Theo dõi sát tình hình sau sắp xếp, UBND huyện yêu cầu các xã báo cáo hằng tuần.\n")
