@@ -256,6 +256,8 @@ def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
             if kinds[i] == "text" and _MARKUP_LABEL.fullmatch(line):
                 kinds[i] = "junk"
 
+    _keep_tables(lines, kinds)
+    _drop_headline_tickers(lines, kinds)
     title_at, title = _find_title(lines, kinds, title_hint)
     body_from = title_at + 1 if title_at is not None else 0
     end = _footer_start(lines, kinds, body_from)
@@ -614,7 +616,8 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
         if kinds[i] == "text":
             # A paragraph, or a sentence such as a photo caption ("... phát biểu (Ảnh: X)."): the excerpt
             # starts below its headline, and a line further down (a subhead, a caption) is not the headline.
-            if _looks_like_paragraph(line) or _is_sentence(line):
+            # A caption boxed in a table's bars ("Trung tâm ... của tỉnh. |") is a sentence too.
+            if _looks_like_paragraph(line) or _is_sentence(line.removesuffix("|").rstrip() or line):
                 # Some outlets print the headline in capitals: take a capitalised line just above the lead.
                 for j in range(i - 1, max(-1, i - 4), -1):
                     if kinds[j] == "menu" and _is_caps_headline(lines[j]):
@@ -742,6 +745,59 @@ def _is_header_widget(lines: list[str], kinds: list[str], i: int, title_at: int 
 
 def _inside_body(kinds: list[str], i: int, body_from: int, end: int) -> bool:
     return "text" in kinds[body_from:i] and "text" in kinds[i + 1:end]
+
+
+# A table's row as the page gives it: "| Tiên Lữ | Hưng Đạo, Nhật Tân | Hoàng Hoa Thám |".
+_BOXED_ROW = re.compile(r"\|(?:[^|\n]*\|){2,}")
+
+
+def _keep_tables(lines: list[str], kinds: list[str]) -> None:
+    """Two or more rows in a run are a table, article matter, however short their cells: a menu is one line of
+    section names ("| Trang chủ | Tin tức |"), which stays a menu."""
+    run: list[int] = []
+    for i, line in enumerate([*lines, ""]):
+        if line and _BOXED_ROW.fullmatch(line.strip()):
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            for j in run:
+                if kinds[j] == "menu" and not _is_nav(_furniture_key(lines[j])):
+                    kinds[j] = "text"
+        run = []
+
+
+# A line that only separates items ("-", "•", "|"), or the same mark ending an item's line ("... tại Khánh Hòa -").
+_SEPARATOR_LINE = re.compile(r"[-–—•·*|]+")
+_SEPARATOR_AFTER = (" -", " –", " —", " |", " •")
+_TICKER_MIN_ITEMS = 3
+
+
+def _drop_headline_tickers(lines: list[str], kinds: list[str]) -> None:
+    """Headlines of other stories printed one under another between separators ("-", "Tập đoàn GEO ...", "-",
+    "Gỡ khó cho 4 dự án ...", "-", ...), as a page's ticker or side column does: three or more in a run are not
+    the article, whatever they name."""
+    run: list[int] = []
+    separated = False  # the last line read (blanks aside) separates items
+    for i, line in enumerate(lines):
+        if kinds[i] == "blank":
+            continue
+        if _SEPARATOR_LINE.fullmatch(line):
+            separated = True
+            continue
+        in_table = line.startswith("|")  # a table's rows end with their bar: no separator
+        if separated and kinds[i] == "text" and not in_table and _is_headline_shaped(line.rstrip(" -–—|•")):
+            run.append(i)
+        else:
+            _mark_ticker(run, kinds)
+            run = []
+        separated = not in_table and line.endswith(_SEPARATOR_AFTER)
+    _mark_ticker(run, kinds)
+
+
+def _mark_ticker(run: list[int], kinds: list[str]) -> None:
+    if len(run) >= _TICKER_MIN_ITEMS:
+        for i in run:
+            kinds[i] = "related"
 
 
 def _drop_related_lists(lines: list[str], kinds: list[str], body_from: int, end: int) -> None:

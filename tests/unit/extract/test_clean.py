@@ -529,6 +529,31 @@ def test_an_images_placeholder_words_are_no_text_and_hide_no_headline():
     assert "Tỉnh sẽ cải thiện chỉ số này." in cleaned.text
 
 
+def test_a_ticker_of_other_headlines_between_separators_is_not_the_article():
+    raw = (
+        "-\nTập đoàn Hòa Phát khởi công dự án điện gió ở Hải Phòng\n-\nGỡ khó cho 4 dự án giao thông trọng điểm\n-\n"
+        "Bộ Tài chính khảo sát tình hình thực hiện các dự án tại Khánh Hòa -\n"
+        "Sản xuất công nghiệp là động lực tăng trưởng của Thái Nguyên năm 2025\n![]() |\n"
+        "Trung tâm Hành chính công là mô hình đột phá về cải cách hành chính của tỉnh Thanh Hóa. |\n"
+        "Ngày 22/5/2017, UBND tỉnh Thanh Hóa ban hành quyết định thành lập Trung tâm Hành chính công tỉnh.\n"
+    )
+    cleaned = clean_article(raw)
+    assert cleaned.title is None  # the excerpt starts below its headline, at a boxed caption
+    assert "Hải Phòng" not in cleaned.text and "Thái Nguyên" not in cleaned.text
+    assert "Gỡ khó cho 4 dự án giao thông trọng điểm" in cleaned.furniture
+    assert "Ngày 22/5/2017, UBND tỉnh Thanh Hóa ban hành" in cleaned.text
+
+
+def test_two_short_lines_between_separators_and_a_table_s_rows_are_no_ticker():
+    raw = (
+        "Hưng Yên đặt tên xã, phường mới sau sắp xếp\nTỉnh công bố tên các xã mới.\n-\nGiảm 100 xã\n-\nKhông đánh số thứ tự\n"
+        "| Tên huyện | Tên xã hiện tại | Tên xã sau sắp xếp |\n| Tiên Lữ | Hưng Đạo, Nhật Tân | Hoàng Hoa Thám |\n"
+        "| Kim Động | Toàn Thắng, Chính Nghĩa | Kim Động |\n| Ân Thi | Bãi Sậy, Bắc Sơn | Ân Thi |\n"
+    )
+    text = clean_article(raw).text
+    assert "Giảm 100 xã" in text and "| Kim Động | Toàn Thắng, Chính Nghĩa | Kim Động |" in text
+
+
 def test_a_paragraph_opening_with_theo_doi_is_the_article():
     raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
            "Theo dõi sát tình hình sau sắp xếp, UBND huyện yêu cầu các xã báo cáo hằng tuần.\n")
