@@ -356,15 +356,20 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
     """The stripped lines, and which of them were laid out as menus (items apart by wide gaps)."""
     if not unicodedata.is_normalized("NFC", raw):
         raw = unicodedata.normalize("NFC", raw)
+    # Line ends, blanks and invisible marks first: a byte-order mark or a no-break space before "date 2025-04",
+    # or "\r\n" after a wrapped line, would hide what the patterns below read.
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    for blank in _SPACE_LIKE:
+        if blank in raw:
+            raw = raw.replace(blank, " ")
+    for invisible in _INVISIBLE:
+        if invisible in raw:  # str.replace(c, "") reads the whole text even when c is not in it: 10 times a find
+            raw = raw.replace(invisible, "")
     if "date " in raw:
         raw = _CRAWLER_LINE.sub(_unflatten_crawler_line, raw)
     if " \n" in raw:
         raw = _WRAPPED_LINE.sub(_join_wrapped, raw)
-    for blank in _SPACE_LIKE:
-        raw = raw.replace(blank, " ")
-    for invisible in _INVISIBLE:
-        if invisible in raw:  # str.replace(c, "") reads the whole text even when c is not in it: 10 times a find
-            raw = raw.replace(invisible, "")
     gapped: set[int] = set()
     if "  " in raw:
         lines = raw.splitlines()
