@@ -81,6 +81,15 @@ def test_ranks_and_fractions_are_metrics():
     ]
 
 
+def test_a_rank_said_as_a_place_in_the_table():
+    text = ("Chỉ số PAR INDEX của tỉnh đứng vị trí 18/63 tỉnh, thành. "
+            "Chỉ số SIPAS của thành phố xếp ở vị trí 5 cả nước.")
+    assert [(a, v, u) for a, v, u, _, _ in _metrics(text)] == [
+        ("đứng vị trí", 18, "chỉ số PAR INDEX"),
+        ("xếp ở vị trí", 5, "chỉ số SIPAS"),
+    ]
+
+
 def test_a_count_that_opens_its_clause_takes_the_predicate_as_action():
     text = "Đến nay, 6 huyện, thị xã đã hoàn thành sáp nhập thôn, bản theo đề án."
     assert _metrics(text) == [("hoàn thành sáp nhập thôn", 6, "huyện, thị xã", "exact", "huyen")]
