@@ -38,6 +38,7 @@ _FOOTER_LINES = frozenset({
     "tin xem nhiều", "đọc thêm", "xem thêm", "có thể bạn quan tâm", "bạn có thể quan tâm", "bình luận",
     "viết bình luận", "viết bình luận mới", "gửi bình luận", "ý kiến bạn đọc", "gửi ý kiến", "ý kiến của bạn",
     "lượt truy cập", "thống kê truy cập", "đang truy cập", "đang online", "tổng lượt truy cập", "lượt xem",
+    "truy cập hiện tại", "số lần xem các bài viết", "họ tên", "họ và tên",
     "từ khóa", "từ khoá", "tags", "tag", "thẻ", "liên kết website", "liên kết web", "bản quyền",
     "chia sẻ bài viết", "video liên quan", "tin tiếp theo", "bài tiếp theo", "tin trước", "tin sau",
     "các tin cũ hơn",
@@ -48,8 +49,10 @@ _FOOTER_PREFIXES = (
     "địa chỉ:", "điện thoại:", "đt:", "fax:", "email:", "e-mail:", "website:", "hỗ trợ:", "từ khóa:",
     "từ khoá:", "tags:", "thẻ:", "ghi rõ nguồn", "thiết kế bởi", "phát triển bởi", "powered by",
     "bình luận (", "ý kiến (", "tòa soạn:", "toà soạn:", "trụ sở:", "đường dây nóng:", "liên kết website",
-    "liên kết web", "lượt xem", "lượt đọc", "số lượt xem",
+    "liên kết web", "lượt xem", "lượt đọc", "số lượt xem", "số lần xem",
 )
+# A visitor counter: "Đang có 199 khách và không thành viên đang online".
+_VISITORS = re.compile(r"^(?:hiện )?(?:đang|có) (?:có )?[\d.,]+ (?:khách|thành viên|người)\b.{0,60}\b(?:online|trực tuyến)\b")
 # "Báo Thanh Niên - Cơ quan ngôn luận của ...", "BÁO X - CƠ QUAN CỦA ĐẢNG BỘ ...": the outlet's footer.
 _OUTLET_FOOTER = re.compile(
     r"^(?:báo|cổng thông tin|cổng ttđt|trang thông tin|tạp chí|đài)\b.{0,80}?\bcơ quan (?:chủ quản|của|ngôn luận)\b"
@@ -185,7 +188,9 @@ _DATE_LINE_NOISE = re.compile(
     r"\d{1,2}\s*[:hg]\s*\d{2}(?:\s*:\s*\d{2})?(?:\s*(?:AM|PM|SA|CH))?"
     r"|\b(?:GMT|UTC)\s*[+-]?\s*\d*"
     r"|\bthứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])\b|\bchủ\s+nhật\b|\bT[2-7]\b|\bCN\b"
-    r"|\b(?:ngày|cập nhật|đăng|lúc|xuất bản|thời gian|giờ|published|updated|posted|on|at|lượt xem|views)\b",
+    r"|\b(?:ngày|cập nhật|đăng|lúc|xuất bản|thời gian|giờ|published|updated|posted|on|at|lượt xem|views)\b"
+    # the buttons printed beside an article's time: "14/5/2019 8:43' Gửi bài này In bài này"
+    r"|\b(?:gửi|in|lưu)\s+bài(?:\s+(?:này|viết))?\b|\bbản\s+in\b|\bchia\s+sẻ\b",
     re.IGNORECASE,
 )
 _DATE_LINE_MAX_CHARS = 90
@@ -368,6 +373,8 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
             raw = raw.replace(invisible, "")
     if "date " in raw:
         raw = _CRAWLER_LINE.sub(_unflatten_crawler_line, raw)
+    if ":" in raw:
+        raw = _GLUED_LABEL.sub("\n", raw)
     if " \n" in raw:
         raw = _WRAPPED_LINE.sub(_join_wrapped, raw)
     gapped: set[int] = set()
@@ -377,6 +384,10 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
         while "  " in raw:  # every run of spaces to one space: each pass halves the runs
             raw = raw.replace("  ", " ")
     return [line.strip() for line in raw.splitlines()], gapped
+
+
+# A footer's label glued to the line above it: "Nguyễn KhánhTAG:" is the byline, then the tags.
+_GLUED_LABEL = re.compile(r"(?<=[^\s:])(?=(?:TAGS?|Tags?|Từ khóa|Từ khoá|TỪ KHÓA)[ \t]*:[ \t]*$)", re.MULTILINE)
 
 
 # A crawler's line opening the page, "date 2025-04", sometimes with the page's header flattened after it
@@ -484,7 +495,7 @@ def _line_kind(line: str) -> str:
     if len(line) > _FURNITURE_MAX_CHARS:
         return "text"
     key = _furniture_key(line)
-    if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES) or _OUTLET_FOOTER.match(key):
+    if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES) or _OUTLET_FOOTER.match(key) or _VISITORS.match(key):
         return "footer"
     if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES) or _FOLLOW_US.match(key) or _INVITES_READERS.match(key):
         return "button"
@@ -745,7 +756,15 @@ def _is_header_widget(lines: list[str], kinds: list[str], i: int, title_at: int 
         return True  # "Hôm nay: Thứ sáu, 20/03/2026" names itself
     if title_at is None or i > title_at or _labelled_date(lines[i]):
         return False
-    return any(kind not in ("blank", "date") for kind in kinds[i + 1:title_at])
+    if any(kind not in ("blank", "date") for kind in kinds[i + 1:title_at]):
+        return True
+    # "Thứ Sáu, 20/9/2019" right above the headline, and the article's own time below it ("14/5/2019 8:43"):
+    # the day the page was read, printed as the site's clock.
+    return bool(_WEEKDAY_FIRST.match(lines[i])) and "date" in kinds[title_at + 1:title_at + 1 + _STAMP_BELOW_TITLE]
+
+
+_WEEKDAY_FIRST = re.compile(r"(?:Thứ\s+(?:[Hh]ai|[Bb]a|[Tt]ư|[Nn]ăm|[Ss]áu|[Bb]ảy|\d)|Chủ\s+[Nn]hật|T[2-7]|CN)\b")
+_STAMP_BELOW_TITLE = 3
 
 
 def _inside_body(kinds: list[str], i: int, body_from: int, end: int) -> bool:

@@ -554,6 +554,35 @@ def test_two_short_lines_between_separators_and_a_table_s_rows_are_no_ticker():
     assert "Giảm 100 xã" in text and "| Kim Động | Toàn Thắng, Chính Nghĩa | Kim Động |" in text
 
 
+def test_a_visitor_counter_above_the_headline_is_no_headline():
+    raw = ("Truy cập hiện tại\n\nĐang có 199 khách và không thành viên đang online\n\n"
+           "Sáp nhập các ấp, khóm chưa đảm bảo tiêu chuẩn thuộc 5 huyện, thị xã\n\n"
+           "UBND tỉnh vừa thống nhất chủ trương sáp nhập các ấp, khóm chưa đảm bảo tiêu chuẩn quy mô số hộ.\n")
+    cleaned = clean_article(raw)
+    assert cleaned.title == "Sáp nhập các ấp, khóm chưa đảm bảo tiêu chuẩn thuộc 5 huyện, thị xã"
+    assert "khách" not in cleaned.text
+
+
+def test_a_byline_with_the_tags_label_glued_to_it():
+    raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
+           "Sáng 3/3, huyện Mường Khê công bố quyết định sắp xếp các phòng chuyên môn.\n\n"
+           "Nguyễn KhánhTAG:\n\nÝ kiến của bạn\n\nHọ tên:\nEmail:\n")
+    cleaned = clean_article(raw)
+    assert cleaned.bylines == ("Nguyễn Khánh",)
+    assert "TAG" not in cleaned.text
+
+
+def test_the_sites_clock_above_the_headline_is_not_the_date_under_it():
+    from services.extract.engine import extract
+
+    raw = ("Thứ Sáu, 20/9/2019\nTỉnh Lai Châu đổi mới, sắp xếp tổ chức bộ máy hệ thống chính trị tinh gọn\n"
+           "14/5/2019 8:43' Gửi bài này In bài này\n"
+           "Thực hiện việc sắp xếp tinh giản bộ máy biên chế, Sở Nội vụ sáp nhập hai phòng chuyên môn.\n")
+    assert str(extract(raw).published) == "2019-05-14"
+    # with no time of its own under the headline, the date above it is the article's
+    assert str(extract(raw.replace("14/5/2019 8:43' Gửi bài này In bài này\n", "")).published) == "2019-09-20"
+
+
 def test_a_paragraph_opening_with_theo_doi_is_the_article():
     raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
            "Theo dõi sát tình hình sau sắp xếp, UBND huyện yêu cầu các xã báo cáo hằng tuần.\n")
