@@ -698,6 +698,20 @@ def _same_kind_as_before(text: str, r: _Reading, context: _Context) -> None:
         recent = context.units[-_RECENT_UNITS:]
         kinds = (u.split(_OF_LOCALITY)[0] for u in reversed(recent))
         r.unit = next((u for u in kinds if u.lower().startswith(r.unit.lower() + " ") or u.startswith("ĐVHC ")), r.unit)
+    if r.unit.lower() in _GENERIC_HEADS and not r.measure:
+        # "từ 121 đơn vị hành chính cấp xã giảm còn 45 đơn vị": a count earlier in the clause, no metric itself,
+        # named the kind in full.
+        r.unit = _named_earlier_in_clause(text, r) or r.unit
+
+
+def _named_earlier_in_clause(text: str, r: _Reading) -> str | None:
+    head = r.unit.lower() + " "
+    named = None
+    for m in NUMBER.finditer(text, r.clause.start, r.number_start):
+        unit, _ = _unit_after(text, m.end(), r.number_start)
+        if unit.lower().startswith(head):
+            named = unit
+    return named
 
 
 def _members_of_a_body(text: str, r: _Reading, context: _Context) -> None:
@@ -718,8 +732,16 @@ def _units_of_a_breakdown(text: str, r: _Reading, context: _Context) -> None:
 
 
 def _generic_head_by_action(text: str, r: _Reading, context: _Context) -> None:
-    if r.unit.lower() in _GENERIC_HEADS and not r.measure and r.action not in _WEAK_VERBS:
+    if (r.unit.lower() in _GENERIC_HEADS and not r.measure and r.action not in _WEAK_VERBS
+            and r.action not in _AMOUNT_VERBS):
         r.unit = f"{r.unit} {r.action}"  # "giải quyết chế độ cho 5.408 người": who they are is what was done
+
+
+# Verbs that say how many there are, not what was done to them: "còn 45 đơn vị" is no "đơn vị còn".
+_AMOUNT_VERBS = frozenset({
+    "còn", "còn lại", "chỉ còn", "giảm", "giảm được", "tăng", "tăng thêm", "giảm xuống", "tăng lên", "đạt", "là",
+    "có", "hiện có", "gồm", "bao gồm",
+})
 
 
 def _restated_share(text: str, r: _Reading, context: _Context) -> None:
@@ -988,6 +1010,10 @@ def _without_from_tail(text: str) -> str:
     return _FROM_TAIL.sub("", text)
 
 
+# A subject never ends on these: what is left before them is a clause cut at its count, not a noun phrase.
+_NO_SUBJECT_END = frozenset({"từ", "với", "và", "là", "còn", "xuống", "lên", "thì", "mà"})
+
+
 def _subject_before(prefix: str) -> str:
     """What a bare measure measures: "thu nhập bình quân" in "thu nhập bình quân đạt 80 triệu đồng"."""
     depth_cut = prefix.rfind("(")
@@ -1004,8 +1030,8 @@ def _subject_before(prefix: str) -> str:
     # "tỷ lệ đạt chuẩn tăng từ 71% lên 85%": the result's subject ends before the move's verb and "từ".
     prefix = _without_from_tail(prefix)
     words = prefix.split()[:_MAX_SUBJECT_WORDS]
-    if not words:
-        return ""
+    if not words or words[-1].lower() in _NO_SUBJECT_END:
+        return ""  # "từ 121 xã giảm còn 45 xã với tỷ lệ giảm 62,8%": the clause's words before its first count
     if len(words[0]) > 1 and words[0][0].isupper() and words[0][1:].islower():
         words[0] = words[0].lower()
     return " ".join(words).strip(" -–")

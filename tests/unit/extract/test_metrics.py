@@ -90,6 +90,15 @@ def test_a_rank_said_as_a_place_in_the_table():
     ]
 
 
+def test_a_bare_head_after_an_amount_verb_is_the_kind_named_earlier_not_the_verb():
+    text = ("Theo đó, từ 121 đơn vị hành chính cấp xã giảm còn 45 đơn vị với tỷ lệ giảm 62,8%. "
+            "Qua sắp xếp đã giảm từ gần 19.000 người xuống còn hơn 7.200 người, giảm được gần 11.500 người.")
+    found = [(a, v, u) for a, v, u, _, _ in _metrics(text)]
+    assert ("còn", 45, "đơn vị hành chính cấp xã") in found
+    assert ("giảm", 62.8, "% đơn vị hành chính cấp xã") in found
+    assert not [u for _, _, u in found if u.endswith((" còn", " giảm", " từ"))]
+
+
 def test_a_count_that_opens_its_clause_takes_the_predicate_as_action():
     text = "Đến nay, 6 huyện, thị xã đã hoàn thành sáp nhập thôn, bản theo đề án."
     assert _metrics(text) == [("hoàn thành sáp nhập thôn", 6, "huyện, thị xã", "exact", "huyen")]
