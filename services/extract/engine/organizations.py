@@ -275,12 +275,16 @@ _REMIT_STOP = (
     rf"|nhấn{SP}mạnh|cho{SP}biết|báo{SP}cáo|kiểm{SP}tra|làm{SP}việc|thống{SP}nhất|phối{SP}hợp|chỉ{SP}đạo|thường{SP}trực"
     rf"|phát{SP}biểu|dự|tham{SP}dự|nêu|cho{SP}rằng|khẳng{SP}định|đề{SP}xuất|quyết{SP}định|thông{SP}qua|tiến{SP}hành"
     rf"|ghi{SP}nhận|trao{SP}đổi|làm{SP}rõ|lưu{SP}ý|quán{SP}triệt|chỉ{SP}rõ|đánh{SP}giá|hướng{SP}dẫn|ra{SP}quân|nhận{SP}định"
-    rf"|đề{SP}ra|xác{SP}định|biểu{SP}dương|khen{SP}thưởng)"
+    rf"|đề{SP}ra|xác{SP}định|biểu{SP}dương|khen{SP}thưởng"
+    # what the committee does or is, not its remit: "Ban chỉ đạo tự giải thể sau khi hoàn thành nhiệm vụ"
+    rf"|tự|sau|khi|trước|phải|cần|không|chưa|luôn|đều|vẫn|cũng|tiếp{SP}tục)"
 )
 _REMIT_TOKEN = (
     rf"(?:(?!{_REMIT_STOP}{_NOT_LETTER_AFTER}){LOWW}|cấp{SP}(?:tỉnh|huyện|xã|cơ{SP}sở)(?:,{SP}cấp{SP}(?:huyện|xã))?"
     rf"|(?:{_alt('Nghị quyết', 'Chỉ thị', 'Kết luận', 'Đề án', 'Chương trình', 'Quyết định', 'Nghị định', 'Dự án')})"
     rf"(?:{SP}số)?{SP}[0-9]+(?:[/-][0-9A-Za-zĐđ]+)*"
+    # a scheme named by its subject: "Ban Chỉ đạo xây dựng Đề án sắp xếp đơn vị hành chính"
+    rf"|{_alt('Đề án', 'Dự án', 'Kế hoạch', 'Chương trình')}(?={SP}{LOWW})"
     rf"|[Cc][Oo][Vv][Ii][Dd]-19)"
 )
 # "Ban Chỉ đạo Cải cách hành chính của Chính phủ": a remit written in capitals, then whose committee it is.

@@ -166,6 +166,14 @@ def test_a_steering_committee_with_its_remit_and_level():
                             "Ban Chỉ đạo của Chính phủ về sắp xếp đơn vị hành chính cấp huyện, cấp xã"]
 
 
+def test_a_steering_committees_remit_may_name_a_scheme_and_ends_where_its_own_verb_starts():
+    text = ("UBND tỉnh thành lập Ban Chỉ đạo xây dựng Đề án sắp xếp đơn vị hành chính cấp huyện, cấp xã tỉnh Nghệ An. "
+            "Ban Chỉ đạo thực hiện hợp nhất tự giải thể sau khi hoàn thành nhiệm vụ.")
+    assert bodies(text) == ["UBND tỉnh Nghệ An",
+                            "Ban Chỉ đạo xây dựng Đề án sắp xếp đơn vị hành chính cấp huyện, cấp xã tỉnh Nghệ An",
+                            "Ban Chỉ đạo thực hiện hợp nhất"]
+
+
 @pytest.mark.parametrize("text", [
     "Theo đánh giá của Ban Chỉ đạo, một số đơn vị còn chậm.",
     "Ban Chỉ đạo phát biểu kết luận và giao nhiệm vụ cho các ngành.",
