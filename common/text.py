@@ -268,11 +268,17 @@ _STOPS_AT_END = ".!?…\"”)]"
 
 
 def cut_short_at_end(text: str, end: int, name: str) -> bool:
-    """A name reaching the end of an excerpt cut mid-sentence whose last word has no vowel: cut mid-word."""
+    """A name reaching the end of an excerpt cut mid-sentence whose last word has no vowel, or ends on "ă" or "â"
+    (which no Vietnamese syllable ends on: "Hòa Thắ" is "Hòa Thắng" cut): cut mid-word."""
     stripped = text.rstrip()
     if end < len(stripped) or not stripped or stripped[-1] in _STOPS_AT_END:
         return False
-    return not _VOWEL.search(name.rsplit(" ", 1)[-1])
+    last = name.rsplit(" ", 1)[-1]
+    return not _VOWEL.search(last) or last[-1:].lower() in _NEVER_LAST_LETTERS
+
+
+# ă and â with every tone: a syllable always goes on after them ("thắng", "cần").
+_NEVER_LAST_LETTERS = frozenset("ăằắẳẵặâầấẩẫậ")
 
 
 def longest_first(phrases: Iterable[str]) -> list[str]:

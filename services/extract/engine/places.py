@@ -311,6 +311,11 @@ _NOT_PLACES = frozenset({"Việt Nam", "Trung Quốc", "Lào", "Campuchia", "Th�
 _BODY_FIRST_WORDS = lexicon.not_name_words("body_or_title")
 # First words of bodies and titles that never open a place's name ("Đại", "Trung", "Thành" do: "Đại Cương").
 _BODY_ONLY_FIRST_WORDS = _BODY_FIRST_WORDS - {"Đại", "Trung", "Thành", "Liên", "Khu", "Nhà", "Cảng", "Tân"}
+# Of those, the ones whose bodies and titles go on in lower case ("Ngân hàng", "Chi cục", "Chủ tịch"): before another
+# capitalised word they open a place's name ("Ngân Sơn", "Chi Lăng", "Công Hải").
+_LOWER_CONTINUED_FIRST_WORDS = frozenset({
+    "Ngân", "Chi", "Học", "Tập", "Quỹ", "Bệnh", "Công", "Mặt", "Thường", "Giám", "Lãnh", "Chủ", "Bí", "Các",
+}) & _BODY_ONLY_FIRST_WORDS
 # Counting words after a number: "xã 3 năm liền" is not a place named 3.
 _COUNTED = re.compile(r"\s+(?:năm|tháng|ngày|lần|người|hộ|tỷ|triệu|%|km|ha)\b")
 # Document and common nouns that follow "bản" or "làng" capitalised ("bản Hiến pháp", "làng Văn hóa").
@@ -319,6 +324,11 @@ _NOT_PLACE_NAMES = frozenset({
     "Điều", "Luật", "Chỉ", "Quyết", "Thông", "Kết", "Nông", "Anh", "Văn", "Đảng", "Tin", "Tổ", "Khu",
 })
 _MAX_PLACE_WORDS = 4
+# Words that open a sentence and no place's name, alone after a level word's dot ("UBND TP. Theo đó, ...").
+_SENTENCE_OPENERS = frozenset({
+    "Theo", "Trong", "Tại", "Ngoài", "Sau", "Trước", "Từ", "Để", "Đến", "Với", "Khi", "Do", "Vì", "Tuy", "Bên",
+    "Hiện", "Cùng", "Nhằm", "Qua", "Đây", "Các", "Những", "Ông", "Bà", "Như", "Nhưng", "Còn", "Riêng", "Trên",
+})
 # Capitalised common phrases after an admin word: "xã Nông thôn mới", "xã Anh hùng", "làng Văn hóa".
 _COMMON_PHRASE = re.compile(
     r"(?:Nông thôn|Anh hùng|Văn hóa|Văn hoá|Văn minh|Kiểu mẫu|Điểm|Thông minh|Xanh|Sạch|Mới|Trực thuộc|"
@@ -416,6 +426,8 @@ def _read_after_level_word(text: str, m: re.Match, add) -> None:
         return
     if prefix.rstrip(".") in _DOTTED and " " not in name:
         return  # "Ảnh: P. Long": an initial, not "P." for "phường"
+    if name in _SENTENCE_OPENERS and prefix.endswith("."):
+        return  # "Chủ tịch UBND TP. Theo đó, ...": the abbreviation's dot ended the sentence
     if _is_person_after_title(text, m.start(), name):
         return
     start = m.start("name")
@@ -485,7 +497,7 @@ def _cell_places(text: str, start: int, end: int, level: str) -> Iterator[tuple[
         return
     for item in items:
         name = item.group("name")
-        if name in _NOT_PLACES or name.split()[0] in _BODY_ONLY_FIRST_WORDS or _rejected("xã", name):
+        if name in _NOT_PLACES or _opens_a_body(name) or _rejected("xã", name):
             return
     for item in items:
         yield level, item.start("name"), item.end("name"), RULE_TABLE_PLACES
@@ -503,7 +515,7 @@ def listed_places(text: str) -> tuple[tuple[str, int, int, str], ...]:
         pos = m.end()
         while (item := _LISTED_NAME.match(text, pos) or _LAST_AFTER_VA.match(text, pos)) is not None:
             name = item.group("name")
-            if name in _NOT_PLACES or name.split()[0] in _BODY_ONLY_FIRST_WORDS or _rejected(m.group("unit"), name):
+            if name in _NOT_PLACES or _opens_a_body(name) or _rejected(m.group("unit"), name):
                 break
             if name.lower() in _LEVEL_OF_PREFIX and text.startswith(".", item.end("name")):
                 break  # "gồm: P.Kon Tum, P.Đăk Cấm": each item has its own level word, read as such
@@ -513,6 +525,11 @@ def listed_places(text: str) -> tuple[tuple[str, int, int, str], ...]:
             pos = item.end()
     out.extend(_table_places(text))
     return tuple(out)
+
+
+def _opens_a_body(name: str) -> bool:
+    first, *rest = name.split()
+    return first in _BODY_ONLY_FIRST_WORDS and not (rest and first in _LOWER_CONTINUED_FIRST_WORDS)
 
 
 # "Chủ tịch UBND thành phố Trần Việt Trường": the title's holder follows the body's place word.

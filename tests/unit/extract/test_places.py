@@ -340,3 +340,19 @@ def test_a_commune_named_like_a_province_in_such_a_table_is_no_province():
 )
 def test_no_places_from_a_table_that_does_not_list_places_by_level(text):
     assert locations(text) == []
+
+
+def test_a_list_after_a_count_goes_on_past_a_name_that_opens_like_a_bank_or_a_branch():
+    text = "Theo đó, 06 huyện, gồm: Ngân Sơn, Chi Lăng, Bạch Thông, Chợ Mới, Na Rì; các huyện còn lại giữ nguyên."
+    assert [name for name, _ in locations(text)] == ["Ngân Sơn", "Chi Lăng", "Bạch Thông", "Chợ Mới", "Na Rì"]
+    assert locations("Tỉnh có 3 xã gồm Chủ tịch UBND xã và Chi cục Thuế.") == []
+
+
+def test_a_name_cut_on_a_letter_no_syllable_ends_on_is_dropped_at_the_end_of_an_excerpt():
+    assert locations("Sáp nhập xã Hòa Phú và xã Hòa Thắ") == [("Hòa Phú", "commune")]
+    assert locations("Sáp nhập xã Hòa Phú và xã Hòa Thắng") == [("Hòa Phú", "commune"), ("Hòa Thắng", "commune")]
+
+
+def test_a_sentence_opening_after_an_abbreviated_level_words_dot_is_no_place():
+    text = "HĐND TP Dĩ An đã bầu Chủ tịch UBND TP. Theo đó, ông Võ Văn Hồng làm Chủ tịch UBND TP. Trong tháng 7, thành phố họp."
+    assert locations(text) == [("Dĩ An", "district")]
