@@ -305,7 +305,7 @@ _LAST_AFTER_VA = re.compile(rf"(?<= và )(?P<name>{_NAME_WORD}(?: +{_NAME_WORD})
 _DISTRICT_IN_BRACKETS = re.compile(rf" *\( *(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,3}}) *\)")
 _LIST_NEXT = re.compile(rf" *(?:,| và) +(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})")
 _COUNTED_LIST_NEXT = re.compile(rf" *(?:[,;]| và) +(?P<name>{_NAME_WORD}(?: +{_NAME_WORD}){{0,6}})")
-_LIST_ITEM_END = re.compile(r" *(?:[,;)]|\.(?!\w)| và |$)", re.MULTILINE)
+_LIST_ITEM_END = re.compile(r" *(?:[,;()]|\.(?!\w)| và |$)", re.MULTILINE)  # "(" : "A, B (thuộc huyện C)"
 _NOT_PLACES = frozenset({"Việt Nam", "Trung Quốc", "Lào", "Campuchia", "Thủ đô"})
 # First words of bodies and titles: "TP Hạ Long và Sở Nội vụ" lists a body after the place.
 _BODY_FIRST_WORDS = lexicon.not_name_words("body_or_title")

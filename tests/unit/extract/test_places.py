@@ -356,3 +356,9 @@ def test_a_name_cut_on_a_letter_no_syllable_ends_on_is_dropped_at_the_end_of_an_
 def test_a_sentence_opening_after_an_abbreviated_level_words_dot_is_no_place():
     text = "HĐND TP Dĩ An đã bầu Chủ tịch UBND TP. Theo đó, ông Võ Văn Hồng làm Chủ tịch UBND TP. Trong tháng 7, thành phố họp."
     assert locations(text) == [("Dĩ An", "district")]
+
+
+def test_a_list_under_one_level_word_ends_at_a_bracket_and_h_dot_is_a_district():
+    assert locations("Nhập thêm 2 xã Quảng Công, Quảng Ngạn (thuộc H.Quảng Điền) vào TX.Phong Điền.") == [
+        ("Quảng Công", "commune"), ("Quảng Ngạn", "commune"), ("Quảng Điền", "district"), ("Phong Điền", "district"),
+    ]
