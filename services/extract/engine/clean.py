@@ -497,6 +497,8 @@ def _line_kind(line: str) -> str:
     key = _furniture_key(line)
     if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES) or _OUTLET_FOOTER.match(key) or _VISITORS.match(key):
         return "footer"
+    if _INVITES_READERS.match(key) and "liên quan" in key:
+        return "footer"  # "* Mời bạn đọc ... xem các tin, bài liên quan": the other stories' leads follow
     if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES) or _FOLLOW_US.match(key) or _INVITES_READERS.match(key):
         return "button"
     if ("°" in key or "độ c" in key or key.startswith(_WEATHER_OPENERS)) and key.count(" ") < _WEATHER_MAX_WORDS:

@@ -583,6 +583,17 @@ def test_the_sites_clock_above_the_headline_is_not_the_date_under_it():
     assert str(extract(raw.replace("14/5/2019 8:43' Gửi bài này In bài này\n", "")).published) == "2019-09-20"
 
 
+def test_an_invitation_to_related_stories_ends_the_article():
+    raw = ("Ba tỉnh thành lập Ban chỉ đạo hợp nhất\n"
+           "Ngày 24-5, Ban Thường vụ Tỉnh ủy ba tỉnh đã ban hành quyết định thành lập Ban chỉ đạo thực hiện hợp nhất. "
+           "Ban chỉ đạo có nhiệm vụ chỉ đạo các đảng ủy xây dựng phương án sắp xếp tổ chức bộ máy của tỉnh mới.\n"
+           "Tin, ảnh: VŨ ĐÌNH ĐÔNG\n* Mời bạn đọc vào chuyên mục Xã hội xem các tin, bài liên quan.\n"
+           "Chiều 13-5, đại diện Sở Nội vụ cho biết đã giải quyết chế độ cho 44 trường hợp nghỉ việc.\n")
+    cleaned = clean_article(raw)
+    assert "44 trường hợp" not in cleaned.text
+    assert "Ban chỉ đạo có nhiệm vụ" in cleaned.text
+
+
 def test_a_paragraph_opening_with_theo_doi_is_the_article():
     raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
            "Theo dõi sát tình hình sau sắp xếp, UBND huyện yêu cầu các xã báo cáo hằng tuần.\n")
