@@ -495,10 +495,8 @@ def _line_kind(line: str) -> str:
     if len(line) > _FURNITURE_MAX_CHARS:
         return "text"
     key = _furniture_key(line)
-    if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES) or _OUTLET_FOOTER.match(key) or _VISITORS.match(key):
+    if _is_footer(key):
         return "footer"
-    if _INVITES_READERS.match(key) and "liên quan" in key:
-        return "footer"  # "* Mời bạn đọc ... xem các tin, bài liên quan": the other stories' leads follow
     if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES) or _FOLLOW_US.match(key) or _INVITES_READERS.match(key):
         return "button"
     if ("°" in key or "độ c" in key or key.startswith(_WEATHER_OPENERS)) and key.count(" ") < _WEATHER_MAX_WORDS:
@@ -514,6 +512,13 @@ def _line_kind(line: str) -> str:
     if _is_menu(line, key):
         return "menu"
     return "text"
+
+
+def _is_footer(key: str) -> bool:
+    if key in _FOOTER_LINES or key.startswith(_FOOTER_PREFIXES) or _OUTLET_FOOTER.match(key) or _VISITORS.match(key):
+        return True
+    # "* Mời bạn đọc ... xem các tin, bài liên quan": the other stories' leads follow
+    return bool(_INVITES_READERS.match(key)) and "liên quan" in key
 
 
 def _furniture_key(line: str) -> str:
