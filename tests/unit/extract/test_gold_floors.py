@@ -62,16 +62,18 @@ FLOORS = {
     },
     "corpus_dev": {
         "title": 0.99, "published": 0.99, "source": 0.99, "authors": 0.99, "persons": 0.99, "roles": 0.72,
-        "organizations": 0.95, "locations": 0.96, "provinces": 0.99, "legal_documents": 0.94,
-        "metrics": 0.87, "topics": 0.86,
+        "organizations": 0.95, "locations": 0.98, "provinces": 0.99, "legal_documents": 0.94,
+        "metrics": 0.89, "topics": 0.86,
     },
     # Set from the one final measurement of the blind set (after issue 11's fixes, which never looked at it):
     # title 0.90, published 1.0, source 0.95, authors 1.0, persons 0.75, roles 0.571, organizations 0.748,
     # locations 0.73, provinces 0.861, legal_documents 0.652, metrics 0.87, topics 0.73. From here on the
-    # set is no longer blind: it guards against regressions like the others.
+    # set is no longer blind: it guards against regressions like the others. Raised after the cleaner and place fixes
+    # of issue 10's closing session (title 1.0, source 1.0, organizations 0.796, locations 0.918, provinces 0.969;
+    # corpus_dev locations 0.99, metrics 0.907).
     "corpus_blind": {
-        "title": 0.88, "published": 0.99, "source": 0.93, "authors": 0.99, "persons": 0.73, "roles": 0.55,
-        "organizations": 0.73, "locations": 0.71, "provinces": 0.84, "legal_documents": 0.63,
+        "title": 0.99, "published": 0.99, "source": 0.99, "authors": 0.99, "persons": 0.73, "roles": 0.55,
+        "organizations": 0.78, "locations": 0.90, "provinces": 0.95, "legal_documents": 0.63,
         "metrics": 0.85, "topics": 0.71,
     },
 }
