@@ -374,7 +374,7 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
     if "date " in raw:
         raw = _CRAWLER_LINE.sub(_unflatten_crawler_line, raw)
     if ":" in raw:
-        raw = _GLUED_LABEL.sub("\n", raw)
+        raw = _GLUED_LABEL.sub(_split_glued_label, raw)
     if " \n" in raw:
         raw = _WRAPPED_LINE.sub(_join_wrapped, raw)
     gapped: set[int] = set()
@@ -387,7 +387,13 @@ def _normalised_lines(raw: str) -> tuple[list[str], set[int]]:
 
 
 # A footer's label glued to the line above it: "Nguyễn KhánhTAG:" is the byline, then the tags.
-_GLUED_LABEL = re.compile(r"(?<=[^\s:])(?=(?:TAGS?|Tags?|Từ khóa|Từ khoá|TỪ KHÓA)[ \t]*:[ \t]*$)", re.MULTILINE)
+# (Opens with the label's first letter, so the regex engine skips ahead to the few places it is written.)
+_GLUED_LABEL = re.compile(r"(?:TAGS?|Tags?|Từ khóa|Từ khoá|TỪ KHÓA)[ \t]*:[ \t]*$", re.MULTILINE)
+
+
+def _split_glued_label(m: re.Match[str]) -> str:
+    glued = m.start() > 0 and not m.string[m.start() - 1].isspace() and m.string[m.start() - 1] != ":"
+    return "\n" + m.group() if glued else m.group()
 
 
 # A crawler's line opening the page, "date 2025-04", sometimes with the page's header flattened after it
@@ -785,6 +791,8 @@ _BOXED_ROW = re.compile(r"\|(?:[^|\n]*\|){2,}")
 def _keep_tables(lines: list[str], kinds: list[str]) -> None:
     """Two or more rows in a run are a table, article matter, however short their cells: a menu is one line of
     section names ("| Trang chủ | Tin tức |"), which stays a menu."""
+    if not any(line[:1] == "|" for line in lines):
+        return  # most pages have no boxed line at all
     run: list[int] = []
     for i, line in enumerate([*lines, ""]):
         if line and _BOXED_ROW.fullmatch(line.strip()):
@@ -801,12 +809,15 @@ def _keep_tables(lines: list[str], kinds: list[str]) -> None:
 _SEPARATOR_LINE = re.compile(r"[-–—•·*|]+")
 _SEPARATOR_AFTER = (" -", " –", " —", " |", " •")
 _TICKER_MIN_ITEMS = 3
+_SEPARATOR_CHARS = "-–—•·*|"  # what _SEPARATOR_LINE is made of
 
 
 def _drop_headline_tickers(lines: list[str], kinds: list[str]) -> None:
     """Headlines of other stories printed one under another between separators ("-", "Tập đoàn GEO ...", "-",
     "Gỡ khó cho 4 dự án ...", "-", ...), as a page's ticker or side column does: three or more in a run are not
     the article, whatever they name."""
+    if not any(line[:1] in _SEPARATOR_CHARS and _SEPARATOR_LINE.fullmatch(line) for line in lines if line):
+        return  # no line that only separates: no ticker (most pages)
     run: list[int] = []
     separated = False  # the last line read (blanks aside) separates items
     for i, line in enumerate(lines):
