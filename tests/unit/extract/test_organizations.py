@@ -423,3 +423,11 @@ def test_an_alternation_stays_plain_where_two_first_words_can_meet():
         organizations.phrase(x) for x in ("Ban Dân tộc", "Bang X", "Ban")) + ")"
     assert organizations._alt("Y tế", "y học").count("|") == 1
     assert organizations._alt("Ban Dân tộc", "Ban Tôn giáo", "Ban").count("[Bb]an") == 1
+
+
+def test_the_bodies_a_district_merged_in_the_pilot_and_the_border_guard_of_a_province():
+    text = ("Huyện hợp nhất Ban Tổ chức Huyện ủy Đức Thọ với Phòng Nội vụ huyện Đức Thọ thành Cơ quan Tổ chức - Nội vụ "
+            "huyện Đức Thọ. Phó Chủ tịch UBND tỉnh thăm Bộ đội Biên phòng tỉnh Quảng Bình.")
+    found = bodies(text)
+    assert "Cơ quan Tổ chức - Nội vụ huyện Đức Thọ" in found
+    assert "Bộ đội Biên phòng tỉnh Quảng Bình" in found
