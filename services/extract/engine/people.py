@@ -538,6 +538,7 @@ def _link(text: str, names: list[NameMention], roles: list[Role], chains: list[l
         name.made_by(RULE_TITLE_AFTER)
     _granted_posts(text, names, roles)
     _posts_in_a_biography(text, names, chains)
+    _committee_posts(text, names)
     for name in names:
         s, e = name.start, name.end
         if name.roles:
@@ -583,6 +584,42 @@ def _granted_posts(text: str, names: list[NameMention], roles: list[Role]) -> No
             name.roles.append(granted[0])
             name.made_by(RULE_GRANTED_POST)
             granted = (granted[0], name.end)
+
+
+RULE_COMMITTEE_POST = rule(
+    "person.committee_post", "persons", "the post a person takes in the committee the sentence sets up: \"thành lập "
+    "Ban Chỉ đạo ... do đồng chí X - Bí thư Tỉnh ủy làm Trưởng ban; đồng chí Y làm Phó Trưởng ban\"",
+    examples=("Tỉnh thành lập Ban Chỉ đạo sắp xếp đơn vị hành chính do đồng chí Lê Văn Hòa làm Trưởng ban.",),
+    counterexamples=("Đồng chí Lê Văn Hòa làm việc với Ban Chỉ đạo.",),
+)
+_TAKES_POST = re.compile(
+    rf"(?<![{UP}{LOW}])làm{SP}(?P<post>(?P<deputy>[Pp]hó{SP})?[Tt]rưởng{SP}[Bb]an(?P<standing>{SP}[Tt]hường{SP}trực)?)"
+    rf"(?![{UP}{LOW}])"
+)
+_STEERING_COMMITTEE = re.compile(rf"(?<![{UP}{LOW}])[Bb]an{SP}[Cc]hỉ{SP}đạo(?![{UP}{LOW}])")
+_POST_REACH = 250  # characters after a name (and its titles) to "làm Trưởng ban"
+_SENTENCE_BREAK = re.compile(r"[.!?\n]")
+
+
+def _committee_posts(text: str, names: list[NameMention]) -> None:
+    """"Ban Chỉ đạo ... do đồng chí X - Bí thư Tỉnh ủy làm Trưởng ban": X heads the committee the sentence names."""
+    if "rưởng ban" not in text and "rưởng Ban" not in text:
+        return
+    for i, name in enumerate(names):
+        limit = min(name.end + _POST_REACH, names[i + 1].start if i + 1 < len(names) else len(text))
+        clause_end = _SENTENCE_BREAK.search(text, name.end, limit)
+        semicolon = text.find(";", name.end, limit)
+        limit = min(x for x in (limit, clause_end.start() if clause_end else limit, semicolon) if x >= 0)
+        taken = _TAKES_POST.search(text, name.end, limit)
+        if taken is None:
+            continue
+        sentence_start = max(text.rfind(".", 0, name.start), text.rfind("\n", 0, name.start)) + 1
+        post = taken.group("post")
+        if _STEERING_COMMITTEE.search(text, sentence_start, name.start):
+            post = ("Phó " if taken.group("deputy") else "") + "Trưởng Ban Chỉ đạo" + (
+                " Thường trực" if taken.group("standing") else "")
+        name.roles.append(Role(taken.start("post"), taken.end("post"), post))
+        name.made_by(RULE_COMMITTEE_POST)
 
 
 RULE_BIOGRAPHY = rule(

@@ -347,3 +347,15 @@ def test_a_name_runs_syllables_read_from_it_are_those_found_in_the_text():
             assert people_module._CAP_TOKEN.findall(run.group(0)) == in_text
             runs += 1
     assert runs > 100
+
+
+def test_the_post_a_person_takes_in_the_steering_committee_the_sentence_sets_up():
+    text = ("Tỉnh thành lập Ban Chỉ đạo xây dựng Đề án sắp xếp đơn vị hành chính do đồng chí Thái Thanh Quý - Bí thư "
+            "Tỉnh ủy làm Trưởng ban; đồng chí Nguyễn Đức Trung - Chủ tịch UBND tỉnh làm Phó Trưởng ban Thường trực; "
+            "đồng chí Hoàng Nghĩa Hiếu làm Phó Trưởng ban. Đồng chí Lê Văn Hòa làm việc với Ban Chỉ đạo.")
+    assert people(text) == {
+        "Thái Thanh Quý": ["Bí thư Tỉnh ủy", "Trưởng Ban Chỉ đạo"],
+        "Nguyễn Đức Trung": ["Chủ tịch UBND tỉnh", "Phó Trưởng Ban Chỉ đạo Thường trực"],
+        "Hoàng Nghĩa Hiếu": ["Phó Trưởng Ban Chỉ đạo"],
+        "Lê Văn Hòa": [],
+    }
