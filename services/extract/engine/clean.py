@@ -250,6 +250,7 @@ _LOST_SPACE_AFTER_COMMA = re.compile(rf"[,;](?=[{LETTERS}])")
 
 def clean_article(raw: str, *, title_hint: str | None = None) -> CleanedArticle:
     lines, gapped = _normalised_lines(raw)
+    _join_lone_lead_tags(lines)
     kinds = [_line_kind(line) for line in lines]
     for i in gapped:
         if kinds[i] == "text":
@@ -473,6 +474,25 @@ def _lead_markers() -> re.Pattern[str]:
 
 # An outlet's mark heading the lead: "(QNO) - ", "NDO - ", "(Chinhphu.vn) - ".
 _LEAD_MARKER = _lead_markers()
+
+
+def _join_lone_lead_tags(lines: list[str]) -> None:
+    """"(VTC News) -" alone on its line heads the paragraph below it: joined to it, as the page meant."""
+    for i, line in enumerate(lines[:_LONE_TAG_WITHIN]):
+        if not line or len(line) > _LONE_TAG_MAX_CHARS or line[0] not in "(" + _MARKER_FIRST_CHARS:
+            continue
+        tag = _LEAD_MARKER.match(line)
+        if tag is None or tag.end() != len(line):
+            continue
+        j = next((k for k in range(i + 1, min(len(lines), i + 3)) if lines[k]), None)
+        if j is not None:
+            lines[j] = f"{line} {lines[j]}"
+            lines[i] = ""
+
+
+_LONE_TAG_WITHIN = 12  # lines from the top of the page
+_LONE_TAG_MAX_CHARS = 40
+_MARKER_FIRST_CHARS = "".join(sorted({m[0] for m in lexicon.outlet_markers()}))
 _LEAD_MARKER_INSIDE = re.compile(r"(?<=\s)(?=" + _LEAD_MARKER.pattern + ")")
 
 
@@ -643,6 +663,11 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
         return None, _repair_line(hint)
     for i, line in enumerate(lines):
         if kinds[i] == "text":
+            stamped = _stamped_headline(lines, kinds, i)
+            if stamped is not None:
+                # "Huyện Nhơn Trạch:" over "Thực hiện kiêm nhiệm ...": a kicker ending in a colon opens the headline
+                kicker = f"{line} " if stamped != i and line.endswith(":") else ""
+                return stamped, _repair_line(kicker + _strip_outlet_suffix(lines[stamped]))
             # A paragraph, or a sentence such as a photo caption ("... phát biểu (Ảnh: X)."): the excerpt
             # starts below its headline, and a line further down (a subhead, a caption) is not the headline.
             # A caption boxed in a table's bars ("Trung tâm ... của tỉnh. |") is a sentence too.
@@ -668,14 +693,40 @@ def _find_title(lines: list[str], kinds: list[str], title_hint: str | None) -> t
 _MARKUP_LABEL = re.compile(r"[a-z]+(?: [a-z]+){0,2}")
 
 
+def _stamped_headline(lines: list[str], kinds: list[str], i: int) -> int | None:
+    """The headline the article's time is printed under, read from the first text line: that line itself, even
+    ending with a full stop ("Sáp nhập ... vào Ban Tuyên giáo Huyện ủy." over "Cập nhật ngày: 10/12/2019"), or the
+    line below a section label ("Xây dựng Đảng - Chính quyền" over the headline over "HOÀNG BIÊN 28/01/2024")."""
+    if _date_follows(lines, kinds, i):
+        return i if len(lines[i]) <= _TITLE_MAX_CHARS and len(lines[i].split()) <= _HEADLINE_MAX_WORDS else None
+    if len(lines[i].split()) > _LABEL_MAX_WORDS or _is_sentence(lines[i]):
+        return None
+    j = _headline_below(lines, kinds, i)
+    return j if j is not None and _date_follows(lines, kinds, j) else None
+
+
+def _date_follows(lines: list[str], kinds: list[str], i: int) -> bool:
+    nxt = next((k for k in range(i + 1, min(len(lines), i + 3)) if kinds[k] != "blank"), None)
+    return nxt is not None and kinds[nxt] == "date"
+
+
+_HEADLINE_MAX_WORDS = 35
+_LABEL_MAX_WORDS = 8  # a section label over the headline ("Xây dựng Đảng - Chính quyền")
+
+
 def _is_sentence(line: str) -> bool:
     """Body text, never a headline: a line that ends as a sentence ends ("... sau sắp xếp."), carries a
     photo credit, opens mid-sentence ("quyết TTHC tại ...") or with a connective ("Theo đó, ...")."""
     if line.endswith(".") and not line.endswith("..") and len(_WORD.findall(line)) > 4:
         return True
-    if line[:1].islower() or _OPENS_WITH_CONNECTIVE.match(line):
+    if line[:1].islower() or _OPENS_WITH_CONNECTIVE.match(line) or _INNER_SENTENCE_END.search(line):
         return True
     return _without_photo_credit(line) != line
+
+
+# Two sentences on one line ("... đặt tại Quảng Bình hiện nay. Đây là hình ảnh về TP Đồng Hới"): a caption or a
+# paragraph, never a headline. (A lower-case word before the stop: "TP. Hồ Chí Minh" is an abbreviation.)
+_INNER_SENTENCE_END = re.compile(rf"[{LOWER}]{{2}}[.!?] +[{UPPER}]")
 
 
 _OPENS_WITH_CONNECTIVE = re.compile(

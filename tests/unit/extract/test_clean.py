@@ -594,6 +594,45 @@ def test_an_invitation_to_related_stories_ends_the_article():
     assert "Ban chỉ đạo có nhiệm vụ" in cleaned.text
 
 
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [
+        (  # a section label over the headline, the byline and time under it
+            "Xây dựng Đảng - Chính quyền\n\n3 địa phương ở Hòa Sơn đã dừng mô hình Trưởng Ban Tuyên giáo kiêm Giám đốc\n\n"
+            "HOÀNG BIÊN 28/01/2024 10:59\n\nBan Thường vụ Tỉnh ủy đã ban hành kết luận về mô hình này.\n",
+            "3 địa phương ở Hòa Sơn đã dừng mô hình Trưởng Ban Tuyên giáo kiêm Giám đốc",
+        ),
+        (  # a headline ending in a full stop, over the time
+            "Sáp nhập Trung tâm bồi dưỡng chính trị huyện vào Ban Tuyên giáo Huyện ủy. \n\n"
+            "Cập nhật ngày: 10/12/2019 - 19:11\n\nSáng 10.12, Huyện ủy tổ chức lễ công bố quyết định sáp nhập.\n",
+            "Sáp nhập Trung tâm bồi dưỡng chính trị huyện vào Ban Tuyên giáo Huyện ủy.",
+        ),
+        (  # a kicker ending in a colon opens the headline
+            "Huyện Nhơn Trạch:\n\nThực hiện kiêm nhiệm nhiều chức danh lãnh đạo\n\n"
+            "Cập nhật lúc 22:01, Thứ Tư, 17/06/2020 (GMT+7)\n\nHuyện đã thực hiện mô hình Bí thư đồng thời là Chủ tịch.\n",
+            "Huyện Nhơn Trạch: Thực hiện kiêm nhiệm nhiều chức danh lãnh đạo",
+        ),
+        (  # two sentences on the first line: a caption, the excerpt starts below the headline
+            "Trung tâm hành chính của tỉnh mới sẽ đặt tại Đồng Hới hiện nay. Đây là hình ảnh về thành phố\n"
+            "Tỉnh mới có 78 đơn vị hành chính cấp xã sau sắp xếp.\n",
+            None,
+        ),
+    ],
+)
+def test_the_headline_is_the_line_the_articles_time_is_printed_under(raw, title):
+    assert clean_article(raw).title == title
+
+
+def test_an_outlets_mark_alone_on_its_line_heads_the_lead_below_it():
+    from services.extract.engine import extract
+
+    raw = ("(VTC News) -\n\nỦy ban Thường vụ Quốc hội đã ban hành Nghị quyết về việc sắp xếp các đơn vị hành chính "
+           "cấp xã của tỉnh Sơn La năm 2025.\n\nSau khi sắp xếp, tỉnh Sơn La có 75 đơn vị hành chính cấp xã.\n")
+    found = extract(raw)
+    assert (found.title, found.source) == (None, "vtcnews.vn")
+    assert "VTC News" not in found.clean_text
+
+
 def test_a_paragraph_opening_with_theo_doi_is_the_article():
     raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
            "Theo dõi sát tình hình sau sắp xếp, UBND huyện yêu cầu các xã báo cáo hằng tuần.\n")
