@@ -51,6 +51,11 @@ _FOOTER_PREFIXES = (
     "bình luận (", "ý kiến (", "tòa soạn:", "toà soạn:", "trụ sở:", "đường dây nóng:", "liên kết website",
     "liên kết web", "lượt xem", "lượt đọc", "số lượt xem", "số lần xem",
 )
+# A line made of nothing but share buttons.
+_SHARE_WORDS = frozenset({
+    "share", "chia", "sẻ", "facebook", "google", "twitter", "zalo", "email", "tweet", "like", "linkedin", "messenger",
+    "print", "in", "bài", "gửi", "lưu", "copy", "link", "+", "|", "-",
+})
 # A visitor counter: "Đang có 199 khách và không thành viên đang online".
 _VISITORS = re.compile(r"^(?:hiện )?(?:đang|có) (?:có )?[\d.,]+ (?:khách|thành viên|người)\b.{0,60}\b(?:online|trực tuyến)\b")
 # "Báo Thanh Niên - Cơ quan ngôn luận của ...", "BÁO X - CƠ QUAN CỦA ĐẢNG BỘ ...": the outlet's footer.
@@ -523,7 +528,7 @@ def _line_kind(line: str) -> str:
     key = _furniture_key(line)
     if _is_footer(key):
         return "footer"
-    if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES) or _FOLLOW_US.match(key) or _INVITES_READERS.match(key):
+    if _is_button(key):
         return "button"
     if ("°" in key or "độ c" in key or key.startswith(_WEATHER_OPENERS)) and key.count(" ") < _WEATHER_MAX_WORDS:
         return "menu"
@@ -538,6 +543,12 @@ def _line_kind(line: str) -> str:
     if _is_menu(line, key):
         return "menu"
     return "text"
+
+
+def _is_button(key: str) -> bool:
+    if key in _BUTTON_LINES or key.startswith(_BUTTON_PREFIXES) or _FOLLOW_US.match(key) or _INVITES_READERS.match(key):
+        return True
+    return bool(key) and _SHARE_WORDS.issuperset(key.split())  # "Share Facebook Share Google Share Twitter"
 
 
 def _is_footer(key: str) -> bool:
@@ -924,6 +935,10 @@ def _tail_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) 
         if kind == "menu" and byline_names(lines[i]) is None:
             i -= 1  # buttons or a menu under the byline; an upper-case name ("MINH DUY") is a menu line too
             continue
+        if not found and _is_widget_label(lines[i]) and "text" in kinds[body_from:i]:
+            kinds[i] = "button"
+            i -= 1
+            continue
         if kind not in ("text", "menu") or byline_names(lines[i]) is None:
             break
         if "text" not in kinds[body_from:i]:
@@ -934,6 +949,11 @@ def _tail_bylines(lines: list[str], kinds: list[str], body_from: int, end: int) 
             found.add(i)
         i -= 1
     return found
+
+
+def _is_widget_label(line: str) -> bool:
+    """A short lower-case label under the article ("các thông tin tiện ích"): no paragraph opens in lower case."""
+    return line[:1].islower() and len(line.split()) <= _LABEL_MAX_WORDS and not line.endswith(_SENTENCE_FINAL_CHARS)
 
 
 def _is_lone_credit(line: str) -> bool:

@@ -633,6 +633,22 @@ def test_an_outlets_mark_alone_on_its_line_heads_the_lead_below_it():
     assert "VTC News" not in found.clean_text
 
 
+@pytest.mark.parametrize(
+    ("tail", "bylines"),
+    [
+        ("KÔNG HẢI - TOÁN NGUYỄN\n\nShare Facebook Share Google Share Twitter\n\nBình luận\n\nGửi bình luận\n",
+         ("KÔNG HẢI - TOÁN NGUYỄN",)),
+        ("Kim Oanh  \n \n.\n\ncác thông tin tiện ích\n", ("Kim Oanh",)),
+    ],
+)
+def test_a_byline_under_share_buttons_or_a_lower_case_widget_label(tail, bylines):
+    raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
+           "Sáng 3/3, huyện Mường Khê công bố quyết định sắp xếp các phòng chuyên môn.\n\n" + tail)
+    cleaned = clean_article(raw)
+    assert cleaned.bylines == bylines
+    assert "Share" not in cleaned.text and "tiện ích" not in cleaned.text
+
+
 def test_a_paragraph_opening_with_theo_doi_is_the_article():
     raw = ("Huyện Mường Khê giảm 3 phòng chuyên môn\n"
            "Theo dõi sát tình hình sau sắp xếp, UBND huyện yêu cầu các xã báo cáo hằng tuần.\n")
