@@ -670,11 +670,11 @@ _UNIT_ADJUSTMENTS = (_ranked_thing, _counted_before_verb)
 def _described_generic_head(text: str, r: _Reading, context: _Context) -> None:
     if r.unit.lower() in _GENERIC_HEADS and not r.measure:
         # "1.870 người được điều động từ cấp tỉnh", "55 người là lãnh đạo cấp phòng": the bare head
-        # says nothing; what the counted did or are says who they are.
+        # says nothing; what the counted did or are says who they are ("30 đơn vị thành 11 đơn vị" is a result).
         described = _DESCRIBED_BY.match(text, r.unit_end, r.clause.end) or _PREDICATE_AFTER.match(
             text, r.unit_end, r.clause.end
         )
-        if described:
+        if described and not _A_DIGIT_IN.search(described.group("pred")):
             r.unit = " ".join([r.unit] + _predicate_words(described)[:_MAX_DESCRIPTION_WORDS])
 
 
@@ -737,11 +737,13 @@ def _generic_head_by_action(text: str, r: _Reading, context: _Context) -> None:
         r.unit = f"{r.unit} {r.action}"  # "giải quyết chế độ cho 5.408 người": who they are is what was done
 
 
-# Verbs that say how many there are, not what was done to them: "còn 45 đơn vị" is no "đơn vị còn".
+# Verbs that say how many there are or how many were cut, not who they are: "còn 45 đơn vị" is no "đơn vị còn",
+# "cắt giảm 10.700 người" no "người cắt giảm".
 _AMOUNT_VERBS = frozenset({
     "còn", "còn lại", "chỉ còn", "giảm", "giảm được", "tăng", "tăng thêm", "giảm xuống", "tăng lên", "đạt", "là",
-    "có", "hiện có", "gồm", "bao gồm",
+    "có", "hiện có", "gồm", "bao gồm", "cắt giảm", "giảm bớt", "thu gọn", "thành",
 })
+_A_DIGIT_IN = re.compile(r"\d")
 
 
 def _restated_share(text: str, r: _Reading, context: _Context) -> None:

@@ -99,6 +99,12 @@ def test_a_bare_head_after_an_amount_verb_is_the_kind_named_earlier_not_the_verb
     assert not [u for _, _, u in found if u.endswith((" còn", " giảm", " từ"))]
 
 
+def test_a_bare_head_is_not_described_by_the_result_it_is_turned_into_nor_by_its_cut():
+    found = [(a, v, u) for a, v, u, _, _ in _metrics("Tỉnh sắp xếp 30 đơn vị thành 11 đơn vị. Toàn tỉnh đã cắt giảm 10.700 người.")]
+    assert not [u for _, _, u in found if "thành 11" in u or u.endswith("cắt giảm")]
+    assert ("cắt giảm", 10700, "người") in found
+
+
 def test_a_count_that_opens_its_clause_takes_the_predicate_as_action():
     text = "Đến nay, 6 huyện, thị xã đã hoàn thành sáp nhập thôn, bản theo đề án."
     assert _metrics(text) == [("hoàn thành sáp nhập thôn", 6, "huyện, thị xã", "exact", "huyen")]
