@@ -709,7 +709,9 @@ def _stamped_headline(lines: list[str], kinds: list[str], i: int) -> int | None:
     ending with a full stop ("Sáp nhập ... vào Ban Tuyên giáo Huyện ủy." over "Cập nhật ngày: 10/12/2019"), or the
     line below a section label ("Xây dựng Đảng - Chính quyền" over the headline over "HOÀNG BIÊN 28/01/2024")."""
     if _date_follows(lines, kinds, i):
-        return i if len(lines[i]) <= _TITLE_MAX_CHARS and len(lines[i].split()) <= _HEADLINE_MAX_WORDS else None
+        # (a section name over the date, "Thời sự" over "20/03/2025", is no headline: the one below it may be)
+        headline = len(lines[i]) <= _TITLE_MAX_CHARS and _SECTION_MAX_WORDS < len(lines[i].split()) <= _HEADLINE_MAX_WORDS
+        return i if headline else None
     if len(lines[i].split()) > _LABEL_MAX_WORDS or _is_sentence(lines[i]):
         return None
     j = _headline_below(lines, kinds, i)
@@ -722,6 +724,7 @@ def _date_follows(lines: list[str], kinds: list[str], i: int) -> bool:
 
 
 _HEADLINE_MAX_WORDS = 35
+_SECTION_MAX_WORDS = 4
 _LABEL_MAX_WORDS = 8  # a section label over the headline ("Xây dựng Đảng - Chính quyền")
 
 

@@ -612,6 +612,11 @@ def test_an_invitation_to_related_stories_ends_the_article():
             "Cập nhật lúc 22:01, Thứ Tư, 17/06/2020 (GMT+7)\n\nHuyện đã thực hiện mô hình Bí thư đồng thời là Chủ tịch.\n",
             "Huyện Nhơn Trạch: Thực hiện kiêm nhiệm nhiều chức danh lãnh đạo",
         ),
+        (  # a section's name over the date is no headline: the line below them is
+            "Cải cách hành chính\n20/03/2025 10:00\nTỉnh Hòa Sơn giảm 5 sở sau khi sắp xếp bộ máy\n"
+            "Sáng 20/3, tỉnh Hòa Sơn công bố quyết định hợp nhất các sở.\n",
+            "Tỉnh Hòa Sơn giảm 5 sở sau khi sắp xếp bộ máy",
+        ),
         (  # two sentences on the first line: a caption, the excerpt starts below the headline
             "Trung tâm hành chính của tỉnh mới sẽ đặt tại Đồng Hới hiện nay. Đây là hình ảnh về thành phố\n"
             "Tỉnh mới có 78 đơn vị hành chính cấp xã sau sắp xếp.\n",
