@@ -189,10 +189,12 @@ _DATE_IN_LINE = re.compile(
     r"|(?<=n)gày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2})",
     re.IGNORECASE,
 )
+# A day of the week as a date line writes it: "Thứ Sáu", "thứ 6", "Chủ nhật", "T6", "CN".
+_WEEKDAY = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật|T[2-7]|CN)\b"
 _DATE_LINE_NOISE = re.compile(
     r"\d{1,2}\s*[:hg]\s*\d{2}(?:\s*:\s*\d{2})?(?:\s*(?:AM|PM|SA|CH))?"
     r"|\b(?:GMT|UTC)\s*[+-]?\s*\d*"
-    r"|\bthứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])\b|\bchủ\s+nhật\b|\bT[2-7]\b|\bCN\b"
+    rf"|\b(?:{_WEEKDAY})"
     r"|\b(?:ngày|cập nhật|đăng|lúc|xuất bản|thời gian|giờ|published|updated|posted|on|at|lượt xem|views)\b"
     # the buttons printed beside an article's time: "14/5/2019 8:43' Gửi bài này In bài này"
     r"|\b(?:gửi|in|lưu)\s+bài(?:\s+(?:này|viết))?\b|\bbản\s+in\b|\bchia\s+sẻ\b",
@@ -841,7 +843,7 @@ def _is_header_widget(lines: list[str], kinds: list[str], i: int, title_at: int 
     return bool(_WEEKDAY_FIRST.match(lines[i])) and "date" in kinds[title_at + 1:title_at + 1 + _STAMP_BELOW_TITLE]
 
 
-_WEEKDAY_FIRST = re.compile(r"(?:Thứ\s+(?:[Hh]ai|[Bb]a|[Tt]ư|[Nn]ăm|[Ss]áu|[Bb]ảy|\d)|Chủ\s+[Nn]hật|T[2-7]|CN)\b")
+_WEEKDAY_FIRST = re.compile(_WEEKDAY, re.IGNORECASE)
 _STAMP_BELOW_TITLE = 3
 
 
@@ -871,10 +873,10 @@ def _keep_tables(lines: list[str], kinds: list[str]) -> None:
 
 
 # A line that only separates items ("-", "•", "|"), or the same mark ending an item's line ("... tại Khánh Hòa -").
-_SEPARATOR_LINE = re.compile(r"[-–—•·*|]+")
+_SEPARATOR_CHARS = "-–—•·*|"
+_SEPARATOR_LINE = re.compile(f"[{re.escape(_SEPARATOR_CHARS)}]+")
 _SEPARATOR_AFTER = (" -", " –", " —", " |", " •")
 _TICKER_MIN_ITEMS = 3
-_SEPARATOR_CHARS = "-–—•·*|"  # what _SEPARATOR_LINE is made of
 
 
 def _drop_headline_tickers(lines: list[str], kinds: list[str]) -> None:

@@ -596,9 +596,9 @@ _TAKES_POST = re.compile(
     rf"(?<![{UP}{LOW}])làm{SP}(?P<post>(?P<deputy>[Pp]hó{SP})?[Tt]rưởng{SP}[Bb]an(?P<standing>{SP}[Tt]hường{SP}trực)?)"
     rf"(?![{UP}{LOW}])"
 )
-_STEERING_COMMITTEE = re.compile(rf"(?<![{UP}{LOW}])[Bb]an{SP}[Cc]hỉ{SP}đạo(?![{UP}{LOW}])")
+_STEERING_COMMITTEE = re.compile(rf"(?<![{UP}{LOW}]){phrase('Ban Chỉ đạo')}(?![{UP}{LOW}])")
 _POST_REACH = 250  # characters after a name (and its titles) to "làm Trưởng ban"
-_SENTENCE_BREAK = re.compile(r"[.!?\n]")
+_CLAUSE_STOP = re.compile(r"[.!?;\n]")  # the name's own clause: the next comrade's follows a semicolon
 
 
 def _committee_posts(text: str, names: list[NameMention]) -> None:
@@ -607,10 +607,8 @@ def _committee_posts(text: str, names: list[NameMention]) -> None:
         return
     for i, name in enumerate(names):
         limit = min(name.end + _POST_REACH, names[i + 1].start if i + 1 < len(names) else len(text))
-        clause_end = _SENTENCE_BREAK.search(text, name.end, limit)
-        semicolon = text.find(";", name.end, limit)
-        limit = min(x for x in (limit, clause_end.start() if clause_end else limit, semicolon) if x >= 0)
-        taken = _TAKES_POST.search(text, name.end, limit)
+        stop = _CLAUSE_STOP.search(text, name.end, limit)
+        taken = _TAKES_POST.search(text, name.end, stop.start() if stop else limit)
         if taken is None:
             continue
         sentence_start = max(text.rfind(".", 0, name.start), text.rfind("\n", 0, name.start)) + 1
