@@ -738,11 +738,9 @@ def _generic_head_by_action(text: str, r: _Reading, context: _Context) -> None:
 
 
 # Verbs that say how many there are or how many were cut, not who they are: "còn 45 đơn vị" is no "đơn vị còn",
-# "cắt giảm 10.700 người" no "người cắt giảm".
-_AMOUNT_VERBS = frozenset({
-    "còn", "còn lại", "chỉ còn", "giảm", "giảm được", "tăng", "tăng thêm", "giảm xuống", "tăng lên", "đạt", "là",
-    "có", "hiện có", "gồm", "bao gồm", "cắt giảm", "giảm bớt", "thu gọn", "thành",
-})
+# "cắt giảm 10.700 người" no "người cắt giảm". With the actions composed from them ("giảm xuống", "tăng lên": see
+# _action_name) and a total stated with "là".
+_AMOUNT_VERBS = lexicon.verbs_of_change("amount") | {"giảm xuống", "tăng lên", "là"}
 _A_DIGIT_IN = re.compile(r"\d")
 
 

@@ -472,7 +472,7 @@ def _table_places(text: str) -> Iterator[tuple[str, int, int, str]]:
             cells = line[1:-1].split("|")
             at = start + 1
             for i, cell in enumerate(cells):
-                level = (levels[i] if len(cells) == len(header) else default) if i < len(levels) else default
+                level = levels[i] if len(cells) == len(header) else default
                 if level:
                     yield from _cell_places(text, at, at + len(cell), level)
                 at += len(cell) + 1
@@ -497,7 +497,7 @@ def _cell_places(text: str, start: int, end: int, level: str) -> Iterator[tuple[
         return
     for item in items:
         name = item.group("name")
-        if name in _NOT_PLACES or _opens_a_body(name) or _rejected("xã", name):
+        if name in _NOT_PLACES or _opens_a_body(name):
             return
     for item in items:
         yield level, item.start("name"), item.end("name"), RULE_TABLE_PLACES
